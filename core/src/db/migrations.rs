@@ -1,0 +1,100 @@
+//! Creating a library file and bringing older ones up to date, in the manner of
+//! a connection initializer: `init` builds the latest schema in one go,
+//! `upgrade_from` walks an older file through the numbered steps.
+
+use rusqlite::{Connection, Transaction};
+
+use crate::error::{Error, Result};
+
+/// Identifies a SQLite file as a Shelfmark library ("SHLF").
+pub const APPLICATION_ID: i32 = 0x5348_4C46;
+
+/// The library format this build writes. Bump it with every step added to
+/// [`upgrade_from`], and keep `schema.sql` equal to the result.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const LATEST_SCHEMA: &str = include_str!("schema.sql");
+
+/// Creates the latest schema in an empty database, with the personal library.
+pub(crate) fn init(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(LATEST_SCHEMA)?;
+    tx.execute(
+        "INSERT INTO libraries (id, kind, name) VALUES (1, 'user', 'My Library')",
+        [],
+    )?;
+    set_version(tx, SCHEMA_VERSION)?;
+    Ok(())
+}
+
+/// Upgrades a library of format `from` to [`SCHEMA_VERSION`], one numbered
+/// step at a time. Each step runs in the caller's transaction, so a failed
+/// upgrade leaves the file as it was.
+pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
+    // Steps are added here as `n => step_n_to_n1(tx)?`, each bringing the
+    // file one version forward.
+    if from != SCHEMA_VERSION {
+        return Err(Error::Corrupt(format!(
+            "no upgrade path from library format {from}"
+        )));
+    }
+    set_version(tx, SCHEMA_VERSION)
+}
+
+fn set_version(conn: &Connection, version: u32) -> Result<()> {
+    conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    conn.pragma_update(None, "user_version", version)?;
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    /// The schema of a database as comparable text: every table, index and
+    /// trigger definition, sorted.
+    pub(crate) fn schema_dump(conn: &Connection) -> Vec<(String, String, String)> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT type, name, COALESCE(sql, '') FROM sqlite_master
+                 WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+            )
+            .expect("prepare");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    /// The first released format, kept verbatim so that the upgrade path is
+    /// tested from a real old file rather than from the latest schema.
+    const V1_SCHEMA: &str = include_str!("schema_v1.sql");
+
+    #[test]
+    fn migrated_database_equals_fresh_one() {
+        let mut fresh = Connection::open_in_memory().expect("open");
+        let tx = fresh.transaction().expect("tx");
+        init(&tx).expect("init");
+        tx.commit().expect("commit");
+
+        let mut old = Connection::open_in_memory().expect("open");
+        old.execute_batch(V1_SCHEMA).expect("v1 schema");
+        old.pragma_update(None, "user_version", 1).expect("version");
+        let tx = old.transaction().expect("tx");
+        upgrade_from(&tx, 1).expect("upgrade");
+        tx.commit().expect("commit");
+
+        assert_eq!(schema_dump(&old), schema_dump(&fresh));
+        let version: u32 = old
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn unknown_old_format_is_refused() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        let tx = conn.transaction().expect("tx");
+        assert!(upgrade_from(&tx, 0).is_err());
+    }
+}

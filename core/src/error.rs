@@ -1,0 +1,100 @@
+use std::path::PathBuf;
+
+use shelfmark_protocol::{KeyError, ValidationError};
+use thiserror::Error;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the library engine.
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("invalid data: {0}")]
+    Invalid(#[from] ValidationError),
+
+    #[error(transparent)]
+    BadKey(#[from] KeyError),
+
+    #[error("{what} {key} not found")]
+    NotFound { what: &'static str, key: String },
+
+    #[error("{0}")]
+    InvalidInput(String),
+
+    #[error("{} is not a Shelfmark library", path.display())]
+    NotALibrary { path: PathBuf },
+
+    #[error(
+        "{} was written by a newer Shelfmark (library format {found}; this build reads up to {supported}); update Shelfmark to open it",
+        path.display()
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+
+    #[error("{} does not exist; create it with `shelfmark init`", path.display())]
+    Missing { path: PathBuf },
+
+    #[error("{} already exists", path.display())]
+    AlreadyExists { path: PathBuf },
+
+    #[error("{message}")]
+    CloudFolder { path: PathBuf, message: String },
+
+    #[error("storage error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+
+    #[error("file error on {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The small, stable set of error kinds that the apps and the CLI present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCategory {
+    InvalidInput,
+    NotFound,
+    Storage,
+}
+
+impl Error {
+    pub fn category(&self) -> ErrorCategory {
+        match self {
+            Self::Invalid(_) | Self::BadKey(_) | Self::InvalidInput(_) => {
+                ErrorCategory::InvalidInput
+            }
+            Self::NotFound { .. } | Self::Missing { .. } => ErrorCategory::NotFound,
+            Self::NotALibrary { .. }
+            | Self::TooNew { .. }
+            | Self::AlreadyExists { .. }
+            | Self::CloudFolder { .. }
+            | Self::Sqlite(_)
+            | Self::Corrupt(_)
+            | Self::Io { .. } => ErrorCategory::Storage,
+        }
+    }
+
+    pub(crate) fn not_found(what: &'static str, key: impl ToString) -> Self {
+        Self::NotFound {
+            what,
+            key: key.to_string(),
+        }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self::InvalidInput(message.into())
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Corrupt(e.to_string())
+    }
+}

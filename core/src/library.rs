@@ -1,0 +1,117 @@
+//! The public handle on a library file.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rusqlite::OptionalExtension;
+
+use crate::changes::{ChangeSet, Subscription};
+use crate::db::Db;
+use crate::error::{Error, Result};
+
+/// A library inside a library file: 1 is the personal library; shared group
+/// libraries get further ids when they are synced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LibraryId(pub i64);
+
+impl LibraryId {
+    pub const PERSONAL: LibraryId = LibraryId(1);
+}
+
+/// What a library file says about one of its libraries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LibraryInfo {
+    pub id: LibraryId,
+    /// `user` for the personal library, `group` for shared ones.
+    pub kind: String,
+    pub name: String,
+    pub editable: bool,
+}
+
+/// An open library. Cheap to clone and safe to share between threads: every
+/// clone uses the same single writer and pool of readers. Each mutating method
+/// is one transaction; readers are never blocked by it.
+#[derive(Clone)]
+pub struct Library {
+    pub(crate) db: Arc<Db>,
+    pub(crate) id: LibraryId,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library")
+            .field("path", &self.db.path())
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+impl Library {
+    /// Creates a new, empty library file. Refuses to overwrite anything.
+    pub fn create(path: impl AsRef<Path>) -> Result<Self> {
+        Ok(Self {
+            db: Arc::new(Db::create(path.as_ref())?),
+            id: LibraryId::PERSONAL,
+        })
+    }
+
+    /// Opens an existing library file, upgrading its format if it was written
+    /// by an older build. A file that is not a library, or that a newer build
+    /// wrote, is refused and left untouched.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Ok(Self {
+            db: Arc::new(Db::open(path.as_ref())?),
+            id: LibraryId::PERSONAL,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.db.path()
+    }
+
+    /// Which library of the file this handle works on.
+    pub fn id(&self) -> LibraryId {
+        self.id
+    }
+
+    /// A handle on another library of the same file.
+    pub fn scoped(&self, id: LibraryId) -> Result<Self> {
+        let exists = self.db.read(|c| {
+            Ok(
+                c.query_row("SELECT 1 FROM libraries WHERE id = ?1", [id.0], |_| Ok(()))
+                    .optional()?
+                    .is_some(),
+            )
+        })?;
+        if !exists {
+            return Err(Error::not_found("library", id.0));
+        }
+        Ok(Self {
+            db: self.db.clone(),
+            id,
+        })
+    }
+
+    /// The libraries held in this file.
+    pub fn libraries(&self) -> Result<Vec<LibraryInfo>> {
+        self.db.read(|c| {
+            let mut stmt =
+                c.prepare("SELECT id, kind, name, editable FROM libraries ORDER BY id")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(LibraryInfo {
+                    id: LibraryId(r.get(0)?),
+                    kind: r.get(1)?,
+                    name: r.get(2)?,
+                    editable: r.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    /// Calls `callback` after every committed change to this file, with what
+    /// changed. Keep the returned subscription alive to keep listening.
+    pub fn subscribe(&self, callback: impl Fn(&ChangeSet) + Send + Sync + 'static) -> Subscription {
+        self.db.observers.add(Arc::new(callback))
+    }
+}

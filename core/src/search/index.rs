@@ -1,0 +1,155 @@
+//! What each item contributes to the full-text index and the list sort keys.
+//! Computed from the item's data alone, on every write.
+
+use shelfmark_protocol::ItemData;
+use shelfmark_protocol::dates::parse_date;
+use shelfmark_protocol::schema::schema;
+
+use crate::text::{fold, note_title, strip_tags};
+
+/// Columns derived from an item's data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Derived {
+    pub sort_title: String,
+    pub sort_creator: String,
+    pub sort_date: String,
+    pub sort_type: String,
+    /// Title, creators and year: what quick search matches.
+    pub fts_quick: String,
+    /// Every other field, tags, note text and annotation text: what
+    /// "everything" search matches in addition.
+    pub fts_body: String,
+}
+
+/// The title shown in lists: the title field, a note's first line, or an
+/// annotation's text.
+pub(crate) fn display_title(item: &ItemData) -> String {
+    if item.is_note() {
+        return note_title(item.field("note").unwrap_or_default());
+    }
+    if item.is_annotation() {
+        let text = item
+            .field("annotationText")
+            .or_else(|| item.field("annotationComment"))
+            .unwrap_or_default();
+        return text.chars().take(120).collect();
+    }
+    item.title().unwrap_or_default().to_owned()
+}
+
+/// The first creator of the item's primary type (authors before editors),
+/// else the first creator at all: whom lists sort by.
+fn first_creator(item: &ItemData) -> Option<&shelfmark_protocol::Creator> {
+    let primary = schema()
+        .item_type(&item.item_type)
+        .and_then(|t| t.primary_creator_type());
+    primary
+        .and_then(|p| item.creators.iter().find(|c| c.creator_type == p))
+        .or_else(|| item.creators.first())
+}
+
+pub(crate) fn derive(item: &ItemData) -> Derived {
+    let title = display_title(item);
+    let sort_creator = first_creator(item)
+        .map(|c| fold(&format!("{} {}", c.last_or_single(), c.first_name())))
+        .unwrap_or_default();
+    let date = item.base_field("date").unwrap_or_default();
+    let parsed = parse_date(date);
+
+    let mut quick = String::with_capacity(title.len() + 64);
+    quick.push_str(&strip_tags(&title));
+    for c in &item.creators {
+        quick.push(' ');
+        quick.push_str(c.first_name());
+        quick.push(' ');
+        quick.push_str(c.last_or_single());
+    }
+    if let Some(year) = parsed.year {
+        quick.push(' ');
+        quick.push_str(&year.to_string());
+    }
+
+    let title_field = schema()
+        .item_type(&item.item_type)
+        .and_then(|t| t.field_for_base("title"))
+        .unwrap_or("title");
+    let mut body = String::new();
+    for (name, value) in &item.fields {
+        // Identity-ish attachment fields and the title (already in `quick`)
+        // carry no words worth finding.
+        if name == title_field
+            || matches!(
+                name.as_str(),
+                "linkMode"
+                    | "md5"
+                    | "contentType"
+                    | "charset"
+                    | "annotationPosition"
+                    | "annotationSortIndex"
+                    | "annotationColor"
+                    | "annotationType"
+            )
+        {
+            continue;
+        }
+        if !body.is_empty() {
+            body.push(' ');
+        }
+        if name == "note" {
+            body.push_str(&strip_tags(value));
+        } else {
+            body.push_str(value);
+        }
+    }
+    for tag in &item.tags {
+        body.push(' ');
+        body.push_str(&tag.tag);
+    }
+
+    Derived {
+        sort_title: fold(&title),
+        sort_creator,
+        sort_date: parsed.sort_key(),
+        sort_type: fold(schema().item_type_label(&item.item_type)),
+        fts_quick: quick,
+        fts_body: body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shelfmark_protocol::{Creator, Tag};
+
+    #[test]
+    fn derives_sort_keys_and_text() {
+        let mut item = ItemData::new("bookSection");
+        item.set_field("title", "Über <i>Alles</i>");
+        item.set_field("bookTitle", "Collected Works");
+        item.set_field("date", "March 2001");
+        item.creators.push(Creator::person("editor", "Ed", "Itor"));
+        item.creators
+            .push(Creator::person("author", "Émile", "Durkheim"));
+        item.tags.push(Tag::manual("sociology"));
+        let d = derive(&item);
+        assert_eq!(d.sort_title, "uber alles");
+        assert_eq!(
+            d.sort_creator, "durkheim emile",
+            "authors sort before editors"
+        );
+        assert_eq!(d.sort_date, "2001-03-00");
+        assert_eq!(d.sort_type, "book section");
+        assert!(d.fts_quick.contains("Durkheim") && d.fts_quick.contains("2001"));
+        assert!(d.fts_body.contains("Collected Works") && d.fts_body.contains("sociology"));
+        assert!(!d.fts_body.contains("Über"));
+    }
+
+    #[test]
+    fn notes_index_their_text() {
+        let mut note = ItemData::new("note");
+        note.set_field("note", "<p>Key <b>finding</b></p><p>details</p>");
+        let d = derive(&note);
+        assert_eq!(d.sort_title, "key finding");
+        assert!(d.fts_body.contains("finding") && !d.fts_body.contains("<b>"));
+    }
+}

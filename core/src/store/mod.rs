@@ -1,0 +1,3 @@
+//! Objects of a library: items, collections, saved searches, the trash.
+
+pub(crate) mod items;

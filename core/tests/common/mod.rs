@@ -1,0 +1,32 @@
+//! Helpers shared by the core's integration tests.
+#![allow(dead_code)]
+
+use shelfmark_core::Library;
+use shelfmark_core::protocol::{Creator, ItemData};
+
+/// A new library in a temporary directory that lives as long as the value.
+pub struct TestLibrary {
+    pub library: Library,
+    pub dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TestLibrary {
+    type Target = Library;
+    fn deref(&self) -> &Library {
+        &self.library
+    }
+}
+
+pub fn new_library() -> TestLibrary {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let library = Library::create(dir.path().join("test.shelfmark")).expect("create library");
+    TestLibrary { library, dir }
+}
+
+pub fn article(title: &str, last: &str, year: &str) -> ItemData {
+    let mut item = ItemData::new("journalArticle");
+    item.set_field("title", title);
+    item.set_field("date", year);
+    item.creators.push(Creator::person("author", "A.", last));
+    item
+}
