@@ -1,0 +1,339 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "shelfmark",
+    version,
+    about = "Shelfmark: your reference library on the command line",
+    long_about = "Shelfmark keeps references, notes, attachments and annotations in one library file \
+                  and organises them in collections and saved searches."
+)]
+pub struct Cli {
+    /// The library file to use.
+    #[arg(
+        long,
+        global = true,
+        env = "SHELFMARK_LIBRARY",
+        default_value = "library.shelfmark"
+    )]
+    pub library: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a new, empty library file.
+    Init(JsonOut),
+    /// Add an item: `add journalArticle title="…" date=2020 --author "Last, First"`.
+    Add(AddArgs),
+    /// Show one item with its notes, attachments and annotations.
+    Show {
+        key: String,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Change an item: `edit KEY title="…" --add-tag x`.
+    Edit(EditArgs),
+    /// List items, sorted and filtered.
+    List(ListArgs),
+    /// Search titles, creators and years (or everything with --everything).
+    Search(SearchArgs),
+    /// Move items (and their children) to the trash.
+    Trash {
+        #[arg(required = true)]
+        keys: Vec<String>,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Bring items back from the trash.
+    Restore {
+        #[arg(required = true)]
+        keys: Vec<String>,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Remove everything in the trash for good.
+    EmptyTrash(JsonOut),
+    /// Collections (EndNote groups and group sets).
+    #[command(subcommand)]
+    Collection(CollectionCommand),
+    /// Saved searches (smart groups and combination groups).
+    #[command(subcommand, name = "saved-search")]
+    SavedSearch(SavedSearchCommand),
+    /// Notes on items.
+    #[command(subcommand)]
+    Note(NoteCommand),
+    /// Attachment items (metadata: linked files and links).
+    #[command(subcommand)]
+    Attachment(AttachmentCommand),
+    /// Annotate an attachment: `annotate KEY --type highlight --text "…" --page 4`.
+    Annotate(AnnotateArgs),
+    /// All tags in the library with how many items carry each.
+    Tags(JsonOut),
+}
+
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct JsonOut {
+    /// Print machine-readable JSON (objects as the Web API's item JSON).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// Item type (journalArticle, book, bookSection, thesis, …).
+    #[arg(value_name = "TYPE")]
+    pub item_type: Option<String>,
+    /// Fields as FIELD=VALUE.
+    #[arg(value_name = "FIELD=VALUE")]
+    pub fields: Vec<String>,
+    /// An author as "Last, First" or a single name (repeatable).
+    #[arg(long = "author", value_name = "NAME")]
+    pub authors: Vec<String>,
+    /// A creator of another role as ROLE:"Last, First" (repeatable).
+    #[arg(long = "creator", value_name = "ROLE:NAME")]
+    pub creators: Vec<String>,
+    /// A tag (repeatable).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Put the item in this collection (key or name; repeatable).
+    #[arg(long = "collection")]
+    pub collections: Vec<String>,
+    /// Read item data (one object or an array) from FILE ("-" for stdin)
+    /// instead; without FILE, print the new item as JSON.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
+    pub json: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    pub key: String,
+    /// Fields as FIELD=VALUE (an empty value clears the field).
+    #[arg(value_name = "FIELD=VALUE")]
+    pub fields: Vec<String>,
+    /// Replace the creators with these authors ("Last, First"; repeatable).
+    #[arg(long = "author", value_name = "NAME")]
+    pub authors: Vec<String>,
+    /// Replace the creators with these ROLE:"Last, First" (repeatable).
+    #[arg(long = "creator", value_name = "ROLE:NAME")]
+    pub creators: Vec<String>,
+    #[arg(long = "add-tag")]
+    pub add_tags: Vec<String>,
+    #[arg(long = "remove-tag")]
+    pub remove_tags: Vec<String>,
+    /// Mark as related to another item (both ways).
+    #[arg(long = "relate", value_name = "KEY")]
+    pub relate: Vec<String>,
+    /// Remove a relation to another item.
+    #[arg(long = "unrelate", value_name = "KEY")]
+    pub unrelate: Vec<String>,
+    /// Change the item type (fields the new type lacks move to Extra).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub item_type: Option<String>,
+    #[command(flatten)]
+    pub out: JsonOut,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct FilterArgs {
+    /// Only items in this collection (key or name).
+    #[arg(long)]
+    pub collection: Option<String>,
+    /// Include items of sub-collections.
+    #[arg(long)]
+    pub recursive: bool,
+    /// Only items matching this saved search (key or name).
+    #[arg(long = "search", value_name = "SAVED_SEARCH")]
+    pub saved_search: Option<String>,
+    /// Only items with this tag (repeatable: all must match).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Only items of this type.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub item_type: Option<String>,
+    /// List the trash instead of the library.
+    #[arg(long)]
+    pub trash: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct PageArgs {
+    /// Rows to show.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// Rows to skip.
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Sort by title, creator, date, dateAdded, dateModified or itemType.
+    #[arg(long, default_value = "title")]
+    pub sort: String,
+    /// Sort in descending order.
+    #[arg(long)]
+    pub desc: bool,
+    #[command(flatten)]
+    pub page: PageArgs,
+    #[command(flatten)]
+    pub out: JsonOut,
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    pub query: String,
+    /// Search every field, notes and annotations, not only title, creators and year.
+    #[arg(long)]
+    pub everything: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[command(flatten)]
+    pub page: PageArgs,
+    #[command(flatten)]
+    pub out: JsonOut,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CollectionCommand {
+    /// Create a collection, optionally inside another.
+    Create {
+        name: String,
+        #[arg(long)]
+        parent: Option<String>,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Rename a collection.
+    Rename {
+        collection: String,
+        name: String,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Move a collection under another, or to the top with --top.
+    Move {
+        collection: String,
+        #[arg(long, conflicts_with = "top", required_unless_present = "top")]
+        parent: Option<String>,
+        #[arg(long)]
+        top: bool,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Move a collection and its sub-collections to the trash (items stay).
+    Delete {
+        collection: String,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Add items to a collection.
+    Add {
+        collection: String,
+        #[arg(required = true)]
+        keys: Vec<String>,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Remove items from a collection (they stay in the library).
+    Remove {
+        collection: String,
+        #[arg(required = true)]
+        keys: Vec<String>,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Show the collection tree with item counts.
+    List(JsonOut),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SavedSearchCommand {
+    /// Save a search: conditions as FIELD:OPERATOR:VALUE, all must match unless --any.
+    Create {
+        name: String,
+        #[arg(required = true, value_name = "FIELD:OPERATOR:VALUE")]
+        conditions: Vec<String>,
+        /// Match items meeting any condition instead of all.
+        #[arg(long)]
+        any: bool,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// List saved searches.
+    List(JsonOut),
+    /// Move a saved search to the trash.
+    Delete {
+        search: String,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NoteCommand {
+    /// Add a note to an item (plain text, or HTML with --html).
+    Add {
+        item: String,
+        text: String,
+        #[arg(long)]
+        html: bool,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AttachmentCommand {
+    /// Attach a link to a file on this computer, or to a web page.
+    Link {
+        item: String,
+        /// A file path, or a URL (http/https).
+        target: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long = "content-type")]
+        content_type: Option<String>,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AnnotateArgs {
+    /// The attachment (PDF, EPUB or web page) to annotate.
+    pub attachment: String,
+    /// highlight, underline, note, image, ink or text.
+    #[arg(long = "type", default_value = "highlight")]
+    pub annotation_type: String,
+    /// The highlighted or underlined text.
+    #[arg(long)]
+    pub text: Option<String>,
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// Colour as #rrggbb.
+    #[arg(long)]
+    pub color: Option<String>,
+    /// Page label as printed on the page.
+    #[arg(long = "page")]
+    pub page_label: Option<String>,
+    /// Position on the page as JSON, e.g. {"pageIndex":3,"rects":[[10,20,200,40]]}.
+    #[arg(long)]
+    pub position: Option<String>,
+    /// Sort index (PDF: ppppp|oooooo|ttttt).
+    #[arg(long = "sort-index")]
+    pub sort_index: Option<String>,
+    /// List the attachment's annotations instead of adding one.
+    #[arg(long)]
+    pub list: bool,
+    #[command(flatten)]
+    pub out: JsonOut,
+}

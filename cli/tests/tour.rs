@@ -1,0 +1,212 @@
+//! The README's five-minute tour, run against the real `shelfmark` binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Shelf {
+    _dir: tempfile::TempDir,
+    library: PathBuf,
+}
+
+impl Shelf {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let library = dir.path().join("tour.shelfmark");
+        let shelf = Self { _dir: dir, library };
+        shelf.ok(&["init"]);
+        shelf
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_shelfmark"))
+            .args(args)
+            .env("SHELFMARK_LIBRARY", &self.library)
+            .output()
+            .expect("run shelfmark")
+    }
+
+    /// Runs a command that must succeed; returns its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "shelfmark {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// Runs a command that must fail; returns its stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "shelfmark {args:?} should have failed");
+        assert!(out.stdout.is_empty(), "errors go to stderr only");
+        String::from_utf8(out.stderr).expect("utf-8 output")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut with_json = args.to_vec();
+        with_json.push("--json");
+        serde_json::from_str(&self.ok(&with_json)).expect("valid JSON")
+    }
+
+    fn add(&self, args: &[&str]) -> String {
+        let mut full = vec!["add"];
+        full.extend_from_slice(args);
+        self.ok(&full).trim().to_owned()
+    }
+}
+
+fn keys(list: &Value) -> Vec<String> {
+    list.as_array()
+        .expect("array")
+        .iter()
+        .map(|i| i["key"].as_str().expect("key").to_owned())
+        .collect()
+}
+
+#[test]
+fn tour_of_the_library() {
+    let shelf = Shelf::new();
+    let darwin = shelf.add(&[
+        "book",
+        "title=On the Origin of Species",
+        "date=1859",
+        "publisher=John Murray",
+        "--author",
+        "Darwin, Charles",
+        "--tag",
+        "evolution",
+    ]);
+    let curie = shelf.add(&[
+        "journalArticle",
+        "title=Radioactive substances",
+        "date=1904-03",
+        "publicationTitle=Chemical News",
+        "--author",
+        "Curie, Marie",
+        "--tag",
+        "physics",
+    ]);
+    let lovelace = shelf.add(&[
+        "journalArticle",
+        "title=Sketch of the Analytical Engine",
+        "date=1843",
+        "--author",
+        "Lovelace, Ada",
+        "--creator",
+        "translator:Menabrea, Luigi",
+    ]);
+
+    // list, sorted both ways, as JSON in the Web API's item shape
+    let by_date = shelf.json(&["list", "--sort", "date"]);
+    assert_eq!(keys(&by_date), vec![lovelace.clone(), darwin.clone(), curie.clone()]);
+    assert_eq!(by_date[0]["itemType"], "journalArticle");
+    assert_eq!(by_date[0]["creators"][1]["creatorType"], "translator");
+    let desc = shelf.json(&["list", "--sort", "creator", "--desc"]);
+    assert_eq!(keys(&desc), vec![lovelace.clone(), darwin.clone(), curie.clone()]);
+    let page = shelf.json(&["list", "--sort", "title", "--limit", "1", "--offset", "1"]);
+    assert_eq!(keys(&page), vec![curie.clone()]);
+
+    // show and edit
+    let shown = shelf.json(&["show", &darwin]);
+    assert_eq!(shown["data"]["title"], "On the Origin of Species");
+    shelf.ok(&["edit", &darwin, "edition=1st", "--add-tag", "classic"]);
+    let edited = shelf.json(&["show", &darwin]);
+    assert_eq!(edited["data"]["edition"], "1st");
+    assert_eq!(edited["data"]["tags"].as_array().map(Vec::len), Some(2));
+    let human = shelf.ok(&["show", &darwin]);
+    assert!(human.contains("Darwin, Charles") && human.contains("Edition: 1st"), "{human}");
+
+    // search: prefix and diacritics-insensitive, and everything mode reaches notes
+    assert_eq!(keys(&shelf.json(&["search", "radioact"])), vec![curie.clone()]);
+    shelf.ok(&["note", "add", &lovelace, "Première programmeuse: the first algorithm"]);
+    assert!(keys(&shelf.json(&["search", "algorithm"])).is_empty());
+    assert_eq!(keys(&shelf.json(&["search", "premiere", "--everything"])), vec![lovelace.clone()]);
+
+    // collections: groups and group sets
+    shelf.ok(&["collection", "create", "History of Science"]);
+    shelf.ok(&["collection", "create", "Victorians", "--parent", "History of Science"]);
+    shelf.ok(&["collection", "add", "Victorians", &darwin, &lovelace]);
+    let in_group = shelf.json(&["list", "--collection", "Victorians", "--sort", "date"]);
+    assert_eq!(keys(&in_group), vec![lovelace.clone(), darwin.clone()]);
+    let tree = shelf.json(&["collection", "list"]);
+    assert_eq!(tree[0]["name"], "History of Science");
+    assert_eq!(tree[0]["children"][0]["numItems"], 2);
+    shelf.ok(&["collection", "remove", "Victorians", &lovelace]);
+    assert_eq!(keys(&shelf.json(&["list", "--collection", "Victorians"])), vec![darwin.clone()]);
+
+    // saved searches are live
+    shelf.ok(&["saved-search", "create", "Before 1900", "date:isBefore:1900-01-01"]);
+    assert_eq!(keys(&shelf.json(&["list", "--search", "Before 1900", "--sort", "date"])).len(), 2);
+    let babbage = shelf.add(&["book", "title=Passages", "date=1864", "--author", "Babbage, Charles"]);
+    let live = keys(&shelf.json(&["list", "--search", "Before 1900", "--sort", "date"]));
+    assert_eq!(live, vec![lovelace.clone(), darwin.clone(), babbage.clone()]);
+    shelf.ok(&["saved-search", "create", "Physics or evolution", "tag:is:physics", "tag:is:evolution", "--any"]);
+    assert_eq!(keys(&shelf.json(&["list", "--search", "Physics or evolution"])).len(), 2);
+
+    // trash and restore; children follow
+    shelf.ok(&["trash", &lovelace]);
+    assert!(!keys(&shelf.json(&["list"])).contains(&lovelace));
+    assert_eq!(keys(&shelf.json(&["list", "--trash"])), vec![lovelace.clone()]);
+    assert!(keys(&shelf.json(&["search", "premiere", "--everything"])).is_empty());
+    shelf.ok(&["restore", &lovelace]);
+    assert!(keys(&shelf.json(&["list"])).contains(&lovelace));
+    shelf.ok(&["trash", &babbage]);
+    let emptied = shelf.json(&["empty-trash"]);
+    assert_eq!(emptied["items"], 1);
+    assert!(shelf.fails(&["show", &babbage]).contains("not found"));
+
+    // attachments and annotations
+    let pdf = shelf.ok(&["attachment", "link", &lovelace, "/papers/sketch.pdf"]).trim().to_owned();
+    let note = shelf.json(&[
+        "annotate", &pdf, "--type", "highlight", "--text", "weaves algebraical patterns",
+        "--comment", "famous line", "--page", "23", "--color", "#ffd400",
+    ]);
+    assert_eq!(note["annotationType"], "highlight");
+    assert_eq!(note["parentItem"], pdf.as_str());
+    assert_eq!(keys(&shelf.json(&["search", "algebraical", "--everything"])), vec![lovelace.clone()]);
+    let annotations = shelf.json(&["annotate", &pdf, "--list"]);
+    assert_eq!(annotations.as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
+    let shelf = Shelf::new();
+    let err = shelf.fails(&["add", "scroll", "title=X"]);
+    assert!(err.contains("unknown item type") && err.contains("scroll"), "{err}");
+    let err = shelf.fails(&["add", "journalArticle", "ISBN=123"]);
+    assert!(err.contains("ISBN") && err.contains("journalArticle"), "{err}");
+    let err = shelf.fails(&["show", "not-a-key"]);
+    assert!(err.contains("invalid key"), "{err}");
+    let err = shelf.fails(&["list", "--collection", "Nowhere"]);
+    assert!(err.contains("Nowhere"), "{err}");
+    let long = format!("title={}", "x".repeat(70_000));
+    let err = shelf.fails(&["add", "book", &long]);
+    assert!(err.contains("too long"), "{err}");
+    let err = shelf.fails(&["saved-search", "create", "Bad", "nonsense"]);
+    assert!(err.contains("FIELD:OPERATOR:VALUE"), "{err}");
+    assert_eq!(shelf.json(&["list"]).as_array().map(Vec::len), Some(0), "nothing written");
+}
+
+#[test]
+fn refuses_a_file_that_is_not_a_library() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = dir.path().join("thesis.txt");
+    std::fs::write(&text, "chapter one").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_shelfmark"))
+        .args(["--library", text.to_str().expect("utf-8 path"), "list"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a Shelfmark library"), "{err}");
+    assert_eq!(std::fs::read_to_string(&text).expect("read"), "chapter one");
+    let missing = Command::new(env!("CARGO_BIN_EXE_shelfmark"))
+        .args(["--library", &Path::new("/nonexistent/x.shelfmark").display().to_string(), "list"])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("shelfmark init"));
+}

@@ -1,0 +1,46 @@
+//! `cargo xtask <task>`: the project's tasks in one place, so that a new
+//! machine, a developer and CI run exactly the same steps.
+
+mod run;
+mod test;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "Shelfmark project tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Build and run every test suite (installs what is missing, saying so).
+    Test(test::TestArgs),
+    /// Run the library benchmark (P4, P5 of the targets) in a release build.
+    Bench {
+        /// Items in the generated library.
+        #[arg(long, default_value_t = 100_000)]
+        items: u64,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().task {
+        Task::Test(args) => test::run_all(&args),
+        Task::Bench { items } => run::step(
+            "library benchmark (P4, P5)",
+            "cargo",
+            &[
+                "bench",
+                "-p",
+                "shelfmark-core",
+                "--bench",
+                "library",
+                "--",
+                "--items",
+                &items.to_string(),
+            ],
+        ),
+    }
+}

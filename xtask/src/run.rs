@@ -1,0 +1,38 @@
+//! Running a step: print what runs, run it, fail loudly with its name.
+
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+
+/// Runs `program args…` from the workspace root, echoing it first.
+pub fn step(name: &str, program: &str, args: &[&str]) -> anyhow::Result<()> {
+    eprintln!("\n==> {name}: {program} {}", args.join(" "));
+    let started = Instant::now();
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(workspace_root())
+        .status()
+        .with_context(|| format!("could not start {program}"))?;
+    if !status.success() {
+        bail!("step failed: {name} ({status})");
+    }
+    eprintln!("<== {name}: ok in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Whether `program` can be found on PATH.
+#[allow(dead_code)]
+pub fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| ".".into())
+}
