@@ -42,6 +42,9 @@ pub enum Error {
     #[error("{message}")]
     CloudFolder { path: PathBuf, message: String },
 
+    #[error("{} is not a usable backup: {reason}", path.display())]
+    DamagedArchive { path: PathBuf, reason: String },
+
     #[error("storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 
@@ -75,6 +78,7 @@ impl Error {
             | Self::TooNew { .. }
             | Self::AlreadyExists { .. }
             | Self::CloudFolder { .. }
+            | Self::DamagedArchive { .. }
             | Self::Sqlite(_)
             | Self::Corrupt(_)
             | Self::Io { .. } => ErrorCategory::Storage,

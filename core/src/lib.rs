@@ -6,7 +6,9 @@
 //! listeners what each committed write changed. Object data is the Web API's
 //! JSON ([`shelfmark_protocol`]), so what is stored here is what syncs.
 
+mod backup;
 mod changes;
+pub mod cloud;
 mod db;
 mod error;
 mod library;
@@ -15,8 +17,9 @@ mod store;
 pub mod text;
 mod time;
 
+pub use backup::{BackupReport, restore};
 pub use changes::{Change, ChangeKind, ChangeSet, ObjectKind, Subscription};
 pub use db::SCHEMA_VERSION;
 pub use error::{Error, ErrorCategory, Result};
-pub use library::{Library, LibraryId, LibraryInfo};
+pub use library::{Library, LibraryId, LibraryInfo, OpenOptions};
 pub use shelfmark_protocol as protocol;

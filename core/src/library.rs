@@ -18,6 +18,16 @@ impl LibraryId {
     pub const PERSONAL: LibraryId = LibraryId(1);
 }
 
+/// The attachment folder that belongs to a library file at `path`.
+pub(crate) fn attachments_dir_for(path: &Path) -> std::path::PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "library".into());
+    path.with_file_name(format!("{stem}.data"))
+        .join("attachments")
+}
+
 /// What a library file says about one of its libraries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LibraryInfo {
@@ -46,9 +56,40 @@ impl std::fmt::Debug for Library {
     }
 }
 
+/// How to open or create a library file.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Open a library inside a folder that a cloud file-sync client manages
+    /// (Dropbox, OneDrive, iCloud Drive, Google Drive), which is refused by
+    /// default because those clients corrupt databases in use.
+    pub allow_cloud_folder: bool,
+}
+
+impl OpenOptions {
+    fn check_location(&self, path: &Path) -> Result<()> {
+        if self.allow_cloud_folder {
+            return Ok(());
+        }
+        match crate::cloud::managing_service(path) {
+            Some(service) => Err(Error::CloudFolder {
+                path: path.to_owned(),
+                message: crate::cloud::refusal_message(path, service),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
 impl Library {
-    /// Creates a new, empty library file. Refuses to overwrite anything.
+    /// Creates a new, empty library file. Refuses to overwrite anything, and
+    /// refuses a cloud-synced folder.
     pub fn create(path: impl AsRef<Path>) -> Result<Self> {
+        Self::create_with(path, &OpenOptions::default())
+    }
+
+    /// [`Library::create`] with options.
+    pub fn create_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Self> {
+        options.check_location(path.as_ref())?;
         Ok(Self {
             db: Arc::new(Db::create(path.as_ref())?),
             id: LibraryId::PERSONAL,
@@ -57,12 +98,24 @@ impl Library {
 
     /// Opens an existing library file, upgrading its format if it was written
     /// by an older build. A file that is not a library, or that a newer build
-    /// wrote, is refused and left untouched.
+    /// wrote, or that lies in a cloud-synced folder, is refused untouched.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Self::open_with(path, &OpenOptions::default())
+    }
+
+    /// [`Library::open`] with options.
+    pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Self> {
+        options.check_location(path.as_ref())?;
         Ok(Self {
             db: Arc::new(Db::open(path.as_ref())?),
             id: LibraryId::PERSONAL,
         })
+    }
+
+    /// The folder beside the library file that holds its attachment files
+    /// (`papers.shelfmark` → `papers.data/attachments`).
+    pub fn attachments_dir(&self) -> std::path::PathBuf {
+        attachments_dir_for(self.path())
     }
 
     pub fn path(&self) -> &Path {

@@ -30,3 +30,15 @@ pub fn article(title: &str, last: &str, year: &str) -> ItemData {
     item.creators.push(Creator::person("author", "A.", last));
     item
 }
+
+/// Keys of every item in the file, sorted, read straight from SQLite.
+pub fn all_keys(library: &Library) -> Vec<String> {
+    let conn = rusqlite::Connection::open(library.path()).expect("open");
+    let mut stmt = conn
+        .prepare("SELECT key FROM items ORDER BY key")
+        .expect("prepare");
+    stmt.query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
