@@ -14,6 +14,7 @@ mod error;
 mod library;
 pub mod search;
 mod store;
+pub mod sync;
 pub mod text;
 mod time;
 
