@@ -1,4 +1,9 @@
-//! The sync engine. Merging is pure and tested on its own; the planner and
-//! the executor build on it.
+//! The sync engine: a Web API client, a three-way merge, and (built on them)
+//! the planner and the executor.
 
+pub mod client;
+pub mod error;
 pub mod merge;
+
+pub use client::{ApiClient, ObjectType, RemoteLibrary};
+pub use error::{SyncError, SyncErrorKind};

@@ -1,0 +1,541 @@
+//! A client for the Zotero Web API v3, exactly as published, so that a
+//! library syncs with Shelfmark's own service, with zotero.org, or with any
+//! compatible server. Server extensions are used only when the server
+//! advertises them.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::Deserialize;
+use serde_json::Value;
+use shelfmark_protocol::{LibraryKind, ObjectKey};
+
+use super::error::{SyncError, SyncErrorKind};
+
+/// Objects a library holds, by their API path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjectType {
+    Collection,
+    Search,
+    Item,
+}
+
+impl ObjectType {
+    pub const ALL: [ObjectType; 3] = [Self::Collection, Self::Search, Self::Item];
+
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Collection => "collections",
+            Self::Search => "searches",
+            Self::Item => "items",
+        }
+    }
+
+    /// The query parameter selecting objects by key.
+    pub fn key_param(self) -> &'static str {
+        match self {
+            Self::Collection => "collectionKey",
+            Self::Search => "searchKey",
+            Self::Item => "itemKey",
+        }
+    }
+}
+
+/// A library on the server: `/users/<id>` or `/groups/<id>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RemoteLibrary {
+    pub kind: LibraryKind,
+    pub id: u64,
+}
+
+impl RemoteLibrary {
+    pub fn prefix(&self) -> String {
+        format!("/{}/{}", self.kind.path_segment(), self.id)
+    }
+}
+
+/// What `/keys/current` says about the key.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct KeyInfo {
+    #[serde(rename = "userID")]
+    pub user_id: u64,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub access: Access,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Access {
+    #[serde(default)]
+    pub user: UserAccess,
+    /// `"all"` or a group id → its access.
+    #[serde(default)]
+    pub groups: BTreeMap<String, GroupAccess>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct UserAccess {
+    #[serde(default)]
+    pub library: bool,
+    #[serde(default)]
+    pub files: bool,
+    #[serde(default)]
+    pub notes: bool,
+    #[serde(default)]
+    pub write: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct GroupAccess {
+    #[serde(default)]
+    pub library: bool,
+    #[serde(default)]
+    pub write: bool,
+}
+
+/// A read that may come back "not modified" (304).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fetched<T> {
+    NotModified,
+    Changed { value: T, library_version: u64 },
+}
+
+/// `GET …/deleted?since=`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Deleted {
+    #[serde(default)]
+    pub collections: Vec<String>,
+    #[serde(default)]
+    pub searches: Vec<String>,
+    #[serde(default)]
+    pub items: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub settings: Vec<String>,
+}
+
+/// A failed object in a write report.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FailedWrite {
+    #[serde(default)]
+    pub key: Option<String>,
+    pub code: u16,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// The server's answer to a batch write, keyed by index in the request.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct WriteReport {
+    #[serde(default)]
+    pub successful: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub success: BTreeMap<String, String>,
+    #[serde(default)]
+    pub unchanged: BTreeMap<String, String>,
+    #[serde(default)]
+    pub failed: BTreeMap<String, FailedWrite>,
+    /// From `Last-Modified-Version`.
+    #[serde(skip)]
+    pub library_version: u64,
+}
+
+/// Extensions a Shelfmark server advertises at `/shelfmark/capabilities`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Capabilities {
+    /// Largest `limit` accepted on object reads.
+    #[serde(default = "standard_page")]
+    pub max_page_size: u32,
+}
+
+fn standard_page() -> u32 {
+    STANDARD_PAGE
+}
+
+/// The page size every Web API server accepts.
+pub const STANDARD_PAGE: u32 = 50;
+/// Objects per write request, per the protocol.
+pub const WRITE_BATCH: usize = 50;
+const MAX_ATTEMPTS: u32 = 6;
+
+/// A Web API client for one server and key.
+#[derive(Debug)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+    key: String,
+    /// A `Backoff` from the server: no new request before this instant.
+    pause_until: Mutex<Option<Instant>>,
+    /// Largest page the server accepts (50 unless it advertises more).
+    page_size: u32,
+    max_retry_wait: Duration,
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    header_u64(headers, "retry-after").map(Duration::from_secs)
+}
+
+impl ApiClient {
+    /// A client for `base_url` (e.g. `https://api.zotero.org`) with `api_key`.
+    pub fn new(base_url: &str, api_key: &str) -> Result<Self, SyncError> {
+        let mut headers = HeaderMap::new();
+        headers.insert("Zotero-API-Version", HeaderValue::from_static("3"));
+        let mut key_header = HeaderValue::from_str(api_key).map_err(|_| {
+            SyncError::new(
+                SyncErrorKind::Auth,
+                "The API key contains characters that cannot be sent.",
+            )
+        })?;
+        key_header.set_sensitive(true);
+        headers.insert("Zotero-API-Key", key_header);
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(15))
+            .timeout(Duration::from_secs(120))
+            .pool_max_idle_per_host(8)
+            .build()
+            .map_err(|e| {
+                SyncError::new(SyncErrorKind::Network, format!("cannot set up HTTP: {e}"))
+            })?;
+        Ok(Self {
+            http,
+            base: base_url.trim_end_matches('/').to_owned(),
+            key: api_key.to_owned(),
+            pause_until: Mutex::new(None),
+            page_size: STANDARD_PAGE,
+            max_retry_wait: Duration::from_secs(600),
+        })
+    }
+
+    /// Caps how long the client waits on `Retry-After`/`Backoff` before
+    /// giving up with a rate-limit error (tests use short caps).
+    pub fn with_max_retry_wait(mut self, wait: Duration) -> Self {
+        self.max_retry_wait = wait;
+        self
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub fn page_size(&self) -> u32 {
+        self.page_size
+    }
+
+    /// Asks the server for Shelfmark extensions; a server without them
+    /// (zotero.org) keeps the standard behaviour.
+    pub async fn discover_capabilities(&mut self) -> Option<Capabilities> {
+        let url = format!("{}/shelfmark/capabilities", self.base);
+        let response = self.http.get(&url).send().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let caps: Capabilities = response.json().await.ok()?;
+        self.page_size = caps.max_page_size.clamp(STANDARD_PAGE, 1000);
+        Some(caps)
+    }
+
+    fn note_backoff(&self, headers: &HeaderMap) {
+        if let Some(secs) = header_u64(headers, "backoff") {
+            let until = Instant::now() + Duration::from_secs(secs);
+            let mut pause = self.pause_until.lock().unwrap_or_else(|p| p.into_inner());
+            if pause.is_none_or(|p| p < until) {
+                *pause = Some(until);
+            }
+        }
+    }
+
+    async fn honour_backoff(&self) {
+        let until = *self.pause_until.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(until) = until {
+            let now = Instant::now();
+            if until > now {
+                tokio::time::sleep((until - now).min(self.max_retry_wait)).await;
+            }
+        }
+    }
+
+    /// Sends a request, retrying what the protocol says to retry: 429 and
+    /// 503 after `Retry-After`, other 5xx and dropped connections with
+    /// growing waits. Other statuses are returned to the caller.
+    async fn send(&self, build: impl Fn() -> RequestBuilder) -> Result<Response, SyncError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.honour_backoff().await;
+            let outcome = build().send().await;
+            let wait = match outcome {
+                Ok(response) => {
+                    self.note_backoff(response.headers());
+                    let status = response.status();
+                    let retryable = status == StatusCode::TOO_MANY_REQUESTS
+                        || status == StatusCode::SERVICE_UNAVAILABLE
+                        || status.is_server_error();
+                    if !retryable || attempt >= MAX_ATTEMPTS {
+                        return Ok(response);
+                    }
+                    let asked = retry_after(response.headers());
+                    if asked.is_some_and(|w| w > self.max_retry_wait) {
+                        return Ok(response);
+                    }
+                    asked.unwrap_or_else(|| Duration::from_millis(250 << attempt))
+                }
+                Err(err) => {
+                    if attempt >= MAX_ATTEMPTS
+                        || !(err.is_connect()
+                            || err.is_timeout()
+                            || err.is_request()
+                            || err.is_body())
+                    {
+                        return Err(SyncError::network(&err));
+                    }
+                    Duration::from_millis(250 << attempt)
+                }
+            };
+            tokio::time::sleep(wait.min(self.max_retry_wait)).await;
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Turns a non-success response into a classified error.
+    async fn error_of(response: Response) -> SyncError {
+        let status = response.status().as_u16();
+        let url = response.url().path().to_owned();
+        let version = header_u64(response.headers(), "last-modified-version");
+        let wait = retry_after(response.headers());
+        let body = response.text().await.unwrap_or_default();
+        let mut err = SyncError::from_status(status, &body, &url);
+        err.server_version = version;
+        err.retry_after = wait;
+        err
+    }
+
+    fn library_version(response: &Response) -> Result<u64, SyncError> {
+        header_u64(response.headers(), "last-modified-version")
+            .ok_or_else(|| SyncError::bad_response("no Last-Modified-Version header"))
+    }
+
+    /// `GET /keys/current`.
+    pub async fn key_info(&self) -> Result<KeyInfo, SyncError> {
+        let url = self.url("/keys/current");
+        let response = self.send(|| self.http.get(&url)).await?;
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        response.json().await.map_err(SyncError::bad_response)
+    }
+
+    /// `GET /users/<id>/groups?format=versions`: group id → metadata version.
+    pub async fn group_versions(&self, user_id: u64) -> Result<BTreeMap<u64, u64>, SyncError> {
+        let url = self.url(&format!("/users/{user_id}/groups"));
+        let response = self
+            .send(|| self.http.get(&url).query(&[("format", "versions")]))
+            .await?;
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        let map: BTreeMap<String, u64> = response.json().await.map_err(SyncError::bad_response)?;
+        Ok(map
+            .into_iter()
+            .filter_map(|(k, v)| k.parse().ok().map(|id| (id, v)))
+            .collect())
+    }
+
+    /// `GET /groups/<id>`: the group's envelope (name, members, …).
+    pub async fn group(&self, group_id: u64) -> Result<Value, SyncError> {
+        let url = self.url(&format!("/groups/{group_id}"));
+        let response = self.send(|| self.http.get(&url)).await?;
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        response.json().await.map_err(SyncError::bad_response)
+    }
+
+    /// Versions of objects changed since `since`: `…/<type>?since=&format=versions`,
+    /// trashed items included. `top` restricts items to top-level ones.
+    pub async fn versions(
+        &self,
+        library: RemoteLibrary,
+        object: ObjectType,
+        since: u64,
+        top: bool,
+    ) -> Result<Fetched<BTreeMap<String, u64>>, SyncError> {
+        let suffix = if top && object == ObjectType::Item {
+            "/top"
+        } else {
+            ""
+        };
+        let url = self.url(&format!("{}/{}{suffix}", library.prefix(), object.path()));
+        let since_text = since.to_string();
+        let response = self
+            .send(|| {
+                self.http
+                    .get(&url)
+                    .query(&[
+                        ("since", since_text.as_str()),
+                        ("format", "versions"),
+                        ("includeTrashed", "1"),
+                    ])
+                    .header("If-Modified-Since-Version", since_text.as_str())
+            })
+            .await?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        let library_version = Self::library_version(&response)?;
+        let value = response.json().await.map_err(SyncError::bad_response)?;
+        Ok(Fetched::Changed {
+            value,
+            library_version,
+        })
+    }
+
+    /// Object `data` for up to one page of keys, and the library version.
+    pub async fn fetch(
+        &self,
+        library: RemoteLibrary,
+        object: ObjectType,
+        keys: &[String],
+    ) -> Result<(Vec<Value>, u64), SyncError> {
+        let url = self.url(&format!("{}/{}", library.prefix(), object.path()));
+        let joined = keys.join(",");
+        let limit = keys.len().max(1).to_string();
+        let response = self
+            .send(|| {
+                self.http.get(&url).query(&[
+                    (object.key_param(), joined.as_str()),
+                    ("includeTrashed", "1"),
+                    ("format", "json"),
+                    ("limit", limit.as_str()),
+                ])
+            })
+            .await?;
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        let version = Self::library_version(&response)?;
+        let objects: Vec<Value> = response.json().await.map_err(SyncError::bad_response)?;
+        let data = objects
+            .into_iter()
+            .map(|mut o| match o.get_mut("data") {
+                Some(d) => d.take(),
+                None => o,
+            })
+            .collect();
+        Ok((data, version))
+    }
+
+    /// `GET …/deleted?since=`.
+    pub async fn deleted(
+        &self,
+        library: RemoteLibrary,
+        since: u64,
+    ) -> Result<(Deleted, u64), SyncError> {
+        let url = self.url(&format!("{}/deleted", library.prefix()));
+        let since_text = since.to_string();
+        let response = self
+            .send(|| self.http.get(&url).query(&[("since", since_text.as_str())]))
+            .await?;
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        let version = Self::library_version(&response)?;
+        Ok((
+            response.json().await.map_err(SyncError::bad_response)?,
+            version,
+        ))
+    }
+
+    /// Uploads up to 50 objects with `If-Unmodified-Since-Version`. A 412
+    /// comes back as a [`SyncErrorKind::Conflict`] error carrying the
+    /// server's library version.
+    pub async fn upload(
+        &self,
+        library: RemoteLibrary,
+        object: ObjectType,
+        objects: &[Value],
+        library_version: u64,
+    ) -> Result<WriteReport, SyncError> {
+        if objects.len() > WRITE_BATCH {
+            return Err(SyncError::new(
+                SyncErrorKind::InvalidData,
+                "at most 50 objects per upload",
+            ));
+        }
+        let url = self.url(&format!("{}/{}", library.prefix(), object.path()));
+        let version = library_version.to_string();
+        let response = self
+            .send(|| {
+                self.http
+                    .post(&url)
+                    .header("If-Unmodified-Since-Version", version.as_str())
+                    .json(objects)
+            })
+            .await?;
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        let library_version = Self::library_version(&response)?;
+        let mut report: WriteReport = response.json().await.map_err(SyncError::bad_response)?;
+        report.library_version = library_version;
+        Ok(report)
+    }
+
+    /// Deletes up to 50 objects by key; returns the new library version.
+    pub async fn delete(
+        &self,
+        library: RemoteLibrary,
+        object: ObjectType,
+        keys: &[String],
+        library_version: u64,
+    ) -> Result<u64, SyncError> {
+        let url = self.url(&format!("{}/{}", library.prefix(), object.path()));
+        let joined = keys.join(",");
+        let version = library_version.to_string();
+        let response = self
+            .send(|| {
+                self.http
+                    .request(Method::DELETE, &url)
+                    .query(&[(object.key_param(), joined.as_str())])
+                    .header("If-Unmodified-Since-Version", version.as_str())
+            })
+            .await?;
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        Self::library_version(&response)
+    }
+
+    /// Whether `key` looks like something this client may send (it is never
+    /// logged; this only guards against obvious mistakes like pasted spaces).
+    pub fn key_is_plausible(&self) -> bool {
+        !self.key.is_empty() && self.key.chars().all(|c| c.is_ascii_alphanumeric())
+    }
+}
+
+/// Splits keys into request-sized pages.
+pub fn pages(keys: &[String], size: usize) -> impl Iterator<Item = &[String]> {
+    keys.chunks(size.max(1))
+}
+
+/// Parses a key from the server, refusing malformed ones.
+pub fn parse_key(key: &str) -> Result<ObjectKey, SyncError> {
+    ObjectKey::parse(key).map_err(|e| SyncError::new(SyncErrorKind::InvalidData, e.to_string()))
+}
