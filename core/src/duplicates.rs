@@ -1,0 +1,370 @@
+//! Finding the same reference entered twice, and merging duplicates without
+//! losing anything. Two items are duplicates when they share a DOI, an ISBN,
+//! or the same normalised title, year and first creator.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, params};
+use shelfmark_protocol::dates::parse_date;
+use shelfmark_protocol::schema::schema;
+use shelfmark_protocol::{ItemData, ObjectKey};
+
+use crate::error::{Error, Result};
+use crate::library::{Library, LibraryId};
+use crate::store::items::{child_rows, get_row, parse_data, save_local};
+use crate::text::fold;
+
+/// Why items were judged the same.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DuplicateReason {
+    Doi(String),
+    Isbn(String),
+    /// Same normalised title, year and first creator.
+    TitleYearCreator,
+}
+
+impl std::fmt::Display for DuplicateReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Doi(d) => write!(f, "same DOI {d}"),
+            Self::Isbn(i) => write!(f, "same ISBN {i}"),
+            Self::TitleYearCreator => f.write_str("same title, year and first creator"),
+        }
+    }
+}
+
+/// Items of the library that are the same reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateGroup {
+    /// 1-based, in the order listed; stable for an unchanged library.
+    pub number: usize,
+    /// Oldest first: the first is the suggested item to keep.
+    pub keys: Vec<ObjectKey>,
+    pub reason: DuplicateReason,
+}
+
+/// A DOI in its canonical form: lower case, no resolver prefix.
+pub(crate) fn normalize_doi(doi: &str) -> Option<String> {
+    let lower = doi.trim().to_lowercase();
+    let bare = [
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "http://dx.doi.org/",
+        "doi:",
+    ]
+    .iter()
+    .find_map(|p| lower.strip_prefix(p))
+    .unwrap_or(&lower)
+    .trim();
+    bare.starts_with("10.").then(|| bare.to_owned())
+}
+
+/// ISBNs in a field, each as 13 digits (ISBN-10 converted).
+pub(crate) fn normalize_isbns(field: &str) -> Vec<String> {
+    field
+        .split([' ', ',', ';'])
+        .filter_map(|raw| {
+            let chars: String = raw
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x')
+                .collect();
+            match chars.len() {
+                13 if chars.bytes().all(|b| b.is_ascii_digit()) => Some(chars),
+                10 => {
+                    let core = format!("978{}", &chars[..9]);
+                    let sum: u32 = core
+                        .bytes()
+                        .enumerate()
+                        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+                        .sum();
+                    Some(format!("{core}{}", (10 - sum % 10) % 10))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Title, year and first creator, normalised; `None` without a title.
+fn title_year_creator(item: &ItemData) -> Option<String> {
+    let title: String = fold(item.title()?)
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if title.is_empty() {
+        return None;
+    }
+    let year = parse_date(item.base_field("date").unwrap_or_default())
+        .year
+        .map(|y| y.to_string())
+        .unwrap_or_default();
+    let creator = item
+        .creators
+        .first()
+        .map(|c| fold(c.last_or_single()))
+        .unwrap_or_default();
+    Some(format!("{title}|{year}|{creator}"))
+}
+
+fn doi_of(item: &ItemData) -> Option<String> {
+    item.field("DOI").and_then(normalize_doi).or_else(|| {
+        // Types without a DOI field keep it in Extra, as "DOI: 10.…".
+        item.field("extra")?
+            .lines()
+            .find_map(|l| l.strip_prefix("DOI:").and_then(normalize_doi))
+    })
+}
+
+/// The fingerprints an item can be matched by, strongest first.
+pub(crate) fn fingerprints(item: &ItemData) -> Vec<(String, DuplicateReason)> {
+    let mut out = Vec::new();
+    if let Some(doi) = doi_of(item) {
+        out.push((format!("doi:{doi}"), DuplicateReason::Doi(doi)));
+    }
+    for isbn in item.field("ISBN").map(normalize_isbns).unwrap_or_default() {
+        out.push((format!("isbn:{isbn}"), DuplicateReason::Isbn(isbn)));
+    }
+    if let Some(tyc) = title_year_creator(item) {
+        out.push((format!("tyc:{tyc}"), DuplicateReason::TitleYearCreator));
+    }
+    out
+}
+
+/// Fingerprints of a library's regular items not in the trash, for matching
+/// imported records against.
+#[derive(Debug, Default)]
+pub(crate) struct DuplicateIndex {
+    by_fingerprint: HashMap<String, ObjectKey>,
+}
+
+impl DuplicateIndex {
+    pub(crate) fn build(conn: &Connection, lib: LibraryId) -> Result<Self> {
+        let mut index = Self::default();
+        for item in regular_items(conn, lib)? {
+            index.add(&item);
+        }
+        Ok(index)
+    }
+
+    pub(crate) fn add(&mut self, item: &ItemData) {
+        for (fp, _) in fingerprints(item) {
+            self.by_fingerprint
+                .entry(fp)
+                .or_insert_with(|| item.key.clone());
+        }
+    }
+
+    /// The existing item `item` duplicates, and why.
+    pub(crate) fn find(&self, item: &ItemData) -> Option<(ObjectKey, DuplicateReason)> {
+        fingerprints(item)
+            .into_iter()
+            .find_map(|(fp, reason)| self.by_fingerprint.get(&fp).map(|k| (k.clone(), reason)))
+    }
+}
+
+/// Regular (bibliographic) items not in the trash, oldest first.
+fn regular_items(conn: &Connection, lib: LibraryId) -> Result<Vec<ItemData>> {
+    let mut stmt = conn.prepare(
+        "SELECT data FROM items WHERE library_id = ?1 AND parent_key IS NULL AND in_trash = 0
+           AND item_type NOT IN ('note', 'attachment', 'annotation')
+         ORDER BY date_added, id",
+    )?;
+    let rows = stmt.query_map(params![lib.0], |r| r.get::<_, String>(0))?;
+    rows.map(|json| parse_data(&json?)).collect()
+}
+
+/// Union-find over item indexes.
+fn root(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+impl Library {
+    /// Groups of items that look like the same reference.
+    pub fn find_duplicates(&self) -> Result<Vec<DuplicateGroup>> {
+        let lib = self.id;
+        let items = self.db.read(|c| regular_items(c, lib))?;
+        let mut parent: Vec<usize> = (0..items.len()).collect();
+        let mut reason_of: HashMap<usize, DuplicateReason> = HashMap::new();
+        let mut first_with: HashMap<String, usize> = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            for (fp, reason) in fingerprints(item) {
+                match first_with.get(&fp) {
+                    Some(&j) => {
+                        let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                        if a != b {
+                            let (keep, join) = if a < b { (a, b) } else { (b, a) };
+                            parent[join] = keep;
+                            reason_of.entry(keep).or_insert(reason);
+                        }
+                    }
+                    None => {
+                        first_with.insert(fp, i);
+                    }
+                }
+            }
+        }
+        let mut groups: Vec<(usize, Vec<ObjectKey>)> = Vec::new();
+        let mut slot: HashMap<usize, usize> = HashMap::new();
+        for i in 0..items.len() {
+            let r = root(&mut parent, i);
+            let at = *slot.entry(r).or_insert_with(|| {
+                groups.push((r, Vec::new()));
+                groups.len() - 1
+            });
+            groups[at].1.push(items[i].key.clone());
+        }
+        Ok(groups
+            .into_iter()
+            .filter(|(_, keys)| keys.len() > 1)
+            .enumerate()
+            .map(|(n, (r, keys))| DuplicateGroup {
+                number: n + 1,
+                keys,
+                reason: reason_of
+                    .get(&r)
+                    .cloned()
+                    .unwrap_or(DuplicateReason::TitleYearCreator),
+            })
+            .collect())
+    }
+
+    /// Merges `others` into `keep`: fields `keep` lacks are filled in, values
+    /// that differ are kept in Extra, tags, collections and relations are
+    /// united, children move to `keep`, and the merged items go to the trash
+    /// (restorable) with `keep` recording that it replaces them.
+    pub fn merge_items(&self, keep: &str, others: &[&str]) -> Result<ItemData> {
+        let keep_key = ObjectKey::parse(keep)?;
+        let other_keys = others
+            .iter()
+            .map(|k| ObjectKey::parse(k))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        if other_keys.is_empty() || other_keys.contains(&keep_key) {
+            return Err(Error::invalid(
+                "give the item to keep and at least one other item",
+            ));
+        }
+        let lib = self.id;
+        self.db.write(|tx| {
+            let mut master = get_row(tx, lib, &keep_key)?.data;
+            if !master.is_regular() {
+                return Err(Error::invalid(format!(
+                    "{keep} is a {}, not a reference",
+                    master.item_type
+                )));
+            }
+            let master_type = schema().item_type(&master.item_type).cloned();
+            for other_key in &other_keys {
+                let mut other = get_row(tx, lib, other_key)?.data;
+                if !other.is_regular() {
+                    return Err(Error::invalid(format!(
+                        "{other_key} is a {}, not a reference",
+                        other.item_type
+                    )));
+                }
+                let mut extra_lines: Vec<String> = Vec::new();
+                for (field, value) in &other.fields {
+                    if field == "extra" {
+                        continue;
+                    }
+                    let target = master_type
+                        .as_ref()
+                        .and_then(|t| {
+                            let base = schema()
+                                .item_type(&other.item_type)
+                                .map_or(field.as_str(), |o| o.base_of(field));
+                            t.field_for_base(base)
+                        })
+                        .map(str::to_owned);
+                    match target {
+                        Some(t) if master.field(&t).is_none() => {
+                            master.set_field(&t, value.clone())
+                        }
+                        Some(t) if master.field(&t) == Some(value.as_str()) => {}
+                        _ => extra_lines.push(format!("{}: {value}", schema().field_label(field))),
+                    }
+                }
+                if let Some(extra) = other.field("extra") {
+                    extra_lines.extend(extra.lines().map(str::to_owned));
+                }
+                let creators_differ =
+                    !other.creators.is_empty() && other.creators != master.creators;
+                if master.creators.is_empty() {
+                    master.creators = other.creators.clone();
+                } else if creators_differ {
+                    let names: Vec<String> = other.creators.iter().map(|c| c.display()).collect();
+                    extra_lines.push(format!(
+                        "Creators (merged {other_key}): {}",
+                        names.join("; ")
+                    ));
+                }
+                let existing_extra = master.field("extra").unwrap_or_default().to_owned();
+                let mut lines: Vec<String> = existing_extra.lines().map(str::to_owned).collect();
+                for line in extra_lines {
+                    if !lines.contains(&line) {
+                        lines.push(line);
+                    }
+                }
+                master.set_field("extra", lines.join("\n"));
+                for tag in &other.tags {
+                    if !master.tags.iter().any(|t| t.tag == tag.tag) {
+                        master.tags.push(tag.clone());
+                    }
+                }
+                for c in &other.collections {
+                    if !master.collections.contains(c) {
+                        master.collections.push(c.clone());
+                    }
+                }
+                for (predicate, uris) in &other.relations.0 {
+                    for uri in uris {
+                        master.relations.add(predicate, uri);
+                    }
+                }
+                master.relations.add(
+                    "dc:replaces",
+                    &format!("http://zotero.org/users/local/items/{other_key}"),
+                );
+                // Children move to the item kept.
+                for child in child_rows(tx, lib, other_key)? {
+                    let mut moved = child.data;
+                    moved.parent_item = Some(keep_key.clone());
+                    save_local(tx, lib, moved)?;
+                }
+                other.deleted = true;
+                save_local(tx, lib, other)?;
+            }
+            save_local(tx, lib, master)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_identifiers() {
+        assert_eq!(
+            normalize_doi("https://doi.org/10.1000/ABC").as_deref(),
+            Some("10.1000/abc")
+        );
+        assert_eq!(normalize_doi("doi:10.5/x").as_deref(), Some("10.5/x"));
+        assert_eq!(normalize_doi("not a doi"), None);
+        assert_eq!(
+            normalize_isbns("0-306-40615-2"),
+            vec!["9780306406157".to_owned()]
+        );
+        assert_eq!(
+            normalize_isbns("978-0-306-40615-7 0306406152"),
+            vec!["9780306406157".to_owned(); 2]
+        );
+    }
+}
