@@ -20,3 +20,8 @@ pub use db::SCHEMA_VERSION;
 pub use error::{Error, ErrorCategory, Result};
 pub use library::{Library, LibraryId, LibraryInfo};
 pub use shelfmark_protocol as protocol;
+pub use store::children::{AnnotationEdit, DEFAULT_ANNOTATION_COLOR, NewAnnotation, NewAttachment};
+pub use store::collections::CollectionNode;
+pub use store::edit::{LOCAL_ITEM_URI_PREFIX, TagCount, local_item_uri};
+pub use store::searches::JOIN_MODE;
+pub use store::trash::{EmptyTrashReport, TrashContents};
