@@ -26,3 +26,8 @@ pub use duplicates::{DuplicateGroup, DuplicateReason};
 pub use error::{Error, ErrorCategory, Result};
 pub use library::{Library, LibraryId, LibraryInfo, OpenOptions};
 pub use shelfmark_protocol as protocol;
+pub use store::children::{AnnotationEdit, DEFAULT_ANNOTATION_COLOR, NewAnnotation, NewAttachment};
+pub use store::collections::CollectionNode;
+pub use store::edit::{LOCAL_ITEM_URI_PREFIX, TagCount, local_item_uri};
+pub use store::searches::JOIN_MODE;
+pub use store::trash::{EmptyTrashReport, TrashContents};

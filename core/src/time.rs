@@ -16,6 +16,10 @@ pub(crate) fn now_timestamp() -> String {
 }
 
 /// Parses a stored timestamp (`2024-05-01T12:00:00Z`).
+#[allow(
+    dead_code,
+    reason = "used by date conditions of saved searches and by the sync"
+)]
 pub(crate) fn parse_timestamp(s: &str) -> Option<OffsetDateTime> {
     let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time::PrimitiveDateTime::parse(s, &fmt)

@@ -21,6 +21,7 @@ pub(crate) struct ItemRow {
     pub data: ItemData,
     pub in_trash: bool,
     pub version: u64,
+    #[allow(dead_code, reason = "read by the sync engine")]
     pub synced: bool,
     pub changed_fields: Vec<String>,
 }
@@ -93,8 +94,13 @@ pub(crate) fn child_rows(
 
 /// Names of the data fields that differ between two versions of an item.
 pub(crate) fn changed_fields(before: &ItemData, after: &ItemData) -> BTreeSet<String> {
-    let (Value::Object(a), Value::Object(b)) = (before.to_json_value(), after.to_json_value())
-    else {
+    changed_json_keys(&before.to_json_value(), &after.to_json_value())
+}
+
+/// Top-level JSON keys whose values differ between two versions of any
+/// object's data, leaving out the bookkeeping keys the store itself sets.
+pub(crate) fn changed_json_keys(before: &Value, after: &Value) -> BTreeSet<String> {
+    let (Value::Object(a), Value::Object(b)) = (before, after) else {
         return BTreeSet::new();
     };
     a.keys()
@@ -106,8 +112,15 @@ pub(crate) fn changed_fields(before: &ItemData, after: &ItemData) -> BTreeSet<St
 }
 
 /// Checks that what a locally written item points at exists and may be
-/// pointed at: its parent and its collections.
-fn check_references(tx: &WriteTx<'_>, lib: LibraryId, item: &ItemData) -> Result<()> {
+/// pointed at: its parent and its collections. Membership the item already
+/// had may name a collection in the trash (restoring it brings the item
+/// back into it); only new membership needs a live collection.
+fn check_references(
+    tx: &WriteTx<'_>,
+    lib: LibraryId,
+    item: &ItemData,
+    previous: Option<&ItemRow>,
+) -> Result<()> {
     if let Some(parent_key) = &item.parent_item {
         let parent = find_row(tx, lib, parent_key)?
             .ok_or_else(|| Error::not_found("parent item", parent_key))?;
@@ -128,7 +141,9 @@ fn check_references(tx: &WriteTx<'_>, lib: LibraryId, item: &ItemData) -> Result
             )));
         }
     }
-    for collection in &item.collections {
+    let already_member =
+        |key: &ObjectKey| previous.is_some_and(|p| p.data.collections.contains(key));
+    for collection in item.collections.iter().filter(|k| !already_member(k)) {
         let live: Option<bool> = tx
             .query_row(
                 "SELECT deleted FROM collections WHERE library_id = ?1 AND key = ?2",
@@ -158,8 +173,8 @@ pub(crate) fn save_local(
     mut item: ItemData,
 ) -> Result<ItemData> {
     validate_item(&item)?;
-    check_references(tx, lib, &item)?;
     let previous = find_row(tx, lib, &item.key)?;
+    check_references(tx, lib, &item, previous.as_ref())?;
     let mut changed: BTreeSet<String> = BTreeSet::new();
     match &previous {
         Some(prev) => {
@@ -184,6 +199,19 @@ pub(crate) fn save_local(
     let changed: Vec<String> = changed.into_iter().collect();
     write_row(tx, lib, &item, previous.as_ref(), false, &changed)?;
     Ok(item)
+}
+
+/// Loads an existing item, lets `edit` change its data and saves the result
+/// through [`save_local`]. An error from `edit` writes nothing.
+pub(crate) fn edit_local(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    key: &ObjectKey,
+    edit: impl FnOnce(&mut ItemData) -> Result<()>,
+) -> Result<ItemData> {
+    let mut item = get_row(tx, lib, key)?.data;
+    edit(&mut item)?;
+    save_local(tx, lib, item)
 }
 
 /// Stores `item` and everything derived from it. `previous` is the row being

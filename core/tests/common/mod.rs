@@ -1,6 +1,8 @@
 //! Helpers shared by the core's integration tests.
 #![allow(dead_code)]
 
+pub mod store;
+
 use shelfmark_core::Library;
 use shelfmark_core::protocol::{Creator, ItemData};
 
