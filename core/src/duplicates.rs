@@ -137,10 +137,18 @@ pub(crate) fn fingerprints(item: &ItemData) -> Vec<(String, DuplicateReason)> {
 /// Fingerprints of a library's regular items not in the trash, for matching
 /// imported records against.
 #[derive(Debug, Default)]
+#[allow(
+    dead_code,
+    reason = "used by import, which lands with the format converters"
+)]
 pub(crate) struct DuplicateIndex {
     by_fingerprint: HashMap<String, ObjectKey>,
 }
 
+#[allow(
+    dead_code,
+    reason = "used by import, which lands with the format converters"
+)]
 impl DuplicateIndex {
     pub(crate) fn build(conn: &Connection, lib: LibraryId) -> Result<Self> {
         let mut index = Self::default();
@@ -213,13 +221,13 @@ impl Library {
         }
         let mut groups: Vec<(usize, Vec<ObjectKey>)> = Vec::new();
         let mut slot: HashMap<usize, usize> = HashMap::new();
-        for i in 0..items.len() {
+        for (i, item) in items.iter().enumerate() {
             let r = root(&mut parent, i);
             let at = *slot.entry(r).or_insert_with(|| {
                 groups.push((r, Vec::new()));
                 groups.len() - 1
             });
-            groups[at].1.push(items[i].key.clone());
+            groups[at].1.push(item.key.clone());
         }
         Ok(groups
             .into_iter()

@@ -74,10 +74,11 @@ fn merge_sets(base: Option<&Value>, local: Option<&Value>, remote: Option<&Value
     let mut out = Vec::new();
     for k in keys {
         let (in_b, in_l, in_r) = (b.contains_key(k), l.contains_key(k), r.contains_key(k));
-        if (in_l && in_r) || (in_l && !in_b) || (in_r && !in_b) {
-            if let Some(v) = l.get(k).or_else(|| r.get(k)) {
-                out.push(v.clone());
-            }
+        // Something in the base stays only if neither side removed it; a new
+        // element stays if either side added it.
+        let keep = if in_b { in_l && in_r } else { in_l || in_r };
+        if let Some(v) = l.get(k).or_else(|| r.get(k)).filter(|_| keep) {
+            out.push(v.clone());
         }
     }
     Value::Array(out)
