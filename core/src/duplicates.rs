@@ -262,80 +262,11 @@ impl Library {
         let lib = self.id;
         self.db.write(|tx| {
             let mut master = get_row(tx, lib, &keep_key)?.data;
-            if !master.is_regular() {
-                return Err(Error::invalid(format!(
-                    "{keep} is a {}, not a reference",
-                    master.item_type
-                )));
-            }
-            let master_type = schema().item_type(&master.item_type).cloned();
+            require_regular(&master)?;
             for other_key in &other_keys {
                 let mut other = get_row(tx, lib, other_key)?.data;
-                if !other.is_regular() {
-                    return Err(Error::invalid(format!(
-                        "{other_key} is a {}, not a reference",
-                        other.item_type
-                    )));
-                }
-                let mut extra_lines: Vec<String> = Vec::new();
-                for (field, value) in &other.fields {
-                    if field == "extra" {
-                        continue;
-                    }
-                    let target = master_type
-                        .as_ref()
-                        .and_then(|t| {
-                            let base = schema()
-                                .item_type(&other.item_type)
-                                .map_or(field.as_str(), |o| o.base_of(field));
-                            t.field_for_base(base)
-                        })
-                        .map(str::to_owned);
-                    match target {
-                        Some(t) if master.field(&t).is_none() => {
-                            master.set_field(&t, value.clone())
-                        }
-                        Some(t) if master.field(&t) == Some(value.as_str()) => {}
-                        _ => extra_lines.push(format!("{}: {value}", schema().field_label(field))),
-                    }
-                }
-                if let Some(extra) = other.field("extra") {
-                    extra_lines.extend(extra.lines().map(str::to_owned));
-                }
-                let creators_differ =
-                    !other.creators.is_empty() && other.creators != master.creators;
-                if master.creators.is_empty() {
-                    master.creators = other.creators.clone();
-                } else if creators_differ {
-                    let names: Vec<String> = other.creators.iter().map(|c| c.display()).collect();
-                    extra_lines.push(format!(
-                        "Creators (merged {other_key}): {}",
-                        names.join("; ")
-                    ));
-                }
-                let existing_extra = master.field("extra").unwrap_or_default().to_owned();
-                let mut lines: Vec<String> = existing_extra.lines().map(str::to_owned).collect();
-                for line in extra_lines {
-                    if !lines.contains(&line) {
-                        lines.push(line);
-                    }
-                }
-                master.set_field("extra", lines.join("\n"));
-                for tag in &other.tags {
-                    if !master.tags.iter().any(|t| t.tag == tag.tag) {
-                        master.tags.push(tag.clone());
-                    }
-                }
-                for c in &other.collections {
-                    if !master.collections.contains(c) {
-                        master.collections.push(c.clone());
-                    }
-                }
-                for (predicate, uris) in &other.relations.0 {
-                    for uri in uris {
-                        master.relations.add(predicate, uri);
-                    }
-                }
+                require_regular(&other)?;
+                absorb(&mut master, &other);
                 master.relations.add(
                     "dc:replaces",
                     &format!("http://zotero.org/users/local/items/{other_key}"),
@@ -351,6 +282,77 @@ impl Library {
             }
             save_local(tx, lib, master)
         })
+    }
+}
+
+fn require_regular(item: &ItemData) -> Result<()> {
+    if item.is_regular() {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "{} is a {}, not a reference",
+            item.key, item.item_type
+        )))
+    }
+}
+
+/// Takes everything of `other` into `master` without losing anything:
+/// missing fields are filled in (through base fields across item types),
+/// differing values and creators are kept in Extra, and tags, collections
+/// and relations are united.
+pub(crate) fn absorb(master: &mut ItemData, other: &ItemData) {
+    let master_type = schema().item_type(&master.item_type);
+    let other_type = schema().item_type(&other.item_type);
+    let mut extra_lines: Vec<String> = Vec::new();
+    for (field, value) in &other.fields {
+        if field == "extra" {
+            continue;
+        }
+        let base = other_type.map_or(field.as_str(), |t| t.base_of(field));
+        let target = master_type
+            .and_then(|t| t.field_for_base(base))
+            .map(str::to_owned);
+        match target {
+            Some(t) if master.field(&t).is_none() => master.set_field(&t, value.clone()),
+            Some(t) if master.field(&t) == Some(value.as_str()) => {}
+            _ => extra_lines.push(format!("{}: {value}", schema().field_label(field))),
+        }
+    }
+    if let Some(extra) = other.field("extra") {
+        extra_lines.extend(extra.lines().map(str::to_owned));
+    }
+    if master.creators.is_empty() {
+        master.creators = other.creators.clone();
+    } else if !other.creators.is_empty() && other.creators != master.creators {
+        let names: Vec<String> = other.creators.iter().map(|c| c.display()).collect();
+        extra_lines.push(format!("Creators ({}): {}", other.key, names.join("; ")));
+    }
+    let mut lines: Vec<String> = master
+        .field("extra")
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    for line in extra_lines {
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    master.set_field("extra", lines.join("\n"));
+    for tag in &other.tags {
+        if !master.tags.iter().any(|t| t.tag == tag.tag) {
+            master.tags.push(tag.clone());
+        }
+    }
+    for c in &other.collections {
+        if !master.collections.contains(c) {
+            master.collections.push(c.clone());
+        }
+    }
+    for (predicate, uris) in &other.relations.0 {
+        for uri in uris {
+            master.relations.add(predicate, uri);
+        }
     }
 }
 
