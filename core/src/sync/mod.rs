@@ -4,6 +4,7 @@
 pub mod client;
 pub mod error;
 pub mod merge;
+pub mod plan;
 
 pub use client::{ApiClient, ObjectType, RemoteLibrary};
 pub use error::{SyncError, SyncErrorKind};
