@@ -19,4 +19,8 @@ pub use changes::{Change, ChangeKind, ChangeSet, ObjectKind, Subscription};
 pub use db::SCHEMA_VERSION;
 pub use error::{Error, ErrorCategory, Result};
 pub use library::{Library, LibraryId, LibraryInfo};
+pub use search::{
+    ItemFilter, ItemSummary, ListQuery, Page, SearchMode, SearchQuery, SortField,
+    validate_conditions,
+};
 pub use shelfmark_protocol as protocol;
