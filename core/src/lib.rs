@@ -25,6 +25,10 @@ pub use db::SCHEMA_VERSION;
 pub use duplicates::{DuplicateGroup, DuplicateReason};
 pub use error::{Error, ErrorCategory, Result};
 pub use library::{Library, LibraryId, LibraryInfo, OpenOptions};
+pub use search::{
+    ItemFilter, ItemSummary, ListQuery, Page, SearchMode, SearchQuery, SortField,
+    validate_conditions,
+};
 pub use shelfmark_protocol as protocol;
 pub use store::children::{AnnotationEdit, DEFAULT_ANNOTATION_COLOR, NewAnnotation, NewAttachment};
 pub use store::collections::CollectionNode;

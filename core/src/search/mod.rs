@@ -1,4 +1,18 @@
 //! Finding items: the full-text index, quick and "everything" search, sorted
 //! item lists and saved-search evaluation.
 
+mod conditions;
+mod filter;
+mod fulltext;
+pub(crate) mod functions;
 pub(crate) mod index;
+mod list;
+mod saved;
+mod sql;
+mod summary;
+
+pub use conditions::validate_conditions;
+pub use filter::ItemFilter;
+pub use fulltext::{SearchMode, SearchQuery};
+pub use list::{ListQuery, SortField};
+pub use summary::{ItemSummary, Page};

@@ -1,0 +1,128 @@
+//! Which items a list or search shows: the library or its trash, narrowed by
+//! collection, saved search, tags and item type. Every filter is a plain SQL
+//! condition on the candidate row `i`, applied outside any full-text match.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use shelfmark_protocol::ObjectKey;
+use shelfmark_protocol::schema::schema;
+
+use crate::error::{Error, Result};
+use crate::library::LibraryId;
+use crate::search::saved::compile_saved_search;
+use crate::search::sql::{Params, join_terms};
+
+/// What to show. The default is every top-level item outside the trash.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemFilter {
+    /// Only items in this collection (by key).
+    pub collection: Option<String>,
+    /// With `collection`: also items in its subcollections, at any depth.
+    pub include_subcollections: bool,
+    /// Only items the saved search with this key finds.
+    pub saved_search: Option<String>,
+    /// Only items carrying every one of these tags.
+    pub tags: Vec<String>,
+    /// Only items of this type (`book`, `journalArticle`, …).
+    pub item_type: Option<String>,
+    /// List the trash instead of the library.
+    pub trash: bool,
+}
+
+/// The SQL condition (on `items i`) selecting what `filter` shows in library
+/// `lib`. Fails on a collection or saved search that does not exist.
+pub(crate) fn filter_sql(
+    conn: &Connection,
+    lib: LibraryId,
+    filter: &ItemFilter,
+    params: &mut Params,
+) -> Result<String> {
+    let lib_param = params.bind(lib.0);
+    let mut terms = Vec::new();
+    let mut saved_mentions_trash = false;
+    if let Some(key) = &filter.saved_search {
+        let key = ObjectKey::parse(key)?;
+        let compiled = compile_saved_search(conn, lib, &key, &lib_param, params)?;
+        saved_mentions_trash = compiled.mentions_trash;
+        terms.push(compiled.sql);
+    }
+    terms.insert(0, scope_sql(filter.trash, saved_mentions_trash, &lib_param));
+    if let Some(key) = &filter.collection {
+        let key = ObjectKey::parse(key)?;
+        let exists = conn
+            .query_row(
+                "SELECT 1 FROM collections WHERE library_id = ?1 AND key = ?2",
+                params![lib.0, key.as_str()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if !exists {
+            return Err(Error::not_found("collection", key));
+        }
+        terms.push(format!(
+            "i.id IN ({})",
+            collection_members_sql(&key, filter.include_subcollections, &lib_param, params)
+        ));
+    }
+    for tag in &filter.tags {
+        let tag = params.bind(tag.clone());
+        terms.push(format!(
+            "i.id IN (SELECT item_id FROM item_tags WHERE tag = {tag})"
+        ));
+    }
+    if let Some(item_type) = &filter.item_type {
+        if schema().item_type(item_type).is_none() {
+            return Err(Error::invalid(format!("{item_type:?} is not an item type")));
+        }
+        let item_type = params.bind(item_type.clone());
+        terms.push(format!("i.item_type = {item_type}"));
+    }
+    Ok(join_terms(&terms, false))
+}
+
+/// The rows a list can show at all. The library view is top-level items
+/// outside the trash, which the `items_top_*` partial indexes cover. The
+/// trash view shows what was put there: top-level items, and children trashed
+/// on their own while their parent stays (otherwise nothing would show them).
+/// A saved search that asks about the trash itself sees both.
+fn scope_sql(trash: bool, saved_mentions_trash: bool, lib: &str) -> String {
+    if trash {
+        format!(
+            "i.library_id = {lib} AND i.in_trash = 1 AND i.deleted = 1
+             AND (i.parent_key IS NULL OR NOT EXISTS (
+                SELECT 1 FROM items p
+                 WHERE p.library_id = i.library_id AND p.key = i.parent_key AND p.in_trash = 1))"
+        )
+    } else if saved_mentions_trash {
+        format!("i.library_id = {lib} AND i.parent_key IS NULL")
+    } else {
+        format!("i.library_id = {lib} AND i.in_trash = 0 AND i.parent_key IS NULL")
+    }
+}
+
+/// A subquery of the ids of items in collection `key` (and, if `recursive`,
+/// in its live subcollections at any depth).
+pub(crate) fn collection_members_sql(
+    key: &ObjectKey,
+    recursive: bool,
+    lib: &str,
+    params: &mut Params,
+) -> String {
+    let key = params.bind(key.as_str().to_owned());
+    if recursive {
+        format!(
+            "SELECT item_id FROM collection_items
+              WHERE library_id = {lib} AND collection_key IN (
+                WITH RECURSIVE tree(key) AS (
+                    SELECT {key}
+                    UNION
+                    SELECT c.key FROM collections c JOIN tree ON c.parent_key = tree.key
+                     WHERE c.library_id = {lib} AND c.deleted = 0)
+                SELECT key FROM tree)"
+        )
+    } else {
+        format!(
+            "SELECT item_id FROM collection_items WHERE library_id = {lib} AND collection_key = {key}"
+        )
+    }
+}

@@ -1,0 +1,272 @@
+//! Sorted, filtered, paged item lists, and items fetched by key.
+
+use std::str::FromStr;
+
+use rusqlite::Connection;
+use shelfmark_protocol::{ItemData, ObjectKey};
+
+use crate::error::{Error, Result};
+use crate::library::{Library, LibraryId};
+use crate::search::filter::{ItemFilter, filter_sql};
+use crate::search::sql::Params;
+use crate::search::summary::{ItemSummary, Page, RawSummary, SUMMARY_COLUMNS, read_summary};
+use crate::store::items::get_row;
+
+/// What a list is sorted by. Each has a stored, folded sort column with an
+/// index, so the first page of any order is read straight from the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SortField {
+    #[default]
+    Title,
+    /// The first creator of the item type's primary kind.
+    Creator,
+    /// The item's date, chronologically.
+    Date,
+    DateAdded,
+    DateModified,
+    /// The item type's name as shown.
+    ItemType,
+}
+
+impl SortField {
+    pub const ALL: [SortField; 6] = [
+        Self::Title,
+        Self::Creator,
+        Self::Date,
+        Self::DateAdded,
+        Self::DateModified,
+        Self::ItemType,
+    ];
+
+    /// The name used on the command line and in settings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Title => "title",
+            Self::Creator => "creator",
+            Self::Date => "date",
+            Self::DateAdded => "dateAdded",
+            Self::DateModified => "dateModified",
+            Self::ItemType => "itemType",
+        }
+    }
+
+    /// Reads `title`, `creator`, `date`, `dateAdded`, `dateModified` or
+    /// `itemType`, in any case.
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|f| f.as_str()).collect();
+                Error::invalid(format!(
+                    "cannot sort by {s:?}; use one of {}",
+                    names.join(", ")
+                ))
+            })
+    }
+
+    /// The indexed column holding this order.
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            Self::Title => "i.sort_title",
+            Self::Creator => "i.sort_creator",
+            Self::Date => "i.sort_date",
+            Self::DateAdded => "i.date_added",
+            Self::DateModified => "i.date_modified",
+            Self::ItemType => "i.sort_type",
+        }
+    }
+}
+
+impl FromStr for SortField {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+
+impl std::fmt::Display for SortField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A page of an item list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub filter: ItemFilter,
+    pub sort: SortField,
+    pub descending: bool,
+    /// Rows per page (50 by default).
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self {
+            filter: ItemFilter::default(),
+            sort: SortField::Title,
+            descending: false,
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+/// Ids of one page of `items i` rows matching `condition`, in `order`, and
+/// how many rows match in all.
+fn page_ids(
+    conn: &Connection,
+    condition: &str,
+    order: &str,
+    params: &Params,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<i64>, u64)> {
+    let ids: Vec<i64> = conn
+        .prepare(&page_sql(condition, order, limit, offset))?
+        .query_map(params.as_params(), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let total: u64 = conn.query_row(&count_sql(condition), params.as_params(), |r| r.get(0))?;
+    Ok((ids, total))
+}
+
+fn page_sql(condition: &str, order: &str, limit: u32, offset: u32) -> String {
+    format!(
+        "SELECT i.id FROM items i WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+    )
+}
+
+fn count_sql(condition: &str) -> String {
+    format!("SELECT count(*) FROM items i WHERE {condition}")
+}
+
+/// The list rows of items by id, in the order given.
+pub(crate) fn summaries(conn: &Connection, ids: &[i64]) -> Result<Vec<ItemSummary>> {
+    let raws: Vec<RawSummary> = {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM items i WHERE i.id = ?1"
+        ))?;
+        ids.iter()
+            .map(|id| stmt.query_row([id], |r| read_summary(r, 0)))
+            .collect::<rusqlite::Result<_>>()?
+    };
+    raws.into_iter().map(RawSummary::finish).collect()
+}
+
+/// The SQL `ORDER BY` for a sort: the stored sort key, then the row id, both
+/// in the same direction, so that the order is total and an index gives it.
+pub(crate) fn order_sql(sort: SortField, descending: bool) -> String {
+    let dir = if descending { "DESC" } else { "ASC" };
+    format!("{} {dir}, i.id {dir}", sort.column())
+}
+
+pub(crate) fn list_page(
+    conn: &Connection,
+    lib: LibraryId,
+    q: &ListQuery,
+) -> Result<Page<ItemSummary>> {
+    let mut params = Params::default();
+    let condition = filter_sql(conn, lib, &q.filter, &mut params)?;
+    let order = order_sql(q.sort, q.descending);
+    let (ids, total) = page_ids(conn, &condition, &order, &params, q.limit, q.offset)?;
+    Ok(Page {
+        items: summaries(conn, &ids)?,
+        total,
+        offset: q.offset,
+        limit: q.limit,
+    })
+}
+
+impl Library {
+    /// One page of top-level items (or of the trash), filtered and sorted as
+    /// `q` says, with the total number of rows.
+    pub fn list_items(&self, q: &ListQuery) -> Result<Page<ItemSummary>> {
+        let lib = self.id;
+        self.db.read(|conn| list_page(conn, lib, q))
+    }
+
+    /// The full data of the items with these keys, in the order asked for.
+    pub fn get_items(&self, keys: &[ObjectKey]) -> Result<Vec<ItemData>> {
+        let lib = self.id;
+        self.db.read(|conn| {
+            keys.iter()
+                .map(|key| Ok(get_row(conn, lib, key)?.data))
+                .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The query plan of `sql`, one line per step.
+    fn plan(conn: &Connection, sql: &str, params: &Params) -> Vec<String> {
+        conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("prepare")
+            .query_map(params.as_params(), |r| r.get::<_, String>(3))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    }
+
+    #[test]
+    fn first_page_of_every_order_is_read_from_an_index() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lib = Library::create(dir.path().join("plan.shelfmark")).expect("create");
+        lib.db
+            .read(|conn| {
+                let mut params = Params::default();
+                let condition = filter_sql(conn, lib.id, &ItemFilter::default(), &mut params)?;
+                for sort in SortField::ALL {
+                    for descending in [false, true] {
+                        let sql = page_sql(&condition, &order_sql(sort, descending), 50, 0);
+                        let steps = plan(conn, &sql, &params);
+                        let index = format!("items_top_{}", index_suffix(sort));
+                        assert!(
+                            steps.iter().any(|s| s.contains(&index)),
+                            "{sort} {descending}: {steps:?}"
+                        );
+                        assert!(
+                            !steps.iter().any(|s| s.contains("TEMP B-TREE")),
+                            "{sort} {descending}: {steps:?}"
+                        );
+                    }
+                }
+                let steps = plan(conn, &count_sql(&condition), &params);
+                assert!(
+                    steps.iter().any(|s| s.contains("INDEX items_top_")),
+                    "count: {steps:?}"
+                );
+                Ok(())
+            })
+            .expect("plans");
+    }
+
+    fn index_suffix(sort: SortField) -> &'static str {
+        match sort {
+            SortField::Title => "title",
+            SortField::Creator => "creator",
+            SortField::Date => "date",
+            SortField::DateAdded => "added",
+            SortField::DateModified => "modified",
+            SortField::ItemType => "type",
+        }
+    }
+
+    #[test]
+    fn parses_sort_names() {
+        assert_eq!(
+            SortField::parse("DateAdded").ok(),
+            Some(SortField::DateAdded)
+        );
+        assert_eq!(SortField::parse("itemtype").ok(), Some(SortField::ItemType));
+        let err = SortField::parse("colour").expect_err("unknown");
+        assert!(err.to_string().contains("dateModified"), "{err}");
+        for f in SortField::ALL {
+            assert_eq!(f.as_str().parse::<SortField>().ok(), Some(f));
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! Saved searches evaluated live: a search's conditions become one SQL
+//! condition on the candidate row `i`, built afresh on every query, so an
+//! item that starts to match shows up without the search being saved again.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use shelfmark_protocol::schema::schema;
+use shelfmark_protocol::{ObjectKey, SavedSearchData};
+use time::OffsetDateTime;
+
+use crate::error::{Error, Result};
+use crate::library::{Library, LibraryId};
+use crate::search::conditions::{Condition, Field, Op, Operand, interval_start, parse_conditions};
+use crate::search::filter::collection_members_sql;
+use crate::search::list::ListQuery;
+use crate::search::sql::{Params, join_terms};
+use crate::search::summary::{ItemSummary, Page};
+
+/// A saved search as SQL.
+pub(crate) struct CompiledSearch {
+    pub sql: String,
+    /// The search has a `deleted` condition, so it decides about the trash
+    /// itself.
+    pub mentions_trash: bool,
+}
+
+/// Compiles the saved search `key` of library `lib`; `lib_param` is the
+/// placeholder already bound to the library id.
+pub(crate) fn compile_saved_search(
+    conn: &Connection,
+    lib: LibraryId,
+    key: &ObjectKey,
+    lib_param: &str,
+    params: &mut Params,
+) -> Result<CompiledSearch> {
+    let search =
+        load_saved_search(conn, lib, key)?.ok_or_else(|| Error::not_found("saved search", key))?;
+    let mut compiler = Compiler {
+        conn,
+        lib,
+        lib_param,
+        params,
+        stack: vec![key.clone()],
+        now: OffsetDateTime::now_utc(),
+    };
+    let conditions = parse_conditions(&search.conditions)?;
+    let sql = compiler.search(&conditions)?;
+    Ok(CompiledSearch {
+        sql,
+        mentions_trash: conditions.iter().any(|c| c.field == Field::Deleted),
+    })
+}
+
+fn load_saved_search(
+    conn: &Connection,
+    lib: LibraryId,
+    key: &ObjectKey,
+) -> Result<Option<SavedSearchData>> {
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT data FROM saved_searches WHERE library_id = ?1 AND key = ?2",
+            params![lib.0, key.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    json.map(|j| {
+        let value: serde_json::Value = serde_json::from_str(&j)?;
+        SavedSearchData::from_json_value(value).map_err(|e| Error::Corrupt(e.to_string()))
+    })
+    .transpose()
+}
+
+struct Compiler<'a> {
+    conn: &'a Connection,
+    lib: LibraryId,
+    lib_param: &'a str,
+    params: &'a mut Params,
+    /// Saved searches being compiled, outermost first, to refuse cycles.
+    stack: Vec<ObjectKey>,
+    /// One "now" for every `isInTheLast` of the query.
+    now: OffsetDateTime,
+}
+
+/// A positive text comparison of the SQL expression `hay` (folded text)
+/// with the bound, folded `needle`.
+fn text_test(op: Op, hay: &str, needle: &str) -> String {
+    match op {
+        Op::Is | Op::IsNot => format!("{hay} = {needle}"),
+        Op::BeginsWith => format!("instr({hay}, {needle}) = 1"),
+        _ => format!("instr({hay}, {needle}) > 0"),
+    }
+}
+
+/// Negates `positive` for the negative operators; NULL (nothing to compare)
+/// counts as not matching.
+fn polarity(op: Op, positive: String) -> String {
+    if op.is_negative() {
+        format!("NOT coalesce(({positive}), 0)")
+    } else {
+        positive
+    }
+}
+
+/// A prefix comparison of a date or timestamp column with `YYYY[-MM[-DD]]`.
+fn date_test(op: Op, column: &str, value: &str, bound: &str) -> String {
+    let prefix = format!("substr({column}, 1, {})", value.len());
+    match op {
+        Op::Is | Op::IsNot => format!("{prefix} = {bound}"),
+        Op::IsBefore => format!("{column} <> '' AND {prefix} < {bound}"),
+        _ => format!("{prefix} > {bound}"),
+    }
+}
+
+impl Compiler<'_> {
+    fn search(&mut self, conditions: &[Condition]) -> Result<String> {
+        let any = conditions
+            .iter()
+            .any(|c| c.field == Field::JoinMode && c.op == Op::Any);
+        let recursive = conditions
+            .iter()
+            .any(|c| c.field == Field::Recursive && c.op == Op::True);
+        let mut terms = Vec::new();
+        for c in conditions.iter().filter(|c| !c.field.is_setting()) {
+            terms.push(self.condition(c, recursive)?);
+        }
+        Ok(join_terms(&terms, any))
+    }
+
+    fn bind_text(&mut self, s: &str) -> String {
+        self.params.bind(s.to_owned())
+    }
+
+    fn condition(&mut self, c: &Condition, recursive: bool) -> Result<String> {
+        let op = c.op;
+        let lib = self.lib_param.to_owned();
+        Ok(match (&c.field, &c.operand) {
+            (Field::Title, Operand::Text(t)) => {
+                let n = self.bind_text(t);
+                polarity(op, text_test(op, "i.sort_title", &n))
+            }
+            (Field::Creator, Operand::Text(t)) => {
+                let n = self.bind_text(t);
+                let last = "fold(coalesce(c.value ->> 'lastName', c.value ->> 'name', ''))";
+                let full = "fold(trim(coalesce(c.value ->> 'firstName', '') || ' ' || \
+                            coalesce(c.value ->> 'lastName', c.value ->> 'name', '')))";
+                let inverted = "fold(coalesce(c.value ->> 'lastName', c.value ->> 'name', '') || \
+                                ', ' || coalesce(c.value ->> 'firstName', ''))";
+                polarity(
+                    op,
+                    format!(
+                        "EXISTS (SELECT 1 FROM json_each(i.data, '$.creators') c
+                          WHERE {} OR {} OR {})",
+                        text_test(op, last, &n),
+                        text_test(op, full, &n),
+                        text_test(op, inverted, &n)
+                    ),
+                )
+            }
+            (Field::Tag, Operand::Text(t)) => {
+                let n = self.bind_text(t);
+                polarity(
+                    op,
+                    format!(
+                        "EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = i.id AND {})",
+                        text_test(op, "fold(t.tag)", &n)
+                    ),
+                )
+            }
+            (Field::Note, Operand::Text(t)) => {
+                let n = self.bind_text(t);
+                let test = |alias: &str| {
+                    text_test(
+                        op,
+                        &format!("fold(json_extract({alias}.data, '$.note'))"),
+                        &n,
+                    )
+                };
+                polarity(
+                    op,
+                    format!(
+                        "(i.item_type = 'note' AND {}) OR EXISTS (
+                            SELECT 1 FROM items n
+                             WHERE n.library_id = i.library_id AND n.parent_key = i.key
+                               AND n.item_type = 'note' AND n.in_trash <= i.in_trash AND {})",
+                        test("i"),
+                        test("n")
+                    ),
+                )
+            }
+            (Field::AnnotationText | Field::AnnotationComment, Operand::Text(t)) => {
+                let n = self.bind_text(t);
+                let name = if c.field == Field::AnnotationText {
+                    "annotationText"
+                } else {
+                    "annotationComment"
+                };
+                // Annotations sit under attachments, which sit under the item
+                // or are the item.
+                polarity(
+                    op,
+                    format!(
+                        "EXISTS (
+                            SELECT 1 FROM items a
+                             WHERE a.library_id = i.library_id AND a.item_type = 'annotation'
+                               AND a.in_trash <= i.in_trash
+                               AND a.parent_key IN (
+                                   SELECT i.key UNION ALL
+                                   SELECT att.key FROM items att
+                                    WHERE att.library_id = i.library_id AND att.parent_key = i.key)
+                               AND {})",
+                        text_test(op, &format!("fold(json_extract(a.data, '$.{name}'))"), &n)
+                    ),
+                )
+            }
+            (Field::Text(name) | Field::Count(name), Operand::Text(t)) => {
+                let n = self.bind_text(t);
+                let names = self.field_names(name);
+                polarity(
+                    op,
+                    format!(
+                        "EXISTS (SELECT 1 FROM json_each(i.data) f WHERE f.key IN ({names}) AND {})",
+                        text_test(op, "fold(f.value)", &n)
+                    ),
+                )
+            }
+            (Field::Count(name), Operand::Number(x)) => {
+                let x = self.params.bind(*x);
+                let names = self.field_names(name);
+                let cmp = if op == Op::IsLessThan { "<" } else { ">" };
+                format!(
+                    "EXISTS (SELECT 1 FROM json_each(i.data) f
+                      WHERE f.key IN ({names}) AND f.value GLOB '[0-9]*'
+                        AND CAST(f.value AS INTEGER) {cmp} {x})"
+                )
+            }
+            (Field::ItemType, Operand::Text(t)) => {
+                let t = self.bind_text(t);
+                if op == Op::Is {
+                    format!("i.item_type = {t}")
+                } else {
+                    format!("i.item_type <> {t}")
+                }
+            }
+            (Field::Year, Operand::Number(y)) => {
+                let y = self.params.bind(*y);
+                let cmp = match op {
+                    Op::Is | Op::IsNot => "=",
+                    Op::IsBefore | Op::IsLessThan => "<",
+                    _ => ">",
+                };
+                polarity(
+                    op,
+                    format!(
+                        "i.sort_date <> '' AND CAST(substr(i.sort_date, 1, 4) AS INTEGER) {cmp} {y}"
+                    ),
+                )
+            }
+            (Field::Date, operand) => self.date_condition(op, "i.sort_date", operand, true),
+            (Field::DateAdded, operand) => self.date_condition(op, "i.date_added", operand, false),
+            (Field::DateModified, operand) => {
+                self.date_condition(op, "i.date_modified", operand, false)
+            }
+            (Field::Timestamp(name), operand) => {
+                let column = format!("coalesce(json_extract(i.data, '$.{name}'), '')");
+                self.date_condition(op, &column, operand, false)
+            }
+            (Field::Collection, Operand::Key(key)) => {
+                let members = collection_members_sql(key, recursive, &lib, self.params);
+                if op == Op::Is {
+                    format!("i.id IN ({members})")
+                } else {
+                    format!("i.id NOT IN ({members})")
+                }
+            }
+            (Field::SavedSearch, Operand::Key(key)) => {
+                let inner = self.nested_search(key)?;
+                if op == Op::Is {
+                    format!("coalesce(({inner}), 0)")
+                } else {
+                    format!("NOT coalesce(({inner}), 0)")
+                }
+            }
+            (Field::Deleted, _) => {
+                format!("i.in_trash = {}", if op == Op::True { 1 } else { 0 })
+            }
+            (Field::Unfiled, _) => {
+                let test = "EXISTS (SELECT 1 FROM collection_items ci WHERE ci.item_id = i.id)";
+                if op == Op::True {
+                    format!("NOT {test}")
+                } else {
+                    test.to_owned()
+                }
+            }
+            (field, operand) => {
+                return Err(Error::invalid(format!(
+                    "search condition on {field:?} cannot compare with {operand:?}"
+                )));
+            }
+        })
+    }
+
+    /// A field and, when it is a base field, the fields mapped to it, as a
+    /// list of bound parameters.
+    fn field_names(&mut self, name: &str) -> String {
+        let mut names = vec![name.to_owned()];
+        names.extend(schema().fields_with_base(name).iter().cloned());
+        names
+            .into_iter()
+            .map(|n| self.params.bind(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// A date condition on `column`; `day_precision` columns hold
+    /// `YYYY-MM-DD` (the item's date), the others full timestamps.
+    fn date_condition(
+        &mut self,
+        op: Op,
+        column: &str,
+        operand: &Operand,
+        day_precision: bool,
+    ) -> String {
+        match operand {
+            Operand::Interval(count, unit) => {
+                let mut start = interval_start(self.now, *count, *unit);
+                if day_precision {
+                    start.truncate(10);
+                }
+                let start = self.params.bind(start);
+                format!("{column} >= {start}")
+            }
+            Operand::Date(value) => {
+                let bound = self.bind_text(value);
+                polarity(op, date_test(op, column, value, &bound))
+            }
+            _ => "0".to_owned(),
+        }
+    }
+
+    /// Another saved search used as a condition. One that no longer exists
+    /// finds nothing; one that leads back to a search being compiled is
+    /// refused.
+    fn nested_search(&mut self, key: &ObjectKey) -> Result<String> {
+        if let Some(pos) = self.stack.iter().position(|k| k == key) {
+            let path: Vec<&str> = self.stack[pos..]
+                .iter()
+                .chain(std::iter::once(key))
+                .map(ObjectKey::as_str)
+                .collect();
+            return Err(Error::invalid(format!(
+                "saved searches refer to each other in a loop: {}",
+                path.join(" → ")
+            )));
+        }
+        let Some(search) = load_saved_search(self.conn, self.lib, key)? else {
+            return Ok("0".to_owned());
+        };
+        let conditions = parse_conditions(&search.conditions)?;
+        self.stack.push(key.clone());
+        let sql = self.search(&conditions);
+        self.stack.pop();
+        sql
+    }
+}
+
+impl Library {
+    /// The items a saved search finds now, listed as `query` says (its
+    /// filter's `saved_search` is set to `key`).
+    pub fn saved_search_items(&self, key: &str, query: &ListQuery) -> Result<Page<ItemSummary>> {
+        let mut query = query.clone();
+        query.filter.saved_search = Some(key.to_owned());
+        self.list_items(&query)
+    }
+}
