@@ -22,6 +22,12 @@ pub struct Cli {
     )]
     pub library: PathBuf,
 
+    /// Open the library even inside a folder that a cloud file-sync client
+    /// (Dropbox, OneDrive, iCloud Drive, Google Drive) manages. Such clients
+    /// corrupt libraries that are in use; prefer a local folder.
+    #[arg(long, global = true)]
+    pub allow_cloud_folder: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -51,10 +57,15 @@ pub enum Command {
         #[command(flatten)]
         out: JsonOut,
     },
-    /// Bring items back from the trash.
+    /// Bring items back from the trash (`restore KEY…`), or create a library
+    /// from a backup archive, verifying every checksum (`restore FILE --to PATH`).
     Restore {
-        #[arg(required = true)]
-        keys: Vec<String>,
+        /// Item keys, or with --to the backup archive.
+        #[arg(required = true, value_name = "KEY…|FILE")]
+        targets: Vec<String>,
+        /// Where to create the library restored from a backup (must not exist).
+        #[arg(long, value_name = "PATH")]
+        to: Option<std::path::PathBuf>,
         #[command(flatten)]
         out: JsonOut,
     },
@@ -76,6 +87,26 @@ pub enum Command {
     Annotate(AnnotateArgs),
     /// All tags in the library with how many items carry each.
     Tags(JsonOut),
+    /// List groups of duplicate references, or merge one group.
+    Duplicates(DuplicatesArgs),
+    /// Write a backup archive: the database and every attachment file, with checksums.
+    Backup {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct DuplicatesArgs {
+    /// Merge the group with this number (as listed) into one item.
+    #[arg(long, value_name = "GROUP")]
+    pub merge: Option<usize>,
+    /// With --merge: the item to keep (default: the oldest in the group).
+    #[arg(long, requires = "merge")]
+    pub keep: Option<String>,
+    #[command(flatten)]
+    pub out: JsonOut,
 }
 
 #[derive(Args, Debug, Clone, Copy, Default)]

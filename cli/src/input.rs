@@ -92,7 +92,10 @@ mod tests {
         assert_eq!(pairs[1], ("date".into(), String::new()));
         assert!(field_assignments(&["notitle".into()]).is_err());
         let c = condition("url:contains:https://x").expect("ok");
-        assert_eq!((c.condition.as_str(), c.operator.as_str(), c.value.as_str()), ("url", "contains", "https://x"));
+        assert_eq!(
+            (c.condition.as_str(), c.operator.as_str(), c.value.as_str()),
+            ("url", "contains", "https://x")
+        );
         assert!(condition("title").is_err());
     }
 

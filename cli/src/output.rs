@@ -13,7 +13,9 @@ pub fn json(value: &Value) {
 }
 
 pub fn items_json(items: &[ItemData]) {
-    json(&Value::Array(items.iter().map(ItemData::to_json_value).collect()));
+    json(&Value::Array(
+        items.iter().map(ItemData::to_json_value).collect(),
+    ));
 }
 
 fn truncate(s: &str, width: usize) -> String {
@@ -64,7 +66,11 @@ pub fn item(item: &ItemData, collection_names: &[(String, String)]) {
         println!("{title}");
     }
     for c in &item.creators {
-        println!("  {}: {}", s.creator_type_label(&c.creator_type), c.display());
+        println!(
+            "  {}: {}",
+            s.creator_type_label(&c.creator_type),
+            c.display()
+        );
     }
     let order: Vec<&str> = s
         .item_type(&item.item_type)
@@ -122,7 +128,10 @@ pub fn child_line(child: &ItemData, indent: &str) {
     let what = match child.item_type.as_str() {
         "note" => format!(
             "Note: {}",
-            truncate(&shelfmark_core::text::note_title(child.field("note").unwrap_or_default()), 80)
+            truncate(
+                &shelfmark_core::text::note_title(child.field("note").unwrap_or_default()),
+                80
+            )
         ),
         "attachment" => format!(
             "Attachment ({}): {}",

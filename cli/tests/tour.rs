@@ -41,7 +41,10 @@ impl Shelf {
     /// Runs a command that must fail; returns its stderr.
     fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(!out.status.success(), "shelfmark {args:?} should have failed");
+        assert!(
+            !out.status.success(),
+            "shelfmark {args:?} should have failed"
+        );
         assert!(out.stdout.is_empty(), "errors go to stderr only");
         String::from_utf8(out.stderr).expect("utf-8 output")
     }
@@ -102,11 +105,17 @@ fn tour_of_the_library() {
 
     // list, sorted both ways, as JSON in the Web API's item shape
     let by_date = shelf.json(&["list", "--sort", "date"]);
-    assert_eq!(keys(&by_date), vec![lovelace.clone(), darwin.clone(), curie.clone()]);
+    assert_eq!(
+        keys(&by_date),
+        vec![lovelace.clone(), darwin.clone(), curie.clone()]
+    );
     assert_eq!(by_date[0]["itemType"], "journalArticle");
     assert_eq!(by_date[0]["creators"][1]["creatorType"], "translator");
     let desc = shelf.json(&["list", "--sort", "creator", "--desc"]);
-    assert_eq!(keys(&desc), vec![lovelace.clone(), darwin.clone(), curie.clone()]);
+    assert_eq!(
+        keys(&desc),
+        vec![lovelace.clone(), darwin.clone(), curie.clone()]
+    );
     let page = shelf.json(&["list", "--sort", "title", "--limit", "1", "--offset", "1"]);
     assert_eq!(keys(&page), vec![curie.clone()]);
 
@@ -118,17 +127,37 @@ fn tour_of_the_library() {
     assert_eq!(edited["data"]["edition"], "1st");
     assert_eq!(edited["data"]["tags"].as_array().map(Vec::len), Some(2));
     let human = shelf.ok(&["show", &darwin]);
-    assert!(human.contains("Darwin, Charles") && human.contains("Edition: 1st"), "{human}");
+    assert!(
+        human.contains("Darwin, Charles") && human.contains("Edition: 1st"),
+        "{human}"
+    );
 
     // search: prefix and diacritics-insensitive, and everything mode reaches notes
-    assert_eq!(keys(&shelf.json(&["search", "radioact"])), vec![curie.clone()]);
-    shelf.ok(&["note", "add", &lovelace, "Première programmeuse: the first algorithm"]);
+    assert_eq!(
+        keys(&shelf.json(&["search", "radioact"])),
+        vec![curie.clone()]
+    );
+    shelf.ok(&[
+        "note",
+        "add",
+        &lovelace,
+        "Première programmeuse: the first algorithm",
+    ]);
     assert!(keys(&shelf.json(&["search", "algorithm"])).is_empty());
-    assert_eq!(keys(&shelf.json(&["search", "premiere", "--everything"])), vec![lovelace.clone()]);
+    assert_eq!(
+        keys(&shelf.json(&["search", "premiere", "--everything"])),
+        vec![lovelace.clone()]
+    );
 
     // collections: groups and group sets
     shelf.ok(&["collection", "create", "History of Science"]);
-    shelf.ok(&["collection", "create", "Victorians", "--parent", "History of Science"]);
+    shelf.ok(&[
+        "collection",
+        "create",
+        "Victorians",
+        "--parent",
+        "History of Science",
+    ]);
     shelf.ok(&["collection", "add", "Victorians", &darwin, &lovelace]);
     let in_group = shelf.json(&["list", "--collection", "Victorians", "--sort", "date"]);
     assert_eq!(keys(&in_group), vec![lovelace.clone(), darwin.clone()]);
@@ -136,21 +165,54 @@ fn tour_of_the_library() {
     assert_eq!(tree[0]["name"], "History of Science");
     assert_eq!(tree[0]["children"][0]["numItems"], 2);
     shelf.ok(&["collection", "remove", "Victorians", &lovelace]);
-    assert_eq!(keys(&shelf.json(&["list", "--collection", "Victorians"])), vec![darwin.clone()]);
+    assert_eq!(
+        keys(&shelf.json(&["list", "--collection", "Victorians"])),
+        vec![darwin.clone()]
+    );
 
     // saved searches are live
-    shelf.ok(&["saved-search", "create", "Before 1900", "date:isBefore:1900-01-01"]);
-    assert_eq!(keys(&shelf.json(&["list", "--search", "Before 1900", "--sort", "date"])).len(), 2);
-    let babbage = shelf.add(&["book", "title=Passages", "date=1864", "--author", "Babbage, Charles"]);
+    shelf.ok(&[
+        "saved-search",
+        "create",
+        "Before 1900",
+        "date:isBefore:1900-01-01",
+    ]);
+    assert_eq!(
+        keys(&shelf.json(&["list", "--search", "Before 1900", "--sort", "date"])).len(),
+        2
+    );
+    let babbage = shelf.add(&[
+        "book",
+        "title=Passages",
+        "date=1864",
+        "--author",
+        "Babbage, Charles",
+    ]);
     let live = keys(&shelf.json(&["list", "--search", "Before 1900", "--sort", "date"]));
-    assert_eq!(live, vec![lovelace.clone(), darwin.clone(), babbage.clone()]);
-    shelf.ok(&["saved-search", "create", "Physics or evolution", "tag:is:physics", "tag:is:evolution", "--any"]);
-    assert_eq!(keys(&shelf.json(&["list", "--search", "Physics or evolution"])).len(), 2);
+    assert_eq!(
+        live,
+        vec![lovelace.clone(), darwin.clone(), babbage.clone()]
+    );
+    shelf.ok(&[
+        "saved-search",
+        "create",
+        "Physics or evolution",
+        "tag:is:physics",
+        "tag:is:evolution",
+        "--any",
+    ]);
+    assert_eq!(
+        keys(&shelf.json(&["list", "--search", "Physics or evolution"])).len(),
+        2
+    );
 
     // trash and restore; children follow
     shelf.ok(&["trash", &lovelace]);
     assert!(!keys(&shelf.json(&["list"])).contains(&lovelace));
-    assert_eq!(keys(&shelf.json(&["list", "--trash"])), vec![lovelace.clone()]);
+    assert_eq!(
+        keys(&shelf.json(&["list", "--trash"])),
+        vec![lovelace.clone()]
+    );
     assert!(keys(&shelf.json(&["search", "premiere", "--everything"])).is_empty());
     shelf.ok(&["restore", &lovelace]);
     assert!(keys(&shelf.json(&["list"])).contains(&lovelace));
@@ -160,14 +222,30 @@ fn tour_of_the_library() {
     assert!(shelf.fails(&["show", &babbage]).contains("not found"));
 
     // attachments and annotations
-    let pdf = shelf.ok(&["attachment", "link", &lovelace, "/papers/sketch.pdf"]).trim().to_owned();
+    let pdf = shelf
+        .ok(&["attachment", "link", &lovelace, "/papers/sketch.pdf"])
+        .trim()
+        .to_owned();
     let note = shelf.json(&[
-        "annotate", &pdf, "--type", "highlight", "--text", "weaves algebraical patterns",
-        "--comment", "famous line", "--page", "23", "--color", "#ffd400",
+        "annotate",
+        &pdf,
+        "--type",
+        "highlight",
+        "--text",
+        "weaves algebraical patterns",
+        "--comment",
+        "famous line",
+        "--page",
+        "23",
+        "--color",
+        "#ffd400",
     ]);
     assert_eq!(note["annotationType"], "highlight");
     assert_eq!(note["parentItem"], pdf.as_str());
-    assert_eq!(keys(&shelf.json(&["search", "algebraical", "--everything"])), vec![lovelace.clone()]);
+    assert_eq!(
+        keys(&shelf.json(&["search", "algebraical", "--everything"])),
+        vec![lovelace.clone()]
+    );
     let annotations = shelf.json(&["annotate", &pdf, "--list"]);
     assert_eq!(annotations.as_array().map(Vec::len), Some(1));
 }
@@ -176,9 +254,15 @@ fn tour_of_the_library() {
 fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
     let shelf = Shelf::new();
     let err = shelf.fails(&["add", "scroll", "title=X"]);
-    assert!(err.contains("unknown item type") && err.contains("scroll"), "{err}");
+    assert!(
+        err.contains("unknown item type") && err.contains("scroll"),
+        "{err}"
+    );
     let err = shelf.fails(&["add", "journalArticle", "ISBN=123"]);
-    assert!(err.contains("ISBN") && err.contains("journalArticle"), "{err}");
+    assert!(
+        err.contains("ISBN") && err.contains("journalArticle"),
+        "{err}"
+    );
     let err = shelf.fails(&["show", "not-a-key"]);
     assert!(err.contains("invalid key"), "{err}");
     let err = shelf.fails(&["list", "--collection", "Nowhere"]);
@@ -188,7 +272,11 @@ fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
     assert!(err.contains("too long"), "{err}");
     let err = shelf.fails(&["saved-search", "create", "Bad", "nonsense"]);
     assert!(err.contains("FIELD:OPERATOR:VALUE"), "{err}");
-    assert_eq!(shelf.json(&["list"]).as_array().map(Vec::len), Some(0), "nothing written");
+    assert_eq!(
+        shelf.json(&["list"]).as_array().map(Vec::len),
+        Some(0),
+        "nothing written"
+    );
 }
 
 #[test]
@@ -205,7 +293,11 @@ fn refuses_a_file_that_is_not_a_library() {
     assert!(err.contains("not a Shelfmark library"), "{err}");
     assert_eq!(std::fs::read_to_string(&text).expect("read"), "chapter one");
     let missing = Command::new(env!("CARGO_BIN_EXE_shelfmark"))
-        .args(["--library", &Path::new("/nonexistent/x.shelfmark").display().to_string(), "list"])
+        .args([
+            "--library",
+            &Path::new("/nonexistent/x.shelfmark").display().to_string(),
+            "list",
+        ])
         .output()
         .expect("run");
     assert!(String::from_utf8_lossy(&missing.stderr).contains("shelfmark init"));

@@ -17,7 +17,15 @@ pub fn run_all(args: &TestArgs) -> anyhow::Result<()> {
         step(
             "lints",
             "cargo",
-            &["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"],
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ],
         )?;
     }
     step("Rust suites", "cargo", &["test", "--workspace", "--locked"])?;

@@ -48,11 +48,10 @@ pub fn attachment(library: &Library, cmd: AttachmentCommand) -> Result<()> {
             let is_url = target.starts_with("http://") || target.starts_with("https://");
             let attachment = if is_url {
                 NewAttachment {
-                    link_mode: LinkMode::LinkedUrl,
                     url: Some(target.clone()),
                     title: Some(title.unwrap_or_else(|| target.clone())),
                     content_type,
-                    ..NewAttachment::default()
+                    ..NewAttachment::new(LinkMode::LinkedUrl)
                 }
             } else {
                 let path = std::path::Path::new(&target);
@@ -62,11 +61,10 @@ pub fn attachment(library: &Library, cmd: AttachmentCommand) -> Result<()> {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| target.clone());
                 NewAttachment {
-                    link_mode: LinkMode::LinkedFile,
                     path: Some(absolute.display().to_string()),
                     title: Some(title.unwrap_or(name)),
                     content_type: content_type.or_else(|| guess_content_type(&target)),
-                    ..NewAttachment::default()
+                    ..NewAttachment::new(LinkMode::LinkedFile)
                 }
             };
             let created = library.add_attachment(Some(&item), attachment)?;

@@ -7,14 +7,14 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use shelfmark_core::protocol::{ItemData, ObjectKey, Tag};
 use shelfmark_core::{
-    ItemFilter, Library, ListQuery, SearchMode, SearchQuery, SortField,
+    ItemFilter, Library, ListQuery, OpenOptions, SearchMode, SearchQuery, SortField,
 };
 
 use crate::args::{AddArgs, EditArgs, FilterArgs, JsonOut, ListArgs, SearchArgs};
 use crate::{input, output};
 
-pub fn init(path: &Path, out: JsonOut) -> Result<()> {
-    Library::create(path)
+pub fn init(path: &Path, options: &OpenOptions, out: JsonOut) -> Result<()> {
+    Library::create_with(path, options)
         .with_context(|| format!("cannot create a library at {}", path.display()))?;
     if out.json {
         output::json(&json!({"library": path.display().to_string()}));
@@ -27,7 +27,9 @@ pub fn init(path: &Path, out: JsonOut) -> Result<()> {
 fn read_json_input(file: &str) -> Result<Value> {
     let text = if file == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("reading stdin")?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading stdin")?;
         s
     } else {
         std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?
@@ -51,13 +53,14 @@ pub fn add(library: &Library, args: AddArgs) -> Result<()> {
                     Some(d) if d.is_object() => d.clone(),
                     _ => v,
                 };
-                ItemData::from_json_value(data)
-                    .with_context(|| format!("{file}: object {}", i + 1))
+                ItemData::from_json_value(data).with_context(|| format!("{file}: object {}", i + 1))
             })
             .collect::<Result<_>>()?
     } else {
         let Some(item_type) = args.item_type.as_deref() else {
-            bail!("give an item type (e.g. `shelfmark add journalArticle title=\"…\"`) or --json FILE");
+            bail!(
+                "give an item type (e.g. `shelfmark add journalArticle title=\"…\"`) or --json FILE"
+            );
         };
         let mut item = ItemData::new(item_type);
         for (field, value) in input::field_assignments(&args.fields)? {
@@ -66,7 +69,8 @@ pub fn add(library: &Library, args: AddArgs) -> Result<()> {
         item.creators = input::creators(&args.authors, &args.creators)?;
         item.tags = args.tags.iter().map(|t| Tag::manual(t)).collect();
         for c in &args.collections {
-            item.collections.push(ObjectKey::parse(&input::collection_key(library, c)?)?);
+            item.collections
+                .push(ObjectKey::parse(&input::collection_key(library, c)?)?);
         }
         vec![item]
     };
@@ -114,7 +118,10 @@ pub fn edit(library: &Library, args: EditArgs) -> Result<()> {
     }
     let fields = input::field_assignments(&args.fields)?;
     if !fields.is_empty() {
-        let pairs: Vec<(&str, &str)> = fields.iter().map(|(f, v)| (f.as_str(), v.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(f, v)| (f.as_str(), v.as_str()))
+            .collect();
         library.set_fields(key, &pairs)?;
     }
     if !args.authors.is_empty() || !args.creators.is_empty() {
@@ -162,7 +169,11 @@ pub fn filter(library: &Library, args: &FilterArgs) -> Result<ItemFilter> {
     })
 }
 
-fn print_page(library: &Library, page: &shelfmark_core::Page<shelfmark_core::ItemSummary>, out: JsonOut) -> Result<()> {
+fn print_page(
+    library: &Library,
+    page: &shelfmark_core::Page<shelfmark_core::ItemSummary>,
+    out: JsonOut,
+) -> Result<()> {
     if out.json {
         let keys: Vec<ObjectKey> = page.items.iter().map(|s| s.key.clone()).collect();
         output::items_json(&library.get_items(&keys)?);

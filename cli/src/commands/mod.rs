@@ -2,15 +2,22 @@
 
 mod children;
 mod items;
+mod library_file;
 mod organise;
 
 use anyhow::{Context, Result};
-use shelfmark_core::Library;
+use shelfmark_core::{Library, OpenOptions};
 
 use crate::args::{Cli, Command};
 
+fn options(cli: &Cli) -> OpenOptions {
+    OpenOptions {
+        allow_cloud_folder: cli.allow_cloud_folder,
+    }
+}
+
 fn open(cli: &Cli) -> Result<Library> {
-    Library::open(&cli.library).with_context(|| {
+    Library::open_with(&cli.library, &options(cli)).with_context(|| {
         format!(
             "cannot open the library {} (set --library or SHELFMARK_LIBRARY)",
             cli.library.display()
@@ -19,8 +26,14 @@ fn open(cli: &Cli) -> Result<Library> {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
-    if let Command::Init(out) = &cli.command {
-        return items::init(&cli.library, *out);
+    match &cli.command {
+        Command::Init(out) => return items::init(&cli.library, &options(&cli), *out),
+        Command::Restore {
+            targets,
+            to: Some(to),
+            out,
+        } => return library_file::restore(targets, to, &options(&cli), *out),
+        _ => {}
     }
     let library = open(&cli)?;
     match cli.command {
@@ -31,7 +44,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(args) => items::list(&library, args),
         Command::Search(args) => items::search(&library, args),
         Command::Trash { keys, out } => items::trash(&library, &keys, out),
-        Command::Restore { keys, out } => items::restore(&library, &keys, out),
+        Command::Restore { targets, out, .. } => items::restore(&library, &targets, out),
         Command::EmptyTrash(out) => items::empty_trash(&library, out),
         Command::Tags(out) => items::tags(&library, out),
         Command::Collection(cmd) => organise::collection(&library, cmd),
@@ -39,5 +52,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Note(cmd) => children::note(&library, cmd),
         Command::Attachment(cmd) => children::attachment(&library, cmd),
         Command::Annotate(args) => children::annotate(&library, args),
+        Command::Duplicates(args) => library_file::duplicates(&library, args),
+        Command::Backup { file, out } => library_file::backup(&library, &file, out),
     }
 }

@@ -56,8 +56,13 @@ pub(crate) fn derive(item: &ItemData) -> Derived {
     let date = item.base_field("date").unwrap_or_default();
     let parsed = parse_date(date);
 
+    // Quick search covers titles (of references and attachments), creators
+    // and year; the text of notes and annotations is for "everything" only.
     let mut quick = String::with_capacity(title.len() + 64);
-    quick.push_str(&strip_tags(&title));
+    let mut body = String::new();
+    if !item.is_note() && !item.is_annotation() {
+        quick.push_str(&strip_tags(&title));
+    }
     for c in &item.creators {
         quick.push(' ');
         quick.push_str(c.first_name());
@@ -73,7 +78,6 @@ pub(crate) fn derive(item: &ItemData) -> Derived {
         .item_type(&item.item_type)
         .and_then(|t| t.field_for_base("title"))
         .unwrap_or("title");
-    let mut body = String::new();
     for (name, value) in &item.fields {
         // Identity-ish attachment fields and the title (already in `quick`)
         // carry no words worth finding.
@@ -151,5 +155,6 @@ mod tests {
         let d = derive(&note);
         assert_eq!(d.sort_title, "key finding");
         assert!(d.fts_body.contains("finding") && !d.fts_body.contains("<b>"));
+        assert!(d.fts_quick.is_empty(), "notes are not in quick search");
     }
 }
