@@ -9,6 +9,7 @@
 mod changes;
 mod db;
 mod error;
+pub mod formats;
 mod library;
 pub mod search;
 mod store;
