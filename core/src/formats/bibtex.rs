@@ -748,7 +748,14 @@ fn write_entry(out: &mut String, key: &str, entry: &ExportItem, dialect: Dialect
     f.text("shorttitle", get("shortTitle"));
     let notes = writing::note_texts(&entry.children);
     if !notes.is_empty() {
-        f.text("annote", Some(&notes.join("\n\n")));
+        // Line breaks mean nothing in BibTeX; paragraphs are kept as `\par`.
+        let paragraphs: Vec<String> = notes
+            .iter()
+            .flat_map(|n| n.lines())
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| latex::escape(l.trim(), bibtex))
+            .collect();
+        f.raw("annote", format!("{{{}}}", paragraphs.join(" \\par ")));
     }
     let files: Vec<String> = writing::linked_paths(&entry.children)
         .into_iter()

@@ -52,6 +52,12 @@ pub(crate) fn clean(text: &str) -> String {
                 None => out.push_str(&arg),
             }
             rest = &arg_body[end + 1..];
+        } else if name == "par" {
+            // A paragraph break, as notes are written.
+            let kept = out.trim_end().len();
+            out.truncate(kept);
+            out.push('\n');
+            rest = tail.trim_start_matches(' ');
         } else {
             rest = tail.strip_prefix(' ').unwrap_or(tail);
         }
@@ -220,6 +226,7 @@ mod tests {
         );
         assert_eq!(clean("\\url{http://x.org}"), "http://x.org");
         assert_eq!(clean("\\relax text"), "text");
+        assert_eq!(clean("one \\par two"), "one\ntwo");
     }
 
     #[test]
