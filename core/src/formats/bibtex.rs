@@ -63,11 +63,11 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// The entry a byte offset falls in, from 1: the number of `@type{`
 /// starts (not `@string`, `@preamble`, `@comment`) at or before it.
 fn record_at(text: &str, offset: usize) -> usize {
-    let head = &text[..offset.min(text.len())];
-    let count = head
+    let count = text
         .match_indices('@')
+        .take_while(|(i, _)| *i <= offset)
         .filter(|(i, _)| {
-            let kind: String = head[i + 1..]
+            let kind: String = text[i + 1..]
                 .chars()
                 .take_while(|c| c.is_ascii_alphabetic())
                 .collect::<String>()
@@ -98,6 +98,8 @@ fn parse_error(
 pub fn parse(text: &str) -> Result<ParseReport, FormatError> {
     // The parser is a third-party crate; a panic inside it must not take the
     // application down, so it becomes an error for the file.
+    let prepared = latex::prepare_source(text);
+    let text: &str = &prepared;
     let parsed = std::panic::catch_unwind(|| {
         let raw = RawBibliography::parse(text)
             .map_err(|e| parse_error(text, e.span.clone(), format!("{:?}", e.kind)))?;
@@ -180,7 +182,8 @@ fn field_text(entry: &biblatex::Entry, name: &str) -> Option<String> {
     let value = if matches!(name, "url" | "doi" | "file" | "eprint") {
         raw.trim().to_owned()
     } else {
-        latex::clean(&raw)
+        // Accents the parser could not compose stay as combining marks.
+        latex::clean(&raw).nfc().collect()
     };
     (!value.is_empty()).then_some(value)
 }
@@ -192,7 +195,7 @@ fn person_name(p: &Person) -> CreatorName {
         .copied()
         .collect::<Vec<_>>()
         .join(" ");
-    let mut first = latex::clean(&p.given_name);
+    let mut first: String = latex::clean(&p.given_name).nfc().collect();
     if !p.suffix.trim().is_empty() {
         first = format!("{first}, {}", p.suffix.trim());
     }

@@ -50,7 +50,11 @@ impl Element {
     fn text(&self) -> String {
         let mut out = String::new();
         self.collect_text(&mut out);
-        out.trim().to_owned()
+        // EndNote writes line breaks as `&#xD;`.
+        out.replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .trim()
+            .to_owned()
     }
 
     fn collect_text(&self, out: &mut String) {

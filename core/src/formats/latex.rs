@@ -79,6 +79,35 @@ fn closing_brace(s: &str) -> Option<usize> {
     None
 }
 
+/// The source with dotless `\\i`/`\\j` under an accent written as plain
+/// letters (`{\\'\\i}` → `{\\'i}`), which the parser cannot combine. Line
+/// breaks are untouched, so line numbers stay right.
+pub(crate) fn prepare_source(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\\i") && !text.contains("\\j") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = text.to_owned();
+    for accent in ['\'', '`', '^', '"', '~', '=', '.', 'u', 'v', 'H'] {
+        for letter in ['i', 'j'] {
+            for (from, to) in [
+                (
+                    format!("\\{accent}\\{letter}"),
+                    format!("\\{accent}{{{letter}}}"),
+                ),
+                (
+                    format!("\\{accent}{{\\{letter}}}"),
+                    format!("\\{accent}{{{letter}}}"),
+                ),
+            ] {
+                if out.contains(&from) {
+                    out = out.replace(&from, &to);
+                }
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// LaTeX commands for letters that do not decompose into base + accent.
 const LETTERS: &[(char, &str)] = &[
     ('ß', "\\ss"),
@@ -199,8 +228,10 @@ pub(crate) fn protect_capitals(escaped: &str) -> String {
         .split(' ')
         .enumerate()
         .map(|(i, word)| {
-            let caps_after_first = word.chars().skip(1).any(char::is_uppercase);
-            let has_caps = word.chars().any(char::is_uppercase);
+            // Letters only: `{\"U}ber` starts with a capital like `Über`.
+            let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+            let caps_after_first = letters.iter().skip(1).any(|c| c.is_uppercase());
+            let has_caps = letters.iter().any(|c| c.is_uppercase());
             let balanced = word.matches('{').count() == word.matches('}').count();
             let command = word.starts_with('\\');
             if balanced && !command && ((i > 0 && has_caps) || caps_after_first) {
@@ -242,11 +273,20 @@ mod tests {
     }
 
     #[test]
+    fn dotless_letters_under_accents() {
+        assert_eq!(
+            prepare_source("Garc{\\'\\i}a \\u{\\i} \\\"\\i"),
+            "Garc{\\'{i}}a \\u{i} \\\"{i}"
+        );
+    }
+
+    #[test]
     fn protects_capitals() {
         assert_eq!(
             protect_capitals("On the Origin of DNA"),
             "On the {Origin} of {DNA}"
         );
         assert_eq!(protect_capitals("DNA repair"), "{DNA} repair");
+        assert_eq!(protect_capitals("{\\\"U}ber alles"), "{\\\"U}ber alles");
     }
 }
