@@ -12,6 +12,7 @@ pub mod cloud;
 mod db;
 mod duplicates;
 mod error;
+pub mod formats;
 mod library;
 pub mod search;
 mod store;
