@@ -137,18 +137,10 @@ pub(crate) fn fingerprints(item: &ItemData) -> Vec<(String, DuplicateReason)> {
 /// Fingerprints of a library's regular items not in the trash, for matching
 /// imported records against.
 #[derive(Debug, Default)]
-#[allow(
-    dead_code,
-    reason = "used by import, which lands with the format converters"
-)]
 pub(crate) struct DuplicateIndex {
     by_fingerprint: HashMap<String, ObjectKey>,
 }
 
-#[allow(
-    dead_code,
-    reason = "used by import, which lands with the format converters"
-)]
 impl DuplicateIndex {
     pub(crate) fn build(conn: &Connection, lib: LibraryId) -> Result<Self> {
         let mut index = Self::default();

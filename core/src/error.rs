@@ -42,6 +42,15 @@ pub enum Error {
     #[error("{message}")]
     CloudFolder { path: PathBuf, message: String },
 
+    #[error("{source_name}: {}{reason}", import_position(*record, *line))]
+    Import {
+        source_name: String,
+        /// The record's number, from 1 (0: the file as a whole).
+        record: usize,
+        line: Option<usize>,
+        reason: String,
+    },
+
     #[error("{} is not a usable backup: {reason}", path.display())]
     DamagedArchive { path: PathBuf, reason: String },
 
@@ -70,7 +79,7 @@ pub enum ErrorCategory {
 impl Error {
     pub fn category(&self) -> ErrorCategory {
         match self {
-            Self::Invalid(_) | Self::BadKey(_) | Self::InvalidInput(_) => {
+            Self::Invalid(_) | Self::BadKey(_) | Self::InvalidInput(_) | Self::Import { .. } => {
                 ErrorCategory::InvalidInput
             }
             Self::NotFound { .. } | Self::Missing { .. } => ErrorCategory::NotFound,
@@ -94,6 +103,14 @@ impl Error {
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::InvalidInput(message.into())
+    }
+}
+
+fn import_position(record: usize, line: Option<usize>) -> String {
+    match (record, line) {
+        (0, _) => String::new(),
+        (r, Some(l)) => format!("record {r} (line {l}): "),
+        (r, None) => format!("record {r}: "),
     }
 }
 

@@ -12,7 +12,9 @@ pub mod cloud;
 mod db;
 mod duplicates;
 mod error;
+mod export;
 pub mod formats;
+mod import;
 mod library;
 pub mod search;
 mod store;
@@ -25,6 +27,8 @@ pub use changes::{Change, ChangeKind, ChangeSet, ObjectKind, Subscription};
 pub use db::SCHEMA_VERSION;
 pub use duplicates::{DuplicateGroup, DuplicateReason};
 pub use error::{Error, ErrorCategory, Result};
+pub use export::ExportScope;
+pub use import::{DuplicateFound, ImportOptions, ImportReport, OnDuplicate};
 pub use library::{Library, LibraryId, LibraryInfo, OpenOptions};
 pub use search::{
     ItemFilter, ItemSummary, ListQuery, Page, SearchMode, SearchQuery, SortField,

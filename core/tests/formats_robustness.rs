@@ -25,9 +25,15 @@ const FIXTURES: &[&str] = &[
 fn check(format: Format, text: &str) {
     if let Ok(report) = formats::parse(format, text) {
         for r in &report.records {
-            assert!(validate_item(&r.item).is_ok(), "{format}: invalid item from {text:?}");
+            assert!(
+                validate_item(&r.item).is_ok(),
+                "{format}: invalid item from {text:?}"
+            );
             for c in &r.children {
-                assert!(validate_item(c).is_ok(), "{format}: invalid child from {text:?}");
+                assert!(
+                    validate_item(c).is_ok(),
+                    "{format}: invalid child from {text:?}"
+                );
             }
         }
     }
@@ -38,7 +44,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 }
@@ -47,7 +56,9 @@ impl Lcg {
 fn truncated_files_never_panic() {
     for name in FIXTURES {
         let text = fixture(name);
-        let boundaries: Vec<usize> = (0..=text.len()).filter(|i| text.is_char_boundary(*i)).collect();
+        let boundaries: Vec<usize> = (0..=text.len())
+            .filter(|i| text.is_char_boundary(*i))
+            .collect();
         let step = (boundaries.len() / 150).max(1);
         for &cut in boundaries.iter().step_by(step) {
             for format in Format::ALL {
@@ -59,7 +70,10 @@ fn truncated_files_never_panic() {
 
 #[test]
 fn mutated_files_never_panic() {
-    let specials = ["{", "}", "\\", "@", "%", "<", ">", "&", "\"", "\n", "TY  - ", "ER  - ", "%0 ", ":", ",", "é", "\u{feff}", "&#x0;", "$", "--"];
+    let specials = [
+        "{", "}", "\\", "@", "%", "<", ">", "&", "\"", "\n", "TY  - ", "ER  - ", "%0 ", ":", ",",
+        "é", "\u{feff}", "&#x0;", "$", "--",
+    ];
     let mut rng = Lcg(42);
     for name in FIXTURES {
         let text = fixture(name);

@@ -141,9 +141,7 @@ fn read_collection(number: usize, data: Value) -> Result<CollectionData, FormatE
     Ok(collection)
 }
 
-/// Writes items and their children as a JSON array, children after their
-/// parent.
-pub fn export(items: &[ExportItem]) -> String {
+fn item_values(items: &[ExportItem]) -> Vec<Value> {
     let mut values = Vec::new();
     for entry in items {
         values.push(entry.item.to_json_value());
@@ -151,5 +149,23 @@ pub fn export(items: &[ExportItem]) -> String {
             values.push(child.to_json_value());
         }
     }
-    serde_json::to_string_pretty(&Value::Array(values)).unwrap_or_else(|_| "[]".to_owned())
+    values
+}
+
+/// Writes items and their children as a JSON array, children after their
+/// parent.
+pub fn export(items: &[ExportItem]) -> String {
+    serde_json::to_string_pretty(&Value::Array(item_values(items)))
+        .unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Writes items with the collections they belong to, as
+/// `{"collections": […], "items": […]}`, so that membership survives a
+/// round trip.
+pub fn export_with_collections(items: &[ExportItem], collections: &[CollectionData]) -> String {
+    let value = serde_json::json!({
+        "collections": collections.iter().map(CollectionData::to_json_value).collect::<Vec<_>>(),
+        "items": item_values(items),
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_owned())
 }
