@@ -87,6 +87,11 @@ pub enum Command {
     Annotate(AnnotateArgs),
     /// All tags in the library with how many items carry each.
     Tags(JsonOut),
+    /// Import references from a file (RIS, BibTeX, BibLaTeX, CSL-JSON, EndNote XML,
+    /// EndNote tagged, Zotero JSON); all or nothing.
+    Import(ImportArgs),
+    /// Export references (default: the whole library) to a file or stdout.
+    Export(ExportArgs),
     /// List groups of duplicate references, or merge one group.
     Duplicates(DuplicatesArgs),
     /// Write a backup archive: the database and every attachment file, with checksums.
@@ -95,6 +100,47 @@ pub enum Command {
         #[command(flatten)]
         out: JsonOut,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    pub file: std::path::PathBuf,
+    /// ris, bibtex, biblatex, csljson, endnote-xml, endnote-tagged or zotero-json
+    /// (guessed from the content when omitted).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Put the imported references in this collection (key or name).
+    #[arg(long)]
+    pub collection: Option<String>,
+    /// What to do with a reference already in the library: skip it, merge
+    /// the new details into it, or keep both.
+    #[arg(long = "on-duplicate", default_value = "skip", value_parser = ["skip", "merge", "keep"])]
+    pub on_duplicate: String,
+    #[command(flatten)]
+    pub out: JsonOut,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Only these items.
+    #[arg(conflicts_with_all = ["collection", "saved_search"])]
+    pub keys: Vec<String>,
+    /// ris, bibtex, biblatex, csljson, endnote-xml, endnote-tagged or zotero-json
+    /// (default: from the -o file's extension, else ris).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// The items of this collection (key or name).
+    #[arg(long, conflicts_with = "saved_search")]
+    pub collection: Option<String>,
+    /// With --collection: include sub-collections.
+    #[arg(long, requires = "collection")]
+    pub recursive: bool,
+    /// The items this saved search finds (key or name).
+    #[arg(long = "search", value_name = "SAVED_SEARCH")]
+    pub saved_search: Option<String>,
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]

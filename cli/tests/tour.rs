@@ -251,6 +251,104 @@ fn tour_of_the_library() {
 }
 
 #[test]
+fn import_export_backup_and_duplicates() {
+    let shelf = Shelf::new();
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/formats");
+    let ris = fixtures.join("endnote.ris");
+    shelf.ok(&["collection", "create", "Imported"]);
+    let report = shelf.json(&[
+        "import",
+        ris.to_str().expect("path"),
+        "--collection",
+        "Imported",
+    ]);
+    assert_eq!(report["format"], "ris");
+    let created = report["created"].as_array().expect("created").len();
+    assert!(created >= 2);
+    assert_eq!(
+        keys(&shelf.json(&["list", "--collection", "Imported", "--limit", "500"])).len(),
+        created
+    );
+    // The same file again: every record is a duplicate and is skipped.
+    let again = shelf.json(&["import", ris.to_str().expect("path")]);
+    assert_eq!(again["created"].as_array().map(Vec::len), Some(0));
+    assert_eq!(again["duplicates"].as_array().map(Vec::len), Some(created));
+    // Keeping both makes duplicate groups that can be listed and merged.
+    shelf.ok(&[
+        "import",
+        ris.to_str().expect("path"),
+        "--on-duplicate",
+        "keep",
+    ]);
+    let groups = shelf.json(&["duplicates"]);
+    assert_eq!(groups.as_array().map(Vec::len), Some(created));
+    shelf.ok(&["duplicates", "--merge", "1"]);
+    assert_eq!(
+        shelf.json(&["duplicates"]).as_array().map(Vec::len),
+        Some(created - 1)
+    );
+
+    // Export to a file, format from the extension; and BibTeX to stdout.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("collection.xml");
+    shelf.ok(&[
+        "export",
+        "--collection",
+        "Imported",
+        "-o",
+        out.to_str().expect("path"),
+    ]);
+    let xml = std::fs::read_to_string(&out).expect("exported");
+    assert!(
+        xml.contains("<records>") && xml.contains("A study of things"),
+        "{xml}"
+    );
+    let bib = shelf.ok(&["export", "--format", "bibtex"]);
+    assert!(bib.contains("@article{"), "{bib}");
+    let err = shelf.fails(&["export", "--format", "docx"]);
+    assert!(
+        err.contains("unknown format") && err.contains("ris"),
+        "{err}"
+    );
+
+    // A malformed file names the file and record, and imports nothing.
+    let broken = dir.path().join("broken.ris");
+    std::fs::write(&broken, "TY  - JOUR\nTI  - no end\n\nTY  - BOOK\nER  - \n").expect("write");
+    let before = keys(&shelf.json(&["list", "--limit", "500"])).len();
+    let err = shelf.fails(&["import", broken.to_str().expect("path")]);
+    assert!(
+        err.contains("broken.ris") && err.contains("record 1"),
+        "{err}"
+    );
+    assert_eq!(keys(&shelf.json(&["list", "--limit", "500"])).len(), before);
+
+    // Backup and restore.
+    let archive = dir.path().join("lib.backup");
+    shelf.ok(&["backup", archive.to_str().expect("path")]);
+    let restored = dir.path().join("restored.shelfmark");
+    shelf.ok(&[
+        "restore",
+        archive.to_str().expect("path"),
+        "--to",
+        restored.to_str().expect("path"),
+    ]);
+    let listed = Command::new(env!("CARGO_BIN_EXE_shelfmark"))
+        .args([
+            "--library",
+            restored.to_str().expect("path"),
+            "list",
+            "--json",
+            "--limit",
+            "500",
+        ])
+        .output()
+        .expect("run");
+    let restored_keys = keys(&serde_json::from_slice(&listed.stdout).expect("json"));
+    assert_eq!(restored_keys.len(), before);
+}
+
+#[test]
 fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
     let shelf = Shelf::new();
     let err = shelf.fails(&["add", "scroll", "title=X"]);

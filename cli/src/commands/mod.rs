@@ -4,6 +4,7 @@ mod children;
 mod items;
 mod library_file;
 mod organise;
+mod transfer;
 
 use anyhow::{Context, Result};
 use shelfmark_core::{Library, OpenOptions};
@@ -52,6 +53,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Note(cmd) => children::note(&library, cmd),
         Command::Attachment(cmd) => children::attachment(&library, cmd),
         Command::Annotate(args) => children::annotate(&library, args),
+        Command::Import(args) => transfer::import(&library, args),
+        Command::Export(args) => transfer::export(&library, args),
         Command::Duplicates(args) => library_file::duplicates(&library, args),
         Command::Backup { file, out } => library_file::backup(&library, &file, out),
     }
