@@ -1,7 +1,9 @@
 //! `cargo xtask <task>`: the project's tasks in one place, so that a new
 //! machine, a developer and CI run exactly the same steps.
 
+mod python;
 mod run;
+mod system;
 mod test;
 
 use clap::{Parser, Subcommand};

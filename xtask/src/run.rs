@@ -22,7 +22,6 @@ pub fn step(name: &str, program: &str, args: &[&str]) -> anyhow::Result<()> {
 }
 
 /// Whether `program` can be found on PATH.
-#[allow(dead_code)]
 pub fn have(program: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
@@ -35,4 +34,11 @@ pub fn workspace_root() -> std::path::PathBuf {
         .parent()
         .map(std::path::Path::to_path_buf)
         .unwrap_or_else(|| ".".into())
+}
+
+/// Cargo's target folder (honouring `CARGO_TARGET_DIR`).
+pub fn target_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
 }

@@ -2,7 +2,8 @@
 
 use clap::Args;
 
-use crate::run::step;
+use crate::python;
+use crate::run::{step, target_dir};
 
 #[derive(Args)]
 pub struct TestArgs {
@@ -29,6 +30,14 @@ pub fn run_all(args: &TestArgs) -> anyhow::Result<()> {
         )?;
     }
     step("Rust suites", "cargo", &["test", "--workspace", "--locked"])?;
+    step(
+        "building the CLI for the Python suites",
+        "cargo",
+        &["build", "--locked", "-p", "shelfmark-cli"],
+    )?;
+    python::ensure_env()?;
+    let shelfmark = target_dir().join("debug/shelfmark");
+    python::pytest(&[("SHELFMARK_BIN", shelfmark.display().to_string())])?;
     eprintln!("\nall suites passed");
     Ok(())
 }
