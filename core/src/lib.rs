@@ -8,6 +8,7 @@
 
 mod backup;
 mod changes;
+pub mod cite;
 pub mod cloud;
 mod db;
 mod error;
@@ -20,6 +21,7 @@ mod time;
 
 pub use backup::{BackupReport, restore};
 pub use changes::{Change, ChangeKind, ChangeSet, ObjectKind, Subscription};
+pub use cite::{CiteFormat, StyleInfo};
 pub use db::SCHEMA_VERSION;
 pub use error::{Error, ErrorCategory, Result};
 pub use library::{Library, LibraryId, LibraryInfo, OpenOptions};
