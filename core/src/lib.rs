@@ -8,6 +8,7 @@
 
 mod backup;
 mod changes;
+pub mod cite;
 pub mod cloud;
 mod db;
 mod duplicates;
@@ -24,6 +25,7 @@ mod time;
 
 pub use backup::{BackupReport, restore};
 pub use changes::{Change, ChangeKind, ChangeSet, ObjectKind, Subscription};
+pub use cite::{CiteFormat, StyleInfo};
 pub use db::SCHEMA_VERSION;
 pub use duplicates::{DuplicateGroup, DuplicateReason};
 pub use error::{Error, ErrorCategory, Result};
