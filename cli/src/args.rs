@@ -92,6 +92,10 @@ pub enum Command {
     Import(ImportArgs),
     /// Export references (default: the whole library) to a file or stdout.
     Export(ExportArgs),
+    /// Format citations or a bibliography for items with a citation style.
+    Cite(CiteArgs),
+    /// List the citation styles, or add one from a .csl file.
+    Styles(StylesArgs),
     /// List groups of duplicate references, or merge one group.
     Duplicates(DuplicatesArgs),
     /// Write a backup archive: the database and every attachment file, with checksums.
@@ -141,6 +145,33 @@ pub struct ExportArgs {
     /// Write to FILE instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CiteArgs {
+    #[arg(required = true)]
+    pub keys: Vec<String>,
+    /// Style id (see `shelfmark styles`): apa, chicago-author-date, ieee, mla,
+    /// vancouver, harvard, nature, or one you added.
+    #[arg(long, default_value = "apa")]
+    pub style: String,
+    /// A bibliography (reference list) instead of an in-text citation.
+    #[arg(long)]
+    pub bibliography: bool,
+    /// HTML instead of plain text.
+    #[arg(long)]
+    pub html: bool,
+    #[command(flatten)]
+    pub out: JsonOut,
+}
+
+#[derive(Args, Debug)]
+pub struct StylesArgs {
+    /// Add a CSL style file (it is checked first; a broken file is refused).
+    #[arg(long, value_name = "FILE.csl")]
+    pub add: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub out: JsonOut,
 }
 
 #[derive(Args, Debug)]

@@ -349,6 +349,70 @@ fn import_export_backup_and_duplicates() {
 }
 
 #[test]
+fn citations_and_styles() {
+    let shelf = Shelf::new();
+    let key = shelf.add(&[
+        "journalArticle",
+        "title=Sketch of the Analytical Engine",
+        "date=1843",
+        "publicationTitle=Scientific Memoirs",
+        "volume=3",
+        "pages=666-731",
+        "--author",
+        "Lovelace, Ada",
+    ]);
+    assert_eq!(shelf.ok(&["cite", &key]).trim(), "(Lovelace, 1843)");
+    let ieee = shelf.ok(&["cite", &key, "--style", "ieee", "--bibliography"]);
+    assert!(
+        ieee.starts_with("[1] A. Lovelace, “Sketch of the Analytical Engine,”"),
+        "{ieee}"
+    );
+    let html = shelf.json(&[
+        "cite",
+        &key,
+        "--style",
+        "nature",
+        "--bibliography",
+        "--html",
+    ]);
+    assert!(
+        html["text"]
+            .as_str()
+            .expect("text")
+            .contains("<i>Scientific Memoirs</i> <b>3</b>"),
+        "{html}"
+    );
+    let styles = shelf.json(&["styles"]);
+    let ids: Vec<&str> = styles
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|s| s["id"].as_str().expect("id"))
+        .collect();
+    for wanted in [
+        "apa",
+        "chicago-author-date",
+        "ieee",
+        "mla",
+        "vancouver",
+        "harvard",
+        "nature",
+    ] {
+        assert!(ids.contains(&wanted), "{wanted} missing");
+    }
+    let err = shelf.fails(&["cite", &key, "--style", "no-such-style"]);
+    assert!(
+        err.contains("no-such-style") && err.contains("shelfmark styles"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broken = dir.path().join("broken.csl");
+    std::fs::write(&broken, "<style>not csl").expect("write");
+    let err = shelf.fails(&["styles", "--add", broken.to_str().expect("path")]);
+    assert!(err.contains("broken"), "{err}");
+}
+
+#[test]
 fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
     let shelf = Shelf::new();
     let err = shelf.fails(&["add", "scroll", "title=X"]);

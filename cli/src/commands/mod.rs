@@ -1,6 +1,7 @@
 //! One module per group of commands; `run` opens the library and dispatches.
 
 mod children;
+mod cite;
 mod items;
 mod library_file;
 mod organise;
@@ -55,6 +56,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Annotate(args) => children::annotate(&library, args),
         Command::Import(args) => transfer::import(&library, args),
         Command::Export(args) => transfer::export(&library, args),
+        Command::Cite(args) => cite::cite(&library, args),
+        Command::Styles(args) => cite::styles(&library, args),
         Command::Duplicates(args) => library_file::duplicates(&library, args),
         Command::Backup { file, out } => library_file::backup(&library, &file, out),
     }
