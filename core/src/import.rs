@@ -4,12 +4,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use shelfmark_protocol::{ItemData, ObjectKey};
+use shelfmark_protocol::{CollectionData, ItemData, ObjectKey};
 
 use crate::db::WriteTx;
 use crate::duplicates::{DuplicateIndex, DuplicateReason, absorb};
 use crate::error::{Error, Result};
-use crate::formats::{self, Format, FormatError, ParsedRecord};
+use crate::formats::{self, Format, FormatError, ParseReport, ParsedRecord};
 use crate::library::{Library, LibraryId};
 use crate::store::collection_rows;
 use crate::store::items::{find_row, get_row, save_local};
@@ -172,14 +172,53 @@ impl Library {
                 reason: "the format could not be recognised; name it with --format".into(),
             })?,
         };
-        let parsed = formats::parse(format, text).map_err(|e| record_error(source_name, e))?;
         let target = options
             .collection
             .as_deref()
             .map(ObjectKey::parse)
             .transpose()?;
+        let job = ImportJob {
+            source_name,
+            format,
+            target,
+            on_duplicate: options.on_duplicate,
+            estimated: estimate_records(format, text),
+        };
+        if format == Format::ZoteroJson {
+            // Collections come before the items that belong to them, so the
+            // lossless format is read whole first.
+            let parsed = formats::parse(format, text).map_err(|e| record_error(source_name, e))?;
+            let records = parsed.records.clone();
+            return self.write_import(&job, parsed, records.into_iter(), None, progress);
+        }
+        // Other formats stream: a reader thread hands records over as it
+        // reads them, so a large file is never held parsed as a whole.
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel(256);
+            let reader = scope.spawn(move || formats::parse_streaming(format, text, sender));
+            self.write_import(
+                &job,
+                ParseReport::default(),
+                receiver.into_iter(),
+                Some(reader),
+                progress,
+            )
+        })
+    }
+
+    /// Writes the records in one transaction; with a streaming `reader`, its
+    /// verdict on the whole file decides whether the transaction commits.
+    fn write_import(
+        &self,
+        job: &ImportJob<'_>,
+        parsed: ParseReport,
+        records: impl Iterator<Item = ParsedRecord>,
+        reader: Option<std::thread::ScopedJoinHandle<'_, Result<ParseReport, FormatError>>>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ImportReport> {
         let lib = self.id;
-        let total = parsed.records.len();
+        let source_name = job.source_name;
+        let target = job.target.clone();
         self.db.write(|tx| {
             if let Some(target) = &target {
                 let row = collection_rows::get_collection_row(tx, lib, target)?;
@@ -190,7 +229,7 @@ impl Library {
                 }
             }
             let mut report = ImportReport {
-                format,
+                format: job.format,
                 created: Vec::new(),
                 by_type: BTreeMap::new(),
                 to_extra: parsed.to_extra.clone(),
@@ -200,48 +239,22 @@ impl Library {
             };
             let mut keys = KeyMap::default();
             let mut collection_keys = KeyMap::default();
-            // Collections the file defines (Zotero JSON), parents first.
-            let mut pending = parsed.collections.clone();
-            while !pending.is_empty() {
-                let before = pending.len();
-                let mut rest = Vec::new();
-                for mut c in pending {
-                    let parent_ready = c.parent_collection.as_ref().is_none_or(|p| {
-                        collection_keys.get(p).is_some()
-                            || !parsed.collections.iter().any(|o| &o.key == p)
-                    });
-                    if !parent_ready {
-                        rest.push(c);
-                        continue;
-                    }
-                    c.key = collection_keys.assign(tx, &c.key, move |tx, k| {
-                        Ok(collection_rows::find_collection(tx, lib, k)?.is_some())
-                    })?;
-                    c.parent_collection = c
-                        .parent_collection
-                        .as_ref()
-                        .and_then(|p| collection_keys.get(p).cloned());
-                    c.version = 0;
-                    c.deleted = false;
-                    collection_rows::save_collection(tx, lib, c)?;
-                    report.collections_created += 1;
-                }
-                if rest.len() == before {
-                    return Err(Error::Import {
-                        source_name: source_name.to_owned(),
-                        record: 0,
-                        line: None,
-                        reason: "the file's collections contain a cycle".into(),
-                    });
-                }
-                pending = rest;
-            }
+            create_collections(
+                tx,
+                lib,
+                source_name,
+                &parsed.collections,
+                &mut collection_keys,
+                &mut report,
+            )?;
 
             let mut index = DuplicateIndex::build(tx, lib)?;
-            for (n, record) in parsed.records.into_iter().enumerate() {
+            let mut done = 0;
+            for (n, record) in records.enumerate() {
                 let number = n + 1;
+                done = number;
                 if n % 500 == 0 {
-                    progress(n, total);
+                    progress(n, job.estimated.max(n));
                 }
                 let ParsedRecord {
                     item,
@@ -265,9 +278,9 @@ impl Library {
                         record: number,
                         existing: existing.clone(),
                         reason,
-                        action: options.on_duplicate,
+                        action: job.on_duplicate,
                     });
-                    match options.on_duplicate {
+                    match job.on_duplicate {
                         OnDuplicate::Skip => {
                             report
                                 .skipped
@@ -322,8 +335,96 @@ impl Library {
                     *report.by_type.entry(saved.item_type.clone()).or_default() += 1;
                 }
             }
-            progress(total, total);
+            if let Some(reader) = reader {
+                let verdict = reader.join().map_err(|_| Error::Import {
+                    source_name: source_name.to_owned(),
+                    record: 0,
+                    line: None,
+                    reason: "the reader failed unexpectedly".into(),
+                })?;
+                let whole = verdict.map_err(|e| record_error(source_name, e))?;
+                report.to_extra = whole.to_extra;
+                report.skipped.extend(whole.skipped);
+            }
+            progress(done, done);
             Ok(report)
         })
+    }
+}
+
+/// What one import is about.
+struct ImportJob<'a> {
+    source_name: &'a str,
+    format: Format,
+    target: Option<ObjectKey>,
+    on_duplicate: OnDuplicate,
+    /// Records the file seems to hold, for progress only.
+    estimated: usize,
+}
+
+/// Creates the collections a file defines (Zotero JSON), parents first.
+fn create_collections(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    source_name: &str,
+    collections: &[CollectionData],
+    collection_keys: &mut KeyMap,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let mut pending = collections.to_vec();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut rest = Vec::new();
+        for mut c in pending {
+            let parent_ready = c.parent_collection.as_ref().is_none_or(|p| {
+                collection_keys.get(p).is_some() || !collections.iter().any(|o| &o.key == p)
+            });
+            if !parent_ready {
+                rest.push(c);
+                continue;
+            }
+            c.key = collection_keys.assign(tx, &c.key, move |tx, k| {
+                Ok(collection_rows::find_collection(tx, lib, k)?.is_some())
+            })?;
+            c.parent_collection = c
+                .parent_collection
+                .as_ref()
+                .and_then(|p| collection_keys.get(p).cloned());
+            c.version = 0;
+            c.deleted = false;
+            collection_rows::save_collection(tx, lib, c)?;
+            report.collections_created += 1;
+        }
+        if rest.len() == before {
+            return Err(Error::Import {
+                source_name: source_name.to_owned(),
+                record: 0,
+                line: None,
+                reason: "the file's collections contain a cycle".into(),
+            });
+        }
+        pending = rest;
+    }
+    Ok(())
+}
+
+/// A cheap count of the records a file seems to hold, for progress bars.
+fn estimate_records(format: Format, text: &str) -> usize {
+    let starts = |prefix: &str| text.lines().filter(|l| l.starts_with(prefix)).count();
+    match format {
+        Format::Ris => starts("TY  -"),
+        Format::EndnoteTagged => starts("%0 "),
+        Format::EndnoteXml => text.matches("<record>").count(),
+        Format::Bibtex | Format::Biblatex => text
+            .lines()
+            .filter(|l| {
+                let l = l.trim_start().to_ascii_lowercase();
+                l.starts_with('@')
+                    && !l.starts_with("@string")
+                    && !l.starts_with("@comment")
+                    && !l.starts_with("@preamble")
+            })
+            .count(),
+        Format::CslJson | Format::ZoteroJson => 0,
     }
 }

@@ -19,30 +19,49 @@ struct Cli {
 enum Task {
     /// Build and run every test suite (installs what is missing, saying so).
     Test(test::TestArgs),
-    /// Run the library benchmark (P4, P5 of the targets) in a release build.
+    /// Run the benchmarks (P4, P5, P6 of the targets) in a release build.
     Bench {
-        /// Items in the generated library.
+        /// Items in the generated library (P4, P5).
         #[arg(long, default_value_t = 100_000)]
         items: u64,
+        /// RIS records in the generated import file (P6).
+        #[arg(long, default_value_t = 50_000)]
+        records: u64,
     },
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Test(args) => test::run_all(&args),
-        Task::Bench { items } => run::step(
-            "library benchmark (P4, P5)",
-            "cargo",
-            &[
-                "bench",
-                "-p",
-                "shelfmark-core",
-                "--bench",
-                "library",
-                "--",
-                "--items",
-                &items.to_string(),
-            ],
-        ),
+        Task::Bench { items, records } => {
+            run::step(
+                "library benchmark (P4, P5)",
+                "cargo",
+                &[
+                    "bench",
+                    "-p",
+                    "shelfmark-core",
+                    "--bench",
+                    "library",
+                    "--",
+                    "--items",
+                    &items.to_string(),
+                ],
+            )?;
+            run::step(
+                "import benchmark (P6)",
+                "cargo",
+                &[
+                    "bench",
+                    "-p",
+                    "shelfmark-core",
+                    "--bench",
+                    "import",
+                    "--",
+                    "--records",
+                    &records.to_string(),
+                ],
+            )
+        }
     }
 }

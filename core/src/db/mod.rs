@@ -3,6 +3,7 @@
 
 pub(crate) mod migrations;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -40,6 +41,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // The write path uses a few dozen distinct statements; keep them all.
+    conn.set_prepared_statement_cache_capacity(128);
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
@@ -172,6 +175,7 @@ impl Db {
             let mut wtx = WriteTx {
                 tx,
                 changes: Vec::new(),
+                seen: HashSet::new(),
                 now: crate::time::now_timestamp(),
             };
             let value = f(&mut wtx)?;
@@ -191,13 +195,15 @@ impl Db {
 pub(crate) struct WriteTx<'c> {
     tx: rusqlite::Transaction<'c>,
     changes: Vec<Change>,
+    /// The changes already recorded, so that a bulk write stays linear.
+    seen: HashSet<Change>,
     /// One timestamp for everything this transaction touches.
     pub(crate) now: String,
 }
 
 impl WriteTx<'_> {
     pub(crate) fn record(&mut self, change: Change) {
-        if !self.changes.contains(&change) {
+        if self.seen.insert(change.clone()) {
             self.changes.push(change);
         }
     }

@@ -96,6 +96,11 @@ fn parse_error(
 
 /// Reads a BibTeX or BibLaTeX file.
 pub fn parse(text: &str) -> Result<ParseReport, FormatError> {
+    parse_with(text, ParseReport::default())
+}
+
+/// Reads into `report`, which may stream its records to a consumer.
+pub(crate) fn parse_with(text: &str, mut report: ParseReport) -> Result<ParseReport, FormatError> {
     // The parser is a third-party crate; a panic inside it must not take the
     // application down, so it becomes an error for the file.
     let prepared = latex::prepare_source(text);
@@ -127,7 +132,6 @@ pub fn parse(text: &str) -> Result<ParseReport, FormatError> {
             ));
         }
     };
-    let mut report = ParseReport::default();
     for (index, entry) in bib.iter().enumerate() {
         let number = index + 1;
         let (offset, kind) = starts

@@ -48,6 +48,11 @@ fn csl_type_for(item_type: &str) -> &'static str {
 
 /// Reads a CSL-JSON file: an array of items, one item, or `{"items": […]}`.
 pub fn parse(text: &str) -> Result<ParseReport, FormatError> {
+    parse_with(text, ParseReport::default())
+}
+
+/// Reads into `report`, which may stream its records to a consumer.
+pub(crate) fn parse_with(text: &str, mut report: ParseReport) -> Result<ParseReport, FormatError> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| FormatError::new(1, Some(e.line()), format!("not valid JSON: {e}")))?;
     let items = match value {
@@ -65,7 +70,6 @@ pub fn parse(text: &str) -> Result<ParseReport, FormatError> {
             ));
         }
     };
-    let mut report = ParseReport::default();
     for (index, item) in items.into_iter().enumerate() {
         let number = index + 1;
         let Value::Object(map) = item else {

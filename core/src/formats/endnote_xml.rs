@@ -144,13 +144,17 @@ fn push_text(stack: &mut [Element], text: &str) {
 
 /// Reads an EndNote XML file.
 pub fn parse(text: &str) -> Result<ParseReport, FormatError> {
+    parse_with(text, ParseReport::default())
+}
+
+/// Reads into `report`, which may stream its records to a consumer.
+pub(crate) fn parse_with(text: &str, mut report: ParseReport) -> Result<ParseReport, FormatError> {
     let mut reader = Reader::from_str(text);
     let mut lines = LineCounter {
         text,
         offset: 0,
         line: 1,
     };
-    let mut report = ParseReport::default();
     let mut number = 0;
     let mut saw_records = false;
     // The element stack of the record being read (empty outside records).

@@ -36,7 +36,11 @@ struct Entry {
 
 /// Reads an EndNote tagged file.
 pub fn parse(text: &str) -> Result<ParseReport, FormatError> {
-    let mut report = ParseReport::default();
+    parse_with(text, ParseReport::default())
+}
+
+/// Reads into `report`, which may stream its records to a consumer.
+pub(crate) fn parse_with(text: &str, mut report: ParseReport) -> Result<ParseReport, FormatError> {
     let mut current: Option<(usize, Vec<Entry>)> = None;
     let mut number = 0;
     for (index, line) in text.lines().enumerate() {

@@ -169,6 +169,20 @@ pub struct ParseReport {
     pub skipped: Vec<(usize, String)>,
     /// Collections the file defines (Zotero JSON only).
     pub collections: Vec<CollectionData>,
+    /// When set, records are handed over here as they are read instead of
+    /// being collected in `records`, so a large file is never held whole.
+    stream: RecordStream,
+}
+
+/// Where streamed records go.
+#[derive(Debug, Clone, Default)]
+struct RecordStream(Option<std::sync::mpsc::SyncSender<ParsedRecord>>);
+
+impl PartialEq for RecordStream {
+    fn eq(&self, _: &Self) -> bool {
+        // A report's content is its records and counts, not its plumbing.
+        true
+    }
 }
 
 impl ParseReport {
@@ -188,7 +202,14 @@ impl ParseReport {
         for child in &record.children {
             *self.by_type.entry(child.item_type.clone()).or_default() += 1;
         }
-        self.records.push(record);
+        match &self.stream.0 {
+            // A closed receiver means the consumer stopped (and will report
+            // why); the rest of the file is read for nothing.
+            Some(sender) => {
+                let _ = sender.send(record);
+            }
+            None => self.records.push(record),
+        }
     }
 }
 
@@ -241,14 +262,36 @@ impl ExportItem {
 
 /// Reads a whole file in `format`; any malformed record fails the whole file.
 pub fn parse(format: Format, text: &str) -> Result<ParseReport, FormatError> {
+    parse_into(format, text, ParseReport::default())
+}
+
+/// Like [`parse`], but hands each record to `sender` as soon as it is read;
+/// the returned report has the counts, `to_extra` and `skipped`, and no
+/// records. The caller must still treat an `Err` as failing the whole file.
+pub fn parse_streaming(
+    format: Format,
+    text: &str,
+    sender: std::sync::mpsc::SyncSender<ParsedRecord>,
+) -> Result<ParseReport, FormatError> {
+    let report = ParseReport {
+        stream: RecordStream(Some(sender)),
+        ..ParseReport::default()
+    };
+    parse_into(format, text, report).map(|mut r| {
+        r.stream = RecordStream(None);
+        r
+    })
+}
+
+fn parse_into(format: Format, text: &str, report: ParseReport) -> Result<ParseReport, FormatError> {
     let text = text::normalize(text);
     match format {
-        Format::Ris => ris::parse(&text),
-        Format::Bibtex | Format::Biblatex => bibtex::parse(&text),
-        Format::CslJson => csljson::parse(&text),
-        Format::EndnoteXml => endnote_xml::parse(&text),
-        Format::EndnoteTagged => enw::parse(&text),
-        Format::ZoteroJson => zotero_json::parse(&text),
+        Format::Ris => ris::parse_with(&text, report),
+        Format::Bibtex | Format::Biblatex => bibtex::parse_with(&text, report),
+        Format::CslJson => csljson::parse_with(&text, report),
+        Format::EndnoteXml => endnote_xml::parse_with(&text, report),
+        Format::EndnoteTagged => enw::parse_with(&text, report),
+        Format::ZoteroJson => zotero_json::parse_with(&text, report),
     }
 }
 

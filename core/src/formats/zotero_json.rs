@@ -15,6 +15,11 @@ use super::{ExportItem, FormatError, ParseReport, ParsedRecord};
 
 /// Reads a Zotero JSON file.
 pub fn parse(text: &str) -> Result<ParseReport, FormatError> {
+    parse_with(text, ParseReport::default())
+}
+
+/// Reads into `report`, which may stream its records to a consumer.
+pub(crate) fn parse_with(text: &str, mut report: ParseReport) -> Result<ParseReport, FormatError> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| FormatError::new(1, Some(e.line()), format!("not valid JSON: {e}")))?;
     let (objects, collections) = match value {
@@ -42,7 +47,6 @@ pub fn parse(text: &str) -> Result<ParseReport, FormatError> {
         }
     };
 
-    let mut report = ParseReport::default();
     let mut items: Vec<(usize, ItemData)> = Vec::new();
     let mut seen = HashSet::new();
     for (index, object) in objects.into_iter().enumerate() {

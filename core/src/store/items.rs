@@ -64,11 +64,10 @@ pub(crate) fn find_row(
     key: &ObjectKey,
 ) -> Result<Option<ItemRow>> {
     let raw = conn
-        .query_row(
-            &format!("SELECT {ROW_COLUMNS} FROM items WHERE library_id = ?1 AND key = ?2"),
-            params![lib.0, key.as_str()],
-            row_from_sql,
-        )
+        .prepare_cached(&format!(
+            "SELECT {ROW_COLUMNS} FROM items WHERE library_id = ?1 AND key = ?2"
+        ))?
+        .query_row(params![lib.0, key.as_str()], row_from_sql)
         .optional()?;
     raw.map(finish_row).transpose()
 }
@@ -145,11 +144,8 @@ fn check_references(
         |key: &ObjectKey| previous.is_some_and(|p| p.data.collections.contains(key));
     for collection in item.collections.iter().filter(|k| !already_member(k)) {
         let live: Option<bool> = tx
-            .query_row(
-                "SELECT deleted FROM collections WHERE library_id = ?1 AND key = ?2",
-                params![lib.0, collection.as_str()],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT deleted FROM collections WHERE library_id = ?1 AND key = ?2")?
+            .query_row(params![lib.0, collection.as_str()], |r| r.get(0))
             .optional()?;
         match live {
             None => return Err(Error::not_found("collection", collection)),
@@ -227,11 +223,8 @@ pub(crate) fn write_row(
     let derived = derive(item);
     let parent_in_trash = match &item.parent_item {
         Some(parent) => tx
-            .query_row(
-                "SELECT in_trash FROM items WHERE library_id = ?1 AND key = ?2",
-                params![lib.0, parent.as_str()],
-                |r| r.get::<_, bool>(0),
-            )
+            .prepare_cached("SELECT in_trash FROM items WHERE library_id = ?1 AND key = ?2")?
+            .query_row(params![lib.0, parent.as_str()], |r| r.get::<_, bool>(0))
             .optional()?
             .unwrap_or(false),
         None => false,
@@ -245,60 +238,63 @@ pub(crate) fn write_row(
 
     let id = match previous {
         Some(prev) => {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE items SET item_type = ?2, parent_key = ?3, data = ?4, deleted = ?5,
                     in_trash = ?6, date_added = ?7, date_modified = ?8, sort_title = ?9,
                     sort_creator = ?10, sort_date = ?11, sort_type = ?12, version = ?13,
                     synced = ?14, changed_fields = ?15
                  WHERE id = ?1",
-                params![
-                    prev.id,
-                    item.item_type,
-                    parent_key,
-                    data,
-                    item.deleted,
-                    in_trash,
-                    date_added,
-                    date_modified,
-                    derived.sort_title,
-                    derived.sort_creator,
-                    derived.sort_date,
-                    derived.sort_type,
-                    item.version,
-                    synced,
-                    changed,
-                ],
-            )?;
-            tx.execute("DELETE FROM items_fts WHERE rowid = ?1", [prev.id])?;
-            tx.execute("DELETE FROM item_tags WHERE item_id = ?1", [prev.id])?;
-            tx.execute("DELETE FROM collection_items WHERE item_id = ?1", [prev.id])?;
+            )?
+            .execute(params![
+                prev.id,
+                item.item_type,
+                parent_key,
+                data,
+                item.deleted,
+                in_trash,
+                date_added,
+                date_modified,
+                derived.sort_title,
+                derived.sort_creator,
+                derived.sort_date,
+                derived.sort_type,
+                item.version,
+                synced,
+                changed,
+            ])?;
+            tx.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
+                .execute([prev.id])?;
+            tx.prepare_cached("DELETE FROM item_tags WHERE item_id = ?1")?
+                .execute([prev.id])?;
+            tx.prepare_cached("DELETE FROM collection_items WHERE item_id = ?1")?
+                .execute([prev.id])?;
             prev.id
         }
         None => {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO items (library_id, key, item_type, parent_key, data, deleted,
                     in_trash, date_added, date_modified, sort_title, sort_creator, sort_date,
                     sort_type, version, synced, changed_fields)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                params![
-                    lib.0,
-                    item.key.as_str(),
-                    item.item_type,
-                    parent_key,
-                    data,
-                    item.deleted,
-                    in_trash,
-                    date_added,
-                    date_modified,
-                    derived.sort_title,
-                    derived.sort_creator,
-                    derived.sort_date,
-                    derived.sort_type,
-                    item.version,
-                    synced,
-                    changed,
-                ],
-            )?;
+            )?
+            .execute(params![
+                lib.0,
+                item.key.as_str(),
+                item.item_type,
+                parent_key,
+                data,
+                item.deleted,
+                in_trash,
+                date_added,
+                date_modified,
+                derived.sort_title,
+                derived.sort_creator,
+                derived.sort_date,
+                derived.sort_type,
+                item.version,
+                synced,
+                changed,
+            ])?;
             tx.last_insert_rowid()
         }
     };
