@@ -10,7 +10,9 @@
 use std::time::{Duration, Instant};
 
 use rusqlite::params;
-use shelfmark_core::protocol::{CollectionData, Creator, ItemData, ObjectKey, Tag};
+use shelfmark_core::protocol::{
+    CollectionData, Creator, ItemData, ObjectKey, SavedSearchData, SearchCondition, Tag,
+};
 use shelfmark_core::{Library, ListQuery, SearchMode, SearchQuery, SortField};
 
 const BATCH: usize = 1000;
@@ -479,6 +481,17 @@ fn verdict(value: Duration, target_ms: f64) -> &'static str {
     }
 }
 
+/// CPU time this process has used (user + system), from `/proc/self/stat`,
+/// whose clock ticks are hundredths of a second on Linux.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -564,6 +577,69 @@ fn build_library(path: &std::path::Path, total: usize, rng: &mut Rng, vocab: &Vo
     }
     eprintln!();
     child_count
+}
+
+/// Saved searches of several kinds, stored as sync would store them, with
+/// the median time of their first page. They have no target; the figures
+/// show what evaluating conditions at query time costs.
+fn saved_searches(path: &std::path::Path, lib: &Library) -> Vec<(String, Duration, u64)> {
+    let collection: String = rusqlite::Connection::open(path)
+        .and_then(|c| c.query_row("SELECT key FROM collections ORDER BY id", [], |r| r.get(0)))
+        .expect("a collection");
+    let c = SearchCondition::new;
+    let searches = [
+        (
+            "tag is \"methods\" and year > 2010",
+            vec![
+                c("tag", "is", "methods"),
+                c("year", "isGreaterThan", "2010"),
+            ],
+        ),
+        (
+            "collection (with subcollections)",
+            vec![
+                c("collection", "is", &collection),
+                c("recursive", "true", ""),
+            ],
+        ),
+        (
+            "title contains \"analysis\"",
+            vec![c("title", "contains", "analysis")],
+        ),
+        (
+            "creator contains \"muller\"",
+            vec![c("creator", "contains", "muller")],
+        ),
+        (
+            "note contains \"climate\"",
+            vec![c("note", "contains", "climate")],
+        ),
+    ];
+    let conn = rusqlite::Connection::open(path).expect("open library file");
+    searches
+        .into_iter()
+        .map(|(label, conditions)| {
+            let data = SavedSearchData::new(label, conditions);
+            conn.execute(
+                "INSERT INTO saved_searches (library_id, key, name, data) VALUES (1, ?1, ?2, ?3)",
+                params![data.key.as_str(), label, data.to_json_value().to_string()],
+            )
+            .expect("insert saved search");
+            let mut total = 0;
+            let mut runs: Vec<Duration> = (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    let page = lib
+                        .saved_search_items(data.key.as_str(), &ListQuery::default())
+                        .expect("saved search");
+                    total = page.total;
+                    t.elapsed()
+                })
+                .collect();
+            runs.sort();
+            (label.to_owned(), runs[runs.len() / 2], total)
+        })
+        .collect()
 }
 
 /// The median time of the first page of each order, over repeated runs.
@@ -653,8 +729,14 @@ fn main() {
     let queries = queries(&mut qrng, &vocab);
     // One pass to warm the page cache, as a user's earlier searches would.
     search_times(&lib, &queries, SearchMode::Everything);
+    let (wall, cpu) = (Instant::now(), cpu_time());
     let quick_run = search_times(&lib, &queries, SearchMode::Quick);
     let every_run = search_times(&lib, &queries, SearchMode::Everything);
+    // Wall time over CPU time of the single-threaded measuring: near 1 on
+    // an idle machine, higher when other work shares the cores.
+    let busy = cpu_time()
+        .zip(cpu)
+        .map(|(end, start)| wall.elapsed().as_secs_f64() / (end - start).as_secs_f64().max(0.001));
     let (quick, every) = (&quick_run.times, &every_run.times);
 
     println!();
@@ -710,8 +792,17 @@ fn main() {
         200.0,
     );
     println!();
+    for (label, median, total) in saved_searches(&path, &lib) {
+        println!(
+            "  saved search {label}: first page {} (median; {total} items, no target)",
+            ms(median)
+        );
+    }
     print_slowest("quick search", &quick_run);
     print_slowest("everything search", &every_run);
+    if let Some(busy) = busy {
+        println!("  wall/CPU time while searching: {busy:.2} (1.0 = the cores were ours alone)");
+    }
     match peak_rss_mb() {
         Some(mb) => println!("  peak memory (VmHWM): {mb:.0} MB"),
         None => println!("  peak memory: not available on this system"),

@@ -95,27 +95,28 @@ fn search_page(conn: &Connection, lib: LibraryId, q: &SearchQuery) -> Result<Pag
     let snapshot = conn.unchecked_transaction()?;
     let ranked = count_capped(conn, &expression)? <= RANK_LIMIT;
     let mut params = Params::default();
-    let condition = filter_sql(conn, lib, &q.filter, &mut params)?;
+    let condition = filter_sql(conn, lib, &q.filter, &mut params)?.condition();
     let condition_params = params.clone();
     let mut found = found_items(conn, lib, q, &condition, params, expression, ranked)?;
-    let total = found.len() as u64;
-    let ids = if ranked {
+    let (total, ids) = if ranked {
         found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
-        found
-            .into_iter()
+        let page = found
+            .iter()
             .skip(q.offset as usize)
             .take(q.limit as usize)
-            .map(|(id, _)| id)
-            .collect()
+            .map(|(id, _)| *id)
+            .collect();
+        (found.len(), page)
     } else {
         let found: HashSet<i64> = found.into_iter().map(|(id, _)| id).collect();
-        in_title_order(conn, &condition, &condition_params, &found, q)?
+        let page = in_title_order(conn, &condition, &condition_params, &found, q)?;
+        (found.len(), page)
     };
     let items = summaries(conn, &ids)?;
     snapshot.finish()?;
     Ok(Page {
         items,
-        total,
+        total: total as u64,
         offset: q.offset,
         limit: q.limit,
     })
@@ -131,13 +132,14 @@ fn count_capped(conn: &Connection, expression: &str) -> Result<i64> {
     )?)
 }
 
-/// The items a list shows that match, each once, with its best score
-/// (lower is better; 0 for all when not `ranked`).
+/// The items a list shows that match, with their best score (lower is
+/// better; 0 for all when not `ranked`). Ranked results hold each item once;
+/// unranked ones may repeat an item, for the caller to fold.
 ///
 /// A match in an item the list shows counts for it directly; a match in a
 /// child (note, attachment, annotation) counts for its top-level item, or in
 /// the trash for its highest ancestor in the trash. Matches drive every join
-/// (CROSS JOIN fixes the order), and item state is read from the compact
+/// (CROSS JOIN fixes the order), and where items sit is read from the compact
 /// `items_tree` index rather than from item rows.
 fn found_items(
     conn: &Connection,
@@ -150,37 +152,69 @@ fn found_items(
 ) -> Result<Vec<(i64, f64)>> {
     let expression = params.bind(expression);
     let lib = params.bind(lib.0);
-    let trash = params.bind(q.filter.trash);
     let score = if ranked {
         format!("bm25(items_fts, {QUICK_WEIGHT}, {BODY_WEIGHT})")
     } else {
         "0.0".to_owned()
     };
-    let sql = format!(
+    // Ranked results are folded to one row per item, with its best score.
+    let (best, group) = if ranked {
+        ("min(score)", "GROUP BY id")
+    } else {
+        ("score", "")
+    };
+    let fts = format!(
         "WITH fts(id, score) AS MATERIALIZED (
             SELECT rowid, {score} FROM items_fts WHERE items_fts MATCH {expression}
-         ),
-         found(id, score) AS (
-            SELECT i.id, fts.score
-              FROM fts CROSS JOIN items i INDEXED BY items_tree ON i.id = fts.id
-             WHERE i.parent_key IS NULL AND {condition}
-            UNION ALL
-            SELECT i.id, fts.score
-              FROM fts
-             CROSS JOIN items h INDEXED BY items_tree ON h.id = fts.id
-              LEFT JOIN items pk ON pk.library_id = h.library_id AND pk.key = h.parent_key
-              LEFT JOIN items p INDEXED BY items_tree ON p.id = pk.id
-              LEFT JOIN items gk ON gk.library_id = p.library_id AND gk.key = p.parent_key
-              LEFT JOIN items g INDEXED BY items_tree ON g.id = gk.id
-             CROSS JOIN items i INDEXED BY items_tree
-                ON i.id = coalesce(CASE WHEN g.in_trash = {trash} THEN g.id END,
-                                   CASE WHEN p.in_trash = {trash} THEN p.id END,
-                                   h.id)
-             WHERE h.parent_key IS NOT NULL AND h.library_id = {lib} AND h.in_trash = {trash}
-               AND {condition}
-         )
-         SELECT id, min(score) FROM found GROUP BY id"
+         )"
     );
+    let sql = if q.filter.trash {
+        // In the trash a match maps to its highest ancestor in the trash,
+        // which may be a child trashed on its own.
+        format!(
+            "{fts},
+             found(id, score) AS (
+                SELECT i.id, fts.score
+                  FROM fts CROSS JOIN items i INDEXED BY items_tree ON i.id = fts.id
+                 WHERE i.parent_key IS NULL AND {condition}
+                UNION ALL
+                SELECT i.id, fts.score
+                  FROM fts
+                 CROSS JOIN items h INDEXED BY items_tree ON h.id = fts.id
+                  LEFT JOIN items pk ON pk.library_id = h.library_id AND pk.key = h.parent_key
+                  LEFT JOIN items p INDEXED BY items_tree ON p.id = pk.id
+                  LEFT JOIN items gk ON gk.library_id = p.library_id AND gk.key = p.parent_key
+                  LEFT JOIN items g INDEXED BY items_tree ON g.id = gk.id
+                 CROSS JOIN items i INDEXED BY items_tree
+                    ON i.id = coalesce(CASE WHEN g.in_trash THEN g.id END,
+                                       CASE WHEN p.in_trash THEN p.id END,
+                                       h.id)
+                 WHERE h.parent_key IS NOT NULL AND h.library_id = {lib} AND h.in_trash
+                   AND {condition}
+             )
+             SELECT id, {best} FROM found {group}"
+        )
+    } else {
+        // Outside the trash every ancestor of a live match is live: a note
+        // or attachment maps to its parent, an annotation to its
+        // attachment's parent, if any. Parent keys become ids through the
+        // key index; a missing parent key skips its lookup.
+        format!(
+            "{fts},
+             found(id, score) AS (
+                SELECT i.id, fts.score
+                  FROM fts
+                 CROSS JOIN items h INDEXED BY items_tree ON h.id = fts.id
+                  LEFT JOIN items pk ON pk.library_id = h.library_id AND pk.key = h.parent_key
+                  LEFT JOIN items p INDEXED BY items_tree
+                    ON p.id = CASE WHEN h.item_type = 'annotation' THEN pk.id END
+                  LEFT JOIN items gk ON gk.library_id = p.library_id AND gk.key = p.parent_key
+                 CROSS JOIN items i INDEXED BY items_tree ON i.id = coalesce(gk.id, pk.id, h.id)
+                 WHERE h.library_id = {lib} AND h.in_trash = 0 AND {condition}
+             )
+             SELECT id, {best} FROM found {group}"
+        )
+    };
     let rows = conn
         .prepare(&sql)?
         .query_map(params.as_params(), |r| Ok((r.get(0)?, r.get(1)?)))?
