@@ -238,7 +238,7 @@ fn in_title_order(
     ))?;
     let mut rows = stmt.query(params.as_params())?;
     let mut skipped = 0;
-    let mut page = Vec::with_capacity(q.limit as usize);
+    let mut page = Vec::new();
     while page.len() < q.limit as usize {
         let Some(row) = rows.next()? else { break };
         let id: i64 = row.get(0)?;

@@ -7,7 +7,7 @@ use shelfmark_protocol::{ItemData, ObjectKey};
 
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
-use crate::search::filter::{FilterSql, ItemFilter, filter_sql};
+use crate::search::filter::{ItemFilter, filter_sql};
 use crate::search::sql::Params;
 use crate::search::summary::{ItemSummary, Page, RawSummary, SUMMARY_COLUMNS, read_summary};
 use crate::store::items::get_row;
@@ -138,17 +138,16 @@ fn page_ids(
 /// rows found, which gives the page and the total in one pass.
 fn narrowed_page_ids(
     conn: &Connection,
-    filter: &FilterSql,
+    scope: &str,
     narrowing: &str,
     order: &str,
     params: &Params,
     limit: u32,
     offset: u32,
 ) -> Result<(Vec<i64>, u64)> {
-    let scope = &filter.scope;
     let mut stmt = conn.prepare(&narrowed_sql(scope, narrowing, order))?;
     let mut rows = stmt.query(params.as_params())?;
-    let (mut ids, mut total) = (Vec::with_capacity(limit as usize), 0u64);
+    let (mut ids, mut total) = (Vec::new(), 0u64);
     let page = u64::from(offset)..u64::from(offset) + u64::from(limit);
     while let Some(row) = rows.next()? {
         if page.contains(&total) {
@@ -199,6 +198,7 @@ pub(crate) fn order_sql(sort: SortField, descending: bool) -> String {
     format!("{} {dir}, i.id {dir}", sort.column())
 }
 
+/// One page of a list, read in one snapshot.
 pub(crate) fn list_page(
     conn: &Connection,
     lib: LibraryId,
@@ -210,9 +210,15 @@ pub(crate) fn list_page(
     let filter = filter_sql(conn, lib, &q.filter, &mut params)?;
     let order = order_sql(q.sort, q.descending);
     let (ids, total) = match &filter.narrowing {
-        Some(narrowing) => {
-            narrowed_page_ids(conn, &filter, narrowing, &order, &params, q.limit, q.offset)?
-        }
+        Some(narrowing) => narrowed_page_ids(
+            conn,
+            &filter.scope,
+            narrowing,
+            &order,
+            &params,
+            q.limit,
+            q.offset,
+        )?,
         None => page_ids(conn, &filter.scope, &order, &params, q.limit, q.offset)?,
     };
     let items = summaries(conn, &ids)?;
