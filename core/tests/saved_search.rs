@@ -439,3 +439,34 @@ fn bad_conditions_are_refused_by_name() {
         .expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
 }
+
+#[test]
+fn conditions_apply_in_the_trash_view_too() {
+    let lib = new_library();
+    let paper = lib
+        .create_item(article("Kept paper", "A", "2000"))
+        .expect("paper");
+    let lone = lib
+        .create_item(note(Some(&paper.key), "<p>Binned memo</p>"))
+        .expect("note");
+    let mut old = article("Binned study", "B", "1999");
+    old.deleted = true;
+    lib.create_item(old).expect("trashed");
+    set_trashed(&lib, &lone.key, true);
+
+    let key = add_saved_search(&lib, "binned", vec![cond("title", "contains", "binned")]);
+    let trash = ListQuery {
+        filter: ItemFilter {
+            saved_search: Some(key.clone()),
+            trash: true,
+            ..ItemFilter::default()
+        },
+        ..ListQuery::default()
+    };
+    let page = lib.list_items(&trash).expect("trash");
+    assert_eq!(titles(&page), vec!["Binned memo", "Binned study"]);
+    let page = lib
+        .saved_search_items(&key, &ListQuery::default())
+        .expect("library");
+    assert!(page.items.is_empty(), "{:?}", titles(&page));
+}

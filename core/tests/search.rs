@@ -337,3 +337,45 @@ fn empty_text_lists_in_title_order() {
         assert_eq!(page.total, 2);
     }
 }
+
+#[test]
+fn broad_queries_list_their_matches_in_title_order() {
+    let lib = new_library();
+    // More matches than are worth ranking: they come in title order.
+    let items: Vec<ItemData> = (0..2100)
+        .rev()
+        .map(|i| article(&format!("Survey {i:04}"), "Broad", "2000"))
+        .collect();
+    lib.create_items(items).expect("create");
+    let mut trashed = article("Survey of the bin", "Broad", "2000");
+    trashed.deleted = true;
+    let paper = lib
+        .create_item(article("Plain", "Narrow", "2001"))
+        .expect("paper");
+    lib.create_items(vec![trashed, note(Some(&paper.key), "<p>survey notes</p>")])
+        .expect("more");
+
+    let page = lib.search_items(&everything("surv")).expect("broad");
+    assert_eq!(
+        page.total, 2101,
+        "every live match once, the note's parent too"
+    );
+    assert_eq!(
+        titles(&page)[..3],
+        [
+            "Plain".to_owned(),
+            "Survey 0000".to_owned(),
+            "Survey 0001".to_owned()
+        ]
+    );
+    let last = lib
+        .search_items(&SearchQuery {
+            offset: 2100,
+            ..everything("surv")
+        })
+        .expect("last page");
+    assert_eq!(titles(&last), vec!["Survey 2099"]);
+    assert_eq!(last.total, 2101);
+    let quick_page = lib.search_items(&quick("surv")).expect("quick");
+    assert_eq!(quick_page.total, 2101, "a note's first line is its title");
+}

@@ -52,6 +52,11 @@ CREATE INDEX items_top_date ON items (library_id, in_trash, sort_date, id) WHERE
 CREATE INDEX items_top_added ON items (library_id, in_trash, date_added, id) WHERE parent_key IS NULL;
 CREATE INDEX items_top_modified ON items (library_id, in_trash, date_modified, id) WHERE parent_key IS NULL;
 CREATE INDEX items_top_type ON items (library_id, in_trash, sort_type, id) WHERE parent_key IS NULL;
+-- Where each item sits and its state, by id: full-text search maps its
+-- matches to list rows from here without reading item rows.
+CREATE INDEX items_tree ON items (id, library_id, parent_key, in_trash, deleted, item_type);
+-- Counting a list's rows, and the trash.
+CREATE INDEX items_state ON items (library_id, parent_key, in_trash);
 
 -- Tags of items, an index of data.tags.
 CREATE TABLE item_tags (

@@ -257,7 +257,7 @@ fn parse_condition(c: &SearchCondition) -> std::result::Result<Condition, String
         (Field::Date | Field::DateAdded | Field::DateModified | Field::Timestamp(_), _) => {
             Operand::Date(parse_date_value(value)?)
         }
-        (Field::Year, _) => Operand::Number(parse_number(value)?),
+        (Field::Year, _) => Operand::Number(parse_year(value)?),
         (_, Op::IsLessThan | Op::IsGreaterThan) => Operand::Number(parse_number(value)?),
         (Field::ItemType, _) => {
             if schema().item_type(value).is_none() {
@@ -277,6 +277,15 @@ fn parse_number(value: &str) -> std::result::Result<i64, String> {
     value
         .parse()
         .map_err(|_| format!("{value:?} is not a whole number"))
+}
+
+fn parse_year(value: &str) -> std::result::Result<i64, String> {
+    let year = parse_number(value)?;
+    if (1..=9999).contains(&year) {
+        Ok(year)
+    } else {
+        Err(format!("{value:?} is not a year from 1 to 9999"))
+    }
 }
 
 /// Accepts `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.

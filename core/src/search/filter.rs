@@ -28,14 +28,34 @@ pub struct ItemFilter {
     pub trash: bool,
 }
 
-/// The SQL condition (on `items i`) selecting what `filter` shows in library
-/// `lib`. Fails on a collection or saved search that does not exist.
+/// What a filter selects, as SQL conditions on `items i`.
+#[derive(Debug, Clone)]
+pub(crate) struct FilterSql {
+    /// The rows the list can show at all (library or trash), which the list
+    /// indexes cover.
+    pub scope: String,
+    /// The narrowing filters (collection, saved search, tags, type), if any.
+    pub narrowing: Option<String>,
+}
+
+impl FilterSql {
+    /// Scope and narrowing together.
+    pub(crate) fn condition(&self) -> String {
+        match &self.narrowing {
+            Some(narrowing) => format!("{} AND ({narrowing})", self.scope),
+            None => self.scope.clone(),
+        }
+    }
+}
+
+/// The SQL (on `items i`) selecting what `filter` shows in library `lib`.
+/// Fails on a collection or saved search that does not exist.
 pub(crate) fn filter_sql(
     conn: &Connection,
     lib: LibraryId,
     filter: &ItemFilter,
     params: &mut Params,
-) -> Result<String> {
+) -> Result<FilterSql> {
     let lib_param = params.bind(lib.0);
     let mut terms = Vec::new();
     let mut saved_mentions_trash = false;
@@ -45,7 +65,6 @@ pub(crate) fn filter_sql(
         saved_mentions_trash = compiled.mentions_trash;
         terms.push(compiled.sql);
     }
-    terms.insert(0, scope_sql(filter.trash, saved_mentions_trash, &lib_param));
     if let Some(key) = &filter.collection {
         let key = ObjectKey::parse(key)?;
         let exists = conn
@@ -77,7 +96,10 @@ pub(crate) fn filter_sql(
         let item_type = params.bind(item_type.clone());
         terms.push(format!("i.item_type = {item_type}"));
     }
-    Ok(join_terms(&terms, false))
+    Ok(FilterSql {
+        scope: scope_sql(filter.trash, saved_mentions_trash, &lib_param),
+        narrowing: (!terms.is_empty()).then(|| join_terms(&terms, false)),
+    })
 }
 
 /// The rows a list can show at all. The library view is top-level items

@@ -1,14 +1,17 @@
 //! Quick and "everything" full-text search. Each word the user typed is a
 //! prefix term and all must occur; matches in notes, attachments and
 //! annotations count for the top-level item they belong to; results are
-//! ranked by relevance and filtered like any list.
+//! ranked by relevance (bm25) and filtered like any list. A query matching
+//! more than [`RANK_LIMIT`] index rows is listed in title order instead.
+
+use std::collections::HashSet;
 
 use rusqlite::Connection;
 
 use crate::error::Result;
 use crate::library::{Library, LibraryId};
 use crate::search::filter::{ItemFilter, filter_sql};
-use crate::search::list::{ListQuery, SortField, list_page, summaries};
+use crate::search::list::{ListQuery, SortField, list_page, order_sql, summaries};
 use crate::search::sql::Params;
 use crate::search::summary::{ItemSummary, Page};
 
@@ -72,6 +75,11 @@ pub(crate) fn match_expression(text: &str, mode: SearchMode) -> Option<String> {
     })
 }
 
+/// Above this many matching rows a query is too unspecific for relevance to
+/// mean much (a letter or two typed so far): its results come in title
+/// order, which also spares scoring every match.
+pub(crate) const RANK_LIMIT: i64 = 2000;
+
 fn search_page(conn: &Connection, lib: LibraryId, q: &SearchQuery) -> Result<Page<ItemSummary>> {
     let Some(expression) = match_expression(&q.text, q.mode) else {
         let list = ListQuery {
@@ -83,71 +91,174 @@ fn search_page(conn: &Connection, lib: LibraryId, q: &SearchQuery) -> Result<Pag
         };
         return list_page(conn, lib, &list);
     };
+    // One snapshot for every statement below.
+    let snapshot = conn.unchecked_transaction()?;
+    let ranked = count_capped(conn, &expression)? <= RANK_LIMIT;
     let mut params = Params::default();
-    let condition = filter_sql(conn, lib, &q.filter, &mut params)?;
-    let expression = params.bind(expression);
-    let lib_param = params.bind(lib.0);
-    let in_trash = params.bind(q.filter.trash);
-    // A hit in a child counts for the item the list shows: its top-level
-    // ancestor, or in the trash the highest ancestor that is in the trash.
-    let sql = format!(
-        "WITH hits(id, score) AS MATERIALIZED (
-            SELECT rowid, bm25(items_fts, {QUICK_WEIGHT}, {BODY_WEIGHT})
-              FROM items_fts WHERE items_fts MATCH {expression}
-         ),
-         roots(id, score) AS (
-            SELECT coalesce(CASE WHEN g.in_trash = {in_trash} THEN g.id END,
-                            CASE WHEN p.in_trash = {in_trash} THEN p.id END,
-                            h.id),
-                   min(hits.score)
-              FROM hits
-              JOIN items h ON h.id = hits.id
-              LEFT JOIN items p ON p.library_id = h.library_id AND p.key = h.parent_key
-              LEFT JOIN items g ON g.library_id = p.library_id AND g.key = p.parent_key
-             WHERE h.library_id = {lib_param} AND h.in_trash = {in_trash}
-             GROUP BY 1
-         )
-         SELECT i.id, count(*) OVER () FROM roots JOIN items i ON i.id = roots.id
-          WHERE {condition}
-          ORDER BY roots.score, i.id
-          LIMIT {} OFFSET {}",
-        q.limit, q.offset
-    );
-    let rows: Vec<(i64, u64)> = conn
-        .prepare(&sql)?
-        .query_map(params.as_params(), |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let total = match rows.first() {
-        Some((_, total)) => *total,
-        // Past the last page (or no match): count without paging.
-        None => count_matches(conn, &sql, &params)?,
+    let condition = filter_sql(conn, lib, &q.filter, &mut params)?.condition();
+    let condition_params = params.clone();
+    let mut found = found_items(conn, lib, q, &condition, params, expression, ranked)?;
+    let (total, ids) = if ranked {
+        found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        let page = found
+            .iter()
+            .skip(q.offset as usize)
+            .take(q.limit as usize)
+            .map(|(id, _)| *id)
+            .collect();
+        (found.len(), page)
+    } else {
+        let found: HashSet<i64> = found.into_iter().map(|(id, _)| id).collect();
+        let page = in_title_order(conn, &condition, &condition_params, &found, q)?;
+        (found.len(), page)
     };
-    let ids: Vec<i64> = rows.into_iter().map(|(id, _)| id).collect();
+    let items = summaries(conn, &ids)?;
+    snapshot.finish()?;
     Ok(Page {
-        items: summaries(conn, &ids)?,
-        total,
+        items,
+        total: total as u64,
         offset: q.offset,
         limit: q.limit,
     })
 }
 
-fn count_matches(conn: &Connection, paged_sql: &str, params: &Params) -> Result<u64> {
-    // The paged statement without its LIMIT, counted.
-    let unpaged = paged_sql
-        .rsplit_once("LIMIT")
-        .map_or(paged_sql, |(head, _)| head);
+/// How many full-text rows match, counting no further than just past
+/// [`RANK_LIMIT`].
+fn count_capped(conn: &Connection, expression: &str) -> Result<i64> {
     Ok(conn.query_row(
-        &format!("SELECT count(*) FROM ({unpaged})"),
-        params.as_params(),
+        "SELECT count(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH ?1 LIMIT ?2)",
+        rusqlite::params![expression, RANK_LIMIT + 1],
         |r| r.get(0),
     )?)
+}
+
+/// The items a list shows that match, with their best score (lower is
+/// better; 0 for all when not `ranked`). Ranked results hold each item once;
+/// unranked ones may repeat an item, for the caller to fold.
+///
+/// A match in an item the list shows counts for it directly; a match in a
+/// child (note, attachment, annotation) counts for its top-level item, or in
+/// the trash for its highest ancestor in the trash. Matches drive every join
+/// (CROSS JOIN fixes the order), and where items sit is read from the compact
+/// `items_tree` index rather than from item rows.
+fn found_items(
+    conn: &Connection,
+    lib: LibraryId,
+    q: &SearchQuery,
+    condition: &str,
+    mut params: Params,
+    expression: String,
+    ranked: bool,
+) -> Result<Vec<(i64, f64)>> {
+    let expression = params.bind(expression);
+    let lib = params.bind(lib.0);
+    let score = if ranked {
+        format!("bm25(items_fts, {QUICK_WEIGHT}, {BODY_WEIGHT})")
+    } else {
+        "0.0".to_owned()
+    };
+    // Ranked results are folded to one row per item, with its best score.
+    let (best, group) = if ranked {
+        ("min(score)", "GROUP BY id")
+    } else {
+        ("score", "")
+    };
+    let fts = format!(
+        "WITH fts(id, score) AS MATERIALIZED (
+            SELECT rowid, {score} FROM items_fts WHERE items_fts MATCH {expression}
+         )"
+    );
+    let sql = if q.filter.trash {
+        // In the trash a match maps to its highest ancestor in the trash,
+        // which may be a child trashed on its own.
+        format!(
+            "{fts},
+             found(id, score) AS (
+                SELECT i.id, fts.score
+                  FROM fts CROSS JOIN items i INDEXED BY items_tree ON i.id = fts.id
+                 WHERE i.parent_key IS NULL AND {condition}
+                UNION ALL
+                SELECT i.id, fts.score
+                  FROM fts
+                 CROSS JOIN items h INDEXED BY items_tree ON h.id = fts.id
+                  LEFT JOIN items pk ON pk.library_id = h.library_id AND pk.key = h.parent_key
+                  LEFT JOIN items p INDEXED BY items_tree ON p.id = pk.id
+                  LEFT JOIN items gk ON gk.library_id = p.library_id AND gk.key = p.parent_key
+                  LEFT JOIN items g INDEXED BY items_tree ON g.id = gk.id
+                 CROSS JOIN items i INDEXED BY items_tree
+                    ON i.id = coalesce(CASE WHEN g.in_trash THEN g.id END,
+                                       CASE WHEN p.in_trash THEN p.id END,
+                                       h.id)
+                 WHERE h.parent_key IS NOT NULL AND h.library_id = {lib} AND h.in_trash
+                   AND {condition}
+             )
+             SELECT id, {best} FROM found {group}"
+        )
+    } else {
+        // Outside the trash every ancestor of a live match is live: a note
+        // or attachment maps to its parent, an annotation to its
+        // attachment's parent, if any. Parent keys become ids through the
+        // key index; a missing parent key skips its lookup.
+        format!(
+            "{fts},
+             found(id, score) AS (
+                SELECT i.id, fts.score
+                  FROM fts
+                 CROSS JOIN items h INDEXED BY items_tree ON h.id = fts.id
+                  LEFT JOIN items pk ON pk.library_id = h.library_id AND pk.key = h.parent_key
+                  LEFT JOIN items p INDEXED BY items_tree
+                    ON p.id = CASE WHEN h.item_type = 'annotation' THEN pk.id END
+                  LEFT JOIN items gk ON gk.library_id = p.library_id AND gk.key = p.parent_key
+                 CROSS JOIN items i INDEXED BY items_tree ON i.id = coalesce(gk.id, pk.id, h.id)
+                 WHERE h.library_id = {lib} AND h.in_trash = 0 AND {condition}
+             )
+             SELECT id, {best} FROM found {group}"
+        )
+    };
+    let rows = conn
+        .prepare(&sql)?
+        .query_map(params.as_params(), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// The page of `found` in title order: walks the list's title index and
+/// keeps the rows found. Used for broad queries, where found rows are dense
+/// in the list and the walk short.
+fn in_title_order(
+    conn: &Connection,
+    condition: &str,
+    params: &Params,
+    found: &HashSet<i64>,
+    q: &SearchQuery,
+) -> Result<Vec<i64>> {
+    let order = order_sql(SortField::Title, false);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT i.id FROM items i WHERE {condition} ORDER BY {order}"
+    ))?;
+    let mut rows = stmt.query(params.as_params())?;
+    let mut skipped = 0;
+    let mut page = Vec::new();
+    while page.len() < q.limit as usize {
+        let Some(row) = rows.next()? else { break };
+        let id: i64 = row.get(0)?;
+        if !found.contains(&id) {
+            continue;
+        }
+        if skipped < q.offset {
+            skipped += 1;
+        } else {
+            page.push(id);
+        }
+    }
+    Ok(page)
 }
 
 impl Library {
     /// Full-text search: items whose text (or whose notes', attachments' or
     /// annotations' text) contains every word typed, as a word prefix,
-    /// diacritics ignored; best matches first. Empty text lists items by
-    /// title.
+    /// diacritics ignored; best matches first, or in title order when the
+    /// query matches more than 2,000 index rows. Empty text lists by title.
     pub fn search_items(&self, q: &SearchQuery) -> Result<Page<ItemSummary>> {
         let lib = self.id;
         self.db.read(|conn| search_page(conn, lib, q))

@@ -132,6 +132,42 @@ fn page_ids(
     Ok((ids, total))
 }
 
+/// Like [`page_ids`] for a narrowed list: the narrowing conditions (which
+/// may be costly, as saved searches are) are evaluated once, over the scope
+/// in storage order, and the list's sort index is then walked keeping the
+/// rows found, which gives the page and the total in one pass.
+fn narrowed_page_ids(
+    conn: &Connection,
+    scope: &str,
+    narrowing: &str,
+    order: &str,
+    params: &Params,
+    limit: u32,
+    offset: u32,
+) -> Result<(Vec<i64>, u64)> {
+    let mut stmt = conn.prepare(&narrowed_sql(scope, narrowing, order))?;
+    let mut rows = stmt.query(params.as_params())?;
+    let (mut ids, mut total) = (Vec::new(), 0u64);
+    let page = u64::from(offset)..u64::from(offset) + u64::from(limit);
+    while let Some(row) = rows.next()? {
+        if page.contains(&total) {
+            ids.push(row.get(0)?);
+        }
+        total += 1;
+    }
+    Ok((ids, total))
+}
+
+/// `+i.id` keeps the planner from fetching the found rows by id (and then
+/// sorting them) instead of walking the sort index.
+fn narrowed_sql(scope: &str, narrowing: &str, order: &str) -> String {
+    format!(
+        "WITH found(id) AS MATERIALIZED (SELECT i.id FROM items i WHERE {scope} AND ({narrowing}))
+         SELECT i.id FROM items i WHERE {scope} AND +i.id IN (SELECT id FROM found)
+          ORDER BY {order}"
+    )
+}
+
 fn page_sql(condition: &str, order: &str, limit: u32, offset: u32) -> String {
     format!(
         "SELECT i.id FROM items i WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
@@ -162,17 +198,33 @@ pub(crate) fn order_sql(sort: SortField, descending: bool) -> String {
     format!("{} {dir}, i.id {dir}", sort.column())
 }
 
+/// One page of a list, read in one snapshot.
 pub(crate) fn list_page(
     conn: &Connection,
     lib: LibraryId,
     q: &ListQuery,
 ) -> Result<Page<ItemSummary>> {
+    // One snapshot for the page, its total and its rows.
+    let snapshot = conn.unchecked_transaction()?;
     let mut params = Params::default();
-    let condition = filter_sql(conn, lib, &q.filter, &mut params)?;
+    let filter = filter_sql(conn, lib, &q.filter, &mut params)?;
     let order = order_sql(q.sort, q.descending);
-    let (ids, total) = page_ids(conn, &condition, &order, &params, q.limit, q.offset)?;
+    let (ids, total) = match &filter.narrowing {
+        Some(narrowing) => narrowed_page_ids(
+            conn,
+            &filter.scope,
+            narrowing,
+            &order,
+            &params,
+            q.limit,
+            q.offset,
+        )?,
+        None => page_ids(conn, &filter.scope, &order, &params, q.limit, q.offset)?,
+    };
+    let items = summaries(conn, &ids)?;
+    snapshot.finish()?;
     Ok(Page {
-        items: summaries(conn, &ids)?,
+        items,
         total,
         offset: q.offset,
         limit: q.limit,
@@ -219,7 +271,8 @@ mod tests {
         lib.db
             .read(|conn| {
                 let mut params = Params::default();
-                let condition = filter_sql(conn, lib.id, &ItemFilter::default(), &mut params)?;
+                let condition =
+                    filter_sql(conn, lib.id, &ItemFilter::default(), &mut params)?.scope;
                 for sort in SortField::ALL {
                     for descending in [false, true] {
                         let sql = page_sql(&condition, &order_sql(sort, descending), 50, 0);
@@ -235,9 +288,41 @@ mod tests {
                         );
                     }
                 }
+                let steps = plan(
+                    conn,
+                    &format!("SELECT {SUMMARY_COLUMNS} FROM items i WHERE i.id = 1"),
+                    &Params::default(),
+                );
+                assert!(
+                    steps.iter().any(|s| s.contains("parent_key=?")),
+                    "children are counted through an index: {steps:?}"
+                );
+                // A narrowed list still walks its sort index.
+                let mut tag_params = Params::default();
+                let tagged = ItemFilter {
+                    tags: vec!["x".into()],
+                    ..ItemFilter::default()
+                };
+                let narrowed = filter_sql(conn, lib.id, &tagged, &mut tag_params)?;
+                let sql = narrowed_sql(
+                    &narrowed.scope,
+                    narrowed.narrowing.as_deref().unwrap_or("1"),
+                    &order_sql(SortField::Creator, true),
+                );
+                let steps = plan(conn, &sql, &tag_params);
+                assert!(
+                    steps.iter().any(|s| s.contains("items_top_creator")),
+                    "narrowed: {steps:?}"
+                );
+                assert!(
+                    !steps.iter().any(|s| s.contains("TEMP B-TREE")),
+                    "narrowed: {steps:?}"
+                );
                 let steps = plan(conn, &count_sql(&condition), &params);
                 assert!(
-                    steps.iter().any(|s| s.contains("INDEX items_top_")),
+                    steps
+                        .iter()
+                        .any(|s| s.contains("COVERING INDEX items_state")),
                     "count: {steps:?}"
                 );
                 Ok(())

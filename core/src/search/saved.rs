@@ -100,13 +100,21 @@ fn polarity(op: Op, positive: String) -> String {
     }
 }
 
-/// A prefix comparison of a date or timestamp column with `YYYY[-MM[-DD]]`.
-fn date_test(op: Op, column: &str, value: &str, bound: &str) -> String {
-    let prefix = format!("substr({column}, 1, {})", value.len());
+/// A comparison of a date or timestamp column with a date prefix
+/// (`YYYY[-MM[-DD]]`), binding the bounds it needs: the prefix itself, or
+/// the prefix followed by `~`, which sorts after every digit and dash.
+/// Written as ranges so that the indexed date columns are searched, not
+/// scanned.
+fn date_test(params: &mut Params, op: Op, column: &str, prefix: &str) -> String {
+    let mut low = || params.bind(prefix.to_owned());
     match op {
-        Op::Is | Op::IsNot => format!("{prefix} = {bound}"),
-        Op::IsBefore => format!("{column} <> '' AND {prefix} < {bound}"),
-        _ => format!("{prefix} > {bound}"),
+        Op::Is | Op::IsNot => {
+            let low = low();
+            let high = params.bind(format!("{prefix}~"));
+            format!("{column} >= {low} AND {column} < {high}")
+        }
+        Op::IsBefore | Op::IsLessThan => format!("{column} > '' AND {column} < {}", low()),
+        _ => format!("{column} >= {}", params.bind(format!("{prefix}~"))),
     }
 }
 
@@ -134,55 +142,88 @@ impl Compiler<'_> {
         let lib = self.lib_param.to_owned();
         Ok(match (&c.field, &c.operand) {
             (Field::Title, Operand::Text(t)) => {
+                // The ids of matching titles, read from the title index (and,
+                // for children listed in the trash, from the trash's rows),
+                // once for the whole query.
                 let n = self.bind_text(t);
-                polarity(op, text_test(op, "i.sort_title", &n))
-            }
-            (Field::Creator, Operand::Text(t)) => {
-                let n = self.bind_text(t);
-                let last = "fold(coalesce(c.value ->> 'lastName', c.value ->> 'name', ''))";
-                let full = "fold(trim(coalesce(c.value ->> 'firstName', '') || ' ' || \
-                            coalesce(c.value ->> 'lastName', c.value ->> 'name', '')))";
-                let inverted = "fold(coalesce(c.value ->> 'lastName', c.value ->> 'name', '') || \
-                                ', ' || coalesce(c.value ->> 'firstName', ''))";
+                let test = text_test(op, "sort_title", &n);
                 polarity(
                     op,
                     format!(
-                        "EXISTS (SELECT 1 FROM json_each(i.data, '$.creators') c
-                          WHERE {} OR {} OR {})",
-                        text_test(op, last, &n),
-                        text_test(op, full, &n),
-                        text_test(op, inverted, &n)
+                        "i.id IN (
+                            SELECT id FROM items INDEXED BY items_top_title
+                             WHERE library_id = {lib} AND parent_key IS NULL AND {test}
+                            UNION ALL
+                            SELECT id FROM items INDEXED BY items_state
+                             WHERE library_id = {lib} AND parent_key IS NOT NULL AND in_trash = 1
+                               AND {test})"
+                    ),
+                )
+            }
+            (Field::Creator, Operand::Text(t)) => {
+                // A creator matches by last name, "First Last" or "Last,
+                // First". Containing is tested on both forms folded together
+                // (a line break apart), which folds each name once.
+                let n = self.bind_text(t);
+                let last = "coalesce(c.value ->> 'lastName', c.value ->> 'name', '')";
+                let first = "coalesce(c.value ->> 'firstName', '')";
+                let full = format!("fold(trim({first} || ' ' || {last}))");
+                let test = match op {
+                    Op::Contains | Op::DoesNotContain => text_test(
+                        op,
+                        &format!(
+                            "fold(trim({first} || ' ' || {last}) || char(10) || {last} || ', ' || {first})"
+                        ),
+                        &n,
+                    ),
+                    Op::BeginsWith => format!(
+                        "{} OR {}",
+                        text_test(op, &format!("fold({last})"), &n),
+                        text_test(op, &full, &n)
+                    ),
+                    _ => format!(
+                        "{} OR {} OR {}",
+                        text_test(op, &format!("fold({last})"), &n),
+                        text_test(op, &full, &n),
+                        text_test(op, &format!("fold({last} || ', ' || {first})"), &n)
+                    ),
+                };
+                polarity(
+                    op,
+                    format!(
+                        "EXISTS (SELECT 1 FROM json_each(i.data, '$.creators') c WHERE {test})"
                     ),
                 )
             }
             (Field::Tag, Operand::Text(t)) => {
                 let n = self.bind_text(t);
+                // Each distinct tag is folded once, not once per item.
                 polarity(
                     op,
                     format!(
-                        "EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = i.id AND {})",
-                        text_test(op, "fold(t.tag)", &n)
+                        "i.id IN (SELECT item_id FROM item_tags WHERE tag IN (
+                            SELECT tag FROM (SELECT DISTINCT tag FROM item_tags) WHERE {}))",
+                        text_test(op, "fold(tag)", &n)
                     ),
                 )
             }
             (Field::Note, Operand::Text(t)) => {
+                // The ids of matching notes and of their parents, gathered
+                // once for the whole query (notes are found through the
+                // compact `items_tree` index, and only their rows are read).
                 let n = self.bind_text(t);
-                let test = |alias: &str| {
-                    text_test(
-                        op,
-                        &format!("fold(json_extract({alias}.data, '$.note'))"),
-                        &n,
-                    )
-                };
+                let test = text_test(op, "fold(json_extract(n.data, '$.note'))", &n);
                 polarity(
                     op,
                     format!(
-                        "(i.item_type = 'note' AND {}) OR EXISTS (
-                            SELECT 1 FROM items n
-                             WHERE n.library_id = i.library_id AND n.parent_key = i.key
-                               AND n.item_type = 'note' AND n.in_trash <= i.in_trash AND {})",
-                        test("i"),
-                        test("n")
+                        "i.id IN (
+                            SELECT CASE WHEN n.parent_key IS NULL OR p.in_trash < n.in_trash
+                                        THEN n.id ELSE p.id END
+                              FROM items n INDEXED BY items_tree
+                              LEFT JOIN items pk ON pk.library_id = n.library_id
+                                                AND pk.key = n.parent_key
+                              LEFT JOIN items p INDEXED BY items_tree ON p.id = pk.id
+                             WHERE n.item_type = 'note' AND n.library_id = {lib} AND {test})"
                     ),
                 )
             }
@@ -194,20 +235,23 @@ impl Compiler<'_> {
                     "annotationComment"
                 };
                 // Annotations sit under attachments, which sit under the item
-                // or are the item.
+                // or are the item: the ids of both, for matching annotations
+                // not trashed apart from them.
+                let test = text_test(op, &format!("fold(json_extract(a.data, '$.{name}'))"), &n);
                 polarity(
                     op,
                     format!(
-                        "EXISTS (
-                            SELECT 1 FROM items a
-                             WHERE a.library_id = i.library_id AND a.item_type = 'annotation'
-                               AND a.in_trash <= i.in_trash
-                               AND a.parent_key IN (
-                                   SELECT i.key UNION ALL
-                                   SELECT att.key FROM items att
-                                    WHERE att.library_id = i.library_id AND att.parent_key = i.key)
-                               AND {})",
-                        text_test(op, &format!("fold(json_extract(a.data, '$.{name}'))"), &n)
+                        "i.id IN (
+                            SELECT parent.id
+                              FROM items a INDEXED BY items_tree
+                              JOIN items pk ON pk.library_id = a.library_id AND pk.key = a.parent_key
+                              JOIN items att INDEXED BY items_tree ON att.id = pk.id
+                              LEFT JOIN items gk ON gk.library_id = att.library_id
+                                                AND gk.key = att.parent_key
+                              JOIN items parent INDEXED BY items_tree
+                                ON parent.id IN (att.id, gk.id)
+                             WHERE a.item_type = 'annotation' AND a.library_id = {lib}
+                               AND a.in_trash <= parent.in_trash AND {test})"
                     ),
                 )
             }
@@ -241,18 +285,8 @@ impl Compiler<'_> {
                 }
             }
             (Field::Year, Operand::Number(y)) => {
-                let y = self.params.bind(*y);
-                let cmp = match op {
-                    Op::Is | Op::IsNot => "=",
-                    Op::IsBefore | Op::IsLessThan => "<",
-                    _ => ">",
-                };
-                polarity(
-                    op,
-                    format!(
-                        "i.sort_date <> '' AND CAST(substr(i.sort_date, 1, 4) AS INTEGER) {cmp} {y}"
-                    ),
-                )
+                let test = date_test(self.params, op, "i.sort_date", &format!("{y:04}"));
+                polarity(op, test)
             }
             (Field::Date, operand) => self.date_condition(op, "i.sort_date", operand, true),
             (Field::DateAdded, operand) => self.date_condition(op, "i.date_added", operand, false),
@@ -328,10 +362,7 @@ impl Compiler<'_> {
                 let start = self.params.bind(start);
                 format!("{column} >= {start}")
             }
-            Operand::Date(value) => {
-                let bound = self.bind_text(value);
-                polarity(op, date_test(op, column, value, &bound))
-            }
+            Operand::Date(value) => polarity(op, date_test(self.params, op, column, value)),
             _ => "0".to_owned(),
         }
     }

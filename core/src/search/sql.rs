@@ -12,7 +12,8 @@ pub(crate) struct Params {
 }
 
 impl Params {
-    /// Adds a parameter and returns its placeholder.
+    /// Adds a parameter and returns its placeholder. Bind only what the
+    /// fragment uses: a statement refuses parameters it does not use.
     pub(crate) fn bind(&mut self, value: impl Into<Value>) -> String {
         self.values.push(value.into());
         format!("?{}", self.values.len())
