@@ -568,6 +568,11 @@ fn write_record(out: &mut String, number: usize, entry: &ExportItem) {
     };
 
     out.push_str("<record>");
+    // EndNote's own exports open every record with these.
+    out.push_str(
+        "<database name=\"Shelfmark.enl\" path=\"Shelfmark.enl\">Shelfmark.enl</database>",
+    );
+    out.push_str("<source-app name=\"Shelfmark\" version=\"1.0\">Shelfmark</source-app>");
     out.push_str(&format!("<rec-number>{number}</rec-number>"));
     out.push_str(&format!(
         "<ref-type name=\"{type_name}\">{type_number}</ref-type>"
