@@ -236,48 +236,25 @@ pub(crate) fn write_row(
     let date_modified = item.date_modified.clone().unwrap_or_else(|| tx.now.clone());
     let parent_key = item.parent_item.as_ref().map(ObjectKey::as_str);
 
-    let id = match previous {
-        Some(prev) => {
-            tx.prepare_cached(
-                "UPDATE items SET item_type = ?2, parent_key = ?3, data = ?4, deleted = ?5,
-                    in_trash = ?6, date_added = ?7, date_modified = ?8, sort_title = ?9,
-                    sort_creator = ?10, sort_date = ?11, sort_type = ?12, version = ?13,
-                    synced = ?14, changed_fields = ?15
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                prev.id,
-                item.item_type,
-                parent_key,
-                data,
-                item.deleted,
-                in_trash,
-                date_added,
-                date_modified,
-                derived.sort_title,
-                derived.sort_creator,
-                derived.sort_date,
-                derived.sort_type,
-                item.version,
-                synced,
-                changed,
-            ])?;
-            tx.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
-                .execute([prev.id])?;
-            tx.prepare_cached("DELETE FROM item_tags WHERE item_id = ?1")?
-                .execute([prev.id])?;
-            tx.prepare_cached("DELETE FROM collection_items WHERE item_id = ?1")?
-                .execute([prev.id])?;
-            prev.id
-        }
-        None => {
-            tx.prepare_cached(
-                "INSERT INTO items (library_id, key, item_type, parent_key, data, deleted,
-                    in_trash, date_added, date_modified, sort_title, sort_creator, sort_date,
-                    sort_type, version, synced, changed_fields)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            )?
-            .execute(params![
+    // One statement for new and replaced rows; the key identifies the row.
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO items (library_id, key, item_type, parent_key, data, deleted,
+                in_trash, date_added, date_modified, sort_title, sort_creator, sort_date,
+                sort_type, version, synced, changed_fields)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+             ON CONFLICT (library_id, key) DO UPDATE SET
+                item_type = excluded.item_type, parent_key = excluded.parent_key,
+                data = excluded.data, deleted = excluded.deleted, in_trash = excluded.in_trash,
+                date_added = excluded.date_added, date_modified = excluded.date_modified,
+                sort_title = excluded.sort_title, sort_creator = excluded.sort_creator,
+                sort_date = excluded.sort_date, sort_type = excluded.sort_type,
+                version = excluded.version, synced = excluded.synced,
+                changed_fields = excluded.changed_fields
+             RETURNING id",
+        )?
+        .query_row(
+            params![
                 lib.0,
                 item.key.as_str(),
                 item.item_type,
@@ -294,10 +271,18 @@ pub(crate) fn write_row(
                 item.version,
                 synced,
                 changed,
-            ])?;
-            tx.last_insert_rowid()
-        }
-    };
+            ],
+            |r| r.get(0),
+        )?;
+    if previous.is_some() {
+        // The derived rows of the replaced version go; new ones follow.
+        tx.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
+            .execute([id])?;
+        tx.prepare_cached("DELETE FROM item_tags WHERE item_id = ?1")?
+            .execute([id])?;
+        tx.prepare_cached("DELETE FROM collection_items WHERE item_id = ?1")?
+            .execute([id])?;
+    }
     tx.prepare_cached("INSERT INTO items_fts (rowid, quick, body) VALUES (?1, ?2, ?3)")?
         .execute(params![id, derived.fts_quick, derived.fts_body])?;
     {
