@@ -2,8 +2,8 @@
 
 use clap::Args;
 
-use crate::python;
 use crate::run::{step, target_dir};
+use crate::{bindings, kotlin, python};
 
 #[derive(Args)]
 pub struct TestArgs {
@@ -30,6 +30,10 @@ pub fn run_all(args: &TestArgs) -> anyhow::Result<()> {
         )?;
     }
     step("Rust suites", "cargo", &["test", "--workspace", "--locked"])?;
+    // The mobile bindings: generated from the host library (the committed
+    // Swift must match), then the Kotlin suite on the JVM.
+    bindings::generate(true)?;
+    kotlin::test()?;
     step(
         "building the CLI for the Python suites",
         "cargo",
