@@ -8,7 +8,7 @@ use crate::runtime::with_library;
 
 /// A collection.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Collection {
+pub struct CollectionInfo {
     /// The collection's key.
     pub key: String,
     /// Its name.
@@ -37,7 +37,7 @@ pub struct CollectionTreeRow {
     pub child_count: u32,
 }
 
-impl From<CollectionData> for Collection {
+impl From<CollectionData> for CollectionInfo {
     fn from(c: CollectionData) -> Self {
         Self {
             key: c.key.to_string(),
@@ -92,44 +92,47 @@ impl Collections {
     }
 
     /// Every collection outside the trash, by name.
-    pub async fn list(&self) -> Result<Vec<Collection>> {
+    pub async fn list(&self) -> Result<Vec<CollectionInfo>> {
         with_library(&self.library, |l| {
-            Ok(l.collections()?.into_iter().map(Collection::from).collect())
+            Ok(l.collections()?
+                .into_iter()
+                .map(CollectionInfo::from)
+                .collect())
         })
         .await
     }
 
     /// One collection.
-    pub async fn get(&self, key: String) -> Result<Collection> {
+    pub async fn get(&self, key: String) -> Result<CollectionInfo> {
         with_library(&self.library, move |l| {
-            l.get_collection(&key).map(Collection::from)
+            l.get_collection(&key).map(CollectionInfo::from)
         })
         .await
     }
 
     /// Creates a collection at the top level, or inside `parent`.
-    pub async fn create(&self, name: String, parent: Option<String>) -> Result<Collection> {
+    pub async fn create(&self, name: String, parent: Option<String>) -> Result<CollectionInfo> {
         with_library(&self.library, move |l| {
             l.create_collection(&name, parent.as_deref())
-                .map(Collection::from)
+                .map(CollectionInfo::from)
         })
         .await
     }
 
     /// Renames a collection.
-    pub async fn rename(&self, key: String, name: String) -> Result<Collection> {
+    pub async fn rename(&self, key: String, name: String) -> Result<CollectionInfo> {
         with_library(&self.library, move |l| {
-            l.rename_collection(&key, &name).map(Collection::from)
+            l.rename_collection(&key, &name).map(CollectionInfo::from)
         })
         .await
     }
 
     /// Moves a collection into `parent`, or to the top level when absent.
     /// A collection cannot move into itself or its own descendants.
-    pub async fn move_to(&self, key: String, parent: Option<String>) -> Result<Collection> {
+    pub async fn move_to(&self, key: String, parent: Option<String>) -> Result<CollectionInfo> {
         with_library(&self.library, move |l| {
             l.move_collection(&key, parent.as_deref())
-                .map(Collection::from)
+                .map(CollectionInfo::from)
         })
         .await
     }
@@ -141,9 +144,9 @@ impl Collections {
     }
 
     /// Takes a collection out of the trash.
-    pub async fn restore(&self, key: String) -> Result<Collection> {
+    pub async fn restore(&self, key: String) -> Result<CollectionInfo> {
         with_library(&self.library, move |l| {
-            l.restore_collection(&key).map(Collection::from)
+            l.restore_collection(&key).map(CollectionInfo::from)
         })
         .await
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use shelfmark_core::protocol::{LinkMode as CoreLinkMode, ObjectKey};
 use shelfmark_core::{self as core, DuplicateReason, Library};
 
-use crate::collections::Collection;
+use crate::collections::CollectionInfo;
 use crate::error::{Result, ShelfmarkError};
 use crate::item_records::{Creator, FieldValue, ItemDetail, ItemPage, NewItem};
 use crate::list_watch::{ItemListListener, watch_list};
@@ -90,7 +90,7 @@ pub struct TrashContents {
     /// listed), most recently changed first.
     pub items: Vec<ItemDetail>,
     /// Collections in the trash, by name.
-    pub collections: Vec<Collection>,
+    pub collections: Vec<CollectionInfo>,
     /// Saved searches in the trash, by name.
     pub saved_searches: Vec<SavedSearch>,
 }
@@ -372,7 +372,11 @@ impl Items {
             let t = l.trash_contents()?;
             Ok(TrashContents {
                 items: t.items.into_iter().map(ItemDetail::from).collect(),
-                collections: t.collections.into_iter().map(Collection::from).collect(),
+                collections: t
+                    .collections
+                    .into_iter()
+                    .map(CollectionInfo::from)
+                    .collect(),
                 saved_searches: t.searches.into_iter().map(SavedSearch::from).collect(),
             })
         })

@@ -31,7 +31,7 @@ mod transfer;
 pub use annotations::{Annotation, AnnotationEdit, Annotations, NewAnnotation};
 pub use changes::{KeyChanges, LibraryChanges, LibraryListener};
 pub use citations::{CitationStyle, Citations, CiteFormat};
-pub use collections::{Collection, CollectionTreeRow, Collections};
+pub use collections::{CollectionInfo, CollectionTreeRow, Collections};
 pub use error::{ErrorCategory, ShelfmarkError};
 pub use item_records::{
     Creator, FieldValue, ItemDetail, ItemField, ItemKind, ItemPage, ItemRow, ItemTag, NewItem,

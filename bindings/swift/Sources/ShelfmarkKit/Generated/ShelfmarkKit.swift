@@ -1018,7 +1018,7 @@ public protocol CollectionsProtocol: AnyObject, Sendable {
     /**
      * Creates a collection at the top level, or inside `parent`.
      */
-    func create(name: String, parent: String?) async throws  -> Collection
+    func create(name: String, parent: String?) async throws  -> CollectionInfo
     
     /**
      * Moves a collection and its sub-collections to the trash. Its items
@@ -1029,18 +1029,18 @@ public protocol CollectionsProtocol: AnyObject, Sendable {
     /**
      * One collection.
      */
-    func get(key: String) async throws  -> Collection
+    func get(key: String) async throws  -> CollectionInfo
     
     /**
      * Every collection outside the trash, by name.
      */
-    func list() async throws  -> [Collection]
+    func list() async throws  -> [CollectionInfo]
     
     /**
      * Moves a collection into `parent`, or to the top level when absent.
      * A collection cannot move into itself or its own descendants.
      */
-    func moveTo(key: String, parent: String?) async throws  -> Collection
+    func moveTo(key: String, parent: String?) async throws  -> CollectionInfo
     
     /**
      * Takes items out of a collection (they stay in the library).
@@ -1050,12 +1050,12 @@ public protocol CollectionsProtocol: AnyObject, Sendable {
     /**
      * Renames a collection.
      */
-    func rename(key: String, name: String) async throws  -> Collection
+    func rename(key: String, name: String) async throws  -> CollectionInfo
     
     /**
      * Takes a collection out of the trash.
      */
-    func restore(key: String) async throws  -> Collection
+    func restore(key: String) async throws  -> CollectionInfo
     
     /**
      * The collections outside the trash as a tree, flattened depth first.
@@ -1141,7 +1141,7 @@ open func addItems(collection: String, items: [String])async throws   {
     /**
      * Creates a collection at the top level, or inside `parent`.
      */
-open func create(name: String, parent: String?)async throws  -> Collection  {
+open func create(name: String, parent: String?)async throws  -> CollectionInfo  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -1152,7 +1152,7 @@ open func create(name: String, parent: String?)async throws  -> Collection  {
             pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeCollection_lift,
+            liftFunc: FfiConverterTypeCollectionInfo_lift,
             errorHandler: FfiConverterTypeShelfmarkError_lift
         )
 }
@@ -1180,7 +1180,7 @@ open func delete(key: String)async throws   {
     /**
      * One collection.
      */
-open func get(key: String)async throws  -> Collection  {
+open func get(key: String)async throws  -> CollectionInfo  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -1191,7 +1191,7 @@ open func get(key: String)async throws  -> Collection  {
             pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeCollection_lift,
+            liftFunc: FfiConverterTypeCollectionInfo_lift,
             errorHandler: FfiConverterTypeShelfmarkError_lift
         )
 }
@@ -1199,7 +1199,7 @@ open func get(key: String)async throws  -> Collection  {
     /**
      * Every collection outside the trash, by name.
      */
-open func list()async throws  -> [Collection]  {
+open func list()async throws  -> [CollectionInfo]  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -1210,7 +1210,7 @@ open func list()async throws  -> [Collection]  {
             pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterSequenceTypeCollection.lift,
+            liftFunc: FfiConverterSequenceTypeCollectionInfo.lift,
             errorHandler: FfiConverterTypeShelfmarkError_lift
         )
 }
@@ -1219,7 +1219,7 @@ open func list()async throws  -> [Collection]  {
      * Moves a collection into `parent`, or to the top level when absent.
      * A collection cannot move into itself or its own descendants.
      */
-open func moveTo(key: String, parent: String?)async throws  -> Collection  {
+open func moveTo(key: String, parent: String?)async throws  -> CollectionInfo  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -1230,7 +1230,7 @@ open func moveTo(key: String, parent: String?)async throws  -> Collection  {
             pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeCollection_lift,
+            liftFunc: FfiConverterTypeCollectionInfo_lift,
             errorHandler: FfiConverterTypeShelfmarkError_lift
         )
 }
@@ -1257,7 +1257,7 @@ open func removeItems(collection: String, items: [String])async throws   {
     /**
      * Renames a collection.
      */
-open func rename(key: String, name: String)async throws  -> Collection  {
+open func rename(key: String, name: String)async throws  -> CollectionInfo  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -1268,7 +1268,7 @@ open func rename(key: String, name: String)async throws  -> Collection  {
             pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeCollection_lift,
+            liftFunc: FfiConverterTypeCollectionInfo_lift,
             errorHandler: FfiConverterTypeShelfmarkError_lift
         )
 }
@@ -1276,7 +1276,7 @@ open func rename(key: String, name: String)async throws  -> Collection  {
     /**
      * Takes a collection out of the trash.
      */
-open func restore(key: String)async throws  -> Collection  {
+open func restore(key: String)async throws  -> CollectionInfo  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -1287,7 +1287,7 @@ open func restore(key: String)async throws  -> Collection  {
             pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
             completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
-            liftFunc: FfiConverterTypeCollection_lift,
+            liftFunc: FfiConverterTypeCollectionInfo_lift,
             errorHandler: FfiConverterTypeShelfmarkError_lift
         )
 }
@@ -4117,7 +4117,7 @@ public func FfiConverterTypeCitationStyle_lower(_ value: CitationStyle) -> RustB
 /**
  * A collection.
  */
-public struct Collection: Equatable, Hashable {
+public struct CollectionInfo: Equatable, Hashable {
     /**
      * The collection's key.
      */
@@ -4162,16 +4162,16 @@ public struct Collection: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension Collection: Sendable {}
+extension CollectionInfo: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeCollection: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Collection {
+public struct FfiConverterTypeCollectionInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CollectionInfo {
         return
-            try Collection(
+            try CollectionInfo(
                 key: FfiConverterString.read(from: &buf), 
                 name: FfiConverterString.read(from: &buf), 
                 parentKey: FfiConverterOptionString.read(from: &buf), 
@@ -4179,7 +4179,7 @@ public struct FfiConverterTypeCollection: FfiConverterRustBuffer {
         )
     }
 
-    public static func write(_ value: Collection, into buf: inout [UInt8]) {
+    public static func write(_ value: CollectionInfo, into buf: inout [UInt8]) {
         FfiConverterString.write(value.key, into: &buf)
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.parentKey, into: &buf)
@@ -4191,15 +4191,15 @@ public struct FfiConverterTypeCollection: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCollection_lift(_ buf: RustBuffer) throws -> Collection {
-    return try FfiConverterTypeCollection.lift(buf)
+public func FfiConverterTypeCollectionInfo_lift(_ buf: RustBuffer) throws -> CollectionInfo {
+    return try FfiConverterTypeCollectionInfo.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeCollection_lower(_ value: Collection) -> RustBuffer {
-    return FfiConverterTypeCollection.lower(value)
+public func FfiConverterTypeCollectionInfo_lower(_ value: CollectionInfo) -> RustBuffer {
+    return FfiConverterTypeCollectionInfo.lower(value)
 }
 
 
@@ -7116,7 +7116,7 @@ public struct TrashContents: Equatable, Hashable {
     /**
      * Collections in the trash, by name.
      */
-    public var collections: [Collection]
+    public var collections: [CollectionInfo]
     /**
      * Saved searches in the trash, by name.
      */
@@ -7131,7 +7131,7 @@ public struct TrashContents: Equatable, Hashable {
          */items: [ItemDetail], 
         /**
          * Collections in the trash, by name.
-         */collections: [Collection], 
+         */collections: [CollectionInfo], 
         /**
          * Saved searches in the trash, by name.
          */savedSearches: [SavedSearch]) {
@@ -7157,14 +7157,14 @@ public struct FfiConverterTypeTrashContents: FfiConverterRustBuffer {
         return
             try TrashContents(
                 items: FfiConverterSequenceTypeItemDetail.read(from: &buf), 
-                collections: FfiConverterSequenceTypeCollection.read(from: &buf), 
+                collections: FfiConverterSequenceTypeCollectionInfo.read(from: &buf), 
                 savedSearches: FfiConverterSequenceTypeSavedSearch.read(from: &buf)
         )
     }
 
     public static func write(_ value: TrashContents, into buf: inout [UInt8]) {
         FfiConverterSequenceTypeItemDetail.write(value.items, into: &buf)
-        FfiConverterSequenceTypeCollection.write(value.collections, into: &buf)
+        FfiConverterSequenceTypeCollectionInfo.write(value.collections, into: &buf)
         FfiConverterSequenceTypeSavedSearch.write(value.savedSearches, into: &buf)
     }
 }
@@ -8784,23 +8784,23 @@ fileprivate struct FfiConverterSequenceTypeCitationStyle: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeCollection: FfiConverterRustBuffer {
-    typealias SwiftType = [Collection]
+fileprivate struct FfiConverterSequenceTypeCollectionInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [CollectionInfo]
 
-    public static func write(_ value: [Collection], into buf: inout [UInt8]) {
+    public static func write(_ value: [CollectionInfo], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypeCollection.write(item, into: &buf)
+            FfiConverterTypeCollectionInfo.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Collection] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CollectionInfo] {
         let len: Int32 = try readInt(&buf)
-        var seq = [Collection]()
+        var seq = [CollectionInfo]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeCollection.read(from: &buf))
+            seq.append(try FfiConverterTypeCollectionInfo.read(from: &buf))
         }
         return seq
     }
