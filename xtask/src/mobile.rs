@@ -17,6 +17,9 @@ const PROFILE: &str = "release-mobile";
 
 const IOS_DEVICE: &str = "aarch64-apple-ios";
 const IOS_SIMULATORS: [&str; 2] = ["aarch64-apple-ios-sim", "x86_64-apple-ios"];
+/// A macOS slice too, so that `swift test` runs the package's tests on a Mac.
+const MACOS: [&str; 2] = ["aarch64-apple-darwin", "x86_64-apple-darwin"];
+const MACOS_DEPLOYMENT_TARGET: &str = "13.0";
 /// The oldest iOS the framework supports (its system SQLite has what the core needs).
 const IOS_DEPLOYMENT_TARGET: &str = "16.0";
 
@@ -50,8 +53,8 @@ fn path_str(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// Builds `ShelfmarkFFI.xcframework` (device + simulator static libraries
-/// with the C header and module map), zips it for SwiftPM and prints the
+/// Builds `ShelfmarkFFI.xcframework` (static libraries for iOS devices, the
+/// iOS simulator and macOS, with the C header and module map), zips it for SwiftPM and prints the
 /// checksum a `binaryTarget(url:checksum:)` needs.
 pub fn build_ios() -> anyhow::Result<()> {
     if !cfg!(target_os = "macos") || !have("xcodebuild") || !have("xcrun") {
@@ -62,8 +65,12 @@ pub fn build_ios() -> anyhow::Result<()> {
     }
     let mut targets = vec![IOS_DEVICE];
     targets.extend(IOS_SIMULATORS);
+    targets.extend(MACOS);
     add_rust_targets(&targets)?;
-    let deployment = [("IPHONEOS_DEPLOYMENT_TARGET", IOS_DEPLOYMENT_TARGET)];
+    let deployment = [
+        ("IPHONEOS_DEPLOYMENT_TARGET", IOS_DEPLOYMENT_TARGET),
+        ("MACOSX_DEPLOYMENT_TARGET", MACOS_DEPLOYMENT_TARGET),
+    ];
     for target in &targets {
         step_with_env(
             &format!("building for {target}"),
@@ -119,6 +126,10 @@ pub fn build_ios() -> anyhow::Result<()> {
             &path_str(&simulator),
             "-headers",
             &headers_s,
+            "-library",
+            &path_str(&macos),
+            "-headers",
+            &headers_s,
             "-output",
             &path_str(&framework),
         ],
@@ -165,6 +176,22 @@ pub fn build_ios() -> anyhow::Result<()> {
     )?;
     eprintln!("\n{}\nchecksum {checksum}", zip.display());
     Ok(())
+}
+
+/// One static library for both architectures of a platform (`lipo`).
+fn universal(out: &Path, platform: &str, targets: &[&str]) -> anyhow::Result<PathBuf> {
+    let library = out.join(platform).join("libshelfmark_ffi.a");
+    fs::create_dir_all(out.join(platform))?;
+    let mut args = vec!["lipo".to_owned(), "-create".to_owned()];
+    args.extend(targets.iter().map(|t| path_str(&lib_path(t))));
+    args.extend(["-output".to_owned(), path_str(&library)]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    step(
+        &format!("one {platform} library for both architectures"),
+        "xcrun",
+        &args,
+    )?;
+    Ok(library)
 }
 
 /// Builds the libraries for three Android ABIs with cargo-ndk and assembles
