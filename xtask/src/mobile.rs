@@ -99,17 +99,8 @@ pub fn build_ios() -> anyhow::Result<()> {
         fs::copy(swift_package().join("FFI").join(name), headers.join(name))
             .with_context(|| format!("copying {name}; run `cargo xtask bindings` first"))?;
     }
-    let simulator = out.join("simulator/libshelfmark_ffi.a");
-    fs::create_dir_all(simulator.parent().unwrap_or(&out))?;
-    let mut lipo = vec!["lipo".to_owned(), "-create".to_owned()];
-    lipo.extend(IOS_SIMULATORS.iter().map(|t| path_str(&lib_path(t))));
-    lipo.extend(["-output".to_owned(), path_str(&simulator)]);
-    let lipo: Vec<&str> = lipo.iter().map(String::as_str).collect();
-    step(
-        "one simulator library for both architectures",
-        "xcrun",
-        &lipo,
-    )?;
+    let simulator = universal(&out, "simulator", &IOS_SIMULATORS)?;
+    let macos = universal(&out, "macos", &MACOS)?;
 
     let framework = out.join("ShelfmarkFFI.xcframework");
     let headers_s = path_str(&headers);
