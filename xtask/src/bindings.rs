@@ -7,8 +7,9 @@
 //!   fails if the committed copy differs.
 //! - Kotlin goes into `bindings/kotlin/src/generated/kotlin` (not committed):
 //!   the Maven build and the Android archive compile it from there.
-//! - Python goes into `<target>/bindings/python` (not committed), next to
-//!   nothing else: it is for trying the API from a Python prompt.
+//! - Python goes into `<target>/bindings/python` (not committed) with a copy
+//!   of the library; a pytest smoke-tests it, and it is handy for trying the
+//!   API from a Python prompt.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -76,9 +77,21 @@ pub fn generate(check_swift: bool) -> anyhow::Result<()> {
         eprintln!("Swift bindings written to {}", swift_package().display());
     }
 
-    let python = target_dir().join("bindings/python");
+    let python = python_dir();
     recreate(&python)?;
-    bindgen("python", &python)
+    bindgen("python", &python)?;
+    // The Python module loads the library from its own folder.
+    let library = host_library();
+    if let Some(name) = library.file_name() {
+        fs::copy(&library, python.join(name))
+            .with_context(|| format!("copying {} beside the Python module", library.display()))?;
+    }
+    Ok(())
+}
+
+/// Where the generated Python module (and a copy of the library) goes.
+pub fn python_dir() -> PathBuf {
+    target_dir().join("bindings/python")
 }
 
 /// Runs uniffi-bindgen in library mode for one language.

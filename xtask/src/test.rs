@@ -41,7 +41,13 @@ pub fn run_all(args: &TestArgs) -> anyhow::Result<()> {
     )?;
     python::ensure_env()?;
     let shelfmark = target_dir().join("debug/shelfmark");
-    python::pytest(&[("SHELFMARK_BIN", shelfmark.display().to_string())])?;
+    python::pytest(&[
+        ("SHELFMARK_BIN", shelfmark.display().to_string()),
+        (
+            "SHELFMARK_FFI_PYTHON",
+            bindings::python_dir().display().to_string(),
+        ),
+    ])?;
     eprintln!("\nall suites passed");
     Ok(())
 }

@@ -11,33 +11,29 @@ use tokio::task::JoinHandle;
 
 use crate::error::{ErrorCategory, Result, ShelfmarkError};
 
-static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+/// Built once, on first use; a failure to start is kept and reported on
+/// every call rather than retried.
+static RUNTIME: OnceLock<std::result::Result<Runtime, String>> = OnceLock::new();
 
 /// The shared runtime, started on first use.
 pub(crate) fn runtime() -> Result<&'static Runtime> {
-    if let Some(runtime) = RUNTIME.get() {
-        return Ok(runtime);
-    }
-    let built = tokio::runtime::Builder::new_multi_thread()
-        // Phones have few cores to spare; the real work is on the blocking pool.
-        .worker_threads(2)
-        .thread_name("shelfmark")
-        .enable_all()
-        .build()
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                // Phones have few cores to spare; the real work is on the blocking pool.
+                .worker_threads(2)
+                .thread_name("shelfmark")
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
         .map_err(|e| {
             ShelfmarkError::new(
                 ErrorCategory::Storage,
                 format!("could not start Shelfmark's worker threads: {e}"),
             )
-        })?;
-    // Two first calls may race to build one; the loser's runtime is dropped.
-    let _ = RUNTIME.set(built);
-    RUNTIME.get().ok_or_else(|| {
-        ShelfmarkError::new(
-            ErrorCategory::Storage,
-            "Shelfmark's worker threads are gone",
-        )
-    })
+        })
 }
 
 /// Runs blocking library work on the runtime's blocking pool and awaits it.
