@@ -31,6 +31,7 @@ pub fn test() -> anyhow::Result<()> {
         &[
             "-q",
             "-B",
+            "-Dstyle.color=never",
             "-f",
             "bindings/kotlin/pom.xml",
             &format!("-Dshelfmark.lib.dir={lib_dir}"),

@@ -29,6 +29,23 @@ class LibraryTest {
         assertEquals(3uL, report.createdByType["journalArticle"])
         assertEquals(2uL, report.createdByType["book"])
 
+        // A second import reports its progress and, with SKIP, imports no duplicates.
+        val progress = java.util.concurrent.CopyOnWriteArrayList<Pair<ULong, ULong>>()
+        val again = library.transfer().importFile(
+            resourceFile(dir.resolve("again").also { Files.createDirectories(it) }, "reading-list.ris").toString(),
+            ImportOptions(format = null, collection = null, onDuplicate = OnDuplicate.SKIP),
+            object : ProgressListener {
+                override fun onProgress(done: ULong, total: ULong) {
+                    progress.add(done to total)
+                }
+            },
+        )
+        assertTrue(again.created.isEmpty())
+        assertEquals(5, again.duplicates.size)
+        assertEquals(OnDuplicate.SKIP, again.duplicates.first().action)
+        assertTrue(progress.isNotEmpty(), "progress was reported")
+        assertEquals(progress.last().first, progress.last().second, "the last report is the end")
+
         // Reopening the file finds the same library.
         val reopened = openLibrary(library.path(), LibraryOptions())
         assertEquals(5uL, reopened.items().list(query()).total)
