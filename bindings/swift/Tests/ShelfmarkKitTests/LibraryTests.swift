@@ -59,7 +59,7 @@ final class LibraryTests: XCTestCase {
         let detail = try await items.get(key: key)
         XCTAssertEqual(detail.kind, .regular)
         XCTAssertEqual(detail.itemTypeLabel, "Book")
-        XCTAssertEqual(detail.fields.first { $0.name == "edition" }?.label, "Edition")
+        XCTAssertEqual(detail.fields.first(where: { $0.name == "edition" })?.label, "Edition")
         XCTAssertFalse(detail.fields.contains { $0.name == "place" })
         XCTAssertEqual(detail.creators.first?.label, "Author")
         XCTAssertTrue(detail.tags.contains { $0.name == "classic" })

@@ -24,13 +24,15 @@ final class LiveUpdatesTests: XCTestCase {
         let stream = try items.watchList(query: query(limit: 3))
         var updates = stream.makeAsyncIterator()
 
-        let first = try XCTUnwrap(await updates.next())
+        let firstUpdate = await updates.next()
+        let first = try XCTUnwrap(firstUpdate)
         var shown = [ItemRow]().applying(first)
         XCTAssertEqual(first.total, 5)
         XCTAssertEqual(shown.count, 3)
 
         let aardvarks = try await items.create(item: article("Aardvarks"))
-        let inserted = try XCTUnwrap(await updates.next())
+        let insertedUpdate = await updates.next()
+        let inserted = try XCTUnwrap(insertedUpdate)
         XCTAssertEqual(inserted.total, 6)
         shown = shown.applying(inserted)
         XCTAssertEqual(shown.first?.key, aardvarks.key)
@@ -38,7 +40,8 @@ final class LiveUpdatesTests: XCTestCase {
         XCTAssertEqual(shown, page.rows)
 
         try await items.trash(keys: [aardvarks.key])
-        shown = shown.applying(try XCTUnwrap(await updates.next()))
+        let trashedUpdate = await updates.next()
+        shown = shown.applying(try XCTUnwrap(trashedUpdate))
         let after = try await items.list(query: query(limit: 3))
         XCTAssertEqual(shown, after.rows)
     }
