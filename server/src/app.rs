@@ -1,0 +1,267 @@
+//! The application: shared state, the router and the middleware stack.
+
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, Request};
+use axum::routing::{get, post, put};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::api;
+use crate::auth::Caller;
+use crate::auth::ratelimit::FailureLimiter;
+use crate::auth::secrets::{hash_api_key, looks_like_api_key};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::store::Store;
+
+/// State shared by every request.
+#[derive(Debug)]
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub config: Config,
+    pub limiter: FailureLimiter,
+}
+
+/// A cheap handle on the shared state.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// State over a store and configuration.
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        let limiter = FailureLimiter::new(
+            config.auth_failures,
+            Duration::from_secs(config.auth_window_secs),
+        );
+        Self(Arc::new(Inner {
+            store,
+            config,
+            limiter,
+        }))
+    }
+
+    /// The caller owning a presented key, if the key is live.
+    pub async fn lookup_key(&self, key: &str) -> Result<Option<Caller>, ApiError> {
+        if !looks_like_api_key(key) {
+            return Ok(None);
+        }
+        let Some(record) = self.store.key_by_hash(&hash_api_key(key)).await? else {
+            return Ok(None);
+        };
+        let Some(user) = self.store.user(record.user_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Caller { key: record, user }))
+    }
+}
+
+/// Request ids: a per-process counter, enough to follow one request in the log.
+#[derive(Debug, Clone, Default)]
+struct Counter(Arc<AtomicU64>);
+
+impl MakeRequestId for Counter {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
+        HeaderValue::from_str(&format!("r{n:08x}"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The routes of one library, under `/users/{lib}` or `/groups/{lib}`.
+fn library_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
+    let p = |rest: &str| format!("{prefix}{rest}");
+    router
+        .route(
+            &p("/items"),
+            get(api::items::list)
+                .post(api::items::post)
+                .delete(api::items::delete_many),
+        )
+        .route(&p("/items/top"), get(api::items::list_top))
+        .route(&p("/items/trash"), get(api::items::list_trash))
+        .route(
+            &p("/items/{key}"),
+            get(api::items::get_one)
+                .put(api::items::put)
+                .patch(api::items::patch)
+                .delete(api::items::delete_one),
+        )
+        .route(&p("/items/{key}/children"), get(api::items::list_children))
+        .route(
+            &p("/collections"),
+            get(api::collections::list)
+                .post(api::collections::post)
+                .delete(api::collections::delete_many),
+        )
+        .route(&p("/collections/top"), get(api::collections::list_top))
+        .route(
+            &p("/collections/{key}"),
+            get(api::collections::get_one)
+                .put(api::collections::put)
+                .patch(api::collections::patch)
+                .delete(api::collections::delete_one),
+        )
+        .route(
+            &p("/collections/{key}/collections"),
+            get(api::collections::list_sub),
+        )
+        .route(
+            &p("/collections/{key}/items"),
+            get(api::items::list_in_collection),
+        )
+        .route(
+            &p("/collections/{key}/items/top"),
+            get(api::items::list_top_in_collection),
+        )
+        .route(
+            &p("/searches"),
+            get(api::searches::list)
+                .post(api::searches::post)
+                .delete(api::searches::delete_many),
+        )
+        .route(
+            &p("/searches/{key}"),
+            get(api::searches::get_one)
+                .put(api::searches::put)
+                .patch(api::searches::patch)
+                .delete(api::searches::delete_one),
+        )
+        .route(
+            &p("/tags"),
+            get(api::library::tags).delete(api::library::delete_tags),
+        )
+        .route(
+            &p("/settings"),
+            get(api::library::settings).post(api::library::post_settings),
+        )
+        .route(
+            &p("/settings/{key}"),
+            get(api::library::setting)
+                .put(api::library::put_setting)
+                .delete(api::library::delete_setting),
+        )
+        .route(&p("/deleted"), get(api::library::deleted))
+}
+
+/// The whole API with its middleware.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new()
+        .route("/health", get(api::health))
+        .route(
+            "/keys/current",
+            get(api::keys::current).delete(api::keys::delete_current),
+        )
+        .route(
+            "/keys/{key}",
+            get(api::keys::get_key).delete(api::keys::delete_key),
+        )
+        .route("/users/{lib}/groups", get(api::groups::of_user))
+        .route("/groups", post(api::groups::create))
+        .route("/groups/{id}", get(api::groups::get_one))
+        .route("/groups/{id}/members", get(api::groups::members))
+        .route(
+            "/groups/{id}/members/{user}",
+            put(api::groups::put_member).delete(api::groups::delete_member),
+        )
+        .route("/itemTypes", get(api::schema::item_types))
+        .route("/itemFields", get(api::schema::item_fields))
+        .route("/itemTypeFields", get(api::schema::item_type_fields))
+        .route(
+            "/itemTypeCreatorTypes",
+            get(api::schema::item_type_creator_types),
+        )
+        .route("/creatorFields", get(api::schema::creator_fields))
+        .route("/items/new", get(api::schema::new_item))
+        .route("/schema", get(api::schema::schema_doc));
+    router = library_routes(router, "/users/{lib}");
+    router = library_routes(router, "/groups/{lib}");
+    let body_limit = state.config.max_body_bytes;
+    router
+        .fallback(api::not_found)
+        .with_state(state)
+        .layer(axum::middleware::map_response(api::add_api_headers))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(CompressionLayer::new().gzip(true))
+        .layer(CatchPanicLayer::custom(|_| {
+            use axum::response::IntoResponse;
+            ApiError::internal().into_response()
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .extensions()
+                        .get::<RequestId>()
+                        .and_then(|id| id.header_value().to_str().ok())
+                        .unwrap_or("-")
+                        .to_owned();
+                    // The path only: query strings may carry `key=`.
+                    tracing::info_span!(
+                        "request",
+                        id = %id,
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(Counter::default()))
+}
+
+/// Serves until SIGINT/SIGTERM, then stops accepting and lets requests in
+/// flight (and their writes) finish.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    let app = router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
