@@ -183,6 +183,9 @@ pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub public_url: String,
+    /// False when `public_url` was derived from the listen address, so it can
+    /// follow the port actually bound (listening on port 0).
+    pub public_url_explicit: bool,
     pub database: DatabaseConfig,
     pub max_group_members: usize,
     pub max_body_bytes: usize,
@@ -208,10 +211,9 @@ impl Config {
             .clone()
             .or(file.data_dir)
             .unwrap_or_else(|| PathBuf::from("./shelfmark-data"));
-        let public_url = options
-            .public_url
-            .clone()
-            .or(file.public_url)
+        let explicit_url = options.public_url.clone().or(file.public_url);
+        let public_url_explicit = explicit_url.is_some();
+        let public_url = explicit_url
             .unwrap_or_else(|| format!("http://{listen}"))
             .trim_end_matches('/')
             .to_owned();
@@ -223,6 +225,7 @@ impl Config {
             listen,
             data_dir,
             public_url,
+            public_url_explicit,
             database,
             max_group_members: options
                 .max_group_members

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::resolve(&cli.options)?;
+    let mut config = Config::resolve(&cli.options)?;
     let store = admin::open_store(&config)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -52,11 +52,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     user.email
                 );
             }
+            let shutdown = shelfmark_server::app::shutdown_signal()?;
             let listener = tokio::net::TcpListener::bind(config.listen).await?;
             let addr = listener.local_addr()?;
+            if !config.public_url_explicit {
+                config.public_url = format!("http://{addr}");
+            }
             println!("shelfmark-server listening on http://{addr}");
             tracing::info!(%addr, public_url = %config.public_url, "serving");
-            serve(AppState::new(store, config), listener).await
+            serve(AppState::new(store, config), listener, shutdown).await
         }
         Command::User(c) => admin::user(store.as_ref(), c).await,
         Command::Key(c) => admin::key(store.as_ref(), c).await,

@@ -1,0 +1,9 @@
+//! Conformance checks, each a function of a deployment.
+
+pub mod auth;
+pub mod basics;
+pub mod groups;
+pub mod listing;
+pub mod objects;
+pub mod versions;
+pub mod writes;
