@@ -33,6 +33,7 @@ conformance! {
     write_reports => suite::writes::reports;
     single_object_writes => suite::writes::single_object;
     write_tokens => suite::writes::write_token;
+    concurrent_writes => suite::writes::concurrent_writes;
     paging_and_links => suite::listing::paging;
     filters_and_sorting => suite::listing::filters;
     trash => suite::listing::trash;

@@ -186,6 +186,10 @@ impl FromRequestParts<AppState> for LibCtx {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Auth(caller) = Auth::from_request_parts(parts, state).await?;
         let owner = owner_from_path(parts.uri.path())?;
+        // Without a key nothing is said about what exists.
+        if caller.is_none() {
+            return Err(ApiError::forbidden());
+        }
         let group = match owner {
             LibraryOwner::Group(id) => Some(
                 state

@@ -182,3 +182,40 @@ pub fn write_token(d: &dyn Deployment) {
     );
     assert_eq!(r.status(), 200);
 }
+
+/// Concurrent writers to one library: every write gets its own version and
+/// nothing is lost.
+pub fn concurrent_writes(d: &dyn Deployment) {
+    let c = Client::new_user(d, "w4@example.org");
+    let items = format!("{}/items", c.lib());
+    let handles: Vec<_> = (0..8)
+        .map(|t| {
+            let c = c.clone();
+            let items = items.clone();
+            std::thread::spawn(move || {
+                (0..5)
+                    .map(|i| {
+                        let (v, rep) = c.write(
+                            &items,
+                            &json!([{"itemType": "book", "title": format!("t{t} i{i}")}]),
+                        );
+                        assert_eq!(rep["success"].as_object().map(|m| m.len()), Some(1));
+                        v
+                    })
+                    .collect::<Vec<u64>>()
+            })
+        })
+        .collect();
+    let mut versions: Vec<u64> = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("writer thread"))
+        .collect();
+    versions.sort_unstable();
+    assert_eq!(
+        versions,
+        (1..=40).collect::<Vec<u64>>(),
+        "one version per write"
+    );
+    let (_, all) = c.get_json(&format!("{items}?format=versions"));
+    assert_eq!(all.as_object().map(|m| m.len()), Some(40));
+}
