@@ -169,6 +169,10 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/health", get(api::health))
         .route(
+            "/shelfmark/capabilities",
+            get(api::capabilities::capabilities),
+        )
+        .route(
             "/keys/current",
             get(api::keys::current).delete(api::keys::delete_current),
         )

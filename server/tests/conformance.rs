@@ -35,6 +35,7 @@ conformance! {
     write_tokens => suite::writes::write_token;
     concurrent_writes => suite::writes::concurrent_writes;
     paging_and_links => suite::listing::paging;
+    capabilities_and_large_pages => suite::listing::large_pages;
     filters_and_sorting => suite::listing::filters;
     trash => suite::listing::trash;
     collections => suite::objects::collections;

@@ -1,6 +1,7 @@
 //! The HTTP API: handlers by capability, and what they share (the library
 //! context extractor, query parameters, common headers).
 
+pub mod capabilities;
 pub mod collections;
 pub mod groups;
 pub mod items;
@@ -60,25 +61,33 @@ pub async fn add_api_headers(mut response: Response) -> Response {
 
 /// Query parameters in order, repeated names kept (`tag=a&tag=b`).
 #[derive(Debug, Clone, Default)]
-pub struct Params(pub Vec<(String, String)>);
+pub struct Params {
+    pub pairs: Vec<(String, String)>,
+    /// The client asked for the large-pages extension (see `/shelfmark/capabilities`).
+    pub large_pages: bool,
+}
+
+/// Request header that unlocks page sizes above the Web API's 100.
+pub const LARGE_PAGES_HEADER: &str = "shelfmark-large-pages";
 
 impl Params {
     /// Parses a raw query string.
     pub fn parse(query: Option<&str>) -> Self {
-        Self(
-            query
+        Self {
+            pairs: query
                 .map(|q| {
                     form_urlencoded::parse(q.as_bytes())
                         .map(|(k, v)| (k.into_owned(), v.into_owned()))
                         .collect()
                 })
                 .unwrap_or_default(),
-        )
+            large_pages: false,
+        }
     }
 
     /// The last value of a parameter.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
+        self.pairs
             .iter()
             .rev()
             .find(|(k, _)| k == name)
@@ -87,7 +96,7 @@ impl Params {
 
     /// Every value of a parameter.
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
+        self.pairs
             .iter()
             .filter(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
@@ -114,7 +123,12 @@ impl Params {
 impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(Self::parse(parts.uri.query()))
+        let mut params = Self::parse(parts.uri.query());
+        params.large_pages = parts
+            .headers
+            .get(LARGE_PAGES_HEADER)
+            .is_some_and(|v| v.as_bytes() == b"1");
+        Ok(params)
     }
 }
 

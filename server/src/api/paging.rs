@@ -10,6 +10,8 @@ use crate::error::ApiResult;
 
 /// Largest page a plain Web API client can ask for.
 pub const MAX_LIMIT: usize = 100;
+/// Largest page for clients using the large-pages extension.
+pub const MAX_LIMIT_LARGE: usize = 1000;
 /// Page size when none is asked for.
 pub const DEFAULT_LIMIT: usize = 25;
 
@@ -21,12 +23,18 @@ pub struct Paging {
 }
 
 impl Paging {
-    /// Reads `start` and `limit`; `limit` outside 1–100 is brought inside.
+    /// Reads `start` and `limit`; `limit` outside 1–100 (1–1000 with the
+    /// large-pages extension) is brought inside.
     pub fn from_params(params: &Params) -> ApiResult<Self> {
         let start = params.number("start")?.unwrap_or(0) as usize;
+        let max = if params.large_pages {
+            MAX_LIMIT_LARGE
+        } else {
+            MAX_LIMIT
+        };
         let limit = params
             .number("limit")?
-            .map_or(DEFAULT_LIMIT, |l| (l as usize).clamp(1, MAX_LIMIT));
+            .map_or(DEFAULT_LIMIT, |l| (l.min(max as u64) as usize).max(1));
         Ok(Self { start, limit })
     }
 
@@ -49,7 +57,7 @@ pub fn add_headers(
     headers.insert(TOTAL_RESULTS, HeaderValue::from(total));
     let link_to = |start: usize| {
         let mut query = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &params.0 {
+        for (k, v) in &params.pairs {
             // Keys never travel in links; paging is set below.
             if k != "key" && k != "start" && k != "limit" {
                 query.append_pair(k, v);
@@ -116,6 +124,9 @@ mod tests {
         assert_eq!(link_of("limit=10", 10), "");
         let p = Paging::from_params(&Params::parse(Some("limit=1000"))).expect("paging");
         assert_eq!(p.limit, 100);
+        let mut large = Params::parse(Some("limit=5000"));
+        large.large_pages = true;
+        assert_eq!(Paging::from_params(&large).expect("paging").limit, 1000);
         assert!(Paging::from_params(&Params::parse(Some("start=x"))).is_err());
     }
 }

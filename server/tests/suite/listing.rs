@@ -217,3 +217,32 @@ pub fn trash(d: &dyn Deployment) {
     let (_, restored) = c.get_json(&format!("{items}/BINN2222"));
     assert!(restored["data"].get("deleted").is_none());
 }
+
+/// The capabilities document and the large-pages extension it advertises.
+pub fn large_pages(d: &dyn Deployment) {
+    let c = Client::new_user(d, "lp@example.org");
+    let (_, caps) = Client::with_key(d, 0, None).get_json("/shelfmark/capabilities");
+    assert_eq!(caps["apiVersion"], 3);
+    assert_eq!(caps["extensions"]["largePages"]["maxLimit"], 1000);
+    let items = format!("{}/items", c.lib());
+    for chunk in 0..3 {
+        let batch: Vec<Value> = (0..50)
+            .map(|i| json!({"itemType": "book", "title": format!("B{chunk}-{i}")}))
+            .collect();
+        c.write(&items, &Value::Array(batch));
+    }
+    let (_, plain) = c.get_json(&format!("{items}?limit=1000"));
+    assert_eq!(
+        plain.as_array().map(Vec::len),
+        Some(100),
+        "plain clients: at most 100"
+    );
+    let large = c
+        .req(reqwest::Method::GET, &format!("{items}?limit=1000"))
+        .header("Shelfmark-Large-Pages", "1")
+        .send()
+        .expect("GET");
+    assert_eq!(header(large.headers(), "total-results"), Some("150"));
+    let list: Value = large.json().expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(150));
+}
