@@ -9,6 +9,8 @@ use crate::auth::secrets::{hash_api_key, hash_password, new_api_key, new_passwor
 use crate::config::{
     Config, DatabaseConfig, GroupAccessArg, KeyCommand, QuotaCommand, UserCommand,
 };
+use crate::files::BlobStore;
+use crate::files::local::LocalBlobs;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Access, GroupGrant, NewApiKey, NewUser, Store, User};
 
@@ -30,6 +32,14 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
             Ok(Arc::new(store))
         }
     }
+}
+
+/// Opens the file store under the data directory.
+pub fn open_blobs(config: &Config) -> anyhow::Result<Arc<dyn BlobStore>> {
+    let root = config.data_dir.join("files");
+    let blobs = LocalBlobs::new(root.clone())
+        .with_context(|| format!("opening the file store {}", root.display()))?;
+    Ok(Arc::new(blobs))
 }
 
 /// Creates the administrator account when there are no users yet; returns it

@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, Request};
+use axum::http::{Extensions, HeaderMap, HeaderValue, Request, StatusCode, Version, header};
 use axum::routing::{get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -20,19 +21,23 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::api;
+use crate::api::files::DownloadGrants;
 use crate::auth::Caller;
 use crate::auth::ratelimit::FailureLimiter;
 use crate::auth::secrets::{hash_api_key, looks_like_api_key};
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::files::BlobStore;
 use crate::store::Store;
 
 /// State shared by every request.
 #[derive(Debug)]
 pub struct Inner {
     pub store: Arc<dyn Store>,
+    pub blobs: Arc<dyn BlobStore>,
     pub config: Config,
     pub limiter: FailureLimiter,
+    pub downloads: DownloadGrants,
 }
 
 /// A cheap handle on the shared state.
@@ -47,17 +52,32 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    /// State over a store and configuration.
-    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+    /// State over a metadata store, a blob store and configuration.
+    pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, config: Config) -> Self {
         let limiter = FailureLimiter::new(
             config.auth_failures,
             Duration::from_secs(config.auth_window_secs),
         );
         Self(Arc::new(Inner {
             store,
+            blobs,
             config,
             limiter,
+            downloads: DownloadGrants::default(),
         }))
+    }
+
+    /// Reclaims the bytes of files nothing refers to any more, in the
+    /// background (after deletions and replaced files).
+    pub fn reclaim_files_later(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            match crate::files::reclaim(state.store.as_ref(), state.blobs.as_ref()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "reclaimed unreferenced files"),
+                Err(e) => tracing::warn!(error = %e, "reclaiming files failed"),
+            }
+        });
     }
 
     /// The caller owning a presented key, if the key is live.
@@ -108,6 +128,11 @@ fn library_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
                 .delete(api::items::delete_one),
         )
         .route(&p("/items/{key}/children"), get(api::items::list_children))
+        .route(
+            &p("/items/{key}/file"),
+            get(api::files::download).post(api::files::authorize_or_register),
+        )
+        .route(&p("/items/{key}/file/view"), get(api::files::download))
         .route(
             &p("/collections"),
             get(api::collections::list)
@@ -201,13 +226,30 @@ pub fn router(state: AppState) -> Router {
     router = library_routes(router, "/users/{lib}");
     router = library_routes(router, "/groups/{lib}");
     let body_limit = state.config.max_body_bytes;
+    // File bytes have their own, larger limit (multipart framing included).
+    let file_limit = usize::try_from(state.config.max_file_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
+    let uploads = Router::new()
+        .route("/uploads/{upload}", post(api::files::receive))
+        .layer(RequestBodyLimitLayer::new(file_limit));
+    let downloads = Router::new().route("/downloads/{grant}", get(api::files::serve));
     router
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .merge(uploads)
+        .merge(downloads)
         .fallback(api::not_found)
         .with_state(state)
         .layer(axum::middleware::map_response(api::add_api_headers))
         .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(body_limit))
-        .layer(CompressionLayer::new().gzip(true))
+        .layer(CompressionLayer::new().gzip(true).compress_when(
+            // File downloads keep their bytes as stored, so ranges work.
+            DefaultPredicate::new().and(
+                |_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
+                    !headers.contains_key(header::ACCEPT_RANGES)
+                },
+            ),
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             use axum::response::IntoResponse;
             ApiError::internal().into_response()

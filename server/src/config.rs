@@ -46,6 +46,9 @@ pub struct Options {
     /// Largest request body in bytes [default: 16 MiB].
     #[arg(long, env = "SHELFMARK_MAX_BODY_BYTES", global = true)]
     pub max_body_bytes: Option<usize>,
+    /// Largest attachment file in bytes [default: 4 GiB].
+    #[arg(long, env = "SHELFMARK_MAX_FILE_BYTES", global = true)]
+    pub max_file_bytes: Option<u64>,
     /// Failed authentications allowed per client address in the window [default: 5].
     #[arg(long, env = "SHELFMARK_AUTH_FAILURES", global = true)]
     pub auth_failures: Option<u32>,
@@ -166,6 +169,7 @@ struct FileConfig {
     database_url: Option<String>,
     max_group_members: Option<usize>,
     max_body_bytes: Option<usize>,
+    max_file_bytes: Option<u64>,
     auth_failures: Option<u32>,
     auth_window_secs: Option<u64>,
     default_quota_mb: Option<u64>,
@@ -189,6 +193,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub max_group_members: usize,
     pub max_body_bytes: usize,
+    pub max_file_bytes: u64,
     pub auth_failures: u32,
     pub auth_window_secs: u64,
     pub default_quota_mb: u64,
@@ -235,6 +240,10 @@ impl Config {
                 .max_body_bytes
                 .or(file.max_body_bytes)
                 .unwrap_or(16 * 1024 * 1024),
+            max_file_bytes: options
+                .max_file_bytes
+                .or(file.max_file_bytes)
+                .unwrap_or(4 * 1024 * 1024 * 1024),
             auth_failures: options.auth_failures.or(file.auth_failures).unwrap_or(5),
             auth_window_secs: options
                 .auth_window_secs

@@ -8,4 +8,5 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod files;
 pub mod store;

@@ -60,7 +60,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!("shelfmark-server listening on http://{addr}");
             tracing::info!(%addr, public_url = %config.public_url, "serving");
-            serve(AppState::new(store, config), listener, shutdown).await
+            let blobs = admin::open_blobs(&config)?;
+            if let Err(e) = shelfmark_server::files::reclaim(store.as_ref(), blobs.as_ref()).await {
+                tracing::warn!(error = %e, "reclaiming unreferenced files failed");
+            }
+            serve(AppState::new(store, blobs, config), listener, shutdown).await
         }
         Command::User(c) => admin::user(store.as_ref(), c).await,
         Command::Key(c) => admin::key(store.as_ref(), c).await,

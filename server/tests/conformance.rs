@@ -43,6 +43,9 @@ conformance! {
     deletions_feed => suite::objects::deleted_feed;
     groups_and_roles => suite::groups::roles;
     group_member_limit => suite::groups::member_limit, ["--max-group-members", "2"];
+    files_upload_download_dedupe_reclaim => suite::files::upload_flow;
+    files_multipart_params => suite::files::multipart_params_flow;
+    files_quota_and_scopes => suite::files::quota_and_scopes;
 }
 
 #[test]

@@ -450,6 +450,7 @@ pub async fn delete_one(
     })
     .await?;
     result?;
+    ctx.state.reclaim_files_later();
     Ok(no_content(version))
 }
 
@@ -503,5 +504,6 @@ pub async fn delete_many(ctx: LibCtx, params: Params, headers: HeaderMap) -> Api
     )
     .await?;
     result?;
+    ctx.state.reclaim_files_later();
     Ok(no_content(version))
 }

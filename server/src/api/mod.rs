@@ -3,6 +3,7 @@
 
 pub mod capabilities;
 pub mod collections;
+pub mod files;
 pub mod groups;
 pub mod items;
 pub mod keys;

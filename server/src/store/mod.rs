@@ -111,6 +111,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Keys deleted after `since`.
     async fn deleted_since(&self, lib: LibraryId, since: u64) -> StoreResult<Deleted>;
 
+    // Files.
+    /// The file stored for an item, if any.
+    async fn item_file(&self, lib: LibraryId, key: &ObjectKey) -> StoreResult<Option<StoredFile>>;
+    /// Records an authorised upload.
+    async fn create_upload(&self, upload: Upload) -> StoreResult<()>;
+    /// An upload by its key.
+    async fn upload(&self, key: &str) -> StoreResult<Option<Upload>>;
+    /// Marks an upload's bytes as received.
+    async fn complete_upload(&self, key: &str) -> StoreResult<()>;
+    /// Bytes of files stored in the libraries whose storage counts against
+    /// this user (their own and the groups they own).
+    async fn storage_usage(&self, user_id: u64) -> StoreResult<u64>;
+    /// MD5s of every blob still needed: stored for an item, or uploaded and
+    /// awaiting registration.
+    async fn referenced_blobs(&self) -> StoreResult<std::collections::HashSet<String>>;
+
     // Writes.
     /// Loads a snapshot, asks the planner and applies its changes, all in one
     /// transaction that no other write to the library interleaves with.

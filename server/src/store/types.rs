@@ -353,6 +353,33 @@ pub struct WriteToken {
     pub token: String,
 }
 
+/// The file stored for an attachment item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// MD5 of the bytes, lower-case hex; also the blob's name in file storage.
+    pub md5: String,
+    pub size: u64,
+    pub filename: String,
+    /// Modification time in milliseconds since the epoch.
+    pub mtime: i64,
+    pub content_type: String,
+    pub charset: String,
+}
+
+/// An authorised upload, waiting for its bytes or its registration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// The random upload key (the credential of the upload URL).
+    pub key: String,
+    pub library_id: LibraryId,
+    pub item_key: ObjectKey,
+    pub file: StoredFile,
+    /// Seconds since the epoch.
+    pub created: i64,
+    /// The bytes arrived and matched the announced MD5 and size.
+    pub completed: bool,
+}
+
 /// What a write needs to see before deciding.
 #[derive(Debug, Clone, Default)]
 pub struct WriteRequest {
@@ -370,6 +397,8 @@ pub struct WriteRequest {
     pub settings: Vec<String>,
     /// Check whether this token was used within the last 12 hours.
     pub write_token: Option<WriteToken>,
+    /// Load the stored files of these items.
+    pub files: Vec<ObjectKey>,
 }
 
 /// The state a planner decides on.
@@ -381,6 +410,7 @@ pub struct Snapshot {
     pub searches: HashMap<ObjectKey, SavedSearchData>,
     pub settings: HashMap<String, Setting>,
     pub write_token_used: bool,
+    pub files: HashMap<ObjectKey, StoredFile>,
 }
 
 impl Snapshot {
@@ -406,6 +436,10 @@ pub struct Changes {
     pub delete_tags: Vec<String>,
     /// Remember this write token for 12 hours.
     pub record_write_token: Option<WriteToken>,
+    /// Files now stored for these items (their item data changes too).
+    pub attach_files: Vec<(ObjectKey, StoredFile)>,
+    /// An upload that is now registered and done with.
+    pub finish_upload: Option<String>,
 }
 
 impl Changes {
@@ -420,5 +454,6 @@ impl Changes {
             && self.delete_searches.is_empty()
             && self.delete_settings.is_empty()
             && self.delete_tags.is_empty()
+            && self.attach_files.is_empty()
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod basics;
+pub mod files;
 pub mod groups;
 pub mod listing;
 pub mod objects;

@@ -4,6 +4,7 @@
 //! tokio's blocking threads.
 
 mod accounts;
+mod files;
 mod items;
 mod write;
 
@@ -17,8 +18,8 @@ use shelfmark_protocol::{CollectionData, ItemData, ObjectKey, SavedSearchData};
 
 use super::{
     ApiKeyRecord, Deleted, Group, ItemQuery, Library, LibraryId, LibraryOwner, Membership,
-    NewApiKey, NewGroup, NewUser, Page, Planner, Setting, Store, StoreError, StoreResult, TagInfo,
-    User, WriteRequest,
+    NewApiKey, NewGroup, NewUser, Page, Planner, Setting, Store, StoreError, StoreResult,
+    StoredFile, TagInfo, Upload, User, WriteRequest,
 };
 
 const SCHEMA: &str = include_str!("schema.sql");
@@ -364,6 +365,44 @@ impl Store for SqliteStore {
             Ok(out)
         })
         .await
+    }
+
+    async fn item_file(&self, lib: LibraryId, key: &ObjectKey) -> StoreResult<Option<StoredFile>> {
+        let key = key.clone();
+        self.read(move |conn| files::item_file(conn, lib, &key))
+            .await
+    }
+
+    async fn create_upload(&self, upload: Upload) -> StoreResult<()> {
+        self.with_writer(move |conn| files::create_upload(conn, &upload))
+            .await
+    }
+
+    async fn upload(&self, key: &str) -> StoreResult<Option<Upload>> {
+        let key = key.to_owned();
+        self.with_writer(move |conn| files::upload(conn, &key))
+            .await
+    }
+
+    async fn complete_upload(&self, key: &str) -> StoreResult<()> {
+        let key = key.to_owned();
+        self.with_writer(move |conn| {
+            conn.execute(
+                "UPDATE uploads SET completed = 1 WHERE upload_key = ?1",
+                [key],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn storage_usage(&self, user_id: u64) -> StoreResult<u64> {
+        self.read(move |conn| files::storage_usage(conn, user_id))
+            .await
+    }
+
+    async fn referenced_blobs(&self) -> StoreResult<std::collections::HashSet<String>> {
+        self.with_writer(|conn| files::referenced_blobs(conn)).await
     }
 
     async fn write(

@@ -130,3 +130,32 @@ CREATE TABLE write_tokens (
     created INTEGER NOT NULL,
     PRIMARY KEY (key_id, token)
 ) WITHOUT ROWID;
+
+-- The file stored for each attachment item; `md5` names the blob.
+CREATE TABLE item_files (
+    library_id   INTEGER NOT NULL,
+    item_key     TEXT NOT NULL,
+    md5          TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    filename     TEXT NOT NULL,
+    mtime        INTEGER NOT NULL,
+    content_type TEXT NOT NULL DEFAULT '',
+    charset      TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (library_id, item_key)
+) WITHOUT ROWID;
+CREATE INDEX item_files_md5 ON item_files(md5);
+
+-- Authorised uploads, until registered (or abandoned).
+CREATE TABLE uploads (
+    upload_key   TEXT PRIMARY KEY,
+    library_id   INTEGER NOT NULL,
+    item_key     TEXT NOT NULL,
+    md5          TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    filename     TEXT NOT NULL,
+    mtime        INTEGER NOT NULL,
+    content_type TEXT NOT NULL DEFAULT '',
+    charset      TEXT NOT NULL DEFAULT '',
+    created      INTEGER NOT NULL,
+    completed    INTEGER NOT NULL DEFAULT 0
+);

@@ -34,6 +34,9 @@ pub(super) fn write(
     let Some(changes) = plan(&snapshot) else {
         return Ok(version as u64);
     };
+    if let Some(upload) = &changes.finish_upload {
+        tx.execute("DELETE FROM uploads WHERE upload_key = ?1", [upload])?;
+    }
     if let Some(token) = &changes.record_write_token {
         tx.execute(
             "INSERT OR REPLACE INTO write_tokens (key_id, token, created) VALUES (?1, ?2, ?3)",
@@ -145,6 +148,11 @@ fn load_snapshot(
     if !request.settings.is_empty() {
         for s in load_settings(tx, lib, Some(&request.settings))? {
             snap.settings.insert(s.key.clone(), s);
+        }
+    }
+    for key in &request.files {
+        if let Some(file) = super::files::item_file(tx, lib, key)? {
+            snap.files.insert(key.clone(), file);
         }
     }
     if let Some(token) = &request.write_token {
@@ -307,6 +315,10 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
             "DELETE FROM item_collections WHERE library_id = ?1 AND item_key = ?2",
             params![lib, k],
         )?;
+        tx.execute(
+            "DELETE FROM item_files WHERE library_id = ?1 AND item_key = ?2",
+            params![lib, k],
+        )?;
         tombstone(tx, lib, ObjectKind::Item, k, version)?;
     }
     for key in &c.delete_collections {
@@ -334,6 +346,23 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
             params![lib, key],
         )?;
         tombstone(tx, lib, ObjectKind::Setting, key, version)?;
+    }
+    for (key, f) in &c.attach_files {
+        tx.execute(
+            "INSERT OR REPLACE INTO item_files (library_id, item_key, md5, size, filename, mtime,
+                 content_type, charset)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                lib,
+                key.as_str(),
+                f.md5,
+                f.size as i64,
+                f.filename,
+                f.mtime,
+                f.content_type,
+                f.charset
+            ],
+        )?;
     }
     for tag in &c.delete_tags {
         tombstone(tx, lib, ObjectKind::Tag, tag, version)?;
