@@ -43,6 +43,8 @@ conformance! {
     deletions_feed => suite::objects::deleted_feed;
     groups_and_roles => suite::groups::roles;
     group_member_limit => suite::groups::member_limit, ["--max-group-members", "2"];
+    access_matrix_user_library => suite::matrix::user_library, ["--auth-failures", "100000"];
+    access_matrix_group_library => suite::matrix::group_library;
     files_upload_download_dedupe_reclaim => suite::files::upload_flow;
     files_multipart_params => suite::files::multipart_params_flow;
     files_quota_and_scopes => suite::files::quota_and_scopes;

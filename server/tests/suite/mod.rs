@@ -5,6 +5,7 @@ pub mod basics;
 pub mod files;
 pub mod groups;
 pub mod listing;
+pub mod matrix;
 pub mod objects;
 pub mod versions;
 pub mod writes;
