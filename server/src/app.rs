@@ -193,6 +193,7 @@ fn library_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/health", get(api::health))
+        .route("/openapi.json", get(api::openapi::openapi))
         .route(
             "/shelfmark/capabilities",
             get(api::capabilities::capabilities),

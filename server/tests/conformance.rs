@@ -22,6 +22,7 @@ macro_rules! conformance {
 conformance! {
     service_headers_health_and_gzip => suite::basics::headers_health_and_gzip;
     schema_endpoints => suite::basics::schema_endpoints;
+    openapi_document => suite::basics::openapi_document;
     body_limit => suite::basics::body_limit, ["--max-body-bytes", "2000"];
     expect_100_continue => suite::basics::expect_continue;
     auth_errors => suite::auth::errors;

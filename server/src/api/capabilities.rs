@@ -17,6 +17,7 @@ pub async fn capabilities(State(state): State<AppState>) -> Response {
         "version": env!("CARGO_PKG_VERSION"),
         "apiVersion": 3,
         "schemaVersion": shelfmark_protocol::schema::schema().version,
+        "openapi": "/openapi.json",
         "extensions": {
             "largePages": {
                 "header": "Shelfmark-Large-Pages: 1",

@@ -8,6 +8,7 @@ pub mod groups;
 pub mod items;
 pub mod keys;
 pub mod library;
+pub mod openapi;
 pub mod paging;
 pub mod query;
 pub mod schema;

@@ -114,3 +114,14 @@ pub fn expect_continue(d: &dyn Deployment) {
     assert!(rest.contains("HTTP/1.1 200 OK"), "{rest}");
     assert!(rest.contains("\"success\""));
 }
+
+pub fn openapi_document(d: &dyn Deployment) {
+    let anon = Client::with_key(d, 0, None);
+    let (_, doc) = anon.get_json("/openapi.json");
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["servers"][0]["url"], d.base_url());
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.contains_key("/users/{userID}/items"));
+    assert!(paths["/groups/{groupID}/items"]["post"].is_object());
+    assert!(paths["/users/{userID}/items/{itemKey}/file"]["get"]["responses"]["302"].is_object());
+}
