@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::ops::Deref;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -23,7 +23,7 @@ use tracing::Level;
 use crate::api;
 use crate::api::files::DownloadGrants;
 use crate::auth::Caller;
-use crate::auth::ratelimit::FailureLimiter;
+use crate::auth::ratelimit::{FailureLimiter, KeyLimiter};
 use crate::auth::secrets::{hash_api_key, looks_like_api_key};
 use crate::config::Config;
 use crate::error::ApiError;
@@ -37,7 +37,10 @@ pub struct Inner {
     pub blobs: Arc<dyn BlobStore>,
     pub config: Config,
     pub limiter: FailureLimiter,
+    pub key_limiter: KeyLimiter,
     pub downloads: DownloadGrants,
+    /// Requests being handled now, for `Backoff`.
+    pub in_flight: AtomicUsize,
 }
 
 /// A cheap handle on the shared state.
@@ -58,12 +61,15 @@ impl AppState {
             config.auth_failures,
             Duration::from_secs(config.auth_window_secs),
         );
+        let key_limiter = KeyLimiter::new(config.key_rate, config.key_burst);
         Self(Arc::new(Inner {
             store,
             blobs,
             config,
             limiter,
+            key_limiter,
             downloads: DownloadGrants::default(),
+            in_flight: AtomicUsize::new(0),
         }))
     }
 
@@ -235,6 +241,7 @@ pub fn router(state: AppState) -> Router {
         .route("/uploads/{upload}", post(api::files::receive))
         .layer(RequestBodyLimitLayer::new(file_limit));
     let downloads = Router::new().route("/downloads/{grant}", get(api::files::serve));
+    let load_state = state.clone();
     router
         .layer(RequestBodyLimitLayer::new(body_limit))
         .merge(uploads)
@@ -242,6 +249,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(api::not_found)
         .with_state(state)
         .layer(axum::middleware::map_response(api::add_api_headers))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            api::backoff_under_load(load_state.clone(), req, next)
+        }))
         .layer(DefaultBodyLimit::disable())
         .layer(CompressionLayer::new().gzip(true).compress_when(
             // File downloads keep their bytes as stored, so ranges work.

@@ -55,6 +55,18 @@ pub struct Options {
     /// The failed-authentication window in seconds [default: 300].
     #[arg(long, env = "SHELFMARK_AUTH_WINDOW_SECS", global = true)]
     pub auth_window_secs: Option<u64>,
+    /// Requests per second each API key may make on average; 0 for no limit [default: 50].
+    #[arg(long, env = "SHELFMARK_KEY_RATE", global = true)]
+    pub key_rate: Option<f64>,
+    /// Requests each API key may make in a burst [default: 300].
+    #[arg(long, env = "SHELFMARK_KEY_BURST", global = true)]
+    pub key_burst: Option<f64>,
+    /// Add `Backoff` to answers while more requests than this are in flight [default: 200].
+    #[arg(long, env = "SHELFMARK_BACKOFF_ABOVE", global = true)]
+    pub backoff_above: Option<usize>,
+    /// Seconds a `Backoff` header asks clients to pause [default: 10].
+    #[arg(long, env = "SHELFMARK_BACKOFF_SECS", global = true)]
+    pub backoff_secs: Option<u64>,
     /// Storage quota per user in megabytes unless set per user [default: 300].
     #[arg(long, env = "SHELFMARK_DEFAULT_QUOTA_MB", global = true)]
     pub default_quota_mb: Option<u64>,
@@ -172,6 +184,10 @@ struct FileConfig {
     max_file_bytes: Option<u64>,
     auth_failures: Option<u32>,
     auth_window_secs: Option<u64>,
+    key_rate: Option<f64>,
+    key_burst: Option<f64>,
+    backoff_above: Option<usize>,
+    backoff_secs: Option<u64>,
     default_quota_mb: Option<u64>,
 }
 
@@ -196,6 +212,10 @@ pub struct Config {
     pub max_file_bytes: u64,
     pub auth_failures: u32,
     pub auth_window_secs: u64,
+    pub key_rate: f64,
+    pub key_burst: f64,
+    pub backoff_above: usize,
+    pub backoff_secs: u64,
     pub default_quota_mb: u64,
 }
 
@@ -249,6 +269,10 @@ impl Config {
                 .auth_window_secs
                 .or(file.auth_window_secs)
                 .unwrap_or(300),
+            key_rate: options.key_rate.or(file.key_rate).unwrap_or(50.0),
+            key_burst: options.key_burst.or(file.key_burst).unwrap_or(300.0),
+            backoff_above: options.backoff_above.or(file.backoff_above).unwrap_or(200),
+            backoff_secs: options.backoff_secs.or(file.backoff_secs).unwrap_or(10),
             default_quota_mb: options
                 .default_quota_mb
                 .or(file.default_quota_mb)

@@ -29,6 +29,9 @@ conformance! {
     auth_key_info => suite::auth::key_info;
     auth_read_only_and_no_notes_keys => suite::auth::scoped_keys;
     auth_rate_limit => suite::auth::rate_limit, ["--auth-failures", "3"];
+    key_rate_limit => suite::auth::key_rate_limit, ["--key-rate", "0.01", "--key-burst", "3"];
+    backoff_under_load => suite::auth::backoff_header, ["--backoff-above", "0", "--backoff-secs", "7"];
+    no_backoff_when_idle => suite::basics::no_backoff_when_idle;
     versions_and_since => suite::versions::since_and_formats;
     versions_304_412_428 => suite::versions::preconditions;
     write_reports => suite::writes::reports;

@@ -61,6 +61,34 @@ pub async fn add_api_headers(mut response: Response) -> Response {
     response
 }
 
+/// Counts requests in flight and, above the configured number, asks clients
+/// to pause with `Backoff: <seconds>` (on successful answers too).
+pub async fn backoff_under_load(
+    state: AppState,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use std::sync::atomic::Ordering;
+    /// Counts the request out even when the client goes away mid-way.
+    struct InFlight(AppState);
+    impl Drop for InFlight {
+        fn drop(&mut self) {
+            self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    let guard = InFlight(state.clone());
+    let mut response = next.run(request).await;
+    drop(guard);
+    if now > state.config.backoff_above {
+        response.headers_mut().insert(
+            HeaderName::from_static("backoff"),
+            HeaderValue::from(state.config.backoff_secs),
+        );
+    }
+    response
+}
+
 /// Query parameters in order, repeated names kept (`tag=a&tag=b`).
 #[derive(Debug, Clone, Default)]
 pub struct Params {

@@ -95,7 +95,16 @@ impl FromRequestParts<AppState> for Auth {
             .with_header(header::RETRY_AFTER, wait.to_string()));
         }
         match state.lookup_key(&key).await? {
-            Some(caller) => Ok(Self(Some(caller))),
+            Some(caller) => {
+                if let Some(wait) = state.key_limiter.take(caller.key.id) {
+                    return Err(ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "Too many requests with this key; retry later",
+                    )
+                    .with_header(header::RETRY_AFTER, wait.to_string()));
+                }
+                Ok(Self(Some(caller)))
+            }
             None => {
                 state.limiter.record(ip);
                 tracing::info!(%ip, "invalid API key presented");

@@ -87,3 +87,63 @@ mod tests {
         assert_eq!(limiter.blocked(a), None);
     }
 }
+
+/// Requests per API key: a token bucket per key. An empty bucket answers
+/// 429 with `Retry-After`.
+#[derive(Debug)]
+pub struct KeyLimiter {
+    /// Requests a key may make in a burst.
+    burst: f64,
+    /// Requests per second a key regains.
+    rate: f64,
+    buckets: Mutex<HashMap<i64, (f64, Instant)>>,
+}
+
+impl KeyLimiter {
+    /// `rate` requests per second with bursts of `burst`; a rate of 0 turns
+    /// the limit off.
+    pub fn new(rate: f64, burst: f64) -> Self {
+        Self {
+            burst: burst.max(1.0),
+            rate,
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one request from the key's bucket; the seconds to wait when empty.
+    pub fn take(&self, key_id: i64) -> Option<u64> {
+        if self.rate <= 0.0 {
+            return None;
+        }
+        let now = Instant::now();
+        let mut map = self.buckets.lock().ok()?;
+        if map.len() > 100_000 {
+            map.clear();
+        }
+        let (tokens, last) = map.entry(key_id).or_insert((self.burst, now));
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * self.rate).min(self.burst);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            None
+        } else {
+            Some(((1.0 - *tokens) / self.rate).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn bursts_then_waits_per_key() {
+        let limiter = KeyLimiter::new(1.0, 3.0);
+        for _ in 0..3 {
+            assert_eq!(limiter.take(1), None);
+        }
+        assert_eq!(limiter.take(1), Some(1));
+        assert_eq!(limiter.take(2), None, "other keys have their own bucket");
+        assert_eq!(KeyLimiter::new(0.0, 1.0).take(1), None, "rate 0: no limit");
+    }
+}

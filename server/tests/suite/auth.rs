@@ -136,3 +136,26 @@ pub fn rate_limit(d: &dyn Deployment) {
     // Requests without a key are not authentication attempts.
     assert_eq!(Client::with_key(d, 0, None).get("/itemTypes").status(), 200);
 }
+
+/// Per-key request limit: a burst, then 429 with `Retry-After`; other keys
+/// are not affected.
+pub fn key_rate_limit(d: &dyn Deployment) {
+    let a = Client::new_user(d, "burst@example.org");
+    let b = Client::new_user(d, "calm@example.org");
+    let path = format!("{}/items", a.lib());
+    for _ in 0..3 {
+        assert_eq!(a.get(&path).status(), 200);
+    }
+    let limited = a.get(&path);
+    assert_eq!(limited.status(), 429);
+    assert!(header(limited.headers(), "retry-after").is_some_and(|s| s.parse::<u64>().is_ok()));
+    assert_eq!(b.get(&format!("{}/items", b.lib())).status(), 200);
+}
+
+/// Under load (here: any request in flight) answers carry `Backoff`.
+pub fn backoff_header(d: &dyn Deployment) {
+    let c = Client::new_user(d, "backoff@example.org");
+    let r = c.get(&format!("{}/items", c.lib()));
+    assert_eq!(r.status(), 200);
+    assert_eq!(header(r.headers(), "backoff"), Some("7"));
+}

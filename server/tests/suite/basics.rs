@@ -125,3 +125,9 @@ pub fn openapi_document(d: &dyn Deployment) {
     assert!(paths["/groups/{groupID}/items"]["post"].is_object());
     assert!(paths["/users/{userID}/items/{itemKey}/file"]["get"]["responses"]["302"].is_object());
 }
+
+/// A server that is not under load sends no `Backoff`.
+pub fn no_backoff_when_idle(d: &dyn Deployment) {
+    let r = Client::with_key(d, 0, None).get("/itemTypes");
+    assert!(r.headers().get("backoff").is_none());
+}
