@@ -140,6 +140,14 @@ fn library_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
         )
         .route(&p("/items/{key}/file/view"), get(api::files::download))
         .route(
+            &p("/items/{key}/fulltext"),
+            get(api::fulltext::get_one).put(api::fulltext::put),
+        )
+        .route(
+            &p("/fulltext"),
+            get(api::fulltext::versions).post(api::fulltext::post),
+        )
+        .route(
             &p("/collections"),
             get(api::collections::list)
                 .post(api::collections::post)

@@ -4,6 +4,7 @@
 pub mod capabilities;
 pub mod collections;
 pub mod files;
+pub mod fulltext;
 pub mod groups;
 pub mod items;
 pub mod keys;

@@ -127,6 +127,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// awaiting registration.
     async fn referenced_blobs(&self) -> StoreResult<std::collections::HashSet<String>>;
 
+    // Full text.
+    /// Items whose full text changed after `since`, with its version.
+    async fn fulltext_versions(
+        &self,
+        lib: LibraryId,
+        since: u64,
+    ) -> StoreResult<Vec<(ObjectKey, u64)>>;
+    /// An item's full-text JSON and its version.
+    async fn fulltext(
+        &self,
+        lib: LibraryId,
+        key: &ObjectKey,
+    ) -> StoreResult<Option<(serde_json::Value, u64)>>;
+
     // Writes.
     /// Loads a snapshot, asks the planner and applies its changes, all in one
     /// transaction that no other write to the library interleaves with.

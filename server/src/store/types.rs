@@ -436,6 +436,8 @@ pub struct Changes {
     pub delete_tags: Vec<String>,
     /// Remember this write token for 12 hours.
     pub record_write_token: Option<WriteToken>,
+    /// Full-text content set for these items (`{content, indexedPages, …}`).
+    pub fulltext: Vec<(ObjectKey, Value)>,
     /// Files now stored for these items (their item data changes too).
     pub attach_files: Vec<(ObjectKey, StoredFile)>,
     /// An upload that is now registered and done with.
@@ -455,5 +457,6 @@ impl Changes {
             && self.delete_settings.is_empty()
             && self.delete_tags.is_empty()
             && self.attach_files.is_empty()
+            && self.fulltext.is_empty()
     }
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod basics;
 pub mod files;
+pub mod fulltext;
 pub mod groups;
 pub mod listing;
 pub mod matrix;

@@ -95,11 +95,19 @@ fn filter(lib: LibraryId, q: &ItemQuery) -> Filter {
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let p = f.param(Value::Text(text.to_lowercase()));
-        let column = match q.qmode {
-            QMode::TitleCreatorYear => "i.quick_text",
-            QMode::Everything => "i.full_text",
-        };
-        f.push(&format!("instr({column}, {p}) > 0"));
+        match q.qmode {
+            QMode::TitleCreatorYear => f.push(&format!("instr(i.quick_text, {p}) > 0")),
+            // Everything: the item's text, or the full text of the item or
+            // of its attachments.
+            QMode::Everything => f.push(&format!(
+                "(instr(i.full_text, {p}) > 0 OR EXISTS (
+                     SELECT 1 FROM fulltext ft LEFT JOIN items c
+                         ON c.library_id = ft.library_id AND c.key = ft.item_key
+                     WHERE ft.library_id = i.library_id
+                       AND (ft.item_key = i.key OR c.parent_key = i.key)
+                       AND instr(ft.search_text, {p}) > 0))"
+            )),
+        }
     }
     if q.hide_notes {
         f.push("i.item_type <> 'note'");

@@ -405,6 +405,52 @@ impl Store for SqliteStore {
         self.with_writer(|conn| files::referenced_blobs(conn)).await
     }
 
+    async fn fulltext_versions(
+        &self,
+        lib: LibraryId,
+        since: u64,
+    ) -> StoreResult<Vec<(ObjectKey, u64)>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT item_key, version FROM fulltext WHERE library_id = ?1 AND version > ?2
+                 ORDER BY version, item_key",
+            )?;
+            let rows = stmt.query_map(params![lib, since as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            rows.map(|r| {
+                let (k, v) = r?;
+                Ok((parse_key(&k)?, v as u64))
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn fulltext(
+        &self,
+        lib: LibraryId,
+        key: &ObjectKey,
+    ) -> StoreResult<Option<(serde_json::Value, u64)>> {
+        let key = key.clone();
+        self.read(move |conn| {
+            let row: Option<(String, i64)> = conn
+                .query_row(
+                    "SELECT data, version FROM fulltext WHERE library_id = ?1 AND item_key = ?2",
+                    params![lib, key.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            row.map(|(data, v)| {
+                let value =
+                    serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((value, v as u64))
+            })
+            .transpose()
+        })
+        .await
+    }
+
     async fn write(
         &self,
         lib: LibraryId,

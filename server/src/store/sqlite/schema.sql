@@ -159,3 +159,15 @@ CREATE TABLE uploads (
     created      INTEGER NOT NULL,
     completed    INTEGER NOT NULL DEFAULT 0
 );
+
+-- Full text of attachments: the JSON as the Web API reads and writes it,
+-- and its text lower-cased for `qmode=everything`.
+CREATE TABLE fulltext (
+    library_id  INTEGER NOT NULL,
+    item_key    TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    data        TEXT NOT NULL,
+    search_text TEXT NOT NULL,
+    PRIMARY KEY (library_id, item_key)
+) WITHOUT ROWID;
+CREATE INDEX fulltext_version ON fulltext(library_id, version);

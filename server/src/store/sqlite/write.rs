@@ -319,6 +319,10 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
             "DELETE FROM item_files WHERE library_id = ?1 AND item_key = ?2",
             params![lib, k],
         )?;
+        tx.execute(
+            "DELETE FROM fulltext WHERE library_id = ?1 AND item_key = ?2",
+            params![lib, k],
+        )?;
         tombstone(tx, lib, ObjectKind::Item, k, version)?;
     }
     for key in &c.delete_collections {
@@ -362,6 +366,18 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
                 f.content_type,
                 f.charset
             ],
+        )?;
+    }
+    for (key, value) in &c.fulltext {
+        let text = value
+            .get("content")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_lowercase();
+        tx.execute(
+            "INSERT OR REPLACE INTO fulltext (library_id, item_key, version, data, search_text)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![lib, key.as_str(), version as i64, json_text(value), text],
         )?;
     }
     for tag in &c.delete_tags {
