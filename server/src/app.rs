@@ -22,9 +22,9 @@ use tracing::Level;
 
 use crate::api;
 use crate::api::files::DownloadGrants;
-use crate::auth::Caller;
 use crate::auth::ratelimit::{FailureLimiter, KeyLimiter};
 use crate::auth::secrets::{hash_api_key, looks_like_api_key};
+use crate::auth::{Caller, KeyCache};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::files::BlobStore;
@@ -41,6 +41,7 @@ pub struct Inner {
     pub downloads: DownloadGrants,
     /// Requests being handled now, for `Backoff`.
     pub in_flight: AtomicUsize,
+    pub key_cache: KeyCache,
 }
 
 /// A cheap handle on the shared state.
@@ -70,6 +71,7 @@ impl AppState {
             key_limiter,
             downloads: DownloadGrants::default(),
             in_flight: AtomicUsize::new(0),
+            key_cache: KeyCache::default(),
         }))
     }
 
@@ -86,18 +88,26 @@ impl AppState {
         });
     }
 
-    /// The caller owning a presented key, if the key is live.
+    /// The caller owning a presented key, if the key is live. Live keys are
+    /// remembered for a few seconds so that a sync's burst of requests does
+    /// not look the key up each time; revoking through the API forgets at once.
     pub async fn lookup_key(&self, key: &str) -> Result<Option<Caller>, ApiError> {
         if !looks_like_api_key(key) {
             return Ok(None);
         }
-        let Some(record) = self.store.key_by_hash(&hash_api_key(key)).await? else {
+        let hash = hash_api_key(key);
+        if let Some(caller) = self.key_cache.get(&hash) {
+            return Ok(Some(caller));
+        }
+        let Some(record) = self.store.key_by_hash(&hash).await? else {
             return Ok(None);
         };
         let Some(user) = self.store.user(record.user_id).await? else {
             return Ok(None);
         };
-        Ok(Some(Caller { key: record, user }))
+        let caller = Caller { key: record, user };
+        self.key_cache.put(hash, caller.clone());
+        Ok(Some(caller))
     }
 }
 

@@ -101,6 +101,7 @@ pub async fn get_key(
 pub async fn delete_current(State(state): State<AppState>, auth: Auth) -> ApiResult<Response> {
     let caller = auth.required()?;
     state.store.revoke_key(caller.key.id).await?;
+    state.key_cache.forget(caller.key.id);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -112,5 +113,6 @@ pub async fn delete_key(
 ) -> ApiResult<Response> {
     let caller = caller_of_path_key(&state, &key, ip).await?;
     state.store.revoke_key(caller.key.id).await?;
+    state.key_cache.forget(caller.key.id);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -22,6 +22,42 @@ pub struct Caller {
     pub user: User,
 }
 
+/// How long a looked-up key is trusted without asking the store again.
+const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Recently seen live keys, by hash.
+#[derive(Debug, Default)]
+pub struct KeyCache(
+    std::sync::Mutex<std::collections::HashMap<String, (Caller, std::time::Instant)>>,
+);
+
+impl KeyCache {
+    /// The cached caller for a key hash, if fresh.
+    pub fn get(&self, hash: &str) -> Option<Caller> {
+        let map = self.0.lock().ok()?;
+        map.get(hash)
+            .filter(|(_, at)| at.elapsed() < KEY_CACHE_TTL)
+            .map(|(c, _)| c.clone())
+    }
+
+    /// Remembers a live key.
+    pub fn put(&self, hash: String, caller: Caller) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() > 10_000 {
+                map.retain(|_, (_, at)| at.elapsed() < KEY_CACHE_TTL);
+            }
+            map.insert(hash, (caller, std::time::Instant::now()));
+        }
+    }
+
+    /// Forgets a key (it was revoked).
+    pub fn forget(&self, key_id: i64) {
+        if let Ok(mut map) = self.0.lock() {
+            map.retain(|_, (c, _)| c.key.id != key_id);
+        }
+    }
+}
+
 /// The caller of a request, if it presented a key. A presented key that is
 /// wrong is an error (403), never an anonymous request.
 #[derive(Debug, Clone)]

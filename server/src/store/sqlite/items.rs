@@ -184,15 +184,35 @@ pub(super) fn child_counts(
     lib: LibraryId,
     parents: &[ObjectKey],
 ) -> StoreResult<Vec<(ObjectKey, u64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT COUNT(*) FROM items WHERE library_id = ?1 AND parent_key = ?2 AND deleted = 0",
-    )?;
-    let mut out = Vec::new();
-    for parent in parents {
-        let n: i64 = stmt.query_row(rusqlite::params![lib, parent.as_str()], |r| r.get(0))?;
-        out.push((parent.clone(), n as u64));
+    if parents.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let mut params: Vec<Value> = vec![Value::Integer(lib)];
+    let marks: Vec<String> = parents
+        .iter()
+        .map(|k| {
+            params.push(Value::Text(k.to_string()));
+            format!("?{}", params.len())
+        })
+        .collect();
+    let sql = format!(
+        "SELECT parent_key, COUNT(*) FROM items WHERE library_id = ?1 AND deleted = 0
+         AND parent_key IN ({}) GROUP BY parent_key",
+        marks.join(", ")
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params_from_iter(params.iter()), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    let mut counts = std::collections::HashMap::new();
+    for row in rows {
+        let (k, n) = row?;
+        counts.insert(k, n as u64);
+    }
+    Ok(parents
+        .iter()
+        .map(|k| (k.clone(), counts.get(k.as_str()).copied().unwrap_or(0)))
+        .collect())
 }
 
 pub(super) fn tags(conn: &Connection, lib: LibraryId, q: &ItemQuery) -> StoreResult<Vec<TagInfo>> {

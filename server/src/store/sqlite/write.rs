@@ -35,22 +35,21 @@ pub(super) fn write(
         return Ok(version as u64);
     };
     if let Some(upload) = &changes.finish_upload {
-        tx.execute("DELETE FROM uploads WHERE upload_key = ?1", [upload])?;
+        tx.prepare_cached("DELETE FROM uploads WHERE upload_key = ?1")?
+            .execute([upload])?;
     }
     if let Some(token) = &changes.record_write_token {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT OR REPLACE INTO write_tokens (key_id, token, created) VALUES (?1, ?2, ?3)",
-            params![token.key_id, token.token, now_unix()],
-        )?;
+        )?
+        .execute(params![token.key_id, token.token, now_unix()])?;
     }
     let mut new_version = version as u64;
     if !changes.is_empty() {
         new_version = snapshot.next_version();
         apply(&tx, lib, new_version, &changes)?;
-        tx.execute(
-            "UPDATE libraries SET version = ?1 WHERE id = ?2",
-            params![new_version as i64, lib],
-        )?;
+        tx.prepare_cached("UPDATE libraries SET version = ?1 WHERE id = ?2")?
+            .execute(params![new_version as i64, lib])?;
     }
     tx.commit()?;
     Ok(new_version)
@@ -207,10 +206,7 @@ fn tombstone(
     key: &str,
     version: u64,
 ) -> StoreResult<()> {
-    tx.execute(
-        "INSERT OR REPLACE INTO tombstones (library_id, kind, key, version) VALUES (?1, ?2, ?3, ?4)",
-        params![lib, kind.as_str(), key, version as i64],
-    )?;
+    tx.prepare_cached("INSERT OR REPLACE INTO tombstones (library_id, kind, key, version) VALUES (?1, ?2, ?3, ?4)")?.execute(params![lib, kind.as_str(), key, version as i64])?;
     Ok(())
 }
 
@@ -220,10 +216,8 @@ fn clear_tombstone(
     kind: ObjectKind,
     key: &str,
 ) -> StoreResult<()> {
-    tx.execute(
-        "DELETE FROM tombstones WHERE library_id = ?1 AND kind = ?2 AND key = ?3",
-        params![lib, kind.as_str(), key],
-    )?;
+    tx.prepare_cached("DELETE FROM tombstones WHERE library_id = ?1 AND kind = ?2 AND key = ?3")?
+        .execute(params![lib, kind.as_str(), key])?;
     Ok(())
 }
 
@@ -235,12 +229,10 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
     for item in &c.items {
         let d = derive(item);
         let key = item.key.as_str();
-        tx.execute(
-            "INSERT OR REPLACE INTO items (library_id, key, version, item_type, parent_key, deleted,
+        tx.prepare_cached("INSERT OR REPLACE INTO items (library_id, key, version, item_type, parent_key, deleted,
                  date_added, date_modified, sort_title, sort_creator, sort_date, quick_text,
                  full_text, data)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            params![
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")?.execute(params![
                 lib,
                 key,
                 item.version as i64,
@@ -255,118 +247,85 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
                 d.quick_text,
                 d.full_text,
                 json_text(&item.to_json_value()),
-            ],
-        )?;
-        tx.execute(
-            "DELETE FROM item_tags WHERE library_id = ?1 AND item_key = ?2",
-            params![lib, key],
-        )?;
+            ])?;
+        tx.prepare_cached("DELETE FROM item_tags WHERE library_id = ?1 AND item_key = ?2")?
+            .execute(params![lib, key])?;
         for tag in &item.tags {
-            tx.execute(
-                "INSERT OR IGNORE INTO item_tags (library_id, item_key, tag, type) VALUES (?1, ?2, ?3, ?4)",
-                params![lib, key, tag.tag, tag.kind],
-            )?;
+            tx.prepare_cached("INSERT OR IGNORE INTO item_tags (library_id, item_key, tag, type) VALUES (?1, ?2, ?3, ?4)")?.execute(params![lib, key, tag.tag, tag.kind])?;
         }
-        tx.execute(
-            "DELETE FROM item_collections WHERE library_id = ?1 AND item_key = ?2",
-            params![lib, key],
-        )?;
+        tx.prepare_cached("DELETE FROM item_collections WHERE library_id = ?1 AND item_key = ?2")?
+            .execute(params![lib, key])?;
         for coll in &item.collections {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT OR IGNORE INTO item_collections (library_id, collection_key, item_key)
                  VALUES (?1, ?2, ?3)",
-                params![lib, coll.as_str(), key],
-            )?;
+            )?
+            .execute(params![lib, coll.as_str(), key])?;
         }
         clear_tombstone(tx, lib, ObjectKind::Item, key)?;
     }
     for coll in &c.collections {
-        tx.execute(
-            "INSERT OR REPLACE INTO collections (library_id, key, version, data) VALUES (?1, ?2, ?3, ?4)",
-            params![lib, coll.key.as_str(), coll.version as i64, json_text(&coll.to_json_value())],
-        )?;
+        tx.prepare_cached("INSERT OR REPLACE INTO collections (library_id, key, version, data) VALUES (?1, ?2, ?3, ?4)")?.execute(params![lib, coll.key.as_str(), coll.version as i64, json_text(&coll.to_json_value())])?;
         clear_tombstone(tx, lib, ObjectKind::Collection, coll.key.as_str())?;
     }
     for search in &c.searches {
-        tx.execute(
-            "INSERT OR REPLACE INTO searches (library_id, key, version, data) VALUES (?1, ?2, ?3, ?4)",
-            params![lib, search.key.as_str(), search.version as i64, json_text(&search.to_json_value())],
-        )?;
+        tx.prepare_cached("INSERT OR REPLACE INTO searches (library_id, key, version, data) VALUES (?1, ?2, ?3, ?4)")?.execute(params![lib, search.key.as_str(), search.version as i64, json_text(&search.to_json_value())])?;
         clear_tombstone(tx, lib, ObjectKind::Search, search.key.as_str())?;
     }
     for setting in &c.settings {
-        tx.execute(
-            "INSERT OR REPLACE INTO settings (library_id, key, version, value) VALUES (?1, ?2, ?3, ?4)",
-            params![lib, setting.key, setting.version as i64, json_text(&setting.value)],
-        )?;
+        tx.prepare_cached("INSERT OR REPLACE INTO settings (library_id, key, version, value) VALUES (?1, ?2, ?3, ?4)")?.execute(params![lib, setting.key, setting.version as i64, json_text(&setting.value)])?;
         clear_tombstone(tx, lib, ObjectKind::Setting, &setting.key)?;
     }
     for key in &c.delete_items {
         let k = key.as_str();
-        tx.execute(
-            "DELETE FROM items WHERE library_id = ?1 AND key = ?2",
-            params![lib, k],
-        )?;
-        tx.execute(
-            "DELETE FROM item_tags WHERE library_id = ?1 AND item_key = ?2",
-            params![lib, k],
-        )?;
-        tx.execute(
-            "DELETE FROM item_collections WHERE library_id = ?1 AND item_key = ?2",
-            params![lib, k],
-        )?;
-        tx.execute(
-            "DELETE FROM item_files WHERE library_id = ?1 AND item_key = ?2",
-            params![lib, k],
-        )?;
-        tx.execute(
-            "DELETE FROM fulltext WHERE library_id = ?1 AND item_key = ?2",
-            params![lib, k],
-        )?;
+        tx.prepare_cached("DELETE FROM items WHERE library_id = ?1 AND key = ?2")?
+            .execute(params![lib, k])?;
+        tx.prepare_cached("DELETE FROM item_tags WHERE library_id = ?1 AND item_key = ?2")?
+            .execute(params![lib, k])?;
+        tx.prepare_cached("DELETE FROM item_collections WHERE library_id = ?1 AND item_key = ?2")?
+            .execute(params![lib, k])?;
+        tx.prepare_cached("DELETE FROM item_files WHERE library_id = ?1 AND item_key = ?2")?
+            .execute(params![lib, k])?;
+        tx.prepare_cached("DELETE FROM fulltext WHERE library_id = ?1 AND item_key = ?2")?
+            .execute(params![lib, k])?;
         tombstone(tx, lib, ObjectKind::Item, k, version)?;
     }
     for key in &c.delete_collections {
         let k = key.as_str();
-        tx.execute(
-            "DELETE FROM collections WHERE library_id = ?1 AND key = ?2",
-            params![lib, k],
-        )?;
-        tx.execute(
+        tx.prepare_cached("DELETE FROM collections WHERE library_id = ?1 AND key = ?2")?
+            .execute(params![lib, k])?;
+        tx.prepare_cached(
             "DELETE FROM item_collections WHERE library_id = ?1 AND collection_key = ?2",
-            params![lib, k],
-        )?;
+        )?
+        .execute(params![lib, k])?;
         tombstone(tx, lib, ObjectKind::Collection, k, version)?;
     }
     for key in &c.delete_searches {
-        tx.execute(
-            "DELETE FROM searches WHERE library_id = ?1 AND key = ?2",
-            params![lib, key.as_str()],
-        )?;
+        tx.prepare_cached("DELETE FROM searches WHERE library_id = ?1 AND key = ?2")?
+            .execute(params![lib, key.as_str()])?;
         tombstone(tx, lib, ObjectKind::Search, key.as_str(), version)?;
     }
     for key in &c.delete_settings {
-        tx.execute(
-            "DELETE FROM settings WHERE library_id = ?1 AND key = ?2",
-            params![lib, key],
-        )?;
+        tx.prepare_cached("DELETE FROM settings WHERE library_id = ?1 AND key = ?2")?
+            .execute(params![lib, key])?;
         tombstone(tx, lib, ObjectKind::Setting, key, version)?;
     }
     for (key, f) in &c.attach_files {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT OR REPLACE INTO item_files (library_id, item_key, md5, size, filename, mtime,
                  content_type, charset)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                lib,
-                key.as_str(),
-                f.md5,
-                f.size as i64,
-                f.filename,
-                f.mtime,
-                f.content_type,
-                f.charset
-            ],
-        )?;
+        )?
+        .execute(params![
+            lib,
+            key.as_str(),
+            f.md5,
+            f.size as i64,
+            f.filename,
+            f.mtime,
+            f.content_type,
+            f.charset
+        ])?;
     }
     for (key, value) in &c.fulltext {
         let text = value
@@ -374,11 +333,17 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default()
             .to_lowercase();
-        tx.execute(
+        tx.prepare_cached(
             "INSERT OR REPLACE INTO fulltext (library_id, item_key, version, data, search_text)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![lib, key.as_str(), version as i64, json_text(value), text],
-        )?;
+        )?
+        .execute(params![
+            lib,
+            key.as_str(),
+            version as i64,
+            json_text(value),
+            text
+        ])?;
     }
     for tag in &c.delete_tags {
         tombstone(tx, lib, ObjectKind::Tag, tag, version)?;
