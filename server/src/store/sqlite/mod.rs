@@ -25,7 +25,7 @@ use super::{
 const SCHEMA: &str = include_str!("schema.sql");
 const SCHEMA_VERSION: i64 = 1;
 /// Reader connections kept open between requests.
-const READER_POOL: usize = 8;
+const READER_POOL: usize = 64;
 
 /// Metadata in one SQLite file.
 #[derive(Debug, Clone)]
