@@ -1,0 +1,12 @@
+//! Conformance checks, each a function of a deployment.
+
+pub mod auth;
+pub mod basics;
+pub mod files;
+pub mod fulltext;
+pub mod groups;
+pub mod listing;
+pub mod matrix;
+pub mod objects;
+pub mod versions;
+pub mod writes;
