@@ -327,6 +327,7 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     };
     let input = BatchInput {
         objects,
+        notes_allowed: ctx.access.notes,
         library_header: version_header(&headers, "if-unmodified-since-version")?,
         write_token: token,
         now: now_iso(),
@@ -380,11 +381,12 @@ async fn write_single(
         ..WriteRequest::default()
     };
     let now = now_iso();
+    let notes = ctx.access.notes;
     let (result, version) = plan_write(
         ctx.state.store.as_ref(),
         ctx.library.id,
         request,
-        move |snap| plan_single::<Items>(snap, &key, body, version, mode, &now),
+        move |snap| plan_single::<Items>(snap, &key, body, version, mode, &now, notes),
     )
     .await?;
     result?;

@@ -40,6 +40,8 @@ pub struct World {
     pub items: HashMap<ObjectKey, ItemData>,
     pub collections: HashMap<ObjectKey, CollectionData>,
     pub searches: HashMap<ObjectKey, SavedSearchData>,
+    /// Whether the caller's key may see (and so write) notes.
+    pub notes_allowed: bool,
 }
 
 impl World {
@@ -49,6 +51,7 @@ impl World {
             items: snapshot.items.clone(),
             collections: snapshot.collections.clone(),
             searches: snapshot.searches.clone(),
+            notes_allowed: true,
         }
     }
 }
@@ -124,6 +127,9 @@ impl Kind for Items {
         world: &World,
         now: &str,
     ) -> Result<(), Failure> {
+        if !world.notes_allowed && (item.is_note() || old.is_some_and(ItemData::is_note)) {
+            return Err(failure(403, "Notes access denied"));
+        }
         validate_item(item).map_err(|e| invalid(&e))?;
         if let Some(parent_key) = &item.parent_item {
             let Some(parent) = world.items.get(parent_key) else {
@@ -491,6 +497,8 @@ pub struct BatchResult<D> {
 #[derive(Debug, Clone)]
 pub struct BatchInput {
     pub objects: Vec<Value>,
+    /// Whether the key may write notes.
+    pub notes_allowed: bool,
     pub library_header: Option<u64>,
     pub write_token: Option<WriteToken>,
     pub now: String,
@@ -528,6 +536,7 @@ pub fn plan_batch<K: Kind>(
         return (None, Err(e));
     }
     let mut world = World::of(snapshot);
+    world.notes_allowed = input.notes_allowed;
     let mut result = BatchResult {
         saved: Vec::new(),
         unchanged: Vec::new(),
@@ -646,8 +655,10 @@ pub fn plan_single<K: Kind>(
     version: Option<u64>,
     mode: Mode,
     now: &str,
+    notes_allowed: bool,
 ) -> (Option<Changes>, Result<Option<K::Data>, ApiError>) {
     let mut world = World::of(snapshot);
+    world.notes_allowed = notes_allowed;
     let current = K::get(&world, key).map(K::version).unwrap_or(0);
     match apply_one::<K>(
         &mut world,
@@ -698,6 +709,7 @@ mod tests {
     fn input(objects: Vec<Value>, header: Option<u64>) -> BatchInput {
         BatchInput {
             objects,
+            notes_allowed: true,
             library_header: header,
             write_token: None,
             now: "2024-01-01T00:00:00Z".into(),
@@ -789,6 +801,7 @@ mod tests {
             Some(3),
             Mode::Merge,
             "2024-01-01T00:00:00Z",
+            true,
         );
         let patched = patched.expect("ok").expect("changed");
         assert_eq!(patched.field("publisher"), Some("Pub"));
@@ -804,6 +817,7 @@ mod tests {
             Some(3),
             Mode::Replace,
             "2024-01-01T00:00:00Z",
+            true,
         );
         assert_eq!(put.expect("ok").expect("changed").field("publisher"), None);
         let (_, stale) = plan_single::<Items>(
@@ -813,6 +827,7 @@ mod tests {
             Some(2),
             Mode::Merge,
             "2024-01-01T00:00:00Z",
+            true,
         );
         let err = stale.expect_err("412");
         assert_eq!(err.status, StatusCode::PRECONDITION_FAILED);
@@ -823,6 +838,7 @@ mod tests {
             None,
             Mode::Merge,
             "2024-01-01T00:00:00Z",
+            true,
         );
         assert_eq!(
             none.expect_err("428").status,
