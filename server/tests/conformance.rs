@@ -53,6 +53,7 @@ conformance! {
     files_upload_download_dedupe_reclaim => suite::files::upload_flow;
     files_multipart_params => suite::files::multipart_params_flow;
     files_quota_and_scopes => suite::files::quota_and_scopes;
+    files_zipped_upload => suite::files::zipped_upload;
 }
 
 #[test]

@@ -125,7 +125,10 @@ pub fn scoped_keys(d: &dyn Deployment) {
             {"itemType": "book", "title": "Fine"}
         ]),
     );
-    assert_eq!(rep["failed"]["0"]["code"], 403, "keys without notes access cannot write notes");
+    assert_eq!(
+        rep["failed"]["0"]["code"], 403,
+        "keys without notes access cannot write notes"
+    );
     assert!(rep["success"].get("1").is_some());
 }
 
