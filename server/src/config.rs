@@ -340,6 +340,20 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_is_valid() {
+        let options = Options {
+            config: Some(PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/shelfmark-server.example.toml"
+            ))),
+            ..Options::default()
+        };
+        let c = Config::resolve(&options).expect("example parses");
+        assert_eq!(c.key_burst, 300.0);
+        assert_eq!(c.max_file_bytes, 4 * 1024 * 1024 * 1024);
+    }
+
+    #[test]
     fn unknown_file_keys_and_bad_urls_are_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("server.toml");

@@ -35,6 +35,7 @@ conformance! {
     versions_and_since => suite::versions::since_and_formats;
     versions_304_412_428 => suite::versions::preconditions;
     write_reports => suite::writes::reports;
+    bad_input_is_refused_cleanly => suite::bad_input::refused_cleanly;
     single_object_writes => suite::writes::single_object;
     write_tokens => suite::writes::write_token;
     concurrent_writes => suite::writes::concurrent_writes;
