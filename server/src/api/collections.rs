@@ -11,11 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use shelfmark_protocol::{CollectionData, ObjectKey};
 
-use super::items::{batch_body, library_precondition, path_key, write_token};
+use super::items::path_key;
 use super::paging::{Paging, add_headers};
 use super::query::{Format, key_list};
 use super::write::{
-    BatchInput, Collections, Mode, plan_batch, plan_single, report, single_version,
+    BatchInput, Collections, Mode, batch_body, library_precondition, plan_batch, plan_single,
+    report, single_version, write_token,
 };
 use super::{
     LAST_MODIFIED_VERSION, LibCtx, Params, json_response, no_content, not_modified, parse_body,

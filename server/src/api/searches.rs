@@ -8,9 +8,12 @@ use serde_json::{Value, json};
 use shelfmark_protocol::{ObjectKey, SavedSearchData};
 
 use super::collections::{Listed, respond_objects};
-use super::items::{batch_body, library_precondition, path_key, write_token};
+use super::items::path_key;
 use super::query::key_list;
-use super::write::{BatchInput, Mode, Searches, plan_batch, plan_single, report, single_version};
+use super::write::{
+    BatchInput, Mode, Searches, batch_body, library_precondition, plan_batch, plan_single, report,
+    single_version, write_token,
+};
 use super::{LibCtx, Params, json_response, no_content, not_modified, parse_body, version_header};
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};

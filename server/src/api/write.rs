@@ -5,14 +5,15 @@
 
 use std::collections::HashMap;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
 use shelfmark_protocol::{
     CollectionData, ItemData, ObjectKey, SavedSearchData, ValidationError, validate_collection,
     validate_item, validate_saved_search,
 };
 
-use crate::error::ApiError;
+use super::{LibCtx, parse_body};
+use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, Snapshot, WriteToken};
 
 /// Why one object of a write was refused: its code and message.
@@ -692,6 +693,47 @@ pub fn descendants(items: &HashMap<ObjectKey, ItemData>, roots: &[ObjectKey]) ->
         }
     }
     out
+}
+
+/// Reads a batch body: a JSON array of at most `max` objects.
+pub fn batch_body(body: &[u8], max: usize) -> ApiResult<Vec<Value>> {
+    match parse_body(body)? {
+        Value::Array(list) if list.len() > max => Err(ApiError::too_large(format!(
+            "Only {max} objects can be saved in a single request"
+        ))),
+        Value::Array(list) => Ok(list),
+        _ => Err(ApiError::bad_request("Uploaded data must be a JSON array")),
+    }
+}
+
+/// The `Zotero-Write-Token` of a request, if any.
+pub fn write_token(ctx: &LibCtx, headers: &HeaderMap) -> ApiResult<Option<WriteToken>> {
+    let Some(value) = headers.get("zotero-write-token") else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .filter(|t| !t.is_empty() && t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .ok_or_else(|| ApiError::bad_request("Invalid Zotero-Write-Token"))?;
+    let key_id = ctx.caller.as_ref().map_or(0, |c| c.key.id);
+    Ok(Some(WriteToken {
+        key_id,
+        token: token.to_owned(),
+    }))
+}
+
+/// The library-level `If-Unmodified-Since-Version` check of a multi-object write.
+pub fn library_precondition(expected: Option<u64>, current: u64) -> Result<(), ApiError> {
+    match expected {
+        Some(e) if current > e => Err(ApiError::precondition_failed(
+            format!(
+                "Library has been modified since specified version (expected {e}, found {current})"
+            ),
+            current,
+        )),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
