@@ -11,6 +11,7 @@ use crate::config::{
 };
 use crate::files::BlobStore;
 use crate::files::local::LocalBlobs;
+use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Access, GroupGrant, NewApiKey, NewUser, Store, User};
 
@@ -18,7 +19,7 @@ use crate::store::{Access, GroupGrant, NewApiKey, NewUser, Store, User};
 pub const FIRST_ADMIN_EMAIL: &str = "admin@localhost";
 
 /// Opens the configured metadata store, creating the data directory.
-pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     match &config.database {
@@ -29,6 +30,12 @@ pub fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
             }
             let store = SqliteStore::open(path)
                 .with_context(|| format!("opening the database {}", path.display()))?;
+            Ok(Arc::new(store))
+        }
+        DatabaseConfig::Postgres(url) => {
+            let store = PgStore::connect(url)
+                .await
+                .context("connecting to the PostgreSQL database")?;
             Ok(Arc::new(store))
         }
     }

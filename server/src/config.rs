@@ -37,7 +37,8 @@ pub struct Options {
     /// URL clients reach the service at, used in links [default: http://<listen>].
     #[arg(long, env = "SHELFMARK_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
-    /// Metadata database: `sqlite:<path>` [default: sqlite in the data directory].
+    /// Metadata database: `sqlite:<path>` or `postgres://user@host/db`
+    /// [default: sqlite in the data directory].
     #[arg(long, env = "SHELFMARK_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// Most members a group may have [default: 100].
@@ -195,6 +196,8 @@ struct FileConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseConfig {
     Sqlite(PathBuf),
+    /// A `postgres://` URL.
+    Postgres(String),
 }
 
 /// The settled configuration.
@@ -298,9 +301,9 @@ fn parse_database_url(url: &str) -> anyhow::Result<DatabaseConfig> {
         return Ok(DatabaseConfig::Sqlite(PathBuf::from(path)));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("the PostgreSQL metadata backend is not available in this build; use sqlite:<path>");
+        return Ok(DatabaseConfig::Postgres(url.to_owned()));
     }
-    bail!("unsupported database URL {url:?}; expected sqlite:<path>")
+    bail!("unsupported database URL {url:?}; expected sqlite:<path> or postgres://…")
 }
 
 #[cfg(test)]
@@ -340,6 +343,20 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_is_valid() {
+        let options = Options {
+            config: Some(PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/shelfmark-server.example.toml"
+            ))),
+            ..Options::default()
+        };
+        let c = Config::resolve(&options).expect("example parses");
+        assert_eq!(c.key_burst, 300.0);
+        assert_eq!(c.max_file_bytes, 4 * 1024 * 1024 * 1024);
+    }
+
+    #[test]
     fn unknown_file_keys_and_bad_urls_are_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("server.toml");
@@ -350,6 +367,10 @@ mod tests {
         };
         assert!(Config::resolve(&options).is_err());
         assert!(parse_database_url("mysql://x").is_err());
+        assert_eq!(
+            parse_database_url("postgres://u@h/db").expect("postgres"),
+            DatabaseConfig::Postgres("postgres://u@h/db".into())
+        );
         assert_eq!(
             parse_database_url("sqlite:/tmp/x.db").expect("sqlite"),
             DatabaseConfig::Sqlite(PathBuf::from("/tmp/x.db"))

@@ -38,7 +38,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::resolve(&cli.options)?;
-    let store = admin::open_store(&config)?;
+    let store = admin::open_store(&config).await?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             if let Some((user, password)) = admin::ensure_admin(store.as_ref()).await? {

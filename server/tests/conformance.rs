@@ -35,6 +35,7 @@ conformance! {
     versions_and_since => suite::versions::since_and_formats;
     versions_304_412_428 => suite::versions::preconditions;
     write_reports => suite::writes::reports;
+    bad_input_is_refused_cleanly => suite::bad_input::refused_cleanly;
     single_object_writes => suite::writes::single_object;
     write_tokens => suite::writes::write_token;
     concurrent_writes => suite::writes::concurrent_writes;
@@ -53,6 +54,7 @@ conformance! {
     files_upload_download_dedupe_reclaim => suite::files::upload_flow;
     files_multipart_params => suite::files::multipart_params_flow;
     files_quota_and_scopes => suite::files::quota_and_scopes;
+    files_zipped_upload => suite::files::zipped_upload;
 }
 
 #[test]

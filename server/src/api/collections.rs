@@ -11,11 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use shelfmark_protocol::{CollectionData, ObjectKey};
 
-use super::items::{batch_body, library_precondition, path_key, write_token};
+use super::items::path_key;
 use super::paging::{Paging, add_headers};
 use super::query::{Format, key_list};
 use super::write::{
-    BatchInput, Collections, Mode, plan_batch, plan_single, report, single_version,
+    BatchInput, Collections, Mode, batch_body, library_precondition, plan_batch, plan_single,
+    report, single_version, write_token,
 };
 use super::{
     LAST_MODIFIED_VERSION, LibCtx, Params, json_response, no_content, not_modified, parse_body,
@@ -217,6 +218,7 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     };
     let input = BatchInput {
         objects,
+        notes_allowed: ctx.access.notes,
         library_header: version_header(&headers, "if-unmodified-since-version")?,
         write_token: token,
         now: now_iso(),
@@ -260,11 +262,12 @@ async fn write_single(
         ..WriteRequest::default()
     };
     let now = now_iso();
+    let notes = ctx.access.notes;
     let (result, version) = plan_write(
         ctx.state.store.as_ref(),
         ctx.library.id,
         request,
-        move |snap| plan_single::<Collections>(snap, &key, body, version, mode, &now),
+        move |snap| plan_single::<Collections>(snap, &key, body, version, mode, &now, notes),
     )
     .await?;
     result?;

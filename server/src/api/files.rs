@@ -36,7 +36,8 @@ const DOWNLOAD_LIFETIME: Duration = Duration::from_secs(60 * 60);
 /// A short-lived permission to fetch one blob.
 #[derive(Debug, Clone)]
 struct Grant {
-    md5: String,
+    /// The stored bytes to serve.
+    blob: String,
     content_type: String,
     filename: String,
     expires: Instant,
@@ -320,12 +321,24 @@ pub async fn authorize_or_register(
     let mtime: i64 = field("mtime")?
         .parse()
         .map_err(|_| ApiError::bad_request("Invalid 'mtime' value"))?;
-    if fields.contains_key("zipMD5") || fields.contains_key("zipFilename") {
-        return Err(ApiError::bad_request(
-            "Compressed (zipped) uploads are not supported; upload the file itself",
-        ));
+    // A zipped upload (as Zotero sends text and snapshot attachments): the
+    // bytes are a zip archive named by `zipMD5`; `md5` stays the file's.
+    let zip_md5 = match fields.get("zipMD5").map(|z| z.trim().to_ascii_lowercase()) {
+        Some(z) if is_md5(&z) => Some(z),
+        Some(_) => return Err(ApiError::bad_request("Invalid 'zipMD5' value")),
+        None => None,
+    };
+    if zip_md5.is_some() {
+        clean_filename(
+            fields
+                .get("zipFilename")
+                .map(String::as_str)
+                .unwrap_or_default(),
+        )?;
     }
     let file = StoredFile {
+        blob: zip_md5.clone().unwrap_or_else(|| md5.clone()),
+        compressed: zip_md5.is_some(),
         md5,
         size,
         filename,
@@ -351,7 +364,7 @@ pub async fn authorize_or_register(
     if ctx
         .state
         .blobs
-        .exists(&file.md5)
+        .exists(&file.blob)
         .await
         .map_err(|e| io_failure(&e))?
     {
@@ -479,7 +492,7 @@ pub async fn receive(
                 rx.size, upload.file.size
             )));
         }
-        if md5 != upload.file.md5 {
+        if md5 != upload.file.blob {
             return Err(ApiError::bad_request(
                 "The MD5 of the received bytes does not match the announced md5",
             ));
@@ -494,7 +507,7 @@ pub async fn receive(
     rx.file.sync_all().await.map_err(|e| io_failure(&e))?;
     state
         .blobs
-        .commit(&rx.path, &upload.file.md5)
+        .commit(&rx.path, &upload.file.blob)
         .await
         .map_err(|e| io_failure(&e))?;
     state.store.complete_upload(&upload_key).await?;
@@ -556,8 +569,12 @@ pub async fn download(ctx: LibCtx, Path((_, key)): Path<(String, String)>) -> Ap
         .await?
         .ok_or_else(|| ApiError::not_found("File not found"))?;
     let token = ctx.state.downloads.issue(Grant {
-        md5: file.md5.clone(),
-        content_type: file.content_type.clone(),
+        blob: file.blob.clone(),
+        content_type: if file.compressed {
+            "application/zip".to_owned()
+        } else {
+            file.content_type.clone()
+        },
         filename: file.filename.clone(),
         expires: Instant::now() + DOWNLOAD_LIFETIME,
     });
@@ -568,7 +585,10 @@ pub async fn download(ctx: LibCtx, Path((_, key)): Path<(String, String)>) -> Ap
         .header("zotero-file-md5", file.md5)
         .header("zotero-file-size", file.size)
         .header("zotero-file-modification-time", file.mtime)
-        .header("zotero-file-compressed", "No")
+        .header(
+            "zotero-file-compressed",
+            if file.compressed { "Yes" } else { "No" },
+        )
         .body(Body::empty())
         .map_err(|_| ApiError::internal())?;
     r.headers_mut().insert(
@@ -590,7 +610,7 @@ pub async fn serve(
         .ok_or_else(|| ApiError::not_found("Download link not found or expired"))?;
     let path = state
         .blobs
-        .local_path(&grant.md5)
+        .local_path(&grant.blob)
         .ok_or_else(|| ApiError::not_found("File not found"))?;
     let content_type = if grant.content_type.is_empty() {
         "application/octet-stream".to_owned()

@@ -9,7 +9,8 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 use shelfmark_protocol::ObjectKey;
 
-use super::items::{library_precondition, path_key};
+use super::items::path_key;
+use super::write::library_precondition;
 use super::{LibCtx, Params, json_response, no_content, parse_body, version_header};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, Snapshot, WriteRequest, plan_write};

@@ -13,7 +13,8 @@ use shelfmark_protocol::dates::parse_date;
 use super::paging::{Paging, add_headers};
 use super::query::{Format, item_query, key_list};
 use super::write::{
-    BatchInput, Items, Mode, descendants, plan_batch, plan_single, report, single_version,
+    BatchInput, Items, Mode, batch_body, descendants, library_precondition, plan_batch,
+    plan_single, report, single_version, write_token,
 };
 use super::{
     LAST_MODIFIED_VERSION, LibCtx, Params, json_response, no_content, not_modified, parse_body,
@@ -22,7 +23,7 @@ use super::{
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
 use crate::store::derive::creator_summary;
-use crate::store::{Changes, ItemQuery, ItemScope, WriteRequest, WriteToken, plan_write};
+use crate::store::{Changes, ItemQuery, ItemScope, WriteRequest, plan_write};
 
 /// Parses an object key from a URL, 404 when it cannot be one.
 pub fn path_key(key: &str) -> ApiResult<ObjectKey> {
@@ -267,34 +268,6 @@ pub async fn get_one(ctx: LibCtx, Path((_, key)): Path<(String, String)>) -> Api
     Ok(json_response(&value, item.version))
 }
 
-/// Reads a batch body: a JSON array of at most `max` objects.
-pub fn batch_body(body: &[u8], max: usize) -> ApiResult<Vec<Value>> {
-    match parse_body(body)? {
-        Value::Array(list) if list.len() > max => Err(ApiError::too_large(format!(
-            "Only {max} objects can be saved in a single request"
-        ))),
-        Value::Array(list) => Ok(list),
-        _ => Err(ApiError::bad_request("Uploaded data must be a JSON array")),
-    }
-}
-
-/// The `Zotero-Write-Token` of a request, if any.
-pub fn write_token(ctx: &LibCtx, headers: &HeaderMap) -> ApiResult<Option<WriteToken>> {
-    let Some(value) = headers.get("zotero-write-token") else {
-        return Ok(None);
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .filter(|t| !t.is_empty() && t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .ok_or_else(|| ApiError::bad_request("Invalid Zotero-Write-Token"))?;
-    let key_id = ctx.caller.as_ref().map_or(0, |c| c.key.id);
-    Ok(Some(WriteToken {
-        key_id,
-        token: token.to_owned(),
-    }))
-}
-
 /// Keys named by the objects of a batch (their own and the ones they refer to).
 fn referenced_items(objects: &[Value]) -> Vec<ObjectKey> {
     let mut keys = Vec::new();
@@ -327,6 +300,7 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     };
     let input = BatchInput {
         objects,
+        notes_allowed: ctx.access.notes,
         library_header: version_header(&headers, "if-unmodified-since-version")?,
         write_token: token,
         now: now_iso(),
@@ -380,11 +354,12 @@ async fn write_single(
         ..WriteRequest::default()
     };
     let now = now_iso();
+    let notes = ctx.access.notes;
     let (result, version) = plan_write(
         ctx.state.store.as_ref(),
         ctx.library.id,
         request,
-        move |snap| plan_single::<Items>(snap, &key, body, version, mode, &now),
+        move |snap| plan_single::<Items>(snap, &key, body, version, mode, &now, notes),
     )
     .await?;
     result?;
@@ -452,19 +427,6 @@ pub async fn delete_one(
     result?;
     ctx.state.reclaim_files_later();
     Ok(no_content(version))
-}
-
-/// The library-level `If-Unmodified-Since-Version` check of a multi-object write.
-pub fn library_precondition(expected: Option<u64>, current: u64) -> Result<(), ApiError> {
-    match expected {
-        Some(e) if current > e => Err(ApiError::precondition_failed(
-            format!(
-                "Library has been modified since specified version (expected {e}, found {current})"
-            ),
-            current,
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// `DELETE <lib>/items?itemKey=a,b`: delete up to 50 items (and their children).

@@ -6,9 +6,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::items::library_precondition;
 use super::paging::{Paging, add_headers};
 use super::query::any_of;
+use super::write::library_precondition;
 use super::{LibCtx, Params, json_response, no_content, not_modified, parse_body, version_header};
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};

@@ -20,6 +20,17 @@ pub enum Format {
 impl Format {
     /// Reads `format` (default `json`).
     pub fn from_params(params: &Params) -> ApiResult<Self> {
+        // Only the object data is served; asking for formatted
+        // bibliographies or citations gets a clear refusal, not less.
+        if let Some(include) = params.get("include") {
+            for part in include.split(',').map(str::trim) {
+                if !matches!(part, "" | "data") {
+                    return Err(ApiError::bad_request(format!(
+                        "Invalid 'include' value '{part}': this server provides 'data' only"
+                    )));
+                }
+            }
+        }
         match params.get("format").unwrap_or("json") {
             "json" | "" => Ok(Self::Json),
             "keys" => Ok(Self::Keys),

@@ -8,9 +8,12 @@ use serde_json::{Value, json};
 use shelfmark_protocol::{ObjectKey, SavedSearchData};
 
 use super::collections::{Listed, respond_objects};
-use super::items::{batch_body, library_precondition, path_key, write_token};
+use super::items::path_key;
 use super::query::key_list;
-use super::write::{BatchInput, Mode, Searches, plan_batch, plan_single, report, single_version};
+use super::write::{
+    BatchInput, Mode, Searches, batch_body, library_precondition, plan_batch, plan_single, report,
+    single_version, write_token,
+};
 use super::{LibCtx, Params, json_response, no_content, not_modified, parse_body, version_header};
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
@@ -92,6 +95,7 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     };
     let input = BatchInput {
         objects,
+        notes_allowed: ctx.access.notes,
         library_header: version_header(&headers, "if-unmodified-since-version")?,
         write_token: token,
         now: now_iso(),
@@ -134,11 +138,12 @@ async fn write_single(
         ..WriteRequest::default()
     };
     let now = now_iso();
+    let notes = ctx.access.notes;
     let (result, version) = plan_write(
         ctx.state.store.as_ref(),
         ctx.library.id,
         request,
-        move |snap| plan_single::<Searches>(snap, &key, body, version, mode, &now),
+        move |snap| plan_single::<Searches>(snap, &key, body, version, mode, &now, notes),
     )
     .await?;
     result?;

@@ -5,14 +5,15 @@
 
 use std::collections::HashMap;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value, json};
 use shelfmark_protocol::{
     CollectionData, ItemData, ObjectKey, SavedSearchData, ValidationError, validate_collection,
     validate_item, validate_saved_search,
 };
 
-use crate::error::ApiError;
+use super::{LibCtx, parse_body};
+use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, Snapshot, WriteToken};
 
 /// Why one object of a write was refused: its code and message.
@@ -40,6 +41,8 @@ pub struct World {
     pub items: HashMap<ObjectKey, ItemData>,
     pub collections: HashMap<ObjectKey, CollectionData>,
     pub searches: HashMap<ObjectKey, SavedSearchData>,
+    /// Whether the caller's key may see (and so write) notes.
+    pub notes_allowed: bool,
 }
 
 impl World {
@@ -49,6 +52,7 @@ impl World {
             items: snapshot.items.clone(),
             collections: snapshot.collections.clone(),
             searches: snapshot.searches.clone(),
+            notes_allowed: true,
         }
     }
 }
@@ -124,6 +128,9 @@ impl Kind for Items {
         world: &World,
         now: &str,
     ) -> Result<(), Failure> {
+        if !world.notes_allowed && (item.is_note() || old.is_some_and(ItemData::is_note)) {
+            return Err(failure(403, "Notes access denied"));
+        }
         validate_item(item).map_err(|e| invalid(&e))?;
         if let Some(parent_key) = &item.parent_item {
             let Some(parent) = world.items.get(parent_key) else {
@@ -491,6 +498,8 @@ pub struct BatchResult<D> {
 #[derive(Debug, Clone)]
 pub struct BatchInput {
     pub objects: Vec<Value>,
+    /// Whether the key may write notes.
+    pub notes_allowed: bool,
     pub library_header: Option<u64>,
     pub write_token: Option<WriteToken>,
     pub now: String,
@@ -528,6 +537,7 @@ pub fn plan_batch<K: Kind>(
         return (None, Err(e));
     }
     let mut world = World::of(snapshot);
+    world.notes_allowed = input.notes_allowed;
     let mut result = BatchResult {
         saved: Vec::new(),
         unchanged: Vec::new(),
@@ -646,8 +656,10 @@ pub fn plan_single<K: Kind>(
     version: Option<u64>,
     mode: Mode,
     now: &str,
+    notes_allowed: bool,
 ) -> (Option<Changes>, Result<Option<K::Data>, ApiError>) {
     let mut world = World::of(snapshot);
+    world.notes_allowed = notes_allowed;
     let current = K::get(&world, key).map(K::version).unwrap_or(0);
     match apply_one::<K>(
         &mut world,
@@ -683,6 +695,47 @@ pub fn descendants(items: &HashMap<ObjectKey, ItemData>, roots: &[ObjectKey]) ->
     out
 }
 
+/// Reads a batch body: a JSON array of at most `max` objects.
+pub fn batch_body(body: &[u8], max: usize) -> ApiResult<Vec<Value>> {
+    match parse_body(body)? {
+        Value::Array(list) if list.len() > max => Err(ApiError::too_large(format!(
+            "Only {max} objects can be saved in a single request"
+        ))),
+        Value::Array(list) => Ok(list),
+        _ => Err(ApiError::bad_request("Uploaded data must be a JSON array")),
+    }
+}
+
+/// The `Zotero-Write-Token` of a request, if any.
+pub fn write_token(ctx: &LibCtx, headers: &HeaderMap) -> ApiResult<Option<WriteToken>> {
+    let Some(value) = headers.get("zotero-write-token") else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .filter(|t| !t.is_empty() && t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .ok_or_else(|| ApiError::bad_request("Invalid Zotero-Write-Token"))?;
+    let key_id = ctx.caller.as_ref().map_or(0, |c| c.key.id);
+    Ok(Some(WriteToken {
+        key_id,
+        token: token.to_owned(),
+    }))
+}
+
+/// The library-level `If-Unmodified-Since-Version` check of a multi-object write.
+pub fn library_precondition(expected: Option<u64>, current: u64) -> Result<(), ApiError> {
+    match expected {
+        Some(e) if current > e => Err(ApiError::precondition_failed(
+            format!(
+                "Library has been modified since specified version (expected {e}, found {current})"
+            ),
+            current,
+        )),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -698,6 +751,7 @@ mod tests {
     fn input(objects: Vec<Value>, header: Option<u64>) -> BatchInput {
         BatchInput {
             objects,
+            notes_allowed: true,
             library_header: header,
             write_token: None,
             now: "2024-01-01T00:00:00Z".into(),
@@ -789,6 +843,7 @@ mod tests {
             Some(3),
             Mode::Merge,
             "2024-01-01T00:00:00Z",
+            true,
         );
         let patched = patched.expect("ok").expect("changed");
         assert_eq!(patched.field("publisher"), Some("Pub"));
@@ -804,6 +859,7 @@ mod tests {
             Some(3),
             Mode::Replace,
             "2024-01-01T00:00:00Z",
+            true,
         );
         assert_eq!(put.expect("ok").expect("changed").field("publisher"), None);
         let (_, stale) = plan_single::<Items>(
@@ -813,6 +869,7 @@ mod tests {
             Some(2),
             Mode::Merge,
             "2024-01-01T00:00:00Z",
+            true,
         );
         let err = stale.expect_err("412");
         assert_eq!(err.status, StatusCode::PRECONDITION_FAILED);
@@ -823,6 +880,7 @@ mod tests {
             None,
             Mode::Merge,
             "2024-01-01T00:00:00Z",
+            true,
         );
         assert_eq!(
             none.expect_err("428").status,

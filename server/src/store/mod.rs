@@ -1,5 +1,5 @@
 //! Metadata storage behind one async trait, so the service runs on SQLite
-//! (embedded default) or another backend with the same behaviour.
+//! (embedded default) or PostgreSQL with the same behaviour.
 //!
 //! Reads are plain queries. Writes follow one pattern for every backend: the
 //! caller names what it needs to see ([`WriteRequest`]), the backend opens a
@@ -9,6 +9,7 @@
 //! rules live in the planners, so every backend enforces them identically.
 
 pub mod derive;
+pub mod postgres;
 pub mod sqlite;
 mod types;
 
@@ -24,6 +25,8 @@ pub use types::*;
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("database error: {0}")]
+    Postgres(String),
     #[error("{0} already exists")]
     AlreadyExists(String),
     #[error("{0} not found")]

@@ -356,14 +356,20 @@ pub struct WriteToken {
 /// The file stored for an attachment item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFile {
-    /// MD5 of the bytes, lower-case hex; also the blob's name in file storage.
+    /// MD5 of the file, lower-case hex.
     pub md5: String,
+    /// Bytes stored (of the zip archive when compressed).
     pub size: u64,
     pub filename: String,
     /// Modification time in milliseconds since the epoch.
     pub mtime: i64,
     pub content_type: String,
     pub charset: String,
+    /// The MD5 naming the stored bytes: `md5` itself, or the MD5 of the zip
+    /// archive when the client uploaded the file zipped.
+    pub blob: String,
+    /// The stored bytes are a zip archive of the file.
+    pub compressed: bool,
 }
 
 /// An authorised upload, waiting for its bytes or its registration.

@@ -118,6 +118,18 @@ pub fn scoped_keys(d: &dyn Deployment) {
     assert_eq!(all.as_array().map(Vec::len), Some(1), "notes are hidden");
     let (_, with_notes) = owner.get_json(&format!("{lib}/items"));
     assert_eq!(with_notes.as_array().map(Vec::len), Some(2));
+    let (_, rep) = no_notes.write(
+        &format!("{lib}/items"),
+        &json!([
+            {"itemType": "note", "parentItem": "PARENT22", "note": "sneaky"},
+            {"itemType": "book", "title": "Fine"}
+        ]),
+    );
+    assert_eq!(
+        rep["failed"]["0"]["code"], 403,
+        "keys without notes access cannot write notes"
+    );
+    assert!(rep["success"].get("1").is_some());
 }
 
 pub fn rate_limit(d: &dyn Deployment) {

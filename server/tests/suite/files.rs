@@ -361,3 +361,67 @@ pub fn quota_and_scopes(d: &Server) {
     let r = other.get(&format!("{}/items/{key}/file", c.lib()));
     assert_eq!(r.status(), 403);
 }
+
+/// Zipped uploads (as Zotero sends text and snapshots): the archive is
+/// stored and served with `Zotero-File-Compressed: Yes`; the item keeps the
+/// file's own MD5.
+pub fn zipped_upload(d: &Server) {
+    let c = Client::new_user(d, "zip@example.org");
+    let key = attachment(&c, "ZIPA2222");
+    let file = b"<html>snapshot</html>".to_vec();
+    let archive = b"PK\x03\x04 pretend archive of the snapshot".to_vec();
+    let zip_md5 = md5_hex(&archive);
+    let md5 = md5_hex(&file);
+    let size = archive.len().to_string();
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("md5", md5.as_str()),
+            ("filename", "snapshot.html"),
+            ("filesize", size.as_str()),
+            ("mtime", "1700000000000"),
+            ("zipMD5", zip_md5.as_str()),
+            ("zipFilename", "ZIPA2222.zip"),
+        ])
+        .finish();
+    let r = c
+        .req(
+            reqwest::Method::POST,
+            &format!("{}/items/{key}/file", c.lib()),
+        )
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("If-None-Match", "*")
+        .body(body)
+        .send()
+        .expect("authorize");
+    assert_eq!(r.status(), 200);
+    let auth: Value = r.json().expect("json");
+    let r = http()
+        .post(auth["url"].as_str().expect("url"))
+        .body(archive.clone())
+        .send()
+        .expect("upload");
+    assert_eq!(r.status(), 201);
+    let r = register(
+        &c,
+        &key,
+        auth["uploadKey"].as_str().expect("key"),
+        ("If-None-Match", "*"),
+    );
+    assert_eq!(r.status(), 204);
+    let (_, item) = c.get_json(&format!("{}/items/{key}", c.lib()));
+    assert_eq!(item["data"]["md5"], md5);
+    assert_eq!(item["data"]["filename"], "snapshot.html");
+    let r = c.get(&format!("{}/items/{key}/file", c.lib()));
+    assert_eq!(r.status(), 302);
+    assert_eq!(header(r.headers(), "zotero-file-compressed"), Some("Yes"));
+    assert_eq!(header(r.headers(), "zotero-file-md5"), Some(md5.as_str()));
+    let location = header(r.headers(), "location")
+        .expect("location")
+        .to_owned();
+    let got = http().get(&location).send().expect("download");
+    assert_eq!(
+        header(got.headers(), "content-type"),
+        Some("application/zip")
+    );
+    assert_eq!(got.bytes().expect("bytes").as_ref(), archive.as_slice());
+}

@@ -1,6 +1,7 @@
 //! Conformance checks, each a function of a deployment.
 
 pub mod auth;
+pub mod bad_input;
 pub mod basics;
 pub mod files;
 pub mod fulltext;

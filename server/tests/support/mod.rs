@@ -4,8 +4,9 @@
 //! The suite only needs a [`Deployment`]: a base URL and a way to create
 //! users and keys. [`Server::start`] spawns the built binary on a free
 //! loopback port with a temporary data directory; when
-//! `SHELFMARK_TEST_DATABASE_URL` is set, the server is pointed at that
-//! metadata database instead, so the same suite runs against other backends.
+//! `SHELFMARK_TEST_DATABASE_URL` is set to a PostgreSQL URL
+//! (`postgres://user@host:port/db`), each server gets a fresh database made
+//! there with `psql`, so the same suite runs against that backend.
 
 #![allow(dead_code)]
 
@@ -35,6 +36,27 @@ pub struct Server {
     base_url: String,
     data_dir: tempfile::TempDir,
     extra: Vec<String>,
+    /// The PostgreSQL admin URL and the database made for this server.
+    database: Option<(String, String)>,
+}
+
+/// Makes a fresh database next to the one `url` names; returns its URL and name.
+fn fresh_database(url: &str) -> (String, String) {
+    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
+    let name = format!(
+        "sm_test_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let status = Command::new("psql")
+        .arg(url)
+        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
+        .status()
+        .expect("psql runs");
+    assert!(status.success(), "creating the test database {name}");
+    (format!("{base}/{name}"), name)
 }
 
 fn binary() -> PathBuf {
@@ -51,9 +73,12 @@ impl Server {
     pub fn start_with(extra: &[&str]) -> Self {
         let data_dir = tempfile::tempdir().expect("temporary data directory");
         let mut extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
+        let mut database = None;
         if let Ok(url) = std::env::var("SHELFMARK_TEST_DATABASE_URL") {
+            let (db_url, name) = fresh_database(&url);
             extra.push("--database-url".into());
-            extra.push(url);
+            extra.push(db_url);
+            database = Some((url, name));
         }
         let mut child = Command::new(binary())
             .arg("--data-dir")
@@ -90,6 +115,7 @@ impl Server {
             base_url,
             data_dir,
             extra,
+            database,
         }
     }
 
@@ -137,6 +163,16 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some((url, name)) = &self.database {
+            let _ = Command::new("psql")
+                .arg(url)
+                .args([
+                    "-q",
+                    "-c",
+                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                ])
+                .status();
+        }
     }
 }
 

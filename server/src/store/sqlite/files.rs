@@ -20,6 +20,8 @@ fn file_row(r: &Row<'_>, at: usize) -> rusqlite::Result<StoredFile> {
         mtime: r.get(at + 3)?,
         content_type: r.get(at + 4)?,
         charset: r.get(at + 5)?,
+        blob: r.get(at + 6)?,
+        compressed: r.get(at + 7)?,
     })
 }
 
@@ -30,7 +32,8 @@ pub(super) fn item_file(
 ) -> StoreResult<Option<StoredFile>> {
     Ok(conn
         .query_row(
-            "SELECT md5, size, filename, mtime, content_type, charset FROM item_files
+            "SELECT md5, size, filename, mtime, content_type, charset, blob, compressed
+             FROM item_files
              WHERE library_id = ?1 AND item_key = ?2",
             params![lib, key.as_str()],
             |r| file_row(r, 0),
@@ -45,8 +48,8 @@ pub(super) fn create_upload(conn: &Connection, u: &Upload) -> StoreResult<()> {
     )?;
     conn.execute(
         "INSERT INTO uploads (upload_key, library_id, item_key, md5, size, filename, mtime,
-             content_type, charset, created, completed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             content_type, charset, blob, compressed, created, completed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             u.key,
             u.library_id,
@@ -57,6 +60,8 @@ pub(super) fn create_upload(conn: &Connection, u: &Upload) -> StoreResult<()> {
             u.file.mtime,
             u.file.content_type,
             u.file.charset,
+            u.file.blob,
+            u.file.compressed,
             u.created,
             u.completed
         ],
@@ -68,7 +73,7 @@ pub(super) fn upload(conn: &Connection, key: &str) -> StoreResult<Option<Upload>
     let row = conn
         .query_row(
             "SELECT library_id, item_key, md5, size, filename, mtime, content_type, charset,
-                 created, completed
+                 blob, compressed, created, completed
              FROM uploads WHERE upload_key = ?1 AND created >= ?2",
             params![key, now_unix() - UPLOAD_LIFETIME_SECONDS],
             |r| {
@@ -76,8 +81,8 @@ pub(super) fn upload(conn: &Connection, key: &str) -> StoreResult<Option<Upload>
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
                     file_row(r, 2)?,
-                    r.get::<_, i64>(8)?,
-                    r.get::<_, bool>(9)?,
+                    r.get::<_, i64>(10)?,
+                    r.get::<_, bool>(11)?,
                 ))
             },
         )
@@ -109,11 +114,11 @@ pub(super) fn storage_usage(conn: &Connection, user_id: u64) -> StoreResult<u64>
 
 pub(super) fn referenced_blobs(conn: &Connection) -> StoreResult<HashSet<String>> {
     let mut out = HashSet::new();
-    let mut stmt = conn.prepare("SELECT DISTINCT md5 FROM item_files")?;
+    let mut stmt = conn.prepare("SELECT DISTINCT blob FROM item_files")?;
     for md5 in stmt.query_map([], |r| r.get::<_, String>(0))? {
         out.insert(md5?);
     }
-    let mut stmt = conn.prepare("SELECT DISTINCT md5 FROM uploads WHERE created >= ?1")?;
+    let mut stmt = conn.prepare("SELECT DISTINCT blob FROM uploads WHERE created >= ?1")?;
     for md5 in stmt.query_map([now_unix() - UPLOAD_LIFETIME_SECONDS], |r| {
         r.get::<_, String>(0)
     })? {

@@ -131,7 +131,7 @@ CREATE TABLE write_tokens (
     PRIMARY KEY (key_id, token)
 ) WITHOUT ROWID;
 
--- The file stored for each attachment item; `md5` names the blob.
+-- The file stored for each attachment item; `blob` names the stored bytes.
 CREATE TABLE item_files (
     library_id   INTEGER NOT NULL,
     item_key     TEXT NOT NULL,
@@ -141,9 +141,11 @@ CREATE TABLE item_files (
     mtime        INTEGER NOT NULL,
     content_type TEXT NOT NULL DEFAULT '',
     charset      TEXT NOT NULL DEFAULT '',
+    blob         TEXT NOT NULL,
+    compressed   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (library_id, item_key)
 ) WITHOUT ROWID;
-CREATE INDEX item_files_md5 ON item_files(md5);
+CREATE INDEX item_files_blob ON item_files(blob);
 
 -- Authorised uploads, until registered (or abandoned).
 CREATE TABLE uploads (
@@ -156,6 +158,8 @@ CREATE TABLE uploads (
     mtime        INTEGER NOT NULL,
     content_type TEXT NOT NULL DEFAULT '',
     charset      TEXT NOT NULL DEFAULT '',
+    blob         TEXT NOT NULL,
+    compressed   INTEGER NOT NULL DEFAULT 0,
     created      INTEGER NOT NULL,
     completed    INTEGER NOT NULL DEFAULT 0
 );

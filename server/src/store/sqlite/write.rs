@@ -313,8 +313,8 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
     for (key, f) in &c.attach_files {
         tx.prepare_cached(
             "INSERT OR REPLACE INTO item_files (library_id, item_key, md5, size, filename, mtime,
-                 content_type, charset)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 content_type, charset, blob, compressed)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?
         .execute(params![
             lib,
@@ -324,7 +324,9 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
             f.filename,
             f.mtime,
             f.content_type,
-            f.charset
+            f.charset,
+            f.blob,
+            f.compressed
         ])?;
     }
     for (key, value) in &c.fulltext {
