@@ -11,6 +11,7 @@ use crate::config::{
 };
 use crate::files::BlobStore;
 use crate::files::local::LocalBlobs;
+use crate::files::s3::S3Blobs;
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Access, GroupGrant, NewApiKey, NewUser, Store, User};
@@ -41,8 +42,15 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     }
 }
 
-/// Opens the file store under the data directory.
+/// Opens the file store: S3-compatible storage when configured, else a
+/// directory under the data directory.
 pub fn open_blobs(config: &Config) -> anyhow::Result<Arc<dyn BlobStore>> {
+    if let Some(url) = &config.files_url {
+        let temp = config.data_dir.join("upload-tmp");
+        let blobs =
+            S3Blobs::new(url, temp).with_context(|| format!("opening the file store {url}"))?;
+        return Ok(Arc::new(blobs));
+    }
     let root = config.data_dir.join("files");
     let blobs = LocalBlobs::new(root.clone())
         .with_context(|| format!("opening the file store {}", root.display()))?;

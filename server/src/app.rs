@@ -136,6 +136,14 @@ fn library_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
         )
         .route(&p("/items/top"), get(api::items::list_top))
         .route(&p("/items/trash"), get(api::items::list_trash))
+        .route(&p("/items/tags"), get(api::items::tags_all))
+        .route(&p("/items/top/tags"), get(api::items::tags_top))
+        .route(&p("/items/trash/tags"), get(api::items::tags_trash))
+        .route(&p("/items/{key}/tags"), get(api::items::tags_of_item))
+        .route(
+            &p("/collections/{key}/tags"),
+            get(api::items::tags_of_collection),
+        )
         .route(
             &p("/items/{key}"),
             get(api::items::get_one)

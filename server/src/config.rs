@@ -41,6 +41,10 @@ pub struct Options {
     /// [default: sqlite in the data directory].
     #[arg(long, env = "SHELFMARK_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+    /// Where attachment files are kept: `s3://bucket[/prefix]` (credentials
+    /// from the `AWS_*` environment) [default: the data directory].
+    #[arg(long, env = "SHELFMARK_FILES_URL", global = true)]
+    pub files_url: Option<String>,
     /// Most members a group may have [default: 100].
     #[arg(long, env = "SHELFMARK_MAX_GROUP_MEMBERS", global = true)]
     pub max_group_members: Option<usize>,
@@ -180,6 +184,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     public_url: Option<String>,
     database_url: Option<String>,
+    files_url: Option<String>,
     max_group_members: Option<usize>,
     max_body_bytes: Option<usize>,
     max_file_bytes: Option<u64>,
@@ -210,6 +215,8 @@ pub struct Config {
     /// follow the port actually bound (listening on port 0).
     pub public_url_explicit: bool,
     pub database: DatabaseConfig,
+    /// `s3://bucket[/prefix]`, or `None` for the data directory.
+    pub files_url: Option<String>,
     pub max_group_members: usize,
     pub max_body_bytes: usize,
     pub max_file_bytes: u64,
@@ -255,6 +262,7 @@ impl Config {
             public_url,
             public_url_explicit,
             database,
+            files_url: options.files_url.clone().or(file.files_url),
             max_group_members: options
                 .max_group_members
                 .or(file.max_group_members)

@@ -568,17 +568,31 @@ pub async fn download(ctx: LibCtx, Path((_, key)): Path<(String, String)>) -> Ap
         .item_file(ctx.library.id, &key)
         .await?
         .ok_or_else(|| ApiError::not_found("File not found"))?;
-    let token = ctx.state.downloads.issue(Grant {
-        blob: file.blob.clone(),
-        content_type: if file.compressed {
-            "application/zip".to_owned()
-        } else {
-            file.content_type.clone()
-        },
-        filename: file.filename.clone(),
-        expires: Instant::now() + DOWNLOAD_LIFETIME,
-    });
-    let location = format!("{}/downloads/{token}", ctx.state.config.public_url);
+    let content_type = if file.compressed {
+        "application/zip".to_owned()
+    } else if file.content_type.is_empty() {
+        "application/octet-stream".to_owned()
+    } else {
+        file.content_type.clone()
+    };
+    let direct = ctx
+        .state
+        .blobs
+        .download_url(&file.blob, &content_type, &file.filename)
+        .await
+        .map_err(|e| io_failure(&e))?;
+    let location = match direct {
+        Some(url) => url,
+        None => {
+            let token = ctx.state.downloads.issue(Grant {
+                blob: file.blob.clone(),
+                content_type,
+                filename: file.filename.clone(),
+                expires: Instant::now() + DOWNLOAD_LIFETIME,
+            });
+            format!("{}/downloads/{token}", ctx.state.config.public_url)
+        }
+    };
     let mut r = Response::builder()
         .status(StatusCode::FOUND)
         .header(header::LOCATION, location)

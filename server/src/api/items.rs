@@ -257,6 +257,91 @@ pub async fn list_top_in_collection(
     in_collection(ctx, key, params, headers, true).await
 }
 
+/// `GET <lib>/items/tags`, `…/items/top/tags`, `…/items/trash/tags`: tags on
+/// the items of that listing (its filters apply, `tag` and paging aside).
+async fn tags_in_scope(
+    ctx: LibCtx,
+    params: Params,
+    headers: HeaderMap,
+    scope: ItemScope,
+    path: &str,
+) -> ApiResult<Response> {
+    let mut item_params = params.clone();
+    item_params.pairs.retain(|(k, _)| {
+        !matches!(
+            k.as_str(),
+            "tag" | "q" | "qmode" | "limit" | "start" | "sort" | "direction"
+        )
+    });
+    let query = item_query(&item_params, scope, !ctx.access.notes)?;
+    super::library::tags_of(ctx, params, headers, query, path).await
+}
+
+/// `GET <lib>/items/tags`.
+pub async fn tags_all(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+    tags_in_scope(ctx, params, headers, ItemScope::All, "/items/tags").await
+}
+
+/// `GET <lib>/items/top/tags`.
+pub async fn tags_top(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+    tags_in_scope(ctx, params, headers, ItemScope::Top, "/items/top/tags").await
+}
+
+/// `GET <lib>/items/trash/tags`.
+pub async fn tags_trash(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+    tags_in_scope(ctx, params, headers, ItemScope::Trash, "/items/trash/tags").await
+}
+
+/// `GET <lib>/items/<key>/tags`.
+pub async fn tags_of_item(
+    ctx: LibCtx,
+    Path((_, key)): Path<(String, String)>,
+    params: Params,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let key = path_key(&key)?;
+    if find_item(&ctx, &key).await?.is_none() {
+        return Err(ApiError::not_found("Item not found"));
+    }
+    let query = ItemQuery {
+        keys: Some(vec![key.clone()]),
+        include_trashed: true,
+        hide_notes: !ctx.access.notes,
+        ..ItemQuery::default()
+    };
+    let path = format!("/items/{key}/tags");
+    super::library::tags_of(ctx, params, headers, query, &path).await
+}
+
+/// `GET <lib>/collections/<key>/tags`: tags on the collection's items.
+pub async fn tags_of_collection(
+    ctx: LibCtx,
+    Path((_, key)): Path<(String, String)>,
+    params: Params,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let key = path_key(&key)?;
+    let exists = ctx
+        .state
+        .store
+        .collections(ctx.library.id)
+        .await?
+        .iter()
+        .any(|c| c.key == key);
+    if !exists {
+        return Err(ApiError::not_found("Collection not found"));
+    }
+    let path = format!("/collections/{key}/tags");
+    tags_in_scope(
+        ctx,
+        params,
+        headers,
+        ItemScope::Collection { key, top: false },
+        &path,
+    )
+    .await
+}
+
 /// `GET <lib>/items/<key>`.
 pub async fn get_one(ctx: LibCtx, Path((_, key)): Path<(String, String)>) -> ApiResult<Response> {
     let key = path_key(&key)?;

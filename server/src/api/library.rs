@@ -21,14 +21,26 @@ const TAGS_DELETE_MAX: usize = 50;
 
 /// `GET <lib>/tags`: tags in use with their type and item count.
 pub async fn tags(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
-    if let Some(r) = not_modified(&headers, ctx.library.version)? {
-        return Ok(r);
-    }
     let query = ItemQuery {
         since: params.number("since")?,
         hide_notes: !ctx.access.notes,
         ..ItemQuery::default()
     };
+    tags_of(ctx, params, headers, query, "/tags").await
+}
+
+/// Tags on the items a query selects (`<items URL>/tags`), answered as
+/// `GET <lib>/tags` answers.
+pub async fn tags_of(
+    ctx: LibCtx,
+    params: Params,
+    headers: HeaderMap,
+    query: ItemQuery,
+    path: &str,
+) -> ApiResult<Response> {
+    if let Some(r) = not_modified(&headers, ctx.library.version)? {
+        return Ok(r);
+    }
     let mut tags = ctx.state.store.tags(ctx.library.id, &query).await?;
     if let Some(q) = params.get("q").filter(|q| !q.is_empty()) {
         let q = q.to_lowercase();
@@ -55,7 +67,7 @@ pub async fn tags(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<
         })
         .collect();
     let mut r = json_response(&Value::Array(list), ctx.library.version);
-    add_headers(&mut r, &ctx.url("/tags"), &params, paging, total);
+    add_headers(&mut r, &ctx.url(path), &params, paging, total);
     Ok(r)
 }
 

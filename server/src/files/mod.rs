@@ -3,6 +3,7 @@
 //! Which item has which file is metadata and lives in the [`crate::store`].
 
 pub mod local;
+pub mod s3;
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,17 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     async fn commit(&self, temp: &Path, md5: &str) -> std::io::Result<()>;
     /// The blob's path on this machine, for serving it with ranges.
     fn local_path(&self, md5: &str) -> Option<PathBuf>;
+    /// A URL the client can fetch the blob from directly (object storage),
+    /// answering with this content type and file name, or `None` when this
+    /// server serves it.
+    async fn download_url(
+        &self,
+        _md5: &str,
+        _content_type: &str,
+        _filename: &str,
+    ) -> std::io::Result<Option<String>> {
+        Ok(None)
+    }
     /// Every stored blob's MD5.
     async fn list(&self) -> std::io::Result<Vec<String>>;
     /// Removes a blob.

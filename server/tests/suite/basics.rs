@@ -15,8 +15,14 @@ pub fn headers_health_and_gzip(d: &dyn Deployment) {
     assert!(header(r.headers(), "zotero-schema-version").is_some());
     assert!(header(r.headers(), "x-request-id").is_some());
 
-    let gz = anon
-        .req(reqwest::Method::GET, "/schema")
+    // A client that never decompresses, whatever reqwest features the
+    // workspace turns on, so the encoding header stays visible.
+    let raw = reqwest::blocking::Client::builder()
+        .no_gzip()
+        .build()
+        .expect("client");
+    let gz = raw
+        .get(format!("{}/schema", d.base_url()))
         .header("Accept-Encoding", "gzip")
         .send()
         .expect("GET /schema");

@@ -180,6 +180,27 @@ pub fn filters(d: &dyn Deployment) {
         .collect();
     assert_eq!(names, ["physics", "space", "stars"]);
     assert_eq!(tags[0]["meta"]["numItems"], 2);
+    let tag_names = |path: &str| -> Vec<String> {
+        c.get_json(&format!("{lib}{path}"))
+            .1
+            .as_array()
+            .expect("tags")
+            .iter()
+            .map(|t| t["tag"].as_str().expect("tag").to_owned())
+            .collect()
+    };
+    assert_eq!(tag_names("/items/ITEM2222/tags"), ["space", "stars"]);
+    assert_eq!(tag_names("/collections/CALL2222/tags"), ["space", "stars"]);
+    assert_eq!(
+        tag_names("/items/top/tags?itemType=book"),
+        ["physics", "space", "stars"]
+    );
+    assert_eq!(
+        tag_names("/items/tags?itemType=journalArticle"),
+        ["physics"]
+    );
+    assert_eq!(tag_names("/items/trash/tags"), Vec::<String>::new());
+    assert_eq!(c.get(&format!("{lib}/items/ZZZZ9999/tags")).status(), 404);
 }
 
 pub fn trash(d: &dyn Deployment) {

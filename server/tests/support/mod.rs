@@ -6,7 +6,9 @@
 //! loopback port with a temporary data directory; when
 //! `SHELFMARK_TEST_DATABASE_URL` is set to a PostgreSQL URL
 //! (`postgres://user@host:port/db`), each server gets a fresh database made
-//! there with `psql`, so the same suite runs against that backend.
+//! there with `psql`, so the same suite runs against that backend. Likewise
+//! `SHELFMARK_TEST_FILES_URL=s3://bucket` keeps each server's files under
+//! its own prefix in that bucket (credentials and endpoint from `AWS_*`).
 
 #![allow(dead_code)]
 
@@ -73,6 +75,18 @@ impl Server {
     pub fn start_with(extra: &[&str]) -> Self {
         let data_dir = tempfile::tempdir().expect("temporary data directory");
         let mut extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
+        if let Ok(url) = std::env::var("SHELFMARK_TEST_FILES_URL") {
+            extra.push("--files-url".into());
+            extra.push(format!(
+                "{}/{}",
+                url.trim_end_matches('/'),
+                data_dir
+                    .path()
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ));
+        }
         let mut database = None;
         if let Ok(url) = std::env::var("SHELFMARK_TEST_DATABASE_URL") {
             let (db_url, name) = fresh_database(&url);
@@ -135,6 +149,12 @@ impl Server {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// Whether attachment files are kept in the data directory (not in
+    /// object storage).
+    pub fn local_files(&self) -> bool {
+        !self.extra.iter().any(|a| a == "--files-url")
     }
 
     /// The data directory of this server.
