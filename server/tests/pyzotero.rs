@@ -1,7 +1,9 @@
 //! The third-party client: pyzotero drives a real server through its public
 //! methods (`tests/pyzotero/drive.py`). Needs a Python with pyzotero
-//! installed, named by `SHELFMARK_TEST_PYTHON` (default `python3`); when that
-//! Python has no pyzotero the test says so and does nothing else.
+//! installed, named by `SHELFMARK_TEST_PYTHON` (default `python3`). The
+//! project's test command (`cargo xtask test`) sets it to an environment with
+//! pyzotero from PyPI, and then a missing pyzotero fails the test; run by hand
+//! with a Python without pyzotero, the test says so and does nothing else.
 
 mod support;
 
@@ -10,11 +12,16 @@ use support::{Client, Deployment, Server};
 
 #[test]
 fn pyzotero_drives_the_server() {
-    let python = std::env::var("SHELFMARK_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let chosen = std::env::var("SHELFMARK_TEST_PYTHON").ok();
+    let python = chosen.clone().unwrap_or_else(|| "python3".into());
     let has_pyzotero = std::process::Command::new(&python)
         .args(["-c", "import pyzotero"])
         .status()
         .is_ok_and(|s| s.success());
+    assert!(
+        has_pyzotero || chosen.is_none(),
+        "SHELFMARK_TEST_PYTHON={python} has no pyzotero"
+    );
     if !has_pyzotero {
         eprintln!("skipped: {python} has no pyzotero (set SHELFMARK_TEST_PYTHON)");
         return;

@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: the project's tasks in one place, so that a new
 //! machine, a developer and CI run exactly the same steps.
 
+mod postgres;
 mod python;
 mod run;
 mod system;
