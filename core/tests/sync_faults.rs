@@ -88,10 +88,12 @@ fn an_interrupted_download_resumes_where_it_stopped() {
     let mut options = device.options.clone();
     options.concurrency = 1;
     options.progress = Some(Arc::new(move |p: &SyncProgress| {
-        if p.phase == SyncPhase::Downloading && p.done >= 100 && p.done < p.total {
-            if let Some(tx) = stop_tx.lock().expect("lock").take() {
-                let _ = tx.send(());
-            }
+        if p.phase == SyncPhase::Downloading
+            && p.done >= 100
+            && p.done < p.total
+            && let Some(tx) = stop_tx.lock().expect("lock").take()
+        {
+            let _ = tx.send(());
         }
     }));
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
