@@ -2,7 +2,8 @@
 //! Windows Credential Manager, the Secret Service on Linux desktops). Where
 //! no keychain service runs (headless Linux, CI) the key goes to a file only
 //! its owner can read, `~/.config/shelfmark/credentials` (mode 0600). The
-//! `SHELFMARK_API_KEY` variable, when set, is used before either. Keys are
+//! `SHELFMARK_API_KEY` variable, when set, is used before either;
+//! `SHELFMARK_CREDENTIALS_FILE` names another file and skips the keychain. Keys are
 //! never written to the library file or to logs; the library stores only the
 //! name a key is kept under.
 
@@ -16,7 +17,7 @@ use crate::error::{Error, Result};
 pub const KEYCHAIN_SERVICE: &str = "shelfmark";
 /// An API key given in the environment, used before any stored one.
 pub const API_KEY_ENV: &str = "SHELFMARK_API_KEY";
-/// Overrides where the fallback credentials file lives.
+/// Keeps keys in this file instead of the keychain.
 pub const CREDENTIALS_FILE_ENV: &str = "SHELFMARK_CREDENTIALS_FILE";
 
 /// Where a sync keeps the API key between runs.
@@ -104,15 +105,23 @@ fn write_file(path: &Path, keys: &BTreeMap<String, String>) -> Result<()> {
 }
 
 impl CredentialStore {
+    /// `System` becomes `File` when `SHELFMARK_CREDENTIALS_FILE` is set.
+    fn resolved(&self) -> Self {
+        match (self, std::env::var_os(CREDENTIALS_FILE_ENV)) {
+            (Self::System, Some(p)) if !p.is_empty() => Self::File(PathBuf::from(p)),
+            _ => self.clone(),
+        }
+    }
+
     /// The key kept under `key_ref`: `SHELFMARK_API_KEY` first, then the
     /// keychain, then the file.
     pub fn load(&self, key_ref: &str) -> Result<Option<String>> {
         if let Some(key) = std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty()) {
             return Ok(Some(key));
         }
-        let file = match self {
+        let file = match self.resolved() {
             Self::Nowhere => return Ok(None),
-            Self::File(path) => Some(path.clone()),
+            Self::File(path) => Some(path),
             Self::System => {
                 if let Some(key) = keychain_entry(key_ref).and_then(|e| e.get_password().ok()) {
                     return Ok(Some(key));
@@ -128,9 +137,9 @@ impl CredentialStore {
 
     /// Keeps `key` under `key_ref`, in the keychain when there is one.
     pub fn save(&self, key_ref: &str, key: &str) -> Result<KeptIn> {
-        let path = match self {
+        let path = match self.resolved() {
             Self::Nowhere => return Ok(KeptIn::Nowhere),
-            Self::File(path) => path.clone(),
+            Self::File(path) => path,
             Self::System => {
                 if keychain_entry(key_ref).is_some_and(|e| e.set_password(key).is_ok()) {
                     return Ok(KeptIn::Keychain);
@@ -151,9 +160,9 @@ impl CredentialStore {
 
     /// Forgets the key kept under `key_ref`, wherever it is.
     pub fn remove(&self, key_ref: &str) -> Result<()> {
-        let path = match self {
+        let path = match self.resolved() {
             Self::Nowhere => return Ok(()),
-            Self::File(path) => Some(path.clone()),
+            Self::File(path) => Some(path),
             Self::System => {
                 if let Some(entry) = keychain_entry(key_ref) {
                     let _ = entry.delete_credential();

@@ -6,7 +6,6 @@
 //! deletions made here. Network work is async; SQLite work runs on the
 //! blocking pool.
 
-use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -215,7 +214,6 @@ impl LibraryRun<'_> {
         pairing: &Arc<Mutex<Option<Pairing>>>,
         seen: &mut VersionWatch,
     ) -> Result<()> {
-        let lib = self.library.id();
         let total = keys.len();
         self.progress(SyncPhase::Downloading, Some(ty), 0, total);
         let client = self.client;
@@ -241,7 +239,6 @@ impl LibraryRun<'_> {
             self.apply_page(ty, held, pairing).await?;
             self.progress(SyncPhase::Downloading, Some(ty), total, total);
         }
-        let _ = lib;
         Ok(())
     }
 
@@ -502,7 +499,6 @@ impl LibraryRun<'_> {
 struct VersionWatch {
     first: Option<u64>,
     moved: bool,
-    all: BTreeSet<u64>,
 }
 
 impl VersionWatch {
@@ -512,6 +508,5 @@ impl VersionWatch {
             Some(v) if v != version => self.moved = true,
             Some(_) => {}
         }
-        self.all.insert(version);
     }
 }
