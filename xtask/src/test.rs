@@ -39,7 +39,7 @@ pub fn run_all(args: &TestArgs) -> anyhow::Result<()> {
         &["test", "--workspace", "--locked"],
         &[("SHELFMARK_TEST_PYTHON", python.as_str())],
     )?;
-    postgres::conformance(&python)?;
+    postgres::scale_out_suites(&python)?;
     step(
         "building the CLI for the Python suites",
         "cargo",
