@@ -1,6 +1,9 @@
 //! `cargo xtask <task>`: the project's tasks in one place, so that a new
 //! machine, a developer and CI run exactly the same steps.
 
+mod bindings;
+mod kotlin;
+mod mobile;
 mod postgres;
 mod python;
 mod run;
@@ -20,6 +23,18 @@ struct Cli {
 enum Task {
     /// Build and run every test suite (installs what is missing, saying so).
     Test(test::TestArgs),
+    /// Build the FFI library for this machine and generate the Swift, Kotlin
+    /// and Python bindings from it.
+    Bindings {
+        /// Compare the committed Swift bindings instead of rewriting them
+        /// (fails when they are out of date).
+        #[arg(long)]
+        check: bool,
+    },
+    /// Build ShelfmarkFFI.xcframework (zipped, with its SwiftPM checksum); needs macOS and Xcode.
+    BuildIos,
+    /// Build shelfmark.aar for arm64-v8a, armeabi-v7a and x86_64; needs the Android NDK.
+    BuildAndroid,
     /// Run the benchmarks (P4, P5, P6 of the targets) in a release build.
     Bench {
         /// Items in the generated library (P4, P5).
@@ -34,6 +49,9 @@ enum Task {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Test(args) => test::run_all(&args),
+        Task::Bindings { check } => bindings::generate(check),
+        Task::BuildIos => mobile::build_ios(),
+        Task::BuildAndroid => mobile::build_android(),
         Task::Bench { items, records } => {
             run::step(
                 "library benchmark (P4, P5)",

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use crate::run::{step, step_with_env, target_dir};
-use crate::{postgres, python};
+use crate::{bindings, kotlin, postgres, python};
 
 #[derive(Args)]
 pub struct TestArgs {
@@ -40,6 +40,10 @@ pub fn run_all(args: &TestArgs) -> anyhow::Result<()> {
         &[("SHELFMARK_TEST_PYTHON", python.as_str())],
     )?;
     postgres::scale_out_suites(&python)?;
+    // The mobile bindings: generated from the host library (the committed
+    // Swift must match), then the Kotlin suite on the JVM.
+    bindings::generate(true)?;
+    kotlin::test()?;
     step(
         "building the CLI for the Python suites",
         "cargo",

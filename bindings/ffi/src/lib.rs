@@ -1,0 +1,53 @@
+//! Shelfmark's API for Swift and Kotlin: the library engine behind UniFFI.
+//!
+//! Open or create a library with [`open_library`] / [`create_library`]; the
+//! returned [`LibraryHandle`] gives sub-objects for items, annotations,
+//! collections, saved searches, import/export and citations. Calls that touch
+//! the database are `async` and run on one shared worker pool, never on the
+//! caller's thread. Listeners hear about changes through a [`TaskHandle`]
+//! that stops them when dropped. Every failure is a [`ShelfmarkError`] with
+//! a category and a message; panics never cross into the app.
+
+uniffi::setup_scaffolding!();
+
+mod annotations;
+mod changes;
+mod citations;
+mod collections;
+mod diff;
+mod error;
+mod item_records;
+mod items;
+mod library;
+mod list_watch;
+mod logging;
+mod query;
+mod runtime;
+mod saved_searches;
+mod schema;
+mod task;
+mod transfer;
+
+pub use annotations::{Annotation, AnnotationEdit, Annotations, NewAnnotation};
+pub use changes::{KeyChanges, LibraryChanges, LibraryListener};
+pub use citations::{CitationStyle, Citations, CiteFormat};
+pub use collections::{CollectionInfo, CollectionTreeRow, Collections};
+pub use error::{ErrorCategory, ShelfmarkError};
+pub use item_records::{
+    Creator, FieldValue, ItemDetail, ItemField, ItemKind, ItemPage, ItemRow, ItemTag, NewItem,
+};
+pub use items::{
+    DuplicateGroup, DuplicateKind, EmptyTrashReport, Items, LinkMode, NewAttachment, TagCount,
+    TrashContents,
+};
+pub use library::{LibraryHandle, LibraryOptions, create_library, open_library, restore_library};
+pub use list_watch::{ItemListDiff, ItemListListener, ItemListUpdate};
+pub use logging::{LogLevel, set_log_level};
+pub use query::{ItemFilter, ItemListQuery, ItemSearchQuery, SearchMode, SortField};
+pub use saved_searches::{SavedSearch, SavedSearches, SearchCondition};
+pub use schema::{CreatorTypeInfo, FieldInfo, ItemTypeInfo, item_types};
+pub use task::TaskHandle;
+pub use transfer::{
+    BackupReport, ExportScope, Format, ImportOptions, ImportReport, ImportedDuplicate, OnDuplicate,
+    ProgressListener, RecordNote, Transfer,
+};

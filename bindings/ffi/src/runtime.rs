@@ -1,0 +1,116 @@
+//! The one tokio runtime behind every binding call. Async calls hand their
+//! SQLite work to its blocking pool and await it, so the caller's thread
+//! (an app's main thread) never runs a query; listener tasks run on it too.
+
+use std::future::Future;
+use std::sync::OnceLock;
+
+use shelfmark_core::Library;
+use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
+
+use crate::error::{ErrorCategory, Result, ShelfmarkError};
+
+static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+
+/// The shared runtime, started on first use.
+pub(crate) fn runtime() -> Result<&'static Runtime> {
+    if let Some(runtime) = RUNTIME.get() {
+        return Ok(runtime);
+    }
+    let built = tokio::runtime::Builder::new_multi_thread()
+        // Phones have few cores to spare; the real work is on the blocking pool.
+        .worker_threads(2)
+        .thread_name("shelfmark")
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            ShelfmarkError::new(
+                ErrorCategory::Storage,
+                format!("could not start Shelfmark's worker threads: {e}"),
+            )
+        })?;
+    // Two first calls may race to build one; the loser's runtime is dropped.
+    let _ = RUNTIME.set(built);
+    RUNTIME.get().ok_or_else(|| {
+        ShelfmarkError::new(
+            ErrorCategory::Storage,
+            "Shelfmark's worker threads are gone",
+        )
+    })
+}
+
+/// Runs blocking library work on the runtime's blocking pool and awaits it.
+/// The returned future can be polled by any executor (the foreign language's).
+pub(crate) async fn blocking<T, E>(
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T>
+where
+    T: Send + 'static,
+    E: Into<ShelfmarkError> + Send + 'static,
+{
+    let handle = runtime()?.spawn_blocking(work);
+    join(handle).await?.map_err(Into::into)
+}
+
+/// Runs `work` on a clone of `library` on the blocking pool.
+pub(crate) fn with_library<T>(
+    library: &Library,
+    work: impl FnOnce(&Library) -> shelfmark_core::Result<T> + Send + 'static,
+) -> impl Future<Output = Result<T>> + Send + 'static
+where
+    T: Send + 'static,
+{
+    let library = library.clone();
+    blocking(move || work(&library))
+}
+
+/// Starts a task on the runtime.
+pub(crate) fn spawn<F>(future: F) -> Result<JoinHandle<()>>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    Ok(runtime()?.spawn(future))
+}
+
+/// Awaits a task; a task that panicked becomes an error instead of a crash.
+async fn join<T>(handle: JoinHandle<T>) -> Result<T> {
+    handle.await.map_err(|e| {
+        let what = if e.is_panic() {
+            "an internal error stopped the operation"
+        } else {
+            "the operation was cancelled"
+        };
+        log::error!("{what}: {e}");
+        ShelfmarkError::new(ErrorCategory::Storage, what)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn work_runs_off_the_calling_thread_and_panics_become_errors() {
+        let caller = std::thread::current().id();
+        let ran_on = futures_lite_block_on(blocking(move || {
+            Ok::<_, ShelfmarkError>(std::thread::current().id())
+        }))
+        .expect("work result");
+        assert_ne!(ran_on, caller);
+
+        let failed = futures_lite_block_on(blocking(|| -> Result<()> {
+            panic!("boom");
+        }))
+        .expect_err("a panic is an error");
+        assert_eq!(failed.category(), ErrorCategory::Storage);
+    }
+
+    /// Polls a future to completion on this thread, as a foreign executor would.
+    fn futures_lite_block_on<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("test executor")
+            .block_on(future)
+    }
+}

@@ -1,0 +1,73 @@
+// Listeners as AsyncStreams: `for await` over library changes and live
+// item lists; ending the loop (or cancelling its task) unsubscribes.
+
+import Foundation
+
+extension LibraryHandle {
+    /// Every committed change to the library, in commit order.
+    ///
+    ///     for await changes in try library.changes() { … }
+    public func changes() throws -> AsyncStream<LibraryChanges> {
+        let (stream, continuation) = AsyncStream.makeStream(of: LibraryChanges.self)
+        let handle = try subscribe(listener: ChangesForwarder(continuation))
+        continuation.onTermination = { _ in handle.cancel() }
+        return stream
+    }
+}
+
+extension Items {
+    /// One page of a list kept current: first a reset holding the page, then
+    /// the edits each change makes to it (apply them with `applying(_:)`).
+    public func watchList(query: ItemListQuery) throws -> AsyncStream<ItemListUpdate> {
+        let (stream, continuation) = AsyncStream.makeStream(of: ItemListUpdate.self)
+        let handle = try watch(query: query, listener: ListForwarder(continuation))
+        continuation.onTermination = { _ in handle.cancel() }
+        return stream
+    }
+}
+
+extension Array where Element == ItemRow {
+    /// The rows after applying a watched page's edits, in order.
+    public func applying(_ update: ItemListUpdate) -> [ItemRow] {
+        var rows = self
+        for diff in update.diffs {
+            switch diff {
+            case let .reset(newRows):
+                rows = newRows
+            case let .insert(index, row):
+                rows.insert(row, at: Int(index))
+            case let .remove(index):
+                rows.remove(at: Int(index))
+            case let .set(index, row):
+                rows[Int(index)] = row
+            }
+        }
+        return rows
+    }
+}
+
+/// Hands library changes to a stream.
+final class ChangesForwarder: LibraryListener, @unchecked Sendable {
+    private let continuation: AsyncStream<LibraryChanges>.Continuation
+
+    init(_ continuation: AsyncStream<LibraryChanges>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func onChange(changes: LibraryChanges) {
+        continuation.yield(changes)
+    }
+}
+
+/// Hands list updates to a stream.
+final class ListForwarder: ItemListListener, @unchecked Sendable {
+    private let continuation: AsyncStream<ItemListUpdate>.Continuation
+
+    init(_ continuation: AsyncStream<ItemListUpdate>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func onUpdate(update: ItemListUpdate) {
+        continuation.yield(update)
+    }
+}
