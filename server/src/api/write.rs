@@ -87,6 +87,23 @@ pub trait Kind: 'static {
     fn record(changes: &mut Changes, data: Self::Data);
 }
 
+/// Some Zotero clients (pyzotero 1.6's `attachment_simple`) send an
+/// attachment's local path as its `filename`; only the last component is a
+/// file name, and only that is kept. A name that is nothing but a path (or
+/// `..`) is left for validation to refuse.
+fn keep_file_name_only(item: &mut ItemData) {
+    let Some(name) = item.field("filename") else {
+        return;
+    };
+    if !name.contains(['/', '\\']) {
+        return;
+    }
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default().to_owned();
+    if !last.is_empty() && last != "." && last != ".." {
+        item.set_field("filename", last);
+    }
+}
+
 /// Items.
 #[derive(Debug)]
 pub struct Items;
@@ -101,7 +118,9 @@ impl Kind for Items {
     type Data = ItemData;
     const NAME: &'static str = "Item";
     fn from_json(value: Value) -> Result<ItemData, ValidationError> {
-        ItemData::from_json_value(value)
+        let mut item = ItemData::from_json_value(value)?;
+        keep_file_name_only(&mut item);
+        Ok(item)
     }
     fn to_json(data: &ItemData) -> Value {
         data.to_json_value()

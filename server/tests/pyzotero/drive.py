@@ -5,6 +5,7 @@ Exits non-zero (with a traceback) on the first behaviour that differs from
 what pyzotero expects of the Zotero Web API.
 """
 
+import copy
 import os
 import sys
 import tempfile
@@ -52,9 +53,13 @@ def main():
     assert zot.add_tags(zot.item(book), "alpha", "beta") is True
     assert sorted(zot.tags()) == ["alpha", "beta"]
 
+    # One template, copied: pyzotero's cached item_template() leaves its
+    # itemType parameter on the client for the next request.
+    article_template = zot.item_template("journalArticle")
+    zot.url_params = None
     batch = []
     for i in range(120):
-        article = zot.item_template("journalArticle")
+        article = copy.deepcopy(article_template)
         article["title"] = f"Article {i:03}"
         batch.append(article)
     for start in range(0, len(batch), 50):
