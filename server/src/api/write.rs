@@ -98,7 +98,11 @@ fn keep_file_name_only(item: &mut ItemData) {
     if !name.contains(['/', '\\']) {
         return;
     }
-    let last = name.rsplit(['/', '\\']).next().unwrap_or_default().to_owned();
+    let last = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     if !last.is_empty() && last != "." && last != ".." {
         item.set_field("filename", last);
     }
