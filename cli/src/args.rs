@@ -104,6 +104,82 @@ pub enum Command {
         #[command(flatten)]
         out: JsonOut,
     },
+    /// Sync with an online library (the first sync binds this library to the
+    /// account); `sync status`, `sync log`, `sync relink`.
+    Sync(SyncArgs),
+    /// List the sync conflicts waiting to be resolved.
+    Conflicts(JsonOut),
+    /// Resolve a sync conflict: `resolve KEY --keep local|remote`,
+    /// `resolve KEY title="…"` (a value per conflicting field), or `resolve --all --keep …`.
+    Resolve(ResolveArgs),
+    /// Conflicts resolved so far, with the version not chosen; `--restore ID` brings it back.
+    ConflictHistory(ConflictHistoryArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    pub action: Option<SyncAction>,
+    /// The server's address (needed on the first sync), e.g. https://api.zotero.org.
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// The user id the API key must belong to.
+    #[arg(long, value_name = "ID")]
+    pub user: Option<u64>,
+    /// Read the API key from standard input (it is then kept in the system
+    /// keychain, or in ~/.config/shelfmark/credentials where there is none).
+    #[arg(long)]
+    pub key_stdin: bool,
+    /// Go ahead with deletions larger than max(10 items, 10 %) of a library
+    /// (also confirms the ones a previous sync held back).
+    #[arg(long)]
+    pub confirm_deletions: bool,
+    #[command(flatten)]
+    pub out: JsonOut,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SyncAction {
+    /// The sync state of each library: account, unsynced changes, conflicts, last run.
+    Status(JsonOut),
+    /// The log of sync runs, newest first.
+    Log {
+        /// How many entries.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Unbind this library from its account so that it can sync with another one.
+    Relink(JsonOut),
+}
+
+#[derive(Args, Debug)]
+pub struct ResolveArgs {
+    /// The object in conflict.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub key: Option<String>,
+    /// FIELD=VALUE for each conflicting field (instead of --keep).
+    #[arg(conflicts_with = "keep")]
+    pub values: Vec<String>,
+    /// Keep the local or the remote values.
+    #[arg(long, value_parser = ["local", "remote"])]
+    pub keep: Option<String>,
+    /// Resolve every conflict the same way (needs --keep).
+    #[arg(long, requires = "keep")]
+    pub all: bool,
+    #[command(flatten)]
+    pub out: JsonOut,
+}
+
+#[derive(Args, Debug)]
+pub struct ConflictHistoryArgs {
+    /// Bring back the version not chosen of this history entry.
+    #[arg(long, value_name = "ID")]
+    pub restore: Option<i64>,
+    #[command(flatten)]
+    pub out: JsonOut,
 }
 
 #[derive(Args, Debug)]

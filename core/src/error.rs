@@ -57,6 +57,9 @@ pub enum Error {
     #[error("storage error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
+
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
 
@@ -74,6 +77,8 @@ pub enum ErrorCategory {
     InvalidInput,
     NotFound,
     Storage,
+    /// A sync could not finish; the sync error's kind says why.
+    Sync,
 }
 
 impl Error {
@@ -91,6 +96,7 @@ impl Error {
             | Self::Sqlite(_)
             | Self::Corrupt(_)
             | Self::Io { .. } => ErrorCategory::Storage,
+            Self::Sync(_) => ErrorCategory::Sync,
         }
     }
 

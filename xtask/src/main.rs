@@ -4,6 +4,7 @@
 mod bindings;
 mod kotlin;
 mod mobile;
+mod postgres;
 mod python;
 mod run;
 mod system;

@@ -7,10 +7,26 @@ use anyhow::{Context, bail};
 
 /// Runs `program args…` from the workspace root, echoing it first.
 pub fn step(name: &str, program: &str, args: &[&str]) -> anyhow::Result<()> {
-    eprintln!("\n==> {name}: {program} {}", args.join(" "));
+    step_with_env(name, program, args, &[])
+}
+
+/// [`step`] with extra environment variables, which are echoed too.
+pub fn step_with_env(
+    name: &str,
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> anyhow::Result<()> {
+    let shown: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
+    eprintln!(
+        "\n==> {name}: {}{program} {}",
+        shown.concat(),
+        args.join(" ")
+    );
     let started = Instant::now();
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(workspace_root())
         .status()
         .with_context(|| format!("could not start {program}"))?;

@@ -2,8 +2,8 @@
 
 use clap::Args;
 
-use crate::run::{step, target_dir};
-use crate::{bindings, kotlin, python};
+use crate::run::{step, step_with_env, target_dir};
+use crate::{bindings, kotlin, postgres, python};
 
 #[derive(Args)]
 pub struct TestArgs {
@@ -29,7 +29,17 @@ pub fn run_all(args: &TestArgs) -> anyhow::Result<()> {
             ],
         )?;
     }
-    step("Rust suites", "cargo", &["test", "--workspace", "--locked"])?;
+    // The Python environment comes first: the server's suite drives the
+    // server with pyzotero from it.
+    python::ensure_env()?;
+    let python = python::program("python");
+    step_with_env(
+        "Rust suites (SQLite backend; pyzotero against a real server)",
+        "cargo",
+        &["test", "--workspace", "--locked"],
+        &[("SHELFMARK_TEST_PYTHON", python.as_str())],
+    )?;
+    postgres::scale_out_suites(&python)?;
     // The mobile bindings: generated from the host library (the committed
     // Swift must match), then the Kotlin suite on the JVM.
     bindings::generate(true)?;
@@ -39,7 +49,6 @@ pub fn run_all(args: &TestArgs) -> anyhow::Result<()> {
         "cargo",
         &["build", "--locked", "-p", "shelfmark-cli"],
     )?;
-    python::ensure_env()?;
     let shelfmark = target_dir().join("debug/shelfmark");
     python::pytest(&[
         ("SHELFMARK_BIN", shelfmark.display().to_string()),

@@ -95,16 +95,31 @@ impl From<CoreCategory> for ErrorCategory {
             CoreCategory::InvalidInput => Self::InvalidInput,
             CoreCategory::NotFound => Self::NotFound,
             CoreCategory::Storage => Self::Storage,
+            // Sync errors are mapped by their kind in `From<CoreError>`.
+            CoreCategory::Sync => Self::Network,
         }
+    }
+}
+
+/// The category a sync problem is shown under.
+fn sync_category(kind: shelfmark_core::sync::SyncErrorKind) -> ErrorCategory {
+    use shelfmark_core::sync::SyncErrorKind as Kind;
+    match kind {
+        Kind::Auth | Kind::Binding => ErrorCategory::Auth,
+        Kind::Network | Kind::RateLimited | Kind::Server => ErrorCategory::Network,
+        Kind::StorageQuota => ErrorCategory::Quota,
+        Kind::InvalidData => ErrorCategory::InvalidInput,
+        Kind::Conflict => ErrorCategory::Conflict,
     }
 }
 
 impl From<CoreError> for ShelfmarkError {
     fn from(error: CoreError) -> Self {
-        Self::new(
-            error.category().into(),
-            crate::logging::redact(&error.to_string()),
-        )
+        let category = match &error {
+            CoreError::Sync(e) => sync_category(e.kind),
+            other => other.category().into(),
+        };
+        Self::new(category, crate::logging::redact(&error.to_string()))
     }
 }
 

@@ -5,6 +5,7 @@ mod cite;
 mod items;
 mod library_file;
 mod organise;
+mod sync;
 mod transfer;
 
 use anyhow::{Context, Result};
@@ -60,5 +61,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Styles(args) => cite::styles(&library, args),
         Command::Duplicates(args) => library_file::duplicates(&library, args),
         Command::Backup { file, out } => library_file::backup(&library, &file, out),
+        Command::Sync(args) => sync::sync(&library, args),
+        Command::Conflicts(out) => sync::conflicts(&library, out),
+        Command::Resolve(args) => sync::resolve(&library, args),
+        Command::ConflictHistory(args) => sync::history(&library, args),
     }
 }

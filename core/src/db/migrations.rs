@@ -11,9 +11,14 @@ pub const APPLICATION_ID: i32 = 0x5348_4C46;
 
 /// The library format this build writes. Bump it with every step added to
 /// [`upgrade_from`], and keep `schema.sql` equal to the result.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const LATEST_SCHEMA: &str = include_str!("schema.sql");
+
+/// Step 1 → 2: the sync engine's bookkeeping (account binding, resumable
+/// pulls, conflicts and their history, the sync log, notices, deletions
+/// waiting for confirmation).
+const STEP_1_TO_2: &str = include_str!("migration_2.sql");
 
 /// Creates the latest schema in an empty database, with the personal library.
 pub(crate) fn init(tx: &Transaction<'_>) -> Result<()> {
@@ -30,12 +35,21 @@ pub(crate) fn init(tx: &Transaction<'_>) -> Result<()> {
 /// step at a time. Each step runs in the caller's transaction, so a failed
 /// upgrade leaves the file as it was.
 pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
-    // Steps are added here as `n => step_n_to_n1(tx)?`, each bringing the
-    // file one version forward.
-    if from != SCHEMA_VERSION {
+    if from == 0 || from > SCHEMA_VERSION {
         return Err(Error::Corrupt(format!(
             "no upgrade path from library format {from}"
         )));
+    }
+    // Each step brings the file one version forward.
+    for step in from..SCHEMA_VERSION {
+        match step {
+            1 => tx.execute_batch(STEP_1_TO_2)?,
+            other => {
+                return Err(Error::Corrupt(format!(
+                    "no upgrade path from library format {other}"
+                )));
+            }
+        }
     }
     set_version(tx, SCHEMA_VERSION)
 }

@@ -316,7 +316,7 @@ pub(crate) fn write_row(
 }
 
 /// Children follow their parent into and out of the trash.
-fn cascade_trash(
+pub(crate) fn cascade_trash(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
     parent: &ObjectKey,

@@ -20,6 +20,8 @@ pub enum SyncErrorKind {
     /// The library on the server changed during the operation; the engine
     /// pulls and retries (callers rarely see this).
     Conflict,
+    /// The library is bound to another account or server.
+    Binding,
 }
 
 impl SyncErrorKind {
@@ -32,6 +34,7 @@ impl SyncErrorKind {
             Self::Server => "server",
             Self::InvalidData => "invalid data",
             Self::Conflict => "conflict",
+            Self::Binding => "binding",
         }
     }
 }

@@ -1,10 +1,28 @@
-//! The sync engine: a Web API client, a three-way merge, and (built on them)
-//! the planner and the executor.
+//! The sync engine: a Web API client, a three-way merge, a planner, and the
+//! executor that syncs every library of a file with its online copy.
 
+mod apply;
 pub mod client;
+mod conflicts;
+pub mod credentials;
+mod engine;
 pub mod error;
 pub mod merge;
+mod objects;
 pub mod plan;
+mod session;
+mod state;
+mod status;
+mod upload;
 
 pub use client::{ApiClient, ObjectType, RemoteLibrary};
+pub use conflicts::{Conflict, HistoryEntry, Resolution};
+pub use credentials::{CredentialStore, KeptIn};
 pub use error::{SyncError, SyncErrorKind};
+pub use merge::FieldConflict;
+pub use session::{
+    Counts, LibraryReport, ProgressCallback, SyncOptions, SyncOutcome, SyncPhase, SyncProgress,
+    SyncReport,
+};
+pub use state::{Binding, LogEntry, Notice, PendingDeletion};
+pub use status::LibraryStatus;

@@ -1,0 +1,421 @@
+//! Sync commands: sync (binding on first use), status, log, relink, and
+//! the conflicts it leaves: listing, resolving, and their history.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+use shelfmark_core::Library;
+use shelfmark_core::sync::{
+    CredentialStore, LibraryReport, Resolution, SyncOptions, SyncOutcome, SyncPhase, SyncProgress,
+};
+
+use crate::args::{ConflictHistoryArgs, JsonOut, ResolveArgs, SyncAction, SyncArgs};
+use crate::output;
+use crate::progress::Progress;
+
+fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+fn phase_label(p: &SyncProgress) -> String {
+    let what = p
+        .object
+        .map(|o| format!(" {}s", o.as_str()))
+        .unwrap_or_default();
+    let phase = match p.phase {
+        SyncPhase::Connecting => "connecting",
+        SyncPhase::Checking => "checking",
+        SyncPhase::Downloading => "downloading",
+        SyncPhase::ApplyingDeletions => "applying deletions",
+        SyncPhase::Uploading => "uploading",
+        SyncPhase::UploadingDeletions => "uploading deletions",
+        SyncPhase::Done => "done",
+    };
+    format!("library {}: {phase}{what}", p.library.0)
+}
+
+/// A progress bar per phase, on a terminal only.
+fn progress_callback() -> shelfmark_core::sync::ProgressCallback {
+    let current: Mutex<Option<(String, Progress)>> = Mutex::new(None);
+    Arc::new(move |p: &SyncProgress| {
+        if p.total == 0 {
+            return;
+        }
+        let label = phase_label(p);
+        let mut slot = current.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.as_ref().is_none_or(|(l, _)| *l != label) {
+            if let Some((_, old)) = slot.take() {
+                old.finish();
+            }
+            *slot = Some((label.clone(), Progress::new(&label)));
+        }
+        if let Some((_, bar)) = slot.as_ref() {
+            bar.update(p.done, p.total);
+            if p.done >= p.total {
+                bar.finish();
+            }
+        }
+    })
+}
+
+pub fn sync(library: &Library, args: SyncArgs) -> Result<()> {
+    match args.action {
+        Some(SyncAction::Status(out)) => return status(library, out),
+        Some(SyncAction::Log { limit, out }) => return log(library, limit, out),
+        Some(SyncAction::Relink(out)) => return relink(library, out),
+        None => {}
+    }
+    let api_key = if args.key_stdin {
+        let mut key = String::new();
+        std::io::stdin()
+            .read_to_string(&mut key)
+            .context("cannot read the API key from standard input")?;
+        let key = key.trim().to_owned();
+        if key.is_empty() {
+            bail!("no API key on standard input");
+        }
+        Some(key)
+    } else {
+        None
+    };
+    if args.confirm_deletions {
+        library.confirm_deletions()?;
+    }
+    let options = SyncOptions {
+        server_url: args.server,
+        user_id: args.user,
+        api_key,
+        credentials: CredentialStore::System,
+        confirm_deletions: args.confirm_deletions,
+        progress: Some(progress_callback()),
+        ..SyncOptions::default()
+    };
+    let report = library.sync_blocking(&options)?;
+    if args.out.json {
+        output::json(&to_json(&report));
+    } else {
+        for lib in &report.libraries {
+            print_library(lib);
+        }
+    }
+    if !report.is_ok() {
+        bail!("sync did not complete for every library (see `shelfmark sync log`)");
+    }
+    Ok(())
+}
+
+fn counts_text(c: &shelfmark_core::sync::Counts) -> String {
+    format!(
+        "{} item(s), {} collection(s), {} saved search(es)",
+        c.items, c.collections, c.searches
+    )
+}
+
+fn print_library(lib: &LibraryReport) {
+    let state = match lib.outcome {
+        SyncOutcome::Synced => "synced",
+        SyncOutcome::Conflicts => "synced, with conflicts to resolve",
+        SyncOutcome::ConfirmDeletions => "stopped: deletions need confirmation",
+        SyncOutcome::Failed => "failed",
+    };
+    println!("{} ({}): {state}", lib.name, lib.remote);
+    if lib.downloaded.total() > 0 {
+        println!("  downloaded {}", counts_text(&lib.downloaded));
+    }
+    if lib.uploaded.total() > 0 {
+        println!("  uploaded {}", counts_text(&lib.uploaded));
+    }
+    if lib.trashed_here.total() > 0 {
+        println!(
+            "  deleted online, moved to the trash here: {}",
+            counts_text(&lib.trashed_here)
+        );
+    }
+    if lib.deleted_there.total() > 0 {
+        println!("  deleted online: {}", counts_text(&lib.deleted_there));
+    }
+    if lib.conflicts > 0 {
+        println!(
+            "  {} conflict(s): see `shelfmark conflicts`, then `shelfmark resolve`",
+            lib.conflicts
+        );
+    }
+    if lib.read_only_kept > 0 {
+        println!(
+            "  read-only library: {} local change(s) kept here, not uploaded",
+            lib.read_only_kept
+        );
+    }
+    if !lib.pending_deletions.is_empty() {
+        println!(
+            "  {} object(s) would be deleted; run `shelfmark sync --confirm-deletions` to go ahead:",
+            lib.pending_deletions.len()
+        );
+        for d in lib.pending_deletions.iter().take(20) {
+            let where_ = if d.direction == "download" {
+                "here (to the trash)"
+            } else {
+                "online"
+            };
+            println!("    {} {}  {}  — {where_}", d.object_type, d.key, d.title);
+        }
+        if lib.pending_deletions.len() > 20 {
+            println!("    … and {} more", lib.pending_deletions.len() - 20);
+        }
+    }
+    for notice in &lib.notices {
+        println!("  note: {}", notice.message);
+    }
+    for problem in &lib.problems {
+        println!("  problem: {problem}");
+    }
+    if let Some(err) = &lib.error {
+        println!(
+            "  error ({}): {err}",
+            lib.error_kind.as_deref().unwrap_or("unknown")
+        );
+    }
+}
+
+fn status(library: &Library, out: JsonOut) -> Result<()> {
+    let status = library.sync_status()?;
+    if out.json {
+        output::json(&to_json(&status));
+        return Ok(());
+    }
+    for s in &status {
+        match &s.binding {
+            Some(b) => println!(
+                "{} [{}]: syncs with {}/{}s/{} as user {}",
+                s.name, s.library, b.server_url, b.remote_kind, b.remote_id, b.user_id
+            ),
+            None => println!("{} [{}]: not synced", s.name, s.library),
+        }
+        if !s.editable {
+            println!("  read-only online");
+        }
+        println!(
+            "  library version {}; {} change(s) and {} deletion(s) to upload; {} conflict(s); {} deletion(s) to confirm",
+            s.version, s.unsynced, s.deletions_to_upload, s.conflicts, s.deletions_to_confirm
+        );
+        if let Some(run) = &s.last_run {
+            println!(
+                "  last sync {} ({})",
+                run.finished.as_deref().unwrap_or(&run.started),
+                if run.finished.is_none() {
+                    "interrupted"
+                } else {
+                    &run.outcome
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+fn log(library: &Library, limit: usize, out: JsonOut) -> Result<()> {
+    let entries = library.sync_log(limit)?;
+    if out.json {
+        output::json(&to_json(&entries));
+        return Ok(());
+    }
+    if entries.is_empty() {
+        println!("no sync has run yet");
+    }
+    for e in &entries {
+        let outcome = if e.finished.is_none() {
+            "interrupted"
+        } else {
+            &e.outcome
+        };
+        let down = &e.counts["downloaded"];
+        let up = &e.counts["uploaded"];
+        let n = |v: &Value| v["items"].as_u64().unwrap_or(0);
+        println!(
+            "{}  library {}  {outcome}  down {} up {} item(s)  conflicts {}",
+            e.started,
+            e.library,
+            n(down),
+            n(up),
+            e.conflicts
+        );
+        if let Some(m) = &e.message {
+            let kind = e
+                .error_kind
+                .as_deref()
+                .map(|k| format!("[{k}] "))
+                .unwrap_or_default();
+            println!("    {kind}{m}");
+        }
+    }
+    Ok(())
+}
+
+fn relink(library: &Library, out: JsonOut) -> Result<()> {
+    let old = library.binding()?;
+    library.relink(&CredentialStore::System)?;
+    if out.json {
+        output::json(&json!({"unbound": to_json(&old)}));
+    } else {
+        match old {
+            Some(b) => println!(
+                "unbound from user {} at {}; the next sync binds to the account of the key you give \
+                 and joins identical references instead of duplicating them",
+                b.user_id, b.server_url
+            ),
+            None => println!("this library was not bound to any account"),
+        }
+    }
+    Ok(())
+}
+
+/// Every library of the file, for commands that look across them.
+fn all_libraries(library: &Library) -> Result<Vec<Library>> {
+    library
+        .libraries()?
+        .into_iter()
+        .map(|info| Ok(library.scoped(info.id)?))
+        .collect()
+}
+
+pub fn conflicts(library: &Library, out: JsonOut) -> Result<()> {
+    let mut all = Vec::new();
+    for lib in all_libraries(library)? {
+        for c in lib.conflicts()? {
+            all.push((lib.id().0, c));
+        }
+    }
+    if out.json {
+        output::json(&Value::Array(
+            all.iter()
+                .map(|(lib, c)| {
+                    let mut v = to_json(c);
+                    v["library"] = json!(lib);
+                    v
+                })
+                .collect(),
+        ));
+        return Ok(());
+    }
+    if all.is_empty() {
+        println!("no conflicts");
+    }
+    for (lib, c) in &all {
+        println!(
+            "{} {}  {}  (library {lib}, since {})",
+            c.object_type.as_str(),
+            c.key,
+            c.title,
+            c.created
+        );
+        for f in &c.fields {
+            println!("    {}: here {}  |  online {}", f.field, f.local, f.remote);
+        }
+    }
+    Ok(())
+}
+
+pub fn resolve(library: &Library, args: ResolveArgs) -> Result<()> {
+    let resolution = match (&args.keep, args.values.is_empty()) {
+        (Some(k), _) if k == "local" => Resolution::KeepLocal,
+        (Some(_), _) => Resolution::KeepRemote,
+        (None, false) => {
+            let mut map = BTreeMap::new();
+            for pair in &args.values {
+                let (field, value) = pair
+                    .split_once('=')
+                    .with_context(|| format!("{pair}: give FIELD=VALUE"))?;
+                map.insert(field.trim().to_owned(), Value::String(value.to_owned()));
+            }
+            Resolution::Fields(map)
+        }
+        (None, true) => bail!("say how to resolve: --keep local, --keep remote, or FIELD=VALUE…"),
+    };
+    if args.all {
+        let mut total = 0;
+        for lib in all_libraries(library)? {
+            total += lib.resolve_all(resolution.clone())?;
+        }
+        if args.out.json {
+            output::json(&json!({"resolved": total}));
+        } else {
+            println!("resolved {total} conflict(s); the next sync uploads the result");
+        }
+        return Ok(());
+    }
+    let key = args.key.unwrap_or_default();
+    for lib in all_libraries(library)? {
+        if lib.conflicts()?.iter().any(|c| c.key == key) {
+            lib.resolve(&key, resolution)?;
+            if args.out.json {
+                output::json(&json!({"resolved": key}));
+            } else {
+                println!(
+                    "resolved {key}; the version not chosen is in `shelfmark conflict-history`"
+                );
+            }
+            return Ok(());
+        }
+    }
+    bail!("there is no conflict on {key} (see `shelfmark conflicts`)")
+}
+
+pub fn history(library: &Library, args: ConflictHistoryArgs) -> Result<()> {
+    if let Some(id) = args.restore {
+        for lib in all_libraries(library)? {
+            if lib.conflict_history()?.iter().any(|h| h.id == id) {
+                lib.restore_from_history(id)?;
+                if args.out.json {
+                    output::json(&json!({"restored": id}));
+                } else {
+                    println!(
+                        "restored the version not chosen in entry {id}; the next sync uploads it"
+                    );
+                }
+                return Ok(());
+            }
+        }
+        bail!("there is no conflict history entry {id}");
+    }
+    let mut all = Vec::new();
+    for lib in all_libraries(library)? {
+        all.extend(lib.conflict_history()?);
+    }
+    if args.out.json {
+        output::json(&to_json(&all));
+        return Ok(());
+    }
+    if all.is_empty() {
+        println!("no conflicts resolved yet");
+    }
+    for h in &all {
+        let not_chosen = if h.chosen == "local" {
+            &h.remote_data
+        } else {
+            &h.local_data
+        };
+        println!(
+            "#{}  {} {}  {}  kept {} on {}{}",
+            h.id,
+            h.object_type,
+            h.key,
+            h.title,
+            h.chosen,
+            h.resolved_at,
+            h.restored_at
+                .as_deref()
+                .map(|r| format!(" (restored {r})"))
+                .unwrap_or_default()
+        );
+        for f in &h.fields {
+            println!(
+                "    {f} not chosen: {}",
+                not_chosen.get(f).unwrap_or(&Value::Null)
+            );
+        }
+    }
+    Ok(())
+}

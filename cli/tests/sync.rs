@@ -1,0 +1,228 @@
+//! The sync commands, run against the real `shelfmark` binary and a real
+//! `shelfmark-server` process on loopback.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test path");
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("profile dir")
+        .to_owned();
+    let binary = profile.join(format!("shelfmark-server{}", std::env::consts::EXE_SUFFIX));
+    if !binary.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "-p", "shelfmark-server"])
+            .env("CARGO_TARGET_DIR", profile.parent().expect("target dir"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success());
+    }
+    binary
+}
+
+struct Server {
+    child: Child,
+    url: String,
+    data: tempfile::TempDir,
+}
+
+impl Server {
+    fn start() -> Self {
+        let data = tempfile::tempdir().expect("data dir");
+        let mut child = Command::new(server_binary())
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(["--listen", "127.0.0.1:0"])
+            .env("SHELFMARK_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("server starts");
+        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        let mut url = None;
+        while reader.read_line(&mut line).expect("read") > 0 {
+            if let Some(u) = line.trim().strip_prefix("shelfmark-server listening on ") {
+                url = Some(u.to_owned());
+                break;
+            }
+            line.clear();
+        }
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while reader.read_line(&mut sink).unwrap_or(0) > 0 {
+                sink.clear();
+            }
+        });
+        Self {
+            child,
+            url: url.expect("address printed"),
+            data,
+        }
+    }
+
+    fn admin(&self, args: &[&str]) -> String {
+        let out = Command::new(server_binary())
+            .arg("--data-dir")
+            .arg(self.data.path())
+            .args(args)
+            .output()
+            .expect("admin");
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    fn user_key(&self, email: &str) -> String {
+        let out = self.admin(&["user", "add", "--email", email, "--password", "pass word"]);
+        let id = out.split_whitespace().nth(1).expect("id").to_owned();
+        self.admin(&["key", "create", "--user", &id])
+            .trim()
+            .to_owned()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Shelf {
+    dir: tempfile::TempDir,
+}
+
+impl Shelf {
+    fn new() -> Self {
+        let shelf = Self {
+            dir: tempfile::tempdir().expect("dir"),
+        };
+        shelf.ok(&["init"], None);
+        shelf
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_shelfmark"))
+            .args(args)
+            .env("SHELFMARK_LIBRARY", self.dir.path().join("lib.shelfmark"))
+            .env(
+                "SHELFMARK_CREDENTIALS_FILE",
+                self.dir.path().join("credentials"),
+            )
+            .env_remove("SHELFMARK_API_KEY")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run shelfmark");
+        if let Some(text) = stdin {
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(text.as_bytes())
+                .expect("write stdin");
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().expect("output")
+    }
+
+    fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.run(args, stdin);
+        assert!(
+            out.status.success(),
+            "shelfmark {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all, None)).expect("JSON")
+    }
+}
+
+#[test]
+fn sync_conflicts_and_resolution_from_the_command_line() {
+    let server = Server::start();
+    let key = server.user_key("cli@example.org");
+    let a = Shelf::new();
+    let b = Shelf::new();
+    let item = a
+        .ok(&["add", "book", "title=Walden", "date=1854"], None)
+        .trim()
+        .to_owned();
+
+    let first = a.ok(
+        &["sync", "--server", &server.url, "--key-stdin"],
+        Some(&key),
+    );
+    assert!(first.contains("uploaded 1 item(s)"), "{first}");
+    // The key is kept in the credentials file (mode 0600), never in the library.
+    let creds = std::fs::read_to_string(a.dir.path().join("credentials")).expect("credentials");
+    assert!(creds.contains(&key));
+    let library = std::fs::read(a.dir.path().join("lib.shelfmark")).expect("library");
+    assert!(!library.windows(key.len()).any(|w| w == key.as_bytes()));
+
+    b.ok(
+        &["sync", "--server", &server.url, "--key-stdin"],
+        Some(&key),
+    );
+    a.ok(
+        &["edit", &item, "title=Walden; or, Life in the Woods"],
+        None,
+    );
+    b.ok(&["edit", &item, "title=Walden (1854)"], None);
+    a.ok(&["sync"], None);
+    let report = b.json(&["sync"]);
+    assert_eq!(report["libraries"][0]["outcome"], "conflicts");
+
+    let conflicts = b.json(&["conflicts"]);
+    assert_eq!(conflicts[0]["key"], item.as_str());
+    assert_eq!(
+        conflicts[0]["fields"][0]["remote"],
+        "Walden; or, Life in the Woods"
+    );
+    b.ok(
+        &["resolve", &item, "title=Walden, or Life in the Woods"],
+        None,
+    );
+    assert_eq!(b.json(&["conflicts"]).as_array().map(Vec::len), Some(0));
+    b.ok(&["sync"], None);
+    a.ok(&["sync"], None);
+    let shown = a.json(&["show", &item]);
+    assert_eq!(shown["data"]["title"], "Walden, or Life in the Woods");
+
+    let history = b.json(&["conflict-history"]);
+    assert_eq!(history[0]["chosen"], "fields");
+    let id = history[0]["id"].as_i64().expect("id").to_string();
+    b.ok(&["conflict-history", "--restore", &id], None);
+    assert_eq!(b.json(&["show", &item])["data"]["title"], "Walden (1854)");
+
+    let status = a.json(&["sync", "status"]);
+    assert_eq!(status[0]["binding"]["server_url"], server.url.as_str());
+    assert_eq!(status[0]["unsynced"], 0);
+    let log = a.ok(&["sync", "log"], None);
+    assert!(log.contains("library 1  ok"), "{log}");
+
+    // Another account is refused until the library is relinked.
+    let other = server.user_key("other@example.org");
+    let refused = a.run(&["sync", "--key-stdin"], Some(&other));
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("relink"));
+    a.ok(&["sync", "relink"], None);
+    a.ok(
+        &["sync", "--server", &server.url, "--key-stdin"],
+        Some(&other),
+    );
+}

@@ -1,0 +1,617 @@
+//! Applying what a pull brought: fetched objects (insert, overwrite, merge,
+//! restore an edited object deleted here) and the server's deletions (to the
+//! trash, never for good; an edit made here wins). On a first sync, objects
+//! identical to ones already here are joined instead of duplicated.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Map, Value};
+use shelfmark_protocol::ItemData;
+
+use super::client::{Deleted, ObjectType};
+use super::merge::three_way;
+use super::objects::{self, Stored, differing_fields, normalize, title_of};
+use super::plan::{ApplyAction, DeletionAction, LocalState, decide_apply, decide_deletion};
+use super::state;
+use crate::db::WriteTx;
+use crate::duplicates::fingerprints;
+use crate::error::Result;
+use crate::library::LibraryId;
+use crate::text::fold;
+
+/// What applying a batch did.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Applied {
+    pub written: usize,
+    pub conflicts: usize,
+    /// Objects the server sent that could not be read: key and reason.
+    pub failed: Vec<(String, String)>,
+}
+
+/// Local items never uploaded, by fingerprint, for joining identical
+/// references on a first sync.
+#[derive(Debug, Default)]
+pub(crate) struct Pairing {
+    items: HashMap<String, String>,
+}
+
+impl Pairing {
+    /// The index for a library that has never completed a pull and holds
+    /// objects never uploaded; `None` otherwise.
+    pub(crate) fn build(conn: &Connection, lib: LibraryId) -> Result<Option<Self>> {
+        if state::library_version(conn, lib)? != 0 {
+            return Ok(None);
+        }
+        let mut stmt = conn.prepare(
+            "SELECT data FROM items WHERE library_id = ?1 AND version = 0 AND parent_key IS NULL
+               AND in_trash = 0 AND item_type NOT IN ('note', 'attachment', 'annotation')
+             ORDER BY date_added, id",
+        )?;
+        let rows = stmt.query_map([lib.0], |r| r.get::<_, String>(0))?;
+        let mut index = Self::default();
+        for text in rows {
+            let item = crate::store::items::parse_data(&text?)?;
+            for (fp, _) in fingerprints(&item) {
+                index
+                    .items
+                    .entry(fp)
+                    .or_insert_with(|| item.key.to_string());
+            }
+        }
+        Ok(Some(index))
+    }
+
+    fn take_item(&mut self, remote: &Value) -> Option<String> {
+        let item = ItemData::from_json_value(remote.clone()).ok()?;
+        if !item.is_regular() {
+            return None;
+        }
+        let local = fingerprints(&item)
+            .into_iter()
+            .find_map(|(fp, _)| self.items.get(&fp).cloned())?;
+        self.items.retain(|_, k| *k != local);
+        Some(local)
+    }
+}
+
+fn local_state(
+    tx: &WriteTx<'_>,
+    lib: LibraryId,
+    ty: ObjectType,
+    stored: Option<&Stored>,
+    key: &str,
+) -> Result<Option<LocalState>> {
+    if let Some(s) = stored {
+        return Ok(Some(LocalState {
+            version: s.version,
+            synced: s.synced,
+            pending_deletion: false,
+            in_trash: false,
+        }));
+    }
+    let pending: Option<u64> = tx
+        .prepare_cached(
+            "SELECT version FROM pending_deletions WHERE library_id = ?1 AND object_type = ?2 AND key = ?3",
+        )?
+        .query_row(params![lib.0, ty.as_str(), key], |r| r.get(0))
+        .optional()?;
+    Ok(pending.map(|version| LocalState {
+        version,
+        synced: true,
+        pending_deletion: true,
+        in_trash: false,
+    }))
+}
+
+fn drop_pending_deletion(
+    tx: &WriteTx<'_>,
+    lib: LibraryId,
+    ty: ObjectType,
+    key: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "DELETE FROM pending_deletions WHERE library_id = ?1 AND object_type = ?2 AND key = ?3",
+    )?
+    .execute(params![lib.0, ty.as_str(), key])?;
+    Ok(())
+}
+
+/// Parents before children: collections by depth among the batch, items
+/// top-level first, then notes and attachments, then annotations.
+pub(crate) fn order_for_apply(ty: ObjectType, objects: &mut [Value]) {
+    match ty {
+        ObjectType::Item => objects.sort_by_key(|o| {
+            let child = o
+                .get("parentItem")
+                .and_then(Value::as_str)
+                .is_some_and(|p| !p.is_empty());
+            let annotation = o.get("itemType").and_then(Value::as_str) == Some("annotation");
+            u8::from(child) + u8::from(annotation)
+        }),
+        ObjectType::Collection => {
+            let parents: HashMap<String, String> = objects
+                .iter()
+                .filter_map(|o| {
+                    Some((
+                        o.get("key")?.as_str()?.to_owned(),
+                        o.get("parentCollection")?.as_str()?.to_owned(),
+                    ))
+                })
+                .collect();
+            let depth = |o: &Value| {
+                let mut d = 0usize;
+                let mut current = o.get("parentCollection").and_then(Value::as_str);
+                while let Some(p) = current {
+                    d += 1;
+                    if d > parents.len() {
+                        break;
+                    }
+                    current = parents.get(p).map(String::as_str);
+                }
+                d
+            };
+            objects.sort_by_cached_key(depth);
+        }
+        ObjectType::Search => {}
+    }
+}
+
+/// Applies objects fetched from the server, in one transaction, and takes
+/// them off the pull queue.
+pub(crate) fn apply_objects(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    ty: ObjectType,
+    objects: Vec<Value>,
+    pairing: &mut Option<Pairing>,
+) -> Result<Applied> {
+    let mut out = Applied::default();
+    for raw in objects {
+        let key = raw
+            .get("key")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let remote = match normalize(ty, raw) {
+            Ok(v) => v,
+            Err(e) => {
+                out.failed.push((key, e.to_string()));
+                continue;
+            }
+        };
+        let remote_version = remote.get("version").and_then(Value::as_u64).unwrap_or(0);
+        let stored = objects::load(tx, lib, ty, &key)?;
+        let local = local_state(tx, lib, ty, stored.as_ref(), &key)?;
+        if local.is_some_and(|l| {
+            !l.pending_deletion && l.version >= remote_version && remote_version > 0
+        }) {
+            state::dequeue(tx, lib, ty, &key)?;
+            continue;
+        }
+        match decide_apply(local.as_ref()) {
+            ApplyAction::Insert => {
+                if !pair(tx, lib, ty, &remote, pairing, &mut out)? {
+                    objects::write(tx, lib, ty, &remote, true, &[], Some(&remote))?;
+                }
+            }
+            ApplyAction::Overwrite => {
+                objects::write(tx, lib, ty, &remote, true, &[], Some(&remote))?;
+                state::clear_conflict(tx, lib, ty, &key)?;
+            }
+            ApplyAction::Merge => {
+                if let Some(stored) = &stored {
+                    out.conflicts +=
+                        merge_into(tx, lib, ty, stored, &remote, stored.base.as_ref())?;
+                }
+            }
+            ApplyAction::RestoreEdited => {
+                drop_pending_deletion(tx, lib, ty, &key)?;
+                objects::write(tx, lib, ty, &remote, true, &[], Some(&remote))?;
+                let title = title_of(ty, &remote);
+                state::add_notice(
+                    tx,
+                    lib,
+                    ty.as_str(),
+                    &key,
+                    "restored",
+                    &format!(
+                        "“{title}” was deleted here but edited on another device; the edit wins and it is back."
+                    ),
+                )?;
+            }
+        }
+        out.written += 1;
+        state::dequeue(tx, lib, ty, &key)?;
+    }
+    Ok(out)
+}
+
+/// Merges the server's copy into a locally changed one; the number of
+/// conflicts recorded (0 or 1).
+fn merge_into(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    ty: ObjectType,
+    stored: &Stored,
+    remote: &Value,
+    base: Option<&Value>,
+) -> Result<usize> {
+    let merged = three_way(base, &stored.data, remote);
+    let data = normalize(ty, merged.data)?;
+    let changed = differing_fields(remote, &data);
+    let key = remote
+        .get("key")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    objects::write(
+        tx,
+        lib,
+        ty,
+        &data,
+        changed.is_empty(),
+        &changed,
+        Some(remote),
+    )?;
+    if merged.conflicts.is_empty() {
+        state::clear_conflict(tx, lib, ty, key)?;
+        Ok(0)
+    } else {
+        state::record_conflict(tx, lib, ty, key, &merged.conflicts, remote)?;
+        Ok(1)
+    }
+}
+
+/// A stand-in base for joining two copies that never agreed on one: fields
+/// only one side has are taken from it, equal fields stay, and fields both
+/// have with different values become conflicts.
+fn pairing_base(local: &Value, remote: &Value) -> Value {
+    let (Some(l), Some(r)) = (local.as_object(), remote.as_object()) else {
+        return Value::Object(Map::new());
+    };
+    let mut base = Map::new();
+    for (name, rv) in r {
+        match l.get(name) {
+            None => {}
+            Some(lv) if lv == rv => {
+                base.insert(name.clone(), rv.clone());
+            }
+            Some(_) => {
+                base.insert(name.clone(), Value::Null);
+            }
+        }
+    }
+    Value::Object(base)
+}
+
+/// On a first sync, joins a new object from the server with an identical
+/// one never uploaded from here. Whether it did.
+fn pair(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    ty: ObjectType,
+    remote: &Value,
+    pairing: &mut Option<Pairing>,
+    out: &mut Applied,
+) -> Result<bool> {
+    let Some(index) = pairing.as_mut() else {
+        return Ok(false);
+    };
+    let remote_key = remote
+        .get("key")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let local_key = match ty {
+        ObjectType::Item => index.take_item(remote),
+        ObjectType::Collection => matching_collection(tx, lib, remote)?,
+        ObjectType::Search => matching_search(tx, lib, remote)?,
+    };
+    let Some(local_key) = local_key else {
+        return Ok(false);
+    };
+    let Some(local) = objects::load(tx, lib, ty, &local_key)? else {
+        return Ok(false);
+    };
+    let mut local_data = local.data.clone();
+    if let Some(obj) = local_data.as_object_mut() {
+        obj.insert("key".into(), Value::String(remote_key.clone()));
+        obj.insert(
+            "version".into(),
+            remote.get("version").cloned().unwrap_or(Value::from(0)),
+        );
+        if let Some(added) = remote.get("dateAdded") {
+            obj.insert("dateAdded".into(), added.clone());
+        }
+    }
+    let base = pairing_base(&local_data, remote);
+    objects::remove_unsynced(tx, lib, ty, &local_key)?;
+    let stand_in = Stored {
+        data: local_data,
+        ..local
+    };
+    out.conflicts += merge_into(tx, lib, ty, &stand_in, remote, Some(&base))?;
+    rekey_references(tx, lib, ty, &local_key, &remote_key)?;
+    let title = title_of(ty, remote);
+    state::add_notice(
+        tx,
+        lib,
+        ty.as_str(),
+        &remote_key,
+        "paired",
+        &format!(
+            "“{title}” was already online; the copy here was joined with it instead of being added twice."
+        ),
+    )?;
+    Ok(true)
+}
+
+/// Points what referred to a joined object's old key at its new one:
+/// children of an item, sub-collections and members of a collection.
+fn rekey_references(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    ty: ObjectType,
+    old: &str,
+    new: &str,
+) -> Result<()> {
+    let (sql, field, child_type) = match ty {
+        ObjectType::Item => (
+            "SELECT key FROM items WHERE library_id = ?1 AND parent_key = ?2",
+            "parentItem",
+            ObjectType::Item,
+        ),
+        ObjectType::Collection => (
+            "SELECT key FROM collections WHERE library_id = ?1 AND parent_key = ?2",
+            "parentCollection",
+            ObjectType::Collection,
+        ),
+        ObjectType::Search => return Ok(()),
+    };
+    let mut edits: Vec<(ObjectType, String, &str)> = keys_where(tx, sql, lib, old)?
+        .into_iter()
+        .map(|k| (child_type, k, field))
+        .collect();
+    if ty == ObjectType::Collection {
+        let members = keys_where(
+            tx,
+            "SELECT i.key FROM collection_items ci JOIN items i ON i.id = ci.item_id
+             WHERE ci.library_id = ?1 AND ci.collection_key = ?2",
+            lib,
+            old,
+        )?;
+        edits.extend(
+            members
+                .into_iter()
+                .map(|k| (ObjectType::Item, k, "collections")),
+        );
+    }
+    for (child_ty, key, field) in edits {
+        let Some(stored) = objects::load(tx, lib, child_ty, &key)? else {
+            continue;
+        };
+        let mut data = stored.data.clone();
+        if field == "collections" {
+            if let Some(list) = data.get_mut("collections").and_then(Value::as_array_mut) {
+                for entry in list.iter_mut() {
+                    if entry.as_str() == Some(old) {
+                        *entry = Value::String(new.to_owned());
+                    }
+                }
+            }
+        } else {
+            data[field] = Value::String(new.to_owned());
+        }
+        let mut changed = stored.changed.clone();
+        if !changed.iter().any(|c| c == field) {
+            changed.push(field.to_owned());
+        }
+        objects::write(
+            tx,
+            lib,
+            child_ty,
+            &data,
+            false,
+            &changed,
+            stored.base.as_ref(),
+        )?;
+    }
+    Ok(())
+}
+
+fn keys_where(tx: &WriteTx<'_>, sql: &str, lib: LibraryId, key: &str) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare_cached(sql)?;
+    let rows = stmt.query_map(params![lib.0, key], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A never-uploaded collection with the same name under the same parent.
+fn matching_collection(tx: &WriteTx<'_>, lib: LibraryId, remote: &Value) -> Result<Option<String>> {
+    let name = fold(
+        remote
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    );
+    let parent = remote.get("parentCollection").and_then(Value::as_str);
+    let mut stmt = tx.prepare_cached(
+        "SELECT key, name, parent_key FROM collections
+         WHERE library_id = ?1 AND version = 0 AND deleted = 0",
+    )?;
+    let rows = stmt.query_map([lib.0], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (key, local_name, local_parent) = row?;
+        if fold(&local_name) == name && local_parent.as_deref() == parent {
+            return Ok(Some(key));
+        }
+    }
+    Ok(None)
+}
+
+/// A never-uploaded saved search with the same name and conditions.
+fn matching_search(tx: &WriteTx<'_>, lib: LibraryId, remote: &Value) -> Result<Option<String>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT key, data FROM saved_searches WHERE library_id = ?1 AND version = 0 AND deleted = 0",
+    )?;
+    let rows = stmt.query_map([lib.0], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    for row in rows {
+        let (key, text) = row?;
+        let data: Value = serde_json::from_str(&text)?;
+        if data.get("name") == remote.get("name")
+            && data.get("conditions") == remote.get("conditions")
+        {
+            return Ok(Some(key));
+        }
+    }
+    Ok(None)
+}
+
+/// One deletion reported by the server, with what to do about it here.
+#[derive(Debug, Clone)]
+pub(crate) struct PlannedDeletion {
+    pub ty: ObjectType,
+    pub key: String,
+    pub title: String,
+    pub action: DeletionAction,
+    /// Already in the trash here (moving it there again removes nothing).
+    pub in_trash: bool,
+}
+
+/// Decides, for each deletion the server reported, what happens here.
+pub(crate) fn plan_deletions(
+    conn: &Connection,
+    lib: LibraryId,
+    deleted: &Deleted,
+) -> Result<Vec<PlannedDeletion>> {
+    let mut out = Vec::new();
+    for (ty, keys) in [
+        (ObjectType::Item, &deleted.items),
+        (ObjectType::Collection, &deleted.collections),
+        (ObjectType::Search, &deleted.searches),
+    ] {
+        for key in keys {
+            let stored = objects::load(conn, lib, ty, key)?;
+            let pending: bool = conn
+                .prepare_cached(
+                    "SELECT 1 FROM pending_deletions WHERE library_id = ?1 AND object_type = ?2 AND key = ?3",
+                )?
+                .query_row(params![lib.0, ty.as_str(), key], |_| Ok(()))
+                .optional()?
+                .is_some();
+            let local = match &stored {
+                // A copy never uploaded (version 0) is not the deleted one.
+                Some(s) if s.version == 0 => None,
+                Some(s) => Some(LocalState {
+                    version: s.version,
+                    synced: s.synced,
+                    pending_deletion: false,
+                    in_trash: false,
+                }),
+                None if pending => Some(LocalState {
+                    pending_deletion: true,
+                    ..LocalState::default()
+                }),
+                None => None,
+            };
+            let in_trash = stored.as_ref().is_some_and(|s| {
+                s.data
+                    .get("deleted")
+                    .is_some_and(|d| d.as_bool().unwrap_or(d.as_u64().unwrap_or(0) != 0))
+            });
+            out.push(PlannedDeletion {
+                ty,
+                key: key.clone(),
+                title: stored
+                    .as_ref()
+                    .map(|s| title_of(ty, &s.data))
+                    .unwrap_or_default(),
+                action: if pending {
+                    DeletionAction::Nothing
+                } else {
+                    decide_deletion(local.as_ref())
+                },
+                in_trash,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// How many objects the library holds (for the mass-deletion guard).
+pub(crate) fn object_count(conn: &Connection, lib: LibraryId) -> Result<usize> {
+    let mut total = 0usize;
+    for ty in ObjectType::ALL {
+        total += conn.query_row(
+            &format!("SELECT COUNT(*) FROM {} WHERE library_id = ?1", ty.table()),
+            [lib.0],
+            |r| r.get::<_, usize>(0),
+        )?;
+    }
+    Ok(total)
+}
+
+/// Applies the server's deletions: unchanged objects go to the trash here
+/// (restorable; emptying the trash later sends nothing, the server has
+/// already deleted them); edited ones stay and will be uploaded again.
+pub(crate) fn apply_deletions(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    planned: &[PlannedDeletion],
+) -> Result<HashMap<ObjectType, usize>> {
+    let mut moved: HashMap<ObjectType, usize> = HashMap::new();
+    for d in planned {
+        match d.action {
+            DeletionAction::Nothing => drop_pending_deletion(tx, lib, d.ty, &d.key)?,
+            DeletionAction::MoveToTrash | DeletionAction::KeepEdited => {
+                let Some(stored) = objects::load(tx, lib, d.ty, &d.key)? else {
+                    continue;
+                };
+                let mut data = stored.data.clone();
+                data["version"] = Value::from(0);
+                state::clear_conflict(tx, lib, d.ty, &d.key)?;
+                if d.action == DeletionAction::MoveToTrash {
+                    data["deleted"] = if d.ty == ObjectType::Item {
+                        Value::from(1)
+                    } else {
+                        Value::Bool(true)
+                    };
+                    objects::write(tx, lib, d.ty, &data, true, &[], None)?;
+                    if !d.in_trash {
+                        *moved.entry(d.ty).or_default() += 1;
+                    }
+                } else {
+                    let changed: Vec<String> = data
+                        .as_object()
+                        .map(|o| {
+                            o.keys()
+                                .filter(|k| !matches!(k.as_str(), "key" | "version"))
+                                .cloned()
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    objects::write(tx, lib, d.ty, &data, false, &changed, None)?;
+                    state::add_notice(
+                        tx,
+                        lib,
+                        d.ty.as_str(),
+                        &d.key,
+                        "restored",
+                        &format!(
+                            "“{}” was deleted on another device but edited here; the edit wins and it will be uploaded again.",
+                            d.title
+                        ),
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(moved)
+}

@@ -1,0 +1,512 @@
+//! The executor: syncs one library with its online copy following the Web
+//! API's steps. Pull (changed versions, pages fetched a few at a time,
+//! applied one transaction per page, the deletion feed, and again when the
+//! library moved meanwhile), then upload (50 objects a request with
+//! `If-Unmodified-Since-Version`; a 412 pulls and tries again), then the
+//! deletions made here. Network work is async; SQLite work runs on the
+//! blocking pool.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream;
+use serde_json::Value;
+
+use super::apply::{self, Pairing, PlannedDeletion};
+use super::client::{ApiClient, Fetched, ObjectType, RemoteLibrary, STANDARD_PAGE, WRITE_BATCH};
+use super::error::{SyncError, SyncErrorKind};
+use super::objects;
+use super::plan::{DeletionAction, needs_confirmation, plan_fetch};
+use super::session::{LibraryReport, ProgressCallback, SyncPhase, SyncProgress};
+use super::state;
+use super::upload::{self, Outgoing};
+use crate::error::{Error, Result};
+use crate::library::Library;
+
+/// Pulls before giving up on a library that keeps changing.
+const MAX_PULLS: u32 = 6;
+/// Pull-then-upload rounds before giving up on repeated 412s.
+const MAX_ROUNDS: u32 = 6;
+
+/// Runs `f` on the blocking pool with a handle on the library.
+pub(crate) async fn blocking<T, F>(library: &Library, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Library) -> Result<T> + Send + 'static,
+{
+    let library = library.clone();
+    tokio::task::spawn_blocking(move || f(&library))
+        .await
+        .map_err(|e| Error::Corrupt(format!("a sync task stopped unexpectedly: {e}")))?
+}
+
+enum Pulled {
+    UpToDate,
+    Done,
+    /// Deletions wait for confirmation.
+    Held,
+}
+
+enum Uploaded {
+    Done,
+    NeedsPull,
+}
+
+/// One library's sync.
+pub(crate) struct LibraryRun<'a> {
+    pub library: Library,
+    pub client: &'a ApiClient,
+    pub remote: RemoteLibrary,
+    pub concurrency: usize,
+    pub confirm_deletions: bool,
+    pub progress: Option<ProgressCallback>,
+    pub report: LibraryReport,
+}
+
+impl LibraryRun<'_> {
+    fn progress(&self, phase: SyncPhase, object: Option<ObjectType>, done: usize, total: usize) {
+        if let Some(callback) = &self.progress {
+            callback(&SyncProgress {
+                library: self.library.id(),
+                phase,
+                object,
+                done,
+                total,
+            });
+        }
+    }
+
+    /// Pulls and uploads until both sides agree (or a deletion needs
+    /// confirmation).
+    pub(crate) async fn run(&mut self) -> Result<()> {
+        for _ in 0..MAX_ROUNDS {
+            match self.pull().await? {
+                Pulled::Held => return Ok(()),
+                Pulled::UpToDate | Pulled::Done => {}
+            }
+            match self.upload().await? {
+                Uploaded::Done => return Ok(()),
+                Uploaded::NeedsPull => continue,
+            }
+        }
+        Err(SyncError::new(
+            SyncErrorKind::Conflict,
+            "The online library kept changing while uploading; sync will try again later.",
+        )
+        .into())
+    }
+
+    async fn pull(&mut self) -> Result<Pulled> {
+        let lib = self.library.id();
+        for attempt in 0..MAX_PULLS {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(200 << attempt.min(5))).await;
+            }
+            let since = blocking(&self.library, move |l| {
+                l.db.read(|c| state::library_version(c, lib))
+            })
+            .await?;
+            let pairing = blocking(&self.library, move |l| {
+                l.db.read(|c| Pairing::build(c, lib))
+            })
+            .await?;
+            let pairing = Arc::new(Mutex::new(pairing));
+            let mut seen = VersionWatch::default();
+            let mut not_modified = false;
+            for ty in ObjectType::ALL {
+                let queued = blocking(&self.library, move |l| {
+                    l.db.read(|c| state::queued(c, lib, ty))
+                })
+                .await?;
+                let remote_versions = if not_modified {
+                    Default::default()
+                } else {
+                    self.progress(SyncPhase::Checking, Some(ty), 0, 0);
+                    match self.client.versions(self.remote, ty, since, false).await? {
+                        Fetched::NotModified => {
+                            // Nothing in the library changed since `since`.
+                            not_modified = true;
+                            Default::default()
+                        }
+                        Fetched::Changed {
+                            value,
+                            library_version,
+                        } => {
+                            seen.note(library_version);
+                            value
+                        }
+                    }
+                };
+                if remote_versions.is_empty() && queued.is_empty() {
+                    continue;
+                }
+                let local = blocking(&self.library, move |l| {
+                    l.db.read(|c| objects::local_states(c, lib, ty))
+                })
+                .await?;
+                let planned = plan_fetch(&remote_versions, &local);
+                let fresh: Vec<String> = planned
+                    .iter()
+                    .filter(|k| !queued.contains(k))
+                    .cloned()
+                    .collect();
+                let mut keys: Vec<String> = queued.into_iter().chain(planned).collect();
+                keys.sort();
+                keys.dedup();
+                if keys.is_empty() {
+                    continue;
+                }
+                blocking(&self.library, move |l| {
+                    l.db.write(|tx| state::enqueue(tx, lib, ty, &fresh, since))
+                })
+                .await?;
+                self.fetch_and_apply(ty, &keys, &pairing, &mut seen).await?;
+            }
+            if not_modified && seen.first.is_none() {
+                return Ok(Pulled::UpToDate);
+            }
+            let (deleted, version) = self.client.deleted(self.remote, since).await?;
+            seen.note(version);
+            let planned = blocking(&self.library, move |l| {
+                l.db.read(|c| apply::plan_deletions(c, lib, &deleted))
+            })
+            .await?;
+            if !self.deletions_allowed("download", &planned).await? {
+                return Ok(Pulled::Held);
+            }
+            let target = (!seen.moved).then_some(seen.first).flatten();
+            let total = planned.len();
+            self.progress(SyncPhase::ApplyingDeletions, None, 0, total);
+            let moved = blocking(&self.library, move |l| {
+                l.db.write(|tx| {
+                    let moved = apply::apply_deletions(tx, lib, &planned)?;
+                    state::clear_pending_deletions(tx, lib, "download")?;
+                    if let Some(v) = target {
+                        state::set_library_version(tx, lib, v)?;
+                    }
+                    Ok(moved)
+                })
+            })
+            .await?;
+            for (ty, n) in moved {
+                self.report.trashed_here.add(ty, n);
+            }
+            self.progress(SyncPhase::ApplyingDeletions, None, total, total);
+            if target.is_some() {
+                return Ok(Pulled::Done);
+            }
+        }
+        Err(SyncError::new(
+            SyncErrorKind::Conflict,
+            "The online library kept changing while downloading; sync will try again later.",
+        )
+        .into())
+    }
+
+    /// Fetches `keys` in pages, a few requests at a time, and applies each
+    /// page in one transaction (collections and searches all at once, so
+    /// that parents are written before their children).
+    async fn fetch_and_apply(
+        &mut self,
+        ty: ObjectType,
+        keys: &[String],
+        pairing: &Arc<Mutex<Option<Pairing>>>,
+        seen: &mut VersionWatch,
+    ) -> Result<()> {
+        let total = keys.len();
+        self.progress(SyncPhase::Downloading, Some(ty), 0, total);
+        let client = self.client;
+        let remote = self.remote;
+        let mut pages = stream::iter(keys.chunks(STANDARD_PAGE as usize))
+            .map(|page| async move { client.fetch(remote, ty, page).await })
+            .buffered(self.concurrency.max(1));
+        let mut held: Vec<Value> = Vec::new();
+        let mut done = 0;
+        while let Some(page) = pages.next().await {
+            let (objects, version) = page?;
+            seen.note(version);
+            done += objects.len();
+            if ty == ObjectType::Item {
+                self.apply_page(ty, objects, pairing).await?;
+                self.progress(SyncPhase::Downloading, Some(ty), done, total);
+            } else {
+                held.extend(objects);
+            }
+        }
+        if !held.is_empty() {
+            apply::order_for_apply(ty, &mut held);
+            self.apply_page(ty, held, pairing).await?;
+            self.progress(SyncPhase::Downloading, Some(ty), total, total);
+        }
+        Ok(())
+    }
+
+    async fn apply_page(
+        &mut self,
+        ty: ObjectType,
+        mut objects: Vec<Value>,
+        pairing: &Arc<Mutex<Option<Pairing>>>,
+    ) -> Result<()> {
+        let lib = self.library.id();
+        apply::order_for_apply(ty, &mut objects);
+        let pairing = pairing.clone();
+        let applied = blocking(&self.library, move |l| {
+            let mut pairing = pairing.lock().unwrap_or_else(|p| p.into_inner());
+            l.db.write(|tx| apply::apply_objects(tx, lib, ty, objects, &mut pairing))
+        })
+        .await?;
+        self.report.downloaded.add(ty, applied.written);
+        for (key, reason) in applied.failed {
+            self.report.problems.push(format!(
+                "The server's copy of {key} could not be read: {reason}"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The mass-deletion guard: whether the deletions may go ahead now. If
+    /// not, what would go is recorded for confirmation.
+    async fn deletions_allowed(
+        &mut self,
+        direction: &'static str,
+        planned: &[PlannedDeletion],
+    ) -> Result<bool> {
+        let lib = self.library.id();
+        let removing: Vec<(ObjectType, String, String)> = planned
+            .iter()
+            .filter(|d| d.action == DeletionAction::MoveToTrash && !d.in_trash)
+            .map(|d| (d.ty, d.key.clone(), d.title.clone()))
+            .collect();
+        if removing.is_empty() || self.confirm_deletions {
+            return Ok(true);
+        }
+        let size = blocking(&self.library, move |l| {
+            l.db.read(|c| apply::object_count(c, lib))
+        })
+        .await?;
+        let size = if direction == "upload" {
+            size + removing.len()
+        } else {
+            size
+        };
+        if !needs_confirmation(removing.len(), size) {
+            return Ok(true);
+        }
+        let confirmed = blocking(&self.library, move |l| {
+            l.db.write(|tx| state::deletions_confirmed(tx, lib, direction, &removing))
+        })
+        .await?;
+        if !confirmed {
+            let held = blocking(&self.library, move |l| {
+                l.db.read(|c| state::pending_deletions(c, Some(lib)))
+            })
+            .await?;
+            self.report
+                .pending_deletions
+                .extend(held.into_iter().filter(|d| d.direction == direction));
+        }
+        Ok(confirmed)
+    }
+
+    async fn upload(&mut self) -> Result<Uploaded> {
+        let lib = self.library.id();
+        let editable = blocking(&self.library, move |l| {
+            l.db.read(|c| state::editable(c, lib))
+        })
+        .await?;
+        if !editable {
+            self.report.read_only_kept = blocking(&self.library, move |l| {
+                l.db.read(|c| upload::unsynced_count(c, lib))
+            })
+            .await?;
+            return Ok(Uploaded::Done);
+        }
+        let mut version = blocking(&self.library, move |l| {
+            l.db.read(|c| state::library_version(c, lib))
+        })
+        .await?;
+        let mut needs_pull = false;
+        for ty in ObjectType::ALL {
+            let outgoing = blocking(&self.library, move |l| {
+                l.db.read(|c| upload::collect(c, lib, ty))
+            })
+            .await?;
+            let total = outgoing.len();
+            let mut done = 0;
+            for batch in outgoing.chunks(WRITE_BATCH) {
+                self.progress(SyncPhase::Uploading, Some(ty), done, total);
+                let payloads: Vec<Value> = batch.iter().map(|o| o.payload.clone()).collect();
+                let report = match self
+                    .client
+                    .upload(self.remote, ty, &payloads, version)
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(e) if e.kind == SyncErrorKind::Conflict => return Ok(Uploaded::NeedsPull),
+                    Err(e) if e.status == Some(403) => {
+                        self.refused_as_read_only(&e).await?;
+                        return Ok(Uploaded::Done);
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                version = report.library_version;
+                let mut accepted: Vec<(Outgoing, Option<u64>)> = Vec::new();
+                for (index, sent) in batch.iter().enumerate() {
+                    let at = index.to_string();
+                    if let Some(saved) = report.successful.get(&at) {
+                        let v = saved
+                            .get("version")
+                            .and_then(Value::as_u64)
+                            .or(Some(report.library_version));
+                        accepted.push((sent.clone(), v));
+                    } else if report.success.contains_key(&at) {
+                        accepted.push((sent.clone(), Some(report.library_version)));
+                    } else if report.unchanged.contains_key(&at) {
+                        accepted.push((sent.clone(), None));
+                    } else if let Some(failed) = report.failed.get(&at) {
+                        if failed.code == 412 {
+                            needs_pull = true;
+                        } else {
+                            let title = objects::title_of(ty, &sent.payload);
+                            self.report.problems.push(format!(
+                                "The server refused “{title}” ({}, HTTP {}): {}; it is kept here.",
+                                sent.key, failed.code, failed.message
+                            ));
+                        }
+                    }
+                }
+                self.report
+                    .uploaded
+                    .add(ty, accepted.iter().filter(|(_, v)| v.is_some()).count());
+                let new_version = version;
+                blocking(&self.library, move |l| {
+                    l.db.write(|tx| {
+                        for (sent, v) in &accepted {
+                            upload::mark_uploaded(tx, lib, ty, sent, *v)?;
+                        }
+                        state::set_library_version(tx, lib, new_version)
+                    })
+                })
+                .await?;
+                done += batch.len();
+            }
+            if total > 0 {
+                self.progress(SyncPhase::Uploading, Some(ty), total, total);
+            }
+        }
+        if needs_pull {
+            return Ok(Uploaded::NeedsPull);
+        }
+        self.upload_deletions(version).await
+    }
+
+    async fn upload_deletions(&mut self, mut version: u64) -> Result<Uploaded> {
+        let lib = self.library.id();
+        let pending = blocking(&self.library, move |l| {
+            l.db.read(|c| upload::pending_deletions(c, lib))
+        })
+        .await?;
+        if pending.is_empty() {
+            return Ok(Uploaded::Done);
+        }
+        let planned: Vec<PlannedDeletion> = pending
+            .iter()
+            .map(|(ty, key)| PlannedDeletion {
+                ty: *ty,
+                key: key.clone(),
+                title: key.clone(),
+                action: DeletionAction::MoveToTrash,
+                in_trash: false,
+            })
+            .collect();
+        if !self.deletions_allowed("upload", &planned).await? {
+            return Ok(Uploaded::Done);
+        }
+        let total = pending.len();
+        let mut done = 0;
+        // Items first, so that a collection's members never point at nothing.
+        for ty in [ObjectType::Item, ObjectType::Search, ObjectType::Collection] {
+            let keys: Vec<String> = pending
+                .iter()
+                .filter(|(t, _)| *t == ty)
+                .map(|(_, k)| k.clone())
+                .collect();
+            for batch in keys.chunks(WRITE_BATCH) {
+                self.progress(SyncPhase::UploadingDeletions, Some(ty), done, total);
+                version = match self.client.delete(self.remote, ty, batch, version).await {
+                    Ok(v) => v,
+                    Err(e) if e.kind == SyncErrorKind::Conflict => return Ok(Uploaded::NeedsPull),
+                    Err(e) if e.status == Some(403) => {
+                        self.refused_as_read_only(&e).await?;
+                        return Ok(Uploaded::Done);
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                let batch = batch.to_vec();
+                let n = batch.len();
+                let new_version = version;
+                blocking(&self.library, move |l| {
+                    l.db.write(|tx| {
+                        upload::deletion_uploaded(tx, lib, ty, &batch)?;
+                        state::clear_pending_deletions(tx, lib, "upload")?;
+                        state::set_library_version(tx, lib, new_version)
+                    })
+                })
+                .await?;
+                self.report.deleted_there.add(ty, n);
+                done += n;
+            }
+        }
+        self.progress(SyncPhase::UploadingDeletions, None, total, total);
+        Ok(Uploaded::Done)
+    }
+
+    /// The server refused a write as not allowed: the library is read-only
+    /// for this key. Local edits stay here; the log and a notice say so.
+    async fn refused_as_read_only(&mut self, err: &SyncError) -> Result<()> {
+        let lib = self.library.id();
+        let kept = blocking(&self.library, move |l| {
+            l.db.write(|tx| {
+                state::set_editable(tx, lib, false)?;
+                let kept = upload::unsynced_count(tx, lib)?;
+                state::add_notice(
+                    tx,
+                    lib,
+                    "library",
+                    "",
+                    "read-only",
+                    &format!(
+                        "This library is read-only for your account; {kept} local change(s) are kept here but not uploaded."
+                    ),
+                )?;
+                Ok(kept)
+            })
+        })
+        .await?;
+        self.report.read_only_kept = kept;
+        self.report.problems.push(format!(
+            "The server refused changes to this library ({}); they are kept here.",
+            err.message
+        ));
+        Ok(())
+    }
+}
+
+/// The library versions seen during one pull: the first, and whether any
+/// later response reported another (the library moved meanwhile).
+#[derive(Debug, Default)]
+struct VersionWatch {
+    first: Option<u64>,
+    moved: bool,
+}
+
+impl VersionWatch {
+    fn note(&mut self, version: u64) {
+        match self.first {
+            None => self.first = Some(version),
+            Some(v) if v != version => self.moved = true,
+            Some(_) => {}
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! Synced objects of every kind seen the same way: their stored data as JSON
+//! with its sync state, and the one path by which the sync engine writes an
+//! object whose content came from (or was agreed with) the server.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+use shelfmark_protocol::{CollectionData, ItemData, ObjectKey, SavedSearchData};
+
+use super::client::ObjectType;
+use super::plan::LocalState;
+use crate::changes::{Change, ChangeKind, ObjectKind};
+use crate::db::WriteTx;
+use crate::error::{Error, Result};
+use crate::library::LibraryId;
+use crate::store::items::{cascade_trash, find_row, write_row};
+
+impl ObjectType {
+    /// The name used in the library file (`item`, `collection`, `search`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Collection => "collection",
+            Self::Search => "search",
+            Self::Item => "item",
+        }
+    }
+
+    /// The type named `name` in the library file.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    pub(crate) fn table(self) -> &'static str {
+        match self {
+            Self::Collection => "collections",
+            Self::Search => "saved_searches",
+            Self::Item => "items",
+        }
+    }
+
+    fn change_kind(self) -> ObjectKind {
+        match self {
+            Self::Collection => ObjectKind::Collection,
+            Self::Search => ObjectKind::SavedSearch,
+            Self::Item => ObjectKind::Item,
+        }
+    }
+}
+
+/// An object as stored, with its sync state.
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    /// The data exactly as stored (compared to notice edits made meanwhile).
+    pub text: String,
+    pub data: Value,
+    pub version: u64,
+    pub synced: bool,
+    pub changed: Vec<String>,
+    pub base: Option<Value>,
+}
+
+pub(crate) fn load(
+    conn: &Connection,
+    lib: LibraryId,
+    ty: ObjectType,
+    key: &str,
+) -> Result<Option<Stored>> {
+    let raw = conn
+        .prepare_cached(&format!(
+            "SELECT data, version, synced, changed_fields, base FROM {}
+             WHERE library_id = ?1 AND key = ?2",
+            ty.table()
+        ))?
+        .query_row(params![lib.0, key], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, u64>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })
+        .optional()?;
+    raw.map(|(text, version, synced, changed, base)| {
+        Ok(Stored {
+            data: serde_json::from_str(&text)?,
+            text,
+            version,
+            synced,
+            changed: serde_json::from_str(&changed)?,
+            base: base.map(|b| serde_json::from_str(&b)).transpose()?,
+        })
+    })
+    .transpose()
+}
+
+/// What the planner needs about every object of a type: stored ones and
+/// those removed here whose deletion waits to be uploaded.
+pub(crate) fn local_states(
+    conn: &Connection,
+    lib: LibraryId,
+    ty: ObjectType,
+) -> Result<HashMap<String, LocalState>> {
+    let mut out = HashMap::new();
+    let trash_column = if ty == ObjectType::Item {
+        "in_trash"
+    } else {
+        "deleted"
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT key, version, synced, {trash_column} FROM {} WHERE library_id = ?1",
+        ty.table()
+    ))?;
+    let rows = stmt.query_map(params![lib.0], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, u64>(1)?,
+            r.get::<_, bool>(2)?,
+            r.get::<_, bool>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (key, version, synced, in_trash) = row?;
+        out.insert(
+            key,
+            LocalState {
+                version,
+                synced,
+                pending_deletion: false,
+                in_trash,
+            },
+        );
+    }
+    let mut stmt = conn.prepare(
+        "SELECT key, version FROM pending_deletions WHERE library_id = ?1 AND object_type = ?2",
+    )?;
+    let rows = stmt.query_map(params![lib.0, ty.as_str()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
+    })?;
+    for row in rows {
+        let (key, version) = row?;
+        out.entry(key).or_insert(LocalState {
+            version,
+            synced: true,
+            pending_deletion: true,
+            in_trash: false,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads object data of type `ty` and writes it back in the library's
+/// canonical form; data that is not a valid object is refused, naming why.
+pub(crate) fn normalize(ty: ObjectType, value: Value) -> Result<Value> {
+    Ok(match ty {
+        ObjectType::Item => ItemData::from_json_value(value)?.to_json_value(),
+        ObjectType::Collection => CollectionData::from_json_value(value)?.to_json_value(),
+        ObjectType::Search => SavedSearchData::from_json_value(value)?.to_json_value(),
+    })
+}
+
+/// A short name for an object, for notices and confirmations.
+pub(crate) fn title_of(ty: ObjectType, data: &Value) -> String {
+    let text = |name: &str| data.get(name).and_then(Value::as_str).map(str::to_owned);
+    let title = match ty {
+        ObjectType::Item => ItemData::from_json_value(data.clone()).ok().and_then(|i| {
+            i.title().map(str::to_owned).or_else(|| {
+                i.field("note")
+                    .map(|n| crate::text::fold(n).chars().take(60).collect())
+            })
+        }),
+        _ => text("name"),
+    };
+    title
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| text("key").unwrap_or_default())
+}
+
+/// Writes an object's data as the engine decided it: `synced` when it equals
+/// what the server holds, `changed` naming the fields to upload, `base` the
+/// copy last agreed with the server. Items go through the item write path,
+/// so every index stays in step.
+pub(crate) fn write(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    ty: ObjectType,
+    data: &Value,
+    synced: bool,
+    changed: &[String],
+    base: Option<&Value>,
+) -> Result<()> {
+    let changed_text = serde_json::to_string(changed)?;
+    let base_text = base.map(serde_json::to_string).transpose()?;
+    let key = match ty {
+        ObjectType::Item => {
+            let item = ItemData::from_json_value(data.clone())?;
+            let previous = find_row(tx, lib, &item.key)?;
+            write_row(tx, lib, &item, previous.as_ref(), synced, changed)?;
+            // Children fetched before their parent learn that it is in the trash.
+            if previous.is_none() && item.deleted {
+                cascade_trash(tx, lib, &item.key, true)?;
+            }
+            tx.prepare_cached("UPDATE items SET base = ?3 WHERE library_id = ?1 AND key = ?2")?
+                .execute(params![lib.0, item.key.as_str(), base_text])?;
+            return Ok(());
+        }
+        ObjectType::Collection => {
+            let c = CollectionData::from_json_value(data.clone())?;
+            let existed = upsert(
+                tx,
+                "INSERT INTO collections (library_id, key, name, parent_key, data, deleted,
+                    version, synced, changed_fields, base)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (library_id, key) DO UPDATE SET name = excluded.name,
+                    parent_key = excluded.parent_key, data = excluded.data,
+                    deleted = excluded.deleted, version = excluded.version,
+                    synced = excluded.synced, changed_fields = excluded.changed_fields,
+                    base = excluded.base",
+                "collections",
+                lib,
+                &c.key,
+                params![
+                    lib.0,
+                    c.key.as_str(),
+                    c.name,
+                    c.parent_collection.as_ref().map(ObjectKey::as_str),
+                    serde_json::to_string(&c.to_json_value())?,
+                    c.deleted,
+                    c.version,
+                    synced,
+                    changed_text,
+                    base_text,
+                ],
+            )?;
+            (c.key, existed)
+        }
+        ObjectType::Search => {
+            let s = SavedSearchData::from_json_value(data.clone())?;
+            let existed = upsert(
+                tx,
+                "INSERT INTO saved_searches (library_id, key, name, data, deleted, version,
+                    synced, changed_fields, base)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (library_id, key) DO UPDATE SET name = excluded.name,
+                    data = excluded.data, deleted = excluded.deleted,
+                    version = excluded.version, synced = excluded.synced,
+                    changed_fields = excluded.changed_fields, base = excluded.base",
+                "saved_searches",
+                lib,
+                &s.key,
+                params![
+                    lib.0,
+                    s.key.as_str(),
+                    s.name,
+                    serde_json::to_string(&s.to_json_value())?,
+                    s.deleted,
+                    s.version,
+                    synced,
+                    changed_text,
+                    base_text,
+                ],
+            )?;
+            (s.key, existed)
+        }
+    };
+    let (key, existed) = key;
+    tx.record(Change {
+        library_id: lib,
+        object: ty.change_kind(),
+        key,
+        kind: if existed {
+            ChangeKind::Updated
+        } else {
+            ChangeKind::Created
+        },
+    });
+    Ok(())
+}
+
+/// Runs an insert-or-update; whether the row existed before.
+fn upsert(
+    tx: &WriteTx<'_>,
+    sql: &str,
+    table: &str,
+    lib: LibraryId,
+    key: &ObjectKey,
+    args: impl rusqlite::Params,
+) -> Result<bool> {
+    let existed = tx
+        .prepare_cached(&format!(
+            "SELECT 1 FROM {table} WHERE library_id = ?1 AND key = ?2"
+        ))?
+        .query_row(params![lib.0, key.as_str()], |_| Ok(()))
+        .optional()?
+        .is_some();
+    tx.prepare_cached(sql)?.execute(args)?;
+    Ok(existed)
+}
+
+/// Removes one object row without touching its children or queueing a
+/// deletion (used when a never-uploaded copy is joined with the server's).
+pub(crate) fn remove_unsynced(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    ty: ObjectType,
+    key: &str,
+) -> Result<()> {
+    if ty == ObjectType::Item {
+        let id: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM items WHERE library_id = ?1 AND key = ?2",
+                params![lib.0, key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = id {
+            tx.execute("DELETE FROM items_fts WHERE rowid = ?1", [id])?;
+        }
+    }
+    tx.execute(
+        &format!(
+            "DELETE FROM {} WHERE library_id = ?1 AND key = ?2",
+            ty.table()
+        ),
+        params![lib.0, key],
+    )?;
+    tx.record(Change {
+        library_id: lib,
+        object: ty.change_kind(),
+        key: ObjectKey::parse(key)?,
+        kind: ChangeKind::Removed,
+    });
+    Ok(())
+}
+
+/// The fields of `data` a remote copy can hold, compared without the
+/// bookkeeping the store sets itself.
+pub(crate) fn differing_fields(before: &Value, after: &Value) -> Vec<String> {
+    crate::store::items::changed_json_keys(before, after)
+        .into_iter()
+        .collect()
+}
+
+/// Refuses a key that is not a valid object key.
+pub(crate) fn check_key(key: &str) -> Result<()> {
+    ObjectKey::parse(key).map(|_| ()).map_err(Error::from)
+}

@@ -1,0 +1,640 @@
+//! Running a sync: binding the library file to an account on first use,
+//! finding every library the key reaches (the personal one and shared
+//! groups), syncing each, and writing what happened to the sync log.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use shelfmark_protocol::{LibraryKind, ObjectKey};
+
+use super::client::{ApiClient, KeyInfo, ObjectType, RemoteLibrary};
+use super::credentials::{CredentialStore, key_reference};
+use super::engine::{LibraryRun, blocking};
+use super::error::{SyncError, SyncErrorKind};
+use super::state::{self, Binding, Notice, PendingDeletion};
+use crate::error::{Error, Result};
+use crate::library::{Library, LibraryId};
+
+/// Receives progress events during a sync.
+pub type ProgressCallback = Arc<dyn Fn(&SyncProgress) + Send + Sync>;
+
+/// What a sync is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SyncPhase {
+    /// Checking the key and the libraries it reaches.
+    Connecting,
+    /// Asking what changed online.
+    Checking,
+    Downloading,
+    ApplyingDeletions,
+    Uploading,
+    UploadingDeletions,
+    Done,
+}
+
+/// A progress event: phase, and objects done out of the total for one kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncProgress {
+    pub library: LibraryId,
+    pub phase: SyncPhase,
+    pub object: Option<ObjectType>,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// How to sync.
+#[derive(Clone, Default)]
+pub struct SyncOptions {
+    /// The server's base URL; needed on the first sync, checked afterwards.
+    pub server_url: Option<String>,
+    /// The user the key must belong to (checked when given).
+    pub user_id: Option<u64>,
+    /// An API key to use (and keep); otherwise the one kept for the account.
+    pub api_key: Option<String>,
+    /// Where the API key is kept between syncs.
+    pub credentials: CredentialStore,
+    /// Go ahead with deletions larger than max(10, 10 %) of a library.
+    pub confirm_deletions: bool,
+    /// Requests in flight at once while downloading (default 4).
+    pub concurrency: usize,
+    /// Longest wait honoured for `Retry-After`/`Backoff` before giving up.
+    pub max_retry_wait: Option<Duration>,
+    pub progress: Option<ProgressCallback>,
+}
+
+impl std::fmt::Debug for SyncOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The API key is never printed.
+        f.debug_struct("SyncOptions")
+            .field("server_url", &self.server_url)
+            .field("user_id", &self.user_id)
+            .field("api_key", &self.api_key.as_ref().map(|_| "…"))
+            .field("credentials", &self.credentials)
+            .field("confirm_deletions", &self.confirm_deletions)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Objects per kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub items: usize,
+    pub collections: usize,
+    pub searches: usize,
+}
+
+impl Counts {
+    pub(crate) fn add(&mut self, ty: ObjectType, n: usize) {
+        match ty {
+            ObjectType::Item => self.items += n,
+            ObjectType::Collection => self.collections += n,
+            ObjectType::Search => self.searches += n,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.items + self.collections + self.searches
+    }
+}
+
+/// How a library's sync ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SyncOutcome {
+    /// Both sides agree; nothing needed doing or everything was done.
+    Synced,
+    /// Synced, with conflicts waiting to be resolved.
+    Conflicts,
+    /// Stopped before deleting more than max(10, 10 %) of a library.
+    ConfirmDeletions,
+    Failed,
+}
+
+impl SyncOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Synced => "ok",
+            Self::Conflicts => "conflicts",
+            Self::ConfirmDeletions => "confirm-deletions",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// What a sync did to one library.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LibraryReport {
+    pub library: i64,
+    pub name: String,
+    /// `/users/<id>` or `/groups/<id>`.
+    pub remote: String,
+    pub outcome: SyncOutcome,
+    pub downloaded: Counts,
+    pub uploaded: Counts,
+    /// Deleted online, moved to the trash here.
+    pub trashed_here: Counts,
+    /// Deleted here (trash emptied), deleted online.
+    pub deleted_there: Counts,
+    /// Conflicts waiting to be resolved after the run.
+    pub conflicts: usize,
+    /// Local changes a read-only library keeps without uploading.
+    pub read_only_kept: usize,
+    /// Deletions held back for confirmation.
+    pub pending_deletions: Vec<PendingDeletion>,
+    pub notices: Vec<Notice>,
+    /// Objects refused or unreadable, each in a sentence.
+    pub problems: Vec<String>,
+    pub error_kind: Option<String>,
+    pub error: Option<String>,
+}
+
+impl LibraryReport {
+    fn new(library: LibraryId, name: String, remote: RemoteLibrary) -> Self {
+        Self {
+            library: library.0,
+            name,
+            remote: remote.prefix(),
+            outcome: SyncOutcome::Synced,
+            downloaded: Counts::default(),
+            uploaded: Counts::default(),
+            trashed_here: Counts::default(),
+            deleted_there: Counts::default(),
+            conflicts: 0,
+            read_only_kept: 0,
+            pending_deletions: Vec::new(),
+            notices: Vec::new(),
+            problems: Vec::new(),
+            error_kind: None,
+            error: None,
+        }
+    }
+
+    fn counts_json(&self) -> Value {
+        json!({
+            "downloaded": self.downloaded,
+            "uploaded": self.uploaded,
+            "trashedHere": self.trashed_here,
+            "deletedThere": self.deleted_there,
+            "readOnlyKept": self.read_only_kept,
+        })
+    }
+}
+
+/// What one sync run did, library by library.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncReport {
+    pub run_id: String,
+    pub libraries: Vec<LibraryReport>,
+}
+
+impl SyncReport {
+    /// Whether every library synced without error.
+    pub fn is_ok(&self) -> bool {
+        self.libraries
+            .iter()
+            .all(|l| l.outcome != SyncOutcome::Failed)
+    }
+}
+
+fn normalize_url(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_owned()
+}
+
+fn error_kind_of(err: &Error) -> &'static str {
+    match err {
+        Error::Sync(e) => e.kind.as_str(),
+        _ => "library",
+    }
+}
+
+/// Whether the key may write to group `id`.
+fn group_writable(info: &KeyInfo, id: u64) -> bool {
+    let groups = &info.access.groups;
+    groups
+        .get(&id.to_string())
+        .or_else(|| groups.get("all"))
+        .is_some_and(|g| g.write)
+}
+
+impl Library {
+    /// The account this library file syncs with, if it has been bound.
+    pub fn binding(&self) -> Result<Option<Binding>> {
+        self.db.read(|c| state::binding(c, LibraryId::PERSONAL))
+    }
+
+    /// Unbinds the library file from its account so that the next sync may
+    /// use another one. Everything stays here; the sync state is reset so
+    /// that the next sync joins identical references instead of
+    /// duplicating them. The kept API key is forgotten.
+    pub fn relink(&self, credentials: &CredentialStore) -> Result<()> {
+        let old = self.binding()?;
+        self.db.write(|tx| {
+            tx.execute_batch(
+                "DELETE FROM sync_bindings;
+                 DELETE FROM sync_queue;
+                 DELETE FROM sync_conflicts;
+                 DELETE FROM sync_pending_deletions;
+                 DELETE FROM pending_deletions;
+                 UPDATE libraries SET version = 0, editable = 1;",
+            )?;
+            for ty in ObjectType::ALL {
+                tx.execute(
+                    &format!(
+                        "UPDATE {} SET version = 0, synced = 0, base = NULL,
+                            data = json_set(data, '$.version', 0)",
+                        ty.table()
+                    ),
+                    [],
+                )?;
+            }
+            Ok(())
+        })?;
+        if let Some(old) = old {
+            credentials.remove(&old.key_ref)?;
+        }
+        Ok(())
+    }
+
+    /// Syncs every library of this file bound to the account (binding the
+    /// file on its first sync): the personal library and every group library
+    /// the key reaches. One library failing does not stop the others; an
+    /// account-level failure (bad key, server unreachable) is an error.
+    pub async fn sync(&self, options: &SyncOptions) -> Result<SyncReport> {
+        let run_id = format!(
+            "{}-{}",
+            crate::time::now_timestamp(),
+            ObjectKey::random().as_str()
+        );
+        match self.sync_run(options, &run_id).await {
+            Ok(report) => Ok(report),
+            Err(err) => {
+                // The failure is logged against the personal library.
+                let kind = error_kind_of(&err);
+                let message = err.to_string();
+                let logged_run = run_id.clone();
+                let _ = blocking(self, move |l| {
+                    l.db.write(|tx| {
+                        let id = state::log_start(tx, &logged_run, LibraryId::PERSONAL)?;
+                        state::log_finish(
+                            tx,
+                            id,
+                            "failed",
+                            &json!({}),
+                            0,
+                            Some(kind),
+                            Some(&message),
+                        )
+                    })
+                })
+                .await;
+                Err(err)
+            }
+        }
+    }
+
+    /// [`Library::sync`] for callers without an async runtime (the CLI).
+    pub fn sync_blocking(&self, options: &SyncOptions) -> Result<SyncReport> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Corrupt(format!("cannot start the sync runtime: {e}")))?;
+        runtime.block_on(self.sync(options))
+    }
+
+    async fn sync_run(&self, options: &SyncOptions, run_id: &str) -> Result<SyncReport> {
+        let emit = |phase| {
+            if let Some(p) = &options.progress {
+                p(&SyncProgress {
+                    library: LibraryId::PERSONAL,
+                    phase,
+                    object: None,
+                    done: 0,
+                    total: 0,
+                });
+            }
+        };
+        emit(SyncPhase::Connecting);
+        let binding = blocking(self, |l| l.binding()).await?;
+        let server_url = match (&options.server_url, &binding) {
+            (Some(url), Some(b)) if normalize_url(url) != normalize_url(&b.server_url) => {
+                return Err(refused_binding(b));
+            }
+            (Some(url), _) => normalize_url(url),
+            (None, Some(b)) => b.server_url.clone(),
+            (None, None) => {
+                return Err(Error::invalid(
+                    "this library has never synced: give the server's address (--server URL) and an API key",
+                ));
+            }
+        };
+        let given_key = options.api_key.clone().filter(|k| !k.trim().is_empty());
+        let key = match (&given_key, &binding) {
+            (Some(k), _) => k.trim().to_owned(),
+            (None, Some(b)) => {
+                let store = options.credentials.clone();
+                let key_ref = b.key_ref.clone();
+                blocking(self, move |_| store.load(&key_ref))
+                    .await?
+                    .ok_or_else(|| {
+                        Error::Sync(SyncError::new(
+                            SyncErrorKind::Auth,
+                            "No API key is kept for this account; give it again (--key-stdin or SHELFMARK_API_KEY).",
+                        ))
+                    })?
+            }
+            (None, None) => {
+                return Err(Error::invalid(
+                    "this library has never synced: give an API key (--key-stdin or SHELFMARK_API_KEY)",
+                ));
+            }
+        };
+        let mut client = ApiClient::new(&server_url, &key)?;
+        if let Some(wait) = options.max_retry_wait {
+            client = client.with_max_retry_wait(wait);
+        }
+
+        // The key's owner is checked when the file is bound or a key given.
+        let mut info: Option<KeyInfo> = None;
+        if binding.is_none() || given_key.is_some() {
+            let fetched = client.key_info().await?;
+            if let Some(want) = options.user_id
+                && want != fetched.user_id
+            {
+                return Err(Error::Sync(SyncError::new(
+                    SyncErrorKind::Binding,
+                    format!(
+                        "This API key belongs to user {}, not user {want}.",
+                        fetched.user_id
+                    ),
+                )));
+            }
+            if let Some(b) = &binding
+                && b.user_id != fetched.user_id
+            {
+                return Err(refused_binding(b));
+            }
+            info = Some(fetched);
+        }
+        let user_id = match (&binding, &info) {
+            (Some(b), _) => b.user_id,
+            (None, Some(i)) => i.user_id,
+            (None, None) => unreachable_binding()?,
+        };
+        let key_ref = key_reference(&server_url, user_id);
+        if binding.is_none() {
+            let b = Binding {
+                library: LibraryId::PERSONAL.0,
+                server_url: server_url.clone(),
+                user_id,
+                remote_kind: "user".into(),
+                remote_id: user_id,
+                key_ref: key_ref.clone(),
+                bound_at: crate::time::now_timestamp(),
+            };
+            let writable = info.as_ref().is_some_and(|i| i.access.user.write);
+            blocking(self, move |l| {
+                l.db.write(|tx| {
+                    state::set_binding(tx, &b)?;
+                    tx.execute(
+                        "UPDATE libraries SET remote_id = ?1, editable = ?2 WHERE id = 1",
+                        rusqlite::params![b.remote_id, writable],
+                    )?;
+                    Ok(())
+                })
+            })
+            .await?;
+        }
+        if let Some(k) = given_key {
+            let store = options.credentials.clone();
+            let kept_ref = key_ref.clone();
+            blocking(self, move |_| store.save(&kept_ref, &k)).await?;
+        }
+
+        self.discover_groups(&client, &server_url, user_id, &mut info)
+            .await?;
+
+        let libraries = {
+            let url = server_url.clone();
+            blocking(self, move |l| {
+                l.db.read(|c| state::bound_libraries(c, &url, user_id))
+            })
+            .await?
+        };
+        let mut report = SyncReport {
+            run_id: run_id.to_owned(),
+            libraries: Vec::new(),
+        };
+        for (id, remote) in libraries {
+            let remote = RemoteLibrary {
+                kind: if remote.group {
+                    LibraryKind::Group
+                } else {
+                    LibraryKind::User
+                },
+                id: remote.id,
+            };
+            report
+                .libraries
+                .push(self.sync_one(&client, options, run_id, id, remote).await?);
+        }
+        emit(SyncPhase::Done);
+        Ok(report)
+    }
+
+    /// Finds the group libraries the key reaches: new ones get a library of
+    /// their own in this file; changed ones have their name and write access
+    /// refreshed.
+    async fn discover_groups(
+        &self,
+        client: &ApiClient,
+        server_url: &str,
+        user_id: u64,
+        info: &mut Option<KeyInfo>,
+    ) -> Result<()> {
+        let groups = client.group_versions(user_id).await?;
+        for (group_id, metadata_version) in groups {
+            let url = server_url.to_owned();
+            let known = blocking(self, move |l| {
+                l.db.read(|c| state::group_library(c, &url, user_id, group_id))
+            })
+            .await?;
+            if known.is_some_and(|(_, v)| v == metadata_version) {
+                continue;
+            }
+            if info.is_none() {
+                *info = Some(client.key_info().await?);
+            }
+            let writable = info.as_ref().is_some_and(|i| group_writable(i, group_id));
+            let group = client.group(group_id).await?;
+            let name = group
+                .pointer("/data/name")
+                .and_then(Value::as_str)
+                .unwrap_or("Group library")
+                .to_owned();
+            let url = server_url.to_owned();
+            let key_ref = key_reference(server_url, user_id);
+            blocking(self, move |l| {
+                l.db.write(|tx| {
+                    let lib = match known {
+                        Some((lib, _)) => {
+                            tx.execute(
+                                "UPDATE libraries SET name = ?2, editable = ?3 WHERE id = ?1",
+                                rusqlite::params![lib.0, name, writable],
+                            )?;
+                            lib
+                        }
+                        None => {
+                            tx.execute(
+                                "INSERT INTO libraries (kind, name, remote_id, editable, files_editable)
+                                 VALUES ('group', ?1, ?2, ?3, ?3)",
+                                rusqlite::params![name, group_id, writable],
+                            )?;
+                            let lib = LibraryId(tx.last_insert_rowid());
+                            state::set_binding(
+                                tx,
+                                &Binding {
+                                    library: lib.0,
+                                    server_url: url.clone(),
+                                    user_id,
+                                    remote_kind: "group".into(),
+                                    remote_id: group_id,
+                                    key_ref: key_ref.clone(),
+                                    bound_at: tx.now.clone(),
+                                },
+                            )?;
+                            lib
+                        }
+                    };
+                    state::set_metadata_version(tx, lib, metadata_version)
+                })
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Syncs one library and logs the run; failures are reported, not raised.
+    async fn sync_one(
+        &self,
+        client: &ApiClient,
+        options: &SyncOptions,
+        run_id: &str,
+        id: LibraryId,
+        remote: RemoteLibrary,
+    ) -> Result<LibraryReport> {
+        let library = self.scoped(id)?;
+        let run = run_id.to_owned();
+        let (log_id, name, first_notice) = blocking(&library, move |l| {
+            l.db.write(|tx| {
+                let name: String =
+                    tx.query_row("SELECT name FROM libraries WHERE id = ?1", [id.0], |r| {
+                        r.get(0)
+                    })?;
+                Ok((
+                    state::log_start(tx, &run, id)?,
+                    name,
+                    state::last_notice_id(tx)?,
+                ))
+            })
+        })
+        .await?;
+        let mut runner = LibraryRun {
+            library: library.clone(),
+            client,
+            remote,
+            concurrency: if options.concurrency == 0 {
+                4
+            } else {
+                options.concurrency
+            },
+            confirm_deletions: options.confirm_deletions,
+            progress: options.progress.clone(),
+            report: LibraryReport::new(id, name, remote),
+        };
+        let result = runner.run().await;
+        let mut report = runner.report;
+        if let Err(err) = &result {
+            report.outcome = SyncOutcome::Failed;
+            report.error_kind = Some(error_kind_of(err).to_owned());
+            report.error = Some(err.to_string());
+        }
+        let (conflicts, notices) = blocking(&library, move |l| {
+            l.db.read(|c| {
+                Ok((
+                    state::conflict_count(c, id)?,
+                    state::notices(c, id, first_notice)?,
+                ))
+            })
+        })
+        .await?;
+        report.conflicts = conflicts;
+        report.notices = notices;
+        if report.outcome != SyncOutcome::Failed {
+            report.outcome = if !report.pending_deletions.is_empty() {
+                SyncOutcome::ConfirmDeletions
+            } else if conflicts > 0 {
+                SyncOutcome::Conflicts
+            } else {
+                SyncOutcome::Synced
+            };
+        }
+        let message = report.error.clone().or_else(|| {
+            let mut parts: Vec<String> = report.problems.clone();
+            if report.read_only_kept > 0 {
+                parts.push(format!(
+                    "read-only library: {} local change(s) kept here, not uploaded",
+                    report.read_only_kept
+                ));
+            }
+            if !report.pending_deletions.is_empty() {
+                parts.push(format!(
+                    "{} deletion(s) wait for confirmation",
+                    report.pending_deletions.len()
+                ));
+            }
+            (!parts.is_empty()).then(|| parts.join("; "))
+        });
+        let (outcome, counts, kind) = (
+            report.outcome.as_str(),
+            report.counts_json(),
+            report.error_kind.clone(),
+        );
+        blocking(&library, move |l| {
+            l.db.write(|tx| {
+                state::log_finish(
+                    tx,
+                    log_id,
+                    outcome,
+                    &counts,
+                    conflicts,
+                    kind.as_deref(),
+                    message.as_deref(),
+                )
+            })
+        })
+        .await?;
+        Ok(report)
+    }
+}
+
+fn refused_binding(b: &Binding) -> Error {
+    Error::Sync(SyncError::new(
+        SyncErrorKind::Binding,
+        format!(
+            "This library syncs with user {} at {}; it will not sync with another account. \
+             To move it to another account, relink it first (`shelfmark sync relink`).",
+            b.user_id, b.server_url
+        ),
+    ))
+}
+
+fn unreachable_binding() -> Result<u64> {
+    Err(Error::Corrupt(
+        "the account of this library could not be determined".into(),
+    ))
+}

@@ -1,0 +1,238 @@
+//! Opening the store and the administration commands of the binary
+//! (`user add|list`, `key create|list|revoke`, `quota set`).
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+
+use crate::auth::secrets::{hash_api_key, hash_password, new_api_key, new_password};
+use crate::config::{
+    Config, DatabaseConfig, GroupAccessArg, KeyCommand, QuotaCommand, UserCommand,
+};
+use crate::files::BlobStore;
+use crate::files::local::LocalBlobs;
+use crate::files::s3::S3Blobs;
+use crate::store::postgres::PgStore;
+use crate::store::sqlite::SqliteStore;
+use crate::store::{Access, GroupGrant, NewApiKey, NewUser, Store, User};
+
+/// The e-mail address of the administrator made on first start.
+pub const FIRST_ADMIN_EMAIL: &str = "admin@localhost";
+
+/// Opens the configured metadata store, creating the data directory.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    match &config.database {
+        DatabaseConfig::Sqlite(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
+            }
+            let store = SqliteStore::open(path)
+                .with_context(|| format!("opening the database {}", path.display()))?;
+            Ok(Arc::new(store))
+        }
+        DatabaseConfig::Postgres(url) => {
+            let store = PgStore::connect(url)
+                .await
+                .context("connecting to the PostgreSQL database")?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
+/// Opens the file store: S3-compatible storage when configured, else a
+/// directory under the data directory.
+pub fn open_blobs(config: &Config) -> anyhow::Result<Arc<dyn BlobStore>> {
+    if let Some(url) = &config.files_url {
+        let temp = config.data_dir.join("upload-tmp");
+        let blobs =
+            S3Blobs::new(url, temp).with_context(|| format!("opening the file store {url}"))?;
+        return Ok(Arc::new(blobs));
+    }
+    let root = config.data_dir.join("files");
+    let blobs = LocalBlobs::new(root.clone())
+        .with_context(|| format!("opening the file store {}", root.display()))?;
+    Ok(Arc::new(blobs))
+}
+
+/// Creates the administrator account when there are no users yet; returns it
+/// with its generated password.
+pub async fn ensure_admin(store: &dyn Store) -> anyhow::Result<Option<(User, String)>> {
+    if !store.users().await?.is_empty() {
+        return Ok(None);
+    }
+    let password = new_password();
+    let user = store
+        .create_user(NewUser {
+            email: FIRST_ADMIN_EMAIL.into(),
+            username: "admin".into(),
+            display_name: "Administrator".into(),
+            password_hash: hash_password(&password)?,
+            is_admin: true,
+        })
+        .await?;
+    Ok(Some((user, password)))
+}
+
+/// Finds a user by id or e-mail address.
+async fn find_user(store: &dyn Store, spec: &str) -> anyhow::Result<User> {
+    let found = match spec.parse::<u64>() {
+        Ok(id) => store.user(id).await?,
+        Err(_) => store.user_by_email(spec).await?,
+    };
+    found.with_context(|| format!("no user {spec:?}"))
+}
+
+fn check_email(email: &str) -> anyhow::Result<()> {
+    let ok = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
+        && !email.contains(char::is_whitespace);
+    if !ok {
+        bail!("{email:?} is not an e-mail address");
+    }
+    Ok(())
+}
+
+/// `user add|list`.
+pub async fn user(store: &dyn Store, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            email,
+            username,
+            name,
+            password,
+            admin,
+        } => {
+            check_email(&email)?;
+            let username =
+                username.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(new_password);
+            let user = store
+                .create_user(NewUser {
+                    email: email.clone(),
+                    display_name: name.unwrap_or_else(|| username.clone()),
+                    username,
+                    password_hash: hash_password(&password)?,
+                    is_admin: admin,
+                })
+                .await?;
+            println!("user {} {}", user.id, user.email);
+            if generated {
+                println!("password {password}");
+            }
+        }
+        UserCommand::List => {
+            for u in store.users().await? {
+                let quota = u
+                    .quota_mb
+                    .map_or_else(|| "default".to_owned(), |q| format!("{q} MB"));
+                println!(
+                    "{}\t{}\t{}\t{}\tquota {}",
+                    u.id,
+                    u.email,
+                    u.username,
+                    if u.is_admin { "admin" } else { "user" },
+                    quota
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `key create|list|revoke`.
+pub async fn key(store: &dyn Store, command: KeyCommand) -> anyhow::Result<()> {
+    match command {
+        KeyCommand::Create {
+            user,
+            name,
+            read_only,
+            no_notes,
+            no_files,
+            groups,
+        } => {
+            let user = find_user(store, &user).await?;
+            let all_groups = match groups {
+                GroupAccessArg::None => None,
+                GroupAccessArg::Read => Some(GroupGrant {
+                    library: true,
+                    write: false,
+                }),
+                GroupAccessArg::Write => Some(GroupGrant {
+                    library: true,
+                    write: !read_only,
+                }),
+            };
+            let access = Access {
+                library: true,
+                notes: !no_notes,
+                write: !read_only,
+                files: !no_files,
+                all_groups,
+                groups: Default::default(),
+            };
+            let key = new_api_key();
+            let record = store
+                .create_key(NewApiKey {
+                    user_id: user.id,
+                    name,
+                    hash: hash_api_key(&key),
+                    access,
+                })
+                .await?;
+            eprintln!(
+                "API key {} for user {} ({}); it is shown only now:",
+                record.id, user.id, user.email
+            );
+            println!("{key}");
+        }
+        KeyCommand::List { user } => {
+            let user = find_user(store, &user).await?;
+            for k in store.keys_of_user(user.id).await? {
+                println!("{}\t{}\t{}", k.id, k.name, k.created);
+            }
+        }
+        KeyCommand::Revoke { key, id } => {
+            let id = match (key, id) {
+                (_, Some(id)) => id,
+                (Some(key), None) => store
+                    .key_by_hash(&hash_api_key(&key))
+                    .await?
+                    .map(|k| k.id)
+                    .context("no live key matches")?,
+                (None, None) => bail!("give the key or --id"),
+            };
+            if !store.revoke_key(id).await? {
+                bail!("no live key with id {id}");
+            }
+            println!("revoked key {id}");
+        }
+    }
+    Ok(())
+}
+
+/// `quota set`.
+pub async fn quota(store: &dyn Store, command: QuotaCommand) -> anyhow::Result<()> {
+    let QuotaCommand::Set { user, megabytes } = command;
+    let user = find_user(store, &user).await?;
+    let value = if megabytes == "default" {
+        None
+    } else {
+        Some(
+            megabytes
+                .parse::<u64>()
+                .with_context(|| format!("{megabytes:?} is not a number of megabytes"))?,
+        )
+    };
+    store.set_quota(user.id, value).await?;
+    match value {
+        Some(mb) => println!("quota of user {} set to {mb} MB", user.id),
+        None => println!("quota of user {} set to the default", user.id),
+    }
+    Ok(())
+}

@@ -1,0 +1,556 @@
+//! Items: listings (`items`, `items/top`, `items/trash`, children, items of
+//! a collection), one item, and writes (POST batch, PUT, PATCH, DELETE).
+
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+use shelfmark_protocol::ItemData;
+use shelfmark_protocol::ObjectKey;
+use shelfmark_protocol::dates::parse_date;
+
+use super::paging::{Paging, add_headers};
+use super::query::{Format, item_query, key_list};
+use super::write::{
+    BatchInput, Items, Mode, batch_body, descendants, library_precondition, plan_batch,
+    plan_single, report, single_version, write_token,
+};
+use super::{
+    LAST_MODIFIED_VERSION, LibCtx, Params, json_response, no_content, not_modified, parse_body,
+    version_header,
+};
+use crate::clock::now_iso;
+use crate::error::{ApiError, ApiResult};
+use crate::store::derive::creator_summary;
+use crate::store::{Changes, ItemQuery, ItemScope, WriteRequest, plan_write};
+
+/// Parses an object key from a URL, 404 when it cannot be one.
+pub fn path_key(key: &str) -> ApiResult<ObjectKey> {
+    ObjectKey::parse(key).map_err(|_| ApiError::not_found("Not found"))
+}
+
+/// The envelope of an item.
+pub fn envelope(ctx: &LibCtx, item: &ItemData, num_children: Option<u64>) -> Value {
+    let mut meta = Map::new();
+    if let Some(summary) = creator_summary(item) {
+        meta.insert("creatorSummary".into(), Value::String(summary));
+    }
+    if let Some(date) = item.base_field("date").and_then(|d| parse_date(d).iso()) {
+        meta.insert("parsedDate".into(), Value::String(date));
+    }
+    if item.is_regular() {
+        meta.insert("numChildren".into(), json!(num_children.unwrap_or(0)));
+    }
+    let mut links = Map::new();
+    links.insert(
+        "self".into(),
+        json!({"href": ctx.url(&format!("/items/{}", item.key)), "type": "application/json"}),
+    );
+    links.insert(
+        "alternate".into(),
+        json!({"href": ctx.url(&format!("/items/{}", item.key)), "type": "text/html"}),
+    );
+    if let Some(parent) = &item.parent_item {
+        links.insert(
+            "up".into(),
+            json!({"href": ctx.url(&format!("/items/{parent}")), "type": "application/json"}),
+        );
+    }
+    json!({
+        "key": item.key.to_string(),
+        "version": item.version,
+        "library": ctx.library_json(),
+        "links": links,
+        "meta": meta,
+        "data": item.to_json_value(),
+    })
+}
+
+/// Envelopes for a list of items, with their child counts.
+pub async fn envelopes(ctx: &LibCtx, items: &[ItemData]) -> ApiResult<Vec<Value>> {
+    let regular: Vec<ObjectKey> = items
+        .iter()
+        .filter(|i| i.is_regular())
+        .map(|i| i.key.clone())
+        .collect();
+    let counts = if regular.is_empty() {
+        Vec::new()
+    } else {
+        ctx.state
+            .store
+            .child_counts(ctx.library.id, &regular)
+            .await?
+    };
+    Ok(items
+        .iter()
+        .map(|item| {
+            let n = counts.iter().find(|(k, _)| k == &item.key).map(|(_, n)| *n);
+            envelope(ctx, item, n)
+        })
+        .collect())
+}
+
+/// Answers a listing in the asked-for format.
+async fn respond_list(
+    ctx: &LibCtx,
+    params: &Params,
+    mut query: ItemQuery,
+    path: &str,
+) -> ApiResult<Response> {
+    let version = ctx.library.version;
+    match Format::from_params(params)? {
+        Format::Keys => {
+            let rows = ctx
+                .state
+                .store
+                .item_versions(ctx.library.id, &query)
+                .await?;
+            let mut body: String = rows
+                .iter()
+                .map(|(k, _)| k.to_string())
+                .collect::<Vec<_>>()
+                .join("\n");
+            body.push('\n');
+            let mut r = ([(header::CONTENT_TYPE, "text/plain")], body).into_response();
+            r.headers_mut()
+                .insert(LAST_MODIFIED_VERSION, HeaderValue::from(version));
+            Ok(r)
+        }
+        Format::Versions => {
+            let rows = ctx
+                .state
+                .store
+                .item_versions(ctx.library.id, &query)
+                .await?;
+            let map: Map<String, Value> = rows
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), json!(v)))
+                .collect();
+            Ok(json_response(&Value::Object(map), version))
+        }
+        Format::Json => {
+            let paging = Paging::from_params(params)?;
+            query.start = paging.start;
+            query.limit = Some(paging.limit);
+            let page = ctx.state.store.query_items(ctx.library.id, &query).await?;
+            let list = envelopes(ctx, &page.rows).await?;
+            let mut r = json_response(&Value::Array(list), version);
+            add_headers(&mut r, &ctx.url(path), params, paging, page.total);
+            Ok(r)
+        }
+    }
+}
+
+async fn list_scope(
+    ctx: LibCtx,
+    params: Params,
+    headers: HeaderMap,
+    scope: ItemScope,
+    path: &str,
+) -> ApiResult<Response> {
+    if let Some(r) = not_modified(&headers, ctx.library.version)? {
+        return Ok(r);
+    }
+    let query = item_query(&params, scope, !ctx.access.notes)?;
+    respond_list(&ctx, &params, query, path).await
+}
+
+/// `GET <lib>/items`.
+pub async fn list(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+    list_scope(ctx, params, headers, ItemScope::All, "/items").await
+}
+
+/// `GET <lib>/items/top`.
+pub async fn list_top(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+    list_scope(ctx, params, headers, ItemScope::Top, "/items/top").await
+}
+
+/// `GET <lib>/items/trash`.
+pub async fn list_trash(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+    list_scope(ctx, params, headers, ItemScope::Trash, "/items/trash").await
+}
+
+async fn find_item(ctx: &LibCtx, key: &ObjectKey) -> ApiResult<Option<ItemData>> {
+    let query = ItemQuery {
+        keys: Some(vec![key.clone()]),
+        include_trashed: true,
+        hide_notes: !ctx.access.notes,
+        limit: Some(1),
+        ..ItemQuery::default()
+    };
+    Ok(ctx
+        .state
+        .store
+        .query_items(ctx.library.id, &query)
+        .await?
+        .rows
+        .into_iter()
+        .next())
+}
+
+/// `GET <lib>/items/<key>/children`.
+pub async fn list_children(
+    ctx: LibCtx,
+    Path((_, key)): Path<(String, String)>,
+    params: Params,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let key = path_key(&key)?;
+    if find_item(&ctx, &key).await?.is_none() {
+        return Err(ApiError::not_found("Item not found"));
+    }
+    let path = format!("/items/{key}/children");
+    list_scope(ctx, params, headers, ItemScope::Children(key), &path).await
+}
+
+async fn in_collection(
+    ctx: LibCtx,
+    key: String,
+    params: Params,
+    headers: HeaderMap,
+    top: bool,
+) -> ApiResult<Response> {
+    let key = path_key(&key)?;
+    let exists = ctx
+        .state
+        .store
+        .collections(ctx.library.id)
+        .await?
+        .iter()
+        .any(|c| c.key == key);
+    if !exists {
+        return Err(ApiError::not_found("Collection not found"));
+    }
+    let path = if top {
+        format!("/collections/{key}/items/top")
+    } else {
+        format!("/collections/{key}/items")
+    };
+    list_scope(
+        ctx,
+        params,
+        headers,
+        ItemScope::Collection { key, top },
+        &path,
+    )
+    .await
+}
+
+/// `GET <lib>/collections/<key>/items`.
+pub async fn list_in_collection(
+    ctx: LibCtx,
+    Path((_, key)): Path<(String, String)>,
+    params: Params,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    in_collection(ctx, key, params, headers, false).await
+}
+
+/// `GET <lib>/collections/<key>/items/top`.
+pub async fn list_top_in_collection(
+    ctx: LibCtx,
+    Path((_, key)): Path<(String, String)>,
+    params: Params,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    in_collection(ctx, key, params, headers, true).await
+}
+
+/// `GET <lib>/items/tags`, `…/items/top/tags`, `…/items/trash/tags`: tags on
+/// the items of that listing (its filters apply, `tag` and paging aside).
+async fn tags_in_scope(
+    ctx: LibCtx,
+    params: Params,
+    headers: HeaderMap,
+    scope: ItemScope,
+    path: &str,
+) -> ApiResult<Response> {
+    let mut item_params = params.clone();
+    item_params.pairs.retain(|(k, _)| {
+        !matches!(
+            k.as_str(),
+            "tag" | "q" | "qmode" | "limit" | "start" | "sort" | "direction"
+        )
+    });
+    let query = item_query(&item_params, scope, !ctx.access.notes)?;
+    super::library::tags_of(ctx, params, headers, query, path).await
+}
+
+/// `GET <lib>/items/tags`.
+pub async fn tags_all(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+    tags_in_scope(ctx, params, headers, ItemScope::All, "/items/tags").await
+}
+
+/// `GET <lib>/items/top/tags`.
+pub async fn tags_top(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+    tags_in_scope(ctx, params, headers, ItemScope::Top, "/items/top/tags").await
+}
+
+/// `GET <lib>/items/trash/tags`.
+pub async fn tags_trash(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+    tags_in_scope(ctx, params, headers, ItemScope::Trash, "/items/trash/tags").await
+}
+
+/// `GET <lib>/items/<key>/tags`.
+pub async fn tags_of_item(
+    ctx: LibCtx,
+    Path((_, key)): Path<(String, String)>,
+    params: Params,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let key = path_key(&key)?;
+    if find_item(&ctx, &key).await?.is_none() {
+        return Err(ApiError::not_found("Item not found"));
+    }
+    let query = ItemQuery {
+        keys: Some(vec![key.clone()]),
+        include_trashed: true,
+        hide_notes: !ctx.access.notes,
+        ..ItemQuery::default()
+    };
+    let path = format!("/items/{key}/tags");
+    super::library::tags_of(ctx, params, headers, query, &path).await
+}
+
+/// `GET <lib>/collections/<key>/tags`: tags on the collection's items.
+pub async fn tags_of_collection(
+    ctx: LibCtx,
+    Path((_, key)): Path<(String, String)>,
+    params: Params,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let key = path_key(&key)?;
+    let exists = ctx
+        .state
+        .store
+        .collections(ctx.library.id)
+        .await?
+        .iter()
+        .any(|c| c.key == key);
+    if !exists {
+        return Err(ApiError::not_found("Collection not found"));
+    }
+    let path = format!("/collections/{key}/tags");
+    tags_in_scope(
+        ctx,
+        params,
+        headers,
+        ItemScope::Collection { key, top: false },
+        &path,
+    )
+    .await
+}
+
+/// `GET <lib>/items/<key>`.
+pub async fn get_one(ctx: LibCtx, Path((_, key)): Path<(String, String)>) -> ApiResult<Response> {
+    let key = path_key(&key)?;
+    let item = find_item(&ctx, &key)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Item not found"))?;
+    let list = envelopes(&ctx, std::slice::from_ref(&item)).await?;
+    let value = list.into_iter().next().unwrap_or(Value::Null);
+    Ok(json_response(&value, item.version))
+}
+
+/// Keys named by the objects of a batch (their own and the ones they refer to).
+fn referenced_items(objects: &[Value]) -> Vec<ObjectKey> {
+    let mut keys = Vec::new();
+    for o in objects {
+        let o = o.get("data").filter(|d| d.is_object()).unwrap_or(o);
+        for field in ["key", "parentItem"] {
+            if let Some(k) = o
+                .get(field)
+                .and_then(Value::as_str)
+                .and_then(|s| ObjectKey::parse(s).ok())
+                && !keys.contains(&k)
+            {
+                keys.push(k);
+            }
+        }
+    }
+    keys
+}
+
+/// `POST <lib>/items`: create or update up to 50 items; answers a write report.
+pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+    ctx.require_write()?;
+    let objects = batch_body(&body, shelfmark_protocol::limits::WRITE_BATCH_MAX)?;
+    let token = write_token(&ctx, &headers)?;
+    let request = WriteRequest {
+        items: referenced_items(&objects),
+        all_collections: true,
+        write_token: token.clone(),
+        ..WriteRequest::default()
+    };
+    let input = BatchInput {
+        objects,
+        notes_allowed: ctx.access.notes,
+        library_header: version_header(&headers, "if-unmodified-since-version")?,
+        write_token: token,
+        now: now_iso(),
+    };
+    let (result, version) = plan_write(
+        ctx.state.store.as_ref(),
+        ctx.library.id,
+        request,
+        move |snap| plan_batch::<Items>(snap, &input),
+    )
+    .await?;
+    let result = result?;
+    let saved: Vec<ItemData> = result.saved.iter().map(|(_, d)| d.clone()).collect();
+    let list = envelopes(&ctx, &saved).await?;
+    let mut by_key = std::collections::HashMap::new();
+    for (item, env) in saved.iter().zip(list) {
+        by_key.insert(item.key.clone(), env);
+    }
+    let value = report(
+        &result,
+        |d: &ItemData| by_key.get(&d.key).cloned().unwrap_or(Value::Null),
+        |d: &ItemData| d.key.to_string(),
+    );
+    Ok(json_response(&value, version))
+}
+
+async fn write_single(
+    ctx: LibCtx,
+    key: String,
+    headers: HeaderMap,
+    body: Bytes,
+    mode: Mode,
+) -> ApiResult<Response> {
+    ctx.require_write()?;
+    let key = path_key(&key)?;
+    let body = parse_body(&body)?;
+    if !body.is_object() {
+        return Err(ApiError::bad_request("Uploaded data must be a JSON object"));
+    }
+    let version = single_version(
+        version_header(&headers, "if-unmodified-since-version")?,
+        &body,
+    )?;
+    let mut keys = referenced_items(std::slice::from_ref(&body));
+    if !keys.contains(&key) {
+        keys.push(key.clone());
+    }
+    let request = WriteRequest {
+        items: keys,
+        all_collections: true,
+        ..WriteRequest::default()
+    };
+    let now = now_iso();
+    let notes = ctx.access.notes;
+    let (result, version) = plan_write(
+        ctx.state.store.as_ref(),
+        ctx.library.id,
+        request,
+        move |snap| plan_single::<Items>(snap, &key, body, version, mode, &now, notes),
+    )
+    .await?;
+    result?;
+    Ok(no_content(version))
+}
+
+/// `PUT <lib>/items/<key>`: replace an item.
+pub async fn put(
+    ctx: LibCtx,
+    Path((_, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    write_single(ctx, key, headers, body, Mode::Replace).await
+}
+
+/// `PATCH <lib>/items/<key>`: change some properties of an item.
+pub async fn patch(
+    ctx: LibCtx,
+    Path((_, key)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    write_single(ctx, key, headers, body, Mode::Merge).await
+}
+
+/// `DELETE <lib>/items/<key>` with the item's version.
+pub async fn delete_one(
+    ctx: LibCtx,
+    Path((_, key)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    ctx.require_write()?;
+    let key = path_key(&key)?;
+    let expected = version_header(&headers, "if-unmodified-since-version")?.ok_or_else(|| {
+        ApiError::precondition_required("If-Unmodified-Since-Version not provided")
+    })?;
+    let request = WriteRequest {
+        items: vec![key.clone()],
+        descendants_of: vec![key.clone()],
+        ..WriteRequest::default()
+    };
+    let (result, version) = plan_write(ctx.state.store.as_ref(), ctx.library.id, request, move |snap| {
+        let Some(item) = snap.items.get(&key) else {
+            return (None, Err(ApiError::not_found("Item not found")));
+        };
+        if item.version > expected {
+            return (
+                None,
+                Err(ApiError::precondition_failed(
+                    format!(
+                        "Item has been modified since specified version (expected {expected}, found {})",
+                        item.version
+                    ),
+                    item.version,
+                )),
+            );
+        }
+        let mut changes = Changes::default();
+        changes.delete_items.push(key.clone());
+        changes.delete_items.extend(descendants(&snap.items, std::slice::from_ref(&key)));
+        (Some(changes), Ok(()))
+    })
+    .await?;
+    result?;
+    ctx.state.reclaim_files_later();
+    Ok(no_content(version))
+}
+
+/// `DELETE <lib>/items?itemKey=a,b`: delete up to 50 items (and their children).
+pub async fn delete_many(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+    ctx.require_write()?;
+    let keys = key_list(&params, "itemKey")?
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| ApiError::bad_request("No items specified ('itemKey' is required)"))?;
+    let expected = version_header(&headers, "if-unmodified-since-version")?;
+    let request = WriteRequest {
+        items: keys.clone(),
+        descendants_of: keys.clone(),
+        ..WriteRequest::default()
+    };
+    let (result, version) = plan_write(
+        ctx.state.store.as_ref(),
+        ctx.library.id,
+        request,
+        move |snap| {
+            if let Err(e) = library_precondition(expected, snap.library_version) {
+                return (None, Err(e));
+            }
+            let present: Vec<ObjectKey> = keys
+                .iter()
+                .filter(|k| snap.items.contains_key(k))
+                .cloned()
+                .collect();
+            let mut changes = Changes::default();
+            for k in descendants(&snap.items, &present) {
+                if !present.contains(&k) {
+                    changes.delete_items.push(k);
+                }
+            }
+            changes.delete_items.splice(0..0, present);
+            (Some(changes), Ok(()))
+        },
+    )
+    .await?;
+    result?;
+    ctx.state.reclaim_files_later();
+    Ok(no_content(version))
+}

@@ -1,0 +1,351 @@
+//! The application: shared state, the router and the middleware stack.
+
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Extensions, HeaderMap, HeaderValue, Request, StatusCode, Version, header};
+use axum::routing::{get, post, put};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::api;
+use crate::api::files::DownloadGrants;
+use crate::auth::ratelimit::{FailureLimiter, KeyLimiter};
+use crate::auth::secrets::{hash_api_key, looks_like_api_key};
+use crate::auth::{Caller, KeyCache};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::files::BlobStore;
+use crate::store::Store;
+
+/// State shared by every request.
+#[derive(Debug)]
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub config: Config,
+    pub limiter: FailureLimiter,
+    pub key_limiter: KeyLimiter,
+    pub downloads: DownloadGrants,
+    /// Requests being handled now, for `Backoff`.
+    pub in_flight: AtomicUsize,
+    pub key_cache: KeyCache,
+}
+
+/// A cheap handle on the shared state.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// State over a metadata store, a blob store and configuration.
+    pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, config: Config) -> Self {
+        let limiter = FailureLimiter::new(
+            config.auth_failures,
+            Duration::from_secs(config.auth_window_secs),
+        );
+        let key_limiter = KeyLimiter::new(config.key_rate, config.key_burst);
+        Self(Arc::new(Inner {
+            store,
+            blobs,
+            config,
+            limiter,
+            key_limiter,
+            downloads: DownloadGrants::default(),
+            in_flight: AtomicUsize::new(0),
+            key_cache: KeyCache::default(),
+        }))
+    }
+
+    /// Reclaims the bytes of files nothing refers to any more, in the
+    /// background (after deletions and replaced files).
+    pub fn reclaim_files_later(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            match crate::files::reclaim(state.store.as_ref(), state.blobs.as_ref()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "reclaimed unreferenced files"),
+                Err(e) => tracing::warn!(error = %e, "reclaiming files failed"),
+            }
+        });
+    }
+
+    /// The caller owning a presented key, if the key is live. Live keys are
+    /// remembered for a few seconds so that a sync's burst of requests does
+    /// not look the key up each time; revoking through the API forgets at once.
+    pub async fn lookup_key(&self, key: &str) -> Result<Option<Caller>, ApiError> {
+        if !looks_like_api_key(key) {
+            return Ok(None);
+        }
+        let hash = hash_api_key(key);
+        if let Some(caller) = self.key_cache.get(&hash) {
+            return Ok(Some(caller));
+        }
+        let Some(record) = self.store.key_by_hash(&hash).await? else {
+            return Ok(None);
+        };
+        let Some(user) = self.store.user(record.user_id).await? else {
+            return Ok(None);
+        };
+        let caller = Caller { key: record, user };
+        self.key_cache.put(hash, caller.clone());
+        Ok(Some(caller))
+    }
+}
+
+/// Request ids: a per-process counter, enough to follow one request in the log.
+#[derive(Debug, Clone, Default)]
+struct Counter(Arc<AtomicU64>);
+
+impl MakeRequestId for Counter {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
+        HeaderValue::from_str(&format!("r{n:08x}"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The routes of one library, under `/users/{lib}` or `/groups/{lib}`.
+fn library_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
+    let p = |rest: &str| format!("{prefix}{rest}");
+    router
+        .route(
+            &p("/items"),
+            get(api::items::list)
+                .post(api::items::post)
+                .delete(api::items::delete_many),
+        )
+        .route(&p("/items/top"), get(api::items::list_top))
+        .route(&p("/items/trash"), get(api::items::list_trash))
+        .route(&p("/items/tags"), get(api::items::tags_all))
+        .route(&p("/items/top/tags"), get(api::items::tags_top))
+        .route(&p("/items/trash/tags"), get(api::items::tags_trash))
+        .route(&p("/items/{key}/tags"), get(api::items::tags_of_item))
+        .route(
+            &p("/collections/{key}/tags"),
+            get(api::items::tags_of_collection),
+        )
+        .route(
+            &p("/items/{key}"),
+            get(api::items::get_one)
+                .put(api::items::put)
+                .patch(api::items::patch)
+                .delete(api::items::delete_one),
+        )
+        .route(&p("/items/{key}/children"), get(api::items::list_children))
+        .route(
+            &p("/items/{key}/file"),
+            get(api::files::download).post(api::files::authorize_or_register),
+        )
+        .route(&p("/items/{key}/file/view"), get(api::files::download))
+        .route(
+            &p("/items/{key}/fulltext"),
+            get(api::fulltext::get_one).put(api::fulltext::put),
+        )
+        .route(
+            &p("/fulltext"),
+            get(api::fulltext::versions).post(api::fulltext::post),
+        )
+        .route(
+            &p("/collections"),
+            get(api::collections::list)
+                .post(api::collections::post)
+                .delete(api::collections::delete_many),
+        )
+        .route(&p("/collections/top"), get(api::collections::list_top))
+        .route(
+            &p("/collections/{key}"),
+            get(api::collections::get_one)
+                .put(api::collections::put)
+                .patch(api::collections::patch)
+                .delete(api::collections::delete_one),
+        )
+        .route(
+            &p("/collections/{key}/collections"),
+            get(api::collections::list_sub),
+        )
+        .route(
+            &p("/collections/{key}/items"),
+            get(api::items::list_in_collection),
+        )
+        .route(
+            &p("/collections/{key}/items/top"),
+            get(api::items::list_top_in_collection),
+        )
+        .route(
+            &p("/searches"),
+            get(api::searches::list)
+                .post(api::searches::post)
+                .delete(api::searches::delete_many),
+        )
+        .route(
+            &p("/searches/{key}"),
+            get(api::searches::get_one)
+                .put(api::searches::put)
+                .patch(api::searches::patch)
+                .delete(api::searches::delete_one),
+        )
+        .route(
+            &p("/tags"),
+            get(api::library::tags).delete(api::library::delete_tags),
+        )
+        .route(
+            &p("/settings"),
+            get(api::library::settings).post(api::library::post_settings),
+        )
+        .route(
+            &p("/settings/{key}"),
+            get(api::library::setting)
+                .put(api::library::put_setting)
+                .delete(api::library::delete_setting),
+        )
+        .route(&p("/deleted"), get(api::library::deleted))
+}
+
+/// The whole API with its middleware.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new()
+        .route("/health", get(api::health))
+        .route("/openapi.json", get(api::openapi::openapi))
+        .route(
+            "/shelfmark/capabilities",
+            get(api::capabilities::capabilities),
+        )
+        .route(
+            "/keys/current",
+            get(api::keys::current).delete(api::keys::delete_current),
+        )
+        .route(
+            "/keys/{key}",
+            get(api::keys::get_key).delete(api::keys::delete_key),
+        )
+        .route("/users/{lib}/groups", get(api::groups::of_user))
+        .route("/groups", post(api::groups::create))
+        .route("/groups/{id}", get(api::groups::get_one))
+        .route("/groups/{id}/members", get(api::groups::members))
+        .route(
+            "/groups/{id}/members/{user}",
+            put(api::groups::put_member).delete(api::groups::delete_member),
+        )
+        .route("/itemTypes", get(api::schema::item_types))
+        .route("/itemFields", get(api::schema::item_fields))
+        .route("/itemTypeFields", get(api::schema::item_type_fields))
+        .route(
+            "/itemTypeCreatorTypes",
+            get(api::schema::item_type_creator_types),
+        )
+        .route("/creatorFields", get(api::schema::creator_fields))
+        .route("/items/new", get(api::schema::new_item))
+        .route("/schema", get(api::schema::schema_doc));
+    router = library_routes(router, "/users/{lib}");
+    router = library_routes(router, "/groups/{lib}");
+    let body_limit = state.config.max_body_bytes;
+    // File bytes have their own, larger limit (multipart framing included).
+    let file_limit = usize::try_from(state.config.max_file_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
+    let uploads = Router::new()
+        .route("/uploads/{upload}", post(api::files::receive))
+        .layer(RequestBodyLimitLayer::new(file_limit));
+    let downloads = Router::new().route("/downloads/{grant}", get(api::files::serve));
+    let load_state = state.clone();
+    router
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .merge(uploads)
+        .merge(downloads)
+        .fallback(api::not_found)
+        .with_state(state)
+        .layer(axum::middleware::map_response(api::add_api_headers))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            api::backoff_under_load(load_state.clone(), req, next)
+        }))
+        .layer(DefaultBodyLimit::disable())
+        .layer(CompressionLayer::new().gzip(true).compress_when(
+            // File downloads keep their bytes as stored, so ranges work.
+            DefaultPredicate::new().and(
+                |_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
+                    !headers.contains_key(header::ACCEPT_RANGES)
+                },
+            ),
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            use axum::response::IntoResponse;
+            ApiError::internal().into_response()
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .extensions()
+                        .get::<RequestId>()
+                        .and_then(|id| id.header_value().to_str().ok())
+                        .unwrap_or("-")
+                        .to_owned();
+                    // The path only: query strings may carry `key=`.
+                    tracing::info_span!(
+                        "request",
+                        id = %id,
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(Counter::default()))
+}
+
+/// Serves until `shutdown` completes, then stops accepting and lets requests
+/// in flight (and their writes) finish.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM. The handlers are installed before this
+/// returns, so a signal sent right after start-up is not missed.
+pub fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    #[cfg(unix)]
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing requests in flight");
+    })
+}

@@ -1,0 +1,73 @@
+//! `shelfmark-server`: serve the API (the default) or administer accounts.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use shelfmark_server::admin;
+use shelfmark_server::app::{AppState, serve};
+use shelfmark_server::config::{Cli, Command, Config};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("SHELFMARK_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::resolve(&cli.options)?;
+    let store = admin::open_store(&config).await?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            if let Some((user, password)) = admin::ensure_admin(store.as_ref()).await? {
+                println!(
+                    "Created the administrator account {} (user {}) with password: {password}",
+                    user.email, user.id
+                );
+                println!(
+                    "Create an API key for it with:\n  shelfmark-server --data-dir {} key create --user {}",
+                    config.data_dir.display(),
+                    user.email
+                );
+            }
+            let shutdown = shelfmark_server::app::shutdown_signal()?;
+            let listener = tokio::net::TcpListener::bind(config.listen).await?;
+            let addr = listener.local_addr()?;
+            if !config.public_url_explicit {
+                config.public_url = format!("http://{addr}");
+            }
+            println!("shelfmark-server listening on http://{addr}");
+            tracing::info!(%addr, public_url = %config.public_url, "serving");
+            let blobs = admin::open_blobs(&config)?;
+            if let Err(e) = shelfmark_server::files::reclaim(store.as_ref(), blobs.as_ref()).await {
+                tracing::warn!(error = %e, "reclaiming unreferenced files failed");
+            }
+            serve(AppState::new(store, blobs, config), listener, shutdown).await
+        }
+        Command::User(c) => admin::user(store.as_ref(), c).await,
+        Command::Key(c) => admin::key(store.as_ref(), c).await,
+        Command::Quota(c) => admin::quota(store.as_ref(), c).await,
+    }
+}

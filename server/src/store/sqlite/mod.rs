@@ -1,0 +1,463 @@
+//! The embedded SQLite backend: one writer connection (writes are serialised
+//! for every library at once, which SQLite requires anyway) and a small pool of
+//! reader connections working beside it in WAL mode. All SQLite work runs on
+//! tokio's blocking threads.
+
+mod accounts;
+mod files;
+mod items;
+mod write;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use shelfmark_protocol::{CollectionData, ItemData, ObjectKey, SavedSearchData};
+
+use super::{
+    ApiKeyRecord, Deleted, Group, ItemQuery, Library, LibraryId, LibraryOwner, Membership,
+    NewApiKey, NewGroup, NewUser, Page, Planner, Setting, Store, StoreError, StoreResult,
+    StoredFile, TagInfo, Upload, User, WriteRequest,
+};
+
+const SCHEMA: &str = include_str!("schema.sql");
+const SCHEMA_VERSION: i64 = 1;
+/// Reader connections kept open between requests.
+const READER_POOL: usize = 64;
+
+/// Metadata in one SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        configure(&conn)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version == 0 {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(SCHEMA)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            tx.commit()?;
+        } else if version > SCHEMA_VERSION {
+            return Err(StoreError::Unsupported(format!(
+                "database schema version {version} is newer than this server ({SCHEMA_VERSION})"
+            )));
+        }
+        Ok(Self {
+            path: path.to_owned(),
+            writer: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    fn reader(&self) -> StoreResult<Connection> {
+        if let Some(conn) = self.readers.lock().ok().and_then(|mut pool| pool.pop()) {
+            return Ok(conn);
+        }
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&conn)?;
+        Ok(conn)
+    }
+
+    /// Runs read-only work on a pooled reader connection.
+    async fn read<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = this.reader()?;
+            let out = work(&conn);
+            if let Ok(mut pool) = this.readers.lock()
+                && pool.len() < READER_POOL
+            {
+                pool.push(conn);
+            }
+            out
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Runs work on the single writer connection.
+    async fn with_writer<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let writer = Arc::clone(&self.writer);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer
+                .lock()
+                .map_err(|_| StoreError::Task("writer connection poisoned".into()))?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+}
+
+/// Reads a library row.
+fn load_library(conn: &Connection, owner: LibraryOwner) -> StoreResult<Option<Library>> {
+    let row = conn
+        .query_row(
+            "SELECT id, version FROM libraries WHERE kind = ?1 AND owner_id = ?2",
+            params![owner.kind(), owner.id() as i64],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+        )
+        .optional()?;
+    let Some((id, version)) = row else {
+        return Ok(None);
+    };
+    let name: Option<String> = match owner {
+        LibraryOwner::User(uid) => conn
+            .query_row(
+                "SELECT username FROM users WHERE id = ?1",
+                [uid as i64],
+                |r| r.get(0),
+            )
+            .optional()?,
+        LibraryOwner::Group(gid) => conn
+            .query_row("SELECT name FROM groups WHERE id = ?1", [gid as i64], |r| {
+                r.get(0)
+            })
+            .optional()?,
+    };
+    Ok(Some(Library {
+        id,
+        owner,
+        version: version as u64,
+        name: name.unwrap_or_default(),
+    }))
+}
+
+fn parse_json<T>(
+    text: &str,
+    read: impl FnOnce(serde_json::Value) -> Result<T, shelfmark_protocol::ValidationError>,
+) -> StoreResult<T> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    read(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_key(text: &str) -> StoreResult<ObjectKey> {
+    ObjectKey::parse(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_user(&self, user: NewUser) -> StoreResult<User> {
+        self.with_writer(move |conn| accounts::create_user(conn, user))
+            .await
+    }
+
+    async fn user(&self, id: u64) -> StoreResult<Option<User>> {
+        self.read(move |conn| accounts::user_where(conn, "id = ?1", Value::Integer(id as i64)))
+            .await
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        let email = email.to_owned();
+        self.read(move |conn| accounts::user_where(conn, "email = ?1", Value::Text(email)))
+            .await
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        self.read(accounts::users).await
+    }
+
+    async fn set_quota(&self, user_id: u64, megabytes: Option<u64>) -> StoreResult<()> {
+        self.with_writer(move |conn| {
+            let n = conn.execute(
+                "UPDATE users SET quota_mb = ?1 WHERE id = ?2",
+                params![megabytes.map(|m| m as i64), user_id as i64],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("user {user_id}")));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_key(&self, key: NewApiKey) -> StoreResult<ApiKeyRecord> {
+        self.with_writer(move |conn| accounts::create_key(conn, key))
+            .await
+    }
+
+    async fn key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKeyRecord>> {
+        let hash = hash.to_owned();
+        self.read(move |conn| {
+            Ok(
+                accounts::keys_where(conn, "hash = ?1 AND revoked = 0", Value::Text(hash))?
+                    .into_iter()
+                    .next(),
+            )
+        })
+        .await
+    }
+
+    async fn keys_of_user(&self, user_id: u64) -> StoreResult<Vec<ApiKeyRecord>> {
+        self.read(move |conn| {
+            accounts::keys_where(
+                conn,
+                "user_id = ?1 AND revoked = 0",
+                Value::Integer(user_id as i64),
+            )
+        })
+        .await
+    }
+
+    async fn revoke_key(&self, key_id: i64) -> StoreResult<bool> {
+        self.with_writer(move |conn| {
+            Ok(conn.execute(
+                "UPDATE api_keys SET revoked = 1 WHERE id = ?1 AND revoked = 0",
+                [key_id],
+            )? > 0)
+        })
+        .await
+    }
+
+    async fn create_group(&self, group: NewGroup) -> StoreResult<Group> {
+        self.with_writer(move |conn| accounts::create_group(conn, group))
+            .await
+    }
+
+    async fn group(&self, id: u64) -> StoreResult<Option<Group>> {
+        self.read(move |conn| accounts::group(conn, id)).await
+    }
+
+    async fn groups_of_user(&self, user_id: u64) -> StoreResult<Vec<Group>> {
+        self.read(move |conn| accounts::groups_of_user(conn, user_id))
+            .await
+    }
+
+    async fn set_member(&self, group_id: u64, member: Membership) -> StoreResult<Group> {
+        self.with_writer(move |conn| accounts::set_member(conn, group_id, member))
+            .await
+    }
+
+    async fn remove_member(&self, group_id: u64, user_id: u64) -> StoreResult<bool> {
+        self.with_writer(move |conn| accounts::remove_member(conn, group_id, user_id))
+            .await
+    }
+
+    async fn library(&self, owner: LibraryOwner) -> StoreResult<Option<Library>> {
+        self.read(move |conn| load_library(conn, owner)).await
+    }
+
+    async fn query_items(&self, lib: LibraryId, query: &ItemQuery) -> StoreResult<Page<ItemData>> {
+        let query = query.clone();
+        self.read(move |conn| items::query(conn, lib, &query)).await
+    }
+
+    async fn item_versions(
+        &self,
+        lib: LibraryId,
+        query: &ItemQuery,
+    ) -> StoreResult<Vec<(ObjectKey, u64)>> {
+        let query = query.clone();
+        self.read(move |conn| items::versions(conn, lib, &query))
+            .await
+    }
+
+    async fn child_counts(
+        &self,
+        lib: LibraryId,
+        parents: &[ObjectKey],
+    ) -> StoreResult<Vec<(ObjectKey, u64)>> {
+        let parents = parents.to_vec();
+        self.read(move |conn| items::child_counts(conn, lib, &parents))
+            .await
+    }
+
+    async fn collections(&self, lib: LibraryId) -> StoreResult<Vec<CollectionData>> {
+        self.read(move |conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT data FROM collections WHERE library_id = ?1")?;
+            let rows = stmt.query_map([lib], |r| r.get::<_, String>(0))?;
+            rows.map(|r| parse_json(&r?, CollectionData::from_json_value))
+                .collect()
+        })
+        .await
+    }
+
+    async fn collection_item_counts(&self, lib: LibraryId) -> StoreResult<Vec<(ObjectKey, u64)>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT c.collection_key, COUNT(*) FROM item_collections c
+                 JOIN items i ON i.library_id = c.library_id AND i.key = c.item_key
+                 WHERE c.library_id = ?1 AND i.deleted = 0 GROUP BY c.collection_key",
+            )?;
+            let rows =
+                stmt.query_map([lib], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            rows.map(|r| {
+                let (k, n) = r?;
+                Ok((parse_key(&k)?, n as u64))
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn searches(&self, lib: LibraryId) -> StoreResult<Vec<SavedSearchData>> {
+        self.read(move |conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT data FROM searches WHERE library_id = ?1")?;
+            let rows = stmt.query_map([lib], |r| r.get::<_, String>(0))?;
+            rows.map(|r| parse_json(&r?, SavedSearchData::from_json_value))
+                .collect()
+        })
+        .await
+    }
+
+    async fn settings(&self, lib: LibraryId) -> StoreResult<Vec<Setting>> {
+        self.read(move |conn| write::load_settings(conn, lib, None))
+            .await
+    }
+
+    async fn tags(&self, lib: LibraryId, query: &ItemQuery) -> StoreResult<Vec<TagInfo>> {
+        let query = query.clone();
+        self.read(move |conn| items::tags(conn, lib, &query)).await
+    }
+
+    async fn deleted_since(&self, lib: LibraryId, since: u64) -> StoreResult<Deleted> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT kind, key FROM tombstones WHERE library_id = ?1 AND version > ?2
+                 ORDER BY version, key",
+            )?;
+            let rows = stmt.query_map(params![lib, since as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
+            let mut out = Deleted::default();
+            for row in rows {
+                let (kind, key) = row?;
+                match kind.as_str() {
+                    "items" => out.items.push(key),
+                    "collections" => out.collections.push(key),
+                    "searches" => out.searches.push(key),
+                    "settings" => out.settings.push(key),
+                    "tags" => out.tags.push(key),
+                    _ => {}
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn item_file(&self, lib: LibraryId, key: &ObjectKey) -> StoreResult<Option<StoredFile>> {
+        let key = key.clone();
+        self.read(move |conn| files::item_file(conn, lib, &key))
+            .await
+    }
+
+    async fn create_upload(&self, upload: Upload) -> StoreResult<()> {
+        self.with_writer(move |conn| files::create_upload(conn, &upload))
+            .await
+    }
+
+    async fn upload(&self, key: &str) -> StoreResult<Option<Upload>> {
+        let key = key.to_owned();
+        self.with_writer(move |conn| files::upload(conn, &key))
+            .await
+    }
+
+    async fn complete_upload(&self, key: &str) -> StoreResult<()> {
+        let key = key.to_owned();
+        self.with_writer(move |conn| {
+            conn.execute(
+                "UPDATE uploads SET completed = 1 WHERE upload_key = ?1",
+                [key],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn storage_usage(&self, user_id: u64) -> StoreResult<u64> {
+        self.read(move |conn| files::storage_usage(conn, user_id))
+            .await
+    }
+
+    async fn referenced_blobs(&self) -> StoreResult<std::collections::HashSet<String>> {
+        self.with_writer(|conn| files::referenced_blobs(conn)).await
+    }
+
+    async fn fulltext_versions(
+        &self,
+        lib: LibraryId,
+        since: u64,
+    ) -> StoreResult<Vec<(ObjectKey, u64)>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT item_key, version FROM fulltext WHERE library_id = ?1 AND version > ?2
+                 ORDER BY version, item_key",
+            )?;
+            let rows = stmt.query_map(params![lib, since as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            rows.map(|r| {
+                let (k, v) = r?;
+                Ok((parse_key(&k)?, v as u64))
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn fulltext(
+        &self,
+        lib: LibraryId,
+        key: &ObjectKey,
+    ) -> StoreResult<Option<(serde_json::Value, u64)>> {
+        let key = key.clone();
+        self.read(move |conn| {
+            let row: Option<(String, i64)> = conn
+                .query_row(
+                    "SELECT data, version FROM fulltext WHERE library_id = ?1 AND item_key = ?2",
+                    params![lib, key.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            row.map(|(data, v)| {
+                let value =
+                    serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((value, v as u64))
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn write(
+        &self,
+        lib: LibraryId,
+        request: WriteRequest,
+        plan: Planner,
+    ) -> StoreResult<u64> {
+        self.with_writer(move |conn| write::write(conn, lib, &request, plan))
+            .await
+    }
+}

@@ -1,0 +1,177 @@
+-- Shelfmark server metadata, SQLite backend. Object `data` JSON is the
+-- source of truth; the other columns are derived from it for queries.
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    username      TEXT NOT NULL UNIQUE,
+    display_name  TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    is_admin      INTEGER NOT NULL DEFAULT 0,
+    quota_mb      INTEGER,
+    created       TEXT NOT NULL
+);
+
+CREATE TABLE api_keys (
+    id       INTEGER PRIMARY KEY,
+    user_id  INTEGER NOT NULL REFERENCES users(id),
+    name     TEXT NOT NULL,
+    hash     TEXT NOT NULL UNIQUE,
+    access   TEXT NOT NULL,
+    created  TEXT NOT NULL,
+    revoked  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX api_keys_user ON api_keys(user_id);
+
+CREATE TABLE groups (
+    id            INTEGER PRIMARY KEY,
+    version       INTEGER NOT NULL DEFAULT 1,
+    name          TEXT NOT NULL,
+    owner_id      INTEGER NOT NULL REFERENCES users(id),
+    type          TEXT NOT NULL DEFAULT 'Private',
+    description   TEXT NOT NULL DEFAULT '',
+    url           TEXT NOT NULL DEFAULT '',
+    created       TEXT NOT NULL,
+    last_modified TEXT NOT NULL
+);
+
+CREATE TABLE group_members (
+    group_id  INTEGER NOT NULL REFERENCES groups(id),
+    user_id   INTEGER NOT NULL REFERENCES users(id),
+    role      TEXT NOT NULL,
+    can_write INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX group_members_user ON group_members(user_id);
+
+CREATE TABLE libraries (
+    id       INTEGER PRIMARY KEY,
+    kind     TEXT NOT NULL,
+    owner_id INTEGER NOT NULL,
+    version  INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (kind, owner_id)
+);
+
+CREATE TABLE items (
+    library_id    INTEGER NOT NULL REFERENCES libraries(id),
+    key           TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    item_type     TEXT NOT NULL,
+    parent_key    TEXT,
+    deleted       INTEGER NOT NULL DEFAULT 0,
+    date_added    TEXT NOT NULL DEFAULT '',
+    date_modified TEXT NOT NULL DEFAULT '',
+    sort_title    TEXT NOT NULL DEFAULT '',
+    sort_creator  TEXT NOT NULL DEFAULT '',
+    sort_date     TEXT NOT NULL DEFAULT '',
+    quick_text    TEXT NOT NULL DEFAULT '',
+    full_text     TEXT NOT NULL DEFAULT '',
+    data          TEXT NOT NULL,
+    PRIMARY KEY (library_id, key)
+) WITHOUT ROWID;
+CREATE INDEX items_version ON items(library_id, version);
+CREATE INDEX items_parent ON items(library_id, parent_key);
+
+CREATE TABLE item_tags (
+    library_id INTEGER NOT NULL,
+    item_key   TEXT NOT NULL,
+    tag        TEXT NOT NULL,
+    type       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (library_id, item_key, tag)
+) WITHOUT ROWID;
+CREATE INDEX item_tags_tag ON item_tags(library_id, tag);
+
+CREATE TABLE item_collections (
+    library_id     INTEGER NOT NULL,
+    collection_key TEXT NOT NULL,
+    item_key       TEXT NOT NULL,
+    PRIMARY KEY (library_id, collection_key, item_key)
+) WITHOUT ROWID;
+CREATE INDEX item_collections_item ON item_collections(library_id, item_key);
+
+CREATE TABLE collections (
+    library_id INTEGER NOT NULL,
+    key        TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    data       TEXT NOT NULL,
+    PRIMARY KEY (library_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE searches (
+    library_id INTEGER NOT NULL,
+    key        TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    data       TEXT NOT NULL,
+    PRIMARY KEY (library_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE settings (
+    library_id INTEGER NOT NULL,
+    key        TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    value      TEXT NOT NULL,
+    PRIMARY KEY (library_id, key)
+) WITHOUT ROWID;
+
+-- What was deleted, for `/deleted?since=`.
+CREATE TABLE tombstones (
+    library_id INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    PRIMARY KEY (library_id, kind, key)
+) WITHOUT ROWID;
+CREATE INDEX tombstones_version ON tombstones(library_id, version);
+
+-- Zotero-Write-Token values seen in the last 12 hours, per API key.
+CREATE TABLE write_tokens (
+    key_id  INTEGER NOT NULL,
+    token   TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    PRIMARY KEY (key_id, token)
+) WITHOUT ROWID;
+
+-- The file stored for each attachment item; `blob` names the stored bytes.
+CREATE TABLE item_files (
+    library_id   INTEGER NOT NULL,
+    item_key     TEXT NOT NULL,
+    md5          TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    filename     TEXT NOT NULL,
+    mtime        INTEGER NOT NULL,
+    content_type TEXT NOT NULL DEFAULT '',
+    charset      TEXT NOT NULL DEFAULT '',
+    blob         TEXT NOT NULL,
+    compressed   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (library_id, item_key)
+) WITHOUT ROWID;
+CREATE INDEX item_files_blob ON item_files(blob);
+
+-- Authorised uploads, until registered (or abandoned).
+CREATE TABLE uploads (
+    upload_key   TEXT PRIMARY KEY,
+    library_id   INTEGER NOT NULL,
+    item_key     TEXT NOT NULL,
+    md5          TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    filename     TEXT NOT NULL,
+    mtime        INTEGER NOT NULL,
+    content_type TEXT NOT NULL DEFAULT '',
+    charset      TEXT NOT NULL DEFAULT '',
+    blob         TEXT NOT NULL,
+    compressed   INTEGER NOT NULL DEFAULT 0,
+    created      INTEGER NOT NULL,
+    completed    INTEGER NOT NULL DEFAULT 0
+);
+
+-- Full text of attachments: the JSON as the Web API reads and writes it,
+-- and its text lower-cased for `qmode=everything`.
+CREATE TABLE fulltext (
+    library_id  INTEGER NOT NULL,
+    item_key    TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    data        TEXT NOT NULL,
+    search_text TEXT NOT NULL,
+    PRIMARY KEY (library_id, item_key)
+) WITHOUT ROWID;
+CREATE INDEX fulltext_version ON fulltext(library_id, version);

@@ -1,0 +1,84 @@
+//! The Web API conformance suite over HTTP, against a real server process.
+//! Each suite function takes any [`support::Deployment`], so the same checks
+//! can run against every metadata backend.
+
+mod suite;
+mod support;
+
+use support::Server;
+
+macro_rules! conformance {
+    ($($name:ident => $f:path $(, [$($opt:expr),*])?;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                let server = Server::start_with(&[$($($opt),*)?]);
+                $f(&server);
+            }
+        )*
+    };
+}
+
+conformance! {
+    service_headers_health_and_gzip => suite::basics::headers_health_and_gzip;
+    schema_endpoints => suite::basics::schema_endpoints;
+    openapi_document => suite::basics::openapi_document;
+    body_limit => suite::basics::body_limit, ["--max-body-bytes", "2000"];
+    expect_100_continue => suite::basics::expect_continue;
+    auth_errors => suite::auth::errors;
+    auth_key_info => suite::auth::key_info;
+    auth_read_only_and_no_notes_keys => suite::auth::scoped_keys;
+    auth_rate_limit => suite::auth::rate_limit, ["--auth-failures", "3"];
+    key_rate_limit => suite::auth::key_rate_limit, ["--key-rate", "0.01", "--key-burst", "3"];
+    backoff_under_load => suite::auth::backoff_header, ["--backoff-above", "0", "--backoff-secs", "7"];
+    no_backoff_when_idle => suite::basics::no_backoff_when_idle;
+    versions_and_since => suite::versions::since_and_formats;
+    versions_304_412_428 => suite::versions::preconditions;
+    write_reports => suite::writes::reports;
+    bad_input_is_refused_cleanly => suite::bad_input::refused_cleanly;
+    single_object_writes => suite::writes::single_object;
+    write_tokens => suite::writes::write_token;
+    concurrent_writes => suite::writes::concurrent_writes;
+    paging_and_links => suite::listing::paging;
+    capabilities_and_large_pages => suite::listing::large_pages;
+    filters_and_sorting => suite::listing::filters;
+    trash => suite::listing::trash;
+    collections => suite::objects::collections;
+    searches_and_settings => suite::objects::searches_and_settings;
+    deletions_feed => suite::objects::deleted_feed;
+    groups_and_roles => suite::groups::roles;
+    group_member_limit => suite::groups::member_limit, ["--max-group-members", "2"];
+    access_matrix_user_library => suite::matrix::user_library, ["--auth-failures", "100000"];
+    access_matrix_group_library => suite::matrix::group_library;
+    fulltext => suite::fulltext::fulltext;
+    files_upload_download_dedupe_reclaim => suite::files::upload_flow;
+    files_multipart_params => suite::files::multipart_params_flow;
+    files_quota_and_scopes => suite::files::quota_and_scopes;
+    files_zipped_upload => suite::files::zipped_upload;
+}
+
+#[test]
+fn graceful_shutdown_on_sigterm() {
+    let server = Server::start();
+    let status = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(server.pid().to_string())
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    assert!(
+        server.wait().success(),
+        "the server exits cleanly on SIGTERM"
+    );
+}
+
+#[test]
+fn first_start_creates_the_administrator() {
+    let server = Server::start();
+    let users = server.admin(&["user", "list"]);
+    assert!(users.contains("admin@localhost"), "{users}");
+    assert!(users.contains("\tadmin\t"), "{users}");
+    let quota = server.admin(&["quota", "set", "--user", "1", "500"]);
+    assert!(quota.contains("500 MB"));
+    assert!(server.admin(&["user", "list"]).contains("quota 500 MB"));
+}

@@ -1,0 +1,13 @@
+//! Conformance checks, each a function of a deployment.
+
+pub mod auth;
+pub mod bad_input;
+pub mod basics;
+pub mod files;
+pub mod fulltext;
+pub mod groups;
+pub mod listing;
+pub mod matrix;
+pub mod objects;
+pub mod versions;
+pub mod writes;
