@@ -25,6 +25,13 @@ pub fn test() -> anyhow::Result<()> {
         .parent()
         .map(|d| d.display().to_string())
         .unwrap_or_default();
+    // The sync tests start a real server process.
+    step(
+        "building the server for the Kotlin sync tests",
+        "cargo",
+        &["build", "--locked", "-p", "shelfmark-server"],
+    )?;
+    let server = crate::run::target_dir().join("debug/shelfmark-server");
     step(
         "Kotlin suites (JUnit on the host JVM)",
         "mvn",
@@ -35,6 +42,7 @@ pub fn test() -> anyhow::Result<()> {
             "-f",
             "bindings/kotlin/pom.xml",
             &format!("-Dshelfmark.lib.dir={lib_dir}"),
+            &format!("-Dshelfmark.server.bin={}", server.display()),
             "test",
         ],
     )

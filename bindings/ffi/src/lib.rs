@@ -25,6 +25,7 @@ mod query;
 mod runtime;
 mod saved_searches;
 mod schema;
+mod sync;
 mod task;
 mod transfer;
 
@@ -46,6 +47,11 @@ pub use logging::{LogLevel, set_log_level};
 pub use query::{ItemFilter, ItemListQuery, ItemSearchQuery, SearchMode, SortField};
 pub use saved_searches::{SavedSearch, SavedSearches, SearchCondition};
 pub use schema::{CreatorTypeInfo, FieldInfo, ItemTypeInfo, item_types};
+pub use sync::{
+    ConflictChoice, ConflictField, ConflictHistoryEntry, HeldDeletion, KeyStorage,
+    LibrarySyncReport, LibrarySyncStatus, ObjectCounts, SyncAccount, SyncConflict, SyncListener,
+    SyncLogEntry, SyncManager, SyncProgressEvent, SyncRequest, SyncResult, SyncStage, SyncSummary,
+};
 pub use task::TaskHandle;
 pub use transfer::{
     BackupReport, ExportScope, Format, ImportOptions, ImportReport, ImportedDuplicate, OnDuplicate,

@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::items::Items;
 use crate::runtime::blocking;
 use crate::saved_searches::SavedSearches;
+use crate::sync::SyncManager;
 use crate::task::TaskHandle;
 use crate::transfer::Transfer;
 
@@ -145,10 +146,11 @@ impl LibraryHandle {
         ))
     }
 
-    // Sync (account sign-in, sync now/auto/cancel, status and log, conflicts,
-    // reset) and attachment files (states, downloads, policies, eviction)
-    // join here as `sync()` and `files()` once the core's sync engine and
-    // file store have settled APIs.
+    /// Syncing with the online service: sign-in, sync, status and log,
+    /// deletions to confirm, conflicts and their history.
+    pub fn sync(&self) -> Arc<SyncManager> {
+        Arc::new(SyncManager::new(self.library.clone()))
+    }
 
     /// Calls `listener` after every committed change to the library (from
     /// this app, an import or a sync) with what changed. Keep the returned

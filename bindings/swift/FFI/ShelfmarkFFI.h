@@ -257,6 +257,20 @@ typedef void (*UniffiCallbackInterfaceItemListListenerMethod0)(uint64_t, RustBuf
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SYNC_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SYNC_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceSyncListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SYNC_LISTENER_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SYNC_LISTENER_METHOD1
+typedef void (*UniffiCallbackInterfaceSyncListenerMethod1)(uint64_t, uint64_t, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_PROGRESS_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_PROGRESS_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceProgressListenerMethod0)(uint64_t, uint64_t, uint64_t, void* _Nonnull, 
@@ -280,6 +294,16 @@ typedef struct UniffiVTableCallbackInterfaceItemListListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceItemListListenerMethod0 _Nonnull onUpdate;
 } UniffiVTableCallbackInterfaceItemListListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SYNC_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SYNC_LISTENER
+typedef struct UniffiVTableCallbackInterfaceSyncListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceSyncListenerMethod0 _Nonnull onProgress;
+    UniffiCallbackInterfaceSyncListenerMethod1 _Nonnull onConflicts;
+} UniffiVTableCallbackInterfaceSyncListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_PROGRESS_LISTENER
@@ -611,6 +635,11 @@ uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_saved_searches(uint64_t pt
 uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_subscribe(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_SYNC
+uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_sync(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_TRANSFER
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_TRANSFER
 uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_transfer(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -679,6 +708,101 @@ uint64_t uniffi_shelfmark_ffi_fn_method_savedsearches_restore(uint64_t ptr, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SAVEDSEARCHES_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SAVEDSEARCHES_UPDATE
 uint64_t uniffi_shelfmark_ffi_fn_method_savedsearches_update(uint64_t ptr, RustBuffer key, RustBuffer name, RustBuffer conditions, int8_t match_any
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_SYNCLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_SYNCLISTENER
+uint64_t uniffi_shelfmark_ffi_fn_clone_synclistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_SYNCLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_SYNCLISTENER
+void uniffi_shelfmark_ffi_fn_free_synclistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_INIT_CALLBACK_VTABLE_SYNCLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_INIT_CALLBACK_VTABLE_SYNCLISTENER
+void uniffi_shelfmark_ffi_fn_init_callback_vtable_synclistener(const UniffiVTableCallbackInterfaceSyncListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCLISTENER_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCLISTENER_ON_PROGRESS
+void uniffi_shelfmark_ffi_fn_method_synclistener_on_progress(uint64_t ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCLISTENER_ON_CONFLICTS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCLISTENER_ON_CONFLICTS
+void uniffi_shelfmark_ffi_fn_method_synclistener_on_conflicts(uint64_t ptr, uint64_t count, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_SYNCMANAGER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_SYNCMANAGER
+uint64_t uniffi_shelfmark_ffi_fn_clone_syncmanager(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_SYNCMANAGER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_SYNCMANAGER
+void uniffi_shelfmark_ffi_fn_free_syncmanager(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_ACCOUNT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_ACCOUNT
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_account(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_CONFIRM_DELETIONS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_CONFIRM_DELETIONS
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_confirm_deletions(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_CONFLICT_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_CONFLICT_HISTORY
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_conflict_history(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_CONFLICTS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_CONFLICTS
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_conflicts(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_DELETIONS_TO_CONFIRM
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_DELETIONS_TO_CONFIRM
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_deletions_to_confirm(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_LOG
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_LOG
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_log(uint64_t ptr, uint32_t limit
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_RESOLVE
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_RESOLVE
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_resolve(uint64_t ptr, int64_t library_id, RustBuffer key, RustBuffer choice
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_RESOLVE_ALL
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_RESOLVE_ALL
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_resolve_all(uint64_t ptr, RustBuffer choice
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_RESTORE_FROM_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_RESTORE_FROM_HISTORY
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_restore_from_history(uint64_t ptr, int64_t library_id, int64_t id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_SIGN_OUT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_SIGN_OUT
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_sign_out(uint64_t ptr, RustBuffer key_storage
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_STATUS
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_status(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_SYNC_NOW
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_SYNC_NOW
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_sync_now(uint64_t ptr, RustBuffer request, RustBuffer listener
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_TASKHANDLE
@@ -1378,6 +1502,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_subscribe(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_SYNC
+uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_sync(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_TRANSFER
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_TRANSFER
 uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_transfer(void
@@ -1429,6 +1559,90 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_savedsearches_restore(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SAVEDSEARCHES_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SAVEDSEARCHES_UPDATE
 uint16_t uniffi_shelfmark_ffi_checksum_method_savedsearches_update(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCLISTENER_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCLISTENER_ON_PROGRESS
+uint16_t uniffi_shelfmark_ffi_checksum_method_synclistener_on_progress(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCLISTENER_ON_CONFLICTS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCLISTENER_ON_CONFLICTS
+uint16_t uniffi_shelfmark_ffi_checksum_method_synclistener_on_conflicts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_ACCOUNT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_ACCOUNT
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_account(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_CONFIRM_DELETIONS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_CONFIRM_DELETIONS
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_confirm_deletions(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_CONFLICT_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_CONFLICT_HISTORY
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_conflict_history(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_CONFLICTS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_CONFLICTS
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_conflicts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_DELETIONS_TO_CONFIRM
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_DELETIONS_TO_CONFIRM
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_deletions_to_confirm(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_LOG
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_LOG
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_log(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_RESOLVE
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_RESOLVE
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_resolve(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_RESOLVE_ALL
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_RESOLVE_ALL
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_resolve_all(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_RESTORE_FROM_HISTORY
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_RESTORE_FROM_HISTORY
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_restore_from_history(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_SIGN_OUT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_SIGN_OUT
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_sign_out(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_STATUS
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_status(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_SYNC_NOW
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_SYNC_NOW
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_sync_now(void
     
 );
 #endif

@@ -71,3 +71,49 @@ final class ListForwarder: ItemListListener, @unchecked Sendable {
         continuation.yield(update)
     }
 }
+
+/// What a sync reports while it runs, ending with its summary.
+public enum SyncEvent: Sendable {
+    case progress(SyncProgressEvent)
+    case conflicts(UInt64)
+    case finished(SyncSummary)
+}
+
+extension SyncManager {
+    /// Runs a sync and streams its progress; the last event is `.finished`
+    /// with the summary, and a failure ends the stream with the error.
+    ///
+    ///     for try await event in library.sync().syncEvents(request: request) { … }
+    public func syncEvents(request: SyncRequest) -> AsyncThrowingStream<SyncEvent, Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: SyncEvent.self)
+        let forwarder = SyncForwarder(continuation)
+        let task = Task {
+            do {
+                let summary = try await syncNow(request: request, listener: forwarder)
+                continuation.yield(.finished(summary))
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+}
+
+/// Hands sync progress to a stream.
+final class SyncForwarder: SyncListener, @unchecked Sendable {
+    private let continuation: AsyncThrowingStream<SyncEvent, Error>.Continuation
+
+    init(_ continuation: AsyncThrowingStream<SyncEvent, Error>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func onProgress(event: SyncProgressEvent) {
+        continuation.yield(.progress(event))
+    }
+
+    func onConflicts(count: UInt64) {
+        continuation.yield(.conflicts(count))
+    }
+}

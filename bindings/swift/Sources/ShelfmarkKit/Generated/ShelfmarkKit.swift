@@ -2351,6 +2351,12 @@ public protocol LibraryHandleProtocol: AnyObject, Sendable {
     func subscribe(listener: LibraryListener) throws  -> TaskHandle
     
     /**
+     * Syncing with the online service: sign-in, sync, status and log,
+     * deletions to confirm, conflicts and their history.
+     */
+    func sync()  -> SyncManager
+    
+    /**
      * Import, export and backups.
      */
     func transfer()  -> Transfer
@@ -2510,6 +2516,19 @@ open func subscribe(listener: LibraryListener)throws  -> TaskHandle  {
     uniffi_shelfmark_ffi_fn_method_libraryhandle_subscribe(
             self.uniffiCloneHandle(),
         FfiConverterTypeLibraryListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Syncing with the online service: sign-in, sync, status and log,
+     * deletions to confirm, conflicts and their history.
+     */
+open func sync() -> SyncManager  {
+    return try!  FfiConverterTypeSyncManager_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_libraryhandle_sync(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -3280,6 +3299,679 @@ public func FfiConverterTypeSavedSearches_lift(_ handle: UInt64) throws -> Saved
 #endif
 public func FfiConverterTypeSavedSearches_lower(_ value: SavedSearches) -> UInt64 {
     return FfiConverterTypeSavedSearches.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Hears about a sync as it runs. Called on a worker thread.
+ */
+public protocol SyncListener: AnyObject, Sendable {
+    
+    /**
+     * A step of the sync.
+     */
+    func onProgress(event: SyncProgressEvent) 
+    
+    /**
+     * The sync left conflicts to resolve (`count` in all libraries).
+     */
+    func onConflicts(count: UInt64) 
+    
+}
+/**
+ * Hears about a sync as it runs. Called on a worker thread.
+ */
+open class SyncListenerImpl: SyncListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_shelfmark_ffi_fn_clone_synclistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_shelfmark_ffi_fn_free_synclistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * A step of the sync.
+     */
+open func onProgress(event: SyncProgressEvent)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_synclistener_on_progress(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncProgressEvent_lower(event),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The sync left conflicts to resolve (`count` in all libraries).
+     */
+open func onConflicts(count: UInt64)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_synclistener_on_conflicts(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(count),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceSyncListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceSyncListener = UniffiVTableCallbackInterfaceSyncListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeSyncListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface SyncListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeSyncListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface SyncListener: handle missing in uniffiClone")
+            }
+        },
+        onProgress: { (
+            uniffiHandle: UInt64,
+            event: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSyncListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onProgress(
+                     event: try FfiConverterTypeSyncProgressEvent_lift(event)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onConflicts: { (
+            uniffiHandle: UInt64,
+            count: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSyncListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onConflicts(
+                     count: try FfiConverterUInt64.lift(count)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceSyncListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceSyncListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitSyncListener() {
+    uniffi_shelfmark_ffi_fn_init_callback_vtable_synclistener(UniffiCallbackInterfaceSyncListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<SyncListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = SyncListener
+
+    public static func lift(_ handle: UInt64) throws -> SyncListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SyncListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: SyncListener) -> UInt64 {
+         if let rustImpl = value as? SyncListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SyncListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncListener_lift(_ handle: UInt64) throws -> SyncListener {
+    return try FfiConverterTypeSyncListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncListener_lower(_ value: SyncListener) -> UInt64 {
+    return FfiConverterTypeSyncListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Sync for one library file: sign-in, sync, status, log, deletions held for
+ * confirmation, conflicts.
+ */
+public protocol SyncManagerProtocol: AnyObject, Sendable {
+    
+    /**
+     * The account the file syncs with, if it was ever synced.
+     */
+    func account() async throws  -> SyncAccount?
+    
+    /**
+     * Confirms the held deletions; the next sync carries them out. How many.
+     */
+    func confirmDeletions() async throws  -> UInt64
+    
+    /**
+     * Resolved conflicts with both versions, newest first, in every library.
+     */
+    func conflictHistory() async throws  -> [ConflictHistoryEntry]
+    
+    /**
+     * Every object in conflict, in every library of the file.
+     */
+    func conflicts() async throws  -> [SyncConflict]
+    
+    /**
+     * Deletions a sync held back because they were many; show them, then
+     * `confirm_deletions` (or sync with `confirm_deletions` set).
+     */
+    func deletionsToConfirm() async throws  -> [HeldDeletion]
+    
+    /**
+     * The most recent sync runs, newest first.
+     */
+    func log(limit: UInt32) async throws  -> [SyncLogEntry]
+    
+    /**
+     * Resolves the conflict on `key` in library `library_id`. The version
+     * not chosen goes to the conflict history.
+     */
+    func resolve(libraryId: Int64, key: String, choice: ConflictChoice) async throws 
+    
+    /**
+     * Resolves every conflict in every library by keeping the local or the
+     * online values (`Values` is refused here: fields differ per object).
+     * How many were resolved.
+     */
+    func resolveAll(choice: ConflictChoice) async throws  -> UInt64
+    
+    /**
+     * Brings back the version not chosen in history entry `id` of library
+     * `library_id`, as a local edit the next sync uploads.
+     */
+    func restoreFromHistory(libraryId: Int64, id: Int64) async throws 
+    
+    /**
+     * Unbinds the file from its account and forgets the kept key, so that
+     * it can sync with another one. Nothing in the library is removed; the
+     * next sync joins identical references instead of duplicating them.
+     */
+    func signOut(keyStorage: KeyStorage) async throws 
+    
+    /**
+     * The sync state of every library of the file.
+     */
+    func status() async throws  -> [LibrarySyncStatus]
+    
+    /**
+     * Syncs every library of the file with the account (binding the file on
+     * its first sync; the key is kept as `request.key_storage` says). One
+     * library failing does not stop the others; a bad key or an unreachable
+     * server is an error with category `Auth` or `Network`.
+     */
+    func syncNow(request: SyncRequest, listener: SyncListener?) async throws  -> SyncSummary
+    
+}
+/**
+ * Sync for one library file: sign-in, sync, status, log, deletions held for
+ * confirmation, conflicts.
+ */
+open class SyncManager: SyncManagerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_shelfmark_ffi_fn_clone_syncmanager(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_shelfmark_ffi_fn_free_syncmanager(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The account the file syncs with, if it was ever synced.
+     */
+open func account()async throws  -> SyncAccount?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_account(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeSyncAccount.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Confirms the held deletions; the next sync carries them out. How many.
+     */
+open func confirmDeletions()async throws  -> UInt64  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_confirm_deletions(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_u64,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_u64,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterUInt64.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Resolved conflicts with both versions, newest first, in every library.
+     */
+open func conflictHistory()async throws  -> [ConflictHistoryEntry]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_conflict_history(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeConflictHistoryEntry.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Every object in conflict, in every library of the file.
+     */
+open func conflicts()async throws  -> [SyncConflict]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_conflicts(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeSyncConflict.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Deletions a sync held back because they were many; show them, then
+     * `confirm_deletions` (or sync with `confirm_deletions` set).
+     */
+open func deletionsToConfirm()async throws  -> [HeldDeletion]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_deletions_to_confirm(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeHeldDeletion.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * The most recent sync runs, newest first.
+     */
+open func log(limit: UInt32)async throws  -> [SyncLogEntry]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_log(
+                        self.uniffiCloneHandle(),FfiConverterUInt32.lower(limit)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeSyncLogEntry.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Resolves the conflict on `key` in library `library_id`. The version
+     * not chosen goes to the conflict history.
+     */
+open func resolve(libraryId: Int64, key: String, choice: ConflictChoice)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_resolve(
+                        self.uniffiCloneHandle(),FfiConverterInt64.lower(libraryId),FfiConverterString.lower(key),FfiConverterTypeConflictChoice_lower(choice)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_void,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_void,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Resolves every conflict in every library by keeping the local or the
+     * online values (`Values` is refused here: fields differ per object).
+     * How many were resolved.
+     */
+open func resolveAll(choice: ConflictChoice)async throws  -> UInt64  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_resolve_all(
+                        self.uniffiCloneHandle(),FfiConverterTypeConflictChoice_lower(choice)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_u64,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_u64,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterUInt64.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Brings back the version not chosen in history entry `id` of library
+     * `library_id`, as a local edit the next sync uploads.
+     */
+open func restoreFromHistory(libraryId: Int64, id: Int64)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_restore_from_history(
+                        self.uniffiCloneHandle(),FfiConverterInt64.lower(libraryId),FfiConverterInt64.lower(id)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_void,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_void,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Unbinds the file from its account and forgets the kept key, so that
+     * it can sync with another one. Nothing in the library is removed; the
+     * next sync joins identical references instead of duplicating them.
+     */
+open func signOut(keyStorage: KeyStorage)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_sign_out(
+                        self.uniffiCloneHandle(),FfiConverterTypeKeyStorage_lower(keyStorage)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_void,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_void,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * The sync state of every library of the file.
+     */
+open func status()async throws  -> [LibrarySyncStatus]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_status(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeLibrarySyncStatus.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Syncs every library of the file with the account (binding the file on
+     * its first sync; the key is kept as `request.key_storage` says). One
+     * library failing does not stop the others; a bad key or an unreachable
+     * server is an error with category `Auth` or `Network`.
+     */
+open func syncNow(request: SyncRequest, listener: SyncListener?)async throws  -> SyncSummary  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_sync_now(
+                        self.uniffiCloneHandle(),FfiConverterTypeSyncRequest_lower(request),FfiConverterOptionTypeSyncListener.lower(listener)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSyncSummary_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncManager: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = SyncManager
+
+    public static func lift(_ handle: UInt64) throws -> SyncManager {
+        return SyncManager(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: SyncManager) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncManager {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SyncManager, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncManager_lift(_ handle: UInt64) throws -> SyncManager {
+    return try FfiConverterTypeSyncManager.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncManager_lower(_ value: SyncManager) -> UInt64 {
+    return FfiConverterTypeSyncManager.lower(value)
 }
 
 
@@ -4314,6 +5006,192 @@ public func FfiConverterTypeCollectionTreeRow_lower(_ value: CollectionTreeRow) 
 
 
 /**
+ * One field changed differently on both sides.
+ */
+public struct ConflictField: Equatable, Hashable {
+    public var field: String
+    /**
+     * The value here, as text (`None` where this side removed it; lists
+     * such as tags as JSON).
+     */
+    public var local: String?
+    /**
+     * The value online, as text.
+     */
+    public var remote: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(field: String, 
+        /**
+         * The value here, as text (`None` where this side removed it; lists
+         * such as tags as JSON).
+         */local: String?, 
+        /**
+         * The value online, as text.
+         */remote: String?) {
+        self.field = field
+        self.local = local
+        self.remote = remote
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConflictField: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConflictField: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConflictField {
+        return
+            try ConflictField(
+                field: FfiConverterString.read(from: &buf), 
+                local: FfiConverterOptionString.read(from: &buf), 
+                remote: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConflictField, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterOptionString.write(value.local, into: &buf)
+        FfiConverterOptionString.write(value.remote, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictField_lift(_ buf: RustBuffer) throws -> ConflictField {
+    return try FfiConverterTypeConflictField.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictField_lower(_ value: ConflictField) -> RustBuffer {
+    return FfiConverterTypeConflictField.lower(value)
+}
+
+
+/**
+ * A resolved conflict with both versions, which can be brought back.
+ */
+public struct ConflictHistoryEntry: Equatable, Hashable {
+    public var id: Int64
+    public var libraryId: Int64
+    public var objectType: String
+    public var key: String
+    public var title: String
+    /**
+     * `local`, `remote` or `fields`.
+     */
+    public var chosen: String
+    public var fields: [String]
+    /**
+     * The local version as Web API JSON.
+     */
+    public var localJson: String
+    /**
+     * The online version as Web API JSON.
+     */
+    public var remoteJson: String
+    public var resolvedAt: String
+    public var restoredAt: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: Int64, libraryId: Int64, objectType: String, key: String, title: String, 
+        /**
+         * `local`, `remote` or `fields`.
+         */chosen: String, fields: [String], 
+        /**
+         * The local version as Web API JSON.
+         */localJson: String, 
+        /**
+         * The online version as Web API JSON.
+         */remoteJson: String, resolvedAt: String, restoredAt: String?) {
+        self.id = id
+        self.libraryId = libraryId
+        self.objectType = objectType
+        self.key = key
+        self.title = title
+        self.chosen = chosen
+        self.fields = fields
+        self.localJson = localJson
+        self.remoteJson = remoteJson
+        self.resolvedAt = resolvedAt
+        self.restoredAt = restoredAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConflictHistoryEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConflictHistoryEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConflictHistoryEntry {
+        return
+            try ConflictHistoryEntry(
+                id: FfiConverterInt64.read(from: &buf), 
+                libraryId: FfiConverterInt64.read(from: &buf), 
+                objectType: FfiConverterString.read(from: &buf), 
+                key: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                chosen: FfiConverterString.read(from: &buf), 
+                fields: FfiConverterSequenceString.read(from: &buf), 
+                localJson: FfiConverterString.read(from: &buf), 
+                remoteJson: FfiConverterString.read(from: &buf), 
+                resolvedAt: FfiConverterString.read(from: &buf), 
+                restoredAt: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConflictHistoryEntry, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.id, into: &buf)
+        FfiConverterInt64.write(value.libraryId, into: &buf)
+        FfiConverterString.write(value.objectType, into: &buf)
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.chosen, into: &buf)
+        FfiConverterSequenceString.write(value.fields, into: &buf)
+        FfiConverterString.write(value.localJson, into: &buf)
+        FfiConverterString.write(value.remoteJson, into: &buf)
+        FfiConverterString.write(value.resolvedAt, into: &buf)
+        FfiConverterOptionString.write(value.restoredAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictHistoryEntry_lift(_ buf: RustBuffer) throws -> ConflictHistoryEntry {
+    return try FfiConverterTypeConflictHistoryEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictHistoryEntry_lower(_ value: ConflictHistoryEntry) -> RustBuffer {
+    return FfiConverterTypeConflictHistoryEntry.lower(value)
+}
+
+
+/**
  * A creator of an item: a person (first and last name) or a single name
  * (an organisation).
  */
@@ -4807,6 +5685,83 @@ public func FfiConverterTypeFieldValue_lift(_ buf: RustBuffer) throws -> FieldVa
 #endif
 public func FfiConverterTypeFieldValue_lower(_ value: FieldValue) -> RustBuffer {
     return FfiConverterTypeFieldValue.lower(value)
+}
+
+
+/**
+ * A deletion held back until the user confirms it.
+ */
+public struct HeldDeletion: Equatable, Hashable {
+    public var libraryId: Int64
+    /**
+     * `here` (deleted online, would go to the trash here) or `there`
+     * (deleted here, would be deleted online).
+     */
+    public var direction: String
+    public var objectType: String
+    public var key: String
+    public var title: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(libraryId: Int64, 
+        /**
+         * `here` (deleted online, would go to the trash here) or `there`
+         * (deleted here, would be deleted online).
+         */direction: String, objectType: String, key: String, title: String) {
+        self.libraryId = libraryId
+        self.direction = direction
+        self.objectType = objectType
+        self.key = key
+        self.title = title
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HeldDeletion: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHeldDeletion: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HeldDeletion {
+        return
+            try HeldDeletion(
+                libraryId: FfiConverterInt64.read(from: &buf), 
+                direction: FfiConverterString.read(from: &buf), 
+                objectType: FfiConverterString.read(from: &buf), 
+                key: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HeldDeletion, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.libraryId, into: &buf)
+        FfiConverterString.write(value.direction, into: &buf)
+        FfiConverterString.write(value.objectType, into: &buf)
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeldDeletion_lift(_ buf: RustBuffer) throws -> HeldDeletion {
+    return try FfiConverterTypeHeldDeletion.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeldDeletion_lower(_ value: HeldDeletion) -> RustBuffer {
+    return FfiConverterTypeHeldDeletion.lower(value)
 }
 
 
@@ -6416,6 +7371,278 @@ public func FfiConverterTypeLibraryOptions_lower(_ value: LibraryOptions) -> Rus
 
 
 /**
+ * What a sync did to one library.
+ */
+public struct LibrarySyncReport: Equatable, Hashable {
+    public var libraryId: Int64
+    public var name: String
+    /**
+     * `/users/<id>` or `/groups/<id>`.
+     */
+    public var remote: String
+    public var result: SyncResult
+    public var downloaded: ObjectCounts
+    public var uploaded: ObjectCounts
+    /**
+     * Deleted online, moved to the trash here.
+     */
+    public var trashedHere: ObjectCounts
+    /**
+     * Deleted here, deleted online.
+     */
+    public var deletedThere: ObjectCounts
+    public var conflicts: UInt64
+    /**
+     * Local changes a read-only shared library keeps without uploading.
+     */
+    public var readOnlyKept: UInt64
+    /**
+     * Deletions held back for confirmation.
+     */
+    public var deletionsToConfirm: UInt64
+    /**
+     * Things worth telling the user (restored items, refused edits…).
+     */
+    public var notices: [String]
+    /**
+     * Objects refused or unreadable, each in a sentence.
+     */
+    public var problems: [String]
+    /**
+     * `auth`, `network`, `storage quota`, `rate limited`, `server`,
+     * `invalid data`… when it failed.
+     */
+    public var errorKind: String?
+    public var error: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(libraryId: Int64, name: String, 
+        /**
+         * `/users/<id>` or `/groups/<id>`.
+         */remote: String, result: SyncResult, downloaded: ObjectCounts, uploaded: ObjectCounts, 
+        /**
+         * Deleted online, moved to the trash here.
+         */trashedHere: ObjectCounts, 
+        /**
+         * Deleted here, deleted online.
+         */deletedThere: ObjectCounts, conflicts: UInt64, 
+        /**
+         * Local changes a read-only shared library keeps without uploading.
+         */readOnlyKept: UInt64, 
+        /**
+         * Deletions held back for confirmation.
+         */deletionsToConfirm: UInt64, 
+        /**
+         * Things worth telling the user (restored items, refused edits…).
+         */notices: [String], 
+        /**
+         * Objects refused or unreadable, each in a sentence.
+         */problems: [String], 
+        /**
+         * `auth`, `network`, `storage quota`, `rate limited`, `server`,
+         * `invalid data`… when it failed.
+         */errorKind: String?, error: String?) {
+        self.libraryId = libraryId
+        self.name = name
+        self.remote = remote
+        self.result = result
+        self.downloaded = downloaded
+        self.uploaded = uploaded
+        self.trashedHere = trashedHere
+        self.deletedThere = deletedThere
+        self.conflicts = conflicts
+        self.readOnlyKept = readOnlyKept
+        self.deletionsToConfirm = deletionsToConfirm
+        self.notices = notices
+        self.problems = problems
+        self.errorKind = errorKind
+        self.error = error
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LibrarySyncReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLibrarySyncReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LibrarySyncReport {
+        return
+            try LibrarySyncReport(
+                libraryId: FfiConverterInt64.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                remote: FfiConverterString.read(from: &buf), 
+                result: FfiConverterTypeSyncResult.read(from: &buf), 
+                downloaded: FfiConverterTypeObjectCounts.read(from: &buf), 
+                uploaded: FfiConverterTypeObjectCounts.read(from: &buf), 
+                trashedHere: FfiConverterTypeObjectCounts.read(from: &buf), 
+                deletedThere: FfiConverterTypeObjectCounts.read(from: &buf), 
+                conflicts: FfiConverterUInt64.read(from: &buf), 
+                readOnlyKept: FfiConverterUInt64.read(from: &buf), 
+                deletionsToConfirm: FfiConverterUInt64.read(from: &buf), 
+                notices: FfiConverterSequenceString.read(from: &buf), 
+                problems: FfiConverterSequenceString.read(from: &buf), 
+                errorKind: FfiConverterOptionString.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LibrarySyncReport, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.libraryId, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.remote, into: &buf)
+        FfiConverterTypeSyncResult.write(value.result, into: &buf)
+        FfiConverterTypeObjectCounts.write(value.downloaded, into: &buf)
+        FfiConverterTypeObjectCounts.write(value.uploaded, into: &buf)
+        FfiConverterTypeObjectCounts.write(value.trashedHere, into: &buf)
+        FfiConverterTypeObjectCounts.write(value.deletedThere, into: &buf)
+        FfiConverterUInt64.write(value.conflicts, into: &buf)
+        FfiConverterUInt64.write(value.readOnlyKept, into: &buf)
+        FfiConverterUInt64.write(value.deletionsToConfirm, into: &buf)
+        FfiConverterSequenceString.write(value.notices, into: &buf)
+        FfiConverterSequenceString.write(value.problems, into: &buf)
+        FfiConverterOptionString.write(value.errorKind, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLibrarySyncReport_lift(_ buf: RustBuffer) throws -> LibrarySyncReport {
+    return try FfiConverterTypeLibrarySyncReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLibrarySyncReport_lower(_ value: LibrarySyncReport) -> RustBuffer {
+    return FfiConverterTypeLibrarySyncReport.lower(value)
+}
+
+
+/**
+ * The sync state of one library of the file.
+ */
+public struct LibrarySyncStatus: Equatable, Hashable {
+    public var libraryId: Int64
+    public var name: String
+    /**
+     * `user` or `group`.
+     */
+    public var kind: String
+    public var editable: Bool
+    /**
+     * Library version of the last completed download (0: never synced).
+     */
+    public var version: UInt64
+    /**
+     * Objects changed here, waiting to be uploaded.
+     */
+    public var unsynced: UInt64
+    /**
+     * Deletions waiting to be uploaded.
+     */
+    public var deletionsToUpload: UInt64
+    public var conflicts: UInt64
+    public var deletionsToConfirm: UInt64
+    public var lastRun: SyncLogEntry?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(libraryId: Int64, name: String, 
+        /**
+         * `user` or `group`.
+         */kind: String, editable: Bool, 
+        /**
+         * Library version of the last completed download (0: never synced).
+         */version: UInt64, 
+        /**
+         * Objects changed here, waiting to be uploaded.
+         */unsynced: UInt64, 
+        /**
+         * Deletions waiting to be uploaded.
+         */deletionsToUpload: UInt64, conflicts: UInt64, deletionsToConfirm: UInt64, lastRun: SyncLogEntry?) {
+        self.libraryId = libraryId
+        self.name = name
+        self.kind = kind
+        self.editable = editable
+        self.version = version
+        self.unsynced = unsynced
+        self.deletionsToUpload = deletionsToUpload
+        self.conflicts = conflicts
+        self.deletionsToConfirm = deletionsToConfirm
+        self.lastRun = lastRun
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LibrarySyncStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLibrarySyncStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LibrarySyncStatus {
+        return
+            try LibrarySyncStatus(
+                libraryId: FfiConverterInt64.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterString.read(from: &buf), 
+                editable: FfiConverterBool.read(from: &buf), 
+                version: FfiConverterUInt64.read(from: &buf), 
+                unsynced: FfiConverterUInt64.read(from: &buf), 
+                deletionsToUpload: FfiConverterUInt64.read(from: &buf), 
+                conflicts: FfiConverterUInt64.read(from: &buf), 
+                deletionsToConfirm: FfiConverterUInt64.read(from: &buf), 
+                lastRun: FfiConverterOptionTypeSyncLogEntry.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LibrarySyncStatus, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.libraryId, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterBool.write(value.editable, into: &buf)
+        FfiConverterUInt64.write(value.version, into: &buf)
+        FfiConverterUInt64.write(value.unsynced, into: &buf)
+        FfiConverterUInt64.write(value.deletionsToUpload, into: &buf)
+        FfiConverterUInt64.write(value.conflicts, into: &buf)
+        FfiConverterUInt64.write(value.deletionsToConfirm, into: &buf)
+        FfiConverterOptionTypeSyncLogEntry.write(value.lastRun, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLibrarySyncStatus_lift(_ buf: RustBuffer) throws -> LibrarySyncStatus {
+    return try FfiConverterTypeLibrarySyncStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLibrarySyncStatus_lower(_ value: LibrarySyncStatus) -> RustBuffer {
+    return FfiConverterTypeLibrarySyncStatus.lower(value)
+}
+
+
+/**
  * A new annotation.
  */
 public struct NewAnnotation: Equatable, Hashable {
@@ -6775,6 +8002,67 @@ public func FfiConverterTypeNewItem_lower(_ value: NewItem) -> RustBuffer {
 
 
 /**
+ * Objects per kind.
+ */
+public struct ObjectCounts: Equatable, Hashable {
+    public var items: UInt64
+    public var collections: UInt64
+    public var searches: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(items: UInt64, collections: UInt64, searches: UInt64) {
+        self.items = items
+        self.collections = collections
+        self.searches = searches
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ObjectCounts: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeObjectCounts: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ObjectCounts {
+        return
+            try ObjectCounts(
+                items: FfiConverterUInt64.read(from: &buf), 
+                collections: FfiConverterUInt64.read(from: &buf), 
+                searches: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ObjectCounts, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.items, into: &buf)
+        FfiConverterUInt64.write(value.collections, into: &buf)
+        FfiConverterUInt64.write(value.searches, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeObjectCounts_lift(_ buf: RustBuffer) throws -> ObjectCounts {
+    return try FfiConverterTypeObjectCounts.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeObjectCounts_lower(_ value: ObjectCounts) -> RustBuffer {
+    return FfiConverterTypeObjectCounts.lower(value)
+}
+
+
+/**
  * A note about one record of an imported file.
  */
 public struct RecordNote: Equatable, Hashable {
@@ -7026,6 +8314,486 @@ public func FfiConverterTypeSearchCondition_lower(_ value: SearchCondition) -> R
 
 
 /**
+ * The account a library file syncs with.
+ */
+public struct SyncAccount: Equatable, Hashable {
+    public var serverUrl: String
+    public var userId: UInt64
+    /**
+     * When the file was first synced with it.
+     */
+    public var boundAt: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(serverUrl: String, userId: UInt64, 
+        /**
+         * When the file was first synced with it.
+         */boundAt: String) {
+        self.serverUrl = serverUrl
+        self.userId = userId
+        self.boundAt = boundAt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncAccount: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncAccount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncAccount {
+        return
+            try SyncAccount(
+                serverUrl: FfiConverterString.read(from: &buf), 
+                userId: FfiConverterUInt64.read(from: &buf), 
+                boundAt: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncAccount, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.serverUrl, into: &buf)
+        FfiConverterUInt64.write(value.userId, into: &buf)
+        FfiConverterString.write(value.boundAt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncAccount_lift(_ buf: RustBuffer) throws -> SyncAccount {
+    return try FfiConverterTypeSyncAccount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncAccount_lower(_ value: SyncAccount) -> RustBuffer {
+    return FfiConverterTypeSyncAccount.lower(value)
+}
+
+
+/**
+ * An object changed on both sides; listed in the "Sync Conflicts" view.
+ */
+public struct SyncConflict: Equatable, Hashable {
+    public var libraryId: Int64
+    /**
+     * `item`, `collection` or `search`.
+     */
+    public var objectType: String
+    public var key: String
+    public var title: String
+    public var fields: [ConflictField]
+    public var created: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(libraryId: Int64, 
+        /**
+         * `item`, `collection` or `search`.
+         */objectType: String, key: String, title: String, fields: [ConflictField], created: String) {
+        self.libraryId = libraryId
+        self.objectType = objectType
+        self.key = key
+        self.title = title
+        self.fields = fields
+        self.created = created
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncConflict: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncConflict: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncConflict {
+        return
+            try SyncConflict(
+                libraryId: FfiConverterInt64.read(from: &buf), 
+                objectType: FfiConverterString.read(from: &buf), 
+                key: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                fields: FfiConverterSequenceTypeConflictField.read(from: &buf), 
+                created: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncConflict, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.libraryId, into: &buf)
+        FfiConverterString.write(value.objectType, into: &buf)
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterSequenceTypeConflictField.write(value.fields, into: &buf)
+        FfiConverterString.write(value.created, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncConflict_lift(_ buf: RustBuffer) throws -> SyncConflict {
+    return try FfiConverterTypeSyncConflict.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncConflict_lower(_ value: SyncConflict) -> RustBuffer {
+    return FfiConverterTypeSyncConflict.lower(value)
+}
+
+
+/**
+ * One entry of the sync log.
+ */
+public struct SyncLogEntry: Equatable, Hashable {
+    public var runId: String
+    public var libraryId: Int64
+    public var started: String
+    public var finished: String?
+    /**
+     * `ok`, `conflicts`, `confirm-deletions` or `failed`.
+     */
+    public var outcome: String
+    public var conflicts: UInt64
+    public var errorKind: String?
+    /**
+     * What happened, in words fit to show.
+     */
+    public var message: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(runId: String, libraryId: Int64, started: String, finished: String?, 
+        /**
+         * `ok`, `conflicts`, `confirm-deletions` or `failed`.
+         */outcome: String, conflicts: UInt64, errorKind: String?, 
+        /**
+         * What happened, in words fit to show.
+         */message: String?) {
+        self.runId = runId
+        self.libraryId = libraryId
+        self.started = started
+        self.finished = finished
+        self.outcome = outcome
+        self.conflicts = conflicts
+        self.errorKind = errorKind
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncLogEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncLogEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncLogEntry {
+        return
+            try SyncLogEntry(
+                runId: FfiConverterString.read(from: &buf), 
+                libraryId: FfiConverterInt64.read(from: &buf), 
+                started: FfiConverterString.read(from: &buf), 
+                finished: FfiConverterOptionString.read(from: &buf), 
+                outcome: FfiConverterString.read(from: &buf), 
+                conflicts: FfiConverterUInt64.read(from: &buf), 
+                errorKind: FfiConverterOptionString.read(from: &buf), 
+                message: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncLogEntry, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.runId, into: &buf)
+        FfiConverterInt64.write(value.libraryId, into: &buf)
+        FfiConverterString.write(value.started, into: &buf)
+        FfiConverterOptionString.write(value.finished, into: &buf)
+        FfiConverterString.write(value.outcome, into: &buf)
+        FfiConverterUInt64.write(value.conflicts, into: &buf)
+        FfiConverterOptionString.write(value.errorKind, into: &buf)
+        FfiConverterOptionString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncLogEntry_lift(_ buf: RustBuffer) throws -> SyncLogEntry {
+    return try FfiConverterTypeSyncLogEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncLogEntry_lower(_ value: SyncLogEntry) -> RustBuffer {
+    return FfiConverterTypeSyncLogEntry.lower(value)
+}
+
+
+/**
+ * A progress event of a running sync.
+ */
+public struct SyncProgressEvent: Equatable, Hashable {
+    /**
+     * The library of the file being synced.
+     */
+    public var libraryId: Int64
+    public var stage: SyncStage
+    /**
+     * `item`, `collection` or `search`, when the stage works on one kind.
+     */
+    public var objectType: String?
+    public var done: UInt64
+    public var total: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The library of the file being synced.
+         */libraryId: Int64, stage: SyncStage, 
+        /**
+         * `item`, `collection` or `search`, when the stage works on one kind.
+         */objectType: String?, done: UInt64, total: UInt64) {
+        self.libraryId = libraryId
+        self.stage = stage
+        self.objectType = objectType
+        self.done = done
+        self.total = total
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncProgressEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncProgressEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncProgressEvent {
+        return
+            try SyncProgressEvent(
+                libraryId: FfiConverterInt64.read(from: &buf), 
+                stage: FfiConverterTypeSyncStage.read(from: &buf), 
+                objectType: FfiConverterOptionString.read(from: &buf), 
+                done: FfiConverterUInt64.read(from: &buf), 
+                total: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncProgressEvent, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.libraryId, into: &buf)
+        FfiConverterTypeSyncStage.write(value.stage, into: &buf)
+        FfiConverterOptionString.write(value.objectType, into: &buf)
+        FfiConverterUInt64.write(value.done, into: &buf)
+        FfiConverterUInt64.write(value.total, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncProgressEvent_lift(_ buf: RustBuffer) throws -> SyncProgressEvent {
+    return try FfiConverterTypeSyncProgressEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncProgressEvent_lower(_ value: SyncProgressEvent) -> RustBuffer {
+    return FfiConverterTypeSyncProgressEvent.lower(value)
+}
+
+
+/**
+ * How to reach the account on a sync.
+ */
+public struct SyncRequest: Equatable, Hashable {
+    /**
+     * The server's base URL, e.g. `https://api.zotero.org`. Needed on the
+     * first sync (which binds the library to the account), checked after.
+     */
+    public var serverUrl: String?
+    /**
+     * The account's user id; checked against the key when given.
+     */
+    public var userId: UInt64?
+    /**
+     * An API key to sign in with; it is kept in `key_storage` for later syncs.
+     */
+    public var apiKey: String?
+    /**
+     * Where the key is kept.
+     */
+    public var keyStorage: KeyStorage
+    /**
+     * Go ahead with deletions larger than max(10 items, 10 %) of a library
+     * (after the user saw them in `deletions_to_confirm`).
+     */
+    public var confirmDeletions: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The server's base URL, e.g. `https://api.zotero.org`. Needed on the
+         * first sync (which binds the library to the account), checked after.
+         */serverUrl: String? = nil, 
+        /**
+         * The account's user id; checked against the key when given.
+         */userId: UInt64? = nil, 
+        /**
+         * An API key to sign in with; it is kept in `key_storage` for later syncs.
+         */apiKey: String? = nil, 
+        /**
+         * Where the key is kept.
+         */keyStorage: KeyStorage, 
+        /**
+         * Go ahead with deletions larger than max(10 items, 10 %) of a library
+         * (after the user saw them in `deletions_to_confirm`).
+         */confirmDeletions: Bool = false) {
+        self.serverUrl = serverUrl
+        self.userId = userId
+        self.apiKey = apiKey
+        self.keyStorage = keyStorage
+        self.confirmDeletions = confirmDeletions
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncRequest {
+        return
+            try SyncRequest(
+                serverUrl: FfiConverterOptionString.read(from: &buf), 
+                userId: FfiConverterOptionUInt64.read(from: &buf), 
+                apiKey: FfiConverterOptionString.read(from: &buf), 
+                keyStorage: FfiConverterTypeKeyStorage.read(from: &buf), 
+                confirmDeletions: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncRequest, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.serverUrl, into: &buf)
+        FfiConverterOptionUInt64.write(value.userId, into: &buf)
+        FfiConverterOptionString.write(value.apiKey, into: &buf)
+        FfiConverterTypeKeyStorage.write(value.keyStorage, into: &buf)
+        FfiConverterBool.write(value.confirmDeletions, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncRequest_lift(_ buf: RustBuffer) throws -> SyncRequest {
+    return try FfiConverterTypeSyncRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncRequest_lower(_ value: SyncRequest) -> RustBuffer {
+    return FfiConverterTypeSyncRequest.lower(value)
+}
+
+
+/**
+ * What one sync did, library by library.
+ */
+public struct SyncSummary: Equatable, Hashable {
+    public var runId: String
+    public var libraries: [LibrarySyncReport]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(runId: String, libraries: [LibrarySyncReport]) {
+        self.runId = runId
+        self.libraries = libraries
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncSummary {
+        return
+            try SyncSummary(
+                runId: FfiConverterString.read(from: &buf), 
+                libraries: FfiConverterSequenceTypeLibrarySyncReport.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncSummary, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.runId, into: &buf)
+        FfiConverterSequenceTypeLibrarySyncReport.write(value.libraries, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncSummary_lift(_ buf: RustBuffer) throws -> SyncSummary {
+    return try FfiConverterTypeSyncSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncSummary_lower(_ value: SyncSummary) -> RustBuffer {
+    return FfiConverterTypeSyncSummary.lower(value)
+}
+
+
+/**
  * A tag of the library and how many items carry it.
  */
 public struct TagCount: Equatable, Hashable {
@@ -7256,6 +9024,94 @@ public func FfiConverterTypeCiteFormat_lift(_ buf: RustBuffer) throws -> CiteFor
 #endif
 public func FfiConverterTypeCiteFormat_lower(_ value: CiteFormat) -> RustBuffer {
     return FfiConverterTypeCiteFormat.lower(value)
+}
+
+
+
+/**
+ * How to resolve a conflict.
+ */
+
+public enum ConflictChoice: Equatable, Hashable {
+    
+    /**
+     * Keep the values made here.
+     */
+    case keepLocal
+    /**
+     * Take the values from online.
+     */
+    case keepRemote
+    /**
+     * Give each conflicting field a value (text; lists such as tags as JSON).
+     */
+    case values(values: [String: String]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ConflictChoice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConflictChoice: FfiConverterRustBuffer {
+    typealias SwiftType = ConflictChoice
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConflictChoice {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .keepLocal
+        
+        case 2: return .keepRemote
+        
+        case 3: return .values(values: try FfiConverterDictionaryStringString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ConflictChoice, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .keepLocal:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .keepRemote:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .values(values):
+            writeInt(&buf, Int32(3))
+            FfiConverterDictionaryStringString.write(values, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictChoice_lift(_ buf: RustBuffer) throws -> ConflictChoice {
+    return try FfiConverterTypeConflictChoice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictChoice_lower(_ value: ConflictChoice) -> RustBuffer {
+    return FfiConverterTypeConflictChoice.lower(value)
 }
 
 
@@ -7950,6 +9806,96 @@ public func FfiConverterTypeItemListDiff_lower(_ value: ItemListDiff) -> RustBuf
 
 
 /**
+ * Where the API key is kept between syncs.
+ */
+
+public enum KeyStorage: Equatable, Hashable {
+    
+    /**
+     * The system keychain (iOS, macOS, desktop secret services). Where the
+     * platform has none the key goes to Shelfmark's credentials file.
+     */
+    case keychain
+    /**
+     * A file only this app can read, at `path` (on Android: a path inside
+     * the app's private files directory). Created with owner-only access.
+     */
+    case file(path: String
+    )
+    /**
+     * Nowhere: the app passes the key with every sync.
+     */
+    case nowhere
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension KeyStorage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeKeyStorage: FfiConverterRustBuffer {
+    typealias SwiftType = KeyStorage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyStorage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .keychain
+        
+        case 2: return .file(path: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .nowhere
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: KeyStorage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .keychain:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .file(path):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(path, into: &buf)
+            
+        
+        case .nowhere:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyStorage_lift(_ buf: RustBuffer) throws -> KeyStorage {
+    return try FfiConverterTypeKeyStorage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeKeyStorage_lower(_ value: KeyStorage) -> RustBuffer {
+    return FfiConverterTypeKeyStorage.lower(value)
+}
+
+
+
+/**
  * How an attachment refers to its content.
  */
 
@@ -8586,6 +10532,226 @@ public func FfiConverterTypeSortField_lower(_ value: SortField) -> RustBuffer {
 }
 
 
+
+/**
+ * How a library's sync ended.
+ */
+
+public enum SyncResult: Equatable, Hashable {
+    
+    /**
+     * Both sides agree.
+     */
+    case synced
+    /**
+     * Synced, with conflicts waiting to be resolved.
+     */
+    case conflicts
+    /**
+     * Stopped before deleting many objects: confirm them and sync again.
+     */
+    case confirmDeletions
+    /**
+     * Failed; see the error.
+     */
+    case failed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SyncResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncResult: FfiConverterRustBuffer {
+    typealias SwiftType = SyncResult
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncResult {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .synced
+        
+        case 2: return .conflicts
+        
+        case 3: return .confirmDeletions
+        
+        case 4: return .failed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SyncResult, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .synced:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .conflicts:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .confirmDeletions:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncResult_lift(_ buf: RustBuffer) throws -> SyncResult {
+    return try FfiConverterTypeSyncResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncResult_lower(_ value: SyncResult) -> RustBuffer {
+    return FfiConverterTypeSyncResult.lower(value)
+}
+
+
+
+/**
+ * What a sync is doing.
+ */
+
+public enum SyncStage: Equatable, Hashable {
+    
+    /**
+     * Checking the key and the libraries it reaches.
+     */
+    case connecting
+    /**
+     * Asking what changed online.
+     */
+    case checking
+    /**
+     * Fetching changed objects.
+     */
+    case downloading
+    /**
+     * Moving objects deleted online to the trash.
+     */
+    case applyingDeletions
+    /**
+     * Sending local changes.
+     */
+    case uploading
+    /**
+     * Sending local deletions.
+     */
+    case uploadingDeletions
+    /**
+     * Finished.
+     */
+    case done
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SyncStage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncStage: FfiConverterRustBuffer {
+    typealias SwiftType = SyncStage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncStage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .connecting
+        
+        case 2: return .checking
+        
+        case 3: return .downloading
+        
+        case 4: return .applyingDeletions
+        
+        case 5: return .uploading
+        
+        case 6: return .uploadingDeletions
+        
+        case 7: return .done
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SyncStage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .connecting:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .checking:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .downloading:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .applyingDeletions:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .uploading:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .uploadingDeletions:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .done:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStage_lift(_ buf: RustBuffer) throws -> SyncStage {
+    return try FfiConverterTypeSyncStage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStage_lower(_ value: SyncStage) -> RustBuffer {
+    return FfiConverterTypeSyncStage.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -8605,6 +10771,30 @@ fileprivate struct FfiConverterOptionInt32: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -8677,6 +10867,78 @@ fileprivate struct FfiConverterOptionTypeProgressListener: FfiConverterRustBuffe
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeProgressListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSyncListener: FfiConverterRustBuffer {
+    typealias SwiftType = SyncListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSyncListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSyncListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSyncAccount: FfiConverterRustBuffer {
+    typealias SwiftType = SyncAccount?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSyncAccount.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSyncAccount.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSyncLogEntry: FfiConverterRustBuffer {
+    typealias SwiftType = SyncLogEntry?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSyncLogEntry.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSyncLogEntry.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -8834,6 +11096,56 @@ fileprivate struct FfiConverterSequenceTypeCollectionTreeRow: FfiConverterRustBu
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeConflictField: FfiConverterRustBuffer {
+    typealias SwiftType = [ConflictField]
+
+    public static func write(_ value: [ConflictField], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConflictField.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConflictField] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConflictField]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConflictField.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConflictHistoryEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [ConflictHistoryEntry]
+
+    public static func write(_ value: [ConflictHistoryEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConflictHistoryEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConflictHistoryEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConflictHistoryEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConflictHistoryEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeCreator: FfiConverterRustBuffer {
     typealias SwiftType = [Creator]
 
@@ -8951,6 +11263,31 @@ fileprivate struct FfiConverterSequenceTypeFieldValue: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeFieldValue.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeHeldDeletion: FfiConverterRustBuffer {
+    typealias SwiftType = [HeldDeletion]
+
+    public static func write(_ value: [HeldDeletion], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHeldDeletion.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HeldDeletion] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HeldDeletion]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHeldDeletion.read(from: &buf))
         }
         return seq
     }
@@ -9109,6 +11446,56 @@ fileprivate struct FfiConverterSequenceTypeItemTypeInfo: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeLibrarySyncReport: FfiConverterRustBuffer {
+    typealias SwiftType = [LibrarySyncReport]
+
+    public static func write(_ value: [LibrarySyncReport], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLibrarySyncReport.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LibrarySyncReport] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LibrarySyncReport]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLibrarySyncReport.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLibrarySyncStatus: FfiConverterRustBuffer {
+    typealias SwiftType = [LibrarySyncStatus]
+
+    public static func write(_ value: [LibrarySyncStatus], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLibrarySyncStatus.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LibrarySyncStatus] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LibrarySyncStatus]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLibrarySyncStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeNewItem: FfiConverterRustBuffer {
     typealias SwiftType = [NewItem]
 
@@ -9201,6 +11588,56 @@ fileprivate struct FfiConverterSequenceTypeSearchCondition: FfiConverterRustBuff
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSearchCondition.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSyncConflict: FfiConverterRustBuffer {
+    typealias SwiftType = [SyncConflict]
+
+    public static func write(_ value: [SyncConflict], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSyncConflict.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SyncConflict] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SyncConflict]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSyncConflict.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSyncLogEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [SyncLogEntry]
+
+    public static func write(_ value: [SyncLogEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSyncLogEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SyncLogEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SyncLogEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSyncLogEntry.read(from: &buf))
         }
         return seq
     }
@@ -9451,6 +11888,7 @@ private let initializationResult: InitializationResult = {
     uniffiCallbackInitItemListListener()
     uniffiCallbackInitLibraryListener()
     uniffiCallbackInitProgressListener()
+    uniffiCallbackInitSyncListener()
     return InitializationResult.ok
 }()
 
