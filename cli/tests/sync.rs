@@ -1,7 +1,7 @@
 //! The sync commands, run against the real `shelfmark` binary and a real
 //! `shelfmark-server` process on loopback.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -361,4 +361,61 @@ fn a_sync_process_killed_part_way_leaves_a_library_that_syncs_on() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("check");
     assert_eq!(check, "ok");
+}
+
+#[test]
+fn sync_auto_runs_until_interrupted_then_syncs_once_more() {
+    let server = Server::start();
+    let key = server.user_key("auto@example.org");
+    let a = Shelf::new();
+    a.ok(
+        &["sync", "--server", &server.url, "--key-stdin"],
+        Some(&key),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shelfmark"))
+        .args(["sync", "--auto", "--interval", "1"])
+        .env("SHELFMARK_LIBRARY", a.dir.path().join("lib.shelfmark"))
+        .env(
+            "SHELFMARK_CREDENTIALS_FILE",
+            a.dir.path().join("credentials"),
+        )
+        .env_remove("SHELFMARK_API_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run shelfmark sync --auto");
+    // Written by another process while it runs: picked up on the interval.
+    let item = a
+        .ok(&["add", "book", "title=Synced in the background"], None)
+        .trim()
+        .to_owned();
+    let b = Shelf::new();
+    let start = std::time::Instant::now();
+    b.ok(
+        &["sync", "--server", &server.url, "--key-stdin"],
+        Some(&key),
+    );
+    while b.run(&["show", &item], None).status.code() != Some(0) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the item never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        b.ok(&["sync"], None);
+    }
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let status = child.wait().expect("auto sync exits");
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut out)
+        .expect("read stdout");
+    assert!(status.success(), "{out}");
+    assert!(out.contains("synced"), "{out}");
 }
