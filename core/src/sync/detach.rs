@@ -134,6 +134,9 @@ fn remove_library(tx: &mut WriteTx<'_>, lib: LibraryId) -> Result<()> {
         "DELETE FROM saved_searches WHERE library_id = ?1",
         "DELETE FROM sync_conflicts WHERE library_id = ?1",
         "DELETE FROM sync_notices WHERE library_id = ?1",
+        // A later library may take the same id; its history starts afresh.
+        "DELETE FROM sync_log WHERE library_id = ?1",
+        "DELETE FROM conflict_history WHERE library_id = ?1",
         "DELETE FROM libraries WHERE id = ?1",
     ] {
         tx.execute(statement, params![lib.0])?;

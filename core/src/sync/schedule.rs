@@ -100,7 +100,8 @@ impl Library {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<SyncReport>>,
     {
-        let path = self.path().to_owned();
+        // The same file opened through different paths is one library.
+        let path = std::fs::canonicalize(self.path()).unwrap_or_else(|_| self.path().to_owned());
         let flight = running().entry(path.clone()).or_default().clone();
         let shared = flight
             .get_or_init(|| async { sync().await.map_err(|e| SharedError::of(&e)) })
