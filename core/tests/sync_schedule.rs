@@ -198,10 +198,9 @@ fn auto_sync_on_an_interval_stops_when_cancelled_or_dropped() {
         .expect("item");
     b.sync();
     wait_for(Duration::from_secs(20), "the interval sync", || {
-        a.get_item(remote.key.as_str()).is_ok()
+        a.get_item(remote.key.as_str()).is_ok() && handle.status().runs >= 2
     });
     assert!(seen.load(Ordering::SeqCst));
-    assert!(handle.status().runs >= 2);
     handle.cancel();
     let after = a
         .create_item(article("After cancel", "Evans", "2005"))

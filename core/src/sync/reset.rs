@@ -111,8 +111,17 @@ fn backup_path(library: &Path, mode: ResetMode) -> PathBuf {
 impl Library {
     /// Resets the sync of every library of this file with its online copy
     /// in `mode`, after writing a backup beside the file; the sync runs at
-    /// once (deletions it implies need no further confirmation).
+    /// once (deletions it implies need no further confirmation). A sync
+    /// already running is waited for first.
     pub async fn reset_sync(
+        &self,
+        mode: ResetMode,
+        options: &super::SyncOptions,
+    ) -> Result<ResetReport> {
+        self.exclusively(|| self.reset_now(mode, options)).await
+    }
+
+    async fn reset_now(
         &self,
         mode: ResetMode,
         options: &super::SyncOptions,

@@ -91,6 +91,16 @@ fn running() -> std::sync::MutexGuard<'static, HashMap<PathBuf, Arc<OnceCell<Sha
     RUNNING.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Held while anything syncs a library file (a sync or a sync reset), so
+/// that the two never run at once.
+static EXCLUSIVE: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+    LazyLock::new(Default::default);
+
+/// The file's identity: the same file opened through different paths is one.
+fn file_id(library: &Library) -> PathBuf {
+    std::fs::canonicalize(library.path()).unwrap_or_else(|_| library.path().to_owned())
+}
+
 impl Library {
     /// Runs `sync` unless a sync of this file is already running, in which
     /// case this call waits for it and returns its result (the options of
@@ -100,11 +110,14 @@ impl Library {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<SyncReport>>,
     {
-        // The same file opened through different paths is one library.
-        let path = std::fs::canonicalize(self.path()).unwrap_or_else(|_| self.path().to_owned());
+        let path = file_id(self);
         let flight = running().entry(path.clone()).or_default().clone();
         let shared = flight
-            .get_or_init(|| async { sync().await.map_err(|e| SharedError::of(&e)) })
+            .get_or_init(|| async {
+                self.exclusively(sync)
+                    .await
+                    .map_err(|e| SharedError::of(&e))
+            })
             .await
             .clone();
         let mut map = running();
@@ -113,6 +126,23 @@ impl Library {
         }
         drop(map);
         shared.map_err(SharedError::into_error)
+    }
+
+    /// Runs `work` while no other sync or sync reset of this file runs
+    /// (waiting for one that does).
+    pub(crate) async fn exclusively<F, Fut, T>(&self, work: F) -> T
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let lock = EXCLUSIVE
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(file_id(self))
+            .or_default()
+            .clone();
+        let _held = lock.lock().await;
+        work().await
     }
 
     /// Starts syncing automatically in the background: now, then every
