@@ -630,3 +630,44 @@ pub fn pages(keys: &[String], size: usize) -> impl Iterator<Item = &[String]> {
 pub fn parse_key(key: &str) -> Result<ObjectKey, SyncError> {
     ObjectKey::parse(key).map_err(|e| SyncError::new(SyncErrorKind::InvalidData, e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_pages_are_used_only_when_advertised() {
+        let advertised: Capabilities = serde_json::from_value(serde_json::json!({
+            "server": "shelfmark-server",
+            "extensions": {"largePages": {"header": "Shelfmark-Large-Pages: 1", "defaultMaxLimit": 100, "maxLimit": 1000}}
+        }))
+        .expect("capabilities");
+        let mut client = ApiClient::new("http://127.0.0.1:1", "key").expect("client");
+        assert_eq!(client.page_size(), STANDARD_PAGE);
+        assert!(!client.uses_large_pages());
+        let limit = advertised
+            .extensions
+            .large_pages
+            .expect("large pages")
+            .max_limit;
+        client.use_large_pages(limit);
+        assert_eq!(client.page_size(), 1000);
+        assert!(client.uses_large_pages());
+        client.limit_page_size(200);
+        assert_eq!(client.page_size(), 200);
+        client.limit_page_size(10);
+        assert_eq!(client.page_size(), STANDARD_PAGE);
+        assert!(!client.uses_large_pages());
+
+        // A server without the extension (or with a small limit) keeps 50.
+        let plain: Capabilities =
+            serde_json::from_value(serde_json::json!({"server": "other"})).expect("parses");
+        assert!(plain.extensions.large_pages.is_none());
+        let mut client = ApiClient::new("http://127.0.0.1:1", "key").expect("client");
+        client.use_large_pages(40);
+        assert_eq!(client.page_size(), STANDARD_PAGE);
+        assert!(!client.uses_large_pages());
+        client.use_large_pages(5000);
+        assert_eq!(client.page_size(), 1000, "capped");
+    }
+}
