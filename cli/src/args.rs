@@ -114,6 +114,26 @@ pub enum Command {
     Resolve(ResolveArgs),
     /// Conflicts resolved so far, with the version not chosen; `--restore ID` brings it back.
     ConflictHistory(ConflictHistoryArgs),
+    /// Reset the sync after writing a backup: `--mode upload` makes the online
+    /// library equal this one, `download` this one equal the online one
+    /// (local-only items go to the trash), `merge` joins both without
+    /// duplicates. Needs `--yes`.
+    ResetSync(ResetSyncArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ResetSyncArgs {
+    /// upload, download or merge.
+    #[arg(long, value_parser = ["upload", "download", "merge"])]
+    pub mode: String,
+    /// Go ahead (without it, only says what the reset would do).
+    #[arg(long)]
+    pub yes: bool,
+    /// Read the API key from standard input instead of using the kept one.
+    #[arg(long)]
+    pub key_stdin: bool,
+    #[command(flatten)]
+    pub out: JsonOut,
 }
 
 #[derive(Args, Debug)]
@@ -135,6 +155,13 @@ pub struct SyncArgs {
     /// (also confirms the ones a previous sync held back).
     #[arg(long)]
     pub confirm_deletions: bool,
+    /// Keep running and sync automatically (on start, every --interval, a few
+    /// seconds after changes) until Ctrl-C, which syncs once more and stops.
+    #[arg(long)]
+    pub auto: bool,
+    /// Seconds between automatic syncs.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900, requires = "auto")]
+    pub interval: u64,
     #[command(flatten)]
     pub out: JsonOut,
 }
@@ -344,6 +371,9 @@ pub struct FilterArgs {
     /// List the trash instead of the library.
     #[arg(long)]
     pub trash: bool,
+    /// Only items in sync conflict (the "Sync Conflicts" list).
+    #[arg(long)]
+    pub conflicts: bool,
 }
 
 #[derive(Args, Debug)]

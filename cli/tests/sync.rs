@@ -1,7 +1,7 @@
 //! The sync commands, run against the real `shelfmark` binary and a real
 //! `shelfmark-server` process on loopback.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -186,6 +186,12 @@ fn sync_conflicts_and_resolution_from_the_command_line() {
     a.ok(&["sync"], None);
     let report = b.json(&["sync"]);
     assert_eq!(report["libraries"][0]["outcome"], "conflicts");
+    // The "Sync Conflicts" list shows the item like a collection would.
+    let listed = b.json(&["list", "--conflicts"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["key"], item.as_str());
+    let plain = b.ok(&["list", "--conflicts"], None);
+    assert!(plain.contains("Walden (1854)"), "{plain}");
 
     let conflicts = b.json(&["conflicts"]);
     assert_eq!(conflicts[0]["key"], item.as_str());
@@ -198,6 +204,10 @@ fn sync_conflicts_and_resolution_from_the_command_line() {
         None,
     );
     assert_eq!(b.json(&["conflicts"]).as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        b.json(&["list", "--conflicts"]).as_array().map(Vec::len),
+        Some(0)
+    );
     b.ok(&["sync"], None);
     a.ok(&["sync"], None);
     let shown = a.json(&["show", &item]);
@@ -225,4 +235,187 @@ fn sync_conflicts_and_resolution_from_the_command_line() {
         &["sync", "--server", &server.url, "--key-stdin"],
         Some(&other),
     );
+}
+
+#[test]
+fn reset_sync_asks_for_confirmation_and_writes_a_backup() {
+    let server = Server::start();
+    let key = server.user_key("reset@example.org");
+    let a = Shelf::new();
+    a.ok(&["add", "book", "title=Kept online"], None);
+    a.ok(
+        &["sync", "--server", &server.url, "--key-stdin"],
+        Some(&key),
+    );
+    let local = a
+        .ok(&["add", "book", "title=Only here"], None)
+        .trim()
+        .to_owned();
+
+    let refused = a.run(&["reset-sync", "--mode", "download"], None);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("--yes"), "{message}");
+    assert!(
+        !a.json(&["show", &local])["data"]["deleted"]
+            .as_bool()
+            .unwrap_or(false)
+    );
+
+    let out = a.ok(&["reset-sync", "--mode", "download", "--yes"], None);
+    let backup = out
+        .lines()
+        .find_map(|l| l.strip_prefix("backup written to "))
+        .expect("backup path printed");
+    assert!(std::path::Path::new(backup).exists(), "{out}");
+    let deleted = a.json(&["show", &local])["data"]["deleted"].clone();
+    assert!(deleted == 1 || deleted == true, "in the trash: {deleted}");
+    let listed = a.json(&["list"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+}
+
+/// R2 on the client side: `shelfmark sync` killed (SIGKILL) at random
+/// moments; the next sync converges with no duplicates and the library
+/// file passes SQLite's integrity check.
+#[test]
+fn a_sync_process_killed_part_way_leaves_a_library_that_syncs_on() {
+    let server = Server::start();
+    let key = server.user_key("kill@example.org");
+    let a = Shelf::new();
+    let count = 300;
+    let ris: String = (0..count)
+        .map(|n| {
+            format!(
+                "TY  - JOUR\nTI  - Killed sync paper {n}\nAU  - Ames, A\nPY  - 2001\nER  - \n\n"
+            )
+        })
+        .collect();
+    let file = a.dir.path().join("many.ris");
+    std::fs::write(&file, ris).expect("write RIS");
+    a.ok(&["import", file.to_str().expect("path")], None);
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(7);
+    eprintln!("client kill seed {seed}");
+    let mut first = true;
+    for _ in 0..4 {
+        let mut args = vec!["sync"];
+        if first {
+            args.extend(["--server", server.url.as_str(), "--key-stdin"]);
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_shelfmark"))
+            .args(&args)
+            .env("SHELFMARK_LIBRARY", a.dir.path().join("lib.shelfmark"))
+            .env(
+                "SHELFMARK_CREDENTIALS_FILE",
+                a.dir.path().join("credentials"),
+            )
+            .env_remove("SHELFMARK_API_KEY")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run shelfmark");
+        if let Some(mut stdin) = child.stdin.take()
+            && first
+        {
+            stdin.write_all(key.as_bytes()).expect("key");
+        }
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        std::thread::sleep(std::time::Duration::from_millis(150 + seed % 700));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Once bound, later runs use the kept key.
+        if std::fs::read_to_string(a.dir.path().join("credentials")).is_ok_and(|c| c.contains(&key))
+        {
+            first = false;
+        }
+    }
+    if first {
+        a.ok(
+            &["sync", "--server", &server.url, "--key-stdin"],
+            Some(&key),
+        );
+    }
+    a.ok(&["sync"], None);
+    let b = Shelf::new();
+    b.ok(
+        &["sync", "--server", &server.url, "--key-stdin"],
+        Some(&key),
+    );
+    let listed = b.json(&["list", "--limit", "1000"]);
+    let titles: Vec<&str> = listed
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|i| i["title"].as_str())
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = titles.iter().collect();
+    assert_eq!(titles.len(), count, "every item once online");
+    assert_eq!(unique.len(), count, "no duplicates");
+    let conn = rusqlite::Connection::open(a.dir.path().join("lib.shelfmark")).expect("open");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(check, "ok");
+}
+
+#[test]
+fn sync_auto_runs_until_interrupted_then_syncs_once_more() {
+    let server = Server::start();
+    let key = server.user_key("auto@example.org");
+    let a = Shelf::new();
+    a.ok(
+        &["sync", "--server", &server.url, "--key-stdin"],
+        Some(&key),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shelfmark"))
+        .args(["sync", "--auto", "--interval", "1"])
+        .env("SHELFMARK_LIBRARY", a.dir.path().join("lib.shelfmark"))
+        .env(
+            "SHELFMARK_CREDENTIALS_FILE",
+            a.dir.path().join("credentials"),
+        )
+        .env_remove("SHELFMARK_API_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run shelfmark sync --auto");
+    // Written by another process while it runs: picked up on the interval.
+    let item = a
+        .ok(&["add", "book", "title=Synced in the background"], None)
+        .trim()
+        .to_owned();
+    let b = Shelf::new();
+    let start = std::time::Instant::now();
+    b.ok(
+        &["sync", "--server", &server.url, "--key-stdin"],
+        Some(&key),
+    );
+    while b.run(&["show", &item], None).status.code() != Some(0) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the item never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        b.ok(&["sync"], None);
+    }
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let status = child.wait().expect("auto sync exits");
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut out)
+        .expect("read stdout");
+    assert!(status.success(), "{out}");
+    assert!(out.contains("synced"), "{out}");
 }

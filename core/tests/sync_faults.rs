@@ -87,6 +87,8 @@ fn an_interrupted_download_resumes_where_it_stopped() {
     let stop_tx = Mutex::new(Some(stop_tx));
     let mut options = device.options.clone();
     options.concurrency = 1;
+    // Standard pages of 50, so that the download takes several requests.
+    options.max_page_size = Some(50);
     options.progress = Some(Arc::new(move |p: &SyncProgress| {
         if p.phase == SyncPhase::Downloading
             && p.done >= 100

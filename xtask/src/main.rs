@@ -35,7 +35,8 @@ enum Task {
     BuildIos,
     /// Build shelfmark.aar for arm64-v8a, armeabi-v7a and x86_64; needs the Android NDK.
     BuildAndroid,
-    /// Run the benchmarks (P4, P5, P6 of the targets) in a release build.
+    /// Run the benchmarks (P4, P5, P6 of the targets) in a release build;
+    /// `--sync` runs the sync benchmark (P1, P2, P3) instead.
     Bench {
         /// Items in the generated library (P4, P5).
         #[arg(long, default_value_t = 100_000)]
@@ -43,6 +44,12 @@ enum Task {
         /// RIS records in the generated import file (P6).
         #[arg(long, default_value_t = 50_000)]
         records: u64,
+        /// Run the sync benchmark (P1–P3) against a real server instead.
+        #[arg(long)]
+        sync: bool,
+        /// References on the server for the sync benchmark.
+        #[arg(long, default_value_t = 50_000)]
+        sync_items: u64,
     },
 }
 
@@ -52,7 +59,25 @@ fn main() -> anyhow::Result<()> {
         Task::Bindings { check } => bindings::generate(check),
         Task::BuildIos => mobile::build_ios(),
         Task::BuildAndroid => mobile::build_android(),
-        Task::Bench { items, records } => {
+        Task::Bench {
+            sync: true,
+            sync_items,
+            ..
+        } => run::step(
+            "sync benchmark (P1, P2, P3)",
+            "cargo",
+            &[
+                "bench",
+                "-p",
+                "shelfmark-core",
+                "--bench",
+                "sync",
+                "--",
+                "--items",
+                &sync_items.to_string(),
+            ],
+        ),
+        Task::Bench { items, records, .. } => {
             run::step(
                 "library benchmark (P4, P5)",
                 "cargo",

@@ -106,7 +106,9 @@ fn sync_category(kind: shelfmark_core::sync::SyncErrorKind) -> ErrorCategory {
     use shelfmark_core::sync::SyncErrorKind as Kind;
     match kind {
         Kind::Auth | Kind::Binding => ErrorCategory::Auth,
-        Kind::Network | Kind::RateLimited | Kind::Server => ErrorCategory::Network,
+        Kind::Network | Kind::RateLimited | Kind::Server | Kind::Cancelled => {
+            ErrorCategory::Network
+        }
         Kind::StorageQuota => ErrorCategory::Quota,
         Kind::InvalidData => ErrorCategory::InvalidInput,
         Kind::Conflict => ErrorCategory::Conflict,

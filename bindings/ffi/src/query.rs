@@ -24,6 +24,9 @@ pub struct ItemFilter {
     /// Show the trash instead of the library.
     #[uniffi(default)]
     pub trash: bool,
+    /// Only items in sync conflict (the "Sync Conflicts" list).
+    #[uniffi(default)]
+    pub conflicts: bool,
 }
 
 /// What a list is sorted by.
@@ -112,6 +115,7 @@ impl From<ItemFilter> for core::ItemFilter {
             tags: f.tags,
             item_type: f.item_type,
             trash: f.trash,
+            conflicts: f.conflicts,
         }
     }
 }

@@ -166,6 +166,7 @@ pub fn filter(library: &Library, args: &FilterArgs) -> Result<ItemFilter> {
         tags: args.tags.clone(),
         item_type: args.item_type.clone(),
         trash: args.trash,
+        conflicts: args.conflicts,
     })
 }
 

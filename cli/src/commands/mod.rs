@@ -65,5 +65,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Conflicts(out) => sync::conflicts(&library, out),
         Command::Resolve(args) => sync::resolve(&library, args),
         Command::ConflictHistory(args) => sync::history(&library, args),
+        Command::ResetSync(args) => sync::reset(&library, args),
     }
 }

@@ -9,10 +9,11 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use shelfmark_core::Library;
 use shelfmark_core::sync::{
-    CredentialStore, LibraryReport, Resolution, SyncOptions, SyncOutcome, SyncPhase, SyncProgress,
+    AutoSyncConfig, CredentialStore, LibraryReport, ResetMode, Resolution, SyncOptions,
+    SyncOutcome, SyncPhase, SyncProgress, SyncReport,
 };
 
-use crate::args::{ConflictHistoryArgs, JsonOut, ResolveArgs, SyncAction, SyncArgs};
+use crate::args::{ConflictHistoryArgs, JsonOut, ResetSyncArgs, ResolveArgs, SyncAction, SyncArgs};
 use crate::output;
 use crate::progress::Progress;
 
@@ -68,19 +69,7 @@ pub fn sync(library: &Library, args: SyncArgs) -> Result<()> {
         Some(SyncAction::Relink(out)) => return relink(library, out),
         None => {}
     }
-    let api_key = if args.key_stdin {
-        let mut key = String::new();
-        std::io::stdin()
-            .read_to_string(&mut key)
-            .context("cannot read the API key from standard input")?;
-        let key = key.trim().to_owned();
-        if key.is_empty() {
-            bail!("no API key on standard input");
-        }
-        Some(key)
-    } else {
-        None
-    };
+    let api_key = read_key(args.key_stdin)?;
     if args.confirm_deletions {
         library.confirm_deletions()?;
     }
@@ -93,10 +82,81 @@ pub fn sync(library: &Library, args: SyncArgs) -> Result<()> {
         progress: Some(progress_callback()),
         ..SyncOptions::default()
     };
+    if args.auto {
+        return auto(library, options, args.interval, args.out);
+    }
     let report = library.sync_blocking(&options)?;
-    if args.out.json {
-        output::json(&to_json(&report));
+    print_report(&report, args.out)
+}
+
+/// `sync --auto`: syncs in the background until Ctrl-C, printing each run,
+/// then syncs once more and stops.
+fn auto(library: &Library, options: SyncOptions, interval: u64, out: JsonOut) -> Result<()> {
+    let config = AutoSyncConfig {
+        interval: std::time::Duration::from_secs(interval.max(1)),
+        on_run: Some(Arc::new(move |result| match result {
+            Ok(report) => {
+                let _ = print_report(report, out);
+            }
+            Err(err) => eprintln!("sync failed: {err}"),
+        })),
+        ..AutoSyncConfig::default()
+    };
+    let options = SyncOptions {
+        progress: None,
+        ..options
+    };
+    let handle = library.start_auto_sync(options, config)?;
+    if !out.json {
+        eprintln!("syncing automatically every {interval} s and after changes; Ctrl-C to stop");
+    }
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot wait for Ctrl-C")?
+        .block_on(tokio::signal::ctrl_c())
+        .context("cannot wait for Ctrl-C")?;
+    if !out.json {
+        eprintln!("stopping: one last sync");
+    }
+    handle.notify_app_closing()?;
+    Ok(())
+}
+
+/// The API key from standard input when asked for.
+fn read_key(from_stdin: bool) -> Result<Option<String>> {
+    if !from_stdin {
+        return Ok(None);
+    }
+    let mut key = String::new();
+    std::io::stdin()
+        .read_to_string(&mut key)
+        .context("cannot read the API key from standard input")?;
+    let key = key.trim().to_owned();
+    if key.is_empty() {
+        bail!("no API key on standard input");
+    }
+    Ok(Some(key))
+}
+
+fn print_report(report: &SyncReport, out: JsonOut) -> Result<()> {
+    if out.json {
+        output::json(&to_json(report));
     } else {
+        for removed in &report.removed_groups {
+            if removed.kept {
+                println!(
+                    "{} ({}): no longer available to this account; kept here read-only \
+                     and no longer synced ({} unsynced change(s))",
+                    removed.name, removed.remote, removed.unsynced
+                );
+            } else {
+                println!(
+                    "{} ({}): no longer available to this account; removed from this file",
+                    removed.name, removed.remote
+                );
+            }
+        }
         for lib in &report.libraries {
             print_library(lib);
         }
@@ -105,6 +165,48 @@ pub fn sync(library: &Library, args: SyncArgs) -> Result<()> {
         bail!("sync did not complete for every library (see `shelfmark sync log`)");
     }
     Ok(())
+}
+
+/// `reset-sync --mode …`: says what would happen, or with `--yes` writes a
+/// backup and resets.
+pub fn reset(library: &Library, args: ResetSyncArgs) -> Result<()> {
+    let mode = ResetMode::parse(&args.mode)?;
+    let effect = match mode {
+        ResetMode::Upload => {
+            "the online library will be made equal to this one: everything here is uploaded \
+             and what exists only online is deleted there"
+        }
+        ResetMode::Download => {
+            "this library will be made equal to the online one: local changes are replaced \
+             and items that exist only here go to the trash"
+        }
+        ResetMode::Merge => {
+            "versions are forgotten and both sides are joined: identical references pair up, \
+             differing fields become conflicts"
+        }
+    };
+    if !args.yes {
+        bail!(
+            "reset-sync --mode {}: {effect}. A backup is written first. Add --yes to go ahead.",
+            mode.as_str()
+        );
+    }
+    let options = SyncOptions {
+        api_key: read_key(args.key_stdin)?,
+        credentials: CredentialStore::System,
+        progress: Some(progress_callback()),
+        ..SyncOptions::default()
+    };
+    let report = library.reset_sync_blocking(mode, &options)?;
+    if args.out.json {
+        output::json(&to_json(&report));
+        if !report.sync.is_ok() {
+            bail!("sync did not complete for every library (see `shelfmark sync log`)");
+        }
+        return Ok(());
+    }
+    println!("backup written to {}", report.backup.display());
+    print_report(&report.sync, args.out)
 }
 
 fn counts_text(c: &shelfmark_core::sync::Counts) -> String {

@@ -26,6 +26,10 @@ pub struct ItemFilter {
     pub item_type: Option<String>,
     /// List the trash instead of the library.
     pub trash: bool,
+    /// Only items in sync conflict (the "Sync Conflicts" list): items whose
+    /// own fields conflict, and top-level items whose notes, attachments or
+    /// annotations do.
+    pub conflicts: bool,
 }
 
 /// What a filter selects, as SQL conditions on `items i`.
@@ -87,6 +91,13 @@ pub(crate) fn filter_sql(
         let tag = params.bind(tag.clone());
         terms.push(format!(
             "i.id IN (SELECT item_id FROM item_tags WHERE tag = {tag})"
+        ));
+    }
+    if filter.conflicts {
+        terms.push(format!(
+            "i.key IN (SELECT coalesce(c.parent_key, c.key) FROM sync_conflicts s
+                JOIN items c ON c.library_id = s.library_id AND c.key = s.key
+               WHERE s.library_id = {lib_param} AND s.object_type = 'item')"
         ));
     }
     if let Some(item_type) = &filter.item_type {

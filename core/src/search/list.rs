@@ -239,6 +239,37 @@ impl Library {
         self.db.read(|conn| list_page(conn, lib, q))
     }
 
+    /// How many items `filter` shows, for counts beside collections and
+    /// virtual lists such as the trash or "Sync Conflicts".
+    pub fn count_items(&self, filter: &ItemFilter) -> Result<u64> {
+        let lib = self.id;
+        self.db.read(|conn| {
+            let mut params = Params::default();
+            let condition = filter_sql(conn, lib, filter, &mut params)?.condition();
+            Ok(conn.query_row(&count_sql(&condition), params.as_params(), |r| r.get(0))?)
+        })
+    }
+
+    /// The "Sync Conflicts" list: top-level items in conflict (or with a
+    /// child in conflict), sorted and paged like any list.
+    pub fn list_conflicted_items(
+        &self,
+        sort: SortField,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<ItemSummary>> {
+        self.list_items(&ListQuery {
+            filter: ItemFilter {
+                conflicts: true,
+                ..ItemFilter::default()
+            },
+            sort,
+            descending: false,
+            limit,
+            offset,
+        })
+    }
+
     /// The full data of the items with these keys, in the order asked for.
     pub fn get_items(&self, keys: &[ObjectKey]) -> Result<Vec<ItemData>> {
         let lib = self.id;

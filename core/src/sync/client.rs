@@ -146,17 +146,33 @@ pub struct WriteReport {
 }
 
 /// Extensions a Shelfmark server advertises at `/shelfmark/capabilities`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Capabilities {
-    /// Largest `limit` accepted on object reads.
-    #[serde(default = "standard_page")]
-    pub max_page_size: u32,
+    #[serde(default)]
+    pub extensions: Extensions,
 }
 
-fn standard_page() -> u32 {
-    STANDARD_PAGE
+/// The advertised extensions this client knows how to use.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Extensions {
+    /// Pages larger than the Web API's 100, asked for with a header.
+    #[serde(default)]
+    pub large_pages: Option<LargePages>,
 }
+
+/// `extensions.largePages`: the largest `limit` honoured on reads that
+/// carry `Shelfmark-Large-Pages: 1`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LargePages {
+    pub max_limit: u32,
+}
+
+/// The request header that unlocks large pages on a Shelfmark server.
+pub const LARGE_PAGES_HEADER: &str = "Shelfmark-Large-Pages";
+/// The largest page this client asks for, whatever a server advertises.
+const LARGEST_PAGE: u32 = 1000;
 
 /// The page size every Web API server accepts.
 pub const STANDARD_PAGE: u32 = 50;
@@ -174,6 +190,8 @@ pub struct ApiClient {
     pause_until: Mutex<Option<Instant>>,
     /// Largest page the server accepts (50 unless it advertises more).
     page_size: u32,
+    /// Whether reads carry the large-pages header (only when advertised).
+    large_pages: bool,
     max_retry_wait: Duration,
 }
 
@@ -214,6 +232,7 @@ impl ApiClient {
             key: api_key.to_owned(),
             pause_until: Mutex::new(None),
             page_size: STANDARD_PAGE,
+            large_pages: false,
             max_retry_wait: Duration::from_secs(600),
         })
     }
@@ -229,8 +248,15 @@ impl ApiClient {
         &self.base
     }
 
+    /// The page size used for listings: 50, or the server's advertised
+    /// large-page limit (at most 1000).
     pub fn page_size(&self) -> u32 {
         self.page_size
+    }
+
+    /// Whether the server advertised large pages and reads ask for them.
+    pub fn uses_large_pages(&self) -> bool {
+        self.large_pages
     }
 
     /// Asks the server for Shelfmark extensions; a server without them
@@ -242,8 +268,38 @@ impl ApiClient {
             return None;
         }
         let caps: Capabilities = response.json().await.ok()?;
-        self.page_size = caps.max_page_size.clamp(STANDARD_PAGE, 1000);
+        if let Some(large) = &caps.extensions.large_pages {
+            self.use_large_pages(large.max_limit);
+        }
         Some(caps)
+    }
+
+    /// Reads in pages of up to `max_limit` objects (at most 1000) with the
+    /// large-pages header; a limit not above 50 keeps standard pages.
+    pub fn use_large_pages(&mut self, max_limit: u32) {
+        if max_limit > STANDARD_PAGE {
+            self.page_size = max_limit.min(LARGEST_PAGE);
+            self.large_pages = true;
+        }
+    }
+
+    /// Asks for pages of at most `max` objects (never below the standard
+    /// 50); at 50, large pages are not used at all.
+    pub fn limit_page_size(&mut self, max: u32) {
+        self.page_size = self.page_size.min(max.max(STANDARD_PAGE));
+        if self.page_size <= STANDARD_PAGE {
+            self.large_pages = false;
+        }
+    }
+
+    /// A GET carrying the large-pages header when the server offers them.
+    fn get(&self, url: &str) -> RequestBuilder {
+        let request = self.http.get(url);
+        if self.large_pages {
+            request.header(LARGE_PAGES_HEADER, "1")
+        } else {
+            request
+        }
     }
 
     fn note_backoff(&self, headers: &HeaderMap) {
@@ -432,14 +488,41 @@ impl ApiClient {
         }
         let version = Self::library_version(&response)?;
         let objects: Vec<Value> = response.json().await.map_err(SyncError::bad_response)?;
-        let data = objects
-            .into_iter()
-            .map(|mut o| match o.get_mut("data") {
-                Some(d) => d.take(),
-                None => o,
-            })
-            .collect();
-        Ok((data, version))
+        Ok((objects.into_iter().map(data_of).collect(), version))
+    }
+
+    /// One page of every object changed since `since` (trashed items
+    /// included): `…/<type>?since=&start=&limit=&format=json`, items in the
+    /// order they were added so that edits made meanwhile do not shift pages.
+    /// Used with large pages to download many objects in few requests.
+    pub async fn list_since(
+        &self,
+        library: RemoteLibrary,
+        object: ObjectType,
+        since: u64,
+        start: usize,
+    ) -> Result<(Vec<Value>, u64), SyncError> {
+        let url = self.url(&format!("{}/{}", library.prefix(), object.path()));
+        let since_text = since.to_string();
+        let start_text = start.to_string();
+        let limit = self.page_size.to_string();
+        let mut query = vec![
+            ("since", since_text.as_str()),
+            ("includeTrashed", "1"),
+            ("format", "json"),
+            ("start", start_text.as_str()),
+            ("limit", limit.as_str()),
+        ];
+        if object == ObjectType::Item {
+            query.extend([("sort", "dateAdded"), ("direction", "asc")]);
+        }
+        let response = self.send(|| self.get(&url).query(&query)).await?;
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        let version = Self::library_version(&response)?;
+        let objects: Vec<Value> = response.json().await.map_err(SyncError::bad_response)?;
+        Ok((objects.into_iter().map(data_of).collect(), version))
     }
 
     /// `GET …/deleted?since=`.
@@ -530,6 +613,14 @@ impl ApiClient {
     }
 }
 
+/// An object's `data`, out of its envelope.
+fn data_of(mut object: Value) -> Value {
+    match object.get_mut("data") {
+        Some(d) => d.take(),
+        None => object,
+    }
+}
+
 /// Splits keys into request-sized pages.
 pub fn pages(keys: &[String], size: usize) -> impl Iterator<Item = &[String]> {
     keys.chunks(size.max(1))
@@ -538,4 +629,45 @@ pub fn pages(keys: &[String], size: usize) -> impl Iterator<Item = &[String]> {
 /// Parses a key from the server, refusing malformed ones.
 pub fn parse_key(key: &str) -> Result<ObjectKey, SyncError> {
     ObjectKey::parse(key).map_err(|e| SyncError::new(SyncErrorKind::InvalidData, e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_pages_are_used_only_when_advertised() {
+        let advertised: Capabilities = serde_json::from_value(serde_json::json!({
+            "server": "shelfmark-server",
+            "extensions": {"largePages": {"header": "Shelfmark-Large-Pages: 1", "defaultMaxLimit": 100, "maxLimit": 1000}}
+        }))
+        .expect("capabilities");
+        let mut client = ApiClient::new("http://127.0.0.1:1", "key").expect("client");
+        assert_eq!(client.page_size(), STANDARD_PAGE);
+        assert!(!client.uses_large_pages());
+        let limit = advertised
+            .extensions
+            .large_pages
+            .expect("large pages")
+            .max_limit;
+        client.use_large_pages(limit);
+        assert_eq!(client.page_size(), 1000);
+        assert!(client.uses_large_pages());
+        client.limit_page_size(200);
+        assert_eq!(client.page_size(), 200);
+        client.limit_page_size(10);
+        assert_eq!(client.page_size(), STANDARD_PAGE);
+        assert!(!client.uses_large_pages());
+
+        // A server without the extension (or with a small limit) keeps 50.
+        let plain: Capabilities =
+            serde_json::from_value(serde_json::json!({"server": "other"})).expect("parses");
+        assert!(plain.extensions.large_pages.is_none());
+        let mut client = ApiClient::new("http://127.0.0.1:1", "key").expect("client");
+        client.use_large_pages(40);
+        assert_eq!(client.page_size(), STANDARD_PAGE);
+        assert!(!client.uses_large_pages());
+        client.use_large_pages(5000);
+        assert_eq!(client.page_size(), 1000, "capped");
+    }
 }

@@ -6,6 +6,7 @@
 //! deletions made here. Network work is async; SQLite work runs on the
 //! blocking pool.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,6 +19,8 @@ use super::client::{ApiClient, Fetched, ObjectType, RemoteLibrary, STANDARD_PAGE
 use super::error::{SyncError, SyncErrorKind};
 use super::objects;
 use super::plan::{DeletionAction, needs_confirmation, plan_fetch};
+use super::reset::ResetMode;
+use super::schedule::SyncCancel;
 use super::session::{LibraryReport, ProgressCallback, SyncPhase, SyncProgress};
 use super::state;
 use super::upload::{self, Outgoing};
@@ -62,6 +65,10 @@ pub(crate) struct LibraryRun<'a> {
     pub confirm_deletions: bool,
     pub progress: Option<ProgressCallback>,
     pub report: LibraryReport,
+    /// A sync reset to prepare before the normal pull and upload.
+    pub reset: Option<ResetMode>,
+    /// Checked between batches: a cancelled sync stops there.
+    pub cancel: Option<SyncCancel>,
 }
 
 impl LibraryRun<'_> {
@@ -80,6 +87,9 @@ impl LibraryRun<'_> {
     /// Pulls and uploads until both sides agree (or a deletion needs
     /// confirmation).
     pub(crate) async fn run(&mut self) -> Result<()> {
+        if let Some(mode) = self.reset.take() {
+            self.prepare_reset(mode).await?;
+        }
         for _ in 0..MAX_ROUNDS {
             match self.pull().await? {
                 Pulled::Held => return Ok(()),
@@ -100,6 +110,7 @@ impl LibraryRun<'_> {
     async fn pull(&mut self) -> Result<Pulled> {
         let lib = self.library.id();
         for attempt in 0..MAX_PULLS {
+            SyncCancel::check(self.cancel.as_ref())?;
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(200 << attempt.min(5))).await;
             }
@@ -161,7 +172,12 @@ impl LibraryRun<'_> {
                     l.db.write(|tx| state::enqueue(tx, lib, ty, &fresh, since))
                 })
                 .await?;
-                self.fetch_and_apply(ty, &keys, &pairing, &mut seen).await?;
+                let listing = Listing {
+                    since,
+                    changed: remote_versions.len(),
+                };
+                self.fetch_and_apply(ty, &keys, listing, &pairing, &mut seen)
+                    .await?;
             }
             if not_modified && seen.first.is_none() {
                 return Ok(Pulled::UpToDate);
@@ -206,11 +222,14 @@ impl LibraryRun<'_> {
 
     /// Fetches `keys` in pages, a few requests at a time, and applies each
     /// page in one transaction (collections and searches all at once, so
-    /// that parents are written before their children).
-    async fn fetch_and_apply(
+    /// that parents are written before their children). With large pages,
+    /// many changes are read as a listing of everything changed since the
+    /// last sync; keys the listing missed are then fetched by key.
+    pub(crate) async fn fetch_and_apply(
         &mut self,
         ty: ObjectType,
         keys: &[String],
+        listing: Listing,
         pairing: &Arc<Mutex<Option<Pairing>>>,
         seen: &mut VersionWatch,
     ) -> Result<()> {
@@ -218,12 +237,46 @@ impl LibraryRun<'_> {
         self.progress(SyncPhase::Downloading, Some(ty), 0, total);
         let client = self.client;
         let remote = self.remote;
-        let mut pages = stream::iter(keys.chunks(STANDARD_PAGE as usize))
-            .map(|page| async move { client.fetch(remote, ty, page).await })
-            .buffered(self.concurrency.max(1));
+        let concurrency = self.concurrency.max(1);
         let mut held: Vec<Value> = Vec::new();
         let mut done = 0;
+        let mut remaining: Vec<String> = keys.to_vec();
+        if client.uses_large_pages() && keys.len() > STANDARD_PAGE as usize {
+            let mut wanted: HashSet<&str> = keys.iter().map(String::as_str).collect();
+            let since = listing.since;
+            let starts: Vec<usize> = (0..listing.changed)
+                .step_by(client.page_size().max(1) as usize)
+                .collect();
+            let mut pages = stream::iter(starts)
+                .map(|start| async move { client.list_since(remote, ty, since, start).await })
+                .buffered(concurrency);
+            while let Some(page) = pages.next().await {
+                SyncCancel::check(self.cancel.as_ref())?;
+                let (objects, version) = page?;
+                seen.note(version);
+                let objects: Vec<Value> = objects
+                    .into_iter()
+                    .filter(|o| {
+                        o.get("key")
+                            .and_then(Value::as_str)
+                            .is_some_and(|k| wanted.remove(k))
+                    })
+                    .collect();
+                done += objects.len();
+                if ty == ObjectType::Item {
+                    self.apply_page(ty, objects, pairing).await?;
+                    self.progress(SyncPhase::Downloading, Some(ty), done, total);
+                } else {
+                    held.extend(objects);
+                }
+            }
+            remaining.retain(|k| wanted.contains(k.as_str()));
+        }
+        let mut pages = stream::iter(remaining.chunks(STANDARD_PAGE as usize))
+            .map(|page| async move { client.fetch(remote, ty, page).await })
+            .buffered(concurrency);
         while let Some(page) = pages.next().await {
+            SyncCancel::check(self.cancel.as_ref())?;
             let (objects, version) = page?;
             seen.note(version);
             done += objects.len();
@@ -335,6 +388,7 @@ impl LibraryRun<'_> {
             let total = outgoing.len();
             let mut done = 0;
             for batch in outgoing.chunks(WRITE_BATCH) {
+                SyncCancel::check(self.cancel.as_ref())?;
                 self.progress(SyncPhase::Uploading, Some(ty), done, total);
                 let payloads: Vec<Value> = batch.iter().map(|o| o.payload.clone()).collect();
                 let report = match self
@@ -433,6 +487,7 @@ impl LibraryRun<'_> {
                 .map(|(_, k)| k.clone())
                 .collect();
             for batch in keys.chunks(WRITE_BATCH) {
+                SyncCancel::check(self.cancel.as_ref())?;
                 self.progress(SyncPhase::UploadingDeletions, Some(ty), done, total);
                 version = match self.client.delete(self.remote, ty, batch, version).await {
                     Ok(v) => v,
@@ -493,10 +548,18 @@ impl LibraryRun<'_> {
     }
 }
 
+/// What a listing of changed objects would hold: everything changed online
+/// since `since`, `changed` objects when the versions were asked for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Listing {
+    pub since: u64,
+    pub changed: usize,
+}
+
 /// The library versions seen during one pull: the first, and whether any
 /// later response reported another (the library moved meanwhile).
 #[derive(Debug, Default)]
-struct VersionWatch {
+pub(crate) struct VersionWatch {
     first: Option<u64>,
     moved: bool,
 }

@@ -22,6 +22,8 @@ pub enum SyncErrorKind {
     Conflict,
     /// The library is bound to another account or server.
     Binding,
+    /// The sync was stopped on request; it resumes on the next sync.
+    Cancelled,
 }
 
 impl SyncErrorKind {
@@ -35,6 +37,7 @@ impl SyncErrorKind {
             Self::InvalidData => "invalid data",
             Self::Conflict => "conflict",
             Self::Binding => "binding",
+            Self::Cancelled => "cancelled",
         }
     }
 }

@@ -5,11 +5,14 @@ mod apply;
 pub mod client;
 mod conflicts;
 pub mod credentials;
+mod detach;
 mod engine;
 pub mod error;
 pub mod merge;
 mod objects;
 pub mod plan;
+mod reset;
+mod schedule;
 mod session;
 mod state;
 mod status;
@@ -18,8 +21,11 @@ mod upload;
 pub use client::{ApiClient, ObjectType, RemoteLibrary};
 pub use conflicts::{Conflict, HistoryEntry, Resolution};
 pub use credentials::{CredentialStore, KeptIn};
+pub use detach::RemovedGroup;
 pub use error::{SyncError, SyncErrorKind};
 pub use merge::FieldConflict;
+pub use reset::{ResetMode, ResetReport};
+pub use schedule::{AutoSyncCallback, AutoSyncConfig, AutoSyncHandle, AutoSyncStatus, SyncCancel};
 pub use session::{
     Counts, LibraryReport, ProgressCallback, SyncOptions, SyncOutcome, SyncPhase, SyncProgress,
     SyncReport,

@@ -39,7 +39,7 @@ impl ObjectType {
         }
     }
 
-    fn change_kind(self) -> ObjectKind {
+    pub(crate) fn change_kind(self) -> ObjectKind {
         match self {
             Self::Collection => ObjectKind::Collection,
             Self::Search => ObjectKind::SavedSearch,

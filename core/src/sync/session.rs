@@ -11,11 +11,18 @@ use shelfmark_protocol::{LibraryKind, ObjectKey};
 
 use super::client::{ApiClient, KeyInfo, ObjectType, RemoteLibrary};
 use super::credentials::{CredentialStore, key_reference};
+use super::detach::{self, RemovedGroup};
 use super::engine::{LibraryRun, blocking};
 use super::error::{SyncError, SyncErrorKind};
+use super::reset::ResetMode;
+use super::schedule::SyncCancel;
 use super::state::{self, Binding, Notice, PendingDeletion};
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
+
+/// Where the server's advertised extensions are remembered, and for how long.
+const CAPABILITIES_KEY: &str = "sync.capabilities";
+const CAPABILITIES_TTL: time::Duration = time::Duration::DAY;
 
 /// Receives progress events during a sync.
 pub type ProgressCallback = Arc<dyn Fn(&SyncProgress) + Send + Sync>;
@@ -63,6 +70,12 @@ pub struct SyncOptions {
     /// Longest wait honoured for `Retry-After`/`Backoff` before giving up.
     pub max_retry_wait: Option<Duration>,
     pub progress: Option<ProgressCallback>,
+    /// Stops the sync at the next batch when cancelled.
+    pub cancel: Option<SyncCancel>,
+    /// Largest page of objects to download at once when the server offers
+    /// large pages (default: what it offers, at most 1000); 50 keeps the
+    /// standard pages.
+    pub max_page_size: Option<u32>,
 }
 
 impl std::fmt::Debug for SyncOptions {
@@ -189,6 +202,9 @@ impl LibraryReport {
 pub struct SyncReport {
     pub run_id: String,
     pub libraries: Vec<LibraryReport>,
+    /// Group libraries the account no longer reaches: removed from the
+    /// file, or kept detached when they held unsynced changes.
+    pub removed_groups: Vec<RemovedGroup>,
 }
 
 impl SyncReport {
@@ -263,13 +279,25 @@ impl Library {
     /// file on its first sync): the personal library and every group library
     /// the key reaches. One library failing does not stop the others; an
     /// account-level failure (bad key, server unreachable) is an error.
+    /// Only one sync of a file runs at a time: a call made while one runs
+    /// waits for it and returns its result.
     pub async fn sync(&self, options: &SyncOptions) -> Result<SyncReport> {
+        self.sync_once_at_a_time(|| self.sync_resetting(options, None))
+            .await
+    }
+
+    /// A sync run, preparing each library for a sync reset first if asked.
+    pub(crate) async fn sync_resetting(
+        &self,
+        options: &SyncOptions,
+        reset: Option<ResetMode>,
+    ) -> Result<SyncReport> {
         let run_id = format!(
             "{}-{}",
             crate::time::now_timestamp(),
             ObjectKey::random().as_str()
         );
-        match self.sync_run(options, &run_id).await {
+        match self.sync_run(options, &run_id, reset).await {
             Ok(report) => Ok(report),
             Err(err) => {
                 // The failure is logged against the personal library.
@@ -298,15 +326,15 @@ impl Library {
 
     /// [`Library::sync`] for callers without an async runtime (the CLI).
     pub fn sync_blocking(&self, options: &SyncOptions) -> Result<SyncReport> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Corrupt(format!("cannot start the sync runtime: {e}")))?;
-        runtime.block_on(self.sync(options))
+        runtime()?.block_on(self.sync(options))
     }
 
-    async fn sync_run(&self, options: &SyncOptions, run_id: &str) -> Result<SyncReport> {
+    async fn sync_run(
+        &self,
+        options: &SyncOptions,
+        run_id: &str,
+        reset: Option<ResetMode>,
+    ) -> Result<SyncReport> {
         let emit = |phase| {
             if let Some(p) = &options.progress {
                 p(&SyncProgress {
@@ -356,6 +384,10 @@ impl Library {
         let mut client = ApiClient::new(&server_url, &key)?;
         if let Some(wait) = options.max_retry_wait {
             client = client.with_max_retry_wait(wait);
+        }
+        self.learn_capabilities(&mut client).await?;
+        if let Some(max) = options.max_page_size {
+            client.limit_page_size(max);
         }
 
         // The key's owner is checked when the file is bound or a key given.
@@ -415,7 +447,8 @@ impl Library {
             blocking(self, move |_| store.save(&kept_ref, &k)).await?;
         }
 
-        self.discover_groups(&client, &server_url, user_id, &mut info)
+        let removed_groups = self
+            .discover_groups(&client, &server_url, user_id, &mut info)
             .await?;
 
         let libraries = {
@@ -428,8 +461,10 @@ impl Library {
         let mut report = SyncReport {
             run_id: run_id.to_owned(),
             libraries: Vec::new(),
+            removed_groups,
         };
         for (id, remote) in libraries {
+            SyncCancel::check(options.cancel.as_ref())?;
             let remote = RemoteLibrary {
                 kind: if remote.group {
                     LibraryKind::Group
@@ -438,12 +473,48 @@ impl Library {
                 },
                 id: remote.id,
             };
-            report
-                .libraries
-                .push(self.sync_one(&client, options, run_id, id, remote).await?);
+            report.libraries.push(
+                self.sync_one(&client, options, run_id, id, remote, reset)
+                    .await?,
+            );
         }
         emit(SyncPhase::Done);
         Ok(report)
+    }
+
+    /// Sets the client up for the server's extensions (large pages), asking
+    /// the server at most once a day and remembering its answer in the file.
+    async fn learn_capabilities(&self, client: &mut ApiClient) -> Result<()> {
+        let server = client.base_url().to_owned();
+        let kept = blocking(self, |l| {
+            l.db.read(|c| state::meta_value(c, CAPABILITIES_KEY))
+        })
+        .await?
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok());
+        let now = crate::time::now_timestamp();
+        let fresh = kept.as_ref().filter(|k| {
+            k["server"].as_str() == Some(server.as_str())
+                && k["checked"]
+                    .as_str()
+                    .and_then(crate::time::parse_timestamp)
+                    .zip(crate::time::parse_timestamp(&now))
+                    .is_some_and(|(checked, now)| now - checked < CAPABILITIES_TTL)
+        });
+        if let Some(kept) = fresh {
+            if let Some(limit) = kept["largePages"].as_u64() {
+                client.use_large_pages(u32::try_from(limit).unwrap_or(u32::MAX));
+            }
+            return Ok(());
+        }
+        let caps = client.discover_capabilities().await;
+        let limit = caps
+            .and_then(|c| c.extensions.large_pages)
+            .map(|l| l.max_limit);
+        let record = json!({"server": server, "largePages": limit, "checked": now}).to_string();
+        blocking(self, move |l| {
+            l.db.write(|tx| state::set_meta_value(tx, CAPABILITIES_KEY, &record))
+        })
+        .await
     }
 
     /// Finds the group libraries the key reaches: new ones get a library of
@@ -455,8 +526,24 @@ impl Library {
         server_url: &str,
         user_id: u64,
         info: &mut Option<KeyInfo>,
-    ) -> Result<()> {
+    ) -> Result<Vec<RemovedGroup>> {
         let groups = client.group_versions(user_id).await?;
+        let removed = {
+            let url = server_url.to_owned();
+            let reachable = groups.clone();
+            blocking(self, move |l| {
+                l.db.write(|tx| {
+                    let mut removed = Vec::new();
+                    for (lib, group_id) in
+                        detach::unreachable_groups(tx, &url, user_id, &reachable)?
+                    {
+                        removed.push(detach::remove_or_detach(tx, lib, group_id)?);
+                    }
+                    Ok(removed)
+                })
+            })
+            .await?
+        };
         for (group_id, metadata_version) in groups {
             let url = server_url.to_owned();
             let known = blocking(self, move |l| {
@@ -515,7 +602,7 @@ impl Library {
             })
             .await?;
         }
-        Ok(())
+        Ok(removed)
     }
 
     /// Syncs one library and logs the run; failures are reported, not raised.
@@ -526,6 +613,7 @@ impl Library {
         run_id: &str,
         id: LibraryId,
         remote: RemoteLibrary,
+        reset: Option<ResetMode>,
     ) -> Result<LibraryReport> {
         let library = self.scoped(id)?;
         let run = run_id.to_owned();
@@ -555,6 +643,8 @@ impl Library {
             confirm_deletions: options.confirm_deletions,
             progress: options.progress.clone(),
             report: LibraryReport::new(id, name, remote),
+            reset,
+            cancel: options.cancel.clone(),
         };
         let result = runner.run().await;
         let mut report = runner.report;
@@ -620,6 +710,15 @@ impl Library {
         .await?;
         Ok(report)
     }
+}
+
+/// A runtime for the blocking entry points (the CLI has none of its own).
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Corrupt(format!("cannot start the sync runtime: {e}")))
 }
 
 fn refused_binding(b: &Binding) -> Error {

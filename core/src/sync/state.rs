@@ -151,6 +151,25 @@ pub(crate) fn set_editable(tx: &WriteTx<'_>, lib: LibraryId, editable: bool) -> 
     Ok(())
 }
 
+// ---- File-wide settings of the sync (the `meta` table) ----
+
+/// A sync setting kept in `meta`.
+pub(crate) fn meta_value(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Keeps a sync setting in `meta`.
+pub(crate) fn set_meta_value(tx: &WriteTx<'_>, key: &str, value: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
 // ---- The pull queue ----
 
 pub(crate) fn queued(conn: &Connection, lib: LibraryId, ty: ObjectType) -> Result<Vec<String>> {

@@ -218,3 +218,28 @@ pub(crate) fn unsynced_count(conn: &Connection, lib: LibraryId) -> Result<usize>
     }
     Ok(total)
 }
+
+/// Whether anything in the file waits to be uploaded: objects changed here
+/// (those held by a conflict aside) or deletions made here.
+pub(crate) fn waiting_to_upload(conn: &Connection) -> Result<bool> {
+    for ty in ObjectType::ALL {
+        let waiting: bool = conn.query_row(
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM {} o WHERE o.synced = 0 AND NOT EXISTS (
+                    SELECT 1 FROM sync_conflicts s
+                     WHERE s.library_id = o.library_id AND s.object_type = ?1 AND s.key = o.key))",
+                ty.table()
+            ),
+            [ty.as_str()],
+            |r| r.get(0),
+        )?;
+        if waiting {
+            return Ok(true);
+        }
+    }
+    Ok(
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM pending_deletions)", [], |r| {
+            r.get(0)
+        })?,
+    )
+}

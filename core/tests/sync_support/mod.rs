@@ -12,6 +12,8 @@ use serde_json::Value;
 use shelfmark_core::Library;
 use shelfmark_core::sync::{CredentialStore, SyncOptions, SyncReport};
 
+pub mod proxy;
+
 /// The server binary beside this test's build (building it if missing).
 fn server_binary() -> PathBuf {
     if let Ok(path) = std::env::var("SHELFMARK_SERVER_BIN") {
@@ -39,6 +41,99 @@ fn server_binary() -> PathBuf {
     binary
 }
 
+/// Starts a server process on `data_dir`; returns it and its address.
+fn spawn_server(data_dir: &std::path::Path, requests: &Arc<Mutex<Vec<String>>>) -> (Child, String) {
+    let mut child = Command::new(server_binary())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--listen")
+        .arg("127.0.0.1:0")
+        .env("SHELFMARK_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut reader = BufReader::new(stdout);
+    let mut base_url = None;
+    let mut line = String::new();
+    while reader.read_line(&mut line).expect("read stdout") > 0 {
+        if let Some(url) = line.trim().strip_prefix("shelfmark-server listening on ") {
+            base_url = Some(url.to_owned());
+            break;
+        }
+        line.clear();
+    }
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while reader.read_line(&mut sink).unwrap_or(0) > 0 {
+            sink.clear();
+        }
+    });
+    let stderr = child.stderr.take().expect("stderr");
+    let log = requests.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("finished processing request") {
+                log.lock().expect("log").push(line);
+            }
+        }
+    });
+    (child, base_url.expect("server printed its address"))
+}
+
+/// A small deterministic random number generator (xorshift), so that a
+/// failing randomized test can be replayed from its seed.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next() % n }
+    }
+
+    /// An element of `items`, if any.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+        items.get(self.below(items.len() as u64) as usize)
+    }
+}
+
+/// The seed for a randomized test: `SHELFMARK_SEED` when set, else the
+/// clock; printed so that a failure can be replayed.
+pub fn seed(test: &str) -> u64 {
+    let seed = std::env::var("SHELFMARK_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(1)
+        });
+    eprintln!("{test}: seed {seed} (replay with SHELFMARK_SEED={seed})");
+    seed
+}
+
+/// Whether the long variants of the robustness tests run.
+pub fn long_tests() -> bool {
+    std::env::var("SHELFMARK_LONG_TESTS").is_ok_and(|v| v == "1")
+}
+
 /// A server process owned by a test; stopped when dropped.
 pub struct Server {
     child: Child,
@@ -51,50 +146,34 @@ pub struct Server {
 impl Server {
     pub fn start() -> Self {
         let data_dir = tempfile::tempdir().expect("server data directory");
-        let mut child = Command::new(server_binary())
-            .arg("--data-dir")
-            .arg(data_dir.path())
-            .arg("--listen")
-            .arg("127.0.0.1:0")
-            .env("SHELFMARK_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("server starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut reader = BufReader::new(stdout);
-        let mut base_url = None;
-        let mut line = String::new();
-        while reader.read_line(&mut line).expect("read stdout") > 0 {
-            if let Some(url) = line.trim().strip_prefix("shelfmark-server listening on ") {
-                base_url = Some(url.to_owned());
-                break;
-            }
-            line.clear();
-        }
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            while reader.read_line(&mut sink).unwrap_or(0) > 0 {
-                sink.clear();
-            }
-        });
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let stderr = child.stderr.take().expect("stderr");
-        let log = requests.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if line.contains("finished processing request") {
-                    log.lock().expect("log").push(line);
-                }
-            }
-        });
+        let (child, base_url) = spawn_server(data_dir.path(), &requests);
         Self {
             child,
-            base_url: base_url.expect("server printed its address"),
+            base_url,
             data_dir,
             requests,
         }
+    }
+
+    /// Kills the server process at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on the same data (after [`Server::kill`]);
+    /// it listens on a new port, given in `base_url`.
+    pub fn restart(&mut self) {
+        self.kill();
+        let (child, base_url) = spawn_server(self.data_dir.path(), &self.requests);
+        self.child = child;
+        self.base_url = base_url;
+    }
+
+    /// The server's data directory.
+    pub fn data_path(&self) -> &std::path::Path {
+        self.data_dir.path()
     }
 
     pub fn admin(&self, args: &[&str]) -> String {
@@ -194,10 +273,15 @@ impl std::ops::Deref for Device {
 
 impl Device {
     pub fn new(server: &Server, key: &str) -> Self {
+        Self::at(&server.base_url, key)
+    }
+
+    /// A device reaching the server at `url` (through a proxy, say).
+    pub fn at(url: &str, key: &str) -> Self {
         let dir = tempfile::tempdir().expect("device directory");
         let library = Library::create(dir.path().join("device.shelfmark")).expect("library");
         let options = SyncOptions {
-            server_url: Some(server.base_url.clone()),
+            server_url: Some(url.to_owned()),
             api_key: Some(key.to_owned()),
             credentials: CredentialStore::File(dir.path().join("credentials")),
             max_retry_wait: Some(Duration::from_secs(5)),

@@ -1,0 +1,608 @@
+//! Sync benchmark (targets P1–P3): a real `shelfmark-server` (release build)
+//! holding realistic references (≈1.5 KB of JSON each, 10 % with a note),
+//! synced over loopback.
+//!
+//! - P1: first sync into an empty library, against the floor measured in
+//!   the same run (one HTTP GET of the same bytes plus a bulk SQLite insert
+//!   of the same rows), and the client's peak RSS (the sync runs in a child
+//!   process so that the figure is the client's own).
+//! - P2: a sync when nothing changed: requests and milliseconds.
+//! - P3: a sync after one item, then k items, changed online.
+//!
+//! Run: `cargo bench -p shelfmark-core --bench sync [-- --items N]`
+//! (default 50,000), or `cargo xtask bench --sync`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use shelfmark_core::Library;
+use shelfmark_core::protocol::ObjectKey;
+use shelfmark_core::sync::{CredentialStore, SyncOptions};
+
+/// A fixed-seed generator (SplitMix64): every run seeds the same library.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const WORDS: &[&str] = &[
+    "adaptive",
+    "analysis",
+    "bayesian",
+    "cellular",
+    "climate",
+    "cognitive",
+    "coherent",
+    "dynamics",
+    "ecology",
+    "electron",
+    "evolution",
+    "framework",
+    "genomic",
+    "gradient",
+    "hydrology",
+    "inference",
+    "kinetics",
+    "language",
+    "learning",
+    "magnetic",
+    "membrane",
+    "network",
+    "neural",
+    "optical",
+    "protein",
+    "quantum",
+    "random",
+    "regional",
+    "sampling",
+    "seasonal",
+    "signal",
+    "spectral",
+    "stochastic",
+    "structure",
+    "surface",
+    "thermal",
+    "transport",
+    "urban",
+    "variance",
+    "wavelet",
+];
+const NAMES: &[&str] = &[
+    "Müller",
+    "García",
+    "Nguyễn",
+    "Smith",
+    "Johnson",
+    "Okafor",
+    "Tanaka",
+    "Kowalski",
+    "Rossi",
+    "Novák",
+    "Haddad",
+    "Silva",
+    "Andersson",
+    "Dubois",
+    "Ivanova",
+    "Chen",
+    "Kumar",
+    "Walker",
+];
+const JOURNALS: &[&str] = &[
+    "Journal of Applied Ecology",
+    "Physical Review Letters",
+    "Nature Communications",
+    "Cognitive Science",
+    "Water Resources Research",
+    "Annals of Statistics",
+];
+
+fn words(rng: &mut Rng, n: usize) -> String {
+    (0..n)
+        .map(|_| WORDS[rng.below(WORDS.len())])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A journal article of about 1.5 KB of JSON.
+fn reference(rng: &mut Rng, n: usize) -> Value {
+    let creators: Vec<Value> = (0..2 + rng.below(4))
+        .map(|_| {
+            json!({
+                "creatorType": "author",
+                "firstName": NAMES[rng.below(NAMES.len())],
+                "lastName": NAMES[rng.below(NAMES.len())],
+            })
+        })
+        .collect();
+    let tags: Vec<Value> = (0..3).map(|_| json!({"tag": words(rng, 1)})).collect();
+    json!({
+        "key": ObjectKey::random().as_str(),
+        "itemType": "journalArticle",
+        "title": format!("{} {n}", words(rng, 8)),
+        "creators": creators,
+        "abstractNote": words(rng, 95),
+        "publicationTitle": JOURNALS[rng.below(JOURNALS.len())],
+        "volume": (1 + rng.below(80)).to_string(),
+        "issue": (1 + rng.below(12)).to_string(),
+        "pages": format!("{}-{}", 100 + n % 400, 110 + n % 400),
+        "date": format!("{}", 1960 + rng.below(64)),
+        "DOI": format!("10.1000/bench.{n}"),
+        "url": format!("https://example.org/article/{n}"),
+        "language": "en",
+        "tags": tags,
+        "collections": [],
+        "relations": {},
+    })
+}
+
+fn note(rng: &mut Rng, parent: &str) -> Value {
+    json!({
+        "key": ObjectKey::random().as_str(),
+        "itemType": "note",
+        "parentItem": parent,
+        "note": format!("<p>{}</p>", words(rng, 60)),
+        "tags": [],
+        "collections": [],
+        "relations": {},
+    })
+}
+
+/// A release server process; stopped when dropped.
+struct Server {
+    child: Child,
+    url: String,
+    binary: PathBuf,
+    data: tempfile::TempDir,
+    requests: Arc<Mutex<usize>>,
+}
+
+impl Server {
+    fn start(binary: PathBuf) -> Self {
+        let data = tempfile::tempdir().expect("server data directory");
+        let mut child = Command::new(&binary)
+            .arg("--data-dir")
+            .arg(data.path())
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .env("SHELFMARK_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("server starts");
+        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        let mut url = None;
+        while out.read_line(&mut line).expect("read") > 0 {
+            if let Some(u) = line.trim().strip_prefix("shelfmark-server listening on ") {
+                url = Some(u.to_owned());
+                break;
+            }
+            line.clear();
+        }
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        let requests = Arc::new(Mutex::new(0));
+        let counter = requests.clone();
+        let err = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                if line.contains("finished processing request") {
+                    *counter.lock().expect("count") += 1;
+                }
+            }
+        });
+        Self {
+            child,
+            url: url.expect("server address"),
+            binary,
+            data,
+            requests,
+        }
+    }
+
+    fn user(&self) -> (u64, String) {
+        let admin = |args: &[&str]| {
+            let out = Command::new(&self.binary)
+                .arg("--data-dir")
+                .arg(self.data.path())
+                .args(args)
+                .env("SHELFMARK_LOG", "warn")
+                .output()
+                .expect("admin");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).expect("utf-8")
+        };
+        let out = admin(&[
+            "user",
+            "add",
+            "--email",
+            "bench@example.org",
+            "--password",
+            "bench pass",
+        ]);
+        let id: u64 = out
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("user id");
+        let key = admin(&["key", "create", "--user", &id.to_string()])
+            .trim()
+            .to_owned();
+        (id, key)
+    }
+
+    /// Requests answered so far (the log line follows the response).
+    fn requests(&self) -> usize {
+        std::thread::sleep(Duration::from_millis(200));
+        *self.requests.lock().expect("count")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .build()
+        .expect("http client")
+}
+
+/// Writes the library through the API, 50 objects a request, four at once.
+fn seed(server: &Server, user: u64, key: &str, items: usize) -> u64 {
+    let mut rng = Rng(7);
+    let mut batches: Vec<Vec<Value>> = Vec::new();
+    let mut parents: Vec<Value> = Vec::new();
+    let mut notes: Vec<Value> = Vec::new();
+    for n in 0..items {
+        let item = reference(&mut rng, n);
+        if n % 10 == 0 {
+            let parent = item["key"].as_str().unwrap_or_default().to_owned();
+            notes.push(note(&mut rng, &parent));
+        }
+        parents.push(item);
+    }
+    let bytes: usize = parents.iter().map(|p| p.to_string().len()).sum();
+    eprintln!(
+        "seeding {} references ({} B of JSON each on average) and {} notes",
+        parents.len(),
+        bytes / parents.len().max(1),
+        notes.len()
+    );
+    batches.extend(parents.chunks(50).map(<[Value]>::to_vec));
+    let note_batches: Vec<Vec<Value>> = notes.chunks(50).map(<[Value]>::to_vec).collect();
+    let url = format!("{}/users/{user}/items", server.url);
+    let post_all = |batches: Vec<Vec<Value>>| {
+        let queue = Arc::new(Mutex::new(batches));
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                let (queue, url, key) = (queue.clone(), url.clone(), key.to_owned());
+                std::thread::spawn(move || {
+                    let client = http();
+                    loop {
+                        let Some(batch) = queue.lock().expect("queue").pop() else {
+                            break;
+                        };
+                        let response = client
+                            .post(&url)
+                            .header("Zotero-API-Key", &key)
+                            .header("Zotero-API-Version", "3")
+                            .json(&batch)
+                            .send()
+                            .expect("seed request");
+                        let status = response.status();
+                        let body: Value = response.json().unwrap_or(Value::Null);
+                        assert!(status.is_success(), "seeding failed: {status} {body}");
+                        let failed = body["failed"].as_object().map_or(0, |f| f.len());
+                        assert_eq!(failed, 0, "seeding refused objects: {body}");
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join().expect("seed worker");
+        }
+    };
+    let start = Instant::now();
+    post_all(batches);
+    post_all(note_batches);
+    eprintln!("seeded in {:.1} s", start.elapsed().as_secs_f64());
+    (items + notes.len()) as u64
+}
+
+fn options(url: &str, key: Option<&str>, dir: &Path) -> SyncOptions {
+    SyncOptions {
+        server_url: Some(url.to_owned()),
+        api_key: key.map(str::to_owned),
+        credentials: CredentialStore::File(dir.join("credentials")),
+        ..SyncOptions::default()
+    }
+}
+
+/// Peak resident memory of this process, in MB (Linux).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// The P1 client, run as a child process: a first sync into an empty
+/// library; prints seconds and peak RSS.
+fn p1_client(url: &str, key: &str, dir: &Path) {
+    let library = Library::create(dir.join("bench.shelfmark")).expect("library");
+    let start = Instant::now();
+    let report = library
+        .sync_blocking(&options(url, Some(key), dir))
+        .expect("first sync");
+    let seconds = start.elapsed().as_secs_f64();
+    assert!(report.is_ok(), "{report:#?}");
+    let rss = peak_rss_mb().unwrap_or(f64::NAN);
+    println!(
+        "P1-CLIENT {seconds} {rss} {}",
+        report.libraries[0].downloaded.items
+    );
+}
+
+/// The floor for P1: the same bytes in one HTTP response, and a bulk
+/// insert of the same rows into SQLite, in seconds.
+fn floor(library_file: &Path) -> (f64, f64, usize) {
+    let rows: Vec<(String, String)> = {
+        let conn = rusqlite::Connection::open(library_file).expect("open");
+        let mut stmt = conn
+            .prepare("SELECT key, data FROM items")
+            .expect("prepare");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    let body: Vec<u8> = {
+        let mut out = b"[".to_vec();
+        for (n, (_, data)) in rows.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(data.as_bytes());
+        }
+        out.push(b']');
+        out
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen");
+    let address = listener.local_addr().expect("address");
+    let served = body.clone();
+    std::thread::spawn(move || {
+        if let Ok((mut conn, _)) = listener.accept() {
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            let _ = write!(
+                conn,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                served.len()
+            );
+            let _ = conn.write_all(&served);
+        }
+    });
+    let start = Instant::now();
+    let got = http()
+        .get(format!("http://{address}/"))
+        .send()
+        .expect("floor GET")
+        .bytes()
+        .expect("floor body");
+    let parsed: Vec<Value> = serde_json::from_slice(&got).expect("floor JSON");
+    let get_seconds = start.elapsed().as_secs_f64();
+
+    let dir = tempfile::tempdir().expect("dir");
+    let mut conn = rusqlite::Connection::open(dir.path().join("floor.sqlite")).expect("open");
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; CREATE TABLE items (id INTEGER PRIMARY KEY, key TEXT UNIQUE, data TEXT);",
+    )
+    .expect("schema");
+    let start = Instant::now();
+    let tx = conn.transaction().expect("tx");
+    {
+        let mut insert = tx
+            .prepare("INSERT INTO items (key, data) VALUES (?1, ?2)")
+            .expect("prepare");
+        for value in &parsed {
+            let key = value["key"].as_str().unwrap_or_default();
+            insert
+                .execute(rusqlite::params![key, value.to_string()])
+                .expect("insert");
+        }
+    }
+    tx.commit().expect("commit");
+    let insert_seconds = start.elapsed().as_secs_f64();
+    (get_seconds, insert_seconds, body.len())
+}
+
+/// Changes the first `k` top-level items online, as another device would
+/// (their current data comes from the synced library file).
+fn change_online(
+    server: &Server,
+    user: u64,
+    key: &str,
+    library_file: &Path,
+    k: usize,
+    round: usize,
+) {
+    let objects: Vec<Value> = {
+        let conn = rusqlite::Connection::open(library_file).expect("open");
+        let mut stmt = conn
+            .prepare("SELECT data FROM items WHERE parent_key IS NULL ORDER BY id LIMIT ?1")
+            .expect("prepare");
+        stmt.query_map([k as i64], |r| r.get::<_, String>(0))
+            .expect("query")
+            .map(|d| {
+                let mut data: Value = serde_json::from_str(&d.expect("row")).expect("json");
+                data["extra"] = json!(format!("changed in round {round}"));
+                data
+            })
+            .collect()
+    };
+    let client = http();
+    let url = format!("{}/users/{user}/items", server.url);
+    for chunk in objects.chunks(50) {
+        let response = client
+            .post(&url)
+            .header("Zotero-API-Key", key)
+            .header("Zotero-API-Version", "3")
+            .json(&chunk)
+            .send()
+            .expect("change request");
+        let body: Value = response.json().unwrap_or(Value::Null);
+        assert!(
+            body["failed"].as_object().is_none_or(|f| f.is_empty()),
+            "change refused: {body}"
+        );
+    }
+}
+
+fn server_binary() -> PathBuf {
+    if let Ok(path) = std::env::var("SHELFMARK_SERVER_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("bench path");
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("profile directory")
+        .to_owned();
+    let binary = profile.join("shelfmark-server");
+    if !binary.exists() {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "-p", "shelfmark-server"])
+            .env(
+                "CARGO_TARGET_DIR",
+                profile.parent().expect("target directory"),
+            )
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building shelfmark-server failed");
+    }
+    binary
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "meets target" } else { "MISSES target" }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut items = 50_000;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--items" => items = args.next().and_then(|n| n.parse().ok()).unwrap_or(items),
+            "--p1-client" => {
+                let url = args.next().expect("url");
+                let key = args.next().expect("key");
+                let dir = PathBuf::from(args.next().expect("dir"));
+                p1_client(&url, &key, &dir);
+                return;
+            }
+            _ => {}
+        }
+    }
+    let server = Server::start(server_binary());
+    let (user, key) = server.user();
+    let objects = seed(&server, user, &key, items);
+
+    // P1: first sync in a child process (its peak RSS is the client's).
+    let dir = tempfile::tempdir().expect("client directory");
+    let out = Command::new(std::env::current_exe().expect("bench path"))
+        .args(["--p1-client", &server.url, &key])
+        .arg(dir.path())
+        .output()
+        .expect("P1 client runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("P1-CLIENT "))
+        .unwrap_or_else(|| panic!("P1 client failed: {}", String::from_utf8_lossy(&out.stderr)));
+    let figures: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let (sync_seconds, rss) = (figures[0], figures[1]);
+    let library_file = dir.path().join("bench.shelfmark");
+    let (get_seconds, insert_seconds, bytes) = floor(&library_file);
+    let floor_seconds = get_seconds + insert_seconds;
+    println!(
+        "P1 first sync of {objects} objects ({:.1} MB of item JSON)",
+        bytes as f64 / 1e6
+    );
+    println!(
+        "  browsable and complete (full-text index included): {sync_seconds:.2} s — target ≤ 2× floor = {:.2} s, ≤ 10 s: {}",
+        2.0 * floor_seconds,
+        verdict(sync_seconds <= 2.0 * floor_seconds && sync_seconds <= 10.0)
+    );
+    println!(
+        "  floor: one GET of the same bytes {get_seconds:.2} s + SQLite bulk insert {insert_seconds:.2} s = {floor_seconds:.2} s ({:.1}× floor)",
+        sync_seconds / floor_seconds
+    );
+    println!(
+        "  client peak RSS: {rss:.0} MB — target ≤ 150 MB: {}",
+        verdict(rss <= 150.0)
+    );
+
+    // P2: nothing changed.
+    let library = Library::open(&library_file).expect("open library");
+    let opts = options(&server.url, None, dir.path());
+    library.sync_blocking(&opts).expect("warm-up sync");
+    let mut best = f64::MAX;
+    let mut requests = 0;
+    for _ in 0..5 {
+        let before = server.requests();
+        let start = Instant::now();
+        library.sync_blocking(&opts).expect("no-op sync");
+        best = best.min(start.elapsed().as_secs_f64() * 1000.0);
+        requests = server.requests() - before;
+    }
+    println!(
+        "P2 sync with nothing changed: {requests} request(s) for 1 library, {best:.1} ms — target 1 request/library (304), ≤ 20 ms: {}",
+        verdict(requests <= 2 && best <= 20.0)
+    );
+
+    // P3: one item changed online, then k.
+    for (round, k) in [1usize, 1, 50, 100, 500].into_iter().enumerate() {
+        change_online(&server, user, &key, &library_file, k, round);
+        let before = server.requests();
+        let start = Instant::now();
+        let report = library.sync_blocking(&opts).expect("incremental sync");
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let requests = server.requests() - before;
+        let target = if k == 1 {
+            format!("≤ 50 ms: {}", verdict(ms <= 50.0))
+        } else {
+            "requests grow with k/50".to_owned()
+        };
+        println!(
+            "P3 {k} item(s) changed online: {} downloaded, {requests} request(s), {ms:.1} ms — {target}",
+            report.libraries[0].downloaded.items
+        );
+    }
+}

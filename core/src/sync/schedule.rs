@@ -1,0 +1,371 @@
+//! When syncs run: one at a time per library file (a second call while one
+//! runs joins it and gets its result), stopping a running sync between
+//! batches, and automatic sync: on start, every interval, a few seconds
+//! after local edits, and when the app closes.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{OnceCell, mpsc};
+use tokio::time::Instant;
+
+use super::engine::blocking;
+use super::error::{SyncError, SyncErrorKind};
+use super::session::{SyncOptions, SyncReport};
+use super::upload;
+use crate::changes::Subscription;
+use crate::error::{Error, Result};
+use crate::library::Library;
+
+/// Stops a running sync at the next batch boundary. What was downloaded
+/// and uploaded so far stays, and the next sync resumes from there.
+#[derive(Debug, Clone, Default)]
+pub struct SyncCancel(Arc<AtomicBool>);
+
+impl SyncCancel {
+    /// A token not yet cancelled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks the sync holding this token to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`SyncCancel::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// An error when cancelled, for the engine's batch boundaries.
+    pub(crate) fn check(token: Option<&Self>) -> Result<()> {
+        if token.is_some_and(Self::is_cancelled) {
+            return Err(SyncError::new(
+                SyncErrorKind::Cancelled,
+                "The sync was stopped; it continues where it left off next time.",
+            )
+            .into());
+        }
+        Ok(())
+    }
+}
+
+/// A sync's result, shared with every caller that joined it.
+type Shared = std::result::Result<SyncReport, SharedError>;
+
+/// An error as each joined caller receives it.
+#[derive(Debug, Clone)]
+enum SharedError {
+    Sync(SyncError),
+    Input(String),
+    Other(String),
+}
+
+impl SharedError {
+    fn of(err: &Error) -> Self {
+        match err {
+            Error::Sync(e) => Self::Sync(e.clone()),
+            Error::InvalidInput(m) => Self::Input(m.clone()),
+            other => Self::Other(other.to_string()),
+        }
+    }
+
+    fn into_error(self) -> Error {
+        match self {
+            Self::Sync(e) => Error::Sync(e),
+            Self::Input(m) => Error::InvalidInput(m),
+            Self::Other(m) => Error::Corrupt(m),
+        }
+    }
+}
+
+/// The sync running for each library file, by path.
+static RUNNING: LazyLock<Mutex<HashMap<PathBuf, Arc<OnceCell<Shared>>>>> =
+    LazyLock::new(Default::default);
+
+fn running() -> std::sync::MutexGuard<'static, HashMap<PathBuf, Arc<OnceCell<Shared>>>> {
+    RUNNING.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Held while anything syncs a library file (a sync or a sync reset), so
+/// that the two never run at once.
+static EXCLUSIVE: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+    LazyLock::new(Default::default);
+
+/// The file's identity: the same file opened through different paths is one.
+fn file_id(library: &Library) -> PathBuf {
+    std::fs::canonicalize(library.path()).unwrap_or_else(|_| library.path().to_owned())
+}
+
+impl Library {
+    /// Runs `sync` unless a sync of this file is already running, in which
+    /// case this call waits for it and returns its result (the options of
+    /// the call that started it apply).
+    pub(crate) async fn sync_once_at_a_time<F, Fut>(&self, sync: F) -> Result<SyncReport>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<SyncReport>>,
+    {
+        let path = file_id(self);
+        let flight = running().entry(path.clone()).or_default().clone();
+        let shared = flight
+            .get_or_init(|| async {
+                self.exclusively(sync)
+                    .await
+                    .map_err(|e| SharedError::of(&e))
+            })
+            .await
+            .clone();
+        let mut map = running();
+        if map.get(&path).is_some_and(|f| Arc::ptr_eq(f, &flight)) {
+            map.remove(&path);
+        }
+        drop(map);
+        shared.map_err(SharedError::into_error)
+    }
+
+    /// Runs `work` while no other sync or sync reset of this file runs
+    /// (waiting for one that does).
+    pub(crate) async fn exclusively<F, Fut, T>(&self, work: F) -> T
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let lock = EXCLUSIVE
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(file_id(self))
+            .or_default()
+            .clone();
+        let _held = lock.lock().await;
+        work().await
+    }
+
+    /// Starts syncing automatically in the background: now, then every
+    /// `config.interval`, and `config.debounce` after local edits. Stops
+    /// when the handle is cancelled or dropped.
+    pub fn start_auto_sync(
+        &self,
+        options: SyncOptions,
+        config: AutoSyncConfig,
+    ) -> Result<AutoSyncHandle> {
+        let cancel = SyncCancel::new();
+        let options = SyncOptions {
+            cancel: Some(cancel.clone()),
+            ..options
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let changes = tx.clone();
+        let subscription = self.subscribe(move |set| {
+            if !set.is_empty() {
+                let _ = changes.send(Command::LocalChange);
+            }
+        });
+        let status = Arc::new(Mutex::new(AutoSyncStatus::default()));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Corrupt(format!("cannot start the sync runtime: {e}")))?;
+        let worker = AutoWorker {
+            library: self.clone(),
+            options,
+            config,
+            status: status.clone(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("shelfmark-auto-sync".into())
+            .spawn(move || runtime.block_on(worker.run(rx)))
+            .map_err(|e| Error::Corrupt(format!("cannot start automatic sync: {e}")))?;
+        Ok(AutoSyncHandle {
+            commands: tx,
+            cancel,
+            status,
+            thread: Some(thread),
+            _subscription: subscription,
+        })
+    }
+}
+
+/// Called after every automatic sync with its result.
+pub type AutoSyncCallback = Arc<dyn Fn(std::result::Result<&SyncReport, &Error>) + Send + Sync>;
+
+/// When automatic sync runs.
+#[derive(Clone)]
+pub struct AutoSyncConfig {
+    /// Time between syncs when nothing happens (15 minutes by default).
+    pub interval: Duration,
+    /// Quiet time after the last local edit before it is synced (5 s).
+    pub debounce: Duration,
+    /// Told about each run (a status line, a badge).
+    pub on_run: Option<AutoSyncCallback>,
+}
+
+impl Default for AutoSyncConfig {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(15 * 60),
+            debounce: Duration::from_secs(5),
+            on_run: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for AutoSyncConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AutoSyncConfig")
+            .field("interval", &self.interval)
+            .field("debounce", &self.debounce)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What automatic sync has done so far.
+#[derive(Debug, Clone, Default)]
+pub struct AutoSyncStatus {
+    /// Syncs finished (successfully or not).
+    pub runs: u64,
+    /// The last run's report, or its error message.
+    pub last: Option<std::result::Result<SyncReport, String>>,
+}
+
+enum Command {
+    LocalChange,
+    Closing(std::sync::mpsc::Sender<Result<SyncReport>>),
+    Stop,
+}
+
+/// Keeps automatic sync running; cancelling or dropping it stops it (a
+/// sync under way stops at its next batch).
+pub struct AutoSyncHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    cancel: SyncCancel,
+    status: Arc<Mutex<AutoSyncStatus>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _subscription: Subscription,
+}
+
+impl std::fmt::Debug for AutoSyncHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AutoSyncHandle")
+            .field("status", &self.status())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AutoSyncHandle {
+    /// What automatic sync has done so far.
+    pub fn status(&self) -> AutoSyncStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The app is closing: syncs once more (waiting for it), then stops.
+    pub fn notify_app_closing(mut self) -> Result<SyncReport> {
+        let (reply, answer) = std::sync::mpsc::channel();
+        let sent = self.commands.send(Command::Closing(reply)).is_ok();
+        let result = if sent {
+            answer.recv().unwrap_or_else(|_| {
+                Err(Error::Corrupt("automatic sync stopped unexpectedly".into()))
+            })
+        } else {
+            Err(Error::Corrupt("automatic sync is not running".into()))
+        };
+        self.join();
+        result
+    }
+
+    /// Stops automatic sync, stopping a running sync at its next batch.
+    pub fn cancel(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.cancel.cancel();
+        let _ = self.commands.send(Command::Stop);
+        self.join();
+    }
+
+    fn join(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for AutoSyncHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+struct AutoWorker {
+    library: Library,
+    options: SyncOptions,
+    config: AutoSyncConfig,
+    status: Arc<Mutex<AutoSyncStatus>>,
+}
+
+impl AutoWorker {
+    async fn run(self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        // A sync on start, then on the interval and after local edits.
+        let mut next_interval = Instant::now();
+        let mut debounce_at: Option<Instant> = None;
+        loop {
+            let wake = debounce_at.map_or(next_interval, |d| d.min(next_interval));
+            tokio::select! {
+                () = tokio::time::sleep_until(wake) => {
+                    let now = Instant::now();
+                    let by_interval = next_interval <= now;
+                    if debounce_at.is_some_and(|d| d <= now) {
+                        debounce_at = None;
+                        // The sync's own writes are changes too; only edits
+                        // waiting to be uploaded call for a sync.
+                        if !by_interval && !self.has_local_changes().await {
+                            continue;
+                        }
+                    } else if !by_interval {
+                        continue;
+                    }
+                    let _ = self.sync().await;
+                    next_interval = Instant::now() + self.config.interval;
+                }
+                command = commands.recv() => match command {
+                    None | Some(Command::Stop) => break,
+                    Some(Command::LocalChange) => {
+                        debounce_at = Some(Instant::now() + self.config.debounce);
+                    }
+                    Some(Command::Closing(reply)) => {
+                        let _ = reply.send(self.sync().await);
+                        break;
+                    }
+                },
+            }
+        }
+    }
+
+    async fn has_local_changes(&self) -> bool {
+        blocking(&self.library, |l| l.db.read(upload::waiting_to_upload))
+            .await
+            .unwrap_or(true)
+    }
+
+    async fn sync(&self) -> Result<SyncReport> {
+        let result = self.library.sync(&self.options).await;
+        if let Some(callback) = &self.config.on_run {
+            callback(result.as_ref());
+        }
+        let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        status.runs += 1;
+        status.last = Some(match &result {
+            Ok(report) => Ok(report.clone()),
+            Err(e) => Err(e.to_string()),
+        });
+        result
+    }
+}
