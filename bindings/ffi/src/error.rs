@@ -20,6 +20,8 @@ pub enum ErrorCategory {
     InvalidInput,
     /// The item, collection, file or library does not exist.
     NotFound,
+    /// The operation was stopped on request; what it finished stays.
+    Cancelled,
     /// The library file or the device storage failed, or the library cannot be used here.
     Storage,
 }
@@ -50,6 +52,9 @@ pub enum ShelfmarkError {
     /// What was asked for does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The operation was stopped on request.
+    #[error("{0}")]
+    Cancelled(String),
     /// The library file or the device storage failed.
     #[error("{0}")]
     Storage(String),
@@ -66,6 +71,7 @@ impl ShelfmarkError {
             ErrorCategory::Conflict => Self::Conflict(message),
             ErrorCategory::InvalidInput => Self::InvalidInput(message),
             ErrorCategory::NotFound => Self::NotFound(message),
+            ErrorCategory::Cancelled => Self::Cancelled(message),
             ErrorCategory::Storage => Self::Storage(message),
         }
     }
@@ -84,6 +90,7 @@ impl ShelfmarkError {
             Self::Conflict(_) => ErrorCategory::Conflict,
             Self::InvalidInput(_) => ErrorCategory::InvalidInput,
             Self::NotFound(_) => ErrorCategory::NotFound,
+            Self::Cancelled(_) => ErrorCategory::Cancelled,
             Self::Storage(_) => ErrorCategory::Storage,
         }
     }
@@ -106,9 +113,8 @@ fn sync_category(kind: shelfmark_core::sync::SyncErrorKind) -> ErrorCategory {
     use shelfmark_core::sync::SyncErrorKind as Kind;
     match kind {
         Kind::Auth | Kind::Binding => ErrorCategory::Auth,
-        Kind::Network | Kind::RateLimited | Kind::Server | Kind::Cancelled => {
-            ErrorCategory::Network
-        }
+        Kind::Network | Kind::RateLimited | Kind::Server => ErrorCategory::Network,
+        Kind::Cancelled => ErrorCategory::Cancelled,
         Kind::StorageQuota => ErrorCategory::Quota,
         Kind::InvalidData => ErrorCategory::InvalidInput,
         Kind::Conflict => ErrorCategory::Conflict,
@@ -117,7 +123,13 @@ fn sync_category(kind: shelfmark_core::sync::SyncErrorKind) -> ErrorCategory {
 
 impl From<CoreError> for ShelfmarkError {
     fn from(error: CoreError) -> Self {
-        let category = match &error {
+        Self::from(&error)
+    }
+}
+
+impl From<&CoreError> for ShelfmarkError {
+    fn from(error: &CoreError) -> Self {
+        let category = match error {
             CoreError::Sync(e) => sync_category(e.kind),
             other => other.category().into(),
         };

@@ -48,9 +48,11 @@ pub use query::{ItemFilter, ItemListQuery, ItemSearchQuery, SearchMode, SortFiel
 pub use saved_searches::{SavedSearch, SavedSearches, SearchCondition};
 pub use schema::{CreatorTypeInfo, FieldInfo, ItemTypeInfo, item_types};
 pub use sync::{
-    ConflictChoice, ConflictField, ConflictHistoryEntry, HeldDeletion, KeyStorage,
-    LibrarySyncReport, LibrarySyncStatus, ObjectCounts, SyncAccount, SyncConflict, SyncListener,
-    SyncLogEntry, SyncManager, SyncProgressEvent, SyncRequest, SyncResult, SyncStage, SyncSummary,
+    AutoSync, AutoSyncListener, AutoSyncSettings, ConflictChoice, ConflictField,
+    ConflictHistoryEntry, HeldDeletion, KeyStorage, LibrarySyncReport, LibrarySyncStatus,
+    ObjectCounts, SyncAccount, SyncConflict, SyncListener, SyncLogEntry, SyncManager,
+    SyncProgressEvent, SyncRequest, SyncResetMode, SyncResetReport, SyncResult, SyncStage,
+    SyncSummary,
 };
 pub use task::TaskHandle;
 pub use transfer::{

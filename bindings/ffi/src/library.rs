@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::items::Items;
 use crate::runtime::blocking;
 use crate::saved_searches::SavedSearches;
-use crate::sync::SyncManager;
+use crate::sync::{SyncManager, SyncState};
 use crate::task::TaskHandle;
 use crate::transfer::Transfer;
 
@@ -39,6 +39,8 @@ pub struct LibraryOptions {
 pub struct LibraryHandle {
     pub(crate) library: Library,
     styles_dir: Option<PathBuf>,
+    /// The running sync's stop token, shared by every `sync()` object.
+    sync_state: Arc<SyncState>,
 }
 
 impl LibraryHandle {
@@ -46,6 +48,7 @@ impl LibraryHandle {
         Arc::new(Self {
             library,
             styles_dir: options.styles_dir.as_ref().map(PathBuf::from),
+            sync_state: Arc::default(),
         })
     }
 }
@@ -149,7 +152,10 @@ impl LibraryHandle {
     /// Syncing with the online service: sign-in, sync, status and log,
     /// deletions to confirm, conflicts and their history.
     pub fn sync(&self) -> Arc<SyncManager> {
-        Arc::new(SyncManager::new(self.library.clone()))
+        Arc::new(SyncManager::new(
+            self.library.clone(),
+            self.sync_state.clone(),
+        ))
     }
 
     /// Calls `listener` after every committed change to the library (from

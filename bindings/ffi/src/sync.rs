@@ -4,11 +4,13 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::Value;
 use shelfmark_core::sync::{
-    self as core_sync, CredentialStore, FieldConflict, Resolution, SyncOptions, SyncPhase,
+    self as core_sync, AutoSyncConfig, AutoSyncHandle, CredentialStore, FieldConflict, ResetMode,
+    Resolution, SyncCancel, SyncOptions, SyncPhase,
 };
 use shelfmark_core::{Library, LibraryId};
 
@@ -356,11 +358,194 @@ pub struct ConflictHistoryEntry {
 #[derive(Debug, uniffi::Object)]
 pub struct SyncManager {
     library: Library,
+    state: Arc<SyncState>,
+}
+
+/// What every `SyncManager` of one open library shares: the stop token of
+/// the sync started through the API, if one runs.
+#[derive(Debug, Default)]
+pub(crate) struct SyncState {
+    running: Mutex<Option<(u64, SyncCancel)>>,
+    started: std::sync::atomic::AtomicU64,
+}
+
+impl SyncState {
+    /// A stop token for a sync about to start, and its number.
+    fn start(&self) -> (u64, SyncCancel) {
+        let number = self
+            .started
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let token = SyncCancel::new();
+        *self.running.lock().unwrap_or_else(|p| p.into_inner()) = Some((number, token.clone()));
+        (number, token)
+    }
+
+    /// Forgets sync `number` once it ended (unless a newer one replaced it).
+    fn finish(&self, number: u64) {
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        if running.as_ref().is_some_and(|(n, _)| *n == number) {
+            *running = None;
+        }
+    }
+
+    fn cancel(&self) -> bool {
+        match self
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            Some((_, token)) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl SyncManager {
-    pub(crate) fn new(library: Library) -> Self {
-        Self { library }
+    pub(crate) fn new(library: Library, state: Arc<SyncState>) -> Self {
+        Self { library, state }
+    }
+
+    /// Runs a future that needs the library's runtime to completion there.
+    async fn on_runtime<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(Library) -> shelfmark_core::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let library = self.library.clone();
+        runtime()?
+            .spawn_blocking(move || work(library))
+            .await
+            .map_err(|e| {
+                log::error!("a sync stopped unexpectedly: {e}");
+                ShelfmarkError::new(
+                    crate::error::ErrorCategory::Network,
+                    "the sync stopped unexpectedly",
+                )
+            })?
+            .map_err(Into::into)
+    }
+}
+
+/// Which side a sync reset makes equal to the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SyncResetMode {
+    /// Make the online library equal this one.
+    Upload,
+    /// Make this library equal the online one; what exists only here goes
+    /// to the trash.
+    Download,
+    /// Pair both sides again and join them without duplicates.
+    Merge,
+}
+
+impl From<SyncResetMode> for ResetMode {
+    fn from(mode: SyncResetMode) -> Self {
+        match mode {
+            SyncResetMode::Upload => Self::Upload,
+            SyncResetMode::Download => Self::Download,
+            SyncResetMode::Merge => Self::Merge,
+        }
+    }
+}
+
+/// What a sync reset did.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SyncResetReport {
+    pub mode: SyncResetMode,
+    /// The backup archive written before anything changed.
+    pub backup_path: String,
+    /// The sync that carried the reset out.
+    pub summary: SyncSummary,
+}
+
+/// When automatic sync runs.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AutoSyncSettings {
+    /// Seconds between syncs when nothing happens (15 minutes by default).
+    #[uniffi(default = 900)]
+    pub interval_seconds: u32,
+    /// Quiet seconds after the last local edit before it is synced.
+    #[uniffi(default = 5)]
+    pub debounce_seconds: u32,
+}
+
+/// Hears about each automatic sync. Called on a background thread.
+#[uniffi::export(with_foreign)]
+pub trait AutoSyncListener: Send + Sync {
+    /// A sync finished.
+    fn on_synced(&self, summary: SyncSummary);
+    /// A sync failed; it is tried again at the next interval or edit.
+    fn on_failed(&self, category: crate::error::ErrorCategory, message: String);
+}
+
+/// Automatic sync of one library file. It runs until `stop()`, `appClosing()`
+/// or until the object is released.
+#[derive(Debug, uniffi::Object)]
+pub struct AutoSync {
+    handle: Mutex<Option<AutoSyncHandle>>,
+}
+
+impl AutoSync {
+    fn take(&self) -> Option<AutoSyncHandle> {
+        self.handle.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
+#[uniffi::export]
+impl AutoSync {
+    /// How many syncs it has run so far.
+    pub fn runs(&self) -> u64 {
+        self.handle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map_or(0, |h| h.status().runs)
+    }
+
+    /// Whether it still runs.
+    pub fn is_running(&self) -> bool {
+        self.handle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// The app is going to the background or closing: syncs once more,
+    /// waits for it, then stops.
+    pub async fn app_closing(&self) -> Result<SyncSummary> {
+        let Some(handle) = self.take() else {
+            return Err(ShelfmarkError::invalid(
+                "automatic sync has already stopped",
+            ));
+        };
+        let report = runtime()?
+            .spawn_blocking(move || handle.notify_app_closing())
+            .await
+            .map_err(|e| {
+                ShelfmarkError::new(
+                    crate::error::ErrorCategory::Network,
+                    format!("the last sync stopped unexpectedly: {e}"),
+                )
+            })??;
+        Ok(summary_of(report))
+    }
+
+    /// Stops automatic sync; a sync under way stops at its next batch and
+    /// the next one continues from there.
+    pub fn stop(&self) {
+        if let Some(handle) = self.take() {
+            handle.cancel();
+        }
+    }
+}
+
+fn summary_of(report: core_sync::SyncReport) -> SyncSummary {
+    SyncSummary {
+        run_id: report.run_id,
+        libraries: report.libraries.into_iter().map(Into::into).collect(),
     }
 }
 
@@ -453,26 +638,19 @@ impl SyncManager {
         request: SyncRequest,
         listener: Option<Arc<dyn SyncListener>>,
     ) -> Result<SyncSummary> {
-        let options = sync_options(&request, listener.clone());
-        let library = self.library.clone();
+        let mut options = sync_options(&request, listener.clone());
+        let (number, token) = self.state.start();
+        options.cancel = Some(token);
         let handle = runtime()?.handle().clone();
         // The sync future borrows across awaits in a way the compiler cannot
         // prove `Send` for a spawned task, so it is driven from the blocking
         // pool on the same runtime instead.
-        let report = runtime()?
-            .spawn_blocking(move || handle.block_on(library.sync(&options)))
-            .await
-            .map_err(|e| {
-                log::error!("a sync stopped unexpectedly: {e}");
-                ShelfmarkError::new(
-                    crate::error::ErrorCategory::Network,
-                    "the sync stopped unexpectedly",
-                )
-            })??;
-        let summary = SyncSummary {
-            run_id: report.run_id,
-            libraries: report.libraries.into_iter().map(Into::into).collect(),
-        };
+        let report = self
+            .on_runtime(move |library| handle.block_on(library.sync(&options)))
+            .await;
+        self.state.finish(number);
+        let report = report?;
+        let summary = summary_of(report);
         if let Some(listener) = listener {
             let conflicts = summary.conflicts();
             if conflicts > 0 {
@@ -480,6 +658,77 @@ impl SyncManager {
             }
         }
         Ok(summary)
+    }
+
+    /// Stops the sync started through this library (by `sync_now` or a
+    /// reset) at its next batch; it then fails with category `Cancelled`
+    /// and the next sync continues where it stopped. Whether one was running.
+    pub fn cancel(&self) -> bool {
+        self.state.cancel()
+    }
+
+    /// Syncs automatically from now on: at once, every
+    /// `settings.interval_seconds`, `settings.debounce_seconds` after local
+    /// edits, and once more on `app_closing()`. Keep the returned object for
+    /// as long as it should run.
+    pub fn start_auto_sync(
+        &self,
+        request: SyncRequest,
+        settings: AutoSyncSettings,
+        listener: Option<Arc<dyn AutoSyncListener>>,
+    ) -> Result<Arc<AutoSync>> {
+        if settings.interval_seconds == 0 {
+            return Err(ShelfmarkError::invalid(
+                "the automatic sync interval must be at least one second",
+            ));
+        }
+        let on_run: Option<core_sync::AutoSyncCallback> = listener.map(|listener| {
+            let callback: core_sync::AutoSyncCallback = Arc::new(move |result| match result {
+                Ok(report) => listener.on_synced(summary_of(report.clone())),
+                Err(error) => {
+                    let error = ShelfmarkError::from(error);
+                    listener.on_failed(error.category(), error.to_string());
+                }
+            });
+            callback
+        });
+        let config = AutoSyncConfig {
+            interval: Duration::from_secs(settings.interval_seconds.into()),
+            debounce: Duration::from_secs(settings.debounce_seconds.into()),
+            on_run,
+        };
+        let handle = self
+            .library
+            .start_auto_sync(sync_options(&request, None), config)?;
+        Ok(Arc::new(AutoSync {
+            handle: Mutex::new(Some(handle)),
+        }))
+    }
+
+    /// Resets the sync with the online library after writing a backup
+    /// beside the library file: `Upload` makes the online library equal this
+    /// one, `Download` this one equal the online one (what exists only here
+    /// goes to the trash), `Merge` pairs both again without duplicates.
+    pub async fn reset_sync(
+        &self,
+        mode: SyncResetMode,
+        request: SyncRequest,
+        listener: Option<Arc<dyn SyncListener>>,
+    ) -> Result<SyncResetReport> {
+        let mut options = sync_options(&request, listener);
+        let (number, token) = self.state.start();
+        options.cancel = Some(token);
+        let handle = runtime()?.handle().clone();
+        let report = self
+            .on_runtime(move |library| handle.block_on(library.reset_sync(mode.into(), &options)))
+            .await;
+        self.state.finish(number);
+        let report = report?;
+        Ok(SyncResetReport {
+            mode,
+            backup_path: report.backup.display().to_string(),
+            summary: summary_of(report.sync),
+        })
     }
 
     /// The account the file syncs with, if it was ever synced.

@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use shelfmark_ffi::{
-    ConflictChoice, ErrorCategory, FieldValue, KeyStorage, LibraryHandle, LibraryOptions, NewItem,
-    SyncListener, SyncProgressEvent, SyncRequest, SyncResult, SyncStage, create_library,
+    AutoSyncListener, AutoSyncSettings, ConflictChoice, ErrorCategory, FieldValue, KeyStorage,
+    LibraryHandle, LibraryOptions, NewItem, SyncListener, SyncProgressEvent, SyncRequest,
+    SyncResetMode, SyncResult, SyncStage, SyncSummary, create_library,
 };
 use sync_support::Server;
 
@@ -64,6 +65,18 @@ impl Device {
             "{summary:#?}"
         );
         summary
+    }
+
+    fn create(&self, title: &str) -> String {
+        wait(self.library.items().create(NewItem {
+            item_type: "journalArticle".into(),
+            fields: [("title".to_owned(), title.to_owned())].into(),
+            creators: vec![],
+            tags: vec![],
+            collections: vec![],
+        }))
+        .expect("create")
+        .key
     }
 
     fn title(&self, key: &str) -> String {
@@ -240,4 +253,166 @@ fn resolving_a_key_without_a_conflict_is_not_found() {
     }))
     .expect_err("values need an object");
     assert_eq!(error.category(), ErrorCategory::InvalidInput);
+}
+
+#[derive(Default)]
+struct AutoRecorder {
+    synced: Mutex<Vec<SyncSummary>>,
+    failed: Mutex<Vec<(ErrorCategory, String)>>,
+}
+
+impl AutoSyncListener for AutoRecorder {
+    fn on_synced(&self, summary: SyncSummary) {
+        self.synced.lock().expect("synced").push(summary);
+    }
+    fn on_failed(&self, category: ErrorCategory, message: String) {
+        self.failed
+            .lock()
+            .expect("failed")
+            .push((category, message));
+    }
+}
+
+/// Waits up to `seconds` for `done`.
+fn eventually(seconds: u64, done: impl Fn() -> bool) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while std::time::Instant::now() < until {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    done()
+}
+
+#[test]
+fn automatic_sync_runs_at_start_after_edits_and_on_closing() {
+    let server = Server::start();
+    let (user_id, key) = server.user("reader@example.org");
+    let tablet = Device::new(&server, user_id, &key);
+    let phone = Device::new(&server, user_id, &key);
+    let article = tablet.create("Tidal rhythms");
+    wait(tablet.library.sync().sync_now(tablet.request.clone(), None)).expect("tablet signs in");
+
+    let recorder = Arc::new(AutoRecorder::default());
+    let auto = phone
+        .library
+        .sync()
+        .start_auto_sync(
+            phone.request.clone(),
+            AutoSyncSettings {
+                interval_seconds: 3600,
+                debounce_seconds: 1,
+            },
+            Some(recorder.clone()),
+        )
+        .expect("auto sync starts");
+    // It syncs at once: the phone receives the article.
+    assert!(
+        eventually(30, || !recorder.synced.lock().expect("synced").is_empty()),
+        "no sync at start: {:?}",
+        recorder.failed.lock().expect("failed")
+    );
+    assert_eq!(phone.title(&article), "Tidal rhythms");
+
+    // An edit is synced a moment later without being asked.
+    phone.set_title(&article, "Tidal rhythms, revisited");
+    assert!(
+        eventually(30, || recorder.synced.lock().expect("synced").len() >= 2),
+        "no sync after the edit"
+    );
+    tablet.sync(None);
+    assert_eq!(tablet.title(&article), "Tidal rhythms, revisited");
+
+    // Closing syncs once more and stops.
+    let note = phone.create("Written before closing");
+    let last = wait(auto.app_closing()).expect("last sync");
+    assert!(
+        last.libraries
+            .iter()
+            .all(|l| l.result != SyncResult::Failed)
+    );
+    assert!(!auto.is_running());
+    tablet.sync(None);
+    assert_eq!(tablet.title(&note), "Written before closing");
+    assert!(recorder.failed.lock().expect("failed").is_empty());
+
+    let invalid = phone
+        .library
+        .sync()
+        .start_auto_sync(
+            phone.request.clone(),
+            AutoSyncSettings {
+                interval_seconds: 0,
+                debounce_seconds: 1,
+            },
+            None,
+        )
+        .expect_err("a zero interval is refused");
+    assert_eq!(invalid.category(), ErrorCategory::InvalidInput);
+}
+
+#[test]
+fn reset_download_backs_up_first_and_trashes_what_only_this_device_has() {
+    let server = Server::start();
+    let (user_id, key) = server.user("reader@example.org");
+    let tablet = Device::new(&server, user_id, &key);
+    let phone = Device::new(&server, user_id, &key);
+    let shared = tablet.create("Shared article");
+    wait(tablet.library.sync().sync_now(tablet.request.clone(), None)).expect("tablet signs in");
+    wait(phone.library.sync().sync_now(phone.request.clone(), None)).expect("phone signs in");
+    let local_only = phone.create("Only on the phone");
+
+    let report = wait(phone.library.sync().reset_sync(
+        SyncResetMode::Download,
+        SyncRequest {
+            api_key: None,
+            ..phone.request.clone()
+        },
+        None,
+    ))
+    .expect("reset");
+    assert_eq!(report.mode, SyncResetMode::Download);
+    assert!(
+        std::path::Path::new(&report.backup_path).exists(),
+        "backup at {}",
+        report.backup_path
+    );
+    assert_eq!(phone.title(&shared), "Shared article");
+    let trash = wait(phone.library.items().trash_contents()).expect("trash");
+    assert!(
+        trash.items.iter().any(|i| i.key == local_only),
+        "the phone-only item waits in the trash"
+    );
+    assert!(!phone.library.sync().cancel(), "no sync is running");
+}
+
+/// Stops the sync it listens to as soon as it starts.
+struct CancelOnStart(Arc<shelfmark_ffi::SyncManager>);
+
+impl SyncListener for CancelOnStart {
+    fn on_progress(&self, _event: SyncProgressEvent) {
+        self.0.cancel();
+    }
+    fn on_conflicts(&self, _count: u64) {}
+}
+
+#[test]
+fn a_cancelled_sync_fails_as_cancelled_and_the_next_one_completes() {
+    let server = Server::start();
+    let (user_id, key) = server.user("reader@example.org");
+    let tablet = Device::new(&server, user_id, &key);
+    let phone = Device::new(&server, user_id, &key);
+    let article = tablet.create("Tidal rhythms");
+    wait(tablet.library.sync().sync_now(tablet.request.clone(), None)).expect("tablet signs in");
+
+    let sync = phone.library.sync();
+    let stopper: Arc<dyn SyncListener> = Arc::new(CancelOnStart(phone.library.sync()));
+    let error = wait(sync.sync_now(phone.request.clone(), Some(stopper))).expect_err("cancelled");
+    assert_eq!(error.category(), ErrorCategory::Cancelled, "{error}");
+    assert!(!sync.cancel(), "nothing runs after it stopped");
+
+    let summary = wait(sync.sync_now(phone.request.clone(), None)).expect("next sync");
+    assert_eq!(summary.libraries[0].downloaded.items, 1);
+    assert_eq!(phone.title(&article), "Tidal rhythms");
 }

@@ -257,6 +257,20 @@ typedef void (*UniffiCallbackInterfaceItemListListenerMethod0)(uint64_t, RustBuf
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUTO_SYNC_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUTO_SYNC_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceAutoSyncListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUTO_SYNC_LISTENER_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUTO_SYNC_LISTENER_METHOD1
+typedef void (*UniffiCallbackInterfaceAutoSyncListenerMethod1)(uint64_t, RustBuffer, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SYNC_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SYNC_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceSyncListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
@@ -294,6 +308,16 @@ typedef struct UniffiVTableCallbackInterfaceItemListListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceItemListListenerMethod0 _Nonnull onUpdate;
 } UniffiVTableCallbackInterfaceItemListListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUTO_SYNC_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUTO_SYNC_LISTENER
+typedef struct UniffiVTableCallbackInterfaceAutoSyncListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceAutoSyncListenerMethod0 _Nonnull onSynced;
+    UniffiCallbackInterfaceAutoSyncListenerMethod1 _Nonnull onFailed;
+} UniffiVTableCallbackInterfaceAutoSyncListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SYNC_LISTENER
@@ -710,6 +734,61 @@ uint64_t uniffi_shelfmark_ffi_fn_method_savedsearches_restore(uint64_t ptr, Rust
 uint64_t uniffi_shelfmark_ffi_fn_method_savedsearches_update(uint64_t ptr, RustBuffer key, RustBuffer name, RustBuffer conditions, int8_t match_any
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_AUTOSYNC
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_AUTOSYNC
+uint64_t uniffi_shelfmark_ffi_fn_clone_autosync(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_AUTOSYNC
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_AUTOSYNC
+void uniffi_shelfmark_ffi_fn_free_autosync(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_APP_CLOSING
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_APP_CLOSING
+uint64_t uniffi_shelfmark_ffi_fn_method_autosync_app_closing(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_IS_RUNNING
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_IS_RUNNING
+int8_t uniffi_shelfmark_ffi_fn_method_autosync_is_running(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_RUNS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_RUNS
+uint64_t uniffi_shelfmark_ffi_fn_method_autosync_runs(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_STOP
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_STOP
+void uniffi_shelfmark_ffi_fn_method_autosync_stop(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_AUTOSYNCLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_AUTOSYNCLISTENER
+uint64_t uniffi_shelfmark_ffi_fn_clone_autosynclistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_AUTOSYNCLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_AUTOSYNCLISTENER
+void uniffi_shelfmark_ffi_fn_free_autosynclistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_INIT_CALLBACK_VTABLE_AUTOSYNCLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_INIT_CALLBACK_VTABLE_AUTOSYNCLISTENER
+void uniffi_shelfmark_ffi_fn_init_callback_vtable_autosynclistener(const UniffiVTableCallbackInterfaceAutoSyncListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNCLISTENER_ON_SYNCED
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNCLISTENER_ON_SYNCED
+void uniffi_shelfmark_ffi_fn_method_autosynclistener_on_synced(uint64_t ptr, RustBuffer summary, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNCLISTENER_ON_FAILED
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNCLISTENER_ON_FAILED
+void uniffi_shelfmark_ffi_fn_method_autosynclistener_on_failed(uint64_t ptr, RustBuffer category, RustBuffer message, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_SYNCLISTENER
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_SYNCLISTENER
 uint64_t uniffi_shelfmark_ffi_fn_clone_synclistener(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -750,6 +829,11 @@ void uniffi_shelfmark_ffi_fn_free_syncmanager(uint64_t handle, RustCallStatus *_
 uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_account(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_CANCEL
+int8_t uniffi_shelfmark_ffi_fn_method_syncmanager_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_CONFIRM_DELETIONS
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_CONFIRM_DELETIONS
 uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_confirm_deletions(uint64_t ptr
@@ -775,6 +859,11 @@ uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_deletions_to_confirm(uint64_
 uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_log(uint64_t ptr, uint32_t limit
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_RESET_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_RESET_SYNC
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_reset_sync(uint64_t ptr, RustBuffer mode, RustBuffer request, RustBuffer listener
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_RESOLVE
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_RESOLVE
 uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_resolve(uint64_t ptr, int64_t library_id, RustBuffer key, RustBuffer choice
@@ -793,6 +882,11 @@ uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_restore_from_history(uint64_
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_SIGN_OUT
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_SIGN_OUT
 uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_sign_out(uint64_t ptr, RustBuffer key_storage
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_START_AUTO_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_START_AUTO_SYNC
+uint64_t uniffi_shelfmark_ffi_fn_method_syncmanager_start_auto_sync(uint64_t ptr, RustBuffer request, RustBuffer settings, RustBuffer listener, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SYNCMANAGER_STATUS
@@ -1562,6 +1656,42 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_savedsearches_update(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_APP_CLOSING
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_APP_CLOSING
+uint16_t uniffi_shelfmark_ffi_checksum_method_autosync_app_closing(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_IS_RUNNING
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_IS_RUNNING
+uint16_t uniffi_shelfmark_ffi_checksum_method_autosync_is_running(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_RUNS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_RUNS
+uint16_t uniffi_shelfmark_ffi_checksum_method_autosync_runs(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_STOP
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_STOP
+uint16_t uniffi_shelfmark_ffi_checksum_method_autosync_stop(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNCLISTENER_ON_SYNCED
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNCLISTENER_ON_SYNCED
+uint16_t uniffi_shelfmark_ffi_checksum_method_autosynclistener_on_synced(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNCLISTENER_ON_FAILED
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNCLISTENER_ON_FAILED
+uint16_t uniffi_shelfmark_ffi_checksum_method_autosynclistener_on_failed(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCLISTENER_ON_PROGRESS
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCLISTENER_ON_PROGRESS
 uint16_t uniffi_shelfmark_ffi_checksum_method_synclistener_on_progress(void
@@ -1577,6 +1707,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_synclistener_on_conflicts(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_ACCOUNT
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_ACCOUNT
 uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_account(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_CANCEL
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_cancel(void
     
 );
 #endif
@@ -1610,6 +1746,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_log(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_RESET_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_RESET_SYNC
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_reset_sync(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_RESOLVE
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_RESOLVE
 uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_resolve(void
@@ -1631,6 +1773,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_restore_from_history(v
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_SIGN_OUT
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_SIGN_OUT
 uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_sign_out(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_START_AUTO_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SYNCMANAGER_START_AUTO_SYNC
+uint16_t uniffi_shelfmark_ffi_checksum_method_syncmanager_start_auto_sync(void
     
 );
 #endif

@@ -13,6 +13,7 @@ extension ShelfmarkError {
         case .Conflict: return .conflict
         case .InvalidInput: return .invalidInput
         case .NotFound: return .notFound
+        case .Cancelled: return .cancelled
         case .Storage: return .storage
         }
     }
@@ -22,7 +23,7 @@ extension ShelfmarkError {
         switch self {
         case let .Auth(message), let .Network(message), let .Quota(message),
              let .Conflict(message), let .InvalidInput(message), let .NotFound(message),
-             let .Storage(message):
+             let .Cancelled(message), let .Storage(message):
             return message
         }
     }

@@ -814,6 +814,452 @@ public func FfiConverterTypeAnnotations_lower(_ value: Annotations) -> UInt64 {
 
 
 /**
+ * Automatic sync of one library file. It runs until `stop()`, `appClosing()`
+ * or until the object is released.
+ */
+public protocol AutoSyncProtocol: AnyObject, Sendable {
+    
+    /**
+     * The app is going to the background or closing: syncs once more,
+     * waits for it, then stops.
+     */
+    func appClosing() async throws  -> SyncSummary
+    
+    /**
+     * Whether it still runs.
+     */
+    func isRunning()  -> Bool
+    
+    /**
+     * How many syncs it has run so far.
+     */
+    func runs()  -> UInt64
+    
+    /**
+     * Stops automatic sync; a sync under way stops at its next batch and
+     * the next one continues from there.
+     */
+    func stop() 
+    
+}
+/**
+ * Automatic sync of one library file. It runs until `stop()`, `appClosing()`
+ * or until the object is released.
+ */
+open class AutoSync: AutoSyncProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_shelfmark_ffi_fn_clone_autosync(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_shelfmark_ffi_fn_free_autosync(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The app is going to the background or closing: syncs once more,
+     * waits for it, then stops.
+     */
+open func appClosing()async throws  -> SyncSummary  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_autosync_app_closing(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSyncSummary_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Whether it still runs.
+     */
+open func isRunning() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_autosync_is_running(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How many syncs it has run so far.
+     */
+open func runs() -> UInt64  {
+    return try!  FfiConverterUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_autosync_runs(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Stops automatic sync; a sync under way stops at its next batch and
+     * the next one continues from there.
+     */
+open func stop()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_autosync_stop(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAutoSync: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = AutoSync
+
+    public static func lift(_ handle: UInt64) throws -> AutoSync {
+        return AutoSync(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: AutoSync) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AutoSync {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AutoSync, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutoSync_lift(_ handle: UInt64) throws -> AutoSync {
+    return try FfiConverterTypeAutoSync.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutoSync_lower(_ value: AutoSync) -> UInt64 {
+    return FfiConverterTypeAutoSync.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Hears about each automatic sync. Called on a background thread.
+ */
+public protocol AutoSyncListener: AnyObject, Sendable {
+    
+    /**
+     * A sync finished.
+     */
+    func onSynced(summary: SyncSummary) 
+    
+    /**
+     * A sync failed; it is tried again at the next interval or edit.
+     */
+    func onFailed(category: ErrorCategory, message: String) 
+    
+}
+/**
+ * Hears about each automatic sync. Called on a background thread.
+ */
+open class AutoSyncListenerImpl: AutoSyncListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_shelfmark_ffi_fn_clone_autosynclistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_shelfmark_ffi_fn_free_autosynclistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * A sync finished.
+     */
+open func onSynced(summary: SyncSummary)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_autosynclistener_on_synced(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncSummary_lower(summary),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * A sync failed; it is tried again at the next interval or edit.
+     */
+open func onFailed(category: ErrorCategory, message: String)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_autosynclistener_on_failed(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeErrorCategory_lower(category),
+        FfiConverterString.lower(message),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceAutoSyncListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceAutoSyncListener = UniffiVTableCallbackInterfaceAutoSyncListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeAutoSyncListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface AutoSyncListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeAutoSyncListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface AutoSyncListener: handle missing in uniffiClone")
+            }
+        },
+        onSynced: { (
+            uniffiHandle: UInt64,
+            summary: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeAutoSyncListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onSynced(
+                     summary: try FfiConverterTypeSyncSummary_lift(summary)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onFailed: { (
+            uniffiHandle: UInt64,
+            category: RustBuffer,
+            message: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeAutoSyncListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onFailed(
+                     category: try FfiConverterTypeErrorCategory_lift(category),
+                     message: try FfiConverterString.lift(message)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceAutoSyncListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceAutoSyncListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitAutoSyncListener() {
+    uniffi_shelfmark_ffi_fn_init_callback_vtable_autosynclistener(UniffiCallbackInterfaceAutoSyncListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAutoSyncListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<AutoSyncListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = AutoSyncListener
+
+    public static func lift(_ handle: UInt64) throws -> AutoSyncListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return AutoSyncListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: AutoSyncListener) -> UInt64 {
+         if let rustImpl = value as? AutoSyncListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AutoSyncListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AutoSyncListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutoSyncListener_lift(_ handle: UInt64) throws -> AutoSyncListener {
+    return try FfiConverterTypeAutoSyncListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutoSyncListener_lower(_ value: AutoSyncListener) -> UInt64 {
+    return FfiConverterTypeAutoSyncListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * Citations and bibliographies for a library's items.
  */
 public protocol CitationsProtocol: AnyObject, Sendable {
@@ -3569,6 +4015,13 @@ public protocol SyncManagerProtocol: AnyObject, Sendable {
     func account() async throws  -> SyncAccount?
     
     /**
+     * Stops the sync started through this library (by `sync_now` or a
+     * reset) at its next batch; it then fails with category `Cancelled`
+     * and the next sync continues where it stopped. Whether one was running.
+     */
+    func cancel()  -> Bool
+    
+    /**
      * Confirms the held deletions; the next sync carries them out. How many.
      */
     func confirmDeletions() async throws  -> UInt64
@@ -3595,6 +4048,14 @@ public protocol SyncManagerProtocol: AnyObject, Sendable {
     func log(limit: UInt32) async throws  -> [SyncLogEntry]
     
     /**
+     * Resets the sync with the online library after writing a backup
+     * beside the library file: `Upload` makes the online library equal this
+     * one, `Download` this one equal the online one (what exists only here
+     * goes to the trash), `Merge` pairs both again without duplicates.
+     */
+    func resetSync(mode: SyncResetMode, request: SyncRequest, listener: SyncListener?) async throws  -> SyncResetReport
+    
+    /**
      * Resolves the conflict on `key` in library `library_id`. The version
      * not chosen goes to the conflict history.
      */
@@ -3619,6 +4080,14 @@ public protocol SyncManagerProtocol: AnyObject, Sendable {
      * next sync joins identical references instead of duplicating them.
      */
     func signOut(keyStorage: KeyStorage) async throws 
+    
+    /**
+     * Syncs automatically from now on: at once, every
+     * `settings.interval_seconds`, `settings.debounce_seconds` after local
+     * edits, and once more on `app_closing()`. Keep the returned object for
+     * as long as it should run.
+     */
+    func startAutoSync(request: SyncRequest, settings: AutoSyncSettings, listener: AutoSyncListener?) throws  -> AutoSync
     
     /**
      * The sync state of every library of the file.
@@ -3708,6 +4177,20 @@ open func account()async throws  -> SyncAccount?  {
             liftFunc: FfiConverterOptionTypeSyncAccount.lift,
             errorHandler: FfiConverterTypeShelfmarkError_lift
         )
+}
+    
+    /**
+     * Stops the sync started through this library (by `sync_now` or a
+     * reset) at its next batch; it then fails with category `Cancelled`
+     * and the next sync continues where it stopped. Whether one was running.
+     */
+open func cancel() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_syncmanager_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -3807,6 +4290,28 @@ open func log(limit: UInt32)async throws  -> [SyncLogEntry]  {
 }
     
     /**
+     * Resets the sync with the online library after writing a backup
+     * beside the library file: `Upload` makes the online library equal this
+     * one, `Download` this one equal the online one (what exists only here
+     * goes to the trash), `Merge` pairs both again without duplicates.
+     */
+open func resetSync(mode: SyncResetMode, request: SyncRequest, listener: SyncListener?)async throws  -> SyncResetReport  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_syncmanager_reset_sync(
+                        self.uniffiCloneHandle(),FfiConverterTypeSyncResetMode_lower(mode),FfiConverterTypeSyncRequest_lower(request),FfiConverterOptionTypeSyncListener.lower(listener)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSyncResetReport_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
      * Resolves the conflict on `key` in library `library_id`. The version
      * not chosen goes to the conflict history.
      */
@@ -3886,6 +4391,24 @@ open func signOut(keyStorage: KeyStorage)async throws   {
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeShelfmarkError_lift
         )
+}
+    
+    /**
+     * Syncs automatically from now on: at once, every
+     * `settings.interval_seconds`, `settings.debounce_seconds` after local
+     * edits, and once more on `app_closing()`. Keep the returned object for
+     * as long as it should run.
+     */
+open func startAutoSync(request: SyncRequest, settings: AutoSyncSettings, listener: AutoSyncListener?)throws  -> AutoSync  {
+    return try  FfiConverterTypeAutoSync_lift(try rustCallWithError(FfiConverterTypeShelfmarkError_lift) {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_syncmanager_start_auto_sync(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSyncRequest_lower(request),
+        FfiConverterTypeAutoSyncSettings_lower(settings),
+        FfiConverterOptionTypeAutoSyncListener.lower(listener),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -4645,6 +5168,75 @@ public func FfiConverterTypeAnnotationEdit_lift(_ buf: RustBuffer) throws -> Ann
 #endif
 public func FfiConverterTypeAnnotationEdit_lower(_ value: AnnotationEdit) -> RustBuffer {
     return FfiConverterTypeAnnotationEdit.lower(value)
+}
+
+
+/**
+ * When automatic sync runs.
+ */
+public struct AutoSyncSettings: Equatable, Hashable {
+    /**
+     * Seconds between syncs when nothing happens (15 minutes by default).
+     */
+    public var intervalSeconds: UInt32
+    /**
+     * Quiet seconds after the last local edit before it is synced.
+     */
+    public var debounceSeconds: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Seconds between syncs when nothing happens (15 minutes by default).
+         */intervalSeconds: UInt32 = UInt32(900), 
+        /**
+         * Quiet seconds after the last local edit before it is synced.
+         */debounceSeconds: UInt32 = UInt32(5)) {
+        self.intervalSeconds = intervalSeconds
+        self.debounceSeconds = debounceSeconds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AutoSyncSettings: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAutoSyncSettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AutoSyncSettings {
+        return
+            try AutoSyncSettings(
+                intervalSeconds: FfiConverterUInt32.read(from: &buf), 
+                debounceSeconds: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AutoSyncSettings, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.intervalSeconds, into: &buf)
+        FfiConverterUInt32.write(value.debounceSeconds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutoSyncSettings_lift(_ buf: RustBuffer) throws -> AutoSyncSettings {
+    return try FfiConverterTypeAutoSyncSettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAutoSyncSettings_lower(_ value: AutoSyncSettings) -> RustBuffer {
+    return FfiConverterTypeAutoSyncSettings.lower(value)
 }
 
 
@@ -6371,6 +6963,10 @@ public struct ItemFilter: Equatable, Hashable {
      * Show the trash instead of the library.
      */
     public var trash: Bool
+    /**
+     * Only items in sync conflict (the "Sync Conflicts" list).
+     */
+    public var conflicts: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6392,13 +6988,17 @@ public struct ItemFilter: Equatable, Hashable {
          */itemType: String? = nil, 
         /**
          * Show the trash instead of the library.
-         */trash: Bool = false) {
+         */trash: Bool = false, 
+        /**
+         * Only items in sync conflict (the "Sync Conflicts" list).
+         */conflicts: Bool = false) {
         self.collection = collection
         self.includeSubcollections = includeSubcollections
         self.savedSearch = savedSearch
         self.tags = tags
         self.itemType = itemType
         self.trash = trash
+        self.conflicts = conflicts
     }
 
     
@@ -6422,7 +7022,8 @@ public struct FfiConverterTypeItemFilter: FfiConverterRustBuffer {
                 savedSearch: FfiConverterOptionString.read(from: &buf), 
                 tags: FfiConverterSequenceString.read(from: &buf), 
                 itemType: FfiConverterOptionString.read(from: &buf), 
-                trash: FfiConverterBool.read(from: &buf)
+                trash: FfiConverterBool.read(from: &buf), 
+                conflicts: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -6433,6 +7034,7 @@ public struct FfiConverterTypeItemFilter: FfiConverterRustBuffer {
         FfiConverterSequenceString.write(value.tags, into: &buf)
         FfiConverterOptionString.write(value.itemType, into: &buf)
         FfiConverterBool.write(value.trash, into: &buf)
+        FfiConverterBool.write(value.conflicts, into: &buf)
     }
 }
 
@@ -8737,6 +9339,79 @@ public func FfiConverterTypeSyncRequest_lower(_ value: SyncRequest) -> RustBuffe
 
 
 /**
+ * What a sync reset did.
+ */
+public struct SyncResetReport: Equatable, Hashable {
+    public var mode: SyncResetMode
+    /**
+     * The backup archive written before anything changed.
+     */
+    public var backupPath: String
+    /**
+     * The sync that carried the reset out.
+     */
+    public var summary: SyncSummary
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(mode: SyncResetMode, 
+        /**
+         * The backup archive written before anything changed.
+         */backupPath: String, 
+        /**
+         * The sync that carried the reset out.
+         */summary: SyncSummary) {
+        self.mode = mode
+        self.backupPath = backupPath
+        self.summary = summary
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncResetReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncResetReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncResetReport {
+        return
+            try SyncResetReport(
+                mode: FfiConverterTypeSyncResetMode.read(from: &buf), 
+                backupPath: FfiConverterString.read(from: &buf), 
+                summary: FfiConverterTypeSyncSummary.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncResetReport, into buf: inout [UInt8]) {
+        FfiConverterTypeSyncResetMode.write(value.mode, into: &buf)
+        FfiConverterString.write(value.backupPath, into: &buf)
+        FfiConverterTypeSyncSummary.write(value.summary, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncResetReport_lift(_ buf: RustBuffer) throws -> SyncResetReport {
+    return try FfiConverterTypeSyncResetReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncResetReport_lower(_ value: SyncResetReport) -> RustBuffer {
+    return FfiConverterTypeSyncResetReport.lower(value)
+}
+
+
+/**
  * What one sync did, library by library.
  */
 public struct SyncSummary: Equatable, Hashable {
@@ -9246,6 +9921,10 @@ public enum ErrorCategory: Equatable, Hashable {
      */
     case notFound
     /**
+     * The operation was stopped on request; what it finished stays.
+     */
+    case cancelled
+    /**
      * The library file or the device storage failed, or the library cannot be used here.
      */
     case storage
@@ -9282,7 +9961,9 @@ public struct FfiConverterTypeErrorCategory: FfiConverterRustBuffer {
         
         case 6: return .notFound
         
-        case 7: return .storage
+        case 7: return .cancelled
+        
+        case 8: return .storage
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -9316,8 +9997,12 @@ public struct FfiConverterTypeErrorCategory: FfiConverterRustBuffer {
             writeInt(&buf, Int32(6))
         
         
-        case .storage:
+        case .cancelled:
             writeInt(&buf, Int32(7))
+        
+        
+        case .storage:
+            writeInt(&buf, Int32(8))
         
         }
     }
@@ -10310,6 +10995,11 @@ enum ShelfmarkError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
     case NotFound(message: String)
     
     /**
+     * The operation was stopped on request.
+     */
+    case Cancelled(message: String)
+    
+    /**
      * The library file or the device storage failed.
      */
     case Storage(message: String)
@@ -10367,7 +11057,11 @@ public struct FfiConverterTypeShelfmarkError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 7: return .Storage(
+        case 7: return .Cancelled(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 8: return .Storage(
             message: try FfiConverterString.read(from: &buf)
         )
         
@@ -10394,8 +11088,10 @@ public struct FfiConverterTypeShelfmarkError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(5))
         case .NotFound(_ /* message is ignored*/):
             writeInt(&buf, Int32(6))
-        case .Storage(_ /* message is ignored*/):
+        case .Cancelled(_ /* message is ignored*/):
             writeInt(&buf, Int32(7))
+        case .Storage(_ /* message is ignored*/):
+            writeInt(&buf, Int32(8))
 
         
         }
@@ -10529,6 +11225,92 @@ public func FfiConverterTypeSortField_lift(_ buf: RustBuffer) throws -> SortFiel
 #endif
 public func FfiConverterTypeSortField_lower(_ value: SortField) -> RustBuffer {
     return FfiConverterTypeSortField.lower(value)
+}
+
+
+
+/**
+ * Which side a sync reset makes equal to the other.
+ */
+
+public enum SyncResetMode: Equatable, Hashable {
+    
+    /**
+     * Make the online library equal this one.
+     */
+    case upload
+    /**
+     * Make this library equal the online one; what exists only here goes
+     * to the trash.
+     */
+    case download
+    /**
+     * Pair both sides again and join them without duplicates.
+     */
+    case merge
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SyncResetMode: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncResetMode: FfiConverterRustBuffer {
+    typealias SwiftType = SyncResetMode
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncResetMode {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .upload
+        
+        case 2: return .download
+        
+        case 3: return .merge
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SyncResetMode, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .upload:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .download:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .merge:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncResetMode_lift(_ buf: RustBuffer) throws -> SyncResetMode {
+    return try FfiConverterTypeSyncResetMode.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncResetMode_lower(_ value: SyncResetMode) -> RustBuffer {
+    return FfiConverterTypeSyncResetMode.lower(value)
 }
 
 
@@ -10843,6 +11625,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAutoSyncListener: FfiConverterRustBuffer {
+    typealias SwiftType = AutoSyncListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAutoSyncListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAutoSyncListener.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -11885,6 +12691,7 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.contractVersionMismatch
     }
 
+    uniffiCallbackInitAutoSyncListener()
     uniffiCallbackInitItemListListener()
     uniffiCallbackInitLibraryListener()
     uniffiCallbackInitProgressListener()

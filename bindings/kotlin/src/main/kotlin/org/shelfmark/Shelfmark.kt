@@ -18,6 +18,7 @@ val ShelfmarkException.category: ErrorCategory
         is ShelfmarkException.Conflict -> ErrorCategory.CONFLICT
         is ShelfmarkException.InvalidInput -> ErrorCategory.INVALID_INPUT
         is ShelfmarkException.NotFound -> ErrorCategory.NOT_FOUND
+        is ShelfmarkException.Cancelled -> ErrorCategory.CANCELLED
         is ShelfmarkException.Storage -> ErrorCategory.STORAGE
     }
 

@@ -165,4 +165,33 @@ class SyncTest {
         assertEquals(ErrorCategory.AUTH, error.category)
         assertEquals(null, phone.sync().account())
     }
+
+    @Test
+    fun `a reset backs up first and a cancelled sync says so`() = runBlocking<Unit> {
+        val (userId, key) = server.user("reader@example.org")
+        val tablet = device("tablet")
+        val phone = device("phone")
+        tablet.items().create(NewItem("journalArticle", mapOf("title" to "Shared"), emptyList(), emptyList(), emptyList()))
+        tablet.sync().syncNow(request("tablet", userId, key), null)
+
+        // Stopping a sync as soon as it starts fails it as CANCELLED; the next one completes.
+        val sync = phone.sync()
+        val stopper = object : SyncListener {
+            override fun onProgress(event: SyncProgressEvent) {
+                sync.cancel()
+            }
+
+            override fun onConflicts(count: ULong) {}
+        }
+        val stopped = assertFailsWith<ShelfmarkException.Cancelled> {
+            sync.syncNow(request("phone", userId, key), stopper)
+        }
+        assertEquals(ErrorCategory.CANCELLED, stopped.category)
+        sync.syncNow(request("phone", userId, key), null)
+
+        val onlyHere = phone.items().create(NewItem("book", mapOf("title" to "Only here"), emptyList(), emptyList(), emptyList()))
+        val report = phone.sync().resetSync(SyncResetMode.DOWNLOAD, request("phone", userId, null), null)
+        assertTrue(Files.exists(Path.of(report.backupPath)), "the backup exists")
+        assertTrue(phone.items().trashContents().items.any { it.key == onlyHere.key }, "what only the phone had is in the trash")
+    }
 }
