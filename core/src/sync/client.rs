@@ -175,6 +175,11 @@ pub struct ApiClient {
     /// Largest page the server accepts (50 unless it advertises more).
     page_size: u32,
     max_retry_wait: Duration,
+    /// For attachment files: the key sent, redirects handed back to the
+    /// caller (downloads resume at the redirect target), no overall timeout.
+    pub(crate) files_http: reqwest::Client,
+    /// For upload and download URLs the server hands out: no key sent.
+    pub(crate) plain_http: reqwest::Client,
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
@@ -198,6 +203,25 @@ impl ApiClient {
         })?;
         key_header.set_sensitive(true);
         headers.insert("Zotero-API-Key", key_header);
+        let files_http = reqwest::Client::builder()
+            .default_headers(headers.clone())
+            .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(15))
+            .read_timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                SyncError::new(SyncErrorKind::Network, format!("cannot set up HTTP: {e}"))
+            })?;
+        let plain_http = reqwest::Client::builder()
+            .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(15))
+            .read_timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                SyncError::new(SyncErrorKind::Network, format!("cannot set up HTTP: {e}"))
+            })?;
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
@@ -215,6 +239,8 @@ impl ApiClient {
             pause_until: Mutex::new(None),
             page_size: STANDARD_PAGE,
             max_retry_wait: Duration::from_secs(600),
+            files_http,
+            plain_http,
         })
     }
 
@@ -269,7 +295,10 @@ impl ApiClient {
     /// Sends a request, retrying what the protocol says to retry: 429 and
     /// 503 after `Retry-After`, other 5xx and dropped connections with
     /// growing waits. Other statuses are returned to the caller.
-    async fn send(&self, build: impl Fn() -> RequestBuilder) -> Result<Response, SyncError> {
+    pub(crate) async fn send(
+        &self,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Response, SyncError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -307,12 +336,12 @@ impl ApiClient {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
 
     /// Turns a non-success response into a classified error.
-    async fn error_of(response: Response) -> SyncError {
+    pub(crate) async fn error_of(response: Response) -> SyncError {
         let status = response.status().as_u16();
         let url = response.url().path().to_owned();
         let version = header_u64(response.headers(), "last-modified-version");

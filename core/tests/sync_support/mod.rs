@@ -50,8 +50,14 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Self {
+        Self::start_with_env(&[])
+    }
+
+    /// A server with extra `SHELFMARK_*` settings in its environment.
+    pub fn start_with_env(vars: &[(&str, &str)]) -> Self {
         let data_dir = tempfile::tempdir().expect("server data directory");
         let mut child = Command::new(server_binary())
+            .envs(vars.iter().copied())
             .arg("--data-dir")
             .arg(data_dir.path())
             .arg("--listen")
