@@ -35,7 +35,7 @@ enum Task {
     BuildIos,
     /// Build shelfmark.aar for arm64-v8a, armeabi-v7a and x86_64; needs the Android NDK.
     BuildAndroid,
-    /// Run the benchmarks (P4, P5, P6 of the targets) in a release build.
+    /// Run the benchmarks (P4, P5, P6, P8 of the targets) in a release build.
     Bench {
         /// Items in the generated library (P4, P5).
         #[arg(long, default_value_t = 100_000)]
@@ -43,6 +43,9 @@ enum Task {
         /// RIS records in the generated import file (P6).
         #[arg(long, default_value_t = 50_000)]
         records: u64,
+        /// Size of the downloaded attachment in MB (P8).
+        #[arg(long, default_value_t = 50)]
+        file_mb: u64,
     },
 }
 
@@ -52,7 +55,11 @@ fn main() -> anyhow::Result<()> {
         Task::Bindings { check } => bindings::generate(check),
         Task::BuildIos => mobile::build_ios(),
         Task::BuildAndroid => mobile::build_android(),
-        Task::Bench { items, records } => {
+        Task::Bench {
+            items,
+            records,
+            file_mb,
+        } => {
             run::step(
                 "library benchmark (P4, P5)",
                 "cargo",
@@ -79,6 +86,25 @@ fn main() -> anyhow::Result<()> {
                     "--",
                     "--records",
                     &records.to_string(),
+                ],
+            )?;
+            run::step(
+                "release server for the download benchmark",
+                "cargo",
+                &["build", "--release", "-p", "shelfmark-server"],
+            )?;
+            run::step(
+                "attachment download benchmark (P8)",
+                "cargo",
+                &[
+                    "bench",
+                    "-p",
+                    "shelfmark-core",
+                    "--bench",
+                    "files",
+                    "--",
+                    "--mb",
+                    &file_mb.to_string(),
                 ],
             )
         }
