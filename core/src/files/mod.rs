@@ -92,6 +92,8 @@ pub struct FileState {
     /// Bytes of the copy here.
     pub local_size: Option<u64>,
     pub last_opened: Option<String>,
+    /// The attachment is in the trash (sync does not fetch its file).
+    pub in_trash: bool,
 }
 
 /// Which attachments a file query or bulk operation covers.
@@ -152,6 +154,7 @@ fn status_of(
         path: None,
         local_size: None,
         last_opened: row.and_then(|r| r.last_opened.clone()),
+        in_trash: info.in_trash,
     };
     if !info.has_stored_file() {
         return state;
@@ -310,13 +313,15 @@ impl Library {
             item.set_field("contentType", content_type.clone());
             item.set_field("filename", name.clone());
             item.set_field("md5", md5.clone());
-            let dir = store::item_dir(&root, lib, item.key.as_str());
+            // Renaming keeps the modification time, so the staged copy's counts.
+            let (size, mtime) = store::stat(&staged).unwrap_or((0, 0));
+            item.mtime = Some(mtime);
+            let saved = save_local(tx, lib, item)?;
+            // Only a valid item gets a folder; a failed rename undoes the item.
+            let dir = store::item_dir(&root, lib, saved.key.as_str());
             let target = dir.join(&name);
             std::fs::create_dir_all(&dir).map_err(store::io_err(&dir))?;
             std::fs::rename(&staged, &target).map_err(store::io_err(&target))?;
-            let (size, mtime) = store::stat(&target).unwrap_or((0, 0));
-            item.mtime = Some(mtime);
-            let saved = save_local(tx, lib, item)?;
             let mut row = FileRow::new(saved.key.as_str());
             row.filename = Some(name.clone());
             row.local_md5 = Some(md5.clone());

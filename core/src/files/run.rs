@@ -686,7 +686,18 @@ async fn sync_files_inner(
             summary.held_for_unmetered = true;
         } else {
             let f = filter.clone();
-            let mut keys = blocking(library, move |l| l.files_to_download(&f)).await?;
+            let mut keys = blocking(library, move |l| {
+                let trashed: std::collections::HashSet<String> = l
+                    .file_states(&f)?
+                    .into_iter()
+                    .filter(|s| s.in_trash)
+                    .map(|s| s.key)
+                    .collect();
+                let mut keys = l.files_to_download(&f)?;
+                keys.retain(|k| !trashed.contains(k));
+                Ok(keys)
+            })
+            .await?;
             if policy.policy == "collections" {
                 keys.retain(|k| offline.contains(k));
             }
