@@ -83,6 +83,18 @@ pub enum Command {
     /// Attachment items (metadata: linked files and links).
     #[command(subcommand)]
     Attachment(AttachmentCommand),
+    /// Add a file (PDF or any other) to an item: it is copied into the
+    /// library's attachment store and uploaded at the next sync.
+    Attach {
+        /// The item the file belongs to.
+        item: String,
+        file: PathBuf,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Attachment files: status, download, evict, policy, budget, open.
+    #[command(subcommand)]
+    Files(FilesCommand),
     /// Annotate an attachment: `annotate KEY --type highlight --text "…" --page 4`.
     Annotate(AnnotateArgs),
     /// All tags in the library with how many items carry each.
@@ -519,6 +531,70 @@ pub enum AttachmentCommand {
         #[command(flatten)]
         out: JsonOut,
     },
+}
+
+/// Which attachments a files command covers.
+#[derive(Args, Debug)]
+pub struct FileSelection {
+    /// Attachment keys (or items, for their attachments).
+    pub keys: Vec<String>,
+    /// The attachments of the items in this collection.
+    #[arg(long, value_name = "KEY", conflicts_with_all = ["keys", "all"])]
+    pub collection: Option<String>,
+    /// Every attachment in the library.
+    #[arg(long, conflicts_with = "keys")]
+    pub all: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FilesCommand {
+    /// Where attachment files stand: `files status [ITEM|--all] [--json]`.
+    Status {
+        #[command(flatten)]
+        select: FileSelection,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Download files now: `files download KEY…|--collection KEY|--all`.
+    Download {
+        #[command(flatten)]
+        select: FileSelection,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Remove downloaded files from this device (the metadata stays; files
+    /// modified here or waiting for upload are kept).
+    Evict {
+        #[command(flatten)]
+        select: FileSelection,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Which files sync downloads: `files policy on-demand|all|collections KEY…`.
+    Policy {
+        #[arg(value_parser = ["on-demand", "all", "collections"])]
+        mode: Option<String>,
+        /// Collections kept offline (with `collections`).
+        collections: Vec<String>,
+        /// Download at sync time only on an unmetered network.
+        #[arg(long, conflicts_with = "any_network")]
+        unmetered_only: bool,
+        /// Download at sync time on any network.
+        #[arg(long)]
+        any_network: bool,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Most space downloaded files may take, e.g. `500MB`, `2GB`, or `none`.
+    Budget {
+        size: String,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Print the path of a downloaded file (downloading it first if needed).
+    Open { key: String },
+    /// Let failed uploads (a full storage included) try again at the next sync.
+    Retry(JsonOut),
 }
 
 #[derive(Args, Debug)]

@@ -419,3 +419,59 @@ fn sync_auto_runs_until_interrupted_then_syncs_once_more() {
     assert!(status.success(), "{out}");
     assert!(out.contains("synced"), "{out}");
 }
+
+#[test]
+fn attachment_files_from_the_command_line() {
+    let server = Server::start();
+    let key = server.user_key("files-cli@example.org");
+    let a = Shelf::new();
+    let b = Shelf::new();
+    let item = a
+        .ok(&["add", "book", "title=Leviathan", "date=1651"], None)
+        .trim()
+        .to_owned();
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.extend((0..50_000u32).map(|i| (i % 251) as u8));
+    let source = a.dir.path().join("Leviathan.pdf");
+    std::fs::write(&source, &pdf).expect("source file");
+
+    let attached = a.json(&["attach", &item, source.to_str().expect("utf-8 path")]);
+    let att = attached[0]["key"].as_str().expect("key").to_owned();
+    assert_eq!(attached[0]["contentType"], "application/pdf");
+    assert_eq!(attached[0]["title"], "Leviathan");
+    let status = a.json(&["files", "status", &item]);
+    assert_eq!(status[0]["status"]["state"], "upload-pending");
+
+    let synced = a.ok(
+        &["sync", "--server", &server.url, "--key-stdin"],
+        Some(&key),
+    );
+    assert!(synced.contains("uploaded 1 file(s)"), "{synced}");
+
+    b.ok(
+        &["sync", "--server", &server.url, "--key-stdin"],
+        Some(&key),
+    );
+    let status = b.json(&["files", "status", "--all"]);
+    assert_eq!(status[0]["status"]["state"], "not-downloaded");
+    let downloaded = b.ok(&["files", "download", &att], None);
+    assert!(downloaded.contains("downloaded 1 file(s)"), "{downloaded}");
+    let path = b.ok(&["files", "open", &att], None);
+    assert_eq!(std::fs::read(path.trim()).expect("downloaded file"), pdf);
+
+    // A budget smaller than the file evicts it; the item stays.
+    let budget = b.json(&["files", "budget", "10kB"]);
+    assert_eq!(budget["evicted"]["files"], 1);
+    let status = b.json(&["files", "status", &att]);
+    assert_eq!(status[0]["status"]["state"], "not-downloaded");
+    b.ok(&["files", "budget", "none"], None);
+
+    // Everything at sync time.
+    let policy = b.json(&["files", "policy", "all"]);
+    assert_eq!(policy["download"], "all");
+    let synced = b.ok(&["sync"], None);
+    assert!(synced.contains("downloaded 1 file(s)"), "{synced}");
+    let evicted = b.json(&["files", "evict", "--all"]);
+    assert_eq!(evicted["files"], 1);
+    b.ok(&["show", &item], None);
+}

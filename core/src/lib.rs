@@ -14,6 +14,7 @@ mod db;
 mod duplicates;
 mod error;
 mod export;
+pub mod files;
 pub mod formats;
 mod import;
 mod library;

@@ -35,7 +35,7 @@ enum Task {
     BuildIos,
     /// Build shelfmark.aar for arm64-v8a, armeabi-v7a and x86_64; needs the Android NDK.
     BuildAndroid,
-    /// Run the benchmarks (P4, P5, P6 of the targets) in a release build;
+    /// Run the benchmarks (P4, P5, P6, P8 of the targets) in a release build;
     /// `--sync` runs the sync benchmark (P1, P2, P3) instead.
     Bench {
         /// Items in the generated library (P4, P5).
@@ -44,6 +44,9 @@ enum Task {
         /// RIS records in the generated import file (P6).
         #[arg(long, default_value_t = 50_000)]
         records: u64,
+        /// Size of the downloaded attachment in MB (P8).
+        #[arg(long, default_value_t = 50)]
+        file_mb: u64,
         /// Run the sync benchmark (P1–P3) against a real server instead.
         #[arg(long)]
         sync: bool,
@@ -77,7 +80,12 @@ fn main() -> anyhow::Result<()> {
                 &sync_items.to_string(),
             ],
         ),
-        Task::Bench { items, records, .. } => {
+        Task::Bench {
+            items,
+            records,
+            file_mb,
+            ..
+        } => {
             run::step(
                 "library benchmark (P4, P5)",
                 "cargo",
@@ -104,6 +112,25 @@ fn main() -> anyhow::Result<()> {
                     "--",
                     "--records",
                     &records.to_string(),
+                ],
+            )?;
+            run::step(
+                "release server for the download benchmark",
+                "cargo",
+                &["build", "--release", "-p", "shelfmark-server"],
+            )?;
+            run::step(
+                "attachment download benchmark (P8)",
+                "cargo",
+                &[
+                    "bench",
+                    "-p",
+                    "shelfmark-core",
+                    "--bench",
+                    "files",
+                    "--",
+                    "--mb",
+                    &file_mb.to_string(),
                 ],
             )
         }

@@ -2,6 +2,7 @@
 
 mod children;
 mod cite;
+mod files;
 mod items;
 mod library_file;
 mod organise;
@@ -54,6 +55,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::SavedSearch(cmd) => organise::saved_search(&library, cmd),
         Command::Note(cmd) => children::note(&library, cmd),
         Command::Attachment(cmd) => children::attachment(&library, cmd),
+        Command::Attach { item, file, out } => files::attach(&library, &item, &file, out),
+        Command::Files(cmd) => files::files(&library, cmd),
         Command::Annotate(args) => children::annotate(&library, args),
         Command::Import(args) => transfer::import(&library, args),
         Command::Export(args) => transfer::export(&library, args),

@@ -230,6 +230,19 @@ fn print_library(lib: &LibraryReport) {
     if lib.uploaded.total() > 0 {
         println!("  uploaded {}", counts_text(&lib.uploaded));
     }
+    let files = &lib.files;
+    if files.uploaded + files.linked_existing > 0 {
+        println!(
+            "  uploaded {} file(s)",
+            files.uploaded + files.linked_existing
+        );
+    }
+    if files.downloaded > 0 {
+        println!("  downloaded {} file(s)", files.downloaded);
+    }
+    if files.held_for_unmetered {
+        println!("  file downloads wait for an unmetered network");
+    }
     if lib.trashed_here.total() > 0 {
         println!(
             "  deleted online, moved to the trash here: {}",

@@ -11,7 +11,7 @@ pub const APPLICATION_ID: i32 = 0x5348_4C46;
 
 /// The library format this build writes. Bump it with every step added to
 /// [`upgrade_from`], and keep `schema.sql` equal to the result.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const LATEST_SCHEMA: &str = include_str!("schema.sql");
 
@@ -19,6 +19,10 @@ const LATEST_SCHEMA: &str = include_str!("schema.sql");
 /// pulls, conflicts and their history, the sync log, notices, deletions
 /// waiting for confirmation).
 const STEP_1_TO_2: &str = include_str!("migration_2.sql");
+
+/// Step 2 → 3: attachment files on this device (their state, the upload
+/// queue) and each library's download policy and cache budget.
+const STEP_2_TO_3: &str = include_str!("migration_3.sql");
 
 /// Creates the latest schema in an empty database, with the personal library.
 pub(crate) fn init(tx: &Transaction<'_>) -> Result<()> {
@@ -44,6 +48,7 @@ pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
     for step in from..SCHEMA_VERSION {
         match step {
             1 => tx.execute_batch(STEP_1_TO_2)?,
+            2 => tx.execute_batch(STEP_2_TO_3)?,
             other => {
                 return Err(Error::Corrupt(format!(
                     "no upgrade path from library format {other}"
@@ -103,6 +108,48 @@ pub(crate) mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .expect("version");
         assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    /// Format 2 as released, for the step to 3.
+    const V2_SCHEMA: &str = include_str!("schema_v2.sql");
+
+    #[test]
+    fn format_2_upgrades_keeping_its_data() {
+        let mut fresh = Connection::open_in_memory().expect("open");
+        let tx = fresh.transaction().expect("tx");
+        init(&tx).expect("init");
+        tx.commit().expect("commit");
+
+        let mut old = Connection::open_in_memory().expect("open");
+        old.execute_batch(V2_SCHEMA).expect("v2 schema");
+        old.execute_batch(
+            "INSERT INTO libraries (id, kind, name) VALUES (1, 'user', 'My Library');
+             INSERT INTO items (library_id, key, item_type, data, date_added, date_modified)
+             VALUES (1, 'ABCD2345', 'attachment', '{}', 'x', 'x');",
+        )
+        .expect("v2 rows");
+        old.pragma_update(None, "user_version", 2).expect("version");
+        let tx = old.transaction().expect("tx");
+        upgrade_from(&tx, 2).expect("upgrade");
+        tx.commit().expect("commit");
+
+        assert_eq!(schema_dump(&old), schema_dump(&fresh));
+        let items: i64 = old
+            .query_row("SELECT count(*) FROM items", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(items, 1);
+        // The new tables are usable: a file row and the default policy.
+        old.execute(
+            "INSERT INTO attachment_files (library_id, item_key, upload_pending) VALUES (1, 'ABCD2345', 1)",
+            [],
+        )
+        .expect("file row");
+        old.execute("INSERT INTO file_policies (library_id) VALUES (1)", [])
+            .expect("policy row");
+        let policy: String = old
+            .query_row("SELECT policy FROM file_policies", [], |r| r.get(0))
+            .expect("policy");
+        assert_eq!(policy, "on-demand");
     }
 
     #[test]

@@ -193,6 +193,11 @@ pub struct ApiClient {
     /// Whether reads carry the large-pages header (only when advertised).
     large_pages: bool,
     max_retry_wait: Duration,
+    /// For attachment files: the key sent, redirects handed back to the
+    /// caller (downloads resume at the redirect target), no overall timeout.
+    pub(crate) files_http: reqwest::Client,
+    /// For upload and download URLs the server hands out: no key sent.
+    pub(crate) plain_http: reqwest::Client,
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
@@ -216,6 +221,25 @@ impl ApiClient {
         })?;
         key_header.set_sensitive(true);
         headers.insert("Zotero-API-Key", key_header);
+        let files_http = reqwest::Client::builder()
+            .default_headers(headers.clone())
+            .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(15))
+            .read_timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                SyncError::new(SyncErrorKind::Network, format!("cannot set up HTTP: {e}"))
+            })?;
+        let plain_http = reqwest::Client::builder()
+            .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(15))
+            .read_timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                SyncError::new(SyncErrorKind::Network, format!("cannot set up HTTP: {e}"))
+            })?;
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
@@ -234,6 +258,8 @@ impl ApiClient {
             page_size: STANDARD_PAGE,
             large_pages: false,
             max_retry_wait: Duration::from_secs(600),
+            files_http,
+            plain_http,
         })
     }
 
@@ -325,7 +351,10 @@ impl ApiClient {
     /// Sends a request, retrying what the protocol says to retry: 429 and
     /// 503 after `Retry-After`, other 5xx and dropped connections with
     /// growing waits. Other statuses are returned to the caller.
-    async fn send(&self, build: impl Fn() -> RequestBuilder) -> Result<Response, SyncError> {
+    pub(crate) async fn send(
+        &self,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Response, SyncError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -363,12 +392,12 @@ impl ApiClient {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
 
     /// Turns a non-success response into a classified error.
-    async fn error_of(response: Response) -> SyncError {
+    pub(crate) async fn error_of(response: Response) -> SyncError {
         let status = response.status().as_u16();
         let url = response.url().path().to_owned();
         let version = header_u64(response.headers(), "last-modified-version");

@@ -161,6 +161,8 @@ pub struct LibraryReport {
     pub notices: Vec<Notice>,
     /// Objects refused or unreadable, each in a sentence.
     pub problems: Vec<String>,
+    /// Attachment files uploaded and downloaded after the metadata.
+    pub files: crate::files::FileSyncSummary,
     pub error_kind: Option<String>,
     pub error: Option<String>,
 }
@@ -181,6 +183,7 @@ impl LibraryReport {
             pending_deletions: Vec::new(),
             notices: Vec::new(),
             problems: Vec::new(),
+            files: crate::files::FileSyncSummary::default(),
             error_kind: None,
             error: None,
         }
@@ -652,6 +655,19 @@ impl Library {
             report.outcome = SyncOutcome::Failed;
             report.error_kind = Some(error_kind_of(err).to_owned());
             report.error = Some(err.to_string());
+        } else {
+            // Files move after the metadata; their failures never fail it.
+            report.files = crate::files::sync_files(&library, client, remote).await;
+            for failed in &report.files.failed {
+                report.problems.push(format!(
+                    "file of {}: {}",
+                    failed.key,
+                    failed.error.as_deref().unwrap_or("failed")
+                ));
+                if report.error_kind.is_none() {
+                    report.error_kind = failed.error_kind.clone();
+                }
+            }
         }
         let (conflicts, notices) = blocking(&library, move |l| {
             l.db.read(|c| {

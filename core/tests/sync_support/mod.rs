@@ -42,8 +42,13 @@ fn server_binary() -> PathBuf {
 }
 
 /// Starts a server process on `data_dir`; returns it and its address.
-fn spawn_server(data_dir: &std::path::Path, requests: &Arc<Mutex<Vec<String>>>) -> (Child, String) {
+fn spawn_server(
+    data_dir: &std::path::Path,
+    env: &[(String, String)],
+    requests: &Arc<Mutex<Vec<String>>>,
+) -> (Child, String) {
     let mut child = Command::new(server_binary())
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .arg("--data-dir")
         .arg(data_dir)
         .arg("--listen")
@@ -141,18 +146,30 @@ pub struct Server {
     data_dir: tempfile::TempDir,
     /// Lines the server logged about each finished request.
     requests: Arc<Mutex<Vec<String>>>,
+    /// Extra settings in the server's environment, kept for restarts.
+    env: Vec<(String, String)>,
 }
 
 impl Server {
     pub fn start() -> Self {
+        Self::start_with_env(&[])
+    }
+
+    /// A server with extra `SHELFMARK_*` settings in its environment.
+    pub fn start_with_env(vars: &[(&str, &str)]) -> Self {
         let data_dir = tempfile::tempdir().expect("server data directory");
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let (child, base_url) = spawn_server(data_dir.path(), &requests);
+        let env: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let (child, base_url) = spawn_server(data_dir.path(), &env, &requests);
         Self {
             child,
             base_url,
             data_dir,
             requests,
+            env,
         }
     }
 
@@ -166,7 +183,7 @@ impl Server {
     /// it listens on a new port, given in `base_url`.
     pub fn restart(&mut self) {
         self.kill();
-        let (child, base_url) = spawn_server(self.data_dir.path(), &self.requests);
+        let (child, base_url) = spawn_server(self.data_dir.path(), &self.env, &self.requests);
         self.child = child;
         self.base_url = base_url;
     }
