@@ -16,6 +16,7 @@ mod citations;
 mod collections;
 mod diff;
 mod error;
+mod files;
 mod item_records;
 mod items;
 mod library;
@@ -34,6 +35,10 @@ pub use changes::{KeyChanges, LibraryChanges, LibraryListener};
 pub use citations::{CitationStyle, Citations, CiteFormat};
 pub use collections::{CollectionInfo, CollectionTreeRow, Collections};
 pub use error::{ErrorCategory, ShelfmarkError};
+pub use files::{
+    Download, DownloadListener, DownloadRequest, EvictSummary, FileDownloadPolicy, FileInfo,
+    FileScope, FileSettings, FileStatusKind, FileTransferResult, Files,
+};
 pub use item_records::{
     Creator, FieldValue, ItemDetail, ItemField, ItemKind, ItemPage, ItemRow, ItemTag, NewItem,
 };

@@ -11,6 +11,7 @@ use crate::changes::{LibraryListener, subscribe_changes};
 use crate::citations::Citations;
 use crate::collections::Collections;
 use crate::error::Result;
+use crate::files::Files;
 use crate::items::Items;
 use crate::runtime::blocking;
 use crate::saved_searches::SavedSearches;
@@ -147,6 +148,12 @@ impl LibraryHandle {
             self.library.clone(),
             self.styles_dir.clone(),
         ))
+    }
+
+    /// Attachment files on this device: states, adding files, downloads,
+    /// policies, the cache budget and eviction.
+    pub fn files(&self) -> Arc<Files> {
+        Arc::new(Files::new(self.library.clone()))
     }
 
     /// Syncing with the online service: sign-in, sync, status and log,

@@ -549,7 +549,8 @@ fn summary_of(report: core_sync::SyncReport) -> SyncSummary {
     }
 }
 
-fn credential_store(storage: &KeyStorage) -> CredentialStore {
+/// The core's credential store for a key storage choice.
+pub(crate) fn credential_store(storage: &KeyStorage) -> CredentialStore {
     match storage {
         KeyStorage::Keychain => CredentialStore::System,
         KeyStorage::File { path } => CredentialStore::File(PathBuf::from(path)),

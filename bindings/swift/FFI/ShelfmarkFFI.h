@@ -250,6 +250,13 @@ typedef void (*UniffiCallbackInterfaceLibraryListenerMethod0)(uint64_t, RustBuff
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_DOWNLOAD_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_DOWNLOAD_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceDownloadListenerMethod0)(uint64_t, RustBuffer, uint64_t, uint64_t, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_ITEM_LIST_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_ITEM_LIST_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceItemListListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
@@ -299,6 +306,15 @@ typedef struct UniffiVTableCallbackInterfaceLibraryListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceLibraryListenerMethod0 _Nonnull onChange;
 } UniffiVTableCallbackInterfaceLibraryListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_DOWNLOAD_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_DOWNLOAD_LISTENER
+typedef struct UniffiVTableCallbackInterfaceDownloadListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceDownloadListenerMethod0 _Nonnull onProgress;
+} UniffiVTableCallbackInterfaceDownloadListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_ITEM_LIST_LISTENER
@@ -474,6 +490,116 @@ uint64_t uniffi_shelfmark_ffi_fn_method_collections_restore(uint64_t ptr, RustBu
 uint64_t uniffi_shelfmark_ffi_fn_method_collections_tree(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_DOWNLOAD
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_DOWNLOAD
+uint64_t uniffi_shelfmark_ffi_fn_clone_download(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_DOWNLOAD
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_DOWNLOAD
+void uniffi_shelfmark_ffi_fn_free_download(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_DOWNLOAD_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_DOWNLOAD_CANCEL
+void uniffi_shelfmark_ffi_fn_method_download_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_DOWNLOAD_FINISHED
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_DOWNLOAD_FINISHED
+uint64_t uniffi_shelfmark_ffi_fn_method_download_finished(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_DOWNLOADLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_DOWNLOADLISTENER
+uint64_t uniffi_shelfmark_ffi_fn_clone_downloadlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_DOWNLOADLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_DOWNLOADLISTENER
+void uniffi_shelfmark_ffi_fn_free_downloadlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_INIT_CALLBACK_VTABLE_DOWNLOADLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_INIT_CALLBACK_VTABLE_DOWNLOADLISTENER
+void uniffi_shelfmark_ffi_fn_init_callback_vtable_downloadlistener(const UniffiVTableCallbackInterfaceDownloadListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_DOWNLOADLISTENER_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_DOWNLOADLISTENER_ON_PROGRESS
+void uniffi_shelfmark_ffi_fn_method_downloadlistener_on_progress(uint64_t ptr, RustBuffer key, uint64_t done, uint64_t total, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_FILES
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_FILES
+uint64_t uniffi_shelfmark_ffi_fn_clone_files(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_FILES
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_FILES
+void uniffi_shelfmark_ffi_fn_free_files(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_ATTACH
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_ATTACH
+uint64_t uniffi_shelfmark_ffi_fn_method_files_attach(uint64_t ptr, RustBuffer parent, RustBuffer path
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_DOWNLOAD
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_DOWNLOAD
+uint64_t uniffi_shelfmark_ffi_fn_method_files_download(uint64_t ptr, RustBuffer keys, RustBuffer request, RustBuffer listener, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_EVICT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_EVICT
+uint64_t uniffi_shelfmark_ffi_fn_method_files_evict(uint64_t ptr, RustBuffer scope
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_OPEN
+uint64_t uniffi_shelfmark_ffi_fn_method_files_open(uint64_t ptr, RustBuffer key
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_RETRY_UPLOADS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_RETRY_UPLOADS
+uint64_t uniffi_shelfmark_ffi_fn_method_files_retry_uploads(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_SET_CACHE_BUDGET
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_SET_CACHE_BUDGET
+uint64_t uniffi_shelfmark_ffi_fn_method_files_set_cache_budget(uint64_t ptr, RustBuffer bytes
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_SET_DOWNLOAD_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_SET_DOWNLOAD_POLICY
+uint64_t uniffi_shelfmark_ffi_fn_method_files_set_download_policy(uint64_t ptr, RustBuffer policy
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_SET_NETWORK
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_SET_NETWORK
+uint64_t uniffi_shelfmark_ffi_fn_method_files_set_network(uint64_t ptr, int8_t metered
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_SET_UNMETERED_ONLY
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_SET_UNMETERED_ONLY
+uint64_t uniffi_shelfmark_ffi_fn_method_files_set_unmetered_only(uint64_t ptr, int8_t unmetered_only
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_SETTINGS
+uint64_t uniffi_shelfmark_ffi_fn_method_files_settings(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_STATE
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_STATE
+uint64_t uniffi_shelfmark_ffi_fn_method_files_state(uint64_t ptr, RustBuffer key
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_STATES
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILES_STATES
+uint64_t uniffi_shelfmark_ffi_fn_method_files_states(uint64_t ptr, RustBuffer scope
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_ITEMS
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_ITEMS
 uint64_t uniffi_shelfmark_ffi_fn_clone_items(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -637,6 +763,11 @@ uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_citations(uint64_t ptr, Ru
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_COLLECTIONS
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_COLLECTIONS
 uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_collections(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_FILES
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_FILES
+uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_files(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_ITEMS
@@ -1398,6 +1529,96 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_collections_tree(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_DOWNLOAD_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_DOWNLOAD_CANCEL
+uint16_t uniffi_shelfmark_ffi_checksum_method_download_cancel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_DOWNLOAD_FINISHED
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_DOWNLOAD_FINISHED
+uint16_t uniffi_shelfmark_ffi_checksum_method_download_finished(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_DOWNLOADLISTENER_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_DOWNLOADLISTENER_ON_PROGRESS
+uint16_t uniffi_shelfmark_ffi_checksum_method_downloadlistener_on_progress(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_ATTACH
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_ATTACH
+uint16_t uniffi_shelfmark_ffi_checksum_method_files_attach(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_DOWNLOAD
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_DOWNLOAD
+uint16_t uniffi_shelfmark_ffi_checksum_method_files_download(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_EVICT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_EVICT
+uint16_t uniffi_shelfmark_ffi_checksum_method_files_evict(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_OPEN
+uint16_t uniffi_shelfmark_ffi_checksum_method_files_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_RETRY_UPLOADS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_RETRY_UPLOADS
+uint16_t uniffi_shelfmark_ffi_checksum_method_files_retry_uploads(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_SET_CACHE_BUDGET
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_SET_CACHE_BUDGET
+uint16_t uniffi_shelfmark_ffi_checksum_method_files_set_cache_budget(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_SET_DOWNLOAD_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_SET_DOWNLOAD_POLICY
+uint16_t uniffi_shelfmark_ffi_checksum_method_files_set_download_policy(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_SET_NETWORK
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_SET_NETWORK
+uint16_t uniffi_shelfmark_ffi_checksum_method_files_set_network(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_SET_UNMETERED_ONLY
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_SET_UNMETERED_ONLY
+uint16_t uniffi_shelfmark_ffi_checksum_method_files_set_unmetered_only(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_SETTINGS
+uint16_t uniffi_shelfmark_ffi_checksum_method_files_settings(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_STATE
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_STATE
+uint16_t uniffi_shelfmark_ffi_checksum_method_files_state(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_STATES
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILES_STATES
+uint16_t uniffi_shelfmark_ffi_checksum_method_files_states(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMS_ADD_ATTACHMENT
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMS_ADD_ATTACHMENT
 uint16_t uniffi_shelfmark_ffi_checksum_method_items_add_attachment(void
@@ -1569,6 +1790,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_citations(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_COLLECTIONS
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_COLLECTIONS
 uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_collections(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_FILES
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_FILES
+uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_files(void
     
 );
 #endif

@@ -117,3 +117,56 @@ final class SyncForwarder: SyncListener, @unchecked Sendable {
         continuation.yield(.conflicts(count))
     }
 }
+
+/// What a download reports while it runs, ending with each file's result.
+public enum DownloadEvent: Sendable {
+    case progress(key: String, done: UInt64, total: UInt64)
+    case finished([FileTransferResult])
+}
+
+extension Files {
+    /// Downloads the files of these attachments and streams their progress;
+    /// ending the loop (or cancelling its task) cancels the download, and
+    /// received bytes are kept for the next attempt.
+    ///
+    ///     for try await event in library.files().downloadEvents(keys: [key], request: request) { … }
+    public func downloadEvents(keys: [String], request: DownloadRequest) -> AsyncThrowingStream<DownloadEvent, Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: DownloadEvent.self)
+        let forwarder = DownloadForwarder(continuation)
+        let download: Download
+        do {
+            download = try self.download(keys: keys, request: request, listener: forwarder)
+        } catch {
+            continuation.finish(throwing: error)
+            return stream
+        }
+        let task = Task {
+            do {
+                continuation.yield(.finished(try await download.finished()))
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { termination in
+            if case .cancelled = termination {
+                download.cancel()
+                task.cancel()
+            }
+        }
+        return stream
+    }
+}
+
+/// Hands download progress to a stream.
+final class DownloadForwarder: DownloadListener, @unchecked Sendable {
+    private let continuation: AsyncThrowingStream<DownloadEvent, Error>.Continuation
+
+    init(_ continuation: AsyncThrowingStream<DownloadEvent, Error>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func onProgress(key: String, done: UInt64, total: UInt64) {
+        continuation.yield(.progress(key: key, done: done, total: total))
+    }
+}

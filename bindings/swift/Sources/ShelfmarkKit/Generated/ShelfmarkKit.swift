@@ -535,6 +535,22 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -1808,6 +1824,802 @@ public func FfiConverterTypeCollections_lower(_ value: Collections) -> UInt64 {
 
 
 /**
+ * A running download of one or more files: `cancel()` stops it (received
+ * bytes are kept and the next download resumes from them), `finished()`
+ * waits for the results.
+ */
+public protocol DownloadProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the download; files not finished end with `error_kind`
+     * `cancelled`.
+     */
+    func cancel() 
+    
+    /**
+     * Waits for every file and returns how each ended. Can be awaited once.
+     */
+    func finished() async throws  -> [FileTransferResult]
+    
+}
+/**
+ * A running download of one or more files: `cancel()` stops it (received
+ * bytes are kept and the next download resumes from them), `finished()`
+ * waits for the results.
+ */
+open class Download: DownloadProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_shelfmark_ffi_fn_clone_download(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_shelfmark_ffi_fn_free_download(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the download; files not finished end with `error_kind`
+     * `cancelled`.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_download_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Waits for every file and returns how each ended. Can be awaited once.
+     */
+open func finished()async throws  -> [FileTransferResult]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_download_finished(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeFileTransferResult.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDownload: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Download
+
+    public static func lift(_ handle: UInt64) throws -> Download {
+        return Download(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Download) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Download {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Download, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDownload_lift(_ handle: UInt64) throws -> Download {
+    return try FfiConverterTypeDownload.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDownload_lower(_ value: Download) -> UInt64 {
+    return FfiConverterTypeDownload.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Hears how downloads progress. Called on a background thread.
+ */
+public protocol DownloadListener: AnyObject, Sendable {
+    
+    /**
+     * Bytes received for the file of attachment `key`.
+     */
+    func onProgress(key: String, done: UInt64, total: UInt64) 
+    
+}
+/**
+ * Hears how downloads progress. Called on a background thread.
+ */
+open class DownloadListenerImpl: DownloadListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_shelfmark_ffi_fn_clone_downloadlistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_shelfmark_ffi_fn_free_downloadlistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Bytes received for the file of attachment `key`.
+     */
+open func onProgress(key: String, done: UInt64, total: UInt64)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_downloadlistener_on_progress(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),
+        FfiConverterUInt64.lower(done),
+        FfiConverterUInt64.lower(total),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceDownloadListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceDownloadListener = UniffiVTableCallbackInterfaceDownloadListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeDownloadListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface DownloadListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeDownloadListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface DownloadListener: handle missing in uniffiClone")
+            }
+        },
+        onProgress: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            done: UInt64,
+            total: UInt64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeDownloadListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onProgress(
+                     key: try FfiConverterString.lift(key),
+                     done: try FfiConverterUInt64.lift(done),
+                     total: try FfiConverterUInt64.lift(total)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceDownloadListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceDownloadListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitDownloadListener() {
+    uniffi_shelfmark_ffi_fn_init_callback_vtable_downloadlistener(UniffiCallbackInterfaceDownloadListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDownloadListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<DownloadListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = DownloadListener
+
+    public static func lift(_ handle: UInt64) throws -> DownloadListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return DownloadListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: DownloadListener) -> UInt64 {
+         if let rustImpl = value as? DownloadListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DownloadListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: DownloadListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDownloadListener_lift(_ handle: UInt64) throws -> DownloadListener {
+    return try FfiConverterTypeDownloadListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDownloadListener_lower(_ value: DownloadListener) -> UInt64 {
+    return FfiConverterTypeDownloadListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Attachment files of one library.
+ */
+public protocol FilesProtocol: AnyObject, Sendable {
+    
+    /**
+     * Adds the file at `path` to the item `parent` (or as a standalone
+     * attachment): copied into the library's store, checksummed, its type
+     * recognised from its content, titled by its file name; uploaded at
+     * the next sync. The original file is left as it is.
+     */
+    func attach(parent: String?, path: String) async throws  -> ItemDetail
+    
+    /**
+     * Starts downloading the files of these attachments, a few at a time,
+     * each resuming after a broken connection and checked against its
+     * checksum and size. Progress goes to `listener`.
+     */
+    func download(keys: [String], request: DownloadRequest, listener: DownloadListener?) throws  -> Download
+    
+    /**
+     * Removes the downloaded files in `scope` from the device ("remove
+     * downloads"); files changed here or waiting for upload are kept, and
+     * the references and annotations always stay.
+     */
+    func evict(scope: FileScope) async throws  -> EvictSummary
+    
+    /**
+     * The path of a downloaded file to show, noting it as opened now (the
+     * cache budget keeps recently opened files longest). Fails with
+     * `InvalidInput` when the file is not on the device: download it first.
+     */
+    func `open`(key: String) async throws  -> String
+    
+    /**
+     * Tries failed uploads again at the next sync (after the user freed
+     * storage, say). How many were queued.
+     */
+    func retryUploads() async throws  -> UInt64
+    
+    /**
+     * Sets the most bytes downloaded files may take (`None`: no limit) and
+     * evicts at once what exceeds it: least recently opened first, never
+     * files changed here or in an offline collection.
+     */
+    func setCacheBudget(bytes: UInt64?) async throws  -> EvictSummary
+    
+    /**
+     * Sets which files a sync downloads (offline collections must exist).
+     */
+    func setDownloadPolicy(policy: FileDownloadPolicy) async throws 
+    
+    /**
+     * Tells the library which network the device is on now; call it when
+     * the platform reports a change (cellular or a hotspot is metered).
+     */
+    func setNetwork(metered: Bool) async throws 
+    
+    /**
+     * Downloads at sync time only on unmetered networks (or on any).
+     */
+    func setUnmeteredOnly(unmeteredOnly: Bool) async throws 
+    
+    /**
+     * The library's file settings.
+     */
+    func settings() async throws  -> FileSettings
+    
+    /**
+     * The file state of one attachment.
+     */
+    func state(key: String) async throws  -> FileInfo
+    
+    /**
+     * File states of the attachments in `scope`.
+     */
+    func states(scope: FileScope) async throws  -> [FileInfo]
+    
+}
+/**
+ * Attachment files of one library.
+ */
+open class Files: FilesProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_shelfmark_ffi_fn_clone_files(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_shelfmark_ffi_fn_free_files(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Adds the file at `path` to the item `parent` (or as a standalone
+     * attachment): copied into the library's store, checksummed, its type
+     * recognised from its content, titled by its file name; uploaded at
+     * the next sync. The original file is left as it is.
+     */
+open func attach(parent: String?, path: String)async throws  -> ItemDetail  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_files_attach(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(parent),FfiConverterString.lower(path)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeItemDetail_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Starts downloading the files of these attachments, a few at a time,
+     * each resuming after a broken connection and checked against its
+     * checksum and size. Progress goes to `listener`.
+     */
+open func download(keys: [String], request: DownloadRequest, listener: DownloadListener?)throws  -> Download  {
+    return try  FfiConverterTypeDownload_lift(try rustCallWithError(FfiConverterTypeShelfmarkError_lift) {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_files_download(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceString.lower(keys),
+        FfiConverterTypeDownloadRequest_lower(request),
+        FfiConverterOptionTypeDownloadListener.lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes the downloaded files in `scope` from the device ("remove
+     * downloads"); files changed here or waiting for upload are kept, and
+     * the references and annotations always stay.
+     */
+open func evict(scope: FileScope)async throws  -> EvictSummary  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_files_evict(
+                        self.uniffiCloneHandle(),FfiConverterTypeFileScope_lower(scope)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEvictSummary_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * The path of a downloaded file to show, noting it as opened now (the
+     * cache budget keeps recently opened files longest). Fails with
+     * `InvalidInput` when the file is not on the device: download it first.
+     */
+open func `open`(key: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_files_open(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(key)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Tries failed uploads again at the next sync (after the user freed
+     * storage, say). How many were queued.
+     */
+open func retryUploads()async throws  -> UInt64  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_files_retry_uploads(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_u64,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_u64,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterUInt64.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Sets the most bytes downloaded files may take (`None`: no limit) and
+     * evicts at once what exceeds it: least recently opened first, never
+     * files changed here or in an offline collection.
+     */
+open func setCacheBudget(bytes: UInt64?)async throws  -> EvictSummary  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_files_set_cache_budget(
+                        self.uniffiCloneHandle(),FfiConverterOptionUInt64.lower(bytes)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeEvictSummary_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Sets which files a sync downloads (offline collections must exist).
+     */
+open func setDownloadPolicy(policy: FileDownloadPolicy)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_files_set_download_policy(
+                        self.uniffiCloneHandle(),FfiConverterTypeFileDownloadPolicy_lower(policy)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_void,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_void,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Tells the library which network the device is on now; call it when
+     * the platform reports a change (cellular or a hotspot is metered).
+     */
+open func setNetwork(metered: Bool)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_files_set_network(
+                        self.uniffiCloneHandle(),FfiConverterBool.lower(metered)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_void,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_void,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Downloads at sync time only on unmetered networks (or on any).
+     */
+open func setUnmeteredOnly(unmeteredOnly: Bool)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_files_set_unmetered_only(
+                        self.uniffiCloneHandle(),FfiConverterBool.lower(unmeteredOnly)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_void,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_void,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * The library's file settings.
+     */
+open func settings()async throws  -> FileSettings  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_files_settings(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeFileSettings_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * The file state of one attachment.
+     */
+open func state(key: String)async throws  -> FileInfo  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_files_state(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(key)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeFileInfo_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * File states of the attachments in `scope`.
+     */
+open func states(scope: FileScope)async throws  -> [FileInfo]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_files_states(
+                        self.uniffiCloneHandle(),FfiConverterTypeFileScope_lower(scope)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeFileInfo.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFiles: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Files
+
+    public static func lift(_ handle: UInt64) throws -> Files {
+        return Files(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Files) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Files {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Files, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFiles_lift(_ handle: UInt64) throws -> Files {
+    return try FfiConverterTypeFiles.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFiles_lower(_ value: Files) -> UInt64 {
+    return FfiConverterTypeFiles.lower(value)
+}
+
+
+
+
+
+
+/**
  * Hears about changes to a watched page of an item list.
  */
 public protocol ItemListListener: AnyObject, Sendable {
@@ -2774,6 +3586,12 @@ public protocol LibraryHandleProtocol: AnyObject, Sendable {
     func collections()  -> Collections
     
     /**
+     * Attachment files on this device: states, adding files, downloads,
+     * policies, the cache budget and eviction.
+     */
+    func files()  -> Files
+    
+    /**
      * Items: lists, search, reading and editing, notes, attachments, the
      * trash, tags and duplicates.
      */
@@ -2909,6 +3727,19 @@ open func collections() -> Collections  {
     return try!  FfiConverterTypeCollections_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_shelfmark_ffi_fn_method_libraryhandle_collections(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Attachment files on this device: states, adding files, downloads,
+     * policies, the cache budget and eviction.
+     */
+open func files() -> Files  {
+    return try!  FfiConverterTypeFiles_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_libraryhandle_files(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -5965,6 +6796,75 @@ public func FfiConverterTypeCreatorTypeInfo_lower(_ value: CreatorTypeInfo) -> R
 
 
 /**
+ * How a download is asked for.
+ */
+public struct DownloadRequest: Equatable, Hashable {
+    /**
+     * The user is waiting to read it: served before background downloads.
+     */
+    public var opened: Bool
+    /**
+     * Where the account's key is kept (as for sync).
+     */
+    public var keyStorage: KeyStorage
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The user is waiting to read it: served before background downloads.
+         */opened: Bool = false, 
+        /**
+         * Where the account's key is kept (as for sync).
+         */keyStorage: KeyStorage) {
+        self.opened = opened
+        self.keyStorage = keyStorage
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DownloadRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDownloadRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DownloadRequest {
+        return
+            try DownloadRequest(
+                opened: FfiConverterBool.read(from: &buf), 
+                keyStorage: FfiConverterTypeKeyStorage.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DownloadRequest, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.opened, into: &buf)
+        FfiConverterTypeKeyStorage.write(value.keyStorage, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDownloadRequest_lift(_ buf: RustBuffer) throws -> DownloadRequest {
+    return try FfiConverterTypeDownloadRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDownloadRequest_lower(_ value: DownloadRequest) -> RustBuffer {
+    return FfiConverterTypeDownloadRequest.lower(value)
+}
+
+
+/**
  * Items that look like the same reference.
  */
 public struct DuplicateGroup: Equatable, Hashable {
@@ -6133,6 +7033,63 @@ public func FfiConverterTypeEmptyTrashReport_lower(_ value: EmptyTrashReport) ->
 
 
 /**
+ * What an eviction removed (the metadata always stays).
+ */
+public struct EvictSummary: Equatable, Hashable {
+    public var files: UInt64
+    public var bytes: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(files: UInt64, bytes: UInt64) {
+        self.files = files
+        self.bytes = bytes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EvictSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvictSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EvictSummary {
+        return
+            try EvictSummary(
+                files: FfiConverterUInt64.read(from: &buf), 
+                bytes: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EvictSummary, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.files, into: &buf)
+        FfiConverterUInt64.write(value.bytes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvictSummary_lift(_ buf: RustBuffer) throws -> EvictSummary {
+    return try FfiConverterTypeEvictSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvictSummary_lower(_ value: EvictSummary) -> RustBuffer {
+    return FfiConverterTypeEvictSummary.lower(value)
+}
+
+
+/**
  * A field an item type has.
  */
 public struct FieldInfo: Equatable, Hashable {
@@ -6277,6 +7234,269 @@ public func FfiConverterTypeFieldValue_lift(_ buf: RustBuffer) throws -> FieldVa
 #endif
 public func FfiConverterTypeFieldValue_lower(_ value: FieldValue) -> RustBuffer {
     return FfiConverterTypeFieldValue.lower(value)
+}
+
+
+/**
+ * One attachment's file, as a list or a reader screen shows it.
+ */
+public struct FileInfo: Equatable, Hashable {
+    /**
+     * The attachment's key.
+     */
+    public var key: String
+    /**
+     * The item it belongs to.
+     */
+    public var parentKey: String?
+    public var title: String?
+    public var filename: String?
+    public var contentType: String?
+    public var status: FileStatusKind
+    /**
+     * Where the copy on this device is, when there is one.
+     */
+    public var path: String?
+    /**
+     * Bytes of the copy on this device.
+     */
+    public var localSize: UInt64?
+    public var lastOpened: String?
+    /**
+     * The attachment is in the trash (sync does not fetch its file).
+     */
+    public var inTrash: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The attachment's key.
+         */key: String, 
+        /**
+         * The item it belongs to.
+         */parentKey: String?, title: String?, filename: String?, contentType: String?, status: FileStatusKind, 
+        /**
+         * Where the copy on this device is, when there is one.
+         */path: String?, 
+        /**
+         * Bytes of the copy on this device.
+         */localSize: UInt64?, lastOpened: String?, 
+        /**
+         * The attachment is in the trash (sync does not fetch its file).
+         */inTrash: Bool) {
+        self.key = key
+        self.parentKey = parentKey
+        self.title = title
+        self.filename = filename
+        self.contentType = contentType
+        self.status = status
+        self.path = path
+        self.localSize = localSize
+        self.lastOpened = lastOpened
+        self.inTrash = inTrash
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FileInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFileInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FileInfo {
+        return
+            try FileInfo(
+                key: FfiConverterString.read(from: &buf), 
+                parentKey: FfiConverterOptionString.read(from: &buf), 
+                title: FfiConverterOptionString.read(from: &buf), 
+                filename: FfiConverterOptionString.read(from: &buf), 
+                contentType: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterTypeFileStatusKind.read(from: &buf), 
+                path: FfiConverterOptionString.read(from: &buf), 
+                localSize: FfiConverterOptionUInt64.read(from: &buf), 
+                lastOpened: FfiConverterOptionString.read(from: &buf), 
+                inTrash: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FileInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterOptionString.write(value.parentKey, into: &buf)
+        FfiConverterOptionString.write(value.title, into: &buf)
+        FfiConverterOptionString.write(value.filename, into: &buf)
+        FfiConverterOptionString.write(value.contentType, into: &buf)
+        FfiConverterTypeFileStatusKind.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.path, into: &buf)
+        FfiConverterOptionUInt64.write(value.localSize, into: &buf)
+        FfiConverterOptionString.write(value.lastOpened, into: &buf)
+        FfiConverterBool.write(value.inTrash, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileInfo_lift(_ buf: RustBuffer) throws -> FileInfo {
+    return try FfiConverterTypeFileInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileInfo_lower(_ value: FileInfo) -> RustBuffer {
+    return FfiConverterTypeFileInfo.lower(value)
+}
+
+
+/**
+ * A library's file settings.
+ */
+public struct FileSettings: Equatable, Hashable {
+    public var download: FileDownloadPolicy
+    /**
+     * Download at sync time only on an unmetered network.
+     */
+    public var unmeteredOnly: Bool
+    /**
+     * Most bytes downloaded files may take; `None` for no limit.
+     */
+    public var cacheBudget: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(download: FileDownloadPolicy, 
+        /**
+         * Download at sync time only on an unmetered network.
+         */unmeteredOnly: Bool, 
+        /**
+         * Most bytes downloaded files may take; `None` for no limit.
+         */cacheBudget: UInt64?) {
+        self.download = download
+        self.unmeteredOnly = unmeteredOnly
+        self.cacheBudget = cacheBudget
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FileSettings: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFileSettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FileSettings {
+        return
+            try FileSettings(
+                download: FfiConverterTypeFileDownloadPolicy.read(from: &buf), 
+                unmeteredOnly: FfiConverterBool.read(from: &buf), 
+                cacheBudget: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FileSettings, into buf: inout [UInt8]) {
+        FfiConverterTypeFileDownloadPolicy.write(value.download, into: &buf)
+        FfiConverterBool.write(value.unmeteredOnly, into: &buf)
+        FfiConverterOptionUInt64.write(value.cacheBudget, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileSettings_lift(_ buf: RustBuffer) throws -> FileSettings {
+    return try FfiConverterTypeFileSettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileSettings_lower(_ value: FileSettings) -> RustBuffer {
+    return FfiConverterTypeFileSettings.lower(value)
+}
+
+
+/**
+ * How one file's download ended.
+ */
+public struct FileTransferResult: Equatable, Hashable {
+    public var key: String
+    public var ok: Bool
+    /**
+     * `cancelled`, `network`, `server`, `invalid data` (a corrupt file)…
+     */
+    public var errorKind: String?
+    public var error: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(key: String, ok: Bool, 
+        /**
+         * `cancelled`, `network`, `server`, `invalid data` (a corrupt file)…
+         */errorKind: String?, error: String?) {
+        self.key = key
+        self.ok = ok
+        self.errorKind = errorKind
+        self.error = error
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FileTransferResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFileTransferResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FileTransferResult {
+        return
+            try FileTransferResult(
+                key: FfiConverterString.read(from: &buf), 
+                ok: FfiConverterBool.read(from: &buf), 
+                errorKind: FfiConverterOptionString.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FileTransferResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterBool.write(value.ok, into: &buf)
+        FfiConverterOptionString.write(value.errorKind, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileTransferResult_lift(_ buf: RustBuffer) throws -> FileTransferResult {
+    return try FfiConverterTypeFileTransferResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileTransferResult_lower(_ value: FileTransferResult) -> RustBuffer {
+    return FfiConverterTypeFileTransferResult.lower(value)
 }
 
 
@@ -10143,6 +11363,355 @@ public func FfiConverterTypeExportScope_lower(_ value: ExportScope) -> RustBuffe
 
 
 /**
+ * Which files a sync downloads without being asked.
+ */
+
+public enum FileDownloadPolicy: Equatable, Hashable {
+    
+    /**
+     * Only what is opened or asked for (best on phones).
+     */
+    case onDemand
+    /**
+     * Every file, at sync time.
+     */
+    case all
+    /**
+     * The files of these collections ("offline collections").
+     */
+    case collections(keys: [String]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FileDownloadPolicy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFileDownloadPolicy: FfiConverterRustBuffer {
+    typealias SwiftType = FileDownloadPolicy
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FileDownloadPolicy {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .onDemand
+        
+        case 2: return .all
+        
+        case 3: return .collections(keys: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FileDownloadPolicy, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .onDemand:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .all:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .collections(keys):
+            writeInt(&buf, Int32(3))
+            FfiConverterSequenceString.write(keys, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileDownloadPolicy_lift(_ buf: RustBuffer) throws -> FileDownloadPolicy {
+    return try FfiConverterTypeFileDownloadPolicy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileDownloadPolicy_lower(_ value: FileDownloadPolicy) -> RustBuffer {
+    return FfiConverterTypeFileDownloadPolicy.lower(value)
+}
+
+
+
+/**
+ * Which attachments a query or bulk operation covers.
+ */
+
+public enum FileScope: Equatable, Hashable {
+    
+    /**
+     * Every attachment with a stored file.
+     */
+    case all
+    /**
+     * One attachment, or the attachments of one item.
+     */
+    case item(key: String
+    )
+    /**
+     * The attachments of the items in a collection.
+     */
+    case collection(key: String
+    )
+    /**
+     * These attachments.
+     */
+    case keys(keys: [String]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FileScope: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFileScope: FfiConverterRustBuffer {
+    typealias SwiftType = FileScope
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FileScope {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .all
+        
+        case 2: return .item(key: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .collection(key: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .keys(keys: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FileScope, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .all:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .item(key):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(key, into: &buf)
+            
+        
+        case let .collection(key):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(key, into: &buf)
+            
+        
+        case let .keys(keys):
+            writeInt(&buf, Int32(4))
+            FfiConverterSequenceString.write(keys, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileScope_lift(_ buf: RustBuffer) throws -> FileScope {
+    return try FfiConverterTypeFileScope.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileScope_lower(_ value: FileScope) -> RustBuffer {
+    return FfiConverterTypeFileScope.lower(value)
+}
+
+
+
+/**
+ * Where an attachment's file stands on this device.
+ */
+
+public enum FileStatusKind: Equatable, Hashable {
+    
+    /**
+     * The server has the file; there is no copy here.
+     */
+    case notDownloaded
+    /**
+     * Being downloaded: bytes received so far of the total.
+     */
+    case downloading(done: UInt64, total: UInt64
+    )
+    /**
+     * The copy here is the current file.
+     */
+    case downloaded
+    /**
+     * The copy here was changed and will be uploaded.
+     */
+    case modifiedLocally
+    /**
+     * A newer file is online; the copy here is the older one.
+     */
+    case changedRemotely
+    /**
+     * No file for this attachment is online (nor here).
+     */
+    case missingOnServer
+    /**
+     * The copy here waits to be uploaded at the next sync.
+     */
+    case uploadPending
+    /**
+     * The last upload failed: `kind` is `storage quota` when the account's
+     * storage is full (with the usage and quota in MB), else `network`,
+     * `server`…; retried when something changes or on `retryUploads()`.
+     */
+    case uploadFailed(kind: String, reason: String, usageMb: Double?, quotaMb: Double?
+    )
+    /**
+     * A linked file or web link: kept where it is, never uploaded.
+     */
+    case linked
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FileStatusKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFileStatusKind: FfiConverterRustBuffer {
+    typealias SwiftType = FileStatusKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FileStatusKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .notDownloaded
+        
+        case 2: return .downloading(done: try FfiConverterUInt64.read(from: &buf), total: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 3: return .downloaded
+        
+        case 4: return .modifiedLocally
+        
+        case 5: return .changedRemotely
+        
+        case 6: return .missingOnServer
+        
+        case 7: return .uploadPending
+        
+        case 8: return .uploadFailed(kind: try FfiConverterString.read(from: &buf), reason: try FfiConverterString.read(from: &buf), usageMb: try FfiConverterOptionDouble.read(from: &buf), quotaMb: try FfiConverterOptionDouble.read(from: &buf)
+        )
+        
+        case 9: return .linked
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FileStatusKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .notDownloaded:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .downloading(done,total):
+            writeInt(&buf, Int32(2))
+            FfiConverterUInt64.write(done, into: &buf)
+            FfiConverterUInt64.write(total, into: &buf)
+            
+        
+        case .downloaded:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .modifiedLocally:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .changedRemotely:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .missingOnServer:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .uploadPending:
+            writeInt(&buf, Int32(7))
+        
+        
+        case let .uploadFailed(kind,reason,usageMb,quotaMb):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(kind, into: &buf)
+            FfiConverterString.write(reason, into: &buf)
+            FfiConverterOptionDouble.write(usageMb, into: &buf)
+            FfiConverterOptionDouble.write(quotaMb, into: &buf)
+            
+        
+        case .linked:
+            writeInt(&buf, Int32(9))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileStatusKind_lift(_ buf: RustBuffer) throws -> FileStatusKind {
+    return try FfiConverterTypeFileStatusKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileStatusKind_lower(_ value: FileStatusKind) -> RustBuffer {
+    return FfiConverterTypeFileStatusKind.lower(value)
+}
+
+
+
+/**
  * A reference file format.
  */
 
@@ -11609,6 +13178,30 @@ fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
+    typealias SwiftType = Double?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDouble.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDouble.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -11649,6 +13242,30 @@ fileprivate struct FfiConverterOptionTypeAutoSyncListener: FfiConverterRustBuffe
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeAutoSyncListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDownloadListener: FfiConverterRustBuffer {
+    typealias SwiftType = DownloadListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDownloadListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDownloadListener.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -12069,6 +13686,56 @@ fileprivate struct FfiConverterSequenceTypeFieldValue: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeFieldValue.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFileInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [FileInfo]
+
+    public static func write(_ value: [FileInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFileInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FileInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FileInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFileInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFileTransferResult: FfiConverterRustBuffer {
+    typealias SwiftType = [FileTransferResult]
+
+    public static func write(_ value: [FileTransferResult], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFileTransferResult.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FileTransferResult] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FileTransferResult]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFileTransferResult.read(from: &buf))
         }
         return seq
     }
@@ -12692,6 +14359,7 @@ private let initializationResult: InitializationResult = {
     }
 
     uniffiCallbackInitAutoSyncListener()
+    uniffiCallbackInitDownloadListener()
     uniffiCallbackInitItemListListener()
     uniffiCallbackInitLibraryListener()
     uniffiCallbackInitProgressListener()
