@@ -5,65 +5,14 @@
 #[path = "../../../core/tests/sync_support/mod.rs"]
 mod sync_support;
 
+mod devices;
+
 use std::sync::{Arc, Mutex};
 
+use devices::{Device, Server, wait};
 use shelfmark_ffi::{
-    DownloadListener, DownloadRequest, ErrorCategory, FileDownloadPolicy, FileScope,
-    FileStatusKind, KeyStorage, LibraryHandle, LibraryOptions, NewItem, SyncRequest,
-    create_library,
+    DownloadListener, ErrorCategory, FileDownloadPolicy, FileScope, FileStatusKind, NewItem,
 };
-use sync_support::Server;
-
-fn wait<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .expect("executor")
-        .block_on(future)
-}
-
-struct Device {
-    library: Arc<LibraryHandle>,
-    request: SyncRequest,
-    dir: tempfile::TempDir,
-}
-
-impl Device {
-    fn new(server: &Server, user_id: u64, key: &str) -> Self {
-        let dir = tempfile::tempdir().expect("device directory");
-        let path = dir.path().join("papers.shelfmark").display().to_string();
-        let library = wait(create_library(path, LibraryOptions::default())).expect("library");
-        let request = SyncRequest {
-            server_url: Some(server.base_url.clone()),
-            user_id: Some(user_id),
-            api_key: Some(key.to_owned()),
-            key_storage: storage(&dir),
-            confirm_deletions: false,
-        };
-        Self {
-            library,
-            request,
-            dir,
-        }
-    }
-
-    fn sync(&self) {
-        wait(self.library.sync().sync_now(self.request.clone(), None)).expect("sync");
-    }
-
-    fn download_request(&self, opened: bool) -> DownloadRequest {
-        DownloadRequest {
-            opened,
-            key_storage: storage(&self.dir),
-        }
-    }
-}
-
-fn storage(dir: &tempfile::TempDir) -> KeyStorage {
-    KeyStorage::File {
-        path: dir.path().join("credentials").display().to_string(),
-    }
-}
 
 /// A PDF-looking file of `size` bytes.
 fn pdf(size: usize) -> Vec<u8> {
@@ -110,12 +59,12 @@ fn a_file_attached_on_one_device_downloads_with_progress_on_another() {
     let state = wait(tablet.library.files().state(attachment.key.clone())).expect("state");
     assert_eq!(state.status, FileStatusKind::UploadPending);
     assert_eq!(state.content_type.as_deref(), Some("application/pdf"));
-    tablet.sync();
+    tablet.sync(None);
     let state = wait(tablet.library.files().state(attachment.key.clone())).expect("state");
     assert_eq!(state.status, FileStatusKind::Downloaded);
 
     // On the phone (on demand by default) the file waits online.
-    phone.sync();
+    phone.sync(None);
     let files = phone.library.files();
     let state = wait(files.state(attachment.key.clone())).expect("state");
     assert_eq!(state.status, FileStatusKind::NotDownloaded);
@@ -174,7 +123,7 @@ fn a_file_attached_on_one_device_downloads_with_progress_on_another() {
     .expect_err("no such collection");
     assert_eq!(refused.category(), ErrorCategory::NotFound);
     // With "everything", the next sync brings the file back.
-    phone.sync();
+    phone.sync(None);
     assert_eq!(
         wait(files.state(attachment.key.clone()))
             .expect("state")
@@ -199,8 +148,8 @@ fn a_cancelled_download_ends_cancelled_and_resumes_later() {
             .attach(None, source.display().to_string()),
     )
     .expect("attach");
-    tablet.sync();
-    phone.sync();
+    tablet.sync(None);
+    phone.sync(None);
 
     let files = phone.library.files();
     let download = files

@@ -5,97 +5,17 @@
 #[path = "../../../core/tests/sync_support/mod.rs"]
 mod sync_support;
 
+mod devices;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use devices::{Device, Server, wait};
 use shelfmark_ffi::{
-    AutoSyncListener, AutoSyncSettings, ConflictChoice, ErrorCategory, FieldValue, KeyStorage,
-    LibraryHandle, LibraryOptions, NewItem, SyncListener, SyncProgressEvent, SyncRequest,
-    SyncResetMode, SyncResult, SyncStage, SyncSummary, create_library,
+    AutoSyncListener, AutoSyncSettings, ConflictChoice, ErrorCategory, LibraryOptions, NewItem,
+    SyncListener, SyncProgressEvent, SyncRequest, SyncResetMode, SyncResult, SyncStage,
+    SyncSummary, create_library,
 };
-use sync_support::Server;
-
-fn wait<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .expect("executor")
-        .block_on(future)
-}
-
-struct Device {
-    library: Arc<LibraryHandle>,
-    request: SyncRequest,
-    _dir: tempfile::TempDir,
-}
-
-impl Device {
-    fn new(server: &Server, user_id: u64, key: &str) -> Self {
-        let dir = tempfile::tempdir().expect("device directory");
-        let path = dir.path().join("phone.shelfmark").display().to_string();
-        let library = wait(create_library(path, LibraryOptions::default())).expect("library");
-        let request = SyncRequest {
-            server_url: Some(server.base_url.clone()),
-            user_id: Some(user_id),
-            api_key: Some(key.to_owned()),
-            key_storage: KeyStorage::File {
-                path: dir.path().join("credentials").display().to_string(),
-            },
-            confirm_deletions: false,
-        };
-        Self {
-            library,
-            request,
-            _dir: dir,
-        }
-    }
-
-    /// Syncs with the key kept by the first sync, as later syncs do.
-    fn sync(&self, listener: Option<Arc<dyn SyncListener>>) -> shelfmark_ffi::SyncSummary {
-        let request = SyncRequest {
-            api_key: None,
-            ..self.request.clone()
-        };
-        let summary = wait(self.library.sync().sync_now(request, listener)).expect("sync");
-        assert!(
-            summary
-                .libraries
-                .iter()
-                .all(|l| l.result != SyncResult::Failed),
-            "{summary:#?}"
-        );
-        summary
-    }
-
-    fn create(&self, title: &str) -> String {
-        wait(self.library.items().create(NewItem {
-            item_type: "journalArticle".into(),
-            fields: [("title".to_owned(), title.to_owned())].into(),
-            creators: vec![],
-            tags: vec![],
-            collections: vec![],
-        }))
-        .expect("create")
-        .key
-    }
-
-    fn title(&self, key: &str) -> String {
-        wait(self.library.items().get(key.to_owned()))
-            .expect("item")
-            .title
-    }
-
-    fn set_title(&self, key: &str, title: &str) {
-        wait(self.library.items().set_fields(
-            key.to_owned(),
-            vec![FieldValue {
-                name: "title".into(),
-                value: title.into(),
-            }],
-        ))
-        .expect("edit");
-    }
-}
 
 #[derive(Default)]
 struct Recorder {
@@ -155,9 +75,9 @@ fn two_devices_sync_and_resolve_a_conflict_through_the_facade() {
     // Both change the title; the second to sync has a conflict.
     tablet.set_title(&created.key, "Tidal rhythms in estuaries");
     phone.set_title(&created.key, "Tidal rhythms (review)");
-    tablet.sync(None);
+    tablet.sync_kept(None);
     let recorder = Arc::new(Recorder::default());
-    let summary = phone.sync(Some(recorder.clone()));
+    let summary = phone.sync_kept(Some(recorder.clone()));
     assert_eq!(summary.libraries[0].result, SyncResult::Conflicts);
     assert_eq!(*recorder.conflicts.lock().expect("conflicts"), vec![1]);
 
@@ -190,8 +110,8 @@ fn two_devices_sync_and_resolve_a_conflict_through_the_facade() {
             .expect("conflicts")
             .is_empty()
     );
-    phone.sync(None);
-    tablet.sync(None);
+    phone.sync_kept(None);
+    tablet.sync_kept(None);
     assert_eq!(
         tablet.title(&created.key),
         "Tidal rhythms in estuaries (review)"
@@ -321,7 +241,7 @@ fn automatic_sync_runs_at_start_after_edits_and_on_closing() {
         eventually(30, || recorder.synced.lock().expect("synced").len() >= 2),
         "no sync after the edit"
     );
-    tablet.sync(None);
+    tablet.sync_kept(None);
     assert_eq!(tablet.title(&article), "Tidal rhythms, revisited");
 
     // Closing syncs once more and stops.
@@ -333,7 +253,7 @@ fn automatic_sync_runs_at_start_after_edits_and_on_closing() {
             .all(|l| l.result != SyncResult::Failed)
     );
     assert!(!auto.is_running());
-    tablet.sync(None);
+    tablet.sync_kept(None);
     assert_eq!(tablet.title(&note), "Written before closing");
     assert!(recorder.failed.lock().expect("failed").is_empty());
 

@@ -1,10 +1,7 @@
 package org.shelfmark
 
 import kotlinx.coroutines.runBlocking
-import org.junit.jupiter.api.AfterEach
-import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
-import org.junit.jupiter.api.io.TempDir
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.concurrent.CopyOnWriteArrayList
@@ -15,29 +12,7 @@ import kotlin.test.assertFalse
 import kotlin.test.assertTrue
 
 /** Attachment files as a reader app uses them: attach, download with progress, cancel, evict. */
-class FilesTest {
-    @TempDir
-    lateinit var dir: Path
-    private lateinit var server: TestServer
-
-    @BeforeEach
-    fun startServer() {
-        server = TestServer(dir.resolve("server"))
-    }
-
-    @AfterEach
-    fun stopServer() = server.close()
-
-    private fun storage(device: String) = KeyStorage.File(dir.resolve("$device-credentials").toString())
-
-    private fun request(device: String, userId: ULong, key: String?) = SyncRequest(
-        serverUrl = server.baseUrl,
-        userId = userId,
-        apiKey = key,
-        keyStorage = storage(device),
-        confirmDeletions = false,
-    )
-
+class FilesTest : ServerTest() {
     private fun pdf(size: Int): ByteArray {
         val header = "%PDF-1.5\n".toByteArray()
         return header + ByteArray(size - header.size) { (it * 7 % 251).toByte() }

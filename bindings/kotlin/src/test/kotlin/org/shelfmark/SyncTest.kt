@@ -63,11 +63,11 @@ class TestServer(dataDir: Path) : AutoCloseable {
     }
 }
 
-/** Signing in, syncing two libraries and resolving a conflict, as an app does. */
-class SyncTest {
+/** A test with a server of its own, started before and stopped after each test. */
+abstract class ServerTest {
     @TempDir
     lateinit var dir: Path
-    private lateinit var server: TestServer
+    protected lateinit var server: TestServer
 
     @BeforeEach
     fun startServer() {
@@ -77,14 +77,21 @@ class SyncTest {
     @AfterEach
     fun stopServer() = server.close()
 
-    private fun request(device: String, userId: ULong, key: String?) = SyncRequest(
+    /** Where `device` keeps its API key. */
+    protected fun storage(device: String) = KeyStorage.File(dir.resolve("$device-credentials").toString())
+
+    /** A sync of `device` as `userId`, with `key` on the first sync and null later. */
+    protected fun request(device: String, userId: ULong, key: String?) = SyncRequest(
         serverUrl = server.baseUrl,
         userId = userId,
         apiKey = key,
-        keyStorage = KeyStorage.File(dir.resolve("$device-credentials").toString()),
+        keyStorage = storage(device),
         confirmDeletions = false,
     )
+}
 
+/** Signing in, syncing two libraries and resolving a conflict, as an app does. */
+class SyncTest : ServerTest() {
     private suspend fun device(name: String) =
         createLibrary(dir.resolve("$name.shelfmark").toString(), LibraryOptions())
 
