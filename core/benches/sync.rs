@@ -10,7 +10,8 @@
 //! - P3: a sync after one item, then k items, changed online.
 //!
 //! Run: `cargo bench -p shelfmark-core --bench sync [-- --items N]`
-//! (default 50,000), or `cargo xtask bench --sync`.
+//! (default 50,000; `--page-size 50` downloads in standard pages even from
+//! a server offering large ones), or `cargo xtask bench --sync`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -405,11 +406,14 @@ fn peak_rss_mb() -> Option<f64> {
 
 /// The P1 client, run as a child process: a first sync into an empty
 /// library; prints seconds and peak RSS.
-fn p1_client(url: &str, key: &str, dir: &Path) {
+fn p1_client(url: &str, key: &str, dir: &Path, page_size: Option<u32>) {
     let library = Library::create(dir.join("bench.shelfmark")).expect("library");
     let start = Instant::now();
     let report = library
-        .sync_blocking(&options(url, Some(key), dir))
+        .sync_blocking(&SyncOptions {
+            max_page_size: page_size,
+            ..options(url, Some(key), dir)
+        })
         .expect("first sync");
     let seconds = start.elapsed().as_secs_f64();
     assert!(report.is_ok(), "{report:#?}");
@@ -567,14 +571,17 @@ fn verdict(ok: bool) -> &'static str {
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut items = 50_000;
+    let mut page_size: Option<u32> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--items" => items = args.next().and_then(|n| n.parse().ok()).unwrap_or(items),
+            "--page-size" => page_size = args.next().and_then(|n| n.parse().ok()),
             "--p1-client" => {
                 let url = args.next().expect("url");
                 let key = args.next().expect("key");
                 let dir = PathBuf::from(args.next().expect("dir"));
-                p1_client(&url, &key, &dir);
+                let page = args.next().and_then(|n| n.parse().ok());
+                p1_client(&url, &key, &dir, page);
                 return;
             }
             _ => {}
@@ -590,6 +597,7 @@ fn main() {
     let out = Command::new(std::env::current_exe().expect("bench path"))
         .args(["--p1-client", &server.url, &key])
         .arg(dir.path())
+        .arg(page_size.map(|p| p.to_string()).unwrap_or_default())
         .output()
         .expect("P1 client runs");
     let text = String::from_utf8_lossy(&out.stdout);
