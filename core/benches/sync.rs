@@ -10,7 +10,8 @@
 //! - P3: a sync after one item, then k items, changed online.
 //!
 //! Run: `cargo bench -p shelfmark-core --bench sync [-- --items N]`
-//! (default 50,000), or `cargo xtask bench --sync`.
+//! (default 50,000; `--page-size 50` downloads in standard pages even from
+//! a server offering large ones), or `cargo xtask bench --sync`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -168,7 +169,8 @@ struct Server {
     url: String,
     binary: PathBuf,
     data: tempfile::TempDir,
-    requests: Arc<Mutex<usize>>,
+    /// The server's log line for each request answered.
+    requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -196,13 +198,13 @@ impl Server {
             line.clear();
         }
         std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        let requests = Arc::new(Mutex::new(0));
-        let counter = requests.clone();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let log = requests.clone();
         let err = child.stderr.take().expect("stderr");
         std::thread::spawn(move || {
             for line in BufReader::new(err).lines().map_while(Result::ok) {
                 if line.contains("finished processing request") {
-                    *counter.lock().expect("count") += 1;
+                    log.lock().expect("log").push(line);
                 }
             }
         });
@@ -253,7 +255,24 @@ impl Server {
     /// Requests answered so far (the log line follows the response).
     fn requests(&self) -> usize {
         std::thread::sleep(Duration::from_millis(200));
-        *self.requests.lock().expect("count")
+        self.requests.lock().expect("log").len()
+    }
+
+    /// Milliseconds the server spent on the requests after the first
+    /// `from`, in all, and the slowest request.
+    fn server_time(&self, from: usize) -> (f64, String) {
+        let lines = self.requests.lock().expect("log");
+        let timed: Vec<(f64, &String)> = lines[from.min(lines.len())..]
+            .iter()
+            .map(|l| (latency_ms(l), l))
+            .collect();
+        let total = timed.iter().map(|(ms, _)| ms).sum();
+        let slowest = timed
+            .iter()
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(ms, l)| format!("{ms:.1} ms: {}", path_of(l)))
+            .unwrap_or_default();
+        (total, slowest)
     }
 }
 
@@ -262,6 +281,41 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The `latency=… ms` of a server log line, in milliseconds.
+fn latency_ms(line: &str) -> f64 {
+    let Some(rest) = line.split("latency=").nth(1) else {
+        return 0.0;
+    };
+    let number: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let value: f64 = number.parse().unwrap_or(0.0);
+    let unit = &rest[number.len()..];
+    if unit.trim_start().starts_with("ms") {
+        value
+    } else if unit.trim_start().starts_with("µs") || unit.trim_start().starts_with("us") {
+        value / 1000.0
+    } else if unit.trim_start().starts_with('s') {
+        value * 1000.0
+    } else {
+        value
+    }
+}
+
+/// The method and path of a server log line.
+fn path_of(line: &str) -> String {
+    let method = line
+        .split("method=")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next());
+    let path = line
+        .split("path=")
+        .nth(1)
+        .and_then(|r| r.split(['}', ' ']).next());
+    format!("{} {}", method.unwrap_or("?"), path.unwrap_or("?"))
 }
 
 fn http() -> reqwest::blocking::Client {
@@ -352,11 +406,14 @@ fn peak_rss_mb() -> Option<f64> {
 
 /// The P1 client, run as a child process: a first sync into an empty
 /// library; prints seconds and peak RSS.
-fn p1_client(url: &str, key: &str, dir: &Path) {
+fn p1_client(url: &str, key: &str, dir: &Path, page_size: Option<u32>) {
     let library = Library::create(dir.join("bench.shelfmark")).expect("library");
     let start = Instant::now();
     let report = library
-        .sync_blocking(&options(url, Some(key), dir))
+        .sync_blocking(&SyncOptions {
+            max_page_size: page_size,
+            ..options(url, Some(key), dir)
+        })
         .expect("first sync");
     let seconds = start.elapsed().as_secs_f64();
     assert!(report.is_ok(), "{report:#?}");
@@ -514,14 +571,17 @@ fn verdict(ok: bool) -> &'static str {
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut items = 50_000;
+    let mut page_size: Option<u32> = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--items" => items = args.next().and_then(|n| n.parse().ok()).unwrap_or(items),
+            "--page-size" => page_size = args.next().and_then(|n| n.parse().ok()),
             "--p1-client" => {
                 let url = args.next().expect("url");
                 let key = args.next().expect("key");
                 let dir = PathBuf::from(args.next().expect("dir"));
-                p1_client(&url, &key, &dir);
+                let page = args.next().and_then(|n| n.parse().ok());
+                p1_client(&url, &key, &dir, page);
                 return;
             }
             _ => {}
@@ -532,10 +592,12 @@ fn main() {
     let objects = seed(&server, user, &key, items);
 
     // P1: first sync in a child process (its peak RSS is the client's).
+    let p1_from = server.requests();
     let dir = tempfile::tempdir().expect("client directory");
     let out = Command::new(std::env::current_exe().expect("bench path"))
         .args(["--p1-client", &server.url, &key])
         .arg(dir.path())
+        .arg(page_size.map(|p| p.to_string()).unwrap_or_default())
         .output()
         .expect("P1 client runs");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -567,6 +629,12 @@ fn main() {
     println!(
         "  client peak RSS: {rss:.0} MB — target ≤ 150 MB: {}",
         verdict(rss <= 150.0)
+    );
+    let (server_ms, slowest) = server.server_time(p1_from);
+    println!(
+        "  server time over the sync's {} requests: {:.2} s (requests overlap); slowest {slowest}",
+        server.requests() - p1_from,
+        server_ms / 1000.0
     );
 
     // P2: nothing changed.
@@ -600,8 +668,10 @@ fn main() {
         } else {
             "requests grow with k/50".to_owned()
         };
+        let (server_ms, slowest) = server.server_time(before);
         println!(
-            "P3 {k} item(s) changed online: {} downloaded, {requests} request(s), {ms:.1} ms — {target}",
+            "P3 {k} item(s) changed online: {} downloaded, {requests} request(s), {ms:.1} ms — {target} \
+             (server {server_ms:.1} ms; slowest {slowest})",
             report.libraries[0].downloaded.items
         );
     }

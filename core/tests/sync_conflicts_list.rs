@@ -89,3 +89,47 @@ fn items_in_conflict_are_listed_and_counted_like_a_collection() {
     assert!(listed(&b).is_empty());
     assert_eq!(b.count_items(&conflicts_filter()).expect("count"), 0);
 }
+
+#[test]
+fn a_conflict_stays_until_resolved_when_the_other_side_changes_again() {
+    let server = Server::start();
+    let (_, key) = server.user("stays@example.org");
+    let a = Device::new(&server, &key);
+    let b = Device::new(&server, &key);
+    let item = a
+        .create_item(article("Start", "Ames", "2001"))
+        .expect("item");
+    let k = item.key.as_str();
+    a.sync();
+    b.sync();
+    a.set_fields(k, &[("title", "Title from A")]).expect("edit");
+    b.set_fields(k, &[("title", "Title from B")]).expect("edit");
+    a.sync();
+    b.sync();
+    assert_eq!(b.conflicts().expect("conflicts").len(), 1);
+
+    // A changes another field; B's pull merges it but keeps the conflict.
+    a.set_fields(k, &[("date", "2002")]).expect("edit");
+    a.sync();
+    b.sync();
+    let conflicts = b.conflicts().expect("conflicts");
+    assert_eq!(conflicts.len(), 1, "the title conflict is still there");
+    assert_eq!(
+        conflicts[0].fields[0].remote,
+        serde_json::json!("Title from A")
+    );
+    assert_eq!(b.get_item(k).expect("item").field("date"), Some("2002"));
+    assert_eq!(b.title(k), "Title from B");
+
+    // Resolved towards the server: nothing of B's goes up, both agree.
+    b.resolve(k, Resolution::KeepRemote).expect("resolve");
+    let report = b.sync();
+    assert_eq!(report.libraries[0].uploaded.items, 0, "{report:#?}");
+    a.sync();
+    for d in [&a, &b] {
+        assert_eq!(d.title(k), "Title from A");
+        assert_eq!(d.get_item(k).expect("item").field("date"), Some("2002"));
+    }
+    let history = b.conflict_history().expect("history");
+    assert_eq!(history[0].local_data["title"], "Title from B");
+}

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use shelfmark_protocol::ItemData;
 
 use super::client::{Deleted, ObjectType};
-use super::merge::three_way;
+use super::merge::{FieldConflict, three_way};
 use super::objects::{self, Stored, differing_fields, normalize, title_of};
 use super::plan::{ApplyAction, DeletionAction, LocalState, decide_apply, decide_deletion};
 use super::state;
@@ -244,6 +244,7 @@ fn merge_into(
         .get("key")
         .and_then(Value::as_str)
         .unwrap_or_default();
+    let next_base = base_keeping_conflicts(base, remote, &merged.conflicts);
     objects::write(
         tx,
         lib,
@@ -251,7 +252,7 @@ fn merge_into(
         &data,
         changed.is_empty(),
         &changed,
-        Some(remote),
+        Some(&next_base),
     )?;
     if merged.conflicts.is_empty() {
         state::clear_conflict(tx, lib, ty, key)?;
@@ -260,6 +261,31 @@ fn merge_into(
         state::record_conflict(tx, lib, ty, key, &merged.conflicts, remote)?;
         Ok(1)
     }
+}
+
+/// The base to keep after a merge: the server's copy, except that fields in
+/// conflict keep their old base value, so that a later merge (the server's
+/// copy changed again elsewhere) still sees them changed on both sides and
+/// the conflict stays until it is resolved.
+fn base_keeping_conflicts(
+    base: Option<&Value>,
+    remote: &Value,
+    conflicts: &[FieldConflict],
+) -> Value {
+    let mut next = remote.clone();
+    if let Some(obj) = next.as_object_mut() {
+        for conflict in conflicts {
+            match base.and_then(|b| b.get(&conflict.field)) {
+                Some(old) => {
+                    obj.insert(conflict.field.clone(), old.clone());
+                }
+                None => {
+                    obj.remove(&conflict.field);
+                }
+            }
+        }
+    }
+    next
 }
 
 /// A stand-in base for joining two copies that never agreed on one: fields

@@ -174,19 +174,17 @@ fn resolve_row(
         }
     }
     let result = normalize(row.ty, result)?;
-    let changed = match &stored.base {
-        Some(base) => differing_fields(base, &result),
-        None => differing_fields(&Value::Null, &result),
-    };
-    let synced = stored.base.is_some() && changed.is_empty();
+    // From now on the server's copy is the base: what differs from it is a
+    // local edit to upload.
+    let changed = differing_fields(&row.remote, &result);
     objects::write(
         tx,
         lib,
         row.ty,
         &result,
-        synced,
+        changed.is_empty(),
         &changed,
-        stored.base.as_ref(),
+        Some(&row.remote),
     )?;
     tx.execute(
         "INSERT INTO conflict_history (library_id, object_type, key, chosen, fields, local_data,

@@ -152,10 +152,14 @@ impl LibraryRun<'_> {
                 if remote_versions.is_empty() && queued.is_empty() {
                     continue;
                 }
-                let local = blocking(&self.library, move |l| {
-                    l.db.read(|c| objects::local_states(c, lib, ty))
-                })
-                .await?;
+                let local = {
+                    let keys: Vec<String> = remote_versions.keys().cloned().collect();
+                    blocking(&self.library, move |l| {
+                        let keys: Vec<&String> = keys.iter().collect();
+                        l.db.read(|c| objects::local_states(c, lib, ty, &keys))
+                    })
+                    .await?
+                };
                 let planned = plan_fetch(&remote_versions, &local);
                 let fresh: Vec<String> = planned
                     .iter()

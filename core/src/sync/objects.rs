@@ -95,9 +95,64 @@ pub(crate) fn load(
     .transpose()
 }
 
-/// What the planner needs about every object of a type: stored ones and
-/// those removed here whose deletion waits to be uploaded.
+/// What the planner needs about the objects of a type with these keys:
+/// stored ones and those removed here whose deletion waits to be uploaded.
+/// A few keys are looked up one by one (an incremental sync of a large
+/// library stays quick); many are read in one pass.
 pub(crate) fn local_states(
+    conn: &Connection,
+    lib: LibraryId,
+    ty: ObjectType,
+    keys: &[&String],
+) -> Result<HashMap<String, LocalState>> {
+    if keys.len() > 2000 {
+        return all_local_states(conn, lib, ty);
+    }
+    let trash_column = if ty == ObjectType::Item {
+        "in_trash"
+    } else {
+        "deleted"
+    };
+    let mut stored = conn.prepare_cached(&format!(
+        "SELECT version, synced, {trash_column} FROM {} WHERE library_id = ?1 AND key = ?2",
+        ty.table()
+    ))?;
+    let mut pending = conn.prepare_cached(
+        "SELECT version FROM pending_deletions WHERE library_id = ?1 AND object_type = ?2 AND key = ?3",
+    )?;
+    let mut out = HashMap::new();
+    for key in keys {
+        let row = stored
+            .query_row(params![lib.0, key], |r| {
+                Ok(LocalState {
+                    version: r.get(0)?,
+                    synced: r.get(1)?,
+                    pending_deletion: false,
+                    in_trash: r.get(2)?,
+                })
+            })
+            .optional()?;
+        let state = match row {
+            Some(state) => Some(state),
+            None => pending
+                .query_row(params![lib.0, ty.as_str(), key], |r| r.get::<_, u64>(0))
+                .optional()?
+                .map(|version| LocalState {
+                    version,
+                    synced: true,
+                    pending_deletion: true,
+                    in_trash: false,
+                }),
+        };
+        if let Some(state) = state {
+            out.insert((*key).clone(), state);
+        }
+    }
+    Ok(out)
+}
+
+/// [`local_states`] for every object of a type, in one pass.
+fn all_local_states(
     conn: &Connection,
     lib: LibraryId,
     ty: ObjectType,
