@@ -22,6 +22,8 @@ use crate::sync::{SyncError, SyncErrorKind};
 /// Consecutive broken connections without a byte of progress before a
 /// download gives up.
 const MAX_STALLS: u32 = 5;
+/// Bytes handed to the hashing and writing thread at a time.
+const BLOCK: usize = 1 << 20;
 
 /// Why a transfer did not finish.
 #[derive(Debug, Clone, PartialEq)]
@@ -241,6 +243,8 @@ pub(crate) async fn fetch(
         });
         let before = offset;
         let mut response = response;
+        // Bytes go to the writer in large blocks: fewer hand-overs.
+        let mut block = bytes::BytesMut::with_capacity(BLOCK);
         let ended = loop {
             let chunk = tokio::select! {
                 () = cancel.cancelled() => None,
@@ -250,12 +254,17 @@ pub(crate) async fn fetch(
                 break Ended::Cancelled;
             };
             match chunk {
-                Ok(Some(mut bytes)) => {
-                    bytes.truncate((file.size - offset).min(bytes.len() as u64) as usize);
-                    offset += bytes.len() as u64;
-                    if chunks.send(bytes).await.is_err() {
-                        // The writer stopped: its error is reported below.
-                        break Ended::Broken;
+                Ok(Some(bytes)) => {
+                    let take = (file.size - offset).min(bytes.len() as u64) as usize;
+                    block.extend_from_slice(&bytes[..take]);
+                    offset += take as u64;
+                    if block.len() >= BLOCK {
+                        let full =
+                            std::mem::replace(&mut block, bytes::BytesMut::with_capacity(BLOCK));
+                        if chunks.send(full.freeze()).await.is_err() {
+                            // The writer stopped: its error is reported below.
+                            break Ended::Broken;
+                        }
                     }
                     progress(offset, file.size);
                     if offset >= file.size {
@@ -267,6 +276,10 @@ pub(crate) async fn fetch(
                 Err(_) => break Ended::Broken,
             }
         };
+        // What arrived before the end or the break is kept.
+        if !block.is_empty() {
+            let _ = chunks.send(block.freeze()).await;
+        }
         drop(chunks);
         hasher = writer
             .await
