@@ -6,10 +6,12 @@
 use std::io::{BufWriter, Read, Write};
 use std::path::Path;
 
+use futures_util::StreamExt;
 use md5::{Digest, Md5};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RANGE};
 use serde_json::Value;
+use tokio_util::io::ReaderStream;
 use tokio_util::sync::CancellationToken;
 
 use super::store::{hex_md5, io_err};
@@ -20,6 +22,8 @@ use crate::sync::{SyncError, SyncErrorKind};
 /// Consecutive broken connections without a byte of progress before a
 /// download gives up.
 const MAX_STALLS: u32 = 5;
+/// Bytes handed to the hashing and writing thread at a time.
+const BLOCK: usize = 1 << 20;
 
 /// Why a transfer did not finish.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +136,14 @@ pub(crate) async fn locate(
     }))
 }
 
+/// How one response's bytes ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    Complete,
+    Broken,
+    Cancelled,
+}
+
 /// How a fetch ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Fetched {
@@ -216,41 +228,68 @@ pub(crate) async fn fetch(
             .open(partial)
             .map_err(io_err(partial))
             .map_err(TransferError::from)?;
-        let mut out = BufWriter::with_capacity(1 << 20, out);
+        // Hashing and writing run on their own thread while the next bytes
+        // arrive, so a download goes at the pace of the slower of the two.
+        let (chunks, mut incoming) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
+        let mut state = hasher;
+        let writer = tokio::task::spawn_blocking(move || {
+            let mut out = BufWriter::with_capacity(1 << 20, out);
+            while let Some(chunk) = incoming.blocking_recv() {
+                state.update(&chunk);
+                out.write_all(&chunk)?;
+            }
+            out.flush()?;
+            Ok::<_, std::io::Error>(state)
+        });
         let before = offset;
         let mut response = response;
-        let broke = loop {
+        // Bytes go to the writer in large blocks: fewer hand-overs.
+        let mut block = bytes::BytesMut::with_capacity(BLOCK);
+        let ended = loop {
             let chunk = tokio::select! {
                 () = cancel.cancelled() => None,
                 chunk = response.chunk() => Some(chunk),
             };
             let Some(chunk) = chunk else {
-                out.flush()
-                    .map_err(io_err(partial))
-                    .map_err(TransferError::from)?;
-                return Err(TransferError::cancelled());
+                break Ended::Cancelled;
             };
             match chunk {
                 Ok(Some(bytes)) => {
-                    let room = (file.size - offset) as usize;
-                    let bytes = &bytes[..bytes.len().min(room)];
-                    hasher.update(bytes);
-                    out.write_all(bytes)
-                        .map_err(io_err(partial))
-                        .map_err(TransferError::from)?;
-                    offset += bytes.len() as u64;
+                    let take = (file.size - offset).min(bytes.len() as u64) as usize;
+                    block.extend_from_slice(&bytes[..take]);
+                    offset += take as u64;
+                    if block.len() >= BLOCK {
+                        let full =
+                            std::mem::replace(&mut block, bytes::BytesMut::with_capacity(BLOCK));
+                        if chunks.send(full.freeze()).await.is_err() {
+                            // The writer stopped: its error is reported below.
+                            break Ended::Broken;
+                        }
+                    }
                     progress(offset, file.size);
                     if offset >= file.size {
-                        break false;
+                        break Ended::Complete;
                     }
                 }
-                Ok(None) => break offset < file.size,
-                Err(_) => break true,
+                Ok(None) if offset < file.size => break Ended::Broken,
+                Ok(None) => break Ended::Complete,
+                Err(_) => break Ended::Broken,
             }
         };
-        out.flush()
+        // What arrived before the end or the break is kept.
+        if !block.is_empty() {
+            let _ = chunks.send(block.freeze()).await;
+        }
+        drop(chunks);
+        hasher = writer
+            .await
+            .map_err(|e| TransferError::new(SyncErrorKind::InvalidData, e.to_string()))?
             .map_err(io_err(partial))
             .map_err(TransferError::from)?;
+        if ended == Ended::Cancelled {
+            return Err(TransferError::cancelled());
+        }
+        let broke = ended == Ended::Broken;
         if broke {
             stalls = if offset > before { 0 } else { stalls + 1 };
             if stalls >= MAX_STALLS {
@@ -405,24 +444,32 @@ pub(crate) async fn upload(
     if upload_url.is_empty() || upload_key.is_empty() {
         return Err(SyncError::bad_response("no upload URL or key").into());
     }
-    let bytes = tokio::fs::read(file.path)
-        .await
-        .map_err(io_err(file.path))
-        .map_err(TransferError::from)?;
-    if bytes.len() as u64 != file.size {
-        return Err(TransferError::new(
-            SyncErrorKind::InvalidData,
-            "the file changed while it was being uploaded",
-        ));
-    }
-    let mut body = Vec::with_capacity(bytes.len() + 512);
-    body.extend_from_slice(text("prefix").as_bytes());
-    body.extend_from_slice(&bytes);
-    body.extend_from_slice(text("suffix").as_bytes());
-    let body = bytes::Bytes::from(body);
+    // The bytes stream from the file (phones hold no whole PDF in memory),
+    // framed by the prefix and suffix the upload URL asks for.
+    let prefix = bytes::Bytes::from(text("prefix").to_owned());
+    let suffix = bytes::Bytes::from(text("suffix").to_owned());
+    let length = prefix.len() as u64 + file.size + suffix.len() as u64;
     let content_type = match text("contentType") {
         "" => "application/octet-stream".to_owned(),
         t => t.to_owned(),
+    };
+    // Opened once up front so that a vanished file is a clear error.
+    std::fs::File::open(file.path)
+        .map_err(io_err(file.path))
+        .map_err(TransferError::from)?;
+    let body = || {
+        let opened = std::fs::File::open(file.path);
+        let (prefix, suffix) = (prefix.clone(), suffix.clone());
+        let stream = futures_util::stream::once(async move { Ok(prefix) })
+            .chain(match opened {
+                Ok(f) => ReaderStream::with_capacity(tokio::fs::File::from_std(f), 256 * 1024)
+                    .left_stream(),
+                Err(e) => futures_util::stream::once(async move { Err(e) }).right_stream(),
+            })
+            .chain(futures_util::stream::once(async move {
+                Ok::<_, std::io::Error>(suffix)
+            }));
+        reqwest::Body::wrap_stream(stream)
     };
     let response = client
         .send(|| {
@@ -430,7 +477,8 @@ pub(crate) async fn upload(
                 .plain_http
                 .post(&upload_url)
                 .header("Content-Type", content_type.as_str())
-                .body(body.clone())
+                .header("Content-Length", length)
+                .body(body())
         })
         .await?;
     if !response.status().is_success() {
