@@ -151,3 +151,61 @@ fn a_group_left_with_unsynced_changes_is_kept_detached() {
     assert!(again.libraries.iter().all(|l| l.library != kept.id.0));
     assert!(view.get_item(draft.key.as_str()).is_ok());
 }
+
+#[test]
+fn a_removed_group_takes_its_downloaded_files_and_a_pending_file_keeps_it() {
+    let server = Server::start();
+    let (_, owner_key) = server.user("owner@example.org");
+    let (member_id, member_key) = server.user("member@example.org");
+    let reading = shared_group(&server, &owner_key, member_id, "Reading");
+    let drafts = shared_group(&server, &owner_key, member_id, "Drafts");
+
+    let member = Device::new(&server, &member_key);
+    member.sync();
+    let source = member.dir.path().join("Paper.pdf");
+    std::fs::write(&source, b"%PDF-1.4\nshared bytes").expect("pdf");
+    // One group's file is uploaded; the other's is added after the last sync.
+    let reading_lib = group_library(&member, "Reading").expect("group");
+    let reading_view = member.scoped(reading_lib.id).expect("handle");
+    reading_view.attach_file(None, &source).expect("attach");
+    member.sync();
+    let reading_files = member.attachments_dir().join(reading_lib.id.0.to_string());
+    assert!(
+        reading_files.exists(),
+        "the stored file is in {reading_files:?}"
+    );
+    let drafts_lib = group_library(&member, "Drafts").expect("group");
+    member.sync();
+    let drafts_view = member.scoped(drafts_lib.id).expect("handle");
+    let item = drafts_view
+        .create_item(article("Draft", "Kim", "2024"))
+        .expect("item");
+    member.sync();
+    drafts_view
+        .attach_file(Some(item.key.as_str()), &source)
+        .expect("attach");
+
+    remove_member(&server, &owner_key, reading, member_id);
+    remove_member(&server, &owner_key, drafts, member_id);
+    let report = member.sync();
+    let gone = |name: &str| {
+        report
+            .removed_groups
+            .iter()
+            .find(|g| g.name == name)
+            .cloned()
+            .expect("reported")
+    };
+    assert!(!gone("Reading").kept);
+    assert!(!reading_files.exists(), "its files went with it");
+    let drafts_gone = gone("Drafts");
+    assert!(drafts_gone.kept, "a file never uploaded keeps the library");
+    // The new attachment item and its file.
+    assert_eq!(drafts_gone.unsynced, 2);
+    assert!(
+        member
+            .attachments_dir()
+            .join(drafts_lib.id.0.to_string())
+            .exists()
+    );
+}

@@ -52,7 +52,13 @@ pub(crate) fn remove_or_detach(
     let name: String = tx.query_row("SELECT name FROM libraries WHERE id = ?1", [lib.0], |r| {
         r.get(0)
     })?;
-    let unsynced = upload::unsynced_count(tx, lib)?;
+    // Files added or changed here and not yet uploaded count as changes.
+    let files_to_upload: usize = tx.query_row(
+        "SELECT count(*) FROM attachment_files WHERE library_id = ?1 AND upload_pending = 1",
+        [lib.0],
+        |r| r.get(0),
+    )?;
+    let unsynced = upload::unsynced_count(tx, lib)? + files_to_upload;
     let kept = unsynced > 0;
     tx.execute("DELETE FROM sync_bindings WHERE library_id = ?1", [lib.0])?;
     for table in ["sync_queue", "sync_pending_deletions", "pending_deletions"] {
@@ -137,6 +143,9 @@ fn remove_library(tx: &mut WriteTx<'_>, lib: LibraryId) -> Result<()> {
         // A later library may take the same id; its history starts afresh.
         "DELETE FROM sync_log WHERE library_id = ?1",
         "DELETE FROM conflict_history WHERE library_id = ?1",
+        "DELETE FROM attachment_files WHERE library_id = ?1",
+        "DELETE FROM file_policies WHERE library_id = ?1",
+        "DELETE FROM offline_collections WHERE library_id = ?1",
         "DELETE FROM libraries WHERE id = ?1",
     ] {
         tx.execute(statement, params![lib.0])?;

@@ -547,6 +547,16 @@ impl Library {
             })
             .await?
         };
+        // The downloaded files of a removed library go with it (they are
+        // online; nothing in it was unsynced).
+        for gone in removed.iter().filter(|g| !g.kept) {
+            let folder = self.attachments_dir().join(gone.library.to_string());
+            if let Err(e) = std::fs::remove_dir_all(&folder)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                log::warn!("could not remove {}: {e}", folder.display());
+            }
+        }
         for (group_id, metadata_version) in groups {
             let url = server_url.to_owned();
             let known = blocking(self, move |l| {
