@@ -9,6 +9,7 @@ pub mod groups;
 pub mod items;
 pub mod keys;
 pub mod library;
+pub mod object;
 pub mod openapi;
 pub mod paging;
 pub mod query;
