@@ -40,7 +40,7 @@ pub fn respond_objects(
         objects.retain(|(_, v, _)| *v > since);
     }
     let version = ctx.library.version;
-    match Format::from_params(params)? {
+    match Format::for_objects(params)? {
         Format::Keys => {
             let mut body: String = objects
                 .iter()
@@ -72,6 +72,9 @@ pub fn respond_objects(
             add_headers(&mut r, &ctx.url(path), params, paging, total);
             Ok(r)
         }
+        Format::Bib | Format::Export(_) => Err(ApiError::bad_request(
+            "Formatted references are available for items only",
+        )),
     }
 }
 
@@ -263,12 +266,12 @@ fn plan_delete(snap: &Snapshot, roots: &[ObjectKey]) -> Changes {
 
 impl Endpoint for Collections {
     const NOT_FOUND: &'static str = "Collection not found";
-    async fn find(ctx: &LibCtx, key: &ObjectKey) -> ApiResult<Option<(Value, u64)>> {
+    async fn find(ctx: &LibCtx, key: &ObjectKey, _params: &Params) -> ApiResult<Option<Response>> {
         let (all, counts) = load(ctx).await?;
         Ok(all
             .iter()
             .find(|c| &c.key == key)
-            .map(|c| (envelope(ctx, c, &all, &counts), c.version)))
+            .map(|c| json_response(&envelope(ctx, c, &all, &counts), c.version)))
     }
     fn write_request(_key: &ObjectKey, _body: &Value) -> WriteRequest {
         WriteRequest {

@@ -10,6 +10,9 @@ use shelfmark_protocol::ItemData;
 use shelfmark_protocol::ObjectKey;
 use shelfmark_protocol::dates::parse_date;
 
+use super::export::{
+    BIB_MAX_ITEMS, CiteParams, Include, add_includes, bib_response, export_response, includes,
+};
 use super::object::Endpoint;
 use super::paging::{Paging, add_headers};
 use super::query::{Format, item_query, key_list};
@@ -130,14 +133,45 @@ async fn respond_list(
             Ok(json_response(&Value::Object(map), version))
         }
         Format::Json => {
+            let includes = includes(params)?;
+            let cite = CiteParams::from_params(params)?;
+            if includes.contains(&Include::Bib) || includes.contains(&Include::Citation) {
+                cite.check()?;
+            }
             let paging = Paging::from_params(params)?;
             query.start = paging.start;
             query.limit = Some(paging.limit);
             let page = ctx.state.store.query_items(ctx.library.id, &query).await?;
-            let list = envelopes(ctx, &page.rows).await?;
+            let mut list = envelopes(ctx, &page.rows).await?;
+            if includes != [Include::Data] {
+                for (envelope, item) in list.iter_mut().zip(&page.rows) {
+                    add_includes(envelope, item, &includes, &cite)?;
+                }
+            }
             let mut r = json_response(&Value::Array(list), version);
             add_headers(&mut r, &ctx.url(path), params, paging, page.total);
             Ok(r)
+        }
+        Format::Export(format) => {
+            let paging = Paging::from_params(params)?;
+            query.start = paging.start;
+            query.limit = Some(paging.limit);
+            let page = ctx.state.store.query_items(ctx.library.id, &query).await?;
+            let mut r = export_response(format, &page.rows, version);
+            add_headers(&mut r, &ctx.url(path), params, paging, page.total);
+            Ok(r)
+        }
+        Format::Bib => {
+            let cite = CiteParams::from_params(params)?;
+            query.start = 0;
+            query.limit = Some(BIB_MAX_ITEMS + 1);
+            let page = ctx.state.store.query_items(ctx.library.id, &query).await?;
+            if page.rows.len() > BIB_MAX_ITEMS {
+                return Err(ApiError::bad_request(format!(
+                    "format=bib is limited to {BIB_MAX_ITEMS} items; narrow the request (itemKey, tag, a collection…)"
+                )));
+            }
+            bib_response(&cite, &page.rows, version)
         }
     }
 }
@@ -403,12 +437,29 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
 
 impl Endpoint for Items {
     const NOT_FOUND: &'static str = "Item not found";
-    async fn find(ctx: &LibCtx, key: &ObjectKey) -> ApiResult<Option<(Value, u64)>> {
+    async fn find(ctx: &LibCtx, key: &ObjectKey, params: &Params) -> ApiResult<Option<Response>> {
+        let format = Format::from_params(params)?;
         let Some(item) = find_item(ctx, key).await? else {
             return Ok(None);
         };
-        let list = envelopes(ctx, std::slice::from_ref(&item)).await?;
-        Ok(list.into_iter().next().map(|e| (e, item.version)))
+        let one = std::slice::from_ref(&item);
+        match format {
+            Format::Bib => {
+                bib_response(&CiteParams::from_params(params)?, one, item.version).map(Some)
+            }
+            Format::Export(format) => Ok(Some(export_response(format, one, item.version))),
+            Format::Json | Format::Keys | Format::Versions => {
+                let includes = includes(params)?;
+                let cite = CiteParams::from_params(params)?;
+                let mut envelope = envelopes(ctx, one)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .unwrap_or(Value::Null);
+                add_includes(&mut envelope, &item, &includes, &cite)?;
+                Ok(Some(json_response(&envelope, item.version)))
+            }
+        }
     }
     fn write_request(key: &ObjectKey, body: &Value) -> WriteRequest {
         let mut keys = referenced_items(std::slice::from_ref(body));

@@ -3,6 +3,7 @@
 
 pub mod capabilities;
 pub mod collections;
+pub mod export;
 pub mod files;
 pub mod fulltext;
 pub mod groups;

@@ -13,7 +13,7 @@ use shelfmark_protocol::ObjectKey;
 
 use super::items::path_key;
 use super::write::{Kind, Mode, plan_single, single_version};
-use super::{LibCtx, json_response, no_content, parse_body, version_header};
+use super::{LibCtx, Params, no_content, parse_body, version_header};
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, Snapshot, WriteRequest, plan_write};
@@ -22,12 +22,13 @@ use crate::store::{Changes, Snapshot, WriteRequest, plan_write};
 pub trait Endpoint: Kind {
     /// The answer's message when there is no such object.
     const NOT_FOUND: &'static str;
-    /// The envelope of the object with this key, with its version, when the
-    /// caller may see it.
+    /// The answer for the object with this key in the format `params` ask
+    /// for, when the caller may see it.
     fn find(
         ctx: &LibCtx,
         key: &ObjectKey,
-    ) -> impl Future<Output = ApiResult<Option<(Value, u64)>>> + Send;
+        params: &Params,
+    ) -> impl Future<Output = ApiResult<Option<Response>>> + Send;
     /// What a PUT or PATCH of `key` with `body` must see.
     fn write_request(key: &ObjectKey, body: &Value) -> WriteRequest;
     /// What a DELETE of `key` must see.
@@ -42,12 +43,12 @@ pub trait Endpoint: Kind {
 pub async fn get_one<K: Endpoint>(
     ctx: LibCtx,
     Path((_, key)): Path<(String, String)>,
+    params: Params,
 ) -> ApiResult<Response> {
     let key = path_key(&key)?;
-    let (envelope, version) = K::find(&ctx, &key)
+    K::find(&ctx, &key, &params)
         .await?
-        .ok_or_else(|| ApiError::not_found(K::NOT_FOUND))?;
-    Ok(json_response(&envelope, version))
+        .ok_or_else(|| ApiError::not_found(K::NOT_FOUND))
 }
 
 async fn write_single<K: Endpoint>(

@@ -105,12 +105,12 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
 
 impl Endpoint for Searches {
     const NOT_FOUND: &'static str = "Search not found";
-    async fn find(ctx: &LibCtx, key: &ObjectKey) -> ApiResult<Option<(Value, u64)>> {
+    async fn find(ctx: &LibCtx, key: &ObjectKey, _params: &Params) -> ApiResult<Option<Response>> {
         Ok(load(ctx)
             .await?
             .iter()
             .find(|s| &s.key == key)
-            .map(|s| (envelope(ctx, s), s.version)))
+            .map(|s| json_response(&envelope(ctx, s), s.version)))
     }
     fn write_request(key: &ObjectKey, _body: &Value) -> WriteRequest {
         WriteRequest {
