@@ -9,7 +9,9 @@
 //!    change. Reports p50/p99 latency per sync round.
 //!
 //! Run: `cargo bench -p shelfmark-server --bench load` (optional arguments:
-//! clients, items per library, seconds). Figures are printed beside the
+//! clients, items per library, seconds; `--postgres postgres://user@host/db`
+//! runs the server on PostgreSQL, each run in a fresh database made there,
+//! as `SHELFMARK_TEST_DATABASE_URL` does). Figures are printed beside the
 //! targets; the benchmark never fails on a slow machine.
 
 #[path = "../tests/support/mod.rs"]
@@ -42,15 +44,19 @@ fn header_version(r: &reqwest::Response) -> u64 {
         .expect("Last-Modified-Version")
 }
 
+/// The time of each request of a round that found changes: the versions,
+/// the changed items, `/deleted`.
+type Split = [Duration; 3];
+
 /// One client syncing its library until the deadline; the time of each
-/// round and whether it found changes.
+/// round and whether it found changes, and the split of rounds with changes.
 async fn sync_client(
     http: reqwest::Client,
     key: String,
     lib: String,
     deadline: Instant,
     changed_rounds: Arc<AtomicUsize>,
-) -> Vec<(Duration, bool)> {
+) -> (Vec<(Duration, bool)>, Vec<Split>) {
     let items = format!("{lib}/items");
     let get = |url: String, since: Option<u64>| {
         let mut r = http.get(url).header("Zotero-API-Key", &key);
@@ -62,6 +68,7 @@ async fn sync_client(
     let first = get(format!("{items}?limit=1"), None).await.expect("GET");
     let mut version = header_version(&first);
     let mut rounds = Vec::new();
+    let mut splits = Vec::new();
     let mut n = 0u64;
     while Instant::now() < deadline {
         n += 1;
@@ -85,6 +92,7 @@ async fn sync_client(
         .await
         .expect("GET versions");
         if r.status() == 200 {
+            let versions_done = t.elapsed();
             let latest = header_version(&r);
             let changed: Value = r.json().await.expect("versions");
             let keys: Vec<String> = changed
@@ -104,6 +112,7 @@ async fn sync_client(
                 assert_eq!(got.status(), 200);
                 let _ = got.bytes().await;
             }
+            let items_done = t.elapsed();
             let del = get(format!("{lib}/deleted?since={version}"), None)
                 .await
                 .expect("GET deleted");
@@ -111,36 +120,52 @@ async fn sync_client(
             let _ = del.bytes().await;
             version = latest;
             changed_rounds.fetch_add(1, Ordering::Relaxed);
-            rounds.push((t.elapsed(), true));
+            let all = t.elapsed();
+            rounds.push((all, true));
+            splits.push([versions_done, items_done - versions_done, all - items_done]);
         } else {
             assert_eq!(r.status(), 304);
             rounds.push((t.elapsed(), false));
         }
     }
-    rounds
+    (rounds, splits)
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let mut args: Vec<String> = Vec::new();
+    let mut postgres = std::env::var("SHELFMARK_TEST_DATABASE_URL").ok();
+    let mut given = std::env::args().skip(1);
+    while let Some(a) = given.next() {
+        if a == "--postgres" {
+            postgres = Some(given.next().expect("--postgres needs a URL"));
+        } else if !a.starts_with('-') {
+            args.push(a);
+        }
+    }
     let arg =
         |i: usize, default: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(default);
     let clients = arg(0, 100);
     let per_library = arg(1, 500).div_ceil(50) * 50;
     let seconds = arg(2, 10) as u64;
 
-    let server = Server::start_with(&[
-        "--key-rate",
-        "0",
-        "--backoff-above",
-        "1000000",
-        "--auth-failures",
-        "1000000",
-    ]);
+    let server = Server::start_on(
+        &[
+            "--key-rate",
+            "0",
+            "--backoff-above",
+            "1000000",
+            "--auth-failures",
+            "1000000",
+        ],
+        postgres.as_deref(),
+    );
+    let backend = if postgres.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     println!(
-        "P7 load benchmark: {clients} clients, {per_library} items each, {seconds} s of syncing"
+        "P7 load benchmark on {backend}: {clients} clients, {per_library} items each, {seconds} s of syncing"
     );
     let users: Vec<Client> = (0..clients)
         .map(|i| Client::new_user(&server, &format!("load{i}@example.org")))
@@ -194,7 +219,7 @@ fn main() {
         .expect("client runtime");
     let base = server.base_url().to_owned();
     let changed_rounds = Arc::new(AtomicUsize::new(0));
-    let rounds: Vec<(Duration, bool)> = runtime.block_on(async {
+    let (rounds, splits): (Vec<(Duration, bool)>, Vec<Split>) = runtime.block_on(async {
         let http = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(seconds);
         let tasks: Vec<_> = users
@@ -210,10 +235,13 @@ fn main() {
             })
             .collect();
         let mut all = Vec::new();
+        let mut splits = Vec::new();
         for t in tasks {
-            all.extend(t.await.expect("sync client"));
+            let (rounds, split) = t.await.expect("sync client");
+            all.extend(rounds);
+            splits.extend(split);
         }
-        all
+        (all, splits)
     });
     let sorted = |changed: Option<bool>| {
         let mut v: Vec<Duration> = rounds
@@ -244,6 +272,21 @@ fn main() {
         ms(percentile(&unchanged, 0.99)),
         ms(percentile(&changed, 0.50)),
         ms(percentile(&changed, 0.99))
+    );
+    let part = |i: usize| {
+        let mut v: Vec<Duration> = splits.iter().map(|s| s[i]).collect();
+        v.sort_unstable();
+        format!(
+            "p50 {:.1} ms, p99 {:.1} ms",
+            ms(percentile(&v, 0.50)),
+            ms(percentile(&v, 0.99))
+        )
+    };
+    println!(
+        "  rounds with changes by request: versions {}; items {}; deleted {}",
+        part(0),
+        part(1),
+        part(2)
     );
     println!(
         "  (closed loop without pauses on a shared {}-core machine: latency here is bound by throughput)",

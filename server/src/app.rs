@@ -22,6 +22,7 @@ use tracing::Level;
 
 use crate::api;
 use crate::api::files::DownloadGrants;
+use crate::api::write::{Collections, Items, Searches};
 use crate::auth::ratelimit::{FailureLimiter, KeyLimiter};
 use crate::auth::secrets::{hash_api_key, looks_like_api_key};
 use crate::auth::{Caller, KeyCache};
@@ -146,10 +147,10 @@ fn library_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
         )
         .route(
             &p("/items/{key}"),
-            get(api::items::get_one)
-                .put(api::items::put)
-                .patch(api::items::patch)
-                .delete(api::items::delete_one),
+            get(api::object::get_one::<Items>)
+                .put(api::object::put::<Items>)
+                .patch(api::object::patch::<Items>)
+                .delete(api::object::delete_one::<Items>),
         )
         .route(&p("/items/{key}/children"), get(api::items::list_children))
         .route(
@@ -174,10 +175,10 @@ fn library_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
         .route(&p("/collections/top"), get(api::collections::list_top))
         .route(
             &p("/collections/{key}"),
-            get(api::collections::get_one)
-                .put(api::collections::put)
-                .patch(api::collections::patch)
-                .delete(api::collections::delete_one),
+            get(api::object::get_one::<Collections>)
+                .put(api::object::put::<Collections>)
+                .patch(api::object::patch::<Collections>)
+                .delete(api::object::delete_one::<Collections>),
         )
         .route(
             &p("/collections/{key}/collections"),
@@ -199,10 +200,10 @@ fn library_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
         )
         .route(
             &p("/searches/{key}"),
-            get(api::searches::get_one)
-                .put(api::searches::put)
-                .patch(api::searches::patch)
-                .delete(api::searches::delete_one),
+            get(api::object::get_one::<Searches>)
+                .put(api::object::put::<Searches>)
+                .patch(api::object::patch::<Searches>)
+                .delete(api::object::delete_one::<Searches>),
         )
         .route(
             &p("/tags"),

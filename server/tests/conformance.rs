@@ -51,6 +51,9 @@ conformance! {
     access_matrix_user_library => suite::matrix::user_library, ["--auth-failures", "100000"];
     access_matrix_group_library => suite::matrix::group_library;
     fulltext => suite::fulltext::fulltext;
+    export_formats => suite::export::export_formats;
+    formatted_bibliography => suite::export::bibliography;
+    include_in_envelopes => suite::export::includes;
     files_upload_download_dedupe_reclaim => suite::files::upload_flow;
     files_multipart_params => suite::files::multipart_params_flow;
     files_quota_and_scopes => suite::files::quota_and_scopes;

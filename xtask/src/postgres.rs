@@ -1,7 +1,8 @@
 //! The server's conformance and pyzotero suites on the scale-out backends:
 //! PostgreSQL for metadata (a private throw-away instance of Debian's
 //! `postgresql`, installed when missing) and S3-compatible storage for files
-//! (a local `moto_server` from PyPI, in the test environment).
+//! (a local `moto_server` from PyPI, in the test environment), with TLS
+//! certificates made by `openssl`.
 
 use std::path::Path;
 
@@ -20,6 +21,10 @@ pub fn scale_out_suites(python: &str) -> anyhow::Result<()> {
     }
     if !have("curl") {
         missing.push("curl");
+    }
+    // The throw-away instance's TLS certificates are made with it.
+    if !have("openssl") {
+        missing.push("openssl");
     }
     if !missing.is_empty() {
         apt_install(&missing)?;

@@ -38,7 +38,19 @@ pub fn bibliography(
     format: CiteFormat,
     user_dir: Option<&Path>,
 ) -> Result<String> {
-    let resolved = styles::resolve(style, user_dir)?;
+    bibliography_in(items, style, None, format, user_dir)
+}
+
+/// Like [`bibliography`], with the style's terms and dates in `locale`
+/// (`de-DE`) instead of the style's own when one is given.
+pub fn bibliography_in(
+    items: &[ItemData],
+    style: &str,
+    locale: Option<&str>,
+    format: CiteFormat,
+    user_dir: Option<&Path>,
+) -> Result<String> {
+    let resolved = resolve_in(style, locale, user_dir)?;
     let entries = entries(items)?;
     let rendered = run(&resolved, &entries, Request::Bibliography)
         .map_err(|reason| cannot_format(style, &reason))?;
@@ -58,7 +70,19 @@ pub fn citation(
     format: CiteFormat,
     user_dir: Option<&Path>,
 ) -> Result<String> {
-    let resolved = styles::resolve(style, user_dir)?;
+    citation_in(items, style, None, format, user_dir)
+}
+
+/// Like [`citation`], with the style's terms and dates in `locale` (`de-DE`)
+/// instead of the style's own when one is given.
+pub fn citation_in(
+    items: &[ItemData],
+    style: &str,
+    locale: Option<&str>,
+    format: CiteFormat,
+    user_dir: Option<&Path>,
+) -> Result<String> {
+    let resolved = resolve_in(style, locale, user_dir)?;
     let entries = entries(items)?;
     let rendered = run(&resolved, &entries, Request::Citation)
         .map_err(|reason| cannot_format(style, &reason))?;
@@ -90,6 +114,15 @@ impl Library {
             self::citation(&items, style, format, user_dir)
         }
     }
+}
+
+/// The style called `style`, its locale replaced by `locale` when given.
+fn resolve_in(style: &str, locale: Option<&str>, user_dir: Option<&Path>) -> Result<ResolvedStyle> {
+    let mut resolved = styles::resolve(style, user_dir)?;
+    if let Some(locale) = locale {
+        resolved.locale = Some(styles::locale_code(locale)?);
+    }
+    Ok(resolved)
 }
 
 fn entries(items: &[ItemData]) -> Result<Vec<Entry>> {

@@ -267,6 +267,17 @@ pub fn add_user_style(user_dir: &Path, csl_file: &Path) -> Result<StyleInfo> {
     })
 }
 
+/// The bundled locale called `code` (`de-DE`, case-insensitive).
+pub(crate) fn locale_code(code: &str) -> Result<LocaleCode> {
+    let code = code.trim();
+    locales()
+        .iter()
+        .filter_map(|l| l.lang.as_ref())
+        .find(|l| l.0.eq_ignore_ascii_case(code))
+        .cloned()
+        .ok_or_else(|| Error::invalid(format!("unknown locale \"{code}\"")))
+}
+
 /// The locale files for the styles' terms ("and", "edited by", "n.d."),
 /// decoded once.
 pub(crate) fn locales() -> &'static [Locale] {

@@ -12,19 +12,18 @@ use serde_json::{Map, Value, json};
 use shelfmark_protocol::{CollectionData, ObjectKey};
 
 use super::items::path_key;
+use super::object::Endpoint;
 use super::paging::{Paging, add_headers};
 use super::query::{Format, key_list};
 use super::write::{
-    BatchInput, Collections, Mode, batch_body, library_precondition, plan_batch, plan_single,
-    report, single_version, write_token,
+    BatchInput, Collections, batch_body, library_precondition, plan_batch, report, write_token,
 };
 use super::{
-    LAST_MODIFIED_VERSION, LibCtx, Params, json_response, no_content, not_modified, parse_body,
-    version_header,
+    LAST_MODIFIED_VERSION, LibCtx, Params, json_response, no_content, not_modified, version_header,
 };
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{Changes, WriteRequest, plan_write};
+use crate::store::{Changes, Snapshot, WriteRequest, plan_write};
 
 /// One object of a small listing (collections, searches): key, version, envelope.
 pub type Listed = (ObjectKey, u64, Value);
@@ -41,7 +40,7 @@ pub fn respond_objects(
         objects.retain(|(_, v, _)| *v > since);
     }
     let version = ctx.library.version;
-    match Format::from_params(params)? {
+    match Format::for_objects(params)? {
         Format::Keys => {
             let mut body: String = objects
                 .iter()
@@ -73,6 +72,9 @@ pub fn respond_objects(
             add_headers(&mut r, &ctx.url(path), params, paging, total);
             Ok(r)
         }
+        Format::Bib | Format::Export(_) => Err(ApiError::bad_request(
+            "Formatted references are available for items only",
+        )),
     }
 }
 
@@ -195,17 +197,6 @@ pub async fn list_sub(
     .await
 }
 
-/// `GET <lib>/collections/<key>`.
-pub async fn get_one(ctx: LibCtx, Path((_, key)): Path<(String, String)>) -> ApiResult<Response> {
-    let key = path_key(&key)?;
-    let (all, counts) = load(&ctx).await?;
-    let c = all
-        .iter()
-        .find(|c| c.key == key)
-        .ok_or_else(|| ApiError::not_found("Collection not found"))?;
-    Ok(json_response(&envelope(&ctx, c, &all, &counts), c.version))
-}
-
 /// `POST <lib>/collections`: create or update up to 50 collections.
 pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
     ctx.require_write()?;
@@ -240,63 +231,9 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     Ok(json_response(&value, version))
 }
 
-async fn write_single(
-    ctx: LibCtx,
-    key: String,
-    headers: HeaderMap,
-    body: Bytes,
-    mode: Mode,
-) -> ApiResult<Response> {
-    ctx.require_write()?;
-    let key = path_key(&key)?;
-    let body = parse_body(&body)?;
-    if !body.is_object() {
-        return Err(ApiError::bad_request("Uploaded data must be a JSON object"));
-    }
-    let version = single_version(
-        version_header(&headers, "if-unmodified-since-version")?,
-        &body,
-    )?;
-    let request = WriteRequest {
-        all_collections: true,
-        ..WriteRequest::default()
-    };
-    let now = now_iso();
-    let notes = ctx.access.notes;
-    let (result, version) = plan_write(
-        ctx.state.store.as_ref(),
-        ctx.library.id,
-        request,
-        move |snap| plan_single::<Collections>(snap, &key, body, version, mode, &now, notes),
-    )
-    .await?;
-    result?;
-    Ok(no_content(version))
-}
-
-/// `PUT <lib>/collections/<key>`.
-pub async fn put(
-    ctx: LibCtx,
-    Path((_, key)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Response> {
-    write_single(ctx, key, headers, body, Mode::Replace).await
-}
-
-/// `PATCH <lib>/collections/<key>`.
-pub async fn patch(
-    ctx: LibCtx,
-    Path((_, key)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Response> {
-    write_single(ctx, key, headers, body, Mode::Merge).await
-}
-
 /// Deletes collections with their sub-collections; items in them are taken
 /// out (and so change version).
-fn plan_delete(snap: &crate::store::Snapshot, roots: &[ObjectKey]) -> Changes {
+fn plan_delete(snap: &Snapshot, roots: &[ObjectKey]) -> Changes {
     let mut doomed: Vec<ObjectKey> = roots
         .iter()
         .filter(|k| snap.collections.contains_key(k))
@@ -327,43 +264,31 @@ fn plan_delete(snap: &crate::store::Snapshot, roots: &[ObjectKey]) -> Changes {
     changes
 }
 
-/// `DELETE <lib>/collections/<key>` with the collection's version.
-pub async fn delete_one(
-    ctx: LibCtx,
-    Path((_, key)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    ctx.require_write()?;
-    let key = path_key(&key)?;
-    let expected = version_header(&headers, "if-unmodified-since-version")?.ok_or_else(|| {
-        ApiError::precondition_required("If-Unmodified-Since-Version not provided")
-    })?;
-    let request = WriteRequest {
-        all_collections: true,
-        items_in_collections: vec![key.clone()],
-        ..WriteRequest::default()
-    };
-    let (result, version) = plan_write(ctx.state.store.as_ref(), ctx.library.id, request, move |snap| {
-        let Some(c) = snap.collections.get(&key) else {
-            return (None, Err(ApiError::not_found("Collection not found")));
-        };
-        if c.version > expected {
-            return (
-                None,
-                Err(ApiError::precondition_failed(
-                    format!(
-                        "Collection has been modified since specified version (expected {expected}, found {})",
-                        c.version
-                    ),
-                    c.version,
-                )),
-            );
+impl Endpoint for Collections {
+    const NOT_FOUND: &'static str = "Collection not found";
+    async fn find(ctx: &LibCtx, key: &ObjectKey, _params: &Params) -> ApiResult<Option<Response>> {
+        let (all, counts) = load(ctx).await?;
+        Ok(all
+            .iter()
+            .find(|c| &c.key == key)
+            .map(|c| json_response(&envelope(ctx, c, &all, &counts), c.version)))
+    }
+    fn write_request(_key: &ObjectKey, _body: &Value) -> WriteRequest {
+        WriteRequest {
+            all_collections: true,
+            ..WriteRequest::default()
         }
-        (Some(plan_delete(snap, std::slice::from_ref(&key))), Ok(()))
-    })
-    .await?;
-    result?;
-    Ok(no_content(version))
+    }
+    fn delete_request(key: &ObjectKey) -> WriteRequest {
+        WriteRequest {
+            all_collections: true,
+            items_in_collections: vec![key.clone()],
+            ..WriteRequest::default()
+        }
+    }
+    fn plan_delete(snapshot: &Snapshot, key: &ObjectKey) -> Changes {
+        plan_delete(snapshot, std::slice::from_ref(key))
+    }
 }
 
 /// `DELETE <lib>/collections?collectionKey=a,b`.

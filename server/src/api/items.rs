@@ -10,20 +10,23 @@ use shelfmark_protocol::ItemData;
 use shelfmark_protocol::ObjectKey;
 use shelfmark_protocol::dates::parse_date;
 
+use super::export::{
+    BIB_MAX_ITEMS, CiteParams, Include, add_includes, bib_response, export_response, includes,
+};
+use super::object::Endpoint;
 use super::paging::{Paging, add_headers};
 use super::query::{Format, item_query, key_list};
 use super::write::{
-    BatchInput, Items, Mode, batch_body, descendants, library_precondition, plan_batch,
-    plan_single, report, single_version, write_token,
+    BatchInput, Items, batch_body, descendants, library_precondition, plan_batch, report,
+    write_token,
 };
 use super::{
-    LAST_MODIFIED_VERSION, LibCtx, Params, json_response, no_content, not_modified, parse_body,
-    version_header,
+    LAST_MODIFIED_VERSION, LibCtx, Params, json_response, no_content, not_modified, version_header,
 };
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
 use crate::store::derive::creator_summary;
-use crate::store::{Changes, ItemQuery, ItemScope, WriteRequest, plan_write};
+use crate::store::{Changes, ItemQuery, ItemScope, Snapshot, WriteRequest, plan_write};
 
 /// Parses an object key from a URL, 404 when it cannot be one.
 pub fn path_key(key: &str) -> ApiResult<ObjectKey> {
@@ -130,14 +133,45 @@ async fn respond_list(
             Ok(json_response(&Value::Object(map), version))
         }
         Format::Json => {
+            let includes = includes(params)?;
+            let cite = CiteParams::from_params(params)?;
+            if includes.contains(&Include::Bib) || includes.contains(&Include::Citation) {
+                cite.check()?;
+            }
             let paging = Paging::from_params(params)?;
             query.start = paging.start;
             query.limit = Some(paging.limit);
             let page = ctx.state.store.query_items(ctx.library.id, &query).await?;
-            let list = envelopes(ctx, &page.rows).await?;
+            let mut list = envelopes(ctx, &page.rows).await?;
+            if includes != [Include::Data] {
+                for (envelope, item) in list.iter_mut().zip(&page.rows) {
+                    add_includes(envelope, item, &includes, &cite)?;
+                }
+            }
             let mut r = json_response(&Value::Array(list), version);
             add_headers(&mut r, &ctx.url(path), params, paging, page.total);
             Ok(r)
+        }
+        Format::Export(format) => {
+            let paging = Paging::from_params(params)?;
+            query.start = paging.start;
+            query.limit = Some(paging.limit);
+            let page = ctx.state.store.query_items(ctx.library.id, &query).await?;
+            let mut r = export_response(format, &page.rows, version);
+            add_headers(&mut r, &ctx.url(path), params, paging, page.total);
+            Ok(r)
+        }
+        Format::Bib => {
+            let cite = CiteParams::from_params(params)?;
+            query.start = 0;
+            query.limit = Some(BIB_MAX_ITEMS + 1);
+            let page = ctx.state.store.query_items(ctx.library.id, &query).await?;
+            if page.rows.len() > BIB_MAX_ITEMS {
+                return Err(ApiError::bad_request(format!(
+                    "format=bib is limited to {BIB_MAX_ITEMS} items; narrow the request (itemKey, tag, a collection…)"
+                )));
+            }
+            bib_response(&cite, &page.rows, version)
         }
     }
 }
@@ -342,17 +376,6 @@ pub async fn tags_of_collection(
     .await
 }
 
-/// `GET <lib>/items/<key>`.
-pub async fn get_one(ctx: LibCtx, Path((_, key)): Path<(String, String)>) -> ApiResult<Response> {
-    let key = path_key(&key)?;
-    let item = find_item(&ctx, &key)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Item not found"))?;
-    let list = envelopes(&ctx, std::slice::from_ref(&item)).await?;
-    let value = list.into_iter().next().unwrap_or(Value::Null);
-    Ok(json_response(&value, item.version))
-}
-
 /// Keys named by the objects of a batch (their own and the ones they refer to).
 fn referenced_items(objects: &[Value]) -> Vec<ObjectKey> {
     let mut keys = Vec::new();
@@ -412,106 +435,61 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     Ok(json_response(&value, version))
 }
 
-async fn write_single(
-    ctx: LibCtx,
-    key: String,
-    headers: HeaderMap,
-    body: Bytes,
-    mode: Mode,
-) -> ApiResult<Response> {
-    ctx.require_write()?;
-    let key = path_key(&key)?;
-    let body = parse_body(&body)?;
-    if !body.is_object() {
-        return Err(ApiError::bad_request("Uploaded data must be a JSON object"));
-    }
-    let version = single_version(
-        version_header(&headers, "if-unmodified-since-version")?,
-        &body,
-    )?;
-    let mut keys = referenced_items(std::slice::from_ref(&body));
-    if !keys.contains(&key) {
-        keys.push(key.clone());
-    }
-    let request = WriteRequest {
-        items: keys,
-        all_collections: true,
-        ..WriteRequest::default()
-    };
-    let now = now_iso();
-    let notes = ctx.access.notes;
-    let (result, version) = plan_write(
-        ctx.state.store.as_ref(),
-        ctx.library.id,
-        request,
-        move |snap| plan_single::<Items>(snap, &key, body, version, mode, &now, notes),
-    )
-    .await?;
-    result?;
-    Ok(no_content(version))
-}
-
-/// `PUT <lib>/items/<key>`: replace an item.
-pub async fn put(
-    ctx: LibCtx,
-    Path((_, key)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Response> {
-    write_single(ctx, key, headers, body, Mode::Replace).await
-}
-
-/// `PATCH <lib>/items/<key>`: change some properties of an item.
-pub async fn patch(
-    ctx: LibCtx,
-    Path((_, key)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Response> {
-    write_single(ctx, key, headers, body, Mode::Merge).await
-}
-
-/// `DELETE <lib>/items/<key>` with the item's version.
-pub async fn delete_one(
-    ctx: LibCtx,
-    Path((_, key)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    ctx.require_write()?;
-    let key = path_key(&key)?;
-    let expected = version_header(&headers, "if-unmodified-since-version")?.ok_or_else(|| {
-        ApiError::precondition_required("If-Unmodified-Since-Version not provided")
-    })?;
-    let request = WriteRequest {
-        items: vec![key.clone()],
-        descendants_of: vec![key.clone()],
-        ..WriteRequest::default()
-    };
-    let (result, version) = plan_write(ctx.state.store.as_ref(), ctx.library.id, request, move |snap| {
-        let Some(item) = snap.items.get(&key) else {
-            return (None, Err(ApiError::not_found("Item not found")));
+impl Endpoint for Items {
+    const NOT_FOUND: &'static str = "Item not found";
+    async fn find(ctx: &LibCtx, key: &ObjectKey, params: &Params) -> ApiResult<Option<Response>> {
+        let format = Format::from_params(params)?;
+        let Some(item) = find_item(ctx, key).await? else {
+            return Ok(None);
         };
-        if item.version > expected {
-            return (
-                None,
-                Err(ApiError::precondition_failed(
-                    format!(
-                        "Item has been modified since specified version (expected {expected}, found {})",
-                        item.version
-                    ),
-                    item.version,
-                )),
-            );
+        let one = std::slice::from_ref(&item);
+        match format {
+            Format::Bib => {
+                bib_response(&CiteParams::from_params(params)?, one, item.version).map(Some)
+            }
+            Format::Export(format) => Ok(Some(export_response(format, one, item.version))),
+            Format::Json | Format::Keys | Format::Versions => {
+                let includes = includes(params)?;
+                let cite = CiteParams::from_params(params)?;
+                let mut envelope = envelopes(ctx, one)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .unwrap_or(Value::Null);
+                add_includes(&mut envelope, &item, &includes, &cite)?;
+                Ok(Some(json_response(&envelope, item.version)))
+            }
         }
+    }
+    fn write_request(key: &ObjectKey, body: &Value) -> WriteRequest {
+        let mut keys = referenced_items(std::slice::from_ref(body));
+        if !keys.contains(key) {
+            keys.push(key.clone());
+        }
+        WriteRequest {
+            items: keys,
+            all_collections: true,
+            ..WriteRequest::default()
+        }
+    }
+    fn delete_request(key: &ObjectKey) -> WriteRequest {
+        WriteRequest {
+            items: vec![key.clone()],
+            descendants_of: vec![key.clone()],
+            ..WriteRequest::default()
+        }
+    }
+    fn plan_delete(snapshot: &Snapshot, key: &ObjectKey) -> Changes {
         let mut changes = Changes::default();
         changes.delete_items.push(key.clone());
-        changes.delete_items.extend(descendants(&snap.items, std::slice::from_ref(&key)));
-        (Some(changes), Ok(()))
-    })
-    .await?;
-    result?;
-    ctx.state.reclaim_files_later();
-    Ok(no_content(version))
+        changes
+            .delete_items
+            .extend(descendants(&snapshot.items, std::slice::from_ref(key)));
+        changes
+    }
+    fn after_delete(ctx: &LibCtx) {
+        ctx.state.reclaim_files_later();
+    }
 }
 
 /// `DELETE <lib>/items?itemKey=a,b`: delete up to 50 items (and their children).

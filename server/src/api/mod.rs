@@ -3,12 +3,14 @@
 
 pub mod capabilities;
 pub mod collections;
+pub mod export;
 pub mod files;
 pub mod fulltext;
 pub mod groups;
 pub mod items;
 pub mod keys;
 pub mod library;
+pub mod object;
 pub mod openapi;
 pub mod paging;
 pub mod query;

@@ -32,6 +32,10 @@ const LIST: &[&str] = &[
     "sort",
     "direction",
     "includeTrashed",
+    "include",
+    "style",
+    "locale",
+    "linkwrap",
 ];
 const OBJECT_LIST: &[&str] = &["format", "limit", "start", "since"];
 

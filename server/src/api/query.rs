@@ -6,6 +6,7 @@ use shelfmark_protocol::limits::WRITE_BATCH_MAX;
 use shelfmark_protocol::schema::schema;
 
 use super::Params;
+use super::export::ExportFormat;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{AnyOf, ItemQuery, ItemScope, QMode, SortField};
 
@@ -15,29 +16,47 @@ pub enum Format {
     Json,
     Keys,
     Versions,
+    /// A formatted bibliography (items only).
+    Bib,
+    /// An export file format (items only).
+    Export(ExportFormat),
 }
 
 impl Format {
-    /// Reads `format` (default `json`).
+    /// Reads `format` (default `json`) of an item request.
     pub fn from_params(params: &Params) -> ApiResult<Self> {
-        // Only the object data is served; asking for formatted
-        // bibliographies or citations gets a clear refusal, not less.
-        if let Some(include) = params.get("include") {
-            for part in include.split(',').map(str::trim) {
-                if !matches!(part, "" | "data") {
-                    return Err(ApiError::bad_request(format!(
-                        "Invalid 'include' value '{part}': this server provides 'data' only"
-                    )));
-                }
-            }
-        }
         match params.get("format").unwrap_or("json") {
             "json" | "" => Ok(Self::Json),
             "keys" => Ok(Self::Keys),
             "versions" => Ok(Self::Versions),
-            other => Err(ApiError::bad_request(format!(
-                "Invalid 'format' value '{other}'"
+            "bib" => Ok(Self::Bib),
+            other => ExportFormat::parse(other).map(Self::Export).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "Invalid 'format' value '{other}': expected json, keys, versions, bib or an export format ({})",
+                    ExportFormat::names()
+                ))
+            }),
+        }
+    }
+
+    /// Reads `format` and `include` of a collection or search request: their
+    /// data, keys or versions.
+    pub fn for_objects(params: &Params) -> ApiResult<Self> {
+        if let Some(include) = params.get("include") {
+            for part in include.split(',').map(str::trim) {
+                if !matches!(part, "" | "data") {
+                    return Err(ApiError::bad_request(format!(
+                        "Invalid 'include' value '{part}': collections and searches provide 'data' only"
+                    )));
+                }
+            }
+        }
+        match Self::from_params(params)? {
+            Self::Bib | Self::Export(_) => Err(ApiError::bad_request(format!(
+                "Invalid 'format' value '{}': formatted references are available for items only",
+                params.get("format").unwrap_or_default()
             ))),
+            format => Ok(format),
         }
     }
 }

@@ -1,23 +1,21 @@
 //! Saved searches: listing, one search, and writes.
 
 use axum::body::Bytes;
-use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 use shelfmark_protocol::{ObjectKey, SavedSearchData};
 
 use super::collections::{Listed, respond_objects};
-use super::items::path_key;
+use super::object::Endpoint;
 use super::query::key_list;
 use super::write::{
-    BatchInput, Mode, Searches, batch_body, library_precondition, plan_batch, plan_single, report,
-    single_version, write_token,
+    BatchInput, Searches, batch_body, library_precondition, plan_batch, report, write_token,
 };
-use super::{LibCtx, Params, json_response, no_content, not_modified, parse_body, version_header};
+use super::{LibCtx, Params, json_response, no_content, not_modified, version_header};
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{Changes, WriteRequest, plan_write};
+use crate::store::{Changes, Snapshot, WriteRequest, plan_write};
 
 /// The envelope of a saved search.
 pub fn envelope(ctx: &LibCtx, s: &SavedSearchData) -> Value {
@@ -58,17 +56,6 @@ pub async fn list(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<
         .map(|s| (s.key.clone(), s.version, envelope(&ctx, s)))
         .collect();
     respond_objects(&ctx, &params, objects, "/searches")
-}
-
-/// `GET <lib>/searches/<key>`.
-pub async fn get_one(ctx: LibCtx, Path((_, key)): Path<(String, String)>) -> ApiResult<Response> {
-    let key = path_key(&key)?;
-    let all = load(&ctx).await?;
-    let s = all
-        .iter()
-        .find(|s| s.key == key)
-        .ok_or_else(|| ApiError::not_found("Search not found"))?;
-    Ok(json_response(&envelope(&ctx, s), s.version))
 }
 
 fn batch_keys(objects: &[Value]) -> Vec<ObjectKey> {
@@ -116,100 +103,30 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     Ok(json_response(&value, version))
 }
 
-async fn write_single(
-    ctx: LibCtx,
-    key: String,
-    headers: HeaderMap,
-    body: Bytes,
-    mode: Mode,
-) -> ApiResult<Response> {
-    ctx.require_write()?;
-    let key = path_key(&key)?;
-    let body = parse_body(&body)?;
-    if !body.is_object() {
-        return Err(ApiError::bad_request("Uploaded data must be a JSON object"));
+impl Endpoint for Searches {
+    const NOT_FOUND: &'static str = "Search not found";
+    async fn find(ctx: &LibCtx, key: &ObjectKey, _params: &Params) -> ApiResult<Option<Response>> {
+        Ok(load(ctx)
+            .await?
+            .iter()
+            .find(|s| &s.key == key)
+            .map(|s| json_response(&envelope(ctx, s), s.version)))
     }
-    let version = single_version(
-        version_header(&headers, "if-unmodified-since-version")?,
-        &body,
-    )?;
-    let request = WriteRequest {
-        searches: vec![key.clone()],
-        ..WriteRequest::default()
-    };
-    let now = now_iso();
-    let notes = ctx.access.notes;
-    let (result, version) = plan_write(
-        ctx.state.store.as_ref(),
-        ctx.library.id,
-        request,
-        move |snap| plan_single::<Searches>(snap, &key, body, version, mode, &now, notes),
-    )
-    .await?;
-    result?;
-    Ok(no_content(version))
-}
-
-/// `PUT <lib>/searches/<key>`.
-pub async fn put(
-    ctx: LibCtx,
-    Path((_, key)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Response> {
-    write_single(ctx, key, headers, body, Mode::Replace).await
-}
-
-/// `PATCH <lib>/searches/<key>`.
-pub async fn patch(
-    ctx: LibCtx,
-    Path((_, key)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Response> {
-    write_single(ctx, key, headers, body, Mode::Merge).await
-}
-
-/// `DELETE <lib>/searches/<key>` with the search's version.
-pub async fn delete_one(
-    ctx: LibCtx,
-    Path((_, key)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    ctx.require_write()?;
-    let key = path_key(&key)?;
-    let expected = version_header(&headers, "if-unmodified-since-version")?.ok_or_else(|| {
-        ApiError::precondition_required("If-Unmodified-Since-Version not provided")
-    })?;
-    let request = WriteRequest {
-        searches: vec![key.clone()],
-        ..WriteRequest::default()
-    };
-    let (result, version) = plan_write(ctx.state.store.as_ref(), ctx.library.id, request, move |snap| {
-        let Some(s) = snap.searches.get(&key) else {
-            return (None, Err(ApiError::not_found("Search not found")));
-        };
-        if s.version > expected {
-            return (
-                None,
-                Err(ApiError::precondition_failed(
-                    format!(
-                        "Search has been modified since specified version (expected {expected}, found {})",
-                        s.version
-                    ),
-                    s.version,
-                )),
-            );
+    fn write_request(key: &ObjectKey, _body: &Value) -> WriteRequest {
+        WriteRequest {
+            searches: vec![key.clone()],
+            ..WriteRequest::default()
         }
-        let changes = Changes {
+    }
+    fn delete_request(key: &ObjectKey) -> WriteRequest {
+        Self::write_request(key, &Value::Null)
+    }
+    fn plan_delete(_snapshot: &Snapshot, key: &ObjectKey) -> Changes {
+        Changes {
             delete_searches: vec![key.clone()],
             ..Changes::default()
-        };
-        (Some(changes), Ok(()))
-    })
-    .await?;
-    result?;
-    Ok(no_content(version))
+        }
+    }
 }
 
 /// `DELETE <lib>/searches?searchKey=a,b` (the version header is optional).

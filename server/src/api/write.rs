@@ -59,7 +59,7 @@ impl World {
 
 /// An object kind that is written through the Web API's object rules.
 pub trait Kind: 'static {
-    type Data: Clone + PartialEq + Send + std::fmt::Debug + 'static;
+    type Data: Clone + PartialEq + Send + Sync + std::fmt::Debug + 'static;
     /// "Item", "Collection" or "Search", for messages.
     const NAME: &'static str;
     fn from_json(value: Value) -> Result<Self::Data, ValidationError>;
@@ -67,8 +67,14 @@ pub trait Kind: 'static {
     fn key(data: &Self::Data) -> &ObjectKey;
     fn version(data: &Self::Data) -> u64;
     fn set_version(data: &mut Self::Data, version: u64);
-    fn get<'a>(world: &'a World, key: &ObjectKey) -> Option<&'a Self::Data>;
-    fn put(world: &mut World, data: Self::Data);
+    /// The objects of this kind a snapshot holds.
+    fn stored(snapshot: &Snapshot) -> &HashMap<ObjectKey, Self::Data>;
+    /// The objects of this kind a write sees.
+    fn seen(world: &World) -> &HashMap<ObjectKey, Self::Data>;
+    /// The objects of this kind a write sees, to add to.
+    fn seen_mut(world: &mut World) -> &mut HashMap<ObjectKey, Self::Data>;
+    /// The list of changes objects of this kind are saved through.
+    fn saved(changes: &mut Changes) -> &mut Vec<Self::Data>;
     /// Validates and checks references; fills in what the server sets.
     /// `explicit` is the object as sent.
     fn check(
@@ -84,7 +90,51 @@ pub trait Kind: 'static {
     fn same(a: &Self::Data, b: &Self::Data) -> bool {
         a == b
     }
-    fn record(changes: &mut Changes, data: Self::Data);
+    /// The object with this key, as the write sees it.
+    fn get<'a>(world: &'a World, key: &ObjectKey) -> Option<&'a Self::Data> {
+        Self::seen(world).get(key)
+    }
+    /// Lets later objects of the write see this one.
+    fn put(world: &mut World, data: Self::Data) {
+        Self::seen_mut(world).insert(Self::key(&data).clone(), data);
+    }
+    /// Saves the object with the write.
+    fn record(changes: &mut Changes, data: Self::Data) {
+        Self::saved(changes).push(data);
+    }
+}
+
+/// The accessors every kind shares: each data type carries `key` and
+/// `version`, converts to JSON the same way, and lives in a map of its own
+/// (named `$field`) in snapshots, worlds and changes.
+macro_rules! shared_accessors {
+    ($data:ty, $field:ident) => {
+        type Data = $data;
+        fn to_json(data: &$data) -> Value {
+            data.to_json_value()
+        }
+        fn key(data: &$data) -> &ObjectKey {
+            &data.key
+        }
+        fn version(data: &$data) -> u64 {
+            data.version
+        }
+        fn set_version(data: &mut $data, version: u64) {
+            data.version = version;
+        }
+        fn stored(snapshot: &Snapshot) -> &HashMap<ObjectKey, $data> {
+            &snapshot.$field
+        }
+        fn seen(world: &World) -> &HashMap<ObjectKey, $data> {
+            &world.$field
+        }
+        fn seen_mut(world: &mut World) -> &mut HashMap<ObjectKey, $data> {
+            &mut world.$field
+        }
+        fn saved(changes: &mut Changes) -> &mut Vec<$data> {
+            &mut changes.$field
+        }
+    };
 }
 
 /// Some Zotero clients (pyzotero 1.6's `attachment_simple`) send an
@@ -119,30 +169,12 @@ pub struct Collections;
 pub struct Searches;
 
 impl Kind for Items {
-    type Data = ItemData;
+    shared_accessors!(ItemData, items);
     const NAME: &'static str = "Item";
     fn from_json(value: Value) -> Result<ItemData, ValidationError> {
         let mut item = ItemData::from_json_value(value)?;
         keep_file_name_only(&mut item);
         Ok(item)
-    }
-    fn to_json(data: &ItemData) -> Value {
-        data.to_json_value()
-    }
-    fn key(data: &ItemData) -> &ObjectKey {
-        &data.key
-    }
-    fn version(data: &ItemData) -> u64 {
-        data.version
-    }
-    fn set_version(data: &mut ItemData, version: u64) {
-        data.version = version;
-    }
-    fn get<'a>(world: &'a World, key: &ObjectKey) -> Option<&'a ItemData> {
-        world.items.get(key)
-    }
-    fn put(world: &mut World, data: ItemData) {
-        world.items.insert(data.key.clone(), data);
     }
     fn check(
         item: &mut ItemData,
@@ -216,34 +248,13 @@ impl Kind for Items {
         a.date_modified.clone_from(&b.date_modified);
         &a == b
     }
-    fn record(changes: &mut Changes, data: ItemData) {
-        changes.items.push(data);
-    }
 }
 
 impl Kind for Collections {
-    type Data = CollectionData;
+    shared_accessors!(CollectionData, collections);
     const NAME: &'static str = "Collection";
     fn from_json(value: Value) -> Result<CollectionData, ValidationError> {
         CollectionData::from_json_value(value)
-    }
-    fn to_json(data: &CollectionData) -> Value {
-        data.to_json_value()
-    }
-    fn key(data: &CollectionData) -> &ObjectKey {
-        &data.key
-    }
-    fn version(data: &CollectionData) -> u64 {
-        data.version
-    }
-    fn set_version(data: &mut CollectionData, version: u64) {
-        data.version = version;
-    }
-    fn get<'a>(world: &'a World, key: &ObjectKey) -> Option<&'a CollectionData> {
-        world.collections.get(key)
-    }
-    fn put(world: &mut World, data: CollectionData) {
-        world.collections.insert(data.key.clone(), data);
     }
     fn check(
         coll: &mut CollectionData,
@@ -273,34 +284,13 @@ impl Kind for Collections {
         }
         Ok(())
     }
-    fn record(changes: &mut Changes, data: CollectionData) {
-        changes.collections.push(data);
-    }
 }
 
 impl Kind for Searches {
-    type Data = SavedSearchData;
+    shared_accessors!(SavedSearchData, searches);
     const NAME: &'static str = "Search";
     fn from_json(value: Value) -> Result<SavedSearchData, ValidationError> {
         SavedSearchData::from_json_value(value)
-    }
-    fn to_json(data: &SavedSearchData) -> Value {
-        data.to_json_value()
-    }
-    fn key(data: &SavedSearchData) -> &ObjectKey {
-        &data.key
-    }
-    fn version(data: &SavedSearchData) -> u64 {
-        data.version
-    }
-    fn set_version(data: &mut SavedSearchData, version: u64) {
-        data.version = version;
-    }
-    fn get<'a>(world: &'a World, key: &ObjectKey) -> Option<&'a SavedSearchData> {
-        world.searches.get(key)
-    }
-    fn put(world: &mut World, data: SavedSearchData) {
-        world.searches.insert(data.key.clone(), data);
     }
     fn check(
         search: &mut SavedSearchData,
@@ -310,9 +300,6 @@ impl Kind for Searches {
         _now: &str,
     ) -> Result<(), Failure> {
         validate_saved_search(search).map_err(|e| invalid(&e))
-    }
-    fn record(changes: &mut Changes, data: SavedSearchData) {
-        changes.searches.push(data);
     }
 }
 
@@ -359,6 +346,26 @@ fn json_version(map: &Map<String, Value>) -> Result<Option<u64>, Failure> {
             .as_u64()
             .map(Some)
             .ok_or_else(|| failure(400, "'version' must be a non-negative integer")),
+    }
+}
+
+/// Refuses a write that says "new" (version 0) for an object that exists,
+/// or names a version older than the stored one.
+fn check_stale<K: Kind>(old: &K::Data, version: Option<u64>) -> Result<(), Failure> {
+    match version {
+        Some(0) => Err(failure(
+            412,
+            format!("{} {} already exists", K::NAME, K::key(old)),
+        )),
+        Some(v) if K::version(old) > v => Err(failure(
+            412,
+            format!(
+                "{} has been modified since specified version (expected {v}, found {})",
+                K::NAME,
+                K::version(old)
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -409,31 +416,15 @@ pub fn apply_one<K: Kind>(
     let existing = key.as_ref().and_then(|k| K::get(world, k)).cloned();
 
     match (precondition, &existing) {
-        (Precondition::Batch { library_header }, Some(old)) => match body_version {
-            Some(0) => {
-                return Err(fail(failure(
-                    412,
-                    format!("{} {} already exists", K::NAME, K::key(old)),
-                )));
-            }
-            Some(v) if K::version(old) > v => {
-                return Err(fail(failure(
-                    412,
-                    format!(
-                        "{} has been modified since specified version (expected {v}, found {})",
-                        K::NAME,
-                        K::version(old)
-                    ),
-                )));
-            }
-            None if !library_header => {
+        (Precondition::Batch { library_header }, Some(old)) => {
+            if body_version.is_none() && !library_header {
                 return Err(fail(failure(
                     428,
                     format!("{} version not provided", K::NAME),
                 )));
             }
-            _ => {}
-        },
+            check_stale::<K>(old, body_version).map_err(fail)?;
+        }
         (Precondition::Batch { .. }, None) => {
             if let (Some(v), Some(k)) = (body_version, &key)
                 && v > 0
@@ -441,31 +432,15 @@ pub fn apply_one<K: Kind>(
                 return Err(fail(failure(404, format!("{} {k} doesn't exist", K::NAME))));
             }
         }
-        (Precondition::Single { version }, Some(old)) => match version {
-            None => {
+        (Precondition::Single { version }, Some(old)) => {
+            if version.is_none() {
                 return Err(fail(failure(
                     428,
                     "If-Unmodified-Since-Version not provided",
                 )));
             }
-            Some(0) => {
-                return Err(fail(failure(
-                    412,
-                    format!("{} {} already exists", K::NAME, K::key(old)),
-                )));
-            }
-            Some(v) if K::version(old) > v => {
-                return Err(fail(failure(
-                    412,
-                    format!(
-                        "{} has been modified since specified version (expected {v}, found {})",
-                        K::NAME,
-                        K::version(old)
-                    ),
-                )));
-            }
-            _ => {}
-        },
+            check_stale::<K>(old, version).map_err(fail)?;
+        }
         (Precondition::Single { version }, None) => {
             let missing = match mode {
                 Mode::Merge => version != Some(0),

@@ -88,8 +88,9 @@ pub fn refused_cleanly(d: &dyn Deployment) {
     let r = c.get(&format!("{items}?limit=ten"));
     assert_eq!(r.status(), 400);
     assert!(r.text().expect("text").contains("limit"));
-    let r = c.get(&format!("{items}?include=bib"));
+    let r = c.get(&format!("{items}?include=mods"));
     assert_eq!(r.status(), 400);
+    assert!(r.text().expect("text").contains("'mods'"));
     assert_eq!(c.get(&format!("{items}?include=data")).status(), 200);
     let r = c.get(&format!(
         "{items}?itemKey={}",

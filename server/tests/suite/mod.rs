@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod bad_input;
 pub mod basics;
+pub mod export;
 pub mod files;
 pub mod fulltext;
 pub mod groups;

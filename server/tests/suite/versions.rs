@@ -47,9 +47,9 @@ pub fn since_and_formats(d: &dyn Deployment) {
     );
     assert!(one["meta"].is_object());
 
-    let bad = c.get(&format!("{items}?format=bibtex"));
+    let bad = c.get(&format!("{items}?format=mods"));
     assert_eq!(bad.status(), 400);
-    assert!(bad.text().expect("text").contains("format"));
+    assert!(bad.text().expect("text").contains("'mods'"));
 }
 
 pub fn preconditions(d: &dyn Deployment) {

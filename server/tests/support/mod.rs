@@ -73,6 +73,13 @@ impl Server {
 
     /// Starts a server with extra command-line options.
     pub fn start_with(extra: &[&str]) -> Self {
+        let postgres = std::env::var("SHELFMARK_TEST_DATABASE_URL").ok();
+        Self::start_on(extra, postgres.as_deref())
+    }
+
+    /// Starts a server with extra command-line options, on a fresh database
+    /// made at the PostgreSQL server `postgres` when given.
+    pub fn start_on(extra: &[&str], postgres: Option<&str>) -> Self {
         let data_dir = tempfile::tempdir().expect("temporary data directory");
         let mut extra: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
         if let Ok(url) = std::env::var("SHELFMARK_TEST_FILES_URL") {
@@ -88,11 +95,11 @@ impl Server {
             ));
         }
         let mut database = None;
-        if let Ok(url) = std::env::var("SHELFMARK_TEST_DATABASE_URL") {
-            let (db_url, name) = fresh_database(&url);
+        if let Some(url) = postgres {
+            let (db_url, name) = fresh_database(url);
             extra.push("--database-url".into());
             extra.push(db_url);
-            database = Some((url, name));
+            database = Some((url.to_owned(), name));
         }
         let mut child = Command::new(binary())
             .arg("--data-dir")

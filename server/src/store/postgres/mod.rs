@@ -4,6 +4,7 @@
 //! different libraries write in parallel.
 
 mod query;
+pub mod tls;
 mod write;
 
 use std::collections::HashSet;
@@ -15,6 +16,8 @@ use tokio::sync::Semaphore;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Row};
+
+use tls::Connector;
 
 use super::{
     Access, ApiKeyRecord, Deleted, Group, ItemQuery, Library, LibraryId, LibraryOwner, Membership,
@@ -31,8 +34,18 @@ const MAX_CONNECTIONS: usize = 32;
 const UPLOAD_LIFETIME_SECONDS: i64 = 24 * 60 * 60;
 
 impl From<tokio_postgres::Error> for StoreError {
+    /// Keeps the causes ("db error: FATAL: …", "error performing TLS
+    /// handshake: invalid peer certificate …"), which the driver's own
+    /// message leaves out.
     fn from(e: tokio_postgres::Error) -> Self {
-        Self::Postgres(e.to_string())
+        let mut message = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            message.push_str(": ");
+            message.push_str(&c.to_string());
+            cause = c.source();
+        }
+        Self::Postgres(message)
     }
 }
 
@@ -44,6 +57,7 @@ fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
 #[derive(Debug)]
 struct Pool {
     config: tokio_postgres::Config,
+    connector: Connector,
     idle: Mutex<Vec<Client>>,
     permits: Semaphore,
 }
@@ -84,6 +98,25 @@ impl Drop for Conn<'_> {
 }
 
 impl Pool {
+    /// Opens a new connection, its I/O driven by a task of its own.
+    async fn connect(&self) -> StoreResult<Client> {
+        fn ended(e: tokio_postgres::Error) {
+            tracing::warn!(error = %e, "PostgreSQL connection ended");
+        }
+        Ok(match &self.connector {
+            Connector::Plain => {
+                let (client, connection) = self.config.connect(NoTls).await?;
+                tokio::spawn(async move { connection.await.map_err(ended) });
+                client
+            }
+            Connector::Tls(tls) => {
+                let (client, connection) = self.config.connect(tls.clone()).await?;
+                tokio::spawn(async move { connection.await.map_err(ended) });
+                client
+            }
+        })
+    }
+
     async fn get(&self) -> StoreResult<Conn<'_>> {
         let permit = self
             .permits
@@ -93,15 +126,7 @@ impl Pool {
         let reused = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let client = match reused {
             Some(c) if !c.is_closed() => c,
-            _ => {
-                let (client, connection) = self.config.connect(NoTls).await?;
-                tokio::spawn(async move {
-                    if let Err(e) = connection.await {
-                        tracing::warn!(error = %e, "PostgreSQL connection ended");
-                    }
-                });
-                client
-            }
+            _ => self.connect().await?,
         };
         Ok(Conn {
             pool: self,
@@ -118,15 +143,19 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    /// Connects to `url` (`postgres://user@host:port/db`) and creates the
-    /// tables on first use.
+    /// Connects to `url` (`postgres://user@host:port/db`, with `sslmode` and
+    /// `sslrootcert` as in libpq) and creates the tables on first use.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        let config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| {
-            StoreError::Unsupported(format!("database URL: {e}"))
-        })?;
+        let (url, tls) = tls::split_url(url)?;
+        let mut config: tokio_postgres::Config =
+            url.parse().map_err(|e: tokio_postgres::Error| {
+                StoreError::Unsupported(format!("database URL: {e}"))
+            })?;
+        let connector = tls::connector(&tls, &mut config)?;
         let store = Self {
             pool: Arc::new(Pool {
                 config,
+                connector,
                 idle: Mutex::new(Vec::new()),
                 permits: Semaphore::new(MAX_CONNECTIONS),
             }),

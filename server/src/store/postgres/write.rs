@@ -235,192 +235,300 @@ pub(super) async fn item_file(
         .map(|r| file_row(&r, 0)))
 }
 
-async fn tombstone(
+/// The entries of `list` by key, the last one of each key kept: one
+/// statement may touch a row only once, and a later entry wins as it would
+/// have row by row.
+fn last_of_each<T, K: Eq + std::hash::Hash>(list: &[T], key: impl Fn(&T) -> K) -> Vec<&T> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<&T> = list.iter().rev().filter(|t| seen.insert(key(t))).collect();
+    out.reverse();
+    out
+}
+
+/// Records deletions of `keys` at `version` for `/deleted`.
+async fn tombstones(
     tx: &Transaction<'_>,
     lib: LibraryId,
     kind: ObjectKind,
-    key: &str,
+    keys: &[&str],
     version: u64,
 ) -> StoreResult<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let keys = last_of_each(keys, |k| *k);
     tx.execute(
-        "INSERT INTO tombstones (library_id, kind, key, version) VALUES ($1, $2, $3, $4)
+        "INSERT INTO tombstones (library_id, kind, key, version)
+         SELECT $1, $2, k, $4 FROM UNNEST($3::TEXT[]) AS k
          ON CONFLICT (library_id, kind, key) DO UPDATE SET version = EXCLUDED.version",
-        &[&lib, &kind.as_str(), &key, &(version as i64)],
+        &[&lib, &kind.as_str(), &keys, &(version as i64)],
     )
     .await?;
     Ok(())
 }
 
-async fn clear_tombstone(
+/// Forgets the deletions of objects that are written again.
+async fn clear_tombstones(
     tx: &Transaction<'_>,
     lib: LibraryId,
-    kind: ObjectKind,
-    key: &str,
+    kinds: &[&str],
+    keys: &[&str],
 ) -> StoreResult<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
     tx.execute(
-        "DELETE FROM tombstones WHERE library_id = $1 AND kind = $2 AND key = $3",
-        &[&lib, &kind.as_str(), &key],
+        "DELETE FROM tombstones t USING UNNEST($2::TEXT[], $3::TEXT[]) AS w(kind, key)
+         WHERE t.library_id = $1 AND t.kind = w.kind AND t.key = w.key",
+        &[&lib, &kinds, &keys],
     )
     .await?;
+    Ok(())
+}
+
+/// Writes items with their tag and collection index rows: one statement per
+/// table for the whole batch.
+async fn upsert_items(
+    tx: &Transaction<'_>,
+    lib: LibraryId,
+    items: &[&ItemData],
+) -> StoreResult<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let mut keys = Vec::with_capacity(items.len());
+    let mut versions = Vec::with_capacity(items.len());
+    let mut types = Vec::with_capacity(items.len());
+    let mut parents = Vec::with_capacity(items.len());
+    let mut deleted = Vec::with_capacity(items.len());
+    let mut added = Vec::with_capacity(items.len());
+    let mut modified = Vec::with_capacity(items.len());
+    let mut sort_titles = Vec::with_capacity(items.len());
+    let mut sort_creators = Vec::with_capacity(items.len());
+    let mut sort_dates = Vec::with_capacity(items.len());
+    let mut quick = Vec::with_capacity(items.len());
+    let mut full = Vec::with_capacity(items.len());
+    let mut data = Vec::with_capacity(items.len());
+    let (mut tag_items, mut tag_names, mut tag_types) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut member_items, mut member_collections) = (Vec::new(), Vec::new());
+    for item in items {
+        let d = derive(item);
+        let key = item.key.as_str();
+        keys.push(key);
+        versions.push(item.version as i64);
+        types.push(item.item_type.as_str());
+        parents.push(item.parent_item.as_ref().map(ObjectKey::as_str));
+        deleted.push(item.deleted);
+        added.push(item.date_added.as_deref().unwrap_or_default());
+        modified.push(item.date_modified.as_deref().unwrap_or_default());
+        sort_titles.push(d.sort_title);
+        sort_creators.push(d.sort_creator);
+        sort_dates.push(d.sort_date);
+        quick.push(d.quick_text);
+        full.push(d.full_text);
+        data.push(item.to_json_value().to_string());
+        for tag in &item.tags {
+            tag_items.push(key);
+            tag_names.push(tag.tag.as_str());
+            tag_types.push(i64::from(tag.kind));
+        }
+        for coll in &item.collections {
+            member_items.push(key);
+            member_collections.push(coll.as_str());
+        }
+    }
+    tx.execute(
+        "INSERT INTO items (library_id, key, version, item_type, parent_key, deleted,
+             date_added, date_modified, sort_title, sort_creator, sort_date, quick_text,
+             full_text, data)
+         SELECT $1, * FROM UNNEST($2::TEXT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[],
+             $6::BOOLEAN[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[], $11::TEXT[],
+             $12::TEXT[], $13::TEXT[], $14::TEXT[])
+         ON CONFLICT (library_id, key) DO UPDATE SET version = EXCLUDED.version,
+             item_type = EXCLUDED.item_type, parent_key = EXCLUDED.parent_key,
+             deleted = EXCLUDED.deleted, date_added = EXCLUDED.date_added,
+             date_modified = EXCLUDED.date_modified, sort_title = EXCLUDED.sort_title,
+             sort_creator = EXCLUDED.sort_creator, sort_date = EXCLUDED.sort_date,
+             quick_text = EXCLUDED.quick_text, full_text = EXCLUDED.full_text,
+             data = EXCLUDED.data",
+        &[
+            &lib,
+            &keys,
+            &versions,
+            &types,
+            &parents,
+            &deleted,
+            &added,
+            &modified,
+            &sort_titles,
+            &sort_creators,
+            &sort_dates,
+            &quick,
+            &full,
+            &data,
+        ],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM item_tags WHERE library_id = $1 AND item_key = ANY($2)",
+        &[&lib, &keys],
+    )
+    .await?;
+    if !tag_items.is_empty() {
+        tx.execute(
+            "INSERT INTO item_tags (library_id, item_key, tag, type)
+             SELECT $1, * FROM UNNEST($2::TEXT[], $3::TEXT[], $4::BIGINT[])
+             ON CONFLICT DO NOTHING",
+            &[&lib, &tag_items, &tag_names, &tag_types],
+        )
+        .await?;
+    }
+    tx.execute(
+        "DELETE FROM item_collections WHERE library_id = $1 AND item_key = ANY($2)",
+        &[&lib, &keys],
+    )
+    .await?;
+    if !member_items.is_empty() {
+        tx.execute(
+            "INSERT INTO item_collections (library_id, collection_key, item_key)
+             SELECT $1, * FROM UNNEST($2::TEXT[], $3::TEXT[])
+             ON CONFLICT DO NOTHING",
+            &[&lib, &member_collections, &member_items],
+        )
+        .await?;
+    }
     Ok(())
 }
 
 async fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> StoreResult<()> {
-    let upsert_item = tx
-        .prepare(
-            "INSERT INTO items (library_id, key, version, item_type, parent_key, deleted,
-                 date_added, date_modified, sort_title, sort_creator, sort_date, quick_text,
-                 full_text, data)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-             ON CONFLICT (library_id, key) DO UPDATE SET version = EXCLUDED.version,
-                 item_type = EXCLUDED.item_type, parent_key = EXCLUDED.parent_key,
-                 deleted = EXCLUDED.deleted, date_added = EXCLUDED.date_added,
-                 date_modified = EXCLUDED.date_modified, sort_title = EXCLUDED.sort_title,
-                 sort_creator = EXCLUDED.sort_creator, sort_date = EXCLUDED.sort_date,
-                 quick_text = EXCLUDED.quick_text, full_text = EXCLUDED.full_text,
-                 data = EXCLUDED.data",
-        )
-        .await?;
-    for item in &c.items {
-        let d = derive(item);
-        let key = item.key.as_str();
-        tx.execute(
-            &upsert_item,
-            &[
-                &lib,
-                &key,
-                &(item.version as i64),
-                &item.item_type,
-                &item.parent_item.as_ref().map(|k| k.to_string()),
-                &item.deleted,
-                &item.date_added.clone().unwrap_or_default(),
-                &item.date_modified.clone().unwrap_or_default(),
-                &d.sort_title,
-                &d.sort_creator,
-                &d.sort_date,
-                &d.quick_text,
-                &d.full_text,
-                &item.to_json_value().to_string(),
-            ],
-        )
-        .await?;
-        tx.execute(
-            "DELETE FROM item_tags WHERE library_id = $1 AND item_key = $2",
-            &[&lib, &key],
-        )
-        .await?;
-        for tag in &item.tags {
-            tx.execute(
-                "INSERT INTO item_tags (library_id, item_key, tag, type) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT DO NOTHING",
-                &[&lib, &key, &tag.tag, &i64::from(tag.kind)],
-            )
-            .await?;
-        }
-        tx.execute(
-            "DELETE FROM item_collections WHERE library_id = $1 AND item_key = $2",
-            &[&lib, &key],
-        )
-        .await?;
-        for coll in &item.collections {
-            tx.execute(
-                "INSERT INTO item_collections (library_id, collection_key, item_key)
-                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                &[&lib, &coll.as_str(), &key],
-            )
-            .await?;
-        }
-        clear_tombstone(tx, lib, ObjectKind::Item, key).await?;
-    }
-    for coll in &c.collections {
+    let items = last_of_each(&c.items, |i| i.key.clone());
+    upsert_items(tx, lib, &items).await?;
+    let collections = last_of_each(&c.collections, |c| c.key.clone());
+    if !collections.is_empty() {
+        let keys: Vec<&str> = collections.iter().map(|c| c.key.as_str()).collect();
+        let versions: Vec<i64> = collections.iter().map(|c| c.version as i64).collect();
+        let parents: Vec<Option<&str>> = collections
+            .iter()
+            .map(|c| c.parent_collection.as_ref().map(ObjectKey::as_str))
+            .collect();
+        let data: Vec<String> = collections
+            .iter()
+            .map(|c| c.to_json_value().to_string())
+            .collect();
         tx.execute(
             "INSERT INTO collections (library_id, key, version, parent_key, data)
-             VALUES ($1, $2, $3, $4, $5)
+             SELECT $1, * FROM UNNEST($2::TEXT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[])
              ON CONFLICT (library_id, key) DO UPDATE SET version = EXCLUDED.version,
                  parent_key = EXCLUDED.parent_key, data = EXCLUDED.data",
-            &[
-                &lib,
-                &coll.key.as_str(),
-                &(coll.version as i64),
-                &coll.parent_collection.as_ref().map(|k| k.to_string()),
-                &coll.to_json_value().to_string(),
-            ],
+            &[&lib, &keys, &versions, &parents, &data],
         )
         .await?;
-        clear_tombstone(tx, lib, ObjectKind::Collection, coll.key.as_str()).await?;
     }
-    for search in &c.searches {
+    let searches = last_of_each(&c.searches, |s| s.key.clone());
+    if !searches.is_empty() {
+        let keys: Vec<&str> = searches.iter().map(|s| s.key.as_str()).collect();
+        let versions: Vec<i64> = searches.iter().map(|s| s.version as i64).collect();
+        let data: Vec<String> = searches
+            .iter()
+            .map(|s| s.to_json_value().to_string())
+            .collect();
         tx.execute(
-            "INSERT INTO searches (library_id, key, version, data) VALUES ($1, $2, $3, $4)
+            "INSERT INTO searches (library_id, key, version, data)
+             SELECT $1, * FROM UNNEST($2::TEXT[], $3::BIGINT[], $4::TEXT[])
              ON CONFLICT (library_id, key) DO UPDATE SET version = EXCLUDED.version,
                  data = EXCLUDED.data",
-            &[
-                &lib,
-                &search.key.as_str(),
-                &(search.version as i64),
-                &search.to_json_value().to_string(),
-            ],
+            &[&lib, &keys, &versions, &data],
         )
         .await?;
-        clear_tombstone(tx, lib, ObjectKind::Search, search.key.as_str()).await?;
     }
-    for setting in &c.settings {
+    let settings = last_of_each(&c.settings, |s| s.key.clone());
+    if !settings.is_empty() {
+        let keys: Vec<&str> = settings.iter().map(|s| s.key.as_str()).collect();
+        let versions: Vec<i64> = settings.iter().map(|s| s.version as i64).collect();
+        let values: Vec<String> = settings.iter().map(|s| s.value.to_string()).collect();
         tx.execute(
-            "INSERT INTO settings (library_id, key, version, value) VALUES ($1, $2, $3, $4)
+            "INSERT INTO settings (library_id, key, version, value)
+             SELECT $1, * FROM UNNEST($2::TEXT[], $3::BIGINT[], $4::TEXT[])
              ON CONFLICT (library_id, key) DO UPDATE SET version = EXCLUDED.version,
                  value = EXCLUDED.value",
-            &[
-                &lib,
-                &setting.key,
-                &(setting.version as i64),
-                &setting.value.to_string(),
-            ],
+            &[&lib, &keys, &versions, &values],
         )
         .await?;
-        clear_tombstone(tx, lib, ObjectKind::Setting, &setting.key).await?;
     }
-    for key in &c.delete_items {
-        let k = key.as_str();
-        for table_sql in [
-            "DELETE FROM items WHERE library_id = $1 AND key = $2",
-            "DELETE FROM item_tags WHERE library_id = $1 AND item_key = $2",
-            "DELETE FROM item_collections WHERE library_id = $1 AND item_key = $2",
-            "DELETE FROM item_files WHERE library_id = $1 AND item_key = $2",
-            "DELETE FROM fulltext WHERE library_id = $1 AND item_key = $2",
-        ] {
-            tx.execute(table_sql, &[&lib, &k]).await?;
+    // Objects written again are no longer deleted.
+    let mut written_kinds: Vec<&str> = Vec::new();
+    let mut written_keys: Vec<&str> = Vec::new();
+    let kinds_and_keys = items
+        .iter()
+        .map(|i| (ObjectKind::Item, i.key.as_str()))
+        .chain(
+            collections
+                .iter()
+                .map(|c| (ObjectKind::Collection, c.key.as_str())),
+        )
+        .chain(
+            searches
+                .iter()
+                .map(|s| (ObjectKind::Search, s.key.as_str())),
+        )
+        .chain(
+            settings
+                .iter()
+                .map(|s| (ObjectKind::Setting, s.key.as_str())),
+        );
+    for (kind, key) in kinds_and_keys {
+        written_kinds.push(kind.as_str());
+        written_keys.push(key);
+    }
+    clear_tombstones(tx, lib, &written_kinds, &written_keys).await?;
+
+    if !c.delete_items.is_empty() {
+        let keys: Vec<&str> = c.delete_items.iter().map(ObjectKey::as_str).collect();
+        tx.execute(
+            "DELETE FROM items WHERE library_id = $1 AND key = ANY($2)",
+            &[&lib, &keys],
+        )
+        .await?;
+        for table in ["item_tags", "item_collections", "item_files", "fulltext"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE library_id = $1 AND item_key = ANY($2)"),
+                &[&lib, &keys],
+            )
+            .await?;
         }
-        tombstone(tx, lib, ObjectKind::Item, k, version).await?;
+        tombstones(tx, lib, ObjectKind::Item, &keys, version).await?;
     }
-    for key in &c.delete_collections {
-        let k = key.as_str();
+    if !c.delete_collections.is_empty() {
+        let keys: Vec<&str> = c.delete_collections.iter().map(ObjectKey::as_str).collect();
         tx.execute(
-            "DELETE FROM collections WHERE library_id = $1 AND key = $2",
-            &[&lib, &k],
+            "DELETE FROM collections WHERE library_id = $1 AND key = ANY($2)",
+            &[&lib, &keys],
         )
         .await?;
         tx.execute(
-            "DELETE FROM item_collections WHERE library_id = $1 AND collection_key = $2",
-            &[&lib, &k],
+            "DELETE FROM item_collections WHERE library_id = $1 AND collection_key = ANY($2)",
+            &[&lib, &keys],
         )
         .await?;
-        tombstone(tx, lib, ObjectKind::Collection, k, version).await?;
+        tombstones(tx, lib, ObjectKind::Collection, &keys, version).await?;
     }
-    for key in &c.delete_searches {
+    if !c.delete_searches.is_empty() {
+        let keys: Vec<&str> = c.delete_searches.iter().map(ObjectKey::as_str).collect();
         tx.execute(
-            "DELETE FROM searches WHERE library_id = $1 AND key = $2",
-            &[&lib, &key.as_str()],
+            "DELETE FROM searches WHERE library_id = $1 AND key = ANY($2)",
+            &[&lib, &keys],
         )
         .await?;
-        tombstone(tx, lib, ObjectKind::Search, key.as_str(), version).await?;
+        tombstones(tx, lib, ObjectKind::Search, &keys, version).await?;
     }
-    for key in &c.delete_settings {
+    if !c.delete_settings.is_empty() {
+        let keys: Vec<&str> = c.delete_settings.iter().map(String::as_str).collect();
         tx.execute(
-            "DELETE FROM settings WHERE library_id = $1 AND key = $2",
-            &[&lib, key],
+            "DELETE FROM settings WHERE library_id = $1 AND key = ANY($2)",
+            &[&lib, &keys],
         )
         .await?;
-        tombstone(tx, lib, ObjectKind::Setting, key, version).await?;
+        tombstones(tx, lib, ObjectKind::Setting, &keys, version).await?;
     }
     for (key, f) in &c.attach_files {
         tx.execute(
@@ -467,8 +575,7 @@ async fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) 
         )
         .await?;
     }
-    for tag in &c.delete_tags {
-        tombstone(tx, lib, ObjectKind::Tag, tag, version).await?;
-    }
+    let tags: Vec<&str> = c.delete_tags.iter().map(String::as_str).collect();
+    tombstones(tx, lib, ObjectKind::Tag, &tags, version).await?;
     Ok(())
 }
