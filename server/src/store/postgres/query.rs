@@ -140,14 +140,36 @@ pub(super) async fn items(
     let total: i64 = conn.query_one(&count_sql, &refs(&f.params)).await?.get(0);
     let order = order_by(q, &mut f);
     let limit = q.limit.map_or_else(|| "ALL".to_owned(), |l| l.to_string());
+    // The page's keys first, then their data: sorting only keys keeps deep
+    // pages of a large library cheap.
     let sql = format!(
-        "SELECT i.data FROM items i WHERE {} {order} LIMIT {limit} OFFSET {}",
+        "SELECT i.key FROM items i WHERE {} {order} LIMIT {limit} OFFSET {}",
         f.sql, q.start
     );
-    let rows = conn.query(&sql, &refs(&f.params)).await?;
-    let rows = rows
+    let keys: Vec<String> = conn
+        .query(&sql, &refs(&f.params))
+        .await?
         .iter()
-        .map(|r| json(r.get(0), ItemData::from_json_value))
+        .map(|r| r.get(0))
+        .collect();
+    if keys.is_empty() {
+        return Ok(Page {
+            total: total as usize,
+            rows: Vec::new(),
+        });
+    }
+    let found = conn
+        .query(
+            "SELECT key, data FROM items WHERE library_id = $1 AND key = ANY($2)",
+            &[&lib, &keys],
+        )
+        .await?;
+    let mut by_key: std::collections::HashMap<String, &tokio_postgres::Row> =
+        found.iter().map(|r| (r.get(0), r)).collect();
+    let rows = keys
+        .iter()
+        .filter_map(|k| by_key.remove(k))
+        .map(|r| json(r.get(1), ItemData::from_json_value))
         .collect::<StoreResult<Vec<_>>>()?;
     Ok(Page {
         total: total as usize,
