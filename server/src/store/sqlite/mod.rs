@@ -2,14 +2,6 @@
 //! for every library at once, which SQLite requires anyway) and a small pool of
 //! reader connections working beside it in WAL mode. All SQLite work runs on
 //! tokio's blocking threads.
-//!
-//! Writes wait for the writer in a fair async queue rather than as blocked
-//! threads. The database file is memory-mapped, so reading a page a writer
-//! invalidated in a reader's cache is a memory access rather than a `pread`
-//! copy. Reads are not queued in front of the blocking pool: a request makes
-//! two or three reads, and queueing each one again behind every other
-//! request's made the requests with more reads (the syncs that find changes)
-//! slower.
 
 mod accounts;
 mod files;
@@ -34,15 +26,12 @@ const SCHEMA: &str = include_str!("schema.sql");
 const SCHEMA_VERSION: i64 = 1;
 /// Reader connections kept open between requests.
 const READER_POOL: usize = 64;
-/// How much of the database file is memory-mapped (SQLite caps it at its
-/// own compile-time limit).
-const MMAP_BYTES: i64 = 1 << 30;
 
 /// Metadata in one SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     path: PathBuf,
-    writer: Arc<tokio::sync::Mutex<Connection>>,
+    writer: Arc<Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
 }
 
@@ -50,7 +39,6 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     Ok(())
 }
 
@@ -73,7 +61,7 @@ impl SqliteStore {
         }
         Ok(Self {
             path: path.to_owned(),
-            writer: Arc::new(tokio::sync::Mutex::new(conn)),
+            writer: Arc::new(Mutex::new(conn)),
             readers: Arc::new(Mutex::new(Vec::new())),
         })
     }
@@ -117,10 +105,15 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
-        let mut conn = Arc::clone(&self.writer).lock_owned().await;
-        tokio::task::spawn_blocking(move || work(&mut conn))
-            .await
-            .map_err(|e| StoreError::Task(e.to_string()))?
+        let writer = Arc::clone(&self.writer);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer
+                .lock()
+                .map_err(|_| StoreError::Task("writer connection poisoned".into()))?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
     }
 }
 
