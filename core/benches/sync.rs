@@ -183,6 +183,8 @@ impl Server {
             .arg("127.0.0.1:0")
             .env("SHELFMARK_LOG", "info")
             .env("NO_COLOR", "1")
+            // Seeding writes as fast as it can; the per-key limit is not what is measured.
+            .env("SHELFMARK_KEY_RATE", "0")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
