@@ -27,7 +27,9 @@ use super::{
 use crate::clock::{now_iso, now_unix};
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
+/// Upgrades from each earlier schema version to the next, in order.
+const UPGRADES: [(i64, &str); 1] = [(1, include_str!("upgrade_2.sql"))];
 /// Connections kept at most.
 const MAX_CONNECTIONS: usize = 32;
 /// Uploads not registered within this many seconds are abandoned.
@@ -189,6 +191,13 @@ impl PgStore {
                 return Err(StoreError::Unsupported(format!(
                     "database schema version {v} is newer than this server ({SCHEMA_VERSION})"
                 )));
+            }
+            Some(v) if v < SCHEMA_VERSION => {
+                for (_, sql) in UPGRADES.iter().filter(|(from, _)| *from >= v) {
+                    tx.batch_execute(sql).await?;
+                }
+                tx.execute("UPDATE schema_meta SET version = $1", &[&SCHEMA_VERSION])
+                    .await?;
             }
             Some(_) => {}
         }

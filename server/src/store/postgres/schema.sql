@@ -72,6 +72,10 @@ CREATE TABLE items (
     PRIMARY KEY (library_id, key)
 );
 CREATE INDEX items_version ON items(library_id, version);
+-- Listings sorted by date added (what syncing clients page through) or
+-- modified (the API's default), in the byte order the queries ask for.
+CREATE INDEX items_by_added ON items(library_id, date_added COLLATE "C", key COLLATE "C") INCLUDE (version, deleted);
+CREATE INDEX items_by_modified ON items(library_id, date_modified COLLATE "C", key COLLATE "C") INCLUDE (version, deleted);
 CREATE INDEX items_parent ON items(library_id, parent_key);
 
 CREATE TABLE item_tags (

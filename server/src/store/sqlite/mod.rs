@@ -23,7 +23,9 @@ use super::{
 };
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
+/// Upgrades from each earlier schema version to the next, in order.
+const UPGRADES: [(i64, &str); 1] = [(1, include_str!("upgrade_2.sql"))];
 /// Reader connections kept open between requests.
 const READER_POOL: usize = 64;
 
@@ -53,6 +55,13 @@ impl SqliteStore {
             let tx = conn.unchecked_transaction()?;
             tx.execute_batch(SCHEMA)?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            tx.commit()?;
+        } else if version < SCHEMA_VERSION {
+            let tx = conn.unchecked_transaction()?;
+            for (from, sql) in UPGRADES.iter().filter(|(from, _)| *from >= version) {
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "user_version", from + 1)?;
+            }
             tx.commit()?;
         } else if version > SCHEMA_VERSION {
             return Err(StoreError::Unsupported(format!(
@@ -459,5 +468,65 @@ impl Store for SqliteStore {
     ) -> StoreResult<u64> {
         self.with_writer(move |conn| write::write(conn, lib, &request, plan))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn indexes(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'items_by_%' ORDER BY name")
+            .expect("query");
+        stmt.query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("names")
+    }
+
+    #[test]
+    fn a_schema_1_database_gains_the_listing_indexes() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("shelfmark.db");
+        drop(SqliteStore::open(&path).expect("create"));
+        {
+            // As schema 1 left it.
+            let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(
+                "DROP INDEX items_by_added; DROP INDEX items_by_modified; PRAGMA user_version = 1;",
+            )
+            .expect("downgrade");
+            assert!(indexes(&conn).is_empty());
+        }
+        drop(SqliteStore::open(&path).expect("upgrade"));
+        let conn = Connection::open(&path).expect("open");
+        assert_eq!(indexes(&conn), ["items_by_added", "items_by_modified"]);
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_sync_listing_pages_through_the_index_without_sorting_rows() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("shelfmark.db");
+        drop(SqliteStore::open(&path).expect("create"));
+        let conn = Connection::open(&path).expect("open");
+        let plan: Vec<String> = conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT i.key FROM items i
+                 WHERE i.library_id = 1 AND i.deleted = 0 AND i.version > 0
+                 ORDER BY i.date_added ASC, i.key ASC LIMIT 1000 OFFSET 40000",
+            )
+            .expect("plan")
+            .query_map([], |r| r.get::<_, String>(3))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("plan rows");
+        let plan = plan.join("\n");
+        assert!(plan.contains("COVERING INDEX items_by_added"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
 }

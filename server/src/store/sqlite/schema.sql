@@ -71,6 +71,10 @@ CREATE TABLE items (
 ) WITHOUT ROWID;
 CREATE INDEX items_version ON items(library_id, version);
 CREATE INDEX items_parent ON items(library_id, parent_key);
+-- Listings sorted by date added (what syncing clients page through) or
+-- modified (the API's default) walk these instead of the rows.
+CREATE INDEX items_by_added ON items(library_id, date_added, key, version, deleted);
+CREATE INDEX items_by_modified ON items(library_id, date_modified, key, version, deleted);
 
 CREATE TABLE item_tags (
     library_id INTEGER NOT NULL,
