@@ -71,11 +71,9 @@ CREATE TABLE items (
     data          TEXT NOT NULL,
     PRIMARY KEY (library_id, key)
 );
-CREATE INDEX items_version ON items(library_id, version);
--- Listings sorted by date added (what syncing clients page through) or
--- modified (the API's default), in the byte order the queries ask for.
-CREATE INDEX items_by_added ON items(library_id, date_added COLLATE "C", key COLLATE "C") INCLUDE (version, deleted);
-CREATE INDEX items_by_modified ON items(library_id, date_modified COLLATE "C", key COLLATE "C") INCLUDE (version, deleted);
+-- Covers what item listings filter and sort on, so that counting and
+-- ordering a page can stay in the index.
+CREATE INDEX items_since ON items(library_id, version) INCLUDE (deleted, item_type, parent_key, date_added, date_modified);
 CREATE INDEX items_parent ON items(library_id, parent_key);
 
 CREATE TABLE item_tags (

@@ -1,3 +1,3 @@
--- Schema 1 → 2: indexes for item listings sorted by date added or modified.
-CREATE INDEX IF NOT EXISTS items_by_added ON items(library_id, date_added COLLATE "C", key COLLATE "C") INCLUDE (version, deleted);
-CREATE INDEX IF NOT EXISTS items_by_modified ON items(library_id, date_modified COLLATE "C", key COLLATE "C") INCLUDE (version, deleted);
+-- Schema 1 → 2: an index covering what item listings filter and sort on.
+DROP INDEX IF EXISTS items_version;
+CREATE INDEX IF NOT EXISTS items_since ON items(library_id, version) INCLUDE (deleted, item_type, parent_key, date_added, date_modified);
