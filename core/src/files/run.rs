@@ -2,7 +2,6 @@
 //! with progress) and the file step of a sync (uploads from the queue, then
 //! downloads per the library's policy, then the cache budget).
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
@@ -449,11 +448,20 @@ async fn save_row(library: &Library, row: FileRow) -> Result<()> {
 fn queue_modified(library: &Library) -> Result<()> {
     let root = library.attachments_dir();
     let lib = library.id;
+    // Most syncs find no stored file changed: look before taking the writer.
+    let rows = library.db.read(|c| rows::file_rows(c, lib))?;
+    let changed = rows.values().any(|row| {
+        row.filename.as_ref().is_some_and(|name| {
+            let path = store::item_dir(&root, lib, &row.key).join(name);
+            store::stat(&path).is_some_and(|(size, mtime)| {
+                row.local_size != Some(size) || row.local_mtime != Some(mtime)
+            })
+        })
+    });
+    if !changed {
+        return Ok(());
+    }
     library.db.write(|tx| {
-        let infos: HashMap<String, AttachmentInfo> = rows::attachments(tx, lib)?
-            .into_iter()
-            .map(|a| (a.key.clone(), a))
-            .collect();
         for mut row in rows::file_rows(tx, lib)?.into_values() {
             let (Some(name), Some(old_md5)) = (row.filename.clone(), row.local_md5.clone()) else {
                 continue;
@@ -471,7 +479,7 @@ fn queue_modified(library: &Library) -> Result<()> {
             if md5 != old_md5 {
                 if !row.upload_pending {
                     // What the server holds now is what this replaces.
-                    row.superseded_md5 = infos.get(&row.key).and_then(|i| i.md5.clone());
+                    row.superseded_md5 = rows::attachment(tx, lib, &row.key)?.and_then(|i| i.md5);
                 }
                 row.local_md5 = Some(md5);
                 row.upload_pending = true;
