@@ -10,6 +10,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Extensions, HeaderMap, HeaderValue, Request, StatusCode, Version, header};
 use axum::routing::{get, post, put};
+use tower_http::CompressionLevel;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
@@ -280,14 +281,21 @@ pub fn router(state: AppState) -> Router {
             api::backoff_under_load(load_state.clone(), req, next)
         }))
         .layer(DefaultBodyLimit::disable())
-        .layer(CompressionLayer::new().gzip(true).compress_when(
-            // File downloads keep their bytes as stored, so ranges work.
-            DefaultPredicate::new().and(
-                |_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
-                    !headers.contains_key(header::ACCEPT_RANGES)
-                },
-            ),
-        ))
+        // The fastest level: JSON still shrinks several times, and a large
+        // first-sync page is not held up compressing.
+        .layer(
+            CompressionLayer::new()
+                .gzip(true)
+                .quality(CompressionLevel::Fastest)
+                .compress_when(
+                    // File downloads keep their bytes as stored, so ranges work.
+                    DefaultPredicate::new().and(
+                        |_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions| {
+                            !headers.contains_key(header::ACCEPT_RANGES)
+                        },
+                    ),
+                ),
+        )
         .layer(CatchPanicLayer::custom(|_| {
             use axum::response::IntoResponse;
             ApiError::internal().into_response()
