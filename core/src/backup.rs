@@ -12,9 +12,9 @@ use flate2::write::GzEncoder;
 use rusqlite::Connection;
 use rusqlite::backup::Backup;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, hash_file, io_err};
 use crate::library::{Library, OpenOptions, attachments_dir_for};
 
 const FORMAT: &str = "shelfmark-backup";
@@ -50,35 +50,11 @@ pub struct BackupReport {
     pub bytes: u64,
 }
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
-
 fn damaged(archive: &Path, reason: impl Into<String>) -> Error {
     Error::DamagedArchive {
         path: archive.to_owned(),
         reason: reason.into(),
     }
-}
-
-/// SHA-256 and size of a file, read in chunks.
-fn checksum(path: &Path) -> Result<(String, u64)> {
-    let mut file = File::open(path).map_err(io_err(path))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf).map_err(io_err(path))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-    Ok((hex::encode(hasher.finalize()), size))
 }
 
 /// Every regular file under `dir`, relative to it, sorted.
@@ -133,14 +109,14 @@ impl Library {
         let attachments_dir = self.attachments_dir();
         let attachment_files = files_under(&attachments_dir)?;
         let mut entries = Vec::with_capacity(attachment_files.len() + 1);
-        let (sha, size) = checksum(&db_copy)?;
+        let (sha, size) = hash_file::<Sha256>(&db_copy)?;
         entries.push(ManifestEntry {
             path: DATABASE.into(),
             size,
             sha256: sha,
         });
         for rel in &attachment_files {
-            let (sha, size) = checksum(&attachments_dir.join(rel))?;
+            let (sha, size) = hash_file::<Sha256>(&attachments_dir.join(rel))?;
             entries.push(ManifestEntry {
                 path: format!("{ATTACHMENTS}/{}", archive_path(rel)),
                 size,
@@ -293,7 +269,7 @@ pub fn restore(archive: &Path, to: &Path, options: &OpenOptions) -> Result<Libra
         if !unpacked.contains(&entry.path) {
             return Err(damaged(archive, format!("{} is missing", entry.path)));
         }
-        let (sha, size) = checksum(&work.path().join(&entry.path))?;
+        let (sha, size) = hash_file::<Sha256>(&work.path().join(&entry.path))?;
         if sha != entry.sha256 || size != entry.size {
             return Err(damaged(
                 archive,

@@ -125,3 +125,29 @@ impl From<serde_json::Error> for Error {
         Self::Corrupt(e.to_string())
     }
 }
+
+/// Wraps an I/O failure on `path` (for `map_err`).
+pub(crate) fn io_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// The digest (lowercase hex) and size of a file, read in chunks.
+pub(crate) fn hash_file<D: sha2::Digest>(path: &std::path::Path) -> Result<(String, u64)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(io_err(path))?;
+    let mut hasher = D::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(io_err(path))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), size))
+}

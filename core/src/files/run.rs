@@ -473,7 +473,7 @@ fn queue_modified(library: &Library) -> Result<()> {
             if row.local_size == Some(size) && row.local_mtime == Some(mtime) {
                 continue;
             }
-            let (md5, size) = store::md5_of(&path)?;
+            let (md5, size) = crate::error::hash_file::<md5::Md5>(&path)?;
             row.local_size = Some(size);
             row.local_mtime = Some(mtime);
             if md5 != old_md5 {

@@ -9,18 +9,12 @@ use std::time::UNIX_EPOCH;
 
 use md5::{Digest, Md5};
 
+pub(crate) use crate::error::io_err;
 use crate::error::{Error, Result};
 use crate::library::LibraryId;
 
 /// Folder of partly downloaded files inside the store.
 const PARTIAL_DIR: &str = ".partial";
-
-pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
 
 /// The folder holding one attachment's file:
 /// `<attachments>/<library id>/<item key>/`.
@@ -57,23 +51,6 @@ pub(crate) fn safe_filename(name: &str) -> String {
 /// MD5 as lowercase hex.
 pub(crate) fn hex_md5(hasher: Md5) -> String {
     hex::encode(hasher.finalize())
-}
-
-/// MD5 and size of a file, read in chunks.
-pub(crate) fn md5_of(path: &Path) -> Result<(String, u64)> {
-    let mut file = File::open(path).map_err(io_err(path))?;
-    let mut hasher = Md5::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf).map_err(io_err(path))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-    Ok((hex_md5(hasher), size))
 }
 
 /// Size and modification time (ms since the epoch) of a file, if it exists.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, io_err};
 
 /// The keychain service name entries are filed under.
 pub const KEYCHAIN_SERVICE: &str = "shelfmark";
@@ -61,27 +61,20 @@ fn keychain_entry(key_ref: &str) -> Option<keyring::Entry> {
     keyring::Entry::new(KEYCHAIN_SERVICE, key_ref).ok()
 }
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
-
 fn read_file(path: &Path) -> Result<BTreeMap<String, String>> {
     match std::fs::read_to_string(path) {
         Ok(text) => serde_json::from_str(&text).map_err(|e| {
             Error::Corrupt(format!("{} is not a credentials file: {e}", path.display()))
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-        Err(e) => Err(io_error(path)(e)),
+        Err(e) => Err(io_err(path)(e)),
     }
 }
 
 /// Writes the whole file anew, readable by its owner only.
 fn write_file(path: &Path, keys: &BTreeMap<String, String>) -> Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     }
     let tmp = path.with_extension("tmp");
     let mut options = std::fs::OpenOptions::new();
@@ -91,17 +84,17 @@ fn write_file(path: &Path, keys: &BTreeMap<String, String>) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(&tmp).map_err(io_error(&tmp))?;
+    let mut file = options.open(&tmp).map_err(io_err(&tmp))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(io_error(&tmp))?;
+            .map_err(io_err(&tmp))?;
     }
     file.write_all(serde_json::to_string_pretty(keys)?.as_bytes())
-        .map_err(io_error(&tmp))?;
-    file.sync_all().map_err(io_error(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io_error(path))
+        .map_err(io_err(&tmp))?;
+    file.sync_all().map_err(io_err(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io_err(path))
 }
 
 impl CredentialStore {
