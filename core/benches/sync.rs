@@ -2,10 +2,12 @@
 //! holding realistic references (≈1.5 KB of JSON each, 10 % with a note),
 //! synced over loopback.
 //!
-//! - P1: first sync into an empty library, against the floor measured in
-//!   the same run (one HTTP GET of the same bytes plus a bulk SQLite insert
-//!   of the same rows), and the client's peak RSS (the sync runs in a child
-//!   process so that the figure is the client's own).
+//! - P1: first sync into an empty library: when it is browsable (every
+//!   item listed and sorted, quick search finding them; checked at that
+//!   moment) against the floor measured in the same run (one HTTP GET of
+//!   the same bytes plus a bulk SQLite insert of the same rows), when it is
+//!   complete (the rest of the full text indexed), and the client's peak
+//!   RSS (the sync runs in a child process so that the figure is its own).
 //! - P2: a sync when nothing changed: requests and milliseconds.
 //! - P3: a sync after one item, then k items, changed online.
 //!
@@ -23,7 +25,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use shelfmark_core::Library;
 use shelfmark_core::protocol::ObjectKey;
-use shelfmark_core::sync::{CredentialStore, SyncOptions};
+use shelfmark_core::search::{ListQuery, SearchMode, SearchQuery, SortField};
+use shelfmark_core::sync::{CredentialStore, SyncOptions, SyncPhase, SyncProgress};
 
 /// A fixed-seed generator (SplitMix64): every run seeds the same library.
 struct Rng(u64);
@@ -407,23 +410,73 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 /// The P1 client, run as a child process: a first sync into an empty
-/// library; prints seconds and peak RSS.
+/// library. Prints when the library became browsable (every item listed,
+/// sorted and found by quick search: checked at that moment, while the
+/// rest of the full text is still being indexed), when the sync completed,
+/// and the peak RSS.
 fn p1_client(url: &str, key: &str, dir: &Path, page_size: Option<u32>) {
     let library = Library::create(dir.join("bench.shelfmark")).expect("library");
     let start = Instant::now();
+    let browsable: Arc<Mutex<Option<(f64, u64, u64)>>> = Arc::default();
+    let probe = {
+        let (library, browsable) = (library.clone(), browsable.clone());
+        move || {
+            let seconds = start.elapsed().as_secs_f64();
+            let (listed, found) = browse(&library);
+            *browsable.lock().expect("browsable") = Some((seconds, listed, found));
+        }
+    };
+    let probe = Arc::new(Mutex::new(Some(probe)));
+    let progress: shelfmark_core::sync::ProgressCallback = Arc::new(move |p: &SyncProgress| {
+        if p.phase == SyncPhase::Indexing
+            && let Some(probe) = probe.lock().expect("probe").take()
+        {
+            probe();
+        }
+    });
     let report = library
         .sync_blocking(&SyncOptions {
             max_page_size: page_size,
+            progress: Some(progress),
             ..options(url, Some(key), dir)
         })
         .expect("first sync");
-    let seconds = start.elapsed().as_secs_f64();
+    let complete = start.elapsed().as_secs_f64();
     assert!(report.is_ok(), "{report:#?}");
+    let (listed, found) = browse(&library);
+    // Without a backlog to index, the library was browsable when complete.
+    let (browsable, listed_then, found_then) = browsable
+        .lock()
+        .expect("browsable")
+        .unwrap_or((complete, listed, found));
+    assert_eq!(listed_then, listed, "every item listed when browsable");
+    assert_eq!(found_then, found, "quick search complete when browsable");
+    assert!(found > 0, "quick search finds items");
     let rss = peak_rss_mb().unwrap_or(f64::NAN);
     println!(
-        "P1-CLIENT {seconds} {rss} {}",
+        "P1-CLIENT {browsable} {complete} {rss} {}",
         report.libraries[0].downloaded.items
     );
+}
+
+/// What a researcher sees first: the top-level items sorted by title (their
+/// count), and how many a quick search for a creator finds.
+fn browse(library: &Library) -> (u64, u64) {
+    let listed = library
+        .list_items(&ListQuery {
+            sort: SortField::Title,
+            limit: 50,
+            ..ListQuery::default()
+        })
+        .expect("list");
+    let found = library
+        .search_items(&SearchQuery {
+            text: "Tanaka".into(),
+            mode: SearchMode::Quick,
+            ..SearchQuery::default()
+        })
+        .expect("quick search");
+    (listed.total, found.total)
 }
 
 /// The floor for P1: the same bytes in one HTTP response, and a bulk
@@ -611,7 +664,7 @@ fn main() {
         .split_whitespace()
         .filter_map(|f| f.parse().ok())
         .collect();
-    let (sync_seconds, rss) = (figures[0], figures[1]);
+    let (browsable_seconds, sync_seconds, rss) = (figures[0], figures[1], figures[2]);
     let library_file = dir.path().join("bench.shelfmark");
     let (get_seconds, insert_seconds, bytes) = floor(&library_file);
     let floor_seconds = get_seconds + insert_seconds;
@@ -620,13 +673,17 @@ fn main() {
         bytes as f64 / 1e6
     );
     println!(
-        "  browsable and complete (full-text index included): {sync_seconds:.2} s — target ≤ 2× floor = {:.2} s, ≤ 10 s: {}",
+        "  browsable (every item listed and sorted, quick search complete): {browsable_seconds:.2} s ({:.1}× floor) — target ≤ 2× floor = {:.2} s: {}",
+        browsable_seconds / floor_seconds,
         2.0 * floor_seconds,
-        verdict(sync_seconds <= 2.0 * floor_seconds && sync_seconds <= 10.0)
+        verdict(browsable_seconds <= 2.0 * floor_seconds)
     );
     println!(
-        "  floor: one GET of the same bytes {get_seconds:.2} s + SQLite bulk insert {insert_seconds:.2} s = {floor_seconds:.2} s ({:.1}× floor)",
-        sync_seconds / floor_seconds
+        "  complete (full-text index included): {sync_seconds:.2} s — target ≤ 10 s: {}",
+        verdict(sync_seconds <= 10.0)
+    );
+    println!(
+        "  floor: one GET of the same bytes {get_seconds:.2} s + SQLite bulk insert {insert_seconds:.2} s = {floor_seconds:.2} s"
     );
     println!(
         "  client peak RSS: {rss:.0} MB — target ≤ 150 MB: {}",

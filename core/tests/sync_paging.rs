@@ -4,7 +4,11 @@
 mod common;
 mod sync_support;
 
+use std::sync::{Arc, Mutex};
+
 use common::article;
+use shelfmark_core::search::{SearchMode, SearchQuery};
+use shelfmark_core::sync::{SyncCancel, SyncOptions, SyncPhase, SyncProgress};
 use sync_support::{Device, Server};
 
 /// Requests to `<prefix>/items` among the server's log lines.
@@ -49,4 +53,90 @@ fn first_sync_of_a_larger_library_uses_large_pages() {
         !lines.iter().any(|l| l.contains("/shelfmark/capabilities")),
         "capabilities are remembered between syncs: {lines:#?}"
     );
+}
+
+fn found(device: &Device, text: &str, mode: SearchMode) -> u64 {
+    device
+        .search_items(&SearchQuery {
+            text: text.into(),
+            mode,
+            ..SearchQuery::default()
+        })
+        .expect("search")
+        .total
+}
+
+/// A large first sync makes the library browsable before its full text is
+/// indexed: at the indexing phase every item is listed and found by quick
+/// search; words only in other fields are found once indexing is done. An
+/// indexing stopped part way goes on at the next sync.
+#[test]
+fn large_download_is_quick_searchable_before_its_full_text_is_indexed() {
+    let server = Server::start();
+    let (_, key) = server.user("backlog@example.org");
+    let a = Device::new(&server, &key);
+    let count = 2600;
+    let items: Vec<_> = (0..count)
+        .map(|n| {
+            let mut item = article(&format!("Glacier survey {n}"), "Okafor", "1999");
+            item.set_field("abstractNote", "moraine sediment transport");
+            item
+        })
+        .collect();
+    a.create_items(items).expect("items");
+    a.sync();
+
+    let b = Device::new(&server, &key);
+    let seen: Arc<Mutex<Vec<(u64, u64, u64)>>> = Arc::default();
+    let cancel = SyncCancel::new();
+    let options = {
+        let (library, seen, trigger) = (b.library.clone(), seen.clone(), cancel.clone());
+        SyncOptions {
+            cancel: Some(cancel),
+            progress: Some(Arc::new(move |p: &SyncProgress| {
+                if p.phase != SyncPhase::Indexing {
+                    return;
+                }
+                let probe = |text: &str, mode| {
+                    library
+                        .search_items(&SearchQuery {
+                            text: text.into(),
+                            mode,
+                            ..SearchQuery::default()
+                        })
+                        .expect("search")
+                        .total
+                };
+                seen.lock().expect("seen").push((
+                    probe("okafor glac", SearchMode::Quick),
+                    probe("moraine", SearchMode::Everything),
+                    p.done as u64,
+                ));
+                // Stop after the first batch: the rest waits for the next sync.
+                if p.done > 0 {
+                    trigger.cancel();
+                }
+            })),
+            ..b.options.clone()
+        }
+    };
+    let report = b.library.sync_blocking(&options).expect("sync runs");
+    assert_eq!(report.libraries[0].downloaded.items, count);
+    let seen = seen.lock().expect("seen").clone();
+    let (quick, everything, _) = seen[0];
+    assert_eq!(quick, count as u64, "quick search complete when browsable");
+    assert_eq!(everything, 0, "the rest of the text is indexed after");
+    let indexed = seen.last().map(|s| s.2).unwrap_or_default();
+    assert!(
+        indexed > 0 && indexed < count as u64,
+        "indexing stopped part way: {seen:?}"
+    );
+    assert_eq!(found(&b, "okafor glac", SearchMode::Quick), count as u64);
+    assert_eq!(found(&b, "moraine", SearchMode::Everything), indexed);
+
+    // The next sync indexes the rest; nothing is found twice.
+    b.sync();
+    assert_eq!(found(&b, "moraine", SearchMode::Everything), count as u64);
+    assert_eq!(found(&b, "okafor glac", SearchMode::Quick), count as u64);
+    assert_eq!(b.items(), a.items());
 }

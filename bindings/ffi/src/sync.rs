@@ -67,6 +67,9 @@ pub enum SyncStage {
     Uploading,
     /// Sending local deletions.
     UploadingDeletions,
+    /// Indexing the full text of what a large download brought; the items
+    /// are listed and found by quick search already.
+    Indexing,
     /// Finished.
     Done,
 }
@@ -80,6 +83,7 @@ impl From<SyncPhase> for SyncStage {
             SyncPhase::ApplyingDeletions => Self::ApplyingDeletions,
             SyncPhase::Uploading => Self::Uploading,
             SyncPhase::UploadingDeletions => Self::UploadingDeletions,
+            SyncPhase::Indexing => Self::Indexing,
             SyncPhase::Done => Self::Done,
         }
     }

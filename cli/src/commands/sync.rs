@@ -33,6 +33,7 @@ fn phase_label(p: &SyncProgress) -> String {
         SyncPhase::ApplyingDeletions => "applying deletions",
         SyncPhase::Uploading => "uploading",
         SyncPhase::UploadingDeletions => "uploading deletions",
+        SyncPhase::Indexing => "indexing full text",
         SyncPhase::Done => "done",
     };
     format!("library {}: {phase}{what}", p.library.0)

@@ -11,7 +11,7 @@ pub const APPLICATION_ID: i32 = 0x5348_4C46;
 
 /// The library format this build writes. Bump it with every step added to
 /// [`upgrade_from`], and keep `schema.sql` equal to the result.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 const LATEST_SCHEMA: &str = include_str!("schema.sql");
 
@@ -23,6 +23,10 @@ const STEP_1_TO_2: &str = include_str!("migration_2.sql");
 /// Step 2 → 3: attachment files on this device (their state, the upload
 /// queue) and each library's download policy and cache budget.
 const STEP_2_TO_3: &str = include_str!("migration_3.sql");
+
+/// Step 3 → 4: the backlog of items whose full-text row waits for all but
+/// the quick text.
+const STEP_3_TO_4: &str = include_str!("migration_4.sql");
 
 /// Creates the latest schema in an empty database, with the personal library.
 pub(crate) fn init(tx: &Transaction<'_>) -> Result<()> {
@@ -49,6 +53,7 @@ pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
         match step {
             1 => tx.execute_batch(STEP_1_TO_2)?,
             2 => tx.execute_batch(STEP_2_TO_3)?,
+            3 => tx.execute_batch(STEP_3_TO_4)?,
             other => {
                 return Err(Error::Corrupt(format!(
                     "no upgrade path from library format {other}"
@@ -150,6 +155,44 @@ pub(crate) mod tests {
             .query_row("SELECT policy FROM file_policies", [], |r| r.get(0))
             .expect("policy");
         assert_eq!(policy, "on-demand");
+    }
+
+    /// Format 3 as released, for the step to 4.
+    const V3_SCHEMA: &str = include_str!("schema_v3.sql");
+
+    #[test]
+    fn format_3_upgrades_keeping_its_data() {
+        let mut fresh = Connection::open_in_memory().expect("open");
+        let tx = fresh.transaction().expect("tx");
+        init(&tx).expect("init");
+        tx.commit().expect("commit");
+
+        let mut old = Connection::open_in_memory().expect("open");
+        old.execute_batch(V3_SCHEMA).expect("v3 schema");
+        old.execute_batch(
+            "INSERT INTO libraries (id, kind, name) VALUES (1, 'user', 'My Library');
+             INSERT INTO items (library_id, key, item_type, data, date_added, date_modified)
+             VALUES (1, 'ABCD2345', 'book', '{}', 'x', 'x');",
+        )
+        .expect("v3 rows");
+        old.pragma_update(None, "user_version", 3).expect("version");
+        let tx = old.transaction().expect("tx");
+        upgrade_from(&tx, 3).expect("upgrade");
+        tx.commit().expect("commit");
+
+        assert_eq!(schema_dump(&old), schema_dump(&fresh));
+        // A backlog row goes with its item.
+        old.pragma_update(None, "foreign_keys", true).expect("fk");
+        old.execute(
+            "INSERT INTO fulltext_backlog (item_id) SELECT id FROM items",
+            [],
+        )
+        .expect("backlog row");
+        old.execute("DELETE FROM items", []).expect("delete item");
+        let left: i64 = old
+            .query_row("SELECT count(*) FROM fulltext_backlog", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(left, 0);
     }
 
     #[test]

@@ -176,9 +176,11 @@ impl Db {
                 tx,
                 changes: Vec::new(),
                 seen: HashSet::new(),
+                fulltext: FulltextQueue::default(),
                 now: crate::time::now_timestamp(),
             };
             let value = f(&mut wtx)?;
+            wtx.flush_fulltext()?;
             let WriteTx { tx, changes, .. } = wtx;
             tx.commit()?;
             (value, changes)
@@ -197,6 +199,7 @@ pub(crate) struct WriteTx<'c> {
     changes: Vec<Change>,
     /// The changes already recorded, so that a bulk write stays linear.
     seen: HashSet<Change>,
+    fulltext: FulltextQueue,
     /// One timestamp for everything this transaction touches.
     pub(crate) now: String,
 }
@@ -207,11 +210,197 @@ impl WriteTx<'_> {
             self.changes.push(change);
         }
     }
+
+    /// Queues an item's full-text row; written with the others before the
+    /// transaction commits (see [`FulltextQueue`]).
+    pub(crate) fn index_fulltext(&mut self, id: i64, quick: String, body: String) -> Result<()> {
+        self.fulltext.bytes += quick.len() + body.len();
+        self.fulltext
+            .ops
+            .push(FulltextOp::Insert { id, quick, body });
+        self.flush_fulltext_if_large()
+    }
+
+    /// Queues an item's quick text (title, creators, year) for the pending
+    /// index, for an item whose full text waits in the backlog.
+    pub(crate) fn index_quick_pending(&mut self, id: i64, quick: String) -> Result<()> {
+        self.fulltext.bytes += quick.len();
+        self.fulltext
+            .ops
+            .push(FulltextOp::InsertPending { id, quick });
+        self.flush_fulltext_if_large()
+    }
+
+    /// Queues the removal of an item's full-text row.
+    pub(crate) fn unindex_fulltext(&mut self, id: i64) -> Result<()> {
+        self.fulltext.ops.push(FulltextOp::Delete(id));
+        self.flush_fulltext_if_large()
+    }
+
+    fn flush_fulltext_if_large(&mut self) -> Result<()> {
+        if self.fulltext.bytes >= FULLTEXT_FLUSH_BYTES
+            || self.fulltext.ops.len() >= FULLTEXT_FLUSH_OPS
+        {
+            self.flush_fulltext()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the queued full-text changes: their net effect per item, all
+    /// removals first, then the rows in ascending order (FTS5 flushes its
+    /// pending terms whenever a removal follows a write, or a row id goes
+    /// down). Called before commit, and before any statement that reads or
+    /// bulk-edits `items_fts`.
+    pub(crate) fn flush_fulltext(&mut self) -> Result<()> {
+        if self.fulltext.ops.is_empty() {
+            return Ok(());
+        }
+        let ops = std::mem::take(&mut self.fulltext.ops);
+        self.fulltext.bytes = 0;
+        let net = net_fulltext_changes(ops);
+        let mut delete = self
+            .tx
+            .prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?;
+        for (id, change) in &net {
+            if change.remove_indexed {
+                delete.execute([id])?;
+            }
+        }
+        let mut insert = self
+            .tx
+            .prepare_cached("INSERT INTO items_fts (rowid, quick, body) VALUES (?1, ?2, ?3)")?;
+        for (id, change) in &net {
+            if let Some((quick, body)) = &change.insert {
+                insert.execute(rusqlite::params![id, quick, body])?;
+            }
+        }
+        let mut pending = self
+            .tx
+            .prepare_cached("INSERT INTO items_fts_pending (rowid, quick) VALUES (?1, ?2)")?;
+        for (id, change) in &net {
+            if let Some(quick) = &change.pending {
+                pending.execute(rusqlite::params![id, quick])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What the queued operations on one item's full-text rows come to.
+#[derive(Default)]
+struct NetFulltext {
+    /// Its row already in `items_fts` (before the queue) goes.
+    remove_indexed: bool,
+    insert: Option<(String, String)>,
+    pending: Option<String>,
+}
+
+fn net_fulltext_changes(ops: Vec<FulltextOp>) -> std::collections::BTreeMap<i64, NetFulltext> {
+    let mut net: std::collections::BTreeMap<i64, NetFulltext> = Default::default();
+    for op in ops {
+        match op {
+            FulltextOp::Insert { id, quick, body } => {
+                net.entry(id).or_default().insert = Some((quick, body));
+            }
+            FulltextOp::InsertPending { id, quick } => {
+                net.entry(id).or_default().pending = Some(quick);
+            }
+            FulltextOp::Delete(id) => {
+                let change = net.entry(id).or_default();
+                // A row queued here never reached the index: dropping it
+                // is the removal. Otherwise the indexed row goes.
+                if change.insert.take().is_none() {
+                    change.remove_indexed = true;
+                }
+            }
+        }
+    }
+    net
+}
+
+/// Queued text beyond which the queue is written mid-transaction.
+const FULLTEXT_FLUSH_BYTES: usize = 8 << 20;
+const FULLTEXT_FLUSH_OPS: usize = 20_000;
+
+/// Full-text changes held back until the end of a write transaction.
+///
+/// Once an FTS5 table has been written in a transaction, every later
+/// statement that opens a statement savepoint makes FTS5 flush its pending
+/// terms to a new on-disk segment, which then has to be merged: written
+/// between the row statements of each item, the index would be flushed once
+/// per item. Written together at the end, it is flushed once.
+#[derive(Default)]
+struct FulltextQueue {
+    ops: Vec<FulltextOp>,
+    bytes: usize,
+}
+
+enum FulltextOp {
+    Insert {
+        id: i64,
+        quick: String,
+        body: String,
+    },
+    InsertPending {
+        id: i64,
+        quick: String,
+    },
+    Delete(i64),
 }
 
 impl std::ops::Deref for WriteTx<'_> {
     type Target = Connection;
     fn deref(&self) -> &Connection {
         &self.tx
+    }
+}
+
+#[cfg(test)]
+mod fulltext_queue_tests {
+    use super::*;
+
+    fn insert(id: i64, text: &str) -> FulltextOp {
+        FulltextOp::Insert {
+            id,
+            quick: text.into(),
+            body: String::new(),
+        }
+    }
+
+    #[test]
+    fn queued_changes_come_to_their_net_effect() {
+        let net = net_fulltext_changes(vec![
+            // Replaced: the indexed row goes, the new one comes.
+            FulltextOp::Delete(1),
+            insert(1, "new"),
+            // Written and removed in the same transaction: nothing.
+            insert(2, "gone"),
+            FulltextOp::Delete(2),
+            // Replaced, then removed: only the removal.
+            FulltextOp::Delete(3),
+            insert(3, "brief"),
+            FulltextOp::Delete(3),
+            // New.
+            insert(4, "fresh"),
+        ]);
+        let summary: Vec<(i64, bool, Option<&str>)> = net
+            .iter()
+            .map(|(id, c)| {
+                (
+                    *id,
+                    c.remove_indexed,
+                    c.insert.as_ref().map(|(q, _)| q.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (1, true, Some("new")),
+                (2, false, None),
+                (3, true, None),
+                (4, false, Some("fresh")),
+            ]
+        );
     }
 }

@@ -93,11 +93,20 @@ fn search_page(conn: &Connection, lib: LibraryId, q: &SearchQuery) -> Result<Pag
     };
     // One snapshot for every statement below.
     let snapshot = conn.unchecked_transaction()?;
-    let ranked = count_capped(conn, &expression)? <= RANK_LIMIT;
+    let pending = backlog_waiting(conn)?;
+    let ranked = count_capped(conn, &expression, pending)? <= RANK_LIMIT;
     let mut params = Params::default();
     let condition = filter_sql(conn, lib, &q.filter, &mut params)?.condition();
     let condition_params = params.clone();
-    let mut found = found_items(conn, lib, q, &condition, params, expression, ranked)?;
+    let mut found = found_items(
+        conn,
+        lib,
+        q,
+        &condition,
+        params,
+        expression,
+        Scoring { ranked, pending },
+    )?;
     let (total, ids) = if ranked {
         found.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
         let page = found
@@ -122,14 +131,50 @@ fn search_page(conn: &Connection, lib: LibraryId, q: &SearchQuery) -> Result<Pag
     })
 }
 
+/// Whether items wait in the full-text backlog: their quick text is in
+/// `items_fts_pending` meanwhile, and searches look there too.
+fn backlog_waiting(conn: &Connection) -> Result<bool> {
+    Ok(
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM fulltext_backlog)", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// The full-text rows matching `expression` (a bound parameter), with
+/// `score`; and, while items wait in the backlog, their pending quick text
+/// rows with `pending_score`. The backlog is checked per match (`EXISTS`):
+/// given as `rowid IN (…)`, FTS5 would run the match once per backlog row.
+fn matching_rows(expression: &str, score: &str, pending_score: &str, pending: bool) -> String {
+    let mut sql =
+        format!("SELECT rowid, {score} FROM items_fts WHERE items_fts MATCH {expression}");
+    if pending {
+        sql.push_str(&format!(
+            " UNION ALL SELECT rowid, {pending_score} FROM items_fts_pending
+               WHERE items_fts_pending MATCH {expression}
+                 AND EXISTS (SELECT 1 FROM fulltext_backlog WHERE item_id = items_fts_pending.rowid)"
+        ));
+    }
+    sql
+}
+
 /// How many full-text rows match, counting no further than just past
 /// [`RANK_LIMIT`].
-fn count_capped(conn: &Connection, expression: &str) -> Result<i64> {
+fn count_capped(conn: &Connection, expression: &str, pending: bool) -> Result<i64> {
+    let rows = matching_rows("?1", "1", "1", pending);
     Ok(conn.query_row(
-        "SELECT count(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH ?1 LIMIT ?2)",
+        &format!("SELECT count(*) FROM ({rows} LIMIT ?2)"),
         rusqlite::params![expression, RANK_LIMIT + 1],
         |r| r.get(0),
     )?)
+}
+
+/// How matches are scored: by relevance or not at all, and whether the
+/// backlog's pending quick text is searched as well.
+#[derive(Debug, Clone, Copy)]
+struct Scoring {
+    ranked: bool,
+    pending: bool,
 }
 
 /// The items a list shows that match, with their best score (lower is
@@ -148,14 +193,18 @@ fn found_items(
     condition: &str,
     mut params: Params,
     expression: String,
-    ranked: bool,
+    scoring: Scoring,
 ) -> Result<Vec<(i64, f64)>> {
+    let Scoring { ranked, pending } = scoring;
     let expression = params.bind(expression);
     let lib = params.bind(lib.0);
-    let score = if ranked {
-        format!("bm25(items_fts, {QUICK_WEIGHT}, {BODY_WEIGHT})")
+    let (score, pending_score) = if ranked {
+        (
+            format!("bm25(items_fts, {QUICK_WEIGHT}, {BODY_WEIGHT})"),
+            format!("bm25(items_fts_pending, {QUICK_WEIGHT})"),
+        )
     } else {
-        "0.0".to_owned()
+        ("0.0".to_owned(), "0.0".to_owned())
     };
     // Ranked results are folded to one row per item, with its best score.
     let (best, group) = if ranked {
@@ -163,11 +212,8 @@ fn found_items(
     } else {
         ("score", "")
     };
-    let fts = format!(
-        "WITH fts(id, score) AS MATERIALIZED (
-            SELECT rowid, {score} FROM items_fts WHERE items_fts MATCH {expression}
-         )"
-    );
+    let rows = matching_rows(&expression, &score, &pending_score, pending);
+    let fts = format!("WITH fts(id, score) AS MATERIALIZED ({rows})");
     let sql = if q.filter.trash {
         // In the trash a match maps to its highest ancestor in the trash,
         // which may be a child trashed on its own.

@@ -210,6 +210,18 @@ pub(crate) fn edit_local(
     save_local(tx, lib, item)
 }
 
+/// What an item write does with the copy last agreed with the server (the
+/// sync engine's merge base).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BaseCopy<'a> {
+    /// Leave it as it is (local edits).
+    Keep,
+    /// Replace it (`None` clears it).
+    Set(Option<&'a str>),
+    /// The written data is the server's copy: it is its own base.
+    SameAsData,
+}
+
 /// Stores `item` and everything derived from it. `previous` is the row being
 /// replaced, if any.
 pub(crate) fn write_row(
@@ -219,6 +231,76 @@ pub(crate) fn write_row(
     previous: Option<&ItemRow>,
     synced: bool,
     changed_fields: &[String],
+) -> Result<()> {
+    let replaced = previous.map(|p| p.in_trash);
+    write_item(
+        tx,
+        lib,
+        item,
+        replaced,
+        synced,
+        changed_fields,
+        BaseCopy::Keep,
+        FulltextNow::Everything,
+    )?;
+    Ok(())
+}
+
+/// How much of an item's text goes into the full-text index with the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FulltextNow {
+    Everything,
+    /// Titles, creators and year now (quick search finds the item); the
+    /// rest from the backlog, by [`index_backlog`].
+    QuickOnly,
+}
+
+/// Inserts an item known to be new here, as the server holds it (synced,
+/// its own base). `Ok(false)`, with nothing written, when a row with its key
+/// exists after all.
+pub(crate) fn insert_from_server(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    item: &ItemData,
+    fulltext: FulltextNow,
+) -> Result<bool> {
+    match write_item(
+        tx,
+        lib,
+        item,
+        None,
+        true,
+        &[],
+        BaseCopy::SameAsData,
+        fulltext,
+    ) {
+        Ok(()) => Ok(true),
+        Err(Error::Sqlite(e))
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The one item write: the row, its tags, collection memberships and
+/// full-text row. `replaced` is `Some(was in trash)` when the row exists
+/// (an upsert), `None` for a new row (a plain insert, which fails on a key
+/// already present rather than overwrite it).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one write path, every option explicit"
+)]
+pub(crate) fn write_item(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    item: &ItemData,
+    replaced: Option<bool>,
+    synced: bool,
+    changed_fields: &[String],
+    base: BaseCopy<'_>,
+    fulltext: FulltextNow,
 ) -> Result<()> {
     let derived = derive(item);
     let parent_in_trash = match &item.parent_item {
@@ -235,56 +317,74 @@ pub(crate) fn write_row(
     let date_added = item.date_added.clone().unwrap_or_else(|| tx.now.clone());
     let date_modified = item.date_modified.clone().unwrap_or_else(|| tx.now.clone());
     let parent_key = item.parent_item.as_ref().map(ObjectKey::as_str);
+    let (base_text, set_base) = match base {
+        BaseCopy::Keep => (None, false),
+        BaseCopy::Set(text) => (text, true),
+        BaseCopy::SameAsData => (Some(data.as_str()), true),
+    };
 
-    // One statement for new and replaced rows; the key identifies the row.
-    let id: i64 = tx
-        .prepare_cached(
-            "INSERT INTO items (library_id, key, item_type, parent_key, data, deleted,
-                in_trash, date_added, date_modified, sort_title, sort_creator, sort_date,
-                sort_type, version, synced, changed_fields)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-             ON CONFLICT (library_id, key) DO UPDATE SET
-                item_type = excluded.item_type, parent_key = excluded.parent_key,
-                data = excluded.data, deleted = excluded.deleted, in_trash = excluded.in_trash,
-                date_added = excluded.date_added, date_modified = excluded.date_modified,
-                sort_title = excluded.sort_title, sort_creator = excluded.sort_creator,
-                sort_date = excluded.sort_date, sort_type = excluded.sort_type,
-                version = excluded.version, synced = excluded.synced,
-                changed_fields = excluded.changed_fields
-             RETURNING id",
-        )?
-        .query_row(
-            params![
-                lib.0,
-                item.key.as_str(),
-                item.item_type,
-                parent_key,
-                data,
-                item.deleted,
-                in_trash,
-                date_added,
-                date_modified,
-                derived.sort_title,
-                derived.sort_creator,
-                derived.sort_date,
-                derived.sort_type,
-                item.version,
-                synced,
-                changed,
-            ],
-            |r| r.get(0),
-        )?;
-    if previous.is_some() {
-        // The derived rows of the replaced version go; new ones follow.
-        tx.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
+    const INSERT: &str = "INSERT INTO items (library_id, key, item_type, parent_key, data,
+            deleted, in_trash, date_added, date_modified, sort_title, sort_creator, sort_date,
+            sort_type, version, synced, changed_fields, base)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    // Replacing: one statement whatever the row held; the key identifies it.
+    const UPSERT: &str = " ON CONFLICT (library_id, key) DO UPDATE SET
+            item_type = excluded.item_type, parent_key = excluded.parent_key,
+            data = excluded.data, deleted = excluded.deleted, in_trash = excluded.in_trash,
+            date_added = excluded.date_added, date_modified = excluded.date_modified,
+            sort_title = excluded.sort_title, sort_creator = excluded.sort_creator,
+            sort_date = excluded.sort_date, sort_type = excluded.sort_type,
+            version = excluded.version, synced = excluded.synced,
+            changed_fields = excluded.changed_fields,
+            base = CASE WHEN ?18 THEN excluded.base ELSE items.base END
+         RETURNING id";
+    let values = params![
+        lib.0,
+        item.key.as_str(),
+        item.item_type,
+        parent_key,
+        data,
+        item.deleted,
+        in_trash,
+        date_added,
+        date_modified,
+        derived.sort_title,
+        derived.sort_creator,
+        derived.sort_date,
+        derived.sort_type,
+        item.version,
+        synced,
+        changed,
+        base_text,
+    ];
+    let id: i64 = if replaced.is_some() {
+        let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
+        all.push(&set_base);
+        tx.prepare_cached(&format!("{INSERT}{UPSERT}"))?
+            .query_row(all.as_slice(), |r| r.get(0))?
+    } else {
+        tx.prepare_cached(INSERT)?.execute(values)?;
+        tx.last_insert_rowid()
+    };
+    if replaced.is_some() {
+        // The derived rows of the replaced version go; new ones follow
+        // (the full text included, so it leaves the backlog if it was there).
+        tx.unindex_fulltext(id)?;
+        tx.prepare_cached("DELETE FROM fulltext_backlog WHERE item_id = ?1")?
             .execute([id])?;
         tx.prepare_cached("DELETE FROM item_tags WHERE item_id = ?1")?
             .execute([id])?;
         tx.prepare_cached("DELETE FROM collection_items WHERE item_id = ?1")?
             .execute([id])?;
     }
-    tx.prepare_cached("INSERT INTO items_fts (rowid, quick, body) VALUES (?1, ?2, ?3)")?
-        .execute(params![id, derived.fts_quick, derived.fts_body])?;
+    match fulltext {
+        FulltextNow::Everything => tx.index_fulltext(id, derived.fts_quick, derived.fts_body)?,
+        FulltextNow::QuickOnly => {
+            tx.prepare_cached("INSERT OR IGNORE INTO fulltext_backlog (item_id) VALUES (?1)")?
+                .execute([id])?;
+            tx.index_quick_pending(id, derived.fts_quick)?;
+        }
+    }
     {
         let mut insert_tag = tx.prepare_cached(
             "INSERT OR IGNORE INTO item_tags (item_id, tag, kind) VALUES (?1, ?2, ?3)",
@@ -303,16 +403,57 @@ pub(crate) fn write_row(
         library_id: lib,
         object: ObjectKind::Item,
         key: item.key.clone(),
-        kind: if previous.is_some() {
+        kind: if replaced.is_some() {
             ChangeKind::Updated
         } else {
             ChangeKind::Created
         },
     });
-    if previous.is_some_and(|p| p.in_trash != in_trash) {
-        cascade_trash(tx, lib, &item.key, in_trash)?;
+    match replaced {
+        Some(was) if was != in_trash => cascade_trash(tx, lib, &item.key, in_trash)?,
+        // Children fetched before their parent learn that it is in the trash.
+        None if item.deleted => cascade_trash(tx, lib, &item.key, true)?,
+        _ => {}
     }
     Ok(())
+}
+
+/// Items indexed per transaction when working through the backlog: local
+/// edits wait for one batch at most.
+const BACKLOG_BATCH: usize = 2000;
+
+/// Indexes the full text of up to one batch of items from the backlog;
+/// how many it indexed (0 when the backlog is empty). The pending quick
+/// text is dropped with the last batch.
+pub(crate) fn index_backlog(tx: &mut WriteTx<'_>) -> Result<usize> {
+    let rows: Vec<(i64, String)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT b.item_id, i.data FROM fulltext_backlog b JOIN items i ON i.id = b.item_id
+             ORDER BY b.item_id LIMIT ?1",
+        )?;
+        stmt.query_map([BACKLOG_BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    // These items have no row in `items_fts` yet: nothing to remove first.
+    for (id, data) in &rows {
+        let derived = derive(&parse_data(data)?);
+        tx.index_fulltext(*id, derived.fts_quick, derived.fts_body)?;
+    }
+    let last = rows.last().map_or(i64::MAX, |(id, _)| *id);
+    tx.prepare_cached("DELETE FROM fulltext_backlog WHERE item_id <= ?1")?
+        .execute([last])?;
+    if backlog_len(tx)? == 0 {
+        tx.flush_fulltext()?;
+        tx.execute_batch(
+            "INSERT INTO items_fts_pending (items_fts_pending) VALUES ('delete-all')",
+        )?;
+    }
+    Ok(rows.len())
+}
+
+/// Items whose full text waits in the backlog.
+pub(crate) fn backlog_len(conn: &Connection) -> Result<usize> {
+    Ok(conn.query_row("SELECT count(*) FROM fulltext_backlog", [], |r| r.get(0))?)
 }
 
 /// Children follow their parent into and out of the trash.
@@ -358,7 +499,7 @@ pub(crate) fn remove_row(tx: &mut WriteTx<'_>, lib: LibraryId, row: &ItemRow) ->
     for child in child_rows(tx, lib, &row.data.key)? {
         remove_row(tx, lib, &child)?;
     }
-    tx.execute("DELETE FROM items_fts WHERE rowid = ?1", [row.id])?;
+    tx.unindex_fulltext(row.id)?;
     tx.execute("DELETE FROM items WHERE id = ?1", [row.id])?;
     if row.version > 0 {
         tx.execute(
@@ -447,5 +588,94 @@ impl Library {
                 .map(|r| r.data)
                 .collect())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use shelfmark_protocol::Creator;
+
+    use super::*;
+    use crate::search::{SearchMode, SearchQuery};
+
+    fn found(library: &Library, text: &str, mode: SearchMode) -> u64 {
+        library
+            .search_items(&SearchQuery {
+                text: text.into(),
+                mode,
+                ..SearchQuery::default()
+            })
+            .expect("search")
+            .total
+    }
+
+    fn pending_rows(library: &Library) -> i64 {
+        library
+            .db
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM items_fts_pending WHERE items_fts_pending MATCH 'glacier'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .expect("pending rows")
+    }
+
+    #[test]
+    fn backlog_items_are_quick_searchable_then_fully_indexed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let library = Library::create(dir.path().join("l.shelfmark")).expect("library");
+        let lib = library.id();
+        let keys: Vec<ObjectKey> = (0..5).map(|_| ObjectKey::random()).collect();
+        library
+            .db
+            .write(|tx| {
+                for (n, key) in keys.iter().enumerate() {
+                    let mut item = ItemData::new("journalArticle");
+                    item.key = key.clone();
+                    item.version = 3;
+                    item.set_field("title", format!("Glacier dynamics {n}"));
+                    item.set_field("abstractNote", "moraine sediment");
+                    item.creators
+                        .push(Creator::person("author", "Ada", "Lovelace"));
+                    assert!(insert_from_server(tx, lib, &item, FulltextNow::QuickOnly)?);
+                }
+                Ok(())
+            })
+            .expect("insert");
+        // Browsable at once: titles and creators are found; the rest waits.
+        assert_eq!(found(&library, "glacier", SearchMode::Quick), 5);
+        assert_eq!(found(&library, "lovel glac", SearchMode::Quick), 5);
+        assert_eq!(found(&library, "moraine", SearchMode::Everything), 0);
+        assert_eq!(library.db.read(backlog_len).expect("backlog"), 5);
+
+        // An edit indexes that item's full text at once, found once.
+        let mut edited = library.get_item(keys[0].as_str()).expect("item");
+        edited.set_field("extra", "edited here");
+        library.update_item(edited).expect("edit");
+        assert_eq!(found(&library, "moraine", SearchMode::Everything), 1);
+        assert_eq!(found(&library, "glacier", SearchMode::Quick), 5);
+        // An item removed for good leaves the backlog with its row.
+        library.trash_items(&[keys[1].as_str()]).expect("trash");
+        library.empty_trash().expect("empty trash");
+        assert_eq!(library.db.read(backlog_len).expect("backlog"), 3);
+        assert_eq!(found(&library, "glacier", SearchMode::Quick), 4);
+
+        while library.db.write(index_backlog).expect("index") > 0 {}
+        assert_eq!(library.db.read(backlog_len).expect("backlog"), 0);
+        assert_eq!(found(&library, "moraine", SearchMode::Everything), 4);
+        assert_eq!(found(&library, "glacier", SearchMode::Quick), 4);
+        assert_eq!(pending_rows(&library), 0, "the pending text is dropped");
+        library
+            .db
+            .write(|tx| {
+                tx.execute_batch(
+                    "INSERT INTO items_fts (items_fts) VALUES ('integrity-check');
+                     INSERT INTO items_fts_pending (items_fts_pending) VALUES ('integrity-check');",
+                )?;
+                Ok(())
+            })
+            .expect("full-text index intact");
     }
 }

@@ -3,7 +3,7 @@
 //! trash, never for good; an edit made here wins). On a first sync, objects
 //! identical to ones already here are joined instead of duplicated.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
@@ -18,6 +18,7 @@ use crate::db::WriteTx;
 use crate::duplicates::fingerprints;
 use crate::error::Result;
 use crate::library::LibraryId;
+use crate::store::items::{FulltextNow, insert_from_server};
 use crate::text::fold;
 
 /// What applying a batch did.
@@ -27,6 +28,43 @@ pub(crate) struct Applied {
     pub conflicts: usize,
     /// Objects the server sent that could not be read: key and reason.
     pub failed: Vec<(String, String)>,
+}
+
+/// What a pull knows before it applies its pages.
+#[derive(Debug, Default)]
+pub(crate) struct PullContext {
+    /// On a first sync, what is here and may be joined with the server's copy.
+    pub pairing: Option<Pairing>,
+    /// Keys of the type being pulled with no object and no deletion waiting
+    /// here: their items are inserted directly, without a merge.
+    pub absent: HashSet<String>,
+    /// Keys on the pull queue, taken off it once applied.
+    pub queued: HashSet<String>,
+    /// The library version the pull started from.
+    pub since: u64,
+    /// A large download: new items get their quick text indexed with the
+    /// row and the rest from the backlog once everything is in.
+    pub body_later: bool,
+}
+
+/// New items in one pull from which the full text waits for the backlog.
+pub(crate) const BACKLOG_FROM: usize = 500;
+
+impl PullContext {
+    /// Keeps an object the server sent but that could not be read on the
+    /// pull queue, so that the next sync asks for it again.
+    fn retry_later(
+        &mut self,
+        tx: &WriteTx<'_>,
+        lib: LibraryId,
+        ty: ObjectType,
+        key: &str,
+    ) -> Result<()> {
+        if !key.is_empty() && self.queued.insert(key.to_owned()) {
+            state::enqueue(tx, lib, ty, &[key.to_owned()], self.since)?;
+        }
+        Ok(())
+    }
 }
 
 /// Local items never uploaded, by fingerprint, for joining identical
@@ -41,6 +79,16 @@ impl Pairing {
     /// objects never uploaded; `None` otherwise.
     pub(crate) fn build(conn: &Connection, lib: LibraryId) -> Result<Option<Self>> {
         if state::library_version(conn, lib)? != 0 {
+            return Ok(None);
+        }
+        let never_uploaded: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM items WHERE library_id = ?1 AND version = 0)
+                 OR EXISTS (SELECT 1 FROM collections WHERE library_id = ?1 AND version = 0)
+                 OR EXISTS (SELECT 1 FROM saved_searches WHERE library_id = ?1 AND version = 0)",
+            [lib.0],
+            |r| r.get(0),
+        )?;
+        if !never_uploaded {
             return Ok(None);
         }
         let mut stmt = conn.prepare(
@@ -164,7 +212,7 @@ pub(crate) fn apply_objects(
     lib: LibraryId,
     ty: ObjectType,
     objects: Vec<Value>,
-    pairing: &mut Option<Pairing>,
+    context: &mut PullContext,
 ) -> Result<Applied> {
     let mut out = Applied::default();
     for raw in objects {
@@ -173,9 +221,38 @@ pub(crate) fn apply_objects(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
+        let raw =
+            if ty == ObjectType::Item && context.pairing.is_none() && context.absent.remove(&key) {
+                // Nothing here to merge with or join: the server's copy goes in
+                // as it is, read once.
+                let item = match ItemData::from_json_value(raw) {
+                    Ok(item) => item,
+                    Err(e) => {
+                        context.retry_later(tx, lib, ty, &key)?;
+                        out.failed.push((key, e.to_string()));
+                        continue;
+                    }
+                };
+                let fulltext = if context.body_later {
+                    FulltextNow::QuickOnly
+                } else {
+                    FulltextNow::Everything
+                };
+                if insert_from_server(tx, lib, &item, fulltext)? {
+                    out.written += 1;
+                    if context.queued.contains(&key) {
+                        state::dequeue(tx, lib, ty, &key)?;
+                    }
+                    continue;
+                }
+                item.to_json_value()
+            } else {
+                raw
+            };
         let remote = match normalize(ty, raw) {
             Ok(v) => v,
             Err(e) => {
+                context.retry_later(tx, lib, ty, &key)?;
                 out.failed.push((key, e.to_string()));
                 continue;
             }
@@ -191,7 +268,7 @@ pub(crate) fn apply_objects(
         }
         match decide_apply(local.as_ref()) {
             ApplyAction::Insert => {
-                if !pair(tx, lib, ty, &remote, pairing, &mut out)? {
+                if !pair(tx, lib, ty, &remote, &mut context.pairing, &mut out)? {
                     objects::write(tx, lib, ty, &remote, true, &[], Some(&remote))?;
                 }
             }

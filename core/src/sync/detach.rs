@@ -129,6 +129,7 @@ fn remove_library(tx: &mut WriteTx<'_>, lib: LibraryId) -> Result<()> {
             }
         }
     }
+    tx.flush_fulltext()?;
     tx.execute(
         "DELETE FROM items_fts WHERE rowid IN (SELECT id FROM items WHERE library_id = ?1)",
         [lib.0],

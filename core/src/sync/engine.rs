@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use futures_util::stream;
 use serde_json::Value;
 
-use super::apply::{self, Pairing, PlannedDeletion};
+use super::apply::{self, Pairing, PlannedDeletion, PullContext};
 use super::client::{ApiClient, Fetched, ObjectType, RemoteLibrary, STANDARD_PAGE, WRITE_BATCH};
 use super::error::{SyncError, SyncErrorKind};
 use super::objects;
@@ -26,6 +26,7 @@ use super::state;
 use super::upload::{self, Outgoing};
 use crate::error::{Error, Result};
 use crate::library::Library;
+use crate::store::items;
 
 /// Pulls before giving up on a library that keeps changing.
 const MAX_PULLS: u32 = 6;
@@ -85,8 +86,41 @@ impl LibraryRun<'_> {
     }
 
     /// Pulls and uploads until both sides agree (or a deletion needs
-    /// confirmation).
+    /// confirmation), then indexes the full text a large download left for
+    /// later, even when the sync stopped on an error (not when cancelled).
     pub(crate) async fn run(&mut self) -> Result<()> {
+        let synced = self.sync_rounds().await;
+        let cancelled =
+            matches!(&synced, Err(Error::Sync(e)) if e.kind == SyncErrorKind::Cancelled);
+        if !cancelled {
+            self.index_backlog().await?;
+        }
+        synced
+    }
+
+    /// Indexes the backlog a batch per transaction (local edits go between
+    /// batches), reporting progress; a cancel stops it between batches and
+    /// the next sync goes on from there.
+    async fn index_backlog(&mut self) -> Result<()> {
+        let total = blocking(&self.library, |l| l.db.read(items::backlog_len)).await?;
+        if total == 0 {
+            return Ok(());
+        }
+        let mut done = 0;
+        self.progress(SyncPhase::Indexing, None, done, total);
+        loop {
+            SyncCancel::check(self.cancel.as_ref())?;
+            let n = blocking(&self.library, |l| l.db.write(items::index_backlog)).await?;
+            if n == 0 {
+                break;
+            }
+            done = (done + n).min(total);
+            self.progress(SyncPhase::Indexing, None, done, total);
+        }
+        Ok(())
+    }
+
+    async fn sync_rounds(&mut self) -> Result<()> {
         if let Some(mode) = self.reset.take() {
             self.prepare_reset(mode).await?;
         }
@@ -122,7 +156,11 @@ impl LibraryRun<'_> {
                 l.db.read(|c| Pairing::build(c, lib))
             })
             .await?;
-            let pairing = Arc::new(Mutex::new(pairing));
+            let context = Arc::new(Mutex::new(PullContext {
+                pairing,
+                since,
+                ..PullContext::default()
+            }));
             let mut seen = VersionWatch::default();
             let mut not_modified = false;
             for ty in ObjectType::ALL {
@@ -166,21 +204,39 @@ impl LibraryRun<'_> {
                     .filter(|k| !queued.contains(k))
                     .cloned()
                     .collect();
+                let queued_before = queued.clone();
                 let mut keys: Vec<String> = queued.into_iter().chain(planned).collect();
                 keys.sort();
                 keys.dedup();
                 if keys.is_empty() {
                     continue;
                 }
-                blocking(&self.library, move |l| {
-                    l.db.write(|tx| state::enqueue(tx, lib, ty, &fresh, since))
-                })
-                .await?;
+                {
+                    let mut context = context.lock().unwrap_or_else(|p| p.into_inner());
+                    context.absent = keys
+                        .iter()
+                        .filter(|k| !local.contains_key(*k))
+                        .cloned()
+                        .collect();
+                    context.body_later = context.absent.len() >= apply::BACKLOG_FROM;
+                    context.queued = queued_before.iter().cloned().collect();
+                    if since > 0 {
+                        context.queued.extend(fresh.iter().cloned());
+                    }
+                }
+                // A first pull needs no queue: an interrupted one lists
+                // everything again and fetches only what is not here yet.
+                if since > 0 {
+                    blocking(&self.library, move |l| {
+                        l.db.write(|tx| state::enqueue(tx, lib, ty, &fresh, since))
+                    })
+                    .await?;
+                }
                 let listing = Listing {
                     since,
                     changed: remote_versions.len(),
                 };
-                self.fetch_and_apply(ty, &keys, listing, &pairing, &mut seen)
+                self.fetch_and_apply(ty, &keys, listing, &context, &mut seen)
                     .await?;
             }
             if not_modified && seen.first.is_none() {
@@ -228,13 +284,14 @@ impl LibraryRun<'_> {
     /// page in one transaction (collections and searches all at once, so
     /// that parents are written before their children). With large pages,
     /// many changes are read as a listing of everything changed since the
-    /// last sync; keys the listing missed are then fetched by key.
+    /// last sync; keys the listing missed are then fetched by key. Pages
+    /// keep arriving while earlier ones are written.
     pub(crate) async fn fetch_and_apply(
         &mut self,
         ty: ObjectType,
         keys: &[String],
         listing: Listing,
-        pairing: &Arc<Mutex<Option<Pairing>>>,
+        context: &Arc<Mutex<PullContext>>,
         seen: &mut VersionWatch,
     ) -> Result<()> {
         let total = keys.len();
@@ -242,75 +299,108 @@ impl LibraryRun<'_> {
         let client = self.client;
         let remote = self.remote;
         let concurrency = self.concurrency.max(1);
-        let mut held: Vec<Value> = Vec::new();
-        let mut done = 0;
+        let mut pulled = PagesPulled {
+            held: Vec::new(),
+            done: 0,
+            total,
+        };
         let mut remaining: Vec<String> = keys.to_vec();
         if client.uses_large_pages() && keys.len() > STANDARD_PAGE as usize {
-            let mut wanted: HashSet<&str> = keys.iter().map(String::as_str).collect();
+            let mut wanted: HashSet<String> = keys.iter().cloned().collect();
             let since = listing.since;
             let starts: Vec<usize> = (0..listing.changed)
                 .step_by(client.page_size().max(1) as usize)
                 .collect();
-            let mut pages = stream::iter(starts)
+            let pages = stream::iter(starts)
                 .map(|start| async move { client.list_since(remote, ty, since, start).await })
                 .buffered(concurrency);
-            while let Some(page) = pages.next().await {
-                SyncCancel::check(self.cancel.as_ref())?;
-                let (objects, version) = page?;
-                seen.note(version);
-                let objects: Vec<Value> = objects
-                    .into_iter()
-                    .filter(|o| {
-                        o.get("key")
-                            .and_then(Value::as_str)
-                            .is_some_and(|k| wanted.remove(k))
-                    })
-                    .collect();
-                done += objects.len();
-                if ty == ObjectType::Item {
-                    self.apply_page(ty, objects, pairing).await?;
-                    self.progress(SyncPhase::Downloading, Some(ty), done, total);
-                } else {
-                    held.extend(objects);
-                }
-            }
+            self.apply_pages(ty, pages, Some(&mut wanted), context, seen, &mut pulled)
+                .await?;
             remaining.retain(|k| wanted.contains(k.as_str()));
         }
-        let mut pages = stream::iter(remaining.chunks(STANDARD_PAGE as usize))
+        let pages = stream::iter(remaining.chunks(STANDARD_PAGE as usize))
             .map(|page| async move { client.fetch(remote, ty, page).await })
             .buffered(concurrency);
-        while let Some(page) = pages.next().await {
-            SyncCancel::check(self.cancel.as_ref())?;
-            let (objects, version) = page?;
-            seen.note(version);
-            done += objects.len();
-            if ty == ObjectType::Item {
-                self.apply_page(ty, objects, pairing).await?;
-                self.progress(SyncPhase::Downloading, Some(ty), done, total);
-            } else {
-                held.extend(objects);
-            }
-        }
-        if !held.is_empty() {
-            apply::order_for_apply(ty, &mut held);
-            self.apply_page(ty, held, pairing).await?;
+        self.apply_pages(ty, pages, None, context, seen, &mut pulled)
+            .await?;
+        if !pulled.held.is_empty() {
+            let held = std::mem::take(&mut pulled.held);
+            self.apply_page(ty, held, context).await?;
             self.progress(SyncPhase::Downloading, Some(ty), total, total);
         }
         Ok(())
+    }
+
+    /// Applies pages as they arrive: items page by page, other objects held
+    /// for one transaction at the end. The next pages are fetched while one
+    /// is written. `wanted`, when given, keeps only objects with those keys
+    /// (and removes them from it).
+    async fn apply_pages<S>(
+        &mut self,
+        ty: ObjectType,
+        pages: S,
+        mut wanted: Option<&mut HashSet<String>>,
+        context: &Arc<Mutex<PullContext>>,
+        seen: &mut VersionWatch,
+        pulled: &mut PagesPulled,
+    ) -> Result<()>
+    where
+        S: futures_util::Stream<Item = std::result::Result<(Vec<Value>, u64), SyncError>>,
+    {
+        // Two pages wait at most: memory stays bounded however large the pull.
+        let (sender, receiver) = tokio::sync::mpsc::channel(2);
+        let produce = async move {
+            let mut pages = std::pin::pin!(pages);
+            while let Some(page) = pages.next().await {
+                let failed = page.is_err();
+                if sender.send(page).await.is_err() || failed {
+                    break;
+                }
+            }
+        };
+        let consume = async {
+            let mut receiver = receiver;
+            while let Some(page) = receiver.recv().await {
+                SyncCancel::check(self.cancel.as_ref())?;
+                let (objects, version) = page?;
+                seen.note(version);
+                let objects: Vec<Value> = match wanted.as_deref_mut() {
+                    Some(wanted) => objects
+                        .into_iter()
+                        .filter(|o| {
+                            o.get("key")
+                                .and_then(Value::as_str)
+                                .is_some_and(|k| wanted.remove(k))
+                        })
+                        .collect(),
+                    None => objects,
+                };
+                pulled.done += objects.len();
+                if ty == ObjectType::Item {
+                    self.apply_page(ty, objects, context).await?;
+                    self.progress(SyncPhase::Downloading, Some(ty), pulled.done, pulled.total);
+                } else {
+                    pulled.held.extend(objects);
+                }
+            }
+            Ok(())
+        };
+        let ((), applied) = futures_util::future::join(produce, consume).await;
+        applied
     }
 
     async fn apply_page(
         &mut self,
         ty: ObjectType,
         mut objects: Vec<Value>,
-        pairing: &Arc<Mutex<Option<Pairing>>>,
+        context: &Arc<Mutex<PullContext>>,
     ) -> Result<()> {
         let lib = self.library.id();
         apply::order_for_apply(ty, &mut objects);
-        let pairing = pairing.clone();
+        let context = context.clone();
         let applied = blocking(&self.library, move |l| {
-            let mut pairing = pairing.lock().unwrap_or_else(|p| p.into_inner());
-            l.db.write(|tx| apply::apply_objects(tx, lib, ty, objects, &mut pairing))
+            let mut context = context.lock().unwrap_or_else(|p| p.into_inner());
+            l.db.write(|tx| apply::apply_objects(tx, lib, ty, objects, &mut context))
         })
         .await?;
         self.report.downloaded.add(ty, applied.written);
@@ -550,6 +640,14 @@ impl LibraryRun<'_> {
         ));
         Ok(())
     }
+}
+
+/// Where a pull of one object type stands.
+struct PagesPulled {
+    /// Collections and searches, applied together at the end.
+    held: Vec<Value>,
+    done: usize,
+    total: usize,
 }
 
 /// What a listing of changed objects would hold: everything changed online

@@ -14,7 +14,7 @@ use crate::changes::{Change, ChangeKind, ObjectKind};
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::LibraryId;
-use crate::store::items::{cascade_trash, find_row, write_row};
+use crate::store::items::{BaseCopy, FulltextNow, find_row, write_item};
 
 impl ObjectType {
     /// The name used in the library file (`item`, `collection`, `search`).
@@ -250,14 +250,17 @@ pub(crate) fn write(
     let key = match ty {
         ObjectType::Item => {
             let item = ItemData::from_json_value(data.clone())?;
-            let previous = find_row(tx, lib, &item.key)?;
-            write_row(tx, lib, &item, previous.as_ref(), synced, changed)?;
-            // Children fetched before their parent learn that it is in the trash.
-            if previous.is_none() && item.deleted {
-                cascade_trash(tx, lib, &item.key, true)?;
-            }
-            tx.prepare_cached("UPDATE items SET base = ?3 WHERE library_id = ?1 AND key = ?2")?
-                .execute(params![lib.0, item.key.as_str(), base_text])?;
+            let replaced = find_row(tx, lib, &item.key)?.map(|p| p.in_trash);
+            write_item(
+                tx,
+                lib,
+                &item,
+                replaced,
+                synced,
+                changed,
+                BaseCopy::Set(base_text.as_deref()),
+                FulltextNow::Everything,
+            )?;
             return Ok(());
         }
         ObjectType::Collection => {
@@ -370,7 +373,7 @@ pub(crate) fn remove_unsynced(
             )
             .optional()?;
         if let Some(id) = id {
-            tx.execute("DELETE FROM items_fts WHERE rowid = ?1", [id])?;
+            tx.unindex_fulltext(id)?;
         }
     }
     tx.execute(

@@ -24,6 +24,7 @@ use rusqlite::params;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::apply::PullContext;
 use super::client::{Fetched, ObjectType, STANDARD_PAGE};
 use super::engine::{LibraryRun, Listing, VersionWatch, blocking};
 use super::objects;
@@ -401,7 +402,7 @@ impl LibraryRun<'_> {
         }
         // Everything online is fetched again over the local copies; no
         // pairing, since nothing here is new to the server any more.
-        let no_pairing = Arc::new(Mutex::new(None));
+        let context = Arc::new(Mutex::new(PullContext::default()));
         let mut seen = VersionWatch::default();
         for (ty, versions) in remote {
             let keys: Vec<String> = versions.keys().cloned().collect();
@@ -412,7 +413,7 @@ impl LibraryRun<'_> {
                 since: 0,
                 changed: keys.len(),
             };
-            self.fetch_and_apply(ty, &keys, listing, &no_pairing, &mut seen)
+            self.fetch_and_apply(ty, &keys, listing, &context, &mut seen)
                 .await?;
         }
         blocking(&self.library, move |l| {

@@ -39,6 +39,9 @@ pub enum SyncPhase {
     ApplyingDeletions,
     Uploading,
     UploadingDeletions,
+    /// Indexing the full text of what a large download brought (the items
+    /// are listed and found by quick search already).
+    Indexing,
     Done,
 }
 

@@ -13010,6 +13010,11 @@ public enum SyncStage: Equatable, Hashable {
      */
     case uploadingDeletions
     /**
+     * Indexing the full text of what a large download brought; the items
+     * are listed and found by quick search already.
+     */
+    case indexing
+    /**
      * Finished.
      */
     case done
@@ -13046,7 +13051,9 @@ public struct FfiConverterTypeSyncStage: FfiConverterRustBuffer {
         
         case 6: return .uploadingDeletions
         
-        case 7: return .done
+        case 7: return .indexing
+        
+        case 8: return .done
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -13080,8 +13087,12 @@ public struct FfiConverterTypeSyncStage: FfiConverterRustBuffer {
             writeInt(&buf, Int32(6))
         
         
-        case .done:
+        case .indexing:
             writeInt(&buf, Int32(7))
+        
+        
+        case .done:
+            writeInt(&buf, Int32(8))
         
         }
     }
