@@ -32,6 +32,8 @@ use crate::store::items;
 const MAX_PULLS: u32 = 6;
 /// Pull-then-upload rounds before giving up on repeated 412s.
 const MAX_ROUNDS: u32 = 6;
+/// Large pages requested at once.
+const LARGE_PAGES_AT_ONCE: usize = 2;
 
 /// Runs `f` on the blocking pool with a handle on the library.
 pub(crate) async fn blocking<T, F>(library: &Library, f: F) -> Result<T>
@@ -311,9 +313,11 @@ impl LibraryRun<'_> {
             let starts: Vec<usize> = (0..listing.changed)
                 .step_by(client.page_size().max(1) as usize)
                 .collect();
+            // Large pages are many times the size of standard ones: fewer
+            // at once keep memory bounded, and the server busy all the same.
             let pages = stream::iter(starts)
                 .map(|start| async move { client.list_since(remote, ty, since, start).await })
-                .buffered(concurrency);
+                .buffered(concurrency.min(LARGE_PAGES_AT_ONCE));
             self.apply_pages(ty, pages, Some(&mut wanted), context, seen, &mut pulled)
                 .await?;
             remaining.retain(|k| wanted.contains(k.as_str()));
@@ -347,8 +351,8 @@ impl LibraryRun<'_> {
     where
         S: futures_util::Stream<Item = std::result::Result<(Vec<Value>, u64), SyncError>>,
     {
-        // Two pages wait at most: memory stays bounded however large the pull.
-        let (sender, receiver) = tokio::sync::mpsc::channel(2);
+        // One page waits at most: memory stays bounded however large the pull.
+        let (sender, receiver) = tokio::sync::mpsc::channel(1);
         let produce = async move {
             let mut pages = std::pin::pin!(pages);
             while let Some(page) = pages.next().await {

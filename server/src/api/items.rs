@@ -77,20 +77,19 @@ pub async fn envelopes(ctx: &LibCtx, items: &[ItemData]) -> ApiResult<Vec<Value>
         .filter(|i| i.is_regular())
         .map(|i| i.key.clone())
         .collect();
-    let counts = if regular.is_empty() {
-        Vec::new()
+    let counts: std::collections::HashMap<ObjectKey, u64> = if regular.is_empty() {
+        Default::default()
     } else {
         ctx.state
             .store
             .child_counts(ctx.library.id, &regular)
             .await?
+            .into_iter()
+            .collect()
     };
     Ok(items
         .iter()
-        .map(|item| {
-            let n = counts.iter().find(|(k, _)| k == &item.key).map(|(_, n)| *n);
-            envelope(ctx, item, n)
-        })
+        .map(|item| envelope(ctx, item, counts.get(&item.key).copied()))
         .collect())
 }
 
