@@ -252,15 +252,15 @@ impl ItemData {
         let def = schema().item_type(&self.item_type);
         let mut written: Vec<&str> = Vec::new();
         if let Some(def) = def {
+            let title_field = def.field_for_base("title");
+            let regular = def.is_regular();
             for f in &def.fields {
                 if let Some(v) = self.fields.get(&f.name) {
                     map.insert(f.name.clone(), Value::String(v.clone()));
                     written.push(&f.name);
                 }
                 // Creators follow the title, as in the Web API.
-                if (f.name == "title" || def.field_for_base("title") == Some(f.name.as_str()))
-                    && def.is_regular()
-                {
+                if regular && (f.name == "title" || title_field == Some(f.name.as_str())) {
                     map.insert("creators".into(), creators_json(&self.creators));
                 }
             }

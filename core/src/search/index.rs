@@ -17,8 +17,14 @@ pub(crate) struct Derived {
     /// Title, creators and year: what quick search matches.
     pub fts_quick: String,
     /// Every other field, tags, note text and annotation text: what
-    /// "everything" search matches in addition.
+    /// "everything" search matches in addition (empty when not asked for).
     pub fts_body: String,
+}
+
+/// [`derive`] without the body text, for rows whose full text is indexed
+/// later.
+pub(crate) fn derive_without_body(item: &ItemData) -> Derived {
+    derive_parts(item, false)
 }
 
 /// The title shown in lists: the title field, a note's first line, or an
@@ -49,6 +55,10 @@ fn first_creator(item: &ItemData) -> Option<&shelfmark_protocol::Creator> {
 }
 
 pub(crate) fn derive(item: &ItemData) -> Derived {
+    derive_parts(item, true)
+}
+
+fn derive_parts(item: &ItemData, with_body: bool) -> Derived {
     let title = display_title(item);
     let sort_creator = first_creator(item)
         .map(|c| fold(&format!("{} {}", c.last_or_single(), c.first_name())))
@@ -78,7 +88,11 @@ pub(crate) fn derive(item: &ItemData) -> Derived {
         .item_type(&item.item_type)
         .and_then(|t| t.field_for_base("title"))
         .unwrap_or("title");
-    for (name, value) in &item.fields {
+    let fields = item
+        .fields
+        .iter()
+        .take(if with_body { usize::MAX } else { 0 });
+    for (name, value) in fields {
         // Identity-ish attachment fields and the title (already in `quick`)
         // carry no words worth finding.
         if name == title_field
@@ -105,7 +119,8 @@ pub(crate) fn derive(item: &ItemData) -> Derived {
             body.push_str(value);
         }
     }
-    for tag in &item.tags {
+    let tags = if with_body { &item.tags[..] } else { &[] };
+    for tag in tags {
         body.push(' ');
         body.push_str(&tag.tag);
     }
@@ -146,6 +161,15 @@ mod tests {
         assert!(d.fts_quick.contains("Durkheim") && d.fts_quick.contains("2001"));
         assert!(d.fts_body.contains("Collected Works") && d.fts_body.contains("sociology"));
         assert!(!d.fts_body.contains("Über"));
+        // Without the body, everything else is the same.
+        let quick = derive_without_body(&item);
+        assert_eq!(
+            quick,
+            Derived {
+                fts_body: String::new(),
+                ..d
+            }
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::changes::{Change, ChangeKind, ObjectKind};
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
-use crate::search::index::derive;
+use crate::search::index::{derive, derive_without_body};
 
 /// An item as stored, with its sync state.
 #[derive(Debug, Clone)]
@@ -302,7 +302,10 @@ pub(crate) fn write_item(
     base: BaseCopy<'_>,
     fulltext: FulltextNow,
 ) -> Result<()> {
-    let derived = derive(item);
+    let derived = match fulltext {
+        FulltextNow::Everything => derive(item),
+        FulltextNow::QuickOnly => derive_without_body(item),
+    };
     let parent_in_trash = match &item.parent_item {
         Some(parent) => tx
             .prepare_cached("SELECT in_trash FROM items WHERE library_id = ?1 AND key = ?2")?
