@@ -133,9 +133,12 @@ fn large_download_is_quick_searchable_before_its_full_text_is_indexed() {
     );
     assert_eq!(found(&b, "okafor glac", SearchMode::Quick), count as u64);
     assert_eq!(found(&b, "moraine", SearchMode::Everything), indexed);
+    let status = b.sync_status().expect("status");
+    assert_eq!(status[0].fulltext_pending as u64, count as u64 - indexed);
 
     // The next sync indexes the rest; nothing is found twice.
     b.sync();
+    assert_eq!(b.sync_status().expect("status")[0].fulltext_pending, 0);
     assert_eq!(found(&b, "moraine", SearchMode::Everything), count as u64);
     assert_eq!(found(&b, "okafor glac", SearchMode::Quick), count as u64);
     assert_eq!(b.items(), a.items());

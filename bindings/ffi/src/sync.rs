@@ -271,6 +271,9 @@ pub struct LibrarySyncStatus {
     pub deletions_to_upload: u64,
     pub conflicts: u64,
     pub deletions_to_confirm: u64,
+    /// Items downloaded whose full text (beyond titles, creators and years)
+    /// is not indexed yet; the next sync indexes it.
+    pub fulltext_pending: u64,
     pub last_run: Option<SyncLogEntry>,
 }
 
@@ -769,6 +772,7 @@ impl SyncManager {
                 deletions_to_upload: s.deletions_to_upload as u64,
                 conflicts: s.conflicts as u64,
                 deletions_to_confirm: s.deletions_to_confirm as u64,
+                fulltext_pending: s.fulltext_pending as u64,
                 last_run: s.last_run.map(Into::into),
             })
             .collect())

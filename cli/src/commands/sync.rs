@@ -317,6 +317,12 @@ fn status(library: &Library, out: JsonOut) -> Result<()> {
             "  library version {}; {} change(s) and {} deletion(s) to upload; {} conflict(s); {} deletion(s) to confirm",
             s.version, s.unsynced, s.deletions_to_upload, s.conflicts, s.deletions_to_confirm
         );
+        if s.fulltext_pending > 0 {
+            println!(
+                "  {} item(s) found by title, creator and year only until the next sync indexes the rest of their text",
+                s.fulltext_pending
+            );
+        }
         if let Some(run) = &s.last_run {
             println!(
                 "  last sync {} ({})",

@@ -26,7 +26,20 @@ pub struct LibraryStatus {
     pub conflicts: usize,
     /// Deletions held back until confirmed.
     pub deletions_to_confirm: usize,
+    /// Items downloaded whose text beyond titles, creators and years is not
+    /// indexed yet (the next sync indexes it).
+    pub fulltext_pending: usize,
     pub last_run: Option<LogEntry>,
+}
+
+/// Items of a library waiting in the full-text backlog.
+fn fulltext_pending(conn: &rusqlite::Connection, lib: LibraryId) -> Result<usize> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM fulltext_backlog b JOIN items i ON i.id = b.item_id
+         WHERE i.library_id = ?1",
+        [lib.0],
+        |r| r.get(0),
+    )?)
 }
 
 impl Library {
@@ -53,6 +66,7 @@ impl Library {
                             .iter()
                             .filter(|d| !d.confirmed)
                             .count(),
+                        fulltext_pending: fulltext_pending(c, lib)?,
                         last_run: log.iter().find(|e| e.library == lib.0).cloned(),
                     })
                 })

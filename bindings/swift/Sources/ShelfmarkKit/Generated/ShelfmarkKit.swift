@@ -9376,6 +9376,11 @@ public struct LibrarySyncStatus: Equatable, Hashable {
     public var deletionsToUpload: UInt64
     public var conflicts: UInt64
     public var deletionsToConfirm: UInt64
+    /**
+     * Items downloaded whose full text (beyond titles, creators and years)
+     * is not indexed yet; the next sync indexes it.
+     */
+    public var fulltextPending: UInt64
     public var lastRun: SyncLogEntry?
 
     // Default memberwise initializers are never public by default, so we
@@ -9392,7 +9397,11 @@ public struct LibrarySyncStatus: Equatable, Hashable {
          */unsynced: UInt64, 
         /**
          * Deletions waiting to be uploaded.
-         */deletionsToUpload: UInt64, conflicts: UInt64, deletionsToConfirm: UInt64, lastRun: SyncLogEntry?) {
+         */deletionsToUpload: UInt64, conflicts: UInt64, deletionsToConfirm: UInt64, 
+        /**
+         * Items downloaded whose full text (beyond titles, creators and years)
+         * is not indexed yet; the next sync indexes it.
+         */fulltextPending: UInt64, lastRun: SyncLogEntry?) {
         self.libraryId = libraryId
         self.name = name
         self.kind = kind
@@ -9402,6 +9411,7 @@ public struct LibrarySyncStatus: Equatable, Hashable {
         self.deletionsToUpload = deletionsToUpload
         self.conflicts = conflicts
         self.deletionsToConfirm = deletionsToConfirm
+        self.fulltextPending = fulltextPending
         self.lastRun = lastRun
     }
 
@@ -9430,6 +9440,7 @@ public struct FfiConverterTypeLibrarySyncStatus: FfiConverterRustBuffer {
                 deletionsToUpload: FfiConverterUInt64.read(from: &buf), 
                 conflicts: FfiConverterUInt64.read(from: &buf), 
                 deletionsToConfirm: FfiConverterUInt64.read(from: &buf), 
+                fulltextPending: FfiConverterUInt64.read(from: &buf), 
                 lastRun: FfiConverterOptionTypeSyncLogEntry.read(from: &buf)
         )
     }
@@ -9444,6 +9455,7 @@ public struct FfiConverterTypeLibrarySyncStatus: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.deletionsToUpload, into: &buf)
         FfiConverterUInt64.write(value.conflicts, into: &buf)
         FfiConverterUInt64.write(value.deletionsToConfirm, into: &buf)
+        FfiConverterUInt64.write(value.fulltextPending, into: &buf)
         FfiConverterOptionTypeSyncLogEntry.write(value.lastRun, into: &buf)
     }
 }
