@@ -95,7 +95,11 @@ impl LibraryRun<'_> {
         let cancelled =
             matches!(&synced, Err(Error::Sync(e)) if e.kind == SyncErrorKind::Cancelled);
         if !cancelled {
-            self.index_backlog().await?;
+            let indexed = self.index_backlog().await;
+            // The sync's own error, if any, is the one to report.
+            if synced.is_ok() {
+                indexed?;
+            }
         }
         synced
     }
