@@ -56,6 +56,19 @@ impl std::fmt::Debug for Library {
     }
 }
 
+/// Runs `f` on the blocking pool with a handle on the library: how async
+/// work (sync, file transfers) reaches SQLite without stalling the runtime.
+pub(crate) async fn blocking<T, F>(library: &Library, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Library) -> Result<T> + Send + 'static,
+{
+    let library = library.clone();
+    tokio::task::spawn_blocking(move || f(&library))
+        .await
+        .map_err(|e| Error::Corrupt(format!("a library task stopped unexpectedly: {e}")))?
+}
+
 /// How to open or create a library file.
 #[derive(Debug, Clone, Default)]
 pub struct OpenOptions {

@@ -7,6 +7,7 @@ mod sync_support;
 use std::sync::{Arc, Mutex};
 
 use common::article;
+use shelfmark_core::Library;
 use shelfmark_core::search::{SearchMode, SearchQuery};
 use shelfmark_core::sync::{SyncCancel, SyncOptions, SyncPhase, SyncProgress};
 use sync_support::{Device, Server};
@@ -55,8 +56,8 @@ fn first_sync_of_a_larger_library_uses_large_pages() {
     );
 }
 
-fn found(device: &Device, text: &str, mode: SearchMode) -> u64 {
-    device
+fn found(library: &Library, text: &str, mode: SearchMode) -> u64 {
+    library
         .search_items(&SearchQuery {
             text: text.into(),
             mode,
@@ -97,19 +98,9 @@ fn large_download_is_quick_searchable_before_its_full_text_is_indexed() {
                 if p.phase != SyncPhase::Indexing {
                     return;
                 }
-                let probe = |text: &str, mode| {
-                    library
-                        .search_items(&SearchQuery {
-                            text: text.into(),
-                            mode,
-                            ..SearchQuery::default()
-                        })
-                        .expect("search")
-                        .total
-                };
                 seen.lock().expect("seen").push((
-                    probe("okafor glac", SearchMode::Quick),
-                    probe("moraine", SearchMode::Everything),
+                    found(&library, "okafor glac", SearchMode::Quick),
+                    found(&library, "moraine", SearchMode::Everything),
                     p.done as u64,
                 ));
                 // Stop after the first batch: the rest waits for the next sync.

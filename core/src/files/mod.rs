@@ -18,6 +18,7 @@ use shelfmark_protocol::{ItemData, LinkMode, ObjectKey};
 
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
+use crate::store::collection_rows::existing_collection_key;
 use crate::store::items::save_local;
 use rows::{AttachmentInfo, FileRow, PolicyRow};
 
@@ -228,15 +229,7 @@ fn select(
     match filter {
         FileFilter::All => rows::attachments(conn, lib),
         FileFilter::Collection(key) => {
-            let key = ObjectKey::parse(key)?;
-            let exists: bool = conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM collections WHERE library_id = ?1 AND key = ?2)",
-                rusqlite::params![lib.0, key.as_str()],
-                |r| r.get(0),
-            )?;
-            if !exists {
-                return Err(Error::not_found("collection", key));
-            }
+            let key = existing_collection_key(conn, lib, key)?;
             rows::collection_attachments(conn, lib, key.as_str())
         }
         FileFilter::Item(key) => {
@@ -414,15 +407,7 @@ impl Library {
                     row.policy = "collections".into();
                     let mut checked = Vec::new();
                     for k in keys {
-                        let key = ObjectKey::parse(k)?;
-                        let exists: bool = tx.query_row(
-                            "SELECT EXISTS (SELECT 1 FROM collections WHERE library_id = ?1 AND key = ?2)",
-                            rusqlite::params![lib.0, key.as_str()],
-                            |r| r.get(0),
-                        )?;
-                        if !exists {
-                            return Err(Error::not_found("collection", key));
-                        }
+                        let key = existing_collection_key(tx, lib, k)?;
                         checked.push(key.as_str().to_owned());
                     }
                     checked

@@ -16,7 +16,7 @@ use super::rows::{self, AttachmentInfo, FileRow};
 use super::transfer::{self, Fetched, Precondition, TransferError, UploadRequest, Uploaded};
 use super::{FileFilter, FileStatus, store};
 use crate::error::{Error, Result};
-use crate::library::{Library, LibraryId};
+use crate::library::{Library, LibraryId, blocking};
 use crate::sync::client::{ApiClient, RemoteLibrary};
 use crate::sync::{CredentialStore, SyncError, SyncErrorKind};
 
@@ -158,18 +158,6 @@ impl Gate {
             },
         }
     }
-}
-
-/// Runs a database step on the blocking pool.
-async fn blocking<T, F>(library: &Library, f: F) -> Result<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&Library) -> Result<T> + Send + 'static,
-{
-    let library = library.clone();
-    tokio::task::spawn_blocking(move || f(&library))
-        .await
-        .map_err(|e| Error::Corrupt(format!("a file task stopped unexpectedly: {e}")))?
 }
 
 fn timestamp_in(wait: Duration) -> String {

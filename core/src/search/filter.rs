@@ -2,7 +2,7 @@
 //! collection, saved search, tags and item type. Every filter is a plain SQL
 //! condition on the candidate row `i`, applied outside any full-text match.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 use shelfmark_protocol::ObjectKey;
 use shelfmark_protocol::schema::schema;
 
@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::library::LibraryId;
 use crate::search::saved::compile_saved_search;
 use crate::search::sql::{Params, join_terms};
+use crate::store::collection_rows::existing_collection_key;
 
 /// What to show. The default is every top-level item outside the trash.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,18 +71,7 @@ pub(crate) fn filter_sql(
         terms.push(compiled.sql);
     }
     if let Some(key) = &filter.collection {
-        let key = ObjectKey::parse(key)?;
-        let exists = conn
-            .query_row(
-                "SELECT 1 FROM collections WHERE library_id = ?1 AND key = ?2",
-                params![lib.0, key.as_str()],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        if !exists {
-            return Err(Error::not_found("collection", key));
-        }
+        let key = existing_collection_key(conn, lib, key)?;
         terms.push(format!(
             "i.id IN ({})",
             collection_members_sql(&key, filter.include_subcollections, &lib_param, params)

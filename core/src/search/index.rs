@@ -69,7 +69,6 @@ fn derive_parts(item: &ItemData, with_body: bool) -> Derived {
     // Quick search covers titles (of references and attachments), creators
     // and year; the text of notes and annotations is for "everything" only.
     let mut quick = String::with_capacity(title.len() + 64);
-    let mut body = String::new();
     if !item.is_note() && !item.is_annotation() {
         quick.push_str(&strip_tags(&title));
     }
@@ -84,15 +83,29 @@ fn derive_parts(item: &ItemData, with_body: bool) -> Derived {
         quick.push_str(&year.to_string());
     }
 
+    Derived {
+        sort_title: fold(&title),
+        sort_creator,
+        sort_date: parsed.sort_key(),
+        sort_type: fold(schema().item_type_label(&item.item_type)),
+        fts_quick: quick,
+        fts_body: if with_body {
+            body_text(item)
+        } else {
+            String::new()
+        },
+    }
+}
+
+/// Every field but the title, tags, note text: what "everything" search
+/// matches beyond the quick text.
+fn body_text(item: &ItemData) -> String {
     let title_field = schema()
         .item_type(&item.item_type)
         .and_then(|t| t.field_for_base("title"))
         .unwrap_or("title");
-    let fields = item
-        .fields
-        .iter()
-        .take(if with_body { usize::MAX } else { 0 });
-    for (name, value) in fields {
+    let mut body = String::new();
+    for (name, value) in &item.fields {
         // Identity-ish attachment fields and the title (already in `quick`)
         // carry no words worth finding.
         if name == title_field
@@ -119,20 +132,11 @@ fn derive_parts(item: &ItemData, with_body: bool) -> Derived {
             body.push_str(value);
         }
     }
-    let tags = if with_body { &item.tags[..] } else { &[] };
-    for tag in tags {
+    for tag in &item.tags {
         body.push(' ');
         body.push_str(&tag.tag);
     }
-
-    Derived {
-        sort_title: fold(&title),
-        sort_creator,
-        sort_date: parsed.sort_key(),
-        sort_type: fold(schema().item_type_label(&item.item_type)),
-        fts_quick: quick,
-        fts_body: body,
-    }
+    body
 }
 
 #[cfg(test)]

@@ -75,6 +75,25 @@ pub(crate) fn find_collection(
         .transpose()
 }
 
+/// `key` as a collection key of the library (in the trash or not); an
+/// invalid key is refused and a missing collection is "not found".
+pub(crate) fn existing_collection_key(
+    conn: &Connection,
+    lib: LibraryId,
+    key: &str,
+) -> Result<ObjectKey> {
+    let key = ObjectKey::parse(key)?;
+    let exists: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM collections WHERE library_id = ?1 AND key = ?2)",
+        )?
+        .query_row(params![lib.0, key.as_str()], |r| r.get(0))?;
+    if !exists {
+        return Err(Error::not_found("collection", key));
+    }
+    Ok(key)
+}
+
 pub(crate) fn get_collection_row(
     conn: &Connection,
     lib: LibraryId,

@@ -233,7 +233,7 @@ pub(crate) fn write_row(
     changed_fields: &[String],
 ) -> Result<()> {
     let replaced = previous.map(|p| p.in_trash);
-    write_item(
+    let written = write_item(
         tx,
         lib,
         item,
@@ -243,7 +243,16 @@ pub(crate) fn write_row(
         BaseCopy::Keep,
         FulltextNow::Everything,
     )?;
+    if !written {
+        return Err(key_taken(item));
+    }
     Ok(())
+}
+
+/// A new item's key turned out to be taken (its row was looked for in the
+/// same transaction, so this means a bug, not user input).
+pub(crate) fn key_taken(item: &ItemData) -> Error {
+    Error::Corrupt(format!("an item with key {} exists already", item.key))
 }
 
 /// How much of an item's text goes into the full-text index with the row.
@@ -264,7 +273,7 @@ pub(crate) fn insert_from_server(
     item: &ItemData,
     fulltext: FulltextNow,
 ) -> Result<bool> {
-    match write_item(
+    write_item(
         tx,
         lib,
         item,
@@ -273,21 +282,45 @@ pub(crate) fn insert_from_server(
         &[],
         BaseCopy::SameAsData,
         fulltext,
-    ) {
-        Ok(()) => Ok(true),
-        Err(Error::Sqlite(e))
-            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
-        {
-            Ok(false)
-        }
-        Err(e) => Err(e),
-    }
+    )
 }
+
+/// The item row's columns and values, for a new row and for a replaced one.
+macro_rules! insert_item_row {
+    () => {
+        "INSERT INTO items (library_id, key, item_type, parent_key, data,
+            deleted, in_trash, date_added, date_modified, sort_title, sort_creator, sort_date,
+            sort_type, version, synced, changed_fields, base)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+    };
+}
+
+/// A new row; nothing when its key is taken.
+const INSERT_NEW_ITEM: &str = concat!(
+    insert_item_row!(),
+    " ON CONFLICT (library_id, key) DO NOTHING"
+);
+
+/// A replaced row: one statement whatever the row held; the key identifies
+/// it. `?18` says whether the base copy is set.
+const UPSERT_ITEM: &str = concat!(
+    insert_item_row!(),
+    " ON CONFLICT (library_id, key) DO UPDATE SET
+        item_type = excluded.item_type, parent_key = excluded.parent_key,
+        data = excluded.data, deleted = excluded.deleted, in_trash = excluded.in_trash,
+        date_added = excluded.date_added, date_modified = excluded.date_modified,
+        sort_title = excluded.sort_title, sort_creator = excluded.sort_creator,
+        sort_date = excluded.sort_date, sort_type = excluded.sort_type,
+        version = excluded.version, synced = excluded.synced,
+        changed_fields = excluded.changed_fields,
+        base = CASE WHEN ?18 THEN excluded.base ELSE items.base END
+     RETURNING id"
+);
 
 /// The one item write: the row, its tags, collection memberships and
 /// full-text row. `replaced` is `Some(was in trash)` when the row exists
-/// (an upsert), `None` for a new row (a plain insert, which fails on a key
-/// already present rather than overwrite it).
+/// (an upsert), `None` for a new row (an insert that never overwrites).
+/// `Ok(false)`, with nothing written, when a new row's key is taken.
 #[allow(
     clippy::too_many_arguments,
     reason = "one write path, every option explicit"
@@ -301,17 +334,13 @@ pub(crate) fn write_item(
     changed_fields: &[String],
     base: BaseCopy<'_>,
     fulltext: FulltextNow,
-) -> Result<()> {
+) -> Result<bool> {
     let derived = match fulltext {
         FulltextNow::Everything => derive(item),
         FulltextNow::QuickOnly => derive_without_body(item),
     };
     let parent_in_trash = match &item.parent_item {
-        Some(parent) => tx
-            .prepare_cached("SELECT in_trash FROM items WHERE library_id = ?1 AND key = ?2")?
-            .query_row(params![lib.0, parent.as_str()], |r| r.get::<_, bool>(0))
-            .optional()?
-            .unwrap_or(false),
+        Some(parent) => in_trash_of(tx, lib, parent)?.unwrap_or(false),
         None => false,
     };
     let in_trash = item.deleted || parent_in_trash;
@@ -326,21 +355,6 @@ pub(crate) fn write_item(
         BaseCopy::SameAsData => (Some(data.as_str()), true),
     };
 
-    const INSERT: &str = "INSERT INTO items (library_id, key, item_type, parent_key, data,
-            deleted, in_trash, date_added, date_modified, sort_title, sort_creator, sort_date,
-            sort_type, version, synced, changed_fields, base)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
-    // Replacing: one statement whatever the row held; the key identifies it.
-    const UPSERT: &str = " ON CONFLICT (library_id, key) DO UPDATE SET
-            item_type = excluded.item_type, parent_key = excluded.parent_key,
-            data = excluded.data, deleted = excluded.deleted, in_trash = excluded.in_trash,
-            date_added = excluded.date_added, date_modified = excluded.date_modified,
-            sort_title = excluded.sort_title, sort_creator = excluded.sort_creator,
-            sort_date = excluded.sort_date, sort_type = excluded.sort_type,
-            version = excluded.version, synced = excluded.synced,
-            changed_fields = excluded.changed_fields,
-            base = CASE WHEN ?18 THEN excluded.base ELSE items.base END
-         RETURNING id";
     let values = params![
         lib.0,
         item.key.as_str(),
@@ -363,10 +377,12 @@ pub(crate) fn write_item(
     let id: i64 = if replaced.is_some() {
         let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
         all.push(&set_base);
-        tx.prepare_cached(&format!("{INSERT}{UPSERT}"))?
+        tx.prepare_cached(UPSERT_ITEM)?
             .query_row(all.as_slice(), |r| r.get(0))?
     } else {
-        tx.prepare_cached(INSERT)?.execute(values)?;
+        if tx.prepare_cached(INSERT_NEW_ITEM)?.execute(values)? == 0 {
+            return Ok(false);
+        }
         tx.last_insert_rowid()
     };
     if replaced.is_some() {
@@ -418,7 +434,19 @@ pub(crate) fn write_item(
         None if item.deleted => cascade_trash(tx, lib, &item.key, true)?,
         _ => {}
     }
-    Ok(())
+    Ok(true)
+}
+
+/// Whether the item with `key` is in the trash; `None` when there is none.
+pub(crate) fn in_trash_of(
+    conn: &Connection,
+    lib: LibraryId,
+    key: &ObjectKey,
+) -> Result<Option<bool>> {
+    Ok(conn
+        .prepare_cached("SELECT in_trash FROM items WHERE library_id = ?1 AND key = ?2")?
+        .query_row(params![lib.0, key.as_str()], |r| r.get(0))
+        .optional()?)
 }
 
 /// Items indexed per transaction when working through the backlog: local
@@ -457,6 +485,16 @@ pub(crate) fn index_backlog(tx: &mut WriteTx<'_>) -> Result<usize> {
 /// Items whose full text waits in the backlog.
 pub(crate) fn backlog_len(conn: &Connection) -> Result<usize> {
     Ok(conn.query_row("SELECT count(*) FROM fulltext_backlog", [], |r| r.get(0))?)
+}
+
+/// [`backlog_len`] for one library of the file.
+pub(crate) fn library_backlog_len(conn: &Connection, lib: LibraryId) -> Result<usize> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM fulltext_backlog b JOIN items i ON i.id = b.item_id
+         WHERE i.library_id = ?1",
+        [lib.0],
+        |r| r.get(0),
+    )?)
 }
 
 /// Children follow their parent into and out of the trash.

@@ -25,7 +25,7 @@ use super::session::{LibraryReport, ProgressCallback, SyncPhase, SyncProgress};
 use super::state;
 use super::upload::{self, Outgoing};
 use crate::error::{Error, Result};
-use crate::library::Library;
+use crate::library::{Library, blocking};
 use crate::store::items;
 
 /// Pulls before giving up on a library that keeps changing.
@@ -34,18 +34,6 @@ const MAX_PULLS: u32 = 6;
 const MAX_ROUNDS: u32 = 6;
 /// Large pages requested at once.
 const LARGE_PAGES_AT_ONCE: usize = 2;
-
-/// Runs `f` on the blocking pool with a handle on the library.
-pub(crate) async fn blocking<T, F>(library: &Library, f: F) -> Result<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&Library) -> Result<T> + Send + 'static,
-{
-    let library = library.clone();
-    tokio::task::spawn_blocking(move || f(&library))
-        .await
-        .map_err(|e| Error::Corrupt(format!("a sync task stopped unexpectedly: {e}")))?
-}
 
 enum Pulled {
     UpToDate,
@@ -210,7 +198,7 @@ impl LibraryRun<'_> {
                     .filter(|k| !queued.contains(k))
                     .cloned()
                     .collect();
-                let queued_before = queued.clone();
+                let queued_before: HashSet<String> = queued.iter().cloned().collect();
                 let mut keys: Vec<String> = queued.into_iter().chain(planned).collect();
                 keys.sort();
                 keys.dedup();
@@ -225,7 +213,7 @@ impl LibraryRun<'_> {
                         .cloned()
                         .collect();
                     context.body_later = context.absent.len() >= apply::BACKLOG_FROM;
-                    context.queued = queued_before.iter().cloned().collect();
+                    context.queued = queued_before;
                     if since > 0 {
                         context.queued.extend(fresh.iter().cloned());
                     }

@@ -14,7 +14,7 @@ use crate::changes::{Change, ChangeKind, ObjectKind};
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::LibraryId;
-use crate::store::items::{BaseCopy, FulltextNow, find_row, write_item};
+use crate::store::items::{BaseCopy, FulltextNow, in_trash_of, key_taken, write_item};
 
 impl ObjectType {
     /// The name used in the library file (`item`, `collection`, `search`).
@@ -250,8 +250,8 @@ pub(crate) fn write(
     let key = match ty {
         ObjectType::Item => {
             let item = ItemData::from_json_value(data.clone())?;
-            let replaced = find_row(tx, lib, &item.key)?.map(|p| p.in_trash);
-            write_item(
+            let replaced = in_trash_of(tx, lib, &item.key)?;
+            let written = write_item(
                 tx,
                 lib,
                 &item,
@@ -261,7 +261,11 @@ pub(crate) fn write(
                 BaseCopy::Set(base_text.as_deref()),
                 FulltextNow::Everything,
             )?;
-            return Ok(());
+            return if written {
+                Ok(())
+            } else {
+                Err(key_taken(&item))
+            };
         }
         ObjectType::Collection => {
             let c = CollectionData::from_json_value(data.clone())?;

@@ -26,12 +26,13 @@ use serde_json::Value;
 
 use super::apply::PullContext;
 use super::client::{Fetched, ObjectType, STANDARD_PAGE};
-use super::engine::{LibraryRun, Listing, VersionWatch, blocking};
+use super::engine::{LibraryRun, Listing, VersionWatch};
 use super::objects;
 use super::session::SyncReport;
 use super::state;
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
+use crate::library::blocking;
 use crate::library::{Library, LibraryId};
 
 /// Which side a sync reset makes the other equal to.

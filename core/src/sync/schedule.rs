@@ -12,13 +12,13 @@ use std::time::Duration;
 use tokio::sync::{OnceCell, mpsc};
 use tokio::time::Instant;
 
-use super::engine::blocking;
 use super::error::{SyncError, SyncErrorKind};
 use super::session::{SyncOptions, SyncReport};
 use super::upload;
 use crate::changes::Subscription;
 use crate::error::{Error, Result};
 use crate::library::Library;
+use crate::library::blocking;
 
 /// Stops a running sync at the next batch boundary. What was downloaded
 /// and uploaded so far stays, and the next sync resumes from there.

@@ -12,12 +12,13 @@ use shelfmark_protocol::{LibraryKind, ObjectKey};
 use super::client::{ApiClient, KeyInfo, ObjectType, RemoteLibrary};
 use super::credentials::{CredentialStore, key_reference};
 use super::detach::{self, RemovedGroup};
-use super::engine::{LibraryRun, blocking};
+use super::engine::LibraryRun;
 use super::error::{SyncError, SyncErrorKind};
 use super::reset::ResetMode;
 use super::schedule::SyncCancel;
 use super::state::{self, Binding, Notice, PendingDeletion};
 use crate::error::{Error, Result};
+use crate::library::blocking;
 use crate::library::{Library, LibraryId};
 
 /// Where the server's advertised extensions are remembered, and for how long.

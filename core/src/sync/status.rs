@@ -7,6 +7,7 @@ use super::state::{self, Binding, LogEntry, Notice, PendingDeletion};
 use super::upload;
 use crate::error::Result;
 use crate::library::{Library, LibraryId};
+use crate::store::items;
 
 /// The sync state of one library of the file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,16 +31,6 @@ pub struct LibraryStatus {
     /// indexed yet (the next sync indexes it).
     pub fulltext_pending: usize,
     pub last_run: Option<LogEntry>,
-}
-
-/// Items of a library waiting in the full-text backlog.
-fn fulltext_pending(conn: &rusqlite::Connection, lib: LibraryId) -> Result<usize> {
-    Ok(conn.query_row(
-        "SELECT count(*) FROM fulltext_backlog b JOIN items i ON i.id = b.item_id
-         WHERE i.library_id = ?1",
-        [lib.0],
-        |r| r.get(0),
-    )?)
 }
 
 impl Library {
@@ -66,7 +57,7 @@ impl Library {
                             .iter()
                             .filter(|d| !d.confirmed)
                             .count(),
-                        fulltext_pending: fulltext_pending(c, lib)?,
+                        fulltext_pending: items::library_backlog_len(c, lib)?,
                         last_run: log.iter().find(|e| e.library == lib.0).cloned(),
                     })
                 })
