@@ -645,6 +645,10 @@ fn main() {
     let server = Server::start(server_binary());
     let (user, key) = server.user();
     let objects = seed(&server, user, &key, items);
+    if std::env::var_os("BENCH_PAUSE").is_some() {
+        println!("PAUSE {} {}", server.url, key);
+        std::thread::sleep(std::time::Duration::from_secs(3000));
+    }
 
     // P1: first sync in a child process (its peak RSS is the client's).
     let p1_from = server.requests();

@@ -232,17 +232,45 @@ fn a_sync_with_nothing_to_do_costs_one_request_per_library() {
     let report = device.sync_with_kept_key();
     let requests = server.requests_since(before);
     assert_eq!(report.libraries.len(), 2);
-    // One request for the account's group list, then one 304 per library.
-    assert_eq!(requests.len(), 3, "{requests:#?}");
+    // One 304 per library: the personal library's answer carries the
+    // account's group versions, so the group list is not fetched.
+    assert_eq!(requests.len(), 2, "{requests:#?}");
     assert_eq!(
         requests.iter().filter(|l| l.contains("304")).count(),
         2,
         "{requests:#?}"
     );
     assert!(
+        !requests
+            .iter()
+            .any(|l| l.contains(&format!("/users/{user}/groups"))),
+        "{requests:#?}"
+    );
+
+    // A group joined since is found from that same answer.
+    let (status, second) = server.call(
+        &key,
+        Method::POST,
+        "/groups",
+        Some(json!({"name": "Second lab"})),
+    );
+    assert_eq!(status, 201, "{second}");
+    let before = server.request_count();
+    let report = device.sync_with_kept_key();
+    let requests = server.requests_since(before);
+    assert_eq!(report.libraries.len(), 3, "{report:#?}");
+    assert!(
+        !requests
+            .iter()
+            .any(|l| l.contains(&format!("/users/{user}/groups"))),
+        "{requests:#?}"
+    );
+    let second_id = second["id"].as_u64().expect("group id");
+    assert!(
         requests
             .iter()
-            .any(|l| l.contains(&format!("/users/{user}/groups")))
+            .any(|l| l.contains(&format!("/groups/{second_id}"))),
+        "{requests:#?}"
     );
 
     // The log has a row per library per run, with what went up and down.
@@ -256,7 +284,7 @@ fn a_sync_with_nothing_to_do_costs_one_request_per_library() {
         .expect("first run");
     assert_eq!(first_run.counts["uploaded"]["items"], 1);
     let status = device.sync_status().expect("status");
-    assert_eq!(status.len(), 2);
+    assert_eq!(status.len(), 3, "personal and two group libraries");
     assert!(
         status
             .iter()

@@ -277,6 +277,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(api::not_found)
         .with_state(state)
         .layer(axum::middleware::map_response(api::add_api_headers))
+        .layer(axum::middleware::from_fn(api::group_versions::answer))
         .layer(axum::middleware::from_fn(move |req, next| {
             api::backoff_under_load(load_state.clone(), req, next)
         }))

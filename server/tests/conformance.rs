@@ -43,10 +43,12 @@ conformance! {
     capabilities_and_large_pages => suite::listing::large_pages;
     filters_and_sorting => suite::listing::filters;
     trash => suite::listing::trash;
+    listing_envelopes_match_single_objects => suite::listing::listing_envelopes_match_single_objects;
     collections => suite::objects::collections;
     searches_and_settings => suite::objects::searches_and_settings;
     deletions_feed => suite::objects::deleted_feed;
     groups_and_roles => suite::groups::roles;
+    group_versions_header => suite::groups::group_versions_header;
     group_member_limit => suite::groups::member_limit, ["--max-group-members", "2"];
     access_matrix_user_library => suite::matrix::user_library, ["--auth-failures", "100000"];
     access_matrix_group_library => suite::matrix::group_library;

@@ -159,7 +159,14 @@ pub struct Extensions {
     /// Pages larger than the Web API's 100, asked for with a header.
     #[serde(default)]
     pub large_pages: Option<LargePages>,
+    /// The account's group versions on the answer to a request that asks.
+    #[serde(default)]
+    pub group_versions: Option<GroupVersionsExtension>,
 }
+
+/// `extensions.groupVersions`: see [`GROUP_VERSIONS_HEADER`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct GroupVersionsExtension {}
 
 /// `extensions.largePages`: the largest `limit` honoured on reads that
 /// carry `Shelfmark-Large-Pages: 1`.
@@ -193,11 +200,36 @@ pub struct ApiClient {
     /// Whether reads carry the large-pages header (only when advertised).
     large_pages: bool,
     max_retry_wait: Duration,
+    /// The group-versions extension: asked for until an answer carries it.
+    group_versions: Mutex<GroupVersionsAnswer>,
     /// For attachment files: the key sent, redirects handed back to the
     /// caller (downloads resume at the redirect target), no overall timeout.
     pub(crate) files_http: reqwest::Client,
     /// For upload and download URLs the server hands out: no key sent.
     pub(crate) plain_http: reqwest::Client,
+}
+
+/// Asked on a request to one's own library, a Shelfmark server answers with
+/// the account's groups and their metadata versions (`12=5,17=3`).
+pub const GROUP_VERSIONS_HEADER: &str = "Shelfmark-Group-Versions";
+
+/// What the client knows of the group-versions extension in this sync.
+#[derive(Debug, Default)]
+struct GroupVersionsAnswer {
+    asking: bool,
+    seen: Option<BTreeMap<u64, u64>>,
+}
+
+/// Reads `12=5,17=3` (empty: no groups); `None` when malformed.
+fn parse_group_versions(text: &str) -> Option<BTreeMap<u64, u64>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (id, version) = pair.split_once('=')?;
+            Some((id.trim().parse().ok()?, version.trim().parse().ok()?))
+        })
+        .collect()
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
@@ -258,6 +290,7 @@ impl ApiClient {
             page_size: STANDARD_PAGE,
             large_pages: false,
             max_retry_wait: Duration::from_secs(600),
+            group_versions: Mutex::default(),
             files_http,
             plain_http,
         })
@@ -338,6 +371,39 @@ impl ApiClient {
         }
     }
 
+    /// From now on, requests ask for the account's group versions until an
+    /// answer carries them (servers advertising `groupVersions`).
+    pub fn ask_group_versions(&mut self) {
+        self.group_versions_answer().asking = true;
+    }
+
+    /// Whether requests still ask for the account's group versions.
+    pub fn asks_group_versions(&self) -> bool {
+        self.group_versions_answer().asking
+    }
+
+    /// The account's groups and their versions, when an answer carried them.
+    pub fn seen_group_versions(&self) -> Option<BTreeMap<u64, u64>> {
+        self.group_versions_answer().seen.clone()
+    }
+
+    fn group_versions_answer(&self) -> std::sync::MutexGuard<'_, GroupVersionsAnswer> {
+        self.group_versions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn note_group_versions(&self, headers: &HeaderMap) {
+        let Some(value) = headers.get(GROUP_VERSIONS_HEADER) else {
+            return;
+        };
+        if let Some(seen) = value.to_str().ok().and_then(parse_group_versions) {
+            let mut answer = self.group_versions_answer();
+            answer.asking = false;
+            answer.seen = Some(seen);
+        }
+    }
+
     async fn honour_backoff(&self) {
         let until = *self.pause_until.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(until) = until {
@@ -359,10 +425,15 @@ impl ApiClient {
         loop {
             attempt += 1;
             self.honour_backoff().await;
-            let outcome = build().send().await;
+            let mut request = build();
+            if self.group_versions_answer().asking {
+                request = request.header(GROUP_VERSIONS_HEADER, "1");
+            }
+            let outcome = request.send().await;
             let wait = match outcome {
                 Ok(response) => {
                     self.note_backoff(response.headers());
+                    self.note_group_versions(response.headers());
                     let status = response.status();
                     let retryable = status == StatusCode::TOO_MANY_REQUESTS
                         || status == StatusCode::SERVICE_UNAVAILABLE
@@ -663,6 +734,34 @@ pub fn parse_key(key: &str) -> Result<ObjectKey, SyncError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_versions_are_read_from_the_header() {
+        assert_eq!(
+            parse_group_versions("12=5, 17=3"),
+            Some(BTreeMap::from([(12, 5), (17, 3)]))
+        );
+        assert_eq!(parse_group_versions(""), Some(BTreeMap::new()));
+        assert_eq!(parse_group_versions("12"), None);
+        assert_eq!(parse_group_versions("12=x"), None);
+
+        let mut client = ApiClient::new("http://127.0.0.1:1", "key").expect("client");
+        assert!(!client.asks_group_versions());
+        client.ask_group_versions();
+        assert!(client.asks_group_versions());
+        let mut headers = HeaderMap::new();
+        headers.insert(GROUP_VERSIONS_HEADER, HeaderValue::from_static("bad"));
+        client.note_group_versions(&headers);
+        assert!(
+            client.asks_group_versions(),
+            "a malformed answer is ignored"
+        );
+        assert_eq!(client.seen_group_versions(), None);
+        headers.insert(GROUP_VERSIONS_HEADER, HeaderValue::from_static("7=2"));
+        client.note_group_versions(&headers);
+        assert!(!client.asks_group_versions(), "asked once per sync");
+        assert_eq!(client.seen_group_versions(), Some(BTreeMap::from([(7, 2)])));
+    }
 
     #[test]
     fn large_pages_are_used_only_when_advertised() {

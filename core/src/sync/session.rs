@@ -454,23 +454,40 @@ impl Library {
             blocking(self, move |_| store.save(&kept_ref, &k)).await?;
         }
 
-        let removed_groups = self
-            .discover_groups(&client, &server_url, user_id, &mut info)
-            .await?;
-
-        let libraries = {
-            let url = server_url.clone();
-            blocking(self, move |l| {
-                l.db.read(|c| state::bound_libraries(c, &url, user_id))
-            })
-            .await?
-        };
         let mut report = SyncReport {
             run_id: run_id.to_owned(),
             libraries: Vec::new(),
-            removed_groups,
+            removed_groups: Vec::new(),
         };
-        for (id, remote) in libraries {
+        // With the group-versions extension the personal library goes
+        // first: its first answer carries the account's groups, so no
+        // request is spent on the group list.
+        let mut synced_first = None;
+        if client.asks_group_versions()
+            && let Some((id, remote)) = self
+                .bound_libraries(&server_url, user_id)
+                .await?
+                .into_iter()
+                .find(|(_, remote)| !remote.group)
+        {
+            SyncCancel::check(options.cancel.as_ref())?;
+            let remote = RemoteLibrary {
+                kind: LibraryKind::User,
+                id: remote.id,
+            };
+            report.libraries.push(
+                self.sync_one(&client, options, run_id, id, remote, reset)
+                    .await?,
+            );
+            synced_first = Some(id);
+        }
+        report.removed_groups = self
+            .discover_groups(&client, &server_url, user_id, &mut info)
+            .await?;
+        for (id, remote) in self.bound_libraries(&server_url, user_id).await? {
+            if synced_first == Some(id) {
+                continue;
+            }
             SyncCancel::check(options.cancel.as_ref())?;
             let remote = RemoteLibrary {
                 kind: if remote.group {
@@ -487,6 +504,19 @@ impl Library {
         }
         emit(SyncPhase::Done);
         Ok(report)
+    }
+
+    /// The libraries in this file bound to the account, in order.
+    async fn bound_libraries(
+        &self,
+        server_url: &str,
+        user_id: u64,
+    ) -> Result<Vec<(LibraryId, state::ObjectRemote)>> {
+        let url = server_url.to_owned();
+        blocking(self, move |l| {
+            l.db.read(|c| state::bound_libraries(c, &url, user_id))
+        })
+        .await
     }
 
     /// Sets the client up for the server's extensions (large pages), asking
@@ -511,13 +541,24 @@ impl Library {
             if let Some(limit) = kept["largePages"].as_u64() {
                 client.use_large_pages(u32::try_from(limit).unwrap_or(u32::MAX));
             }
+            if kept["groupVersions"].as_bool() == Some(true) {
+                client.ask_group_versions();
+            }
             return Ok(());
         }
-        let caps = client.discover_capabilities().await;
-        let limit = caps
-            .and_then(|c| c.extensions.large_pages)
-            .map(|l| l.max_limit);
-        let record = json!({"server": server, "largePages": limit, "checked": now}).to_string();
+        let caps = client.discover_capabilities().await.unwrap_or_default();
+        let limit = caps.extensions.large_pages.map(|l| l.max_limit);
+        let group_versions = caps.extensions.group_versions.is_some();
+        if group_versions {
+            client.ask_group_versions();
+        }
+        let record = json!({
+            "server": server,
+            "largePages": limit,
+            "groupVersions": group_versions,
+            "checked": now,
+        })
+        .to_string();
         blocking(self, move |l| {
             l.db.write(|tx| state::set_meta_value(tx, CAPABILITIES_KEY, &record))
         })
@@ -534,7 +575,10 @@ impl Library {
         user_id: u64,
         info: &mut Option<KeyInfo>,
     ) -> Result<Vec<RemovedGroup>> {
-        let groups = client.group_versions(user_id).await?;
+        let groups = match client.seen_group_versions() {
+            Some(groups) => groups,
+            None => client.group_versions(user_id).await?,
+        };
         let removed = {
             let url = server_url.to_owned();
             let reachable = groups.clone();

@@ -24,6 +24,7 @@ pub async fn capabilities(State(state): State<AppState>) -> Response {
                 "defaultMaxLimit": MAX_LIMIT,
                 "maxLimit": MAX_LIMIT_LARGE,
             },
+            "groupVersions": {"header": "Shelfmark-Group-Versions: 1"},
             "groupCreation": {"method": "POST", "path": "/groups"},
             "groupMembers": {"path": "/groups/{groupID}/members"},
         },

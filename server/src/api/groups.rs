@@ -69,7 +69,7 @@ pub async fn group_json(state: &AppState, group: &Group, caller: &Caller) -> Api
 }
 
 /// Groups the caller's key reaches.
-fn visible(caller: &Caller, groups: Vec<Group>) -> Vec<Group> {
+pub(crate) fn visible(caller: &Caller, groups: Vec<Group>) -> Vec<Group> {
     groups
         .into_iter()
         .filter(|g| caller.key.access.group(g.id).library)

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use shelfmark_protocol::ItemData;
 use shelfmark_protocol::ObjectKey;
-use shelfmark_protocol::dates::parse_date;
 
+pub use super::envelope::{envelope, envelopes};
 use super::export::{
     BIB_MAX_ITEMS, CiteParams, Include, add_includes, bib_response, export_response, includes,
 };
@@ -21,76 +21,16 @@ use super::write::{
     write_token,
 };
 use super::{
-    LAST_MODIFIED_VERSION, LibCtx, Params, json_response, no_content, not_modified, version_header,
+    LAST_MODIFIED_VERSION, LibCtx, Params, json_bytes_response, json_response, no_content,
+    not_modified, version_header,
 };
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
-use crate::store::derive::creator_summary;
 use crate::store::{Changes, ItemQuery, ItemScope, Snapshot, WriteRequest, plan_write};
 
 /// Parses an object key from a URL, 404 when it cannot be one.
 pub fn path_key(key: &str) -> ApiResult<ObjectKey> {
     ObjectKey::parse(key).map_err(|_| ApiError::not_found("Not found"))
-}
-
-/// The envelope of an item.
-pub fn envelope(ctx: &LibCtx, item: &ItemData, num_children: Option<u64>) -> Value {
-    let mut meta = Map::new();
-    if let Some(summary) = creator_summary(item) {
-        meta.insert("creatorSummary".into(), Value::String(summary));
-    }
-    if let Some(date) = item.base_field("date").and_then(|d| parse_date(d).iso()) {
-        meta.insert("parsedDate".into(), Value::String(date));
-    }
-    if item.is_regular() {
-        meta.insert("numChildren".into(), json!(num_children.unwrap_or(0)));
-    }
-    let mut links = Map::new();
-    links.insert(
-        "self".into(),
-        json!({"href": ctx.url(&format!("/items/{}", item.key)), "type": "application/json"}),
-    );
-    links.insert(
-        "alternate".into(),
-        json!({"href": ctx.url(&format!("/items/{}", item.key)), "type": "text/html"}),
-    );
-    if let Some(parent) = &item.parent_item {
-        links.insert(
-            "up".into(),
-            json!({"href": ctx.url(&format!("/items/{parent}")), "type": "application/json"}),
-        );
-    }
-    json!({
-        "key": item.key.to_string(),
-        "version": item.version,
-        "library": ctx.library_json(),
-        "links": links,
-        "meta": meta,
-        "data": item.to_json_value(),
-    })
-}
-
-/// Envelopes for a list of items, with their child counts.
-pub async fn envelopes(ctx: &LibCtx, items: &[ItemData]) -> ApiResult<Vec<Value>> {
-    let regular: Vec<ObjectKey> = items
-        .iter()
-        .filter(|i| i.is_regular())
-        .map(|i| i.key.clone())
-        .collect();
-    let counts: std::collections::HashMap<ObjectKey, u64> = if regular.is_empty() {
-        Default::default()
-    } else {
-        ctx.state
-            .store
-            .child_counts(ctx.library.id, &regular)
-            .await?
-            .into_iter()
-            .collect()
-    };
-    Ok(items
-        .iter()
-        .map(|item| envelope(ctx, item, counts.get(&item.key).copied()))
-        .collect())
 }
 
 /// Answers a listing in the asked-for format.
@@ -140,16 +80,28 @@ async fn respond_list(
             let paging = Paging::from_params(params)?;
             query.start = paging.start;
             query.limit = Some(paging.limit);
-            let page = ctx.state.store.query_items(ctx.library.id, &query).await?;
-            let mut list = envelopes(ctx, &page.rows).await?;
-            if includes != [Include::Data] {
+            if includes == [Include::Data] {
+                // The common case, and a sync's: envelopes written around
+                // the stored JSON, which is never parsed into items.
+                let page = ctx
+                    .state
+                    .store
+                    .query_item_json(ctx.library.id, &query)
+                    .await?;
+                let body = super::envelope::listing(ctx, &page.rows).await?;
+                let mut r = json_bytes_response(body, version);
+                add_headers(&mut r, &ctx.url(path), params, paging, page.total);
+                Ok(r)
+            } else {
+                let page = ctx.state.store.query_items(ctx.library.id, &query).await?;
+                let mut list = envelopes(ctx, &page.rows).await?;
                 for (envelope, item) in list.iter_mut().zip(&page.rows) {
                     add_includes(envelope, item, &includes, &cite)?;
                 }
+                let mut r = json_response(&Value::Array(list), version);
+                add_headers(&mut r, &ctx.url(path), params, paging, page.total);
+                Ok(r)
             }
-            let mut r = json_response(&Value::Array(list), version);
-            add_headers(&mut r, &ctx.url(path), params, paging, page.total);
-            Ok(r)
         }
         Format::Export(format) => {
             let paging = Paging::from_params(params)?;

@@ -3,9 +3,11 @@
 
 pub mod capabilities;
 pub mod collections;
+pub mod envelope;
 pub mod export;
 pub mod files;
 pub mod fulltext;
+pub mod group_versions;
 pub mod groups;
 pub mod items;
 pub mod keys;
@@ -251,6 +253,9 @@ impl FromRequestParts<AppState> for LibCtx {
         if !access.read {
             return Err(ApiError::forbidden());
         }
+        if let Some(caller) = &caller {
+            group_versions::note(parts, state, caller, owner).await?;
+        }
         let library = state
             .store
             .library(owner)
@@ -299,6 +304,15 @@ pub fn json_response(value: &Value, version: u64) -> Response {
         serde_json::to_string_pretty(value).unwrap_or_default(),
     )
         .into_response();
+    response
+        .headers_mut()
+        .insert(LAST_MODIFIED_VERSION, HeaderValue::from(version));
+    response
+}
+
+/// A JSON answer already written, with `Last-Modified-Version`.
+pub fn json_bytes_response(body: Vec<u8>, version: u64) -> Response {
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
     response
         .headers_mut()
         .insert(LAST_MODIFIED_VERSION, HeaderValue::from(version));

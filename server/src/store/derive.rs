@@ -55,17 +55,30 @@ pub fn derive(item: &ItemData) -> Derived {
 /// The Web API's `meta.creatorSummary`: "Smith", "Smith and Jones" or
 /// "Smith et al.", from the creators of the type's primary creator type.
 pub fn creator_summary(item: &ItemData) -> Option<String> {
+    summarize_creators(
+        &item.item_type,
+        item.creators
+            .iter()
+            .map(|c| (c.creator_type.as_str(), c.last_or_single())),
+    )
+}
+
+/// [`creator_summary`] from an item type and each creator's type and last
+/// (or single) name.
+pub fn summarize_creators<'a>(
+    item_type: &str,
+    creators: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> Option<String> {
     let primary = schema()
-        .item_type(&item.item_type)
+        .item_type(item_type)
         .and_then(|t| t.primary_creator_type());
-    let mut names: Vec<&str> = item
-        .creators
-        .iter()
-        .filter(|c| Some(c.creator_type.as_str()) == primary)
-        .map(|c| c.last_or_single())
+    let mut names: Vec<&str> = creators
+        .clone()
+        .filter(|(creator_type, _)| Some(*creator_type) == primary)
+        .map(|(_, name)| name)
         .collect();
     if names.is_empty() {
-        names = item.creators.iter().map(|c| c.last_or_single()).collect();
+        names = creators.map(|(_, name)| name).collect();
     }
     match names.as_slice() {
         [] => None,

@@ -87,8 +87,28 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn library(&self, owner: LibraryOwner) -> StoreResult<Option<Library>>;
 
     // Reads.
+    /// Items matching a query, one page of them as their stored JSON text
+    /// (written by [`ItemData::to_json_value`]), with the total count.
+    async fn query_item_json(&self, lib: LibraryId, query: &ItemQuery)
+    -> StoreResult<Page<String>>;
     /// Items matching a query, one page of them, with the total count.
-    async fn query_items(&self, lib: LibraryId, query: &ItemQuery) -> StoreResult<Page<ItemData>>;
+    async fn query_items(&self, lib: LibraryId, query: &ItemQuery) -> StoreResult<Page<ItemData>> {
+        let page = self.query_item_json(lib, query).await?;
+        let rows = page
+            .rows
+            .iter()
+            .map(|text| {
+                serde_json::from_str(text)
+                    .map_err(|e| e.to_string())
+                    .and_then(|value| ItemData::from_json_value(value).map_err(|e| e.to_string()))
+                    .map_err(StoreError::Corrupt)
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok(Page {
+            total: page.total,
+            rows,
+        })
+    }
     /// Keys and versions of every item matching a query (paging ignored).
     async fn item_versions(
         &self,

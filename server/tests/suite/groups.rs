@@ -179,3 +179,82 @@ pub fn member_limit(d: &dyn Deployment) {
     // Changing an existing member's role is not an addition.
     assert_eq!(add(a.user_id).status(), 204);
 }
+
+/// `Shelfmark-Group-Versions`: asked on a request to one's own library, the
+/// answer (a 304 too) says what `/users/<id>/groups?format=versions` would.
+pub fn group_versions_header(d: &dyn Deployment) {
+    let owner = Client::new_user(d, "gv-owner@example.org");
+    let bob = Client::new_user(d, "gv-bob@example.org");
+    let asked = |c: &Client, path: &str, since: Option<u64>| {
+        let since = since.map(|v| v.to_string()).unwrap_or_default();
+        let mut headers = vec![("Shelfmark-Group-Versions", "1")];
+        if !since.is_empty() {
+            headers.push(("If-Modified-Since-Version", since.as_str()));
+        }
+        let r = c.send(reqwest::Method::GET, path, None, &headers);
+        (
+            r.status().as_u16(),
+            crate::support::header(r.headers(), "shelfmark-group-versions").map(str::to_owned),
+        )
+    };
+    let versions = |c: &Client| {
+        let (_, map) = c.get_json(&format!("/users/{}/groups?format=versions", c.user_id));
+        let mut pairs: Vec<String> = map
+            .as_object()
+            .expect("object")
+            .iter()
+            .map(|(id, v)| format!("{id}={v}"))
+            .collect();
+        pairs.sort();
+        pairs.join(",")
+    };
+    let items = |c: &Client| format!("{}/items?format=versions", c.lib());
+
+    // No groups: an empty value; not asked: no header.
+    assert_eq!(asked(&bob, &items(&bob), None), (200, Some(String::new())));
+    let r = bob.get(&items(&bob));
+    assert!(crate::support::header(r.headers(), "shelfmark-group-versions").is_none());
+
+    let r = owner.post("/groups", &json!({"name": "Versions lab"}), &[]);
+    let gid = r.json::<serde_json::Value>().expect("group")["id"]
+        .as_u64()
+        .expect("id");
+    let (status, before) = asked(&owner, &items(&owner), None);
+    assert_eq!(status, 200);
+    assert_eq!(before.as_deref(), Some(versions(&owner).as_str()));
+    assert!(
+        before
+            .as_deref()
+            .is_some_and(|v| v.starts_with(&format!("{gid}=")))
+    );
+
+    // A membership change raises the group's version; a 304 says so too.
+    let r = owner.send(
+        reqwest::Method::PUT,
+        &format!("/groups/{gid}/members/{}", bob.user_id),
+        Some(&json!({"role": "member", "write": false})),
+        &[],
+    );
+    assert!(r.status().is_success(), "{}", r.status());
+    let version = owner
+        .get(&items(&owner))
+        .headers()
+        .get("last-modified-version")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let (status, after) = asked(&owner, &items(&owner), version);
+    assert_eq!(status, 304);
+    assert_eq!(after.as_deref(), Some(versions(&owner).as_str()));
+    assert_ne!(after, before, "the group's version moved");
+    assert_eq!(
+        asked(&bob, &items(&bob), None).1.as_deref(),
+        Some(versions(&bob).as_str())
+    );
+
+    // Only one's own library answers: not a group library, not another user's.
+    assert_eq!(
+        asked(&owner, &format!("/groups/{gid}/items"), None),
+        (200, None)
+    );
+    assert_eq!(asked(&bob, &items(&owner), None).1, None);
+}

@@ -267,3 +267,72 @@ pub fn large_pages(d: &dyn Deployment) {
     let list: Value = large.json().expect("json");
     assert_eq!(list.as_array().map(Vec::len), Some(150));
 }
+
+/// A listing writes each envelope around the item's stored JSON; a single
+/// object's envelope is built from the parsed item. Both must agree, field
+/// for field, whatever the item holds.
+pub fn listing_envelopes_match_single_objects(d: &dyn Deployment) {
+    let c = Client::new_user(d, "envelopes@example.org");
+    let items = format!("{}/items", c.lib());
+    let (_, report) = c.write(
+        &items,
+        &json!([
+            {"key": "BKBK2222", "itemType": "book", "title": "Ünïcode \"quoted\" \\ title\n",
+             "date": "March 3, 1999",
+             "creators": [
+                {"creatorType": "editor", "firstName": "Ed", "lastName": "Itor"},
+                {"creatorType": "author", "firstName": "Ada", "lastName": "Lövelace"},
+                {"creatorType": "author", "name": "Babbage \"&\" Co"}
+             ],
+             "tags": [{"tag": "a"}], "extra": "line one\nline two"},
+            {"key": "CASE2222", "itemType": "case", "caseName": "Doe v. Roe",
+             "dateDecided": "1973-01-22",
+             "creators": [{"creatorType": "counsel", "name": "Counsel"}]},
+            {"key": "JRNL2222", "itemType": "journalArticle", "title": "Plain",
+             "creators": [
+                {"creatorType": "author", "lastName": "One"},
+                {"creatorType": "author", "lastName": "Two"},
+                {"creatorType": "author", "lastName": "Three"}
+             ]},
+            {"key": "NTNT2222", "itemType": "note", "parentItem": "BKBK2222",
+             "note": "<p>a note</p>"},
+            {"key": "ATTA2222", "itemType": "attachment", "parentItem": "BKBK2222",
+             "linkMode": "linked_url", "url": "https://example.org", "title": "Link"},
+            {"key": "TRSH2222", "itemType": "book", "title": "Trashed", "deleted": true}
+        ]),
+    );
+    assert_eq!(report["failed"], json!({}), "{report}");
+    let (_, listed) = c.get_json(&format!("{items}?includeTrashed=1&limit=100"));
+    let listed = listed.as_array().expect("array");
+    assert_eq!(listed.len(), 6);
+    for envelope in listed {
+        let key = envelope["key"].as_str().expect("key");
+        let (_, single) = c.get_json(&format!("{items}/{key}"));
+        assert_eq!(envelope, &single, "envelope of {key}");
+    }
+    let by_key = |key: &str| {
+        listed
+            .iter()
+            .find(|e| e["key"] == key)
+            .unwrap_or_else(|| panic!("{key} listed"))
+    };
+    let book = by_key("BKBK2222");
+    assert_eq!(
+        book["meta"]["creatorSummary"],
+        "Lövelace and Babbage \"&\" Co"
+    );
+    assert_eq!(book["meta"]["parsedDate"], "1999-03-03");
+    assert_eq!(book["meta"]["numChildren"], 2);
+    assert_eq!(book["data"]["title"], "Ünïcode \"quoted\" \\ title\n");
+    assert_eq!(by_key("CASE2222")["meta"]["parsedDate"], "1973-01-22");
+    assert_eq!(by_key("JRNL2222")["meta"]["creatorSummary"], "One et al.");
+    let note = by_key("NTNT2222");
+    assert!(note["meta"].get("numChildren").is_none(), "{note}");
+    assert!(
+        note["links"]["up"]["href"]
+            .as_str()
+            .is_some_and(|h| h.ends_with("/items/BKBK2222")),
+        "{note}"
+    );
+    assert_eq!(by_key("TRSH2222")["data"]["deleted"], 1);
+}

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use shelfmark_protocol::{CollectionData, ItemData, ObjectKey, SavedSearchData};
+use shelfmark_protocol::{CollectionData, ObjectKey, SavedSearchData};
 use tokio::sync::Semaphore;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
@@ -27,9 +27,12 @@ use super::{
 use crate::clock::{now_iso, now_unix};
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 /// Upgrades from each earlier schema version to the next, in order.
-const UPGRADES: [(i64, &str); 1] = [(1, include_str!("upgrade_2.sql"))];
+const UPGRADES: [(i64, &str); 2] = [
+    (1, include_str!("upgrade_2.sql")),
+    (2, include_str!("upgrade_3.sql")),
+];
 /// Connections kept at most.
 const MAX_CONNECTIONS: usize = 32;
 /// Uploads not registered within this many seconds are abandoned.
@@ -616,7 +619,7 @@ impl Store for PgStore {
         }))
     }
 
-    async fn query_items(&self, lib: LibraryId, q: &ItemQuery) -> StoreResult<Page<ItemData>> {
+    async fn query_item_json(&self, lib: LibraryId, q: &ItemQuery) -> StoreResult<Page<String>> {
         let conn = self.pool.get().await?;
         query::items(&conn, lib, q).await
     }

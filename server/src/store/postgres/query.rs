@@ -1,10 +1,10 @@
 //! Item queries in PostgreSQL: one WHERE clause built from an [`ItemQuery`],
 //! used for pages, versions and tag lists alike.
 
-use shelfmark_protocol::{ItemData, ObjectKey};
+use shelfmark_protocol::ObjectKey;
 use tokio_postgres::Client;
 
-use super::{Params, json, parse_key, refs};
+use super::{Params, parse_key, refs};
 use crate::store::{
     AnyOf, ItemQuery, ItemScope, LibraryId, Page, QMode, SortField, StoreResult, TagInfo,
 };
@@ -74,7 +74,8 @@ fn filter(lib: LibraryId, q: &ItemQuery) -> Filter {
     if q.scope != ItemScope::Trash && !q.include_trashed {
         f.push("NOT i.deleted");
     }
-    if let Some(since) = q.since {
+    // Every object has a version above 0: `since=0` filters nothing.
+    if let Some(since) = q.since.filter(|since| *since > 0) {
         let p = f.int(since as i64);
         f.push(&format!("i.version > {p}"));
     }
@@ -134,7 +135,7 @@ pub(super) async fn items(
     conn: &Client,
     lib: LibraryId,
     q: &ItemQuery,
-) -> StoreResult<Page<ItemData>> {
+) -> StoreResult<Page<String>> {
     let mut f = filter(lib, q);
     let count_sql = format!("SELECT COUNT(*) FROM items i WHERE {}", f.sql);
     let total: i64 = conn.query_one(&count_sql, &refs(&f.params)).await?.get(0);
@@ -169,8 +170,8 @@ pub(super) async fn items(
     let rows = keys
         .iter()
         .filter_map(|k| by_key.remove(k))
-        .map(|r| json(r.get(1), ItemData::from_json_value))
-        .collect::<StoreResult<Vec<_>>>()?;
+        .map(|r| r.get(1))
+        .collect();
     Ok(Page {
         total: total as usize,
         rows,

@@ -75,6 +75,9 @@ CREATE TABLE items (
 -- ordering a page can stay in the index.
 CREATE INDEX items_since ON items(library_id, version) INCLUDE (deleted, item_type, parent_key, date_added, date_modified);
 CREATE INDEX items_parent ON items(library_id, parent_key);
+-- Pages a whole library in the order items were added (a first sync) without
+-- sorting it for every page; byte order, as listings sort.
+CREATE INDEX items_added ON items(library_id, date_added COLLATE "C", key COLLATE "C") INCLUDE (version, deleted, item_type, parent_key);
 
 CREATE TABLE item_tags (
     library_id BIGINT NOT NULL,

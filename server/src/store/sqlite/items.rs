@@ -3,9 +3,9 @@
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
-use shelfmark_protocol::{ItemData, ObjectKey};
+use shelfmark_protocol::ObjectKey;
 
-use super::{parse_json, parse_key};
+use super::parse_key;
 use crate::store::{
     AnyOf, ItemQuery, ItemScope, LibraryId, Page, QMode, SortField, StoreError, StoreResult,
     TagInfo,
@@ -71,7 +71,9 @@ fn filter(lib: LibraryId, q: &ItemQuery) -> Filter {
     if q.scope != ItemScope::Trash && !q.include_trashed {
         f.push("i.deleted = 0");
     }
-    if let Some(since) = q.since {
+    // Every object has a version above 0: `since=0` filters nothing, and
+    // leaving it out lets a first sync page along the sort index.
+    if let Some(since) = q.since.filter(|since| *since > 0) {
         let p = f.param(Value::Integer(since as i64));
         f.push(&format!("i.version > {p}"));
     }
@@ -117,39 +119,50 @@ fn filter(lib: LibraryId, q: &ItemQuery) -> Filter {
 }
 
 fn order_by(q: &ItemQuery, f: &mut Filter) -> String {
+    // The objects changed since a version are few and found through the
+    // version index; a unary `+` keeps SQLite from walking a whole library
+    // along a sort index to find them instead.
+    let by = if q.since.is_some_and(|since| since > 0) {
+        "+i."
+    } else {
+        "i."
+    };
     let column = match &q.sort {
-        SortField::DateModified => "i.date_modified".to_owned(),
-        SortField::DateAdded => "i.date_added".to_owned(),
-        SortField::Title => "i.sort_title".to_owned(),
-        SortField::Creator => "i.sort_creator".to_owned(),
-        SortField::ItemType => "i.item_type".to_owned(),
-        SortField::Date => "i.sort_date".to_owned(),
+        SortField::DateModified => format!("{by}date_modified"),
+        SortField::DateAdded => format!("{by}date_added"),
+        SortField::Title => format!("{by}sort_title"),
+        SortField::Creator => format!("{by}sort_creator"),
+        SortField::ItemType => format!("{by}item_type"),
+        SortField::Date => format!("{by}sort_date"),
         SortField::Field(name) => {
             let p = f.param(Value::Text(format!("$.\"{name}\"")));
             format!("lower(coalesce(json_extract(i.data, {p}), ''))")
         }
     };
     let dir = if q.descending { "DESC" } else { "ASC" };
-    format!("ORDER BY {column} {dir}, i.key {dir}")
+    format!("ORDER BY {column} {dir}, {by}key {dir}")
 }
 
-pub(super) fn query(
-    conn: &Connection,
-    lib: LibraryId,
-    q: &ItemQuery,
-) -> StoreResult<Page<ItemData>> {
+/// The query for the keys of one page, in order, and its parameters. The
+/// page's keys come first, then their data: sorting only keys keeps deep
+/// pages of a large library cheap (sorting whole rows copies every item's
+/// JSON into the sorter for every page).
+fn page_keys(lib: LibraryId, q: &ItemQuery) -> (String, Filter) {
     let mut f = filter(lib, q);
-    let count_sql = format!("SELECT COUNT(*) FROM items i WHERE {}", f.sql);
-    let total: i64 = conn.query_row(&count_sql, params_from_iter(f.params.iter()), |r| r.get(0))?;
     let order = order_by(q, &mut f);
     let limit = q.limit.map_or(-1, |l| l as i64);
-    // The page's keys first, then their data: sorting only keys keeps deep
-    // pages of a large library cheap (sorting whole rows copies every
-    // item's JSON into the sorter for every page).
     let sql = format!(
         "SELECT i.key FROM items i WHERE {} {order} LIMIT {limit} OFFSET {}",
         f.sql, q.start
     );
+    (sql, f)
+}
+
+pub(super) fn query(conn: &Connection, lib: LibraryId, q: &ItemQuery) -> StoreResult<Page<String>> {
+    let f = filter(lib, q);
+    let count_sql = format!("SELECT COUNT(*) FROM items i WHERE {}", f.sql);
+    let total: i64 = conn.query_row(&count_sql, params_from_iter(f.params.iter()), |r| r.get(0))?;
+    let (sql, f) = page_keys(lib, q);
     let mut stmt = conn.prepare_cached(&sql)?;
     let keys = stmt
         .query_map(params_from_iter(f.params.iter()), |r| r.get::<_, String>(0))?
@@ -160,8 +173,8 @@ pub(super) fn query(
     })
 }
 
-/// The data of the items with these keys, in the keys' order.
-fn data_in_order(conn: &Connection, lib: LibraryId, keys: &[String]) -> StoreResult<Vec<ItemData>> {
+/// The stored JSON of the items with these keys, in the keys' order.
+fn data_in_order(conn: &Connection, lib: LibraryId, keys: &[String]) -> StoreResult<Vec<String>> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -173,10 +186,7 @@ fn data_in_order(conn: &Connection, lib: LibraryId, keys: &[String]) -> StoreRes
     let mut found: std::collections::HashMap<String, String> = stmt
         .query_map(rusqlite::params![lib, list], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
-    keys.iter()
-        .filter_map(|k| found.remove(k))
-        .map(|data| parse_json(&data, ItemData::from_json_value))
-        .collect()
+    Ok(keys.iter().filter_map(|k| found.remove(k)).collect())
 }
 
 pub(super) fn versions(
@@ -254,4 +264,66 @@ pub(super) fn tags(conn: &Connection, lib: LibraryId, q: &ItemQuery) -> StoreRes
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SortField;
+    use crate::store::sqlite::SqliteStore;
+
+    /// SQLite's plan for one page of `q`.
+    fn plan_of(q: &ItemQuery) -> String {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("shelfmark.db");
+        drop(SqliteStore::open(&path).expect("create"));
+        let conn = Connection::open(&path).expect("open");
+        let (sql, f) = page_keys(1, q);
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("plan");
+        let rows = stmt
+            .query_map(params_from_iter(f.params.iter()), |r| r.get::<_, String>(3))
+            .expect("rows")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("plan rows");
+        rows.join("\n")
+    }
+
+    fn sync_page(since: u64) -> ItemQuery {
+        ItemQuery {
+            since: Some(since),
+            include_trashed: true,
+            sort: SortField::DateAdded,
+            start: 40_000,
+            limit: Some(1000),
+            ..ItemQuery::default()
+        }
+    }
+
+    #[test]
+    fn a_first_sync_pages_along_the_added_index_without_sorting() {
+        let plan = plan_of(&sync_page(0));
+        assert!(plan.contains("COVERING INDEX items_added"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        let plan = plan_of(&ItemQuery {
+            hide_notes: true,
+            include_trashed: false,
+            ..sync_page(0)
+        });
+        assert!(plan.contains("COVERING INDEX items_added"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+
+    #[test]
+    fn changes_since_a_version_are_found_through_the_version_index() {
+        let plan = plan_of(&sync_page(500));
+        assert!(plan.contains("COVERING INDEX items_since"), "{plan}");
+        let plan = plan_of(&ItemQuery {
+            hide_notes: true,
+            include_trashed: false,
+            ..sync_page(500)
+        });
+        assert!(plan.contains("COVERING INDEX items_since"), "{plan}");
+    }
 }

@@ -73,6 +73,9 @@ CREATE TABLE items (
 -- ordering a page never reads the rows (each holds the item's JSON).
 CREATE INDEX items_since ON items(library_id, version, deleted, item_type, parent_key, date_added, date_modified);
 CREATE INDEX items_parent ON items(library_id, parent_key);
+-- Pages a whole library in the order items were added (a first sync) without
+-- sorting it for every page.
+CREATE INDEX items_added ON items(library_id, date_added, key, version, deleted, item_type, parent_key);
 
 CREATE TABLE item_tags (
     library_id INTEGER NOT NULL,

@@ -1,0 +1,359 @@
+//! Item envelopes: the `key`, `version`, `library`, `links` and `meta`
+//! around an item's `data`. Built from parsed items for single objects and
+//! write reports; for JSON listings — where nearly all of a sync's bytes
+//! go — written around each item's stored JSON text, which is read once for
+//! the few values the envelope needs and never rebuilt.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::{Map, Value, json};
+use shelfmark_protocol::dates::parse_date;
+use shelfmark_protocol::schema::schema;
+use shelfmark_protocol::{ItemData, ObjectKey};
+
+use super::LibCtx;
+use crate::error::{ApiError, ApiResult};
+use crate::store::StoreError;
+use crate::store::derive::{creator_summary, summarize_creators};
+
+/// The envelope of a parsed item.
+pub fn envelope(ctx: &LibCtx, item: &ItemData, num_children: Option<u64>) -> Value {
+    let mut meta = Map::new();
+    if let Some(summary) = creator_summary(item) {
+        meta.insert("creatorSummary".into(), Value::String(summary));
+    }
+    if let Some(date) = item.base_field("date").and_then(|d| parse_date(d).iso()) {
+        meta.insert("parsedDate".into(), Value::String(date));
+    }
+    if item.is_regular() {
+        meta.insert("numChildren".into(), json!(num_children.unwrap_or(0)));
+    }
+    let mut links = Map::new();
+    links.insert(
+        "self".into(),
+        json!({"href": ctx.url(&format!("/items/{}", item.key)), "type": "application/json"}),
+    );
+    links.insert(
+        "alternate".into(),
+        json!({"href": ctx.url(&format!("/items/{}", item.key)), "type": "text/html"}),
+    );
+    if let Some(parent) = &item.parent_item {
+        links.insert(
+            "up".into(),
+            json!({"href": ctx.url(&format!("/items/{parent}")), "type": "application/json"}),
+        );
+    }
+    json!({
+        "key": item.key.to_string(),
+        "version": item.version,
+        "library": ctx.library_json(),
+        "links": links,
+        "meta": meta,
+        "data": item.to_json_value(),
+    })
+}
+
+/// Envelopes for a list of parsed items, with their child counts.
+pub async fn envelopes(ctx: &LibCtx, items: &[ItemData]) -> ApiResult<Vec<Value>> {
+    let regular: Vec<ObjectKey> = items
+        .iter()
+        .filter(|i| i.is_regular())
+        .map(|i| i.key.clone())
+        .collect();
+    let counts = child_counts(ctx, regular).await?;
+    Ok(items
+        .iter()
+        .map(|item| envelope(ctx, item, counts.get(&item.key).copied()))
+        .collect())
+}
+
+async fn child_counts(ctx: &LibCtx, parents: Vec<ObjectKey>) -> ApiResult<HashMap<ObjectKey, u64>> {
+    if parents.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(ctx
+        .state
+        .store
+        .child_counts(ctx.library.id, &parents)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// A JSON array of the envelopes of items given as their stored JSON text,
+/// in order — the same envelopes [`envelope`] builds, written compactly.
+pub async fn listing(ctx: &LibCtx, stored: &[String]) -> ApiResult<Vec<u8>> {
+    let items = stored
+        .iter()
+        .map(|text| {
+            serde_json::from_str::<EnvelopeFields<'_>>(text)
+                .map_err(|e| ApiError::from(StoreError::Corrupt(format!("stored item JSON: {e}"))))
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let mut regular = Vec::new();
+    for item in items.iter().filter(|i| i.is_regular()) {
+        regular.push(
+            ObjectKey::parse(&item.key).map_err(|e| {
+                ApiError::from(StoreError::Corrupt(format!("stored item key: {e}")))
+            })?,
+        );
+    }
+    let counts: HashMap<String, u64> = child_counts(ctx, regular)
+        .await?
+        .into_iter()
+        .map(|(key, count)| (key.to_string(), count))
+        .collect();
+
+    let library = ctx.library_json().to_string();
+    let items_url = ctx.url("/items/");
+    let envelope_bytes = 400 + library.len() + 3 * items_url.len();
+    let mut out = Vec::with_capacity(
+        stored
+            .iter()
+            .map(|s| s.len() + envelope_bytes)
+            .sum::<usize>()
+            + 2,
+    );
+    out.push(b'[');
+    for (n, (item, text)) in items.iter().zip(stored).enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"key\":");
+        push_string(&mut out, &item.key);
+        out.extend_from_slice(format!(",\"version\":{},\"library\":", item.version).as_bytes());
+        out.extend_from_slice(library.as_bytes());
+        out.extend_from_slice(b",\"links\":{\"self\":{\"href\":");
+        push_string(&mut out, &format!("{items_url}{}", item.key));
+        out.extend_from_slice(b",\"type\":\"application/json\"},\"alternate\":{\"href\":");
+        push_string(&mut out, &format!("{items_url}{}", item.key));
+        out.extend_from_slice(b",\"type\":\"text/html\"}");
+        if let Some(parent) = &item.parent_item {
+            out.extend_from_slice(b",\"up\":{\"href\":");
+            push_string(&mut out, &format!("{items_url}{parent}"));
+            out.extend_from_slice(b",\"type\":\"application/json\"}");
+        }
+        out.extend_from_slice(b"},\"meta\":{");
+        let mut meta = MetaWriter::new(&mut out);
+        if let Some(summary) = item.creator_summary() {
+            meta.member("creatorSummary");
+            push_string(meta.out, &summary);
+        }
+        if let Some(date) = item.parsed_date() {
+            meta.member("parsedDate");
+            push_string(meta.out, &date);
+        }
+        if item.is_regular() {
+            meta.member("numChildren");
+            let count = counts.get(item.key.as_ref()).copied().unwrap_or(0);
+            meta.out.extend_from_slice(count.to_string().as_bytes());
+        }
+        out.extend_from_slice(b"},\"data\":");
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'}');
+    }
+    out.push(b']');
+    Ok(out)
+}
+
+/// Writes `"name":` members of an object, with commas between them.
+struct MetaWriter<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl<'a> MetaWriter<'a> {
+    fn new(out: &'a mut Vec<u8>) -> Self {
+        Self { out, first: true }
+    }
+
+    fn member(&mut self, name: &str) {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        push_string(self.out, name);
+        self.out.push(b':');
+    }
+}
+
+/// Appends `text` as a JSON string.
+fn push_string(out: &mut Vec<u8>, text: &str) {
+    // Writing a `str` into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+/// What an envelope needs from an item's stored JSON: its identity, type,
+/// parent, creators and date fields. Other values are skipped unread (but
+/// checked to be well-formed), and strings are borrowed where they can be.
+struct EnvelopeFields<'a> {
+    key: Cow<'a, str>,
+    version: u64,
+    item_type: Cow<'a, str>,
+    parent_item: Option<Cow<'a, str>>,
+    /// Each creator's type and last (or single) name.
+    creators: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// Top-level string fields whose name contains "date" or "Date": one
+    /// of them is the type's date field (`date`, `dateDecided`, …).
+    dates: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+impl EnvelopeFields<'_> {
+    fn is_regular(&self) -> bool {
+        !matches!(&*self.item_type, "note" | "attachment" | "annotation")
+    }
+
+    fn creator_summary(&self) -> Option<String> {
+        summarize_creators(
+            &self.item_type,
+            self.creators.iter().map(|(t, name)| (&**t, &**name)),
+        )
+    }
+
+    /// `meta.parsedDate`: the type's date field (the base field `date` or
+    /// the one mapped to it), as an ISO date when it can be read as one.
+    fn parsed_date(&self) -> Option<String> {
+        let field = |name: &str| {
+            self.dates
+                .iter()
+                .find(|(n, value)| n == name && !value.is_empty())
+                .map(|(_, value)| &**value)
+        };
+        let value = field("date").or_else(|| {
+            let mapped = schema()
+                .item_type(&self.item_type)?
+                .field_for_base("date")?;
+            field(mapped)
+        })?;
+        parse_date(value).iso()
+    }
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for EnvelopeFields<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(FieldsVisitor(std::marker::PhantomData))
+    }
+}
+
+struct FieldsVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for FieldsVisitor<'a> {
+    type Value = EnvelopeFields<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an item's JSON object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let (mut key, mut version, mut item_type) = (None, None, None);
+        let mut parent_item = None;
+        let mut creators = Vec::new();
+        let mut dates = Vec::new();
+        while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
+            match &*name {
+                "key" => key = Some(map.next_value::<Text<'de>>()?.0),
+                "version" => version = Some(map.next_value::<u64>()?),
+                "itemType" => item_type = Some(map.next_value::<Text<'de>>()?.0),
+                "parentItem" => parent_item = map.next_value::<Option<Text<'de>>>()?.map(|t| t.0),
+                "creators" => {
+                    creators = map
+                        .next_value::<Vec<CreatorFields<'de>>>()?
+                        .into_iter()
+                        .map(|c| (c.creator_type, c.last_or_single))
+                        .collect();
+                }
+                _ if name.contains("date") || name.contains("Date") => {
+                    if let Some(Text(value)) = map.next_value::<Option<Text<'de>>>()? {
+                        dates.push((name, value));
+                    }
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(EnvelopeFields {
+            key: key.ok_or_else(|| de::Error::missing_field("key"))?,
+            version: version.ok_or_else(|| de::Error::missing_field("version"))?,
+            item_type: item_type.ok_or_else(|| de::Error::missing_field("itemType"))?,
+            parent_item,
+            creators,
+            dates,
+        })
+    }
+}
+
+/// A creator's type and last (or single) name.
+struct CreatorFields<'a> {
+    creator_type: Cow<'a, str>,
+    last_or_single: Cow<'a, str>,
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for CreatorFields<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(CreatorVisitor(std::marker::PhantomData))
+    }
+}
+
+struct CreatorVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for CreatorVisitor<'a> {
+    type Value = CreatorFields<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a creator's JSON object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut creator_type = None;
+        let (mut last, mut single) = (None, None);
+        while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
+            match &*name {
+                "creatorType" => creator_type = Some(map.next_value::<Text<'de>>()?.0),
+                "lastName" => last = Some(map.next_value::<Text<'de>>()?.0),
+                "name" => single = Some(map.next_value::<Text<'de>>()?.0),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(CreatorFields {
+            creator_type: creator_type.ok_or_else(|| de::Error::missing_field("creatorType"))?,
+            last_or_single: last.or(single).unwrap_or_default(),
+        })
+    }
+}
+
+/// A JSON string, borrowed from the input when it has no escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TextVisitor(std::marker::PhantomData))
+    }
+}
+
+struct TextVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for TextVisitor<'a> {
+    type Value = Text<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(Text(Cow::Borrowed(text)))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Text(Cow::Owned(text.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Self::Value, E> {
+        Ok(Text(Cow::Owned(text)))
+    }
+}
