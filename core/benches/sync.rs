@@ -13,7 +13,10 @@
 //!
 //! Run: `cargo bench -p shelfmark-core --bench sync [-- --items N]`
 //! (default 50,000; `--page-size 50` downloads in standard pages even from
-//! a server offering large ones), or `cargo xtask bench --sync`.
+//! a server offering large ones), or `cargo xtask bench --sync`. To profile
+//! the client, `--hold-after-seed` seeds the server, prints its URL and key
+//! and keeps it up; then run the bench binary with `--p1-client URL KEY DIR`
+//! under a profiler.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -627,10 +630,12 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let mut items = 50_000;
     let mut page_size: Option<u32> = None;
+    let mut hold = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--items" => items = args.next().and_then(|n| n.parse().ok()).unwrap_or(items),
             "--page-size" => page_size = args.next().and_then(|n| n.parse().ok()),
+            "--hold-after-seed" => hold = true,
             "--p1-client" => {
                 let url = args.next().expect("url");
                 let key = args.next().expect("key");
@@ -645,9 +650,14 @@ fn main() {
     let server = Server::start(server_binary());
     let (user, key) = server.user();
     let objects = seed(&server, user, &key, items);
-    if std::env::var_os("BENCH_PAUSE").is_some() {
-        println!("PAUSE {} {}", server.url, key);
-        std::thread::sleep(std::time::Duration::from_secs(3000));
+    if hold {
+        // For profiling: run `--p1-client URL KEY DIR` against this server.
+        println!(
+            "seeded server at {} with key {key}; holding it for an hour",
+            server.url
+        );
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+        return;
     }
 
     // P1: first sync in a child process (its peak RSS is the client's).
