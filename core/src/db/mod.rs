@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 
 pub use migrations::SCHEMA_VERSION;
 
+/// SQLite's default: a checkpoint once the WAL holds this many pages.
+const DEFAULT_AUTOCHECKPOINT_PAGES: u32 = 1000;
 /// How many idle reader connections to keep.
 const MAX_IDLE_READERS: usize = 4;
 
@@ -164,6 +166,20 @@ impl Db {
             idle.push(conn);
         }
         result
+    }
+
+    /// Holds automatic WAL checkpoints back (`hold`) or brings them back.
+    /// A large download commits page after page, and each checkpoint would
+    /// copy the same index pages into the file again; held, they are copied
+    /// once, by the first commit after they come back.
+    pub(crate) fn hold_checkpoints(&self, hold: bool) -> Result<()> {
+        let pages = if hold {
+            0
+        } else {
+            DEFAULT_AUTOCHECKPOINT_PAGES
+        };
+        lock(&self.writer).pragma_update(None, "wal_autocheckpoint", pages)?;
+        Ok(())
     }
 
     /// Runs `f` in one write transaction. On error nothing is written; on
@@ -401,6 +417,50 @@ mod fulltext_queue_tests {
                 (3, true, None),
                 (4, false, Some("fresh")),
             ]
+        );
+    }
+}
+
+#[cfg(test)]
+mod checkpoint_tests {
+    use super::*;
+
+    /// Writes ten transactions of about a megabyte each and returns how many
+    /// frames the WAL then holds.
+    fn frames_after_writes(db: &Db) -> i64 {
+        for _ in 0..10 {
+            db.write(|tx| {
+                tx.execute_batch(
+                    "CREATE TABLE IF NOT EXISTS scratch (x BLOB);
+                     INSERT INTO scratch SELECT randomblob(100000) FROM
+                         (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4
+                          UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7
+                          UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10);",
+                )?;
+                Ok(())
+            })
+            .expect("write");
+        }
+        db.read(|c| Ok(c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1))?))
+            .expect("frames")
+    }
+
+    #[test]
+    fn held_checkpoints_let_the_wal_grow_until_they_come_back() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Db::create(&dir.path().join("held.shelfmark")).expect("create");
+        db.hold_checkpoints(true).expect("hold");
+        let held = frames_after_writes(&db);
+        assert!(held > 2000, "every frame kept while held: {held}");
+
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Db::create(&dir.path().join("usual.shelfmark")).expect("create");
+        db.hold_checkpoints(true).expect("hold");
+        db.hold_checkpoints(false).expect("release");
+        let usual = frames_after_writes(&db);
+        assert!(
+            usual < DEFAULT_AUTOCHECKPOINT_PAGES as i64 + 400,
+            "checkpointed as usual once released: {usual}"
         );
     }
 }

@@ -12,7 +12,7 @@ use crate::changes::{Change, ChangeKind, ObjectKind};
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
-use crate::search::index::{derive, derive_without_body};
+use crate::search::index::{Derived, derive, derive_without_body};
 
 /// An item as stored, with its sync state.
 #[derive(Debug, Clone)]
@@ -264,25 +264,53 @@ pub(crate) enum FulltextNow {
     QuickOnly,
 }
 
+/// An item with its row values worked out: its JSON text and the derived
+/// columns and search text. Building it needs no database, so a large
+/// download prepares items while the writer stores earlier ones.
+pub(crate) struct PreparedItem {
+    pub item: ItemData,
+    data: String,
+    derived: Derived,
+    fulltext: FulltextNow,
+}
+
+impl PreparedItem {
+    pub(crate) fn new(item: ItemData, fulltext: FulltextNow) -> Result<Self> {
+        let data = serde_json::to_string(&item.to_json_value())?;
+        let derived = match fulltext {
+            FulltextNow::Everything => derive(&item),
+            FulltextNow::QuickOnly => derive_without_body(&item),
+        };
+        Ok(Self {
+            item,
+            data,
+            derived,
+            fulltext,
+        })
+    }
+}
+
 /// Inserts an item known to be new here, as the server holds it (synced,
-/// its own base). `Ok(false)`, with nothing written, when a row with its key
-/// exists after all.
+/// its own base). Gives the item back, with nothing written, when a row
+/// with its key exists after all.
 pub(crate) fn insert_from_server(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
-    item: &ItemData,
-    fulltext: FulltextNow,
-) -> Result<bool> {
-    write_item(
+    prepared: PreparedItem,
+) -> Result<Option<ItemData>> {
+    let written = write_prepared(
         tx,
         lib,
-        item,
+        &prepared.item,
+        &prepared.data,
+        prepared.derived,
         None,
         true,
         &[],
         BaseCopy::SameAsData,
-        fulltext,
-    )
+        prepared.fulltext,
+    )?;
+    Ok((!written).then_some(prepared.item))
 }
 
 /// The item row's columns and values, for a new row and for a replaced one.
@@ -335,16 +363,47 @@ pub(crate) fn write_item(
     base: BaseCopy<'_>,
     fulltext: FulltextNow,
 ) -> Result<bool> {
+    let data = serde_json::to_string(&item.to_json_value())?;
     let derived = match fulltext {
         FulltextNow::Everything => derive(item),
         FulltextNow::QuickOnly => derive_without_body(item),
     };
+    write_prepared(
+        tx,
+        lib,
+        item,
+        &data,
+        derived,
+        replaced,
+        synced,
+        changed_fields,
+        base,
+        fulltext,
+    )
+}
+
+/// [`write_item`] with the item's JSON text and derived values given.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one write path, every option explicit"
+)]
+fn write_prepared(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    item: &ItemData,
+    data: &str,
+    derived: Derived,
+    replaced: Option<bool>,
+    synced: bool,
+    changed_fields: &[String],
+    base: BaseCopy<'_>,
+    fulltext: FulltextNow,
+) -> Result<bool> {
     let parent_in_trash = match &item.parent_item {
         Some(parent) => in_trash_of(tx, lib, parent)?.unwrap_or(false),
         None => false,
     };
     let in_trash = item.deleted || parent_in_trash;
-    let data = serde_json::to_string(&item.to_json_value())?;
     let changed = serde_json::to_string(changed_fields)?;
     let date_added = item.date_added.clone().unwrap_or_else(|| tx.now.clone());
     let date_modified = item.date_modified.clone().unwrap_or_else(|| tx.now.clone());
@@ -352,7 +411,7 @@ pub(crate) fn write_item(
     let (base_text, set_base) = match base {
         BaseCopy::Keep => (None, false),
         BaseCopy::Set(text) => (text, true),
-        BaseCopy::SameAsData => (Some(data.as_str()), true),
+        BaseCopy::SameAsData => (Some(data), true),
     };
 
     let values = params![
@@ -680,7 +739,8 @@ mod tests {
                     item.set_field("abstractNote", "moraine sediment");
                     item.creators
                         .push(Creator::person("author", "Ada", "Lovelace"));
-                    assert!(insert_from_server(tx, lib, &item, FulltextNow::QuickOnly)?);
+                    let prepared = PreparedItem::new(item, FulltextNow::QuickOnly)?;
+                    assert!(insert_from_server(tx, lib, prepared)?.is_none());
                 }
                 Ok(())
             })

@@ -18,7 +18,7 @@ use crate::db::WriteTx;
 use crate::duplicates::fingerprints;
 use crate::error::Result;
 use crate::library::LibraryId;
-use crate::store::items::{FulltextNow, insert_from_server};
+use crate::store::items::{FulltextNow, PreparedItem, insert_from_server};
 use crate::text::fold;
 
 /// What applying a batch did.
@@ -165,31 +165,128 @@ fn drop_pending_deletion(
     Ok(())
 }
 
+/// An object from the server as the writer gets it: its JSON, or — for an
+/// item new here — the item made ready to insert (or why it could not be
+/// read).
+pub(crate) enum Incoming {
+    Json(Value),
+    NewItem {
+        key: String,
+        prepared: std::result::Result<Box<PreparedItem>, String>,
+    },
+}
+
+impl Incoming {
+    fn parent_item(&self) -> Option<&str> {
+        match self {
+            Self::Json(o) => o.get("parentItem").and_then(Value::as_str),
+            Self::NewItem {
+                prepared: Ok(p), ..
+            } => p.item.parent_item.as_ref().map(|k| k.as_str()),
+            Self::NewItem { .. } => None,
+        }
+    }
+
+    fn item_type(&self) -> Option<&str> {
+        match self {
+            Self::Json(o) => o.get("itemType").and_then(Value::as_str),
+            Self::NewItem {
+                prepared: Ok(p), ..
+            } => Some(&p.item.item_type),
+            Self::NewItem { .. } => None,
+        }
+    }
+
+    /// The object's key.
+    pub(crate) fn key(&self) -> Option<&str> {
+        match self {
+            Self::Json(o) => o.get("key").and_then(Value::as_str),
+            Self::NewItem { key, .. } => Some(key),
+        }
+    }
+
+    fn json(&self) -> Option<&Value> {
+        match self {
+            Self::Json(o) => Some(o),
+            Self::NewItem { .. } => None,
+        }
+    }
+}
+
+/// What readying a page needs to know of a pull: the items new here (no
+/// object and no deletion waiting, nothing to join on a first sync), as
+/// the pull began, and how much of their text to index now.
+pub(crate) struct NewItems {
+    keys: HashSet<String>,
+    fulltext: FulltextNow,
+}
+
+impl PullContext {
+    /// For readying item pages away from the writer; `None` when no item
+    /// can go in directly.
+    pub(crate) fn new_items(&self, ty: ObjectType) -> Option<NewItems> {
+        let direct = ty == ObjectType::Item && self.pairing.is_none() && !self.absent.is_empty();
+        direct.then(|| NewItems {
+            keys: self.absent.clone(),
+            fulltext: if self.body_later {
+                FulltextNow::QuickOnly
+            } else {
+                FulltextNow::Everything
+            },
+        })
+    }
+}
+
+/// Readies a page for the writer, away from it: items new here are read
+/// and their row values worked out (most of a first sync's work outside
+/// SQLite); everything else stays JSON, for the merge path.
+pub(crate) fn prepare_page(objects: Vec<Value>, new_items: Option<&NewItems>) -> Vec<Incoming> {
+    objects
+        .into_iter()
+        .map(|raw| {
+            let key = raw.get("key").and_then(Value::as_str).unwrap_or_default();
+            let Some(new_items) = new_items.filter(|n| n.keys.contains(key)) else {
+                return Incoming::Json(raw);
+            };
+            let key = key.to_owned();
+            let prepared = ItemData::from_json_value(raw)
+                .map_err(|e| e.to_string())
+                .and_then(|item| {
+                    PreparedItem::new(item, new_items.fulltext)
+                        .map(Box::new)
+                        .map_err(|e| e.to_string())
+                });
+            Incoming::NewItem { key, prepared }
+        })
+        .collect()
+}
+
 /// Parents before children: collections by depth among the batch, items
 /// top-level first, then notes and attachments, then annotations.
-pub(crate) fn order_for_apply(ty: ObjectType, objects: &mut [Value]) {
+pub(crate) fn order_for_apply(ty: ObjectType, objects: &mut [Incoming]) {
     match ty {
         ObjectType::Item => objects.sort_by_key(|o| {
-            let child = o
-                .get("parentItem")
-                .and_then(Value::as_str)
-                .is_some_and(|p| !p.is_empty());
-            let annotation = o.get("itemType").and_then(Value::as_str) == Some("annotation");
+            let child = o.parent_item().is_some_and(|p| !p.is_empty());
+            let annotation = o.item_type() == Some("annotation");
             u8::from(child) + u8::from(annotation)
         }),
         ObjectType::Collection => {
             let parents: HashMap<String, String> = objects
                 .iter()
                 .filter_map(|o| {
+                    let o = o.json()?;
                     Some((
                         o.get("key")?.as_str()?.to_owned(),
                         o.get("parentCollection")?.as_str()?.to_owned(),
                     ))
                 })
                 .collect();
-            let depth = |o: &Value| {
+            let depth = |o: &Incoming| {
                 let mut d = 0usize;
-                let mut current = o.get("parentCollection").and_then(Value::as_str);
+                let mut current = o
+                    .json()
+                    .and_then(|o| o.get("parentCollection"))
+                    .and_then(Value::as_str);
                 while let Some(p) = current {
                     d += 1;
                     if d > parents.len() {
@@ -211,44 +308,46 @@ pub(crate) fn apply_objects(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
     ty: ObjectType,
-    objects: Vec<Value>,
+    objects: Vec<Incoming>,
     context: &mut PullContext,
 ) -> Result<Applied> {
     let mut out = Applied::default();
-    for raw in objects {
+    for incoming in objects {
+        let raw = match incoming {
+            Incoming::Json(raw) => raw,
+            Incoming::NewItem { key, prepared } => {
+                let still_new = context.absent.remove(&key);
+                let prepared = match prepared {
+                    Ok(prepared) => prepared,
+                    Err(e) => {
+                        context.retry_later(tx, lib, ty, &key)?;
+                        out.failed.push((key, e));
+                        continue;
+                    }
+                };
+                if !still_new {
+                    prepared.item.to_json_value()
+                } else {
+                    // Nothing here to merge with or join: the server's copy
+                    // goes in as it is.
+                    match insert_from_server(tx, lib, *prepared)? {
+                        None => {
+                            out.written += 1;
+                            if context.queued.contains(&key) {
+                                state::dequeue(tx, lib, ty, &key)?;
+                            }
+                            continue;
+                        }
+                        Some(item) => item.to_json_value(),
+                    }
+                }
+            }
+        };
         let key = raw
             .get("key")
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        let raw =
-            if ty == ObjectType::Item && context.pairing.is_none() && context.absent.remove(&key) {
-                // Nothing here to merge with or join: the server's copy goes in
-                // as it is, read once.
-                let item = match ItemData::from_json_value(raw) {
-                    Ok(item) => item,
-                    Err(e) => {
-                        context.retry_later(tx, lib, ty, &key)?;
-                        out.failed.push((key, e.to_string()));
-                        continue;
-                    }
-                };
-                let fulltext = if context.body_later {
-                    FulltextNow::QuickOnly
-                } else {
-                    FulltextNow::Everything
-                };
-                if insert_from_server(tx, lib, &item, fulltext)? {
-                    out.written += 1;
-                    if context.queued.contains(&key) {
-                        state::dequeue(tx, lib, ty, &key)?;
-                    }
-                    continue;
-                }
-                item.to_json_value()
-            } else {
-                raw
-            };
         let remote = match normalize(ty, raw) {
             Ok(v) => v,
             Err(e) => {

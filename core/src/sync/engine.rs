@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use futures_util::stream;
 use serde_json::Value;
 
-use super::apply::{self, Pairing, PlannedDeletion, PullContext};
+use super::apply::{self, Incoming, Pairing, PlannedDeletion, PullContext};
 use super::client::{ApiClient, Fetched, ObjectType, RemoteLibrary, STANDARD_PAGE, WRITE_BATCH};
 use super::error::{SyncError, SyncErrorKind};
 use super::objects;
@@ -79,7 +79,14 @@ impl LibraryRun<'_> {
     /// confirmation), then indexes the full text a large download left for
     /// later, even when the sync stopped on an error (not when cancelled).
     pub(crate) async fn run(&mut self) -> Result<()> {
+        // Checkpoints wait for the full-text phase (or the next write), off
+        // the path to a browsable library.
+        blocking(&self.library, |l| l.db.hold_checkpoints(true)).await?;
         let synced = self.sync_rounds().await;
+        let released = blocking(&self.library, |l| l.db.hold_checkpoints(false)).await;
+        if synced.is_ok() {
+            released?;
+        }
         let cancelled =
             matches!(&synced, Err(Error::Sync(e)) if e.kind == SyncErrorKind::Cancelled);
         if !cancelled {
@@ -345,9 +352,34 @@ impl LibraryRun<'_> {
     {
         // One page waits at most: memory stays bounded however large the pull.
         let (sender, receiver) = tokio::sync::mpsc::channel(1);
+        let new_items = Arc::new(
+            context
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .new_items(ty),
+        );
         let produce = async move {
             let mut pages = std::pin::pin!(pages);
             while let Some(page) = pages.next().await {
+                // Items are readied on their own thread while the writer
+                // stores the page before.
+                let page = match page {
+                    Ok((objects, version)) => {
+                        let new_items = new_items.clone();
+                        tokio::task::spawn_blocking(move || {
+                            apply::prepare_page(objects, new_items.as_ref().as_ref())
+                        })
+                        .await
+                        .map(|prepared| (prepared, version))
+                        .map_err(|e| {
+                            SyncError::new(
+                                SyncErrorKind::InvalidData,
+                                format!("a page could not be read: {e}"),
+                            )
+                        })
+                    }
+                    Err(e) => Err(e),
+                };
                 let failed = page.is_err();
                 if sender.send(page).await.is_err() || failed {
                     break;
@@ -360,14 +392,10 @@ impl LibraryRun<'_> {
                 SyncCancel::check(self.cancel.as_ref())?;
                 let (objects, version) = page?;
                 seen.note(version);
-                let objects: Vec<Value> = match wanted.as_deref_mut() {
+                let objects: Vec<Incoming> = match wanted.as_deref_mut() {
                     Some(wanted) => objects
                         .into_iter()
-                        .filter(|o| {
-                            o.get("key")
-                                .and_then(Value::as_str)
-                                .is_some_and(|k| wanted.remove(k))
-                        })
+                        .filter(|o| o.key().is_some_and(|k| wanted.remove(k)))
                         .collect(),
                     None => objects,
                 };
@@ -388,7 +416,7 @@ impl LibraryRun<'_> {
     async fn apply_page(
         &mut self,
         ty: ObjectType,
-        mut objects: Vec<Value>,
+        mut objects: Vec<Incoming>,
         context: &Arc<Mutex<PullContext>>,
     ) -> Result<()> {
         let lib = self.library.id();
@@ -641,7 +669,7 @@ impl LibraryRun<'_> {
 /// Where a pull of one object type stands.
 struct PagesPulled {
     /// Collections and searches, applied together at the end.
-    held: Vec<Value>,
+    held: Vec<Incoming>,
     done: usize,
     total: usize,
 }
