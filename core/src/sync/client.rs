@@ -587,8 +587,8 @@ impl ApiClient {
             return Err(Self::error_of(response).await);
         }
         let version = Self::library_version(&response)?;
-        let objects: Vec<Value> = response.json().await.map_err(SyncError::bad_response)?;
-        Ok((objects.into_iter().map(data_of).collect(), version))
+        let objects: Vec<ObjectData> = response.json().await.map_err(SyncError::bad_response)?;
+        Ok((objects.into_iter().map(|o| o.0).collect(), version))
     }
 
     /// One page of every object changed since `since` (trashed items
@@ -621,8 +621,8 @@ impl ApiClient {
             return Err(Self::error_of(response).await);
         }
         let version = Self::library_version(&response)?;
-        let objects: Vec<Value> = response.json().await.map_err(SyncError::bad_response)?;
-        Ok((objects.into_iter().map(data_of).collect(), version))
+        let objects: Vec<ObjectData> = response.json().await.map_err(SyncError::bad_response)?;
+        Ok((objects.into_iter().map(|o| o.0).collect(), version))
     }
 
     /// `GET …/deleted?since=`.
@@ -713,11 +713,42 @@ impl ApiClient {
     }
 }
 
-/// An object's `data`, out of its envelope.
-fn data_of(mut object: Value) -> Value {
-    match object.get_mut("data") {
-        Some(d) => d.take(),
-        None => object,
+/// An object's `data`, read out of its envelope. The envelope's `library`,
+/// `links` and `meta` are skipped unbuilt: they are most of a listing's
+/// small values, and a sync needs none of them. An object without a
+/// `data` member is its own data.
+struct ObjectData(Value);
+
+impl<'de> Deserialize<'de> for ObjectData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ObjectDataVisitor)
+    }
+}
+
+struct ObjectDataVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ObjectDataVisitor {
+    type Value = ObjectData;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object or its envelope")
+    }
+
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<ObjectData, M::Error> {
+        let mut members = serde_json::Map::new();
+        let mut data = None;
+        while let Some(name) = map.next_key::<String>()? {
+            match name.as_str() {
+                "data" => data = Some(map.next_value::<Value>()?),
+                "library" | "links" | "meta" => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+                _ => {
+                    members.insert(name, map.next_value()?);
+                }
+            }
+        }
+        Ok(ObjectData(data.unwrap_or(Value::Object(members))))
     }
 }
 
@@ -734,6 +765,28 @@ pub fn parse_key(key: &str) -> Result<ObjectKey, SyncError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn objects_are_read_out_of_their_envelopes() {
+        let page: Vec<ObjectData> = serde_json::from_str(
+            r#"[
+                {"key": "AAAA2222", "version": 3, "library": {"type": "user", "id": 1},
+                 "links": {"self": {"href": "x"}}, "meta": {"numChildren": 2},
+                 "data": {"key": "AAAA2222", "version": 3, "itemType": "book"}},
+                {"key": "BBBB2222", "version": 4, "itemType": "note"}
+            ]"#,
+        )
+        .expect("page");
+        let objects: Vec<Value> = page.into_iter().map(|o| o.0).collect();
+        assert_eq!(
+            objects,
+            [
+                serde_json::json!({"key": "AAAA2222", "version": 3, "itemType": "book"}),
+                serde_json::json!({"key": "BBBB2222", "version": 4, "itemType": "note"}),
+            ]
+        );
+        assert!(serde_json::from_str::<Vec<ObjectData>>("[1]").is_err());
+    }
 
     #[test]
     fn group_versions_are_read_from_the_header() {
