@@ -161,3 +161,55 @@ fn policies_are_kept_and_checked() {
     lib.set_network(true).expect("metered");
     assert!(lib.network_metered().expect("network"));
 }
+
+#[test]
+fn emptying_the_trash_removes_stored_files_and_keeps_linked_ones() {
+    let lib = new_library();
+    let item = lib
+        .create_item(article("Cholera", "Snow", "1855"))
+        .expect("item");
+    let source = lib.dir.path().join("cholera.pdf");
+    std::fs::write(&source, b"%PDF-1.4 broad street").expect("source");
+    let stored = lib
+        .attach_file(Some(item.key.as_str()), &source)
+        .expect("attach");
+    let stored_path = lib
+        .file_state(stored.key.as_str())
+        .expect("state")
+        .path
+        .expect("stored copy");
+    let own_file = lib.dir.path().join("pump.pdf");
+    std::fs::write(&own_file, b"%PDF-1.4 the user's own").expect("own file");
+    let mut link = NewAttachment::new(LinkMode::LinkedFile);
+    link.path = Some(own_file.to_string_lossy().into_owned());
+    lib.add_attachment(Some(item.key.as_str()), link)
+        .expect("link");
+    // A file of another item stays.
+    let other = lib
+        .create_item(article("Kept", "Nightingale", "1858"))
+        .expect("other");
+    let kept = lib
+        .attach_file(Some(other.key.as_str()), &source)
+        .expect("attach kept");
+    let kept_path = lib
+        .file_state(kept.key.as_str())
+        .expect("state")
+        .path
+        .expect("kept copy");
+
+    lib.trash_items(&[item.key.as_str()]).expect("trash");
+    assert!(stored_path.exists(), "in the trash, the file stays");
+    let report = lib.empty_trash().expect("empty");
+    assert_eq!(report.items, 3, "the item with its two attachments");
+
+    assert!(!stored_path.exists(), "the stored copy went with its item");
+    assert!(
+        !stored_path.parent().expect("item folder").exists(),
+        "and its folder"
+    );
+    assert!(own_file.exists(), "a linked file is the user's own");
+    assert!(kept_path.exists());
+    let states = lib.file_states(&FileFilter::All).expect("states");
+    assert_eq!(states.len(), 1, "{states:#?}");
+    assert_eq!(states[0].key, kept.key.as_str());
+}

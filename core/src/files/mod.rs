@@ -262,6 +262,27 @@ fn select(
 }
 
 impl Library {
+    /// Removes the stored files (and any partial download) of attachments
+    /// removed from the library for good. A file that cannot be removed is
+    /// logged and left: the library itself is already consistent.
+    pub(crate) fn remove_stored_files(&self, keys: &[String]) {
+        if keys.is_empty() {
+            return;
+        }
+        let root = self.attachments_dir();
+        for key in keys {
+            if let Err(e) = store::remove_item_dir(&store::item_dir(&root, self.id, key)) {
+                log::warn!("the file of removed attachment {key} stays on disk: {e}");
+            }
+            let partial = store::partial_path(&root, self.id, key);
+            if let Err(e) = std::fs::remove_file(&partial)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                log::warn!("could not remove {}: {e}", partial.display());
+            }
+        }
+    }
+
     /// Adds a file to an item (or as a standalone attachment when `parent`
     /// is `None`): the file is copied into the library's attachment store,
     /// its MD5 computed, its content type sniffed, and the attachment titled

@@ -595,12 +595,25 @@ pub(crate) fn cascade_trash(
 
 /// Removes an item and its children from the file for good (emptying the
 /// trash). Items the server knows are queued as deletions for the sync.
-pub(crate) fn remove_row(tx: &mut WriteTx<'_>, lib: LibraryId, row: &ItemRow) -> Result<()> {
+/// The keys of removed attachments with a file stored on this device go to
+/// `stored_files`: their files are removed once the transaction commits.
+pub(crate) fn remove_row(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    row: &ItemRow,
+    stored_files: &mut Vec<String>,
+) -> Result<()> {
     for child in child_rows(tx, lib, &row.data.key)? {
-        remove_row(tx, lib, &child)?;
+        remove_row(tx, lib, &child, stored_files)?;
     }
     tx.unindex_fulltext(row.id)?;
     tx.execute("DELETE FROM items WHERE id = ?1", [row.id])?;
+    let had_file = tx
+        .prepare_cached("DELETE FROM attachment_files WHERE library_id = ?1 AND item_key = ?2")?
+        .execute(params![lib.0, row.data.key.as_str()])?;
+    if had_file > 0 {
+        stored_files.push(row.data.key.to_string());
+    }
     if row.version > 0 {
         tx.execute(
             "INSERT OR REPLACE INTO pending_deletions (library_id, object_type, key, version, deleted_at)

@@ -114,12 +114,13 @@ impl Library {
     /// as deletions for the sync.
     pub fn empty_trash(&self) -> Result<EmptyTrashReport> {
         let lib = self.id;
-        self.db.write(|tx| {
+        let mut stored_files = Vec::new();
+        let report = self.db.write(|tx| {
             let before = item_count(tx, lib)?;
             for item in trashed_items(tx, lib)? {
                 // It may already have gone with a trashed parent.
                 if let Some(row) = find_row(tx, lib, &item.key)? {
-                    remove_row(tx, lib, &row)?;
+                    remove_row(tx, lib, &row, &mut stored_files)?;
                 }
             }
             let items = before - item_count(tx, lib)?;
@@ -138,7 +139,11 @@ impl Library {
                 collections: collections.len() as u64,
                 searches: searches.len() as u64,
             })
-        })
+        })?;
+        // The stored copies of attachments gone for good go too (linked
+        // files are the user's own and stay where they are).
+        self.remove_stored_files(&stored_files);
+        Ok(report)
     }
 
     /// What is in the trash: items put there themselves, collections and
