@@ -213,3 +213,40 @@ fn emptying_the_trash_removes_stored_files_and_keeps_linked_ones() {
     assert_eq!(states.len(), 1, "{states:#?}");
     assert_eq!(states[0].key, kept.key.as_str());
 }
+
+#[test]
+fn a_download_cut_off_by_a_stopped_app_is_not_shown_running() {
+    let lib = new_library();
+    let item = lib
+        .create_item(article("Interrupted", "Ames", "2001"))
+        .expect("item");
+    let source = lib.dir.path().join("paper.pdf");
+    std::fs::write(&source, b"%PDF-1.4 interrupted").expect("source");
+    let att = lib
+        .attach_file(Some(item.key.as_str()), &source)
+        .expect("attach");
+    let path = lib.path().to_owned();
+    let key = att.key.as_str().to_owned();
+    let common::TestLibrary { library, dir } = lib;
+    drop(library);
+    {
+        // As a download stopped halfway leaves the file.
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        let marked = conn
+            .execute(
+                "UPDATE attachment_files SET downloading = 1, bytes_done = 10, bytes_total = 20,
+                     upload_pending = 0 WHERE item_key = ?1",
+                [&key],
+            )
+            .expect("mark");
+        assert_eq!(marked, 1);
+    }
+    let reopened = shelfmark_core::Library::open(&path).expect("reopen");
+    let state = reopened.file_state(&key).expect("state");
+    assert!(
+        !matches!(state.status, FileStatus::Downloading { .. }),
+        "{:?}",
+        state.status
+    );
+    drop(dir);
+}

@@ -96,6 +96,13 @@ impl Db {
             migrations::upgrade_from(&tx, found)?;
             tx.commit()?;
         }
+        // A download marked running when the file was last closed was cut
+        // off (the app stopped): it is not running now, and resumes from its
+        // partial file when asked again.
+        conn.execute(
+            "UPDATE attachment_files SET downloading = 0 WHERE downloading = 1",
+            [],
+        )?;
         Ok(Self::from_writer(path, conn))
     }
 

@@ -252,6 +252,9 @@ pub(crate) fn put_row(conn: &Connection, lib: LibraryId, row: &FileRow) -> Resul
 }
 
 /// Updates download progress only (kept cheap: called while bytes flow).
+/// It also marks the download as running: a library opened meanwhile by
+/// another process clears the mark (see `Db::open`), and the running
+/// download puts it back.
 pub(crate) fn set_progress(
     conn: &Connection,
     lib: LibraryId,
@@ -260,7 +263,7 @@ pub(crate) fn set_progress(
     total: u64,
 ) -> Result<()> {
     conn.execute(
-        "UPDATE attachment_files SET bytes_done = ?3, bytes_total = ?4
+        "UPDATE attachment_files SET bytes_done = ?3, bytes_total = ?4, downloading = 1
          WHERE library_id = ?1 AND item_key = ?2",
         params![lib.0, key, done as i64, total as i64],
     )?;
