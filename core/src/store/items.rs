@@ -276,11 +276,7 @@ pub(crate) struct PreparedItem {
 
 impl PreparedItem {
     pub(crate) fn new(item: ItemData, fulltext: FulltextNow) -> Result<Self> {
-        let data = serde_json::to_string(&item.to_json_value())?;
-        let derived = match fulltext {
-            FulltextNow::Everything => derive(&item),
-            FulltextNow::QuickOnly => derive_without_body(&item),
-        };
+        let (data, derived) = row_values(&item, fulltext)?;
         Ok(Self {
             item,
             data,
@@ -288,6 +284,16 @@ impl PreparedItem {
             fulltext,
         })
     }
+}
+
+/// An item's JSON text and derived values, as its row stores them.
+fn row_values(item: &ItemData, fulltext: FulltextNow) -> Result<(String, Derived)> {
+    let data = serde_json::to_string(&item.to_json_value())?;
+    let derived = match fulltext {
+        FulltextNow::Everything => derive(item),
+        FulltextNow::QuickOnly => derive_without_body(item),
+    };
+    Ok((data, derived))
 }
 
 /// Inserts an item known to be new here, as the server holds it (synced,
@@ -363,11 +369,7 @@ pub(crate) fn write_item(
     base: BaseCopy<'_>,
     fulltext: FulltextNow,
 ) -> Result<bool> {
-    let data = serde_json::to_string(&item.to_json_value())?;
-    let derived = match fulltext {
-        FulltextNow::Everything => derive(item),
-        FulltextNow::QuickOnly => derive_without_body(item),
-    };
+    let (data, derived) = row_values(item, fulltext)?;
     write_prepared(
         tx,
         lib,
