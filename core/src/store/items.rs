@@ -288,7 +288,7 @@ impl PreparedItem {
 
 /// An item's JSON text and derived values, as its row stores them.
 fn row_values(item: &ItemData, fulltext: FulltextNow) -> Result<(String, Derived)> {
-    let data = serde_json::to_string(&item.to_json_value())?;
+    let data = item.to_json_text();
     let derived = match fulltext {
         FulltextNow::Everything => derive(item),
         FulltextNow::QuickOnly => derive_without_body(item),

@@ -326,7 +326,7 @@ async fn upsert_items(
         sort_dates.push(d.sort_date);
         quick.push(d.quick_text);
         full.push(d.full_text);
-        data.push(item.to_json_value().to_string());
+        data.push(item.to_json_text());
         for tag in &item.tags {
             tag_items.push(key);
             tag_names.push(tag.tag.as_str());

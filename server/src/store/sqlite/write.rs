@@ -246,7 +246,7 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
                 d.sort_date,
                 d.quick_text,
                 d.full_text,
-                json_text(&item.to_json_value()),
+                item.to_json_text(),
             ])?;
         tx.prepare_cached("DELETE FROM item_tags WHERE library_id = ?1 AND item_key = ?2")?
             .execute(params![lib, key])?;
