@@ -275,25 +275,25 @@ pub(crate) struct PreparedItem {
 }
 
 impl PreparedItem {
-    pub(crate) fn new(item: ItemData, fulltext: FulltextNow) -> Result<Self> {
-        let (data, derived) = row_values(&item, fulltext)?;
-        Ok(Self {
+    pub(crate) fn new(item: ItemData, fulltext: FulltextNow) -> Self {
+        let (data, derived) = row_values(&item, fulltext);
+        Self {
             item,
             data,
             derived,
             fulltext,
-        })
+        }
     }
 }
 
 /// An item's JSON text and derived values, as its row stores them.
-fn row_values(item: &ItemData, fulltext: FulltextNow) -> Result<(String, Derived)> {
+fn row_values(item: &ItemData, fulltext: FulltextNow) -> (String, Derived) {
     let data = item.to_json_text();
     let derived = match fulltext {
         FulltextNow::Everything => derive(item),
         FulltextNow::QuickOnly => derive_without_body(item),
     };
-    Ok((data, derived))
+    (data, derived)
 }
 
 /// Inserts an item known to be new here, as the server holds it (synced,
@@ -369,7 +369,7 @@ pub(crate) fn write_item(
     base: BaseCopy<'_>,
     fulltext: FulltextNow,
 ) -> Result<bool> {
-    let (data, derived) = row_values(item, fulltext)?;
+    let (data, derived) = row_values(item, fulltext);
     write_prepared(
         tx,
         lib,
@@ -754,7 +754,7 @@ mod tests {
                     item.set_field("abstractNote", "moraine sediment");
                     item.creators
                         .push(Creator::person("author", "Ada", "Lovelace"));
-                    let prepared = PreparedItem::new(item, FulltextNow::QuickOnly)?;
+                    let prepared = PreparedItem::new(item, FulltextNow::QuickOnly);
                     assert!(insert_from_server(tx, lib, prepared)?.is_none());
                 }
                 Ok(())

@@ -250,12 +250,8 @@ pub(crate) fn prepare_page(objects: Vec<Value>, new_items: Option<&NewItems>) ->
             };
             let key = key.to_owned();
             let prepared = ItemData::from_json_value(raw)
-                .map_err(|e| e.to_string())
-                .and_then(|item| {
-                    PreparedItem::new(item, new_items.fulltext)
-                        .map(Box::new)
-                        .map_err(|e| e.to_string())
-                });
+                .map(|item| Box::new(PreparedItem::new(item, new_items.fulltext)))
+                .map_err(|e| e.to_string());
             Incoming::NewItem { key, prepared }
         })
         .collect()
