@@ -480,6 +480,17 @@ impl ApiClient {
         err
     }
 
+    /// A listing's objects (their data) and the library version it was
+    /// answered at.
+    async fn objects_of(response: Response) -> Result<(Vec<Value>, u64), SyncError> {
+        if !response.status().is_success() {
+            return Err(Self::error_of(response).await);
+        }
+        let version = Self::library_version(&response)?;
+        let objects: Vec<ObjectData> = response.json().await.map_err(SyncError::bad_response)?;
+        Ok((objects.into_iter().map(|o| o.0).collect(), version))
+    }
+
     fn library_version(response: &Response) -> Result<u64, SyncError> {
         header_u64(response.headers(), "last-modified-version")
             .ok_or_else(|| SyncError::bad_response("no Last-Modified-Version header"))
@@ -583,12 +594,7 @@ impl ApiClient {
                 ])
             })
             .await?;
-        if !response.status().is_success() {
-            return Err(Self::error_of(response).await);
-        }
-        let version = Self::library_version(&response)?;
-        let objects: Vec<ObjectData> = response.json().await.map_err(SyncError::bad_response)?;
-        Ok((objects.into_iter().map(|o| o.0).collect(), version))
+        Self::objects_of(response).await
     }
 
     /// One page of every object changed since `since` (trashed items
@@ -617,12 +623,7 @@ impl ApiClient {
             query.extend([("sort", "dateAdded"), ("direction", "asc")]);
         }
         let response = self.send(|| self.get(&url).query(&query)).await?;
-        if !response.status().is_success() {
-            return Err(Self::error_of(response).await);
-        }
-        let version = Self::library_version(&response)?;
-        let objects: Vec<ObjectData> = response.json().await.map_err(SyncError::bad_response)?;
-        Ok((objects.into_iter().map(|o| o.0).collect(), version))
+        Self::objects_of(response).await
     }
 
     /// `GET …/deleted?since=`.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use shelfmark_protocol::{LibraryKind, ObjectKey};
+use shelfmark_protocol::ObjectKey;
 
 use super::client::{ApiClient, KeyInfo, ObjectType, RemoteLibrary};
 use super::credentials::{CredentialStore, key_reference};
@@ -471,12 +471,8 @@ impl Library {
                 .find(|(_, remote)| !remote.group)
         {
             SyncCancel::check(options.cancel.as_ref())?;
-            let remote = RemoteLibrary {
-                kind: LibraryKind::User,
-                id: remote.id,
-            };
             report.libraries.push(
-                self.sync_one(&client, options, run_id, id, remote, reset)
+                self.sync_one(&client, options, run_id, id, remote.library(), reset)
                     .await?,
             );
             synced_first = Some(id);
@@ -489,16 +485,8 @@ impl Library {
                 continue;
             }
             SyncCancel::check(options.cancel.as_ref())?;
-            let remote = RemoteLibrary {
-                kind: if remote.group {
-                    LibraryKind::Group
-                } else {
-                    LibraryKind::User
-                },
-                id: remote.id,
-            };
             report.libraries.push(
-                self.sync_one(&client, options, run_id, id, remote, reset)
+                self.sync_one(&client, options, run_id, id, remote.library(), reset)
                     .await?,
             );
         }

@@ -7,8 +7,9 @@ use std::collections::HashSet;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Value, json};
+use shelfmark_protocol::LibraryKind;
 
-use super::client::ObjectType;
+use super::client::{ObjectType, RemoteLibrary};
 use super::merge::FieldConflict;
 use crate::db::WriteTx;
 use crate::error::Result;
@@ -119,6 +120,20 @@ pub(crate) fn bound_libraries(
 pub(crate) struct ObjectRemote {
     pub group: bool,
     pub id: u64,
+}
+
+impl ObjectRemote {
+    /// The library on the server this one syncs with.
+    pub(crate) fn library(&self) -> RemoteLibrary {
+        RemoteLibrary {
+            kind: if self.group {
+                LibraryKind::Group
+            } else {
+                LibraryKind::User
+            },
+            id: self.id,
+        }
+    }
 }
 
 pub(crate) fn library_version(conn: &Connection, lib: LibraryId) -> Result<u64> {
