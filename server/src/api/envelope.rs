@@ -126,10 +126,11 @@ pub async fn listing(ctx: &LibCtx, stored: &[String]) -> ApiResult<Vec<u8>> {
         push_string(&mut out, &item.key);
         out.extend_from_slice(format!(",\"version\":{},\"library\":", item.version).as_bytes());
         out.extend_from_slice(library.as_bytes());
+        let href = format!("{items_url}{}", item.key);
         out.extend_from_slice(b",\"links\":{\"self\":{\"href\":");
-        push_string(&mut out, &format!("{items_url}{}", item.key));
+        push_string(&mut out, &href);
         out.extend_from_slice(b",\"type\":\"application/json\"},\"alternate\":{\"href\":");
-        push_string(&mut out, &format!("{items_url}{}", item.key));
+        push_string(&mut out, &href);
         out.extend_from_slice(b",\"type\":\"text/html\"}");
         if let Some(parent) = &item.parent_item {
             out.extend_from_slice(b",\"up\":{\"href\":");

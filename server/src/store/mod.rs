@@ -20,6 +20,17 @@ use shelfmark_protocol::{CollectionData, ItemData, ObjectKey, SavedSearchData};
 
 pub use types::*;
 
+/// Reads an object from the JSON text a backend stored; text that cannot be
+/// read back is corruption.
+pub(crate) fn parse_stored<T>(
+    text: &str,
+    read: impl FnOnce(serde_json::Value) -> Result<T, shelfmark_protocol::ValidationError>,
+) -> StoreResult<T> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    read(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 /// A storage failure. Input errors are found before the store is asked.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -88,7 +99,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     // Reads.
     /// Items matching a query, one page of them as their stored JSON text
-    /// (written by [`ItemData::to_json_value`]), with the total count.
+    /// (written by [`ItemData::to_json_text`]), with the total count.
     async fn query_item_json(&self, lib: LibraryId, query: &ItemQuery)
     -> StoreResult<Page<String>>;
     /// Items matching a query, one page of them, with the total count.
@@ -97,12 +108,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         let rows = page
             .rows
             .iter()
-            .map(|text| {
-                serde_json::from_str(text)
-                    .map_err(|e| e.to_string())
-                    .and_then(|value| ItemData::from_json_value(value).map_err(|e| e.to_string()))
-                    .map_err(StoreError::Corrupt)
-            })
+            .map(|text| parse_stored(text, ItemData::from_json_value))
             .collect::<StoreResult<_>>()?;
         Ok(Page {
             total: page.total,

@@ -290,6 +290,14 @@ pub struct ItemQuery {
     pub limit: Option<usize>,
 }
 
+impl ItemQuery {
+    /// The version objects must be newer than, when that filters anything:
+    /// every object has a version above 0, so `since=0` asks for everything.
+    pub fn changed_since(&self) -> Option<u64> {
+        self.since.filter(|since| *since > 0)
+    }
+}
+
 /// One page of results and the number of all matches.
 #[derive(Debug, Clone)]
 pub struct Page<T> {

@@ -22,7 +22,7 @@ use tls::Connector;
 use super::{
     Access, ApiKeyRecord, Deleted, Group, ItemQuery, Library, LibraryId, LibraryOwner, Membership,
     NewApiKey, NewGroup, NewUser, Page, Planner, Role, Setting, Store, StoreError, StoreResult,
-    StoredFile, TagInfo, Upload, User, WriteRequest,
+    StoredFile, TagInfo, Upload, User, WriteRequest, parse_stored,
 };
 use crate::clock::{now_iso, now_unix};
 
@@ -215,14 +215,6 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 
 fn parse_key(text: &str) -> StoreResult<ObjectKey> {
     ObjectKey::parse(text).map_err(corrupt)
-}
-
-fn json<T>(
-    text: &str,
-    read: impl FnOnce(serde_json::Value) -> Result<T, shelfmark_protocol::ValidationError>,
-) -> StoreResult<T> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(corrupt)?;
-    read(value).map_err(corrupt)
 }
 
 const USER_COLUMNS: &str =
@@ -671,7 +663,7 @@ impl Store for PgStore {
         )
         .await?
         .iter()
-        .map(|r| json(r.get(0), CollectionData::from_json_value))
+        .map(|r| parse_stored(r.get(0), CollectionData::from_json_value))
         .collect()
     }
 
@@ -694,7 +686,7 @@ impl Store for PgStore {
         conn.query("SELECT data FROM searches WHERE library_id = $1", &[&lib])
             .await?
             .iter()
-            .map(|r| json(r.get(0), SavedSearchData::from_json_value))
+            .map(|r| parse_stored(r.get(0), SavedSearchData::from_json_value))
             .collect()
     }
 

@@ -74,8 +74,7 @@ fn filter(lib: LibraryId, q: &ItemQuery) -> Filter {
     if q.scope != ItemScope::Trash && !q.include_trashed {
         f.push("NOT i.deleted");
     }
-    // Every object has a version above 0: `since=0` filters nothing.
-    if let Some(since) = q.since.filter(|since| *since > 0) {
+    if let Some(since) = q.changed_since() {
         let p = f.int(since as i64);
         f.push(&format!("i.version > {p}"));
     }

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use shelfmark_protocol::{CollectionData, ItemData, ObjectKey, SavedSearchData};
 use tokio_postgres::{Client, GenericClient, Transaction};
 
-use super::{corrupt, file_row, json};
+use super::{corrupt, file_row};
 use crate::clock::now_unix;
 use crate::store::derive::derive;
+use crate::store::parse_stored;
 use crate::store::{
     Changes, LibraryId, ObjectKind, Planner, Setting, Snapshot, StoreError, StoreResult,
     StoredFile, WriteRequest,
@@ -71,7 +72,7 @@ async fn load_items(
     into: &mut HashMap<ObjectKey, ItemData>,
 ) -> StoreResult<()> {
     for r in tx.query(sql, &[&lib, &arg]).await? {
-        let item = json(r.get(0), ItemData::from_json_value)?;
+        let item = parse_stored(r.get(0), ItemData::from_json_value)?;
         into.insert(item.key.clone(), item);
     }
     Ok(())
@@ -96,7 +97,7 @@ async fn load_snapshot(
             )
             .await?
         {
-            let item = json(r.get(0), ItemData::from_json_value)?;
+            let item = parse_stored(r.get(0), ItemData::from_json_value)?;
             snap.items.insert(item.key.clone(), item);
         }
     }
@@ -149,7 +150,7 @@ async fn load_snapshot(
             )
             .await?
         {
-            let c = json(r.get(0), CollectionData::from_json_value)?;
+            let c = parse_stored(r.get(0), CollectionData::from_json_value)?;
             snap.collections.insert(c.key.clone(), c);
         }
     }
@@ -162,7 +163,7 @@ async fn load_snapshot(
             )
             .await?
         {
-            let s = json(r.get(0), SavedSearchData::from_json_value)?;
+            let s = parse_stored(r.get(0), SavedSearchData::from_json_value)?;
             snap.searches.insert(s.key.clone(), s);
         }
     }

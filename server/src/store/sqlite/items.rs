@@ -71,9 +71,9 @@ fn filter(lib: LibraryId, q: &ItemQuery) -> Filter {
     if q.scope != ItemScope::Trash && !q.include_trashed {
         f.push("i.deleted = 0");
     }
-    // Every object has a version above 0: `since=0` filters nothing, and
-    // leaving it out lets a first sync page along the sort index.
-    if let Some(since) = q.since.filter(|since| *since > 0) {
+    // Without a vacuous version filter a first sync pages along the sort
+    // index.
+    if let Some(since) = q.changed_since() {
         let p = f.param(Value::Integer(since as i64));
         f.push(&format!("i.version > {p}"));
     }
@@ -122,7 +122,7 @@ fn order_by(q: &ItemQuery, f: &mut Filter) -> String {
     // The objects changed since a version are few and found through the
     // version index; a unary `+` keeps SQLite from walking a whole library
     // along a sort index to find them instead.
-    let by = if q.since.is_some_and(|since| since > 0) {
+    let by = if q.changed_since().is_some() {
         "+i."
     } else {
         "i."
@@ -143,12 +143,12 @@ fn order_by(q: &ItemQuery, f: &mut Filter) -> String {
     format!("ORDER BY {column} {dir}, {by}key {dir}")
 }
 
-/// The query for the keys of one page, in order, and its parameters. The
+/// The query for the keys of one page of `f`'s matches, in order, and its
+/// parameters. The
 /// page's keys come first, then their data: sorting only keys keeps deep
 /// pages of a large library cheap (sorting whole rows copies every item's
 /// JSON into the sorter for every page).
-fn page_keys(lib: LibraryId, q: &ItemQuery) -> (String, Filter) {
-    let mut f = filter(lib, q);
+fn page_keys(q: &ItemQuery, mut f: Filter) -> (String, Filter) {
     let order = order_by(q, &mut f);
     let limit = q.limit.map_or(-1, |l| l as i64);
     let sql = format!(
@@ -162,7 +162,7 @@ pub(super) fn query(conn: &Connection, lib: LibraryId, q: &ItemQuery) -> StoreRe
     let f = filter(lib, q);
     let count_sql = format!("SELECT COUNT(*) FROM items i WHERE {}", f.sql);
     let total: i64 = conn.query_row(&count_sql, params_from_iter(f.params.iter()), |r| r.get(0))?;
-    let (sql, f) = page_keys(lib, q);
+    let (sql, f) = page_keys(q, f);
     let mut stmt = conn.prepare_cached(&sql)?;
     let keys = stmt
         .query_map(params_from_iter(f.params.iter()), |r| r.get::<_, String>(0))?
@@ -278,7 +278,7 @@ mod tests {
         let path = dir.path().join("shelfmark.db");
         drop(SqliteStore::open(&path).expect("create"));
         let conn = Connection::open(&path).expect("open");
-        let (sql, f) = page_keys(1, q);
+        let (sql, f) = page_keys(q, filter(1, q));
         let mut stmt = conn
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
             .expect("plan");

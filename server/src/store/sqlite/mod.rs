@@ -19,7 +19,7 @@ use shelfmark_protocol::{CollectionData, ObjectKey, SavedSearchData};
 use super::{
     ApiKeyRecord, Deleted, Group, ItemQuery, Library, LibraryId, LibraryOwner, Membership,
     NewApiKey, NewGroup, NewUser, Page, Planner, Setting, Store, StoreError, StoreResult,
-    StoredFile, TagInfo, Upload, User, WriteRequest,
+    StoredFile, TagInfo, Upload, User, WriteRequest, parse_stored,
 };
 
 const SCHEMA: &str = include_str!("schema.sql");
@@ -168,15 +168,6 @@ fn load_library(conn: &Connection, owner: LibraryOwner) -> StoreResult<Option<Li
     }))
 }
 
-fn parse_json<T>(
-    text: &str,
-    read: impl FnOnce(serde_json::Value) -> Result<T, shelfmark_protocol::ValidationError>,
-) -> StoreResult<T> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    read(value).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
 fn parse_key(text: &str) -> StoreResult<ObjectKey> {
     ObjectKey::parse(text).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -317,7 +308,7 @@ impl Store for SqliteStore {
             let mut stmt =
                 conn.prepare_cached("SELECT data FROM collections WHERE library_id = ?1")?;
             let rows = stmt.query_map([lib], |r| r.get::<_, String>(0))?;
-            rows.map(|r| parse_json(&r?, CollectionData::from_json_value))
+            rows.map(|r| parse_stored(&r?, CollectionData::from_json_value))
                 .collect()
         })
         .await
@@ -346,7 +337,7 @@ impl Store for SqliteStore {
             let mut stmt =
                 conn.prepare_cached("SELECT data FROM searches WHERE library_id = ?1")?;
             let rows = stmt.query_map([lib], |r| r.get::<_, String>(0))?;
-            rows.map(|r| parse_json(&r?, SavedSearchData::from_json_value))
+            rows.map(|r| parse_stored(&r?, SavedSearchData::from_json_value))
                 .collect()
         })
         .await

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use shelfmark_protocol::{CollectionData, ItemData, ObjectKey, SavedSearchData};
 
-use super::parse_json;
 use crate::clock::now_unix;
 use crate::store::derive::derive;
+use crate::store::parse_stored;
 use crate::store::{
     Changes, LibraryId, ObjectKind, Planner, Setting, Snapshot, StoreError, StoreResult,
     WriteRequest,
@@ -64,7 +64,7 @@ fn load_items_where(
     let mut stmt = tx.prepare_cached(sql)?;
     let rows = stmt.query_map(args, |r| r.get::<_, String>(0))?;
     for row in rows {
-        let item = parse_json(&row?, ItemData::from_json_value)?;
+        let item = parse_stored(&row?, ItemData::from_json_value)?;
         into.insert(item.key.clone(), item);
     }
     Ok(())
@@ -127,7 +127,7 @@ fn load_snapshot(
         let mut stmt = tx.prepare_cached("SELECT data FROM collections WHERE library_id = ?1")?;
         let rows = stmt.query_map([lib], |r| r.get::<_, String>(0))?;
         for row in rows {
-            let c = parse_json(&row?, CollectionData::from_json_value)?;
+            let c = parse_stored(&row?, CollectionData::from_json_value)?;
             snap.collections.insert(c.key.clone(), c);
         }
     }
@@ -140,7 +140,7 @@ fn load_snapshot(
             )
             .optional()?;
         if let Some(data) = data {
-            let s = parse_json(&data, SavedSearchData::from_json_value)?;
+            let s = parse_stored(&data, SavedSearchData::from_json_value)?;
             snap.searches.insert(s.key.clone(), s);
         }
     }
