@@ -31,6 +31,11 @@ use shelfmark_core::protocol::ObjectKey;
 use shelfmark_core::search::{ListQuery, SearchMode, SearchQuery, SortField};
 use shelfmark_core::sync::{CredentialStore, SyncOptions, SyncPhase, SyncProgress};
 
+/// The desktop client's allocator (see `cli/src/main.rs`), so that the
+/// figures are the client's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A fixed-seed generator (SplitMix64): every run seeds the same library.
 struct Rng(u64);
 

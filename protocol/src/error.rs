@@ -43,6 +43,8 @@ pub enum ValidationError {
     Key(#[from] KeyError),
     #[error("object data must be a JSON object")]
     NotAnObject,
+    #[error("object data is not valid JSON: {0}")]
+    NotJson(String),
 }
 
 impl ValidationError {
@@ -57,7 +59,7 @@ impl ValidationError {
             Self::CreatorTypeNotInType { .. } => Some("creators"),
             Self::UnknownItemType(_) => Some("itemType"),
             Self::Key(_) => Some("key"),
-            Self::NotAnObject => None,
+            Self::NotAnObject | Self::NotJson(_) => None,
         }
     }
 

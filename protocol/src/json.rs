@@ -1,6 +1,9 @@
 //! Small helpers for reading object data out of loosely typed JSON with errors
 //! that name the field.
 
+use std::borrow::Cow;
+
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::ValidationError;
@@ -92,5 +95,49 @@ pub(crate) fn key_list(field: &str, value: Value) -> Result<Vec<ObjectKey>, Vali
         Value::Array(values) => values.into_iter().map(|v| key(field, v)).collect(),
         Value::Null => Ok(Vec::new()),
         _ => Err(wrong(field, "an array of object keys")),
+    }
+}
+
+/// A structured member (`creators`, `tags`, `relations`) read into its type.
+pub(crate) fn structured<T: DeserializeOwned>(
+    field: &str,
+    value: Value,
+) -> Result<T, ValidationError> {
+    serde_json::from_value(value).map_err(|e| ValidationError::InvalidValue {
+        field: field.to_owned(),
+        value: String::new(),
+        reason: e.to_string(),
+    })
+}
+
+/// An object member's name, borrowed from the JSON text unless it has
+/// escapes.
+pub(crate) struct MemberName<'de>(pub Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for MemberName<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(MemberNameVisitor)
+    }
+}
+
+struct MemberNameVisitor;
+
+impl<'de> serde::de::Visitor<'de> for MemberNameVisitor {
+    type Value = MemberName<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_borrowed_str<E>(self, name: &'de str) -> Result<Self::Value, E> {
+        Ok(MemberName(Cow::Borrowed(name)))
+    }
+
+    fn visit_str<E>(self, name: &str) -> Result<Self::Value, E> {
+        Ok(MemberName(Cow::Owned(name.to_owned())))
+    }
+
+    fn visit_string<E>(self, name: String) -> Result<Self::Value, E> {
+        Ok(MemberName(Cow::Owned(name)))
     }
 }

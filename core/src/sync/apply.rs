@@ -9,7 +9,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 use shelfmark_protocol::ItemData;
 
-use super::client::{Deleted, ObjectType};
+use super::client::{Deleted, ObjectType, RemoteObject};
+use super::error::SyncError;
 use super::merge::{FieldConflict, three_way};
 use super::objects::{self, Stored, differing_fields, normalize, title_of};
 use super::plan::{ApplyAction, DeletionAction, LocalState, decide_apply, decide_deletion};
@@ -240,19 +241,35 @@ impl PullContext {
 /// Readies a page for the writer, away from it: items new here are read
 /// and their row values worked out (most of a first sync's work outside
 /// SQLite); everything else stays JSON, for the merge path.
-pub(crate) fn prepare_page(objects: Vec<Value>, new_items: Option<&NewItems>) -> Vec<Incoming> {
+pub(crate) fn prepare_page(
+    objects: Vec<RemoteObject>,
+    new_items: Option<&NewItems>,
+) -> std::result::Result<Vec<Incoming>, SyncError> {
     objects
         .into_iter()
-        .map(|raw| {
-            let key = raw.get("key").and_then(Value::as_str).unwrap_or_default();
-            let Some(new_items) = new_items.filter(|n| n.keys.contains(key)) else {
-                return Incoming::Json(raw);
+        .map(|object| {
+            let Some(new_items) = new_items else {
+                return Ok(Incoming::Json(object.to_value()?));
             };
-            let key = key.to_owned();
-            let prepared = ItemData::from_json_value(raw)
-                .map(|item| Box::new(PreparedItem::new(item, new_items.fulltext)))
-                .map_err(|e| e.to_string());
-            Incoming::NewItem { key, prepared }
+            // Read as an item first: most items of a large pull are new.
+            let error = match ItemData::from_json_text(object.text()) {
+                Ok(item) if new_items.keys.contains(item.key.as_str()) => {
+                    return Ok(Incoming::NewItem {
+                        key: item.key.to_string(),
+                        prepared: Ok(Box::new(PreparedItem::new(item, new_items.fulltext))),
+                    });
+                }
+                Ok(_) => None,
+                Err(e) => Some(e.to_string()),
+            };
+            let raw = object.to_value()?;
+            match (error, raw.get("key").and_then(Value::as_str)) {
+                (Some(error), Some(key)) if new_items.keys.contains(key) => Ok(Incoming::NewItem {
+                    key: key.to_owned(),
+                    prepared: Err(error),
+                }),
+                _ => Ok(Incoming::Json(raw)),
+            }
         })
         .collect()
 }

@@ -11,6 +11,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use shelfmark_protocol::{LibraryKind, ObjectKey};
 
 use super::error::{SyncError, SyncErrorKind};
@@ -482,7 +483,7 @@ impl ApiClient {
 
     /// A listing's objects (their data) and the library version it was
     /// answered at.
-    async fn objects_of(response: Response) -> Result<(Vec<Value>, u64), SyncError> {
+    async fn objects_of(response: Response) -> Result<(Vec<RemoteObject>, u64), SyncError> {
         if !response.status().is_success() {
             return Err(Self::error_of(response).await);
         }
@@ -580,7 +581,7 @@ impl ApiClient {
         library: RemoteLibrary,
         object: ObjectType,
         keys: &[String],
-    ) -> Result<(Vec<Value>, u64), SyncError> {
+    ) -> Result<(Vec<RemoteObject>, u64), SyncError> {
         let url = self.url(&format!("{}/{}", library.prefix(), object.path()));
         let joined = keys.join(",");
         let limit = keys.len().max(1).to_string();
@@ -607,7 +608,7 @@ impl ApiClient {
         object: ObjectType,
         since: u64,
         start: usize,
-    ) -> Result<(Vec<Value>, u64), SyncError> {
+    ) -> Result<(Vec<RemoteObject>, u64), SyncError> {
         let url = self.url(&format!("{}/{}", library.prefix(), object.path()));
         let since_text = since.to_string();
         let start_text = start.to_string();
@@ -714,11 +715,29 @@ impl ApiClient {
     }
 }
 
+/// An object's `data` as the server sent it: checked to be JSON, kept as
+/// text, and read into a value or an item by whoever needs it (off the
+/// thread that receives the pages).
+#[derive(Debug)]
+pub struct RemoteObject(Box<RawValue>);
+
+impl RemoteObject {
+    /// The object's JSON text.
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The object's JSON value.
+    pub fn to_value(&self) -> Result<Value, SyncError> {
+        serde_json::from_str(self.0.get()).map_err(SyncError::bad_response)
+    }
+}
+
 /// An object's `data`, read out of its envelope. The envelope's `library`,
 /// `links` and `meta` are skipped unbuilt: they are most of a listing's
 /// small values, and a sync needs none of them. An object without a
 /// `data` member is its own data.
-struct ObjectData(Value);
+struct ObjectData(RemoteObject);
 
 impl<'de> Deserialize<'de> for ObjectData {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -740,7 +759,7 @@ impl<'de> serde::de::Visitor<'de> for ObjectDataVisitor {
         let mut data = None;
         while let Some(name) = map.next_key::<String>()? {
             match name.as_str() {
-                "data" => data = Some(map.next_value::<Value>()?),
+                "data" => data = Some(map.next_value::<Box<RawValue>>()?),
                 "library" | "links" | "meta" => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
@@ -749,7 +768,11 @@ impl<'de> serde::de::Visitor<'de> for ObjectDataVisitor {
                 }
             }
         }
-        Ok(ObjectData(data.unwrap_or(Value::Object(members))))
+        let data = match data {
+            Some(data) => data,
+            None => serde_json::value::to_raw_value(&members).map_err(serde::de::Error::custom)?,
+        };
+        Ok(ObjectData(RemoteObject(data)))
     }
 }
 
@@ -778,7 +801,10 @@ mod tests {
             ]"#,
         )
         .expect("page");
-        let objects: Vec<Value> = page.into_iter().map(|o| o.0).collect();
+        let objects: Vec<Value> = page
+            .into_iter()
+            .map(|o| o.0.to_value().expect("JSON"))
+            .collect();
         assert_eq!(
             objects,
             [

@@ -15,7 +15,9 @@ use futures_util::stream;
 use serde_json::Value;
 
 use super::apply::{self, Incoming, Pairing, PlannedDeletion, PullContext};
-use super::client::{ApiClient, Fetched, ObjectType, RemoteLibrary, STANDARD_PAGE, WRITE_BATCH};
+use super::client::{
+    ApiClient, Fetched, ObjectType, RemoteLibrary, RemoteObject, STANDARD_PAGE, WRITE_BATCH,
+};
 use super::error::{SyncError, SyncErrorKind};
 use super::objects;
 use super::plan::{DeletionAction, needs_confirmation, plan_fetch};
@@ -348,7 +350,7 @@ impl LibraryRun<'_> {
         pulled: &mut PagesPulled,
     ) -> Result<()>
     where
-        S: futures_util::Stream<Item = std::result::Result<(Vec<Value>, u64), SyncError>>,
+        S: futures_util::Stream<Item = std::result::Result<(Vec<RemoteObject>, u64), SyncError>>,
     {
         // One page waits at most: memory stays bounded however large the pull.
         let (sender, receiver) = tokio::sync::mpsc::channel(1);
@@ -370,13 +372,13 @@ impl LibraryRun<'_> {
                             apply::prepare_page(objects, new_items.as_ref().as_ref())
                         })
                         .await
-                        .map(|prepared| (prepared, version))
                         .map_err(|e| {
                             SyncError::new(
                                 SyncErrorKind::InvalidData,
                                 format!("a page could not be read: {e}"),
                             )
                         })
+                        .and_then(|prepared| Ok((prepared?, version)))
                     }
                     Err(e) => Err(e),
                 };

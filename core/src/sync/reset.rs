@@ -308,6 +308,7 @@ impl LibraryRun<'_> {
             let mut bases: BTreeMap<String, Value> = BTreeMap::new();
             while let Some(page) = pages.next().await {
                 for object in page?.0 {
+                    let object = object.to_value()?;
                     if let Some(key) = object.get("key").and_then(Value::as_str) {
                         bases.insert(key.to_owned(), object.clone());
                     }
