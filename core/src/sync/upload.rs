@@ -87,7 +87,7 @@ pub(crate) fn collect(conn: &Connection, lib: LibraryId, ty: ObjectType) -> Resu
             continue;
         }
         let data: Value = serde_json::from_str(&text)?;
-        let base: Option<Value> = base.map(|b| serde_json::from_str(&b)).transpose()?;
+        let base = objects::base_copy(&data, base.as_deref())?;
         out.push(Outgoing {
             payload: payload(&data, base.as_ref(), version),
             key,
@@ -141,9 +141,15 @@ pub(crate) fn mark_uploaded(
     };
     let version = new_version.unwrap_or(stored.version);
     if stored.text == sent.sent_text {
+        // Items store a base equal to their data as such; collections and
+        // searches are edited by statements that keep the base as it is.
+        let base = match ty {
+            ObjectType::Item => "''",
+            _ => "json_set(data, '$.version', ?3)",
+        };
         tx.prepare_cached(&format!(
             "UPDATE {} SET version = ?3, synced = 1, changed_fields = '[]',
-                data = json_set(data, '$.version', ?3), base = json_set(data, '$.version', ?3)
+                data = json_set(data, '$.version', ?3), base = {base}
              WHERE library_id = ?1 AND key = ?2",
             ty.table()
         ))?
