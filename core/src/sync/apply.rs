@@ -31,6 +31,15 @@ pub(crate) struct Applied {
     pub failed: Vec<(String, String)>,
 }
 
+impl Applied {
+    /// Adds what another batch did.
+    pub(crate) fn absorb(&mut self, other: Applied) {
+        self.written += other.written;
+        self.conflicts += other.conflicts;
+        self.failed.extend(other.failed);
+    }
+}
+
 /// What a pull knows before it applies its pages.
 #[derive(Debug, Default)]
 pub(crate) struct PullContext {

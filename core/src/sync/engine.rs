@@ -36,6 +36,9 @@ const MAX_PULLS: u32 = 6;
 const MAX_ROUNDS: u32 = 6;
 /// Large pages requested at once.
 const LARGE_PAGES_AT_ONCE: usize = 2;
+/// Items the writer puts in one transaction at most when pages arrive
+/// faster than it writes them.
+const ITEMS_PER_TRANSACTION: usize = 5_000;
 
 enum Pulled {
     UpToDate,
@@ -336,10 +339,10 @@ impl LibraryRun<'_> {
         Ok(())
     }
 
-    /// Applies pages as they arrive: items page by page, other objects held
-    /// for one transaction at the end. The next pages are fetched while one
-    /// is written. `wanted`, when given, keeps only objects with those keys
-    /// (and removes them from it).
+    /// Applies pages as they arrive: items by the item writer (see
+    /// [`write_item_pages`]), other objects held for one transaction at the
+    /// end. The next pages are fetched while one is written. `wanted`, when
+    /// given, keeps only objects with those keys (and removes them from it).
     async fn apply_pages<S>(
         &mut self,
         ty: ObjectType,
@@ -388,6 +391,17 @@ impl LibraryRun<'_> {
                 }
             }
         };
+        // Items go to a writer of their own as they come (one page waits).
+        let (to_writer, item_pages) = tokio::sync::mpsc::channel(1);
+        let written = Arc::new(Mutex::new(apply::Applied::default()));
+        let writer = (ty == ObjectType::Item).then(|| {
+            let library = self.library.clone();
+            let context = context.clone();
+            let written = written.clone();
+            tokio::task::spawn_blocking(move || {
+                write_item_pages(&library, item_pages, &context, &written)
+            })
+        });
         let consume = async {
             let mut receiver = receiver;
             while let Some(page) = receiver.recv().await {
@@ -403,7 +417,10 @@ impl LibraryRun<'_> {
                 };
                 pulled.done += objects.len();
                 if ty == ObjectType::Item {
-                    self.apply_page(ty, objects, context).await?;
+                    if to_writer.send(objects).await.is_err() {
+                        // The writer stopped; its error is the one to report.
+                        break;
+                    }
                     self.progress(SyncPhase::Downloading, Some(ty), pulled.done, pulled.total);
                 } else {
                     pulled.held.extend(objects);
@@ -411,8 +428,17 @@ impl LibraryRun<'_> {
             }
             Ok(())
         };
-        let ((), applied) = futures_util::future::join(produce, consume).await;
-        applied
+        let ((), consumed) = futures_util::future::join(produce, consume).await;
+        drop(to_writer);
+        let stored = match writer {
+            Some(writer) => writer
+                .await
+                .map_err(|e| Error::Corrupt(format!("a library task stopped unexpectedly: {e}")))?,
+            None => Ok(()),
+        };
+        let written = std::mem::take(&mut *written.lock().unwrap_or_else(|p| p.into_inner()));
+        self.note_applied(ty, written);
+        stored.and(consumed)
     }
 
     async fn apply_page(
@@ -429,13 +455,17 @@ impl LibraryRun<'_> {
             l.db.write(|tx| apply::apply_objects(tx, lib, ty, objects, &mut context))
         })
         .await?;
+        self.note_applied(ty, applied);
+        Ok(())
+    }
+
+    fn note_applied(&mut self, ty: ObjectType, applied: apply::Applied) {
         self.report.downloaded.add(ty, applied.written);
         for (key, reason) in applied.failed {
             self.report.problems.push(format!(
                 "The server's copy of {key} could not be read: {reason}"
             ));
         }
-        Ok(())
     }
 
     /// The mass-deletion guard: whether the deletions may go ahead now. If
@@ -700,4 +730,51 @@ impl VersionWatch {
             Some(_) => {}
         }
     }
+}
+
+/// Writes item pages as they come. A page that is ready when one has been
+/// written joins the same transaction, up to [`ITEMS_PER_TRANSACTION`]: a
+/// fast download commits, and rewrites the pages of the sort indexes it
+/// touches all over, a few times instead of at every page; a slow one
+/// commits each page as it arrives. What was written is added to `written`
+/// as each transaction commits.
+fn write_item_pages(
+    library: &Library,
+    mut pages: tokio::sync::mpsc::Receiver<Vec<Incoming>>,
+    context: &Mutex<PullContext>,
+    written: &Mutex<apply::Applied>,
+) -> Result<()> {
+    let lib = library.id();
+    while let Some(first) = pages.blocking_recv() {
+        let applied = library.db.write(|tx| {
+            let mut context = context.lock().unwrap_or_else(|p| p.into_inner());
+            let mut applied = apply::Applied::default();
+            let mut page = first;
+            let mut count = 0;
+            loop {
+                count += page.len();
+                apply::order_for_apply(ObjectType::Item, &mut page);
+                applied.absorb(apply::apply_objects(
+                    tx,
+                    lib,
+                    ObjectType::Item,
+                    page,
+                    &mut context,
+                )?);
+                if count >= ITEMS_PER_TRANSACTION {
+                    break;
+                }
+                match pages.try_recv() {
+                    Ok(next) => page = next,
+                    Err(_) => break,
+                }
+            }
+            Ok(applied)
+        })?;
+        written
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .absorb(applied);
+    }
+    Ok(())
 }
