@@ -63,10 +63,25 @@ where
     T: Send + 'static,
     F: FnOnce(&Library) -> Result<T> + Send + 'static,
 {
+    started_blocking(library, f).await
+}
+
+/// [`blocking`], started at once rather than when first awaited: for work
+/// that runs beside the caller's own.
+pub(crate) fn started_blocking<T, F>(
+    library: &Library,
+    f: F,
+) -> impl std::future::Future<Output = Result<T>> + use<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce(&Library) -> Result<T> + Send + 'static,
+{
     let library = library.clone();
-    tokio::task::spawn_blocking(move || f(&library))
-        .await
-        .map_err(|e| Error::Corrupt(format!("a library task stopped unexpectedly: {e}")))?
+    let task = tokio::task::spawn_blocking(move || f(&library));
+    async move {
+        task.await
+            .map_err(|e| Error::Corrupt(format!("a library task stopped unexpectedly: {e}")))?
+    }
 }
 
 /// How to open or create a library file.

@@ -27,7 +27,7 @@ use super::session::{LibraryReport, ProgressCallback, SyncPhase, SyncProgress};
 use super::state;
 use super::upload::{self, Outgoing};
 use crate::error::{Error, Result};
-use crate::library::{Library, blocking};
+use crate::library::{Library, blocking, started_blocking};
 use crate::store::items;
 
 /// Pulls before giving up on a library that keeps changing.
@@ -395,11 +395,10 @@ impl LibraryRun<'_> {
         let (to_writer, item_pages) = tokio::sync::mpsc::channel(1);
         let written = Arc::new(Mutex::new(apply::Applied::default()));
         let writer = (ty == ObjectType::Item).then(|| {
-            let library = self.library.clone();
             let context = context.clone();
             let written = written.clone();
-            tokio::task::spawn_blocking(move || {
-                write_item_pages(&library, item_pages, &context, &written)
+            started_blocking(&self.library, move |l| {
+                write_item_pages(l, item_pages, &context, &written)
             })
         });
         let consume = async {
@@ -431,9 +430,7 @@ impl LibraryRun<'_> {
         let ((), consumed) = futures_util::future::join(produce, consume).await;
         drop(to_writer);
         let stored = match writer {
-            Some(writer) => writer
-                .await
-                .map_err(|e| Error::Corrupt(format!("a library task stopped unexpectedly: {e}")))?,
+            Some(writer) => writer.await,
             None => Ok(()),
         };
         let written = std::mem::take(&mut *written.lock().unwrap_or_else(|p| p.into_inner()));
