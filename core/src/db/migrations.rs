@@ -11,7 +11,7 @@ pub const APPLICATION_ID: i32 = 0x5348_4C46;
 
 /// The library format this build writes. Bump it with every step added to
 /// [`upgrade_from`], and keep `schema.sql` equal to the result.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 const LATEST_SCHEMA: &str = include_str!("schema.sql");
 
@@ -27,6 +27,10 @@ const STEP_2_TO_3: &str = include_str!("migration_3.sql");
 /// Step 3 → 4: the backlog of items whose full-text row waits for all but
 /// the quick text.
 const STEP_3_TO_4: &str = include_str!("migration_4.sql");
+
+/// Step 4 → 5: the backlog's quick text without prefix indexes; the quick
+/// text of items in the backlog is written again ([`refill_pending_quick_text`]).
+const STEP_4_TO_5: &str = include_str!("migration_5.sql");
 
 /// Creates the latest schema in an empty database, with the personal library.
 pub(crate) fn init(tx: &Transaction<'_>) -> Result<()> {
@@ -54,6 +58,10 @@ pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
             1 => tx.execute_batch(STEP_1_TO_2)?,
             2 => tx.execute_batch(STEP_2_TO_3)?,
             3 => tx.execute_batch(STEP_3_TO_4)?,
+            4 => {
+                tx.execute_batch(STEP_4_TO_5)?;
+                refill_pending_quick_text(tx)?;
+            }
             other => {
                 return Err(Error::Corrupt(format!(
                     "no upgrade path from library format {other}"
@@ -62,6 +70,32 @@ pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
         }
     }
     set_version(tx, SCHEMA_VERSION)
+}
+
+/// Writes the quick text of every item in the full-text backlog into the
+/// (new, empty) `items_fts_pending`, so that quick search finds them until
+/// their full text is indexed.
+fn refill_pending_quick_text(tx: &Transaction<'_>) -> Result<()> {
+    let mut rows = tx.prepare(
+        "SELECT b.item_id, i.data FROM fulltext_backlog b JOIN items i ON i.id = b.item_id
+         ORDER BY b.item_id",
+    )?;
+    let mut insert = tx.prepare("INSERT INTO items_fts_pending (rowid, quick) VALUES (?1, ?2)")?;
+    let mut found = rows.query([])?;
+    while let Some(row) = found.next()? {
+        let id: i64 = row.get(0)?;
+        let data: String = row.get(1)?;
+        // An item that cannot be read keeps its place in the backlog,
+        // whose indexing reports it; the upgrade does not stop for it.
+        let Ok(item) = crate::store::items::parse_data(&data) else {
+            continue;
+        };
+        insert.execute(rusqlite::params![
+            id,
+            crate::search::index::derive(&item).fts_quick
+        ])?;
+    }
+    Ok(())
 }
 
 fn set_version(conn: &Connection, version: u32) -> Result<()> {
@@ -193,6 +227,62 @@ pub(crate) mod tests {
             .query_row("SELECT count(*) FROM fulltext_backlog", [], |r| r.get(0))
             .expect("count");
         assert_eq!(left, 0);
+    }
+
+    /// Format 4 as released, for the step to 5.
+    const V4_SCHEMA: &str = include_str!("schema_v4.sql");
+
+    #[test]
+    fn format_4_upgrades_keeping_the_backlog_quick_searchable() {
+        let mut fresh = Connection::open_in_memory().expect("open");
+        let tx = fresh.transaction().expect("tx");
+        init(&tx).expect("init");
+        tx.commit().expect("commit");
+
+        let mut old = Connection::open_in_memory().expect("open");
+        old.execute_batch(V4_SCHEMA).expect("v4 schema");
+        old.execute_batch(
+            r#"INSERT INTO libraries (id, kind, name) VALUES (1, 'user', 'My Library');
+             INSERT INTO items (id, library_id, key, item_type, data, date_added, date_modified)
+             VALUES (7, 1, 'ABCD2345', 'book',
+                     '{"key":"ABCD2345","version":3,"itemType":"book","title":"Glaciers of Norway",
+                       "creators":[{"creatorType":"author","firstName":"Ann","lastName":"Berg"}],
+                       "tags":[],"collections":[],"relations":{}}',
+                     'x', 'x'),
+                    (8, 1, 'BCDE3456', 'book',
+                     '{"key":"BCDE3456","version":3,"itemType":"book","title":"Deserts",
+                       "creators":[],"tags":[],"collections":[],"relations":{}}',
+                     'x', 'x');
+             INSERT INTO fulltext_backlog (item_id) VALUES (7);
+             INSERT INTO items_fts_pending (rowid, quick) VALUES (7, 'Glaciers of Norway Ann Berg');"#,
+        )
+        .expect("v4 rows");
+        old.pragma_update(None, "user_version", 4).expect("version");
+        let tx = old.transaction().expect("tx");
+        upgrade_from(&tx, 4).expect("upgrade");
+        tx.commit().expect("commit");
+
+        assert_eq!(schema_dump(&old), schema_dump(&fresh));
+        // The item waiting in the backlog is found by its quick text again,
+        // by whole words and by prefixes; the indexed one is not there.
+        for query in ["glaciers", "glac*", "berg", "no*"] {
+            let found: Vec<i64> = old
+                .prepare("SELECT rowid FROM items_fts_pending WHERE items_fts_pending MATCH ?1")
+                .expect("prepare")
+                .query_map([query], |r| r.get(0))
+                .expect("query")
+                .collect::<rusqlite::Result<_>>()
+                .expect("rows");
+            assert_eq!(found, [7], "{query}");
+        }
+        let deserts: i64 = old
+            .query_row(
+                "SELECT count(*) FROM items_fts_pending WHERE items_fts_pending MATCH 'deserts'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(deserts, 0);
     }
 
     #[test]

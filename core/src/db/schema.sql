@@ -140,11 +140,13 @@ CREATE TABLE fulltext_backlog (
     item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE
 );
 
+-- No prefix indexes here: they would triple what a large download writes
+-- per item, for a table that lives only until the backlog is indexed (a
+-- prefix query reads the terms' range instead).
 CREATE VIRTUAL TABLE items_fts_pending USING fts5 (
     quick,
     content = '',
-    tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 
 -- Settings and sync bookkeeping that belong to the file.

@@ -241,6 +241,22 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     header_u64(headers, "retry-after").map(Duration::from_secs)
 }
 
+/// Whether `base_url` names this machine: compressing for it costs CPU on
+/// both ends and saves no time.
+fn is_loopback(base_url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return false;
+    };
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 impl ApiClient {
     /// A client for `base_url` (e.g. `https://api.zotero.org`) with `api_key`.
     pub fn new(base_url: &str, api_key: &str) -> Result<Self, SyncError> {
@@ -279,6 +295,7 @@ impl ApiClient {
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(120))
             .pool_max_idle_per_host(8)
+            .gzip(!is_loopback(base_url))
             .build()
             .map_err(|e| {
                 SyncError::new(SyncErrorKind::Network, format!("cannot set up HTTP: {e}"))
@@ -789,6 +806,29 @@ pub fn parse_key(key: &str) -> Result<ObjectKey, SyncError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_servers_on_this_machine_are_read_uncompressed() {
+        for here in [
+            "http://127.0.0.1:8080",
+            "http://127.5.5.5/",
+            "http://localhost:3000/api",
+            "http://LOCALHOST",
+            "http://[::1]:9000",
+        ] {
+            assert!(is_loopback(here), "{here}");
+        }
+        for away in [
+            "https://api.zotero.org",
+            "http://10.0.0.2:8080",
+            "http://192.168.1.20",
+            "https://localhost.example.org",
+            "http://[2001:db8::1]",
+            "not a url",
+        ] {
+            assert!(!is_loopback(away), "{away}");
+        }
+    }
 
     #[test]
     fn objects_are_read_out_of_their_envelopes() {

@@ -23,11 +23,12 @@ use super::{
 };
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 /// Upgrades from each earlier schema version to the next, in order.
-const UPGRADES: [(i64, &str); 2] = [
+const UPGRADES: [(i64, &str); 3] = [
     (1, include_str!("upgrade_2.sql")),
     (2, include_str!("upgrade_3.sql")),
+    (3, include_str!("upgrade_4.sql")),
 ];
 /// How much of the database file a reader maps into memory.
 const READER_MMAP_BYTES: i64 = 1 << 30;
@@ -486,6 +487,108 @@ mod tests {
             .expect("rows")
             .collect::<Result<_, _>>()
             .expect("names")
+    }
+
+    /// The item and full-text tables as schema 3 made them.
+    const SCHEMA_3_ROW_TABLES: &str = "
+        DROP TABLE items;
+        DROP TABLE fulltext;
+        CREATE TABLE items (
+            library_id INTEGER NOT NULL REFERENCES libraries(id), key TEXT NOT NULL,
+            version INTEGER NOT NULL, item_type TEXT NOT NULL, parent_key TEXT,
+            deleted INTEGER NOT NULL DEFAULT 0, date_added TEXT NOT NULL DEFAULT '',
+            date_modified TEXT NOT NULL DEFAULT '', sort_title TEXT NOT NULL DEFAULT '',
+            sort_creator TEXT NOT NULL DEFAULT '', sort_date TEXT NOT NULL DEFAULT '',
+            quick_text TEXT NOT NULL DEFAULT '', full_text TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL, PRIMARY KEY (library_id, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX items_since ON items(library_id, version, deleted, item_type, parent_key, date_added, date_modified);
+        CREATE INDEX items_parent ON items(library_id, parent_key);
+        CREATE INDEX items_added ON items(library_id, date_added, key, version, deleted, item_type, parent_key);
+        CREATE TABLE fulltext (
+            library_id INTEGER NOT NULL, item_key TEXT NOT NULL, version INTEGER NOT NULL,
+            data TEXT NOT NULL, search_text TEXT NOT NULL, PRIMARY KEY (library_id, item_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX fulltext_version ON fulltext(library_id, version);";
+
+    #[test]
+    fn a_schema_3_database_keeps_its_items_in_row_tables() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("shelfmark.db");
+        drop(SqliteStore::open(&path).expect("create"));
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(SCHEMA_3_ROW_TABLES).expect("downgrade");
+            conn.execute_batch(
+                r#"INSERT INTO libraries (id, kind, owner_id, version) VALUES (1, 'user', 1, 9);
+                 INSERT INTO items (library_id, key, version, item_type, date_added, sort_title, data)
+                 VALUES (1, 'BBBB2222', 9, 'book', '2024-02-01T00:00:00Z', 'second',
+                         '{"key":"BBBB2222","version":9,"itemType":"book","title":"Second"}'),
+                        (1, 'AAAA2222', 4, 'book', '2024-01-01T00:00:00Z', 'first',
+                         '{"key":"AAAA2222","version":4,"itemType":"book","title":"First"}');
+                 INSERT INTO fulltext (library_id, item_key, version, data, search_text)
+                 VALUES (1, 'AAAA2222', 5, '{"content":"Glaciers"}', 'glaciers');
+                 PRAGMA user_version = 3;"#,
+            )
+            .expect("schema 3 rows");
+        }
+        drop(SqliteStore::open(&path).expect("upgrade"));
+        let conn = Connection::open(&path).expect("open");
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+        for table in ["items", "fulltext"] {
+            let sql: String = conn
+                .query_row(
+                    "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    [table],
+                    |r| r.get(0),
+                )
+                .expect("table");
+            assert!(!sql.contains("WITHOUT ROWID"), "{table}: {sql}");
+        }
+        assert_eq!(
+            indexes(&conn),
+            ["items_added", "items_parent", "items_since"]
+        );
+        // Every row came over, rows numbered in the order items were added.
+        let page = items::query(
+            &conn,
+            1,
+            &ItemQuery {
+                sort: crate::store::SortField::DateAdded,
+                ..ItemQuery::default()
+            },
+        )
+        .expect("query");
+        assert_eq!(page.total, 2);
+        assert!(page.rows[0].contains("First") && page.rows[1].contains("Second"));
+        let ids: Vec<(i64, String)> = conn
+            .prepare("SELECT id, key FROM items ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("ids");
+        assert_eq!(
+            ids,
+            [(1, "AAAA2222".to_owned()), (2, "BBBB2222".to_owned())]
+        );
+        let text: String = conn
+            .query_row(
+                "SELECT search_text FROM fulltext WHERE item_key = 'AAAA2222'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("full text");
+        assert_eq!(text, "glaciers");
+        // A key is still one row per library.
+        let again = conn.execute(
+            "INSERT INTO items (library_id, key, version, item_type, data) VALUES (1, 'AAAA2222', 10, 'book', '{}')",
+            [],
+        );
+        assert!(again.is_err());
     }
 
     #[test]

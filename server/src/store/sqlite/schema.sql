@@ -52,7 +52,12 @@ CREATE TABLE libraries (
     UNIQUE (kind, owner_id)
 );
 
+-- A row table, not WITHOUT ROWID: each row holds the item's JSON and its
+-- search text (several KB), and a WITHOUT ROWID b-tree copies whole
+-- overflowing rows to compare keys on every lookup. The JSON comes before
+-- the search text so that reading it stops short of the longest column.
 CREATE TABLE items (
+    id            INTEGER PRIMARY KEY,
     library_id    INTEGER NOT NULL REFERENCES libraries(id),
     key           TEXT NOT NULL,
     version       INTEGER NOT NULL,
@@ -64,15 +69,16 @@ CREATE TABLE items (
     sort_title    TEXT NOT NULL DEFAULT '',
     sort_creator  TEXT NOT NULL DEFAULT '',
     sort_date     TEXT NOT NULL DEFAULT '',
+    data          TEXT NOT NULL,
     quick_text    TEXT NOT NULL DEFAULT '',
     full_text     TEXT NOT NULL DEFAULT '',
-    data          TEXT NOT NULL,
-    PRIMARY KEY (library_id, key)
-) WITHOUT ROWID;
--- Covers what item listings filter and sort on, so that counting and
--- ordering a page never reads the rows (each holds the item's JSON).
-CREATE INDEX items_since ON items(library_id, version, deleted, item_type, parent_key, date_added, date_modified);
-CREATE INDEX items_parent ON items(library_id, parent_key);
+    UNIQUE (library_id, key)
+);
+-- Covers what item listings filter and sort on, and the key they return,
+-- so that counting and ordering a page never reads the rows (each holds the
+-- item's JSON).
+CREATE INDEX items_since ON items(library_id, version, deleted, item_type, parent_key, date_added, date_modified, key);
+CREATE INDEX items_parent ON items(library_id, parent_key, key);
 -- Pages a whole library in the order items were added (a first sync) without
 -- sorting it for every page.
 CREATE INDEX items_added ON items(library_id, date_added, key, version, deleted, item_type, parent_key);
@@ -172,11 +178,12 @@ CREATE TABLE uploads (
 -- Full text of attachments: the JSON as the Web API reads and writes it,
 -- and its text lower-cased for `qmode=everything`.
 CREATE TABLE fulltext (
+    id          INTEGER PRIMARY KEY,
     library_id  INTEGER NOT NULL,
     item_key    TEXT NOT NULL,
     version     INTEGER NOT NULL,
     data        TEXT NOT NULL,
     search_text TEXT NOT NULL,
-    PRIMARY KEY (library_id, item_key)
-) WITHOUT ROWID;
+    UNIQUE (library_id, item_key)
+);
 CREATE INDEX fulltext_version ON fulltext(library_id, version);
