@@ -92,7 +92,7 @@ fn refill_pending_quick_text(tx: &Transaction<'_>) -> Result<()> {
         };
         insert.execute(rusqlite::params![
             id,
-            crate::search::index::derive(&item).fts_quick
+            crate::search::index::derive_without_body(&item).fts_quick
         ])?;
     }
     Ok(())
