@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 
+use crate::accounts;
 use crate::auth::secrets::{hash_api_key, hash_password, new_api_key, new_password};
 use crate::config::{
     Config, DatabaseConfig, GroupAccessArg, KeyCommand, QuotaCommand, UserCommand,
@@ -85,20 +86,8 @@ async fn find_user(store: &dyn Store, spec: &str) -> anyhow::Result<User> {
     found.with_context(|| format!("no user {spec:?}"))
 }
 
-fn check_email(email: &str) -> anyhow::Result<()> {
-    let ok = email.len() <= 254
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
-        && !email.contains(char::is_whitespace);
-    if !ok {
-        bail!("{email:?} is not an e-mail address");
-    }
-    Ok(())
-}
-
-/// `user add|list`.
-pub async fn user(store: &dyn Store, command: UserCommand) -> anyhow::Result<()> {
+/// `user add|list|invite|password`.
+pub async fn user(store: &dyn Store, config: &Config, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add {
             email,
@@ -107,7 +96,7 @@ pub async fn user(store: &dyn Store, command: UserCommand) -> anyhow::Result<()>
             password,
             admin,
         } => {
-            check_email(&email)?;
+            accounts::check_email(&email)?;
             let username =
                 username.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
             let generated = password.is_none();
@@ -139,6 +128,33 @@ pub async fn user(store: &dyn Store, command: UserCommand) -> anyhow::Result<()>
                     if u.is_admin { "admin" } else { "user" },
                     quota
                 );
+            }
+        }
+        UserCommand::Invite { email, by } => {
+            let inviter = match by {
+                Some(spec) => find_user(store, &spec).await?,
+                None => store
+                    .users()
+                    .await?
+                    .into_iter()
+                    .find(|u| u.is_admin)
+                    .context("there is no administrator to invite in the name of; give --by")?,
+            };
+            let (invitation, token) = accounts::invite(store, &email, inviter.id, None).await?;
+            eprintln!(
+                "Invitation for {} (valid until {}); the link works once:",
+                invitation.email, invitation.expires
+            );
+            println!("{}", accounts::sign_up_link(&config.public_url, &token));
+        }
+        UserCommand::Password { user, password } => {
+            let user = find_user(store, &user).await?;
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(new_password);
+            accounts::set_password(store, user.id, &password).await?;
+            println!("password of user {} ({}) set", user.id, user.email);
+            if generated {
+                println!("password {password}");
             }
         }
     }
@@ -194,7 +210,13 @@ pub async fn key(store: &dyn Store, command: KeyCommand) -> anyhow::Result<()> {
         KeyCommand::List { user } => {
             let user = find_user(store, &user).await?;
             for k in store.keys_of_user(user.id).await? {
-                println!("{}\t{}\t{}", k.id, k.name, k.created);
+                println!(
+                    "{}\t{}\t{}\tlast used {}",
+                    k.id,
+                    k.name,
+                    k.created,
+                    k.last_used.as_deref().unwrap_or("never")
+                );
             }
         }
         KeyCommand::Revoke { key, id } => {

@@ -26,7 +26,7 @@ use crate::api::files::DownloadGrants;
 use crate::api::write::{Collections, Items, Searches};
 use crate::auth::ratelimit::{FailureLimiter, KeyLimiter};
 use crate::auth::secrets::{hash_api_key, looks_like_api_key};
-use crate::auth::{Caller, KeyCache};
+use crate::auth::{Caller, KeyCache, KeyUse};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::files::BlobStore;
@@ -44,6 +44,7 @@ pub struct Inner {
     /// Requests being handled now, for `Backoff`.
     pub in_flight: AtomicUsize,
     pub key_cache: KeyCache,
+    pub key_use: KeyUse,
 }
 
 /// A cheap handle on the shared state.
@@ -74,6 +75,7 @@ impl AppState {
             downloads: DownloadGrants::default(),
             in_flight: AtomicUsize::new(0),
             key_cache: KeyCache::default(),
+            key_use: KeyUse::default(),
         }))
     }
 
@@ -99,6 +101,7 @@ impl AppState {
         }
         let hash = hash_api_key(key);
         if let Some(caller) = self.key_cache.get(&hash) {
+            self.record_key_use(&caller);
             return Ok(Some(caller));
         }
         let Some(record) = self.store.key_by_hash(&hash).await? else {
@@ -109,7 +112,23 @@ impl AppState {
         };
         let caller = Caller { key: record, user };
         self.key_cache.put(hash, caller.clone());
+        self.record_key_use(&caller);
         Ok(Some(caller))
+    }
+
+    /// Writes when a key was last used, in the background and at most once
+    /// a minute per key: the request never waits for it.
+    fn record_key_use(&self, caller: &Caller) {
+        if !self.key_use.due(caller.key.id) {
+            return;
+        }
+        let store = Arc::clone(&self.store);
+        let key_id = caller.key.id;
+        tokio::spawn(async move {
+            if let Err(e) = store.touch_key(key_id, crate::clock::now_iso()).await {
+                tracing::warn!(error = %e, key = key_id, "recording a key's last use failed");
+            }
+        });
     }
 }
 
@@ -232,6 +251,7 @@ pub fn router(state: AppState) -> Router {
             "/shelfmark/capabilities",
             get(api::capabilities::capabilities),
         )
+        .route("/keys", post(api::keys::create))
         .route(
             "/keys/current",
             get(api::keys::current).delete(api::keys::delete_current),

@@ -75,6 +75,24 @@ pub struct Options {
     /// Storage quota per user in megabytes unless set per user [default: 300].
     #[arg(long, env = "SHELFMARK_DEFAULT_QUOTA_MB", global = true)]
     pub default_quota_mb: Option<u64>,
+    /// Who may make an account on the web pages: `open` (anyone) or
+    /// `invitation` (only with an administrator's invitation) [default: invitation].
+    #[arg(long, env = "SHELFMARK_SIGNUP", global = true)]
+    pub signup: Option<SignupMode>,
+    /// Hours a web sign-in lasts [default: 336, two weeks].
+    #[arg(long, env = "SHELFMARK_SESSION_HOURS", global = true)]
+    pub session_hours: Option<u64>,
+}
+
+/// Who may make an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SignupMode {
+    /// Anyone who reaches the sign-up page.
+    Open,
+    /// Only people holding an administrator's or group's invitation link.
+    #[default]
+    Invitation,
 }
 
 /// What to do; serving is the default.
@@ -115,6 +133,26 @@ pub enum UserCommand {
     },
     /// List users.
     List,
+    /// Invite someone to make an account: prints a one-time sign-up link
+    /// (valid for 14 days).
+    Invite {
+        /// Their e-mail address.
+        #[arg(long)]
+        email: String,
+        /// Who invites (id or e-mail address) [default: the first administrator].
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// Set a user's password (a random one is generated and printed when
+    /// omitted). Ends the user's web sign-ins; device keys stay valid.
+    Password {
+        /// The user: id or e-mail address.
+        #[arg(long)]
+        user: String,
+        /// The new password.
+        #[arg(long, env = "SHELFMARK_NEW_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -195,6 +233,8 @@ struct FileConfig {
     backoff_above: Option<usize>,
     backoff_secs: Option<u64>,
     default_quota_mb: Option<u64>,
+    signup: Option<SignupMode>,
+    session_hours: Option<u64>,
 }
 
 /// Where metadata lives.
@@ -227,6 +267,8 @@ pub struct Config {
     pub backoff_above: usize,
     pub backoff_secs: u64,
     pub default_quota_mb: u64,
+    pub signup: SignupMode,
+    pub session_hours: u64,
 }
 
 impl Config {
@@ -288,6 +330,12 @@ impl Config {
                 .default_quota_mb
                 .or(file.default_quota_mb)
                 .unwrap_or(300),
+            signup: options.signup.or(file.signup).unwrap_or_default(),
+            session_hours: options
+                .session_hours
+                .or(file.session_hours)
+                .unwrap_or(14 * 24)
+                .max(1),
         })
     }
 }
@@ -328,6 +376,8 @@ mod tests {
             DatabaseConfig::Sqlite(PathBuf::from("./shelfmark-data/shelfmark.db"))
         );
         assert_eq!(c.max_group_members, 100);
+        assert_eq!(c.signup, SignupMode::Invitation);
+        assert_eq!(c.session_hours, 336);
     }
 
     #[test]

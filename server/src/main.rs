@@ -47,7 +47,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     user.email, user.id
                 );
                 println!(
-                    "Create an API key for it with:\n  shelfmark-server --data-dir {} key create --user {}",
+                    "Sign in on the web pages with it, or create an API key for it with:\n  shelfmark-server --data-dir {} key create --user {}",
                     config.data_dir.display(),
                     user.email
                 );
@@ -66,7 +66,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             serve(AppState::new(store, blobs, config), listener, shutdown).await
         }
-        Command::User(c) => admin::user(store.as_ref(), c).await,
+        Command::User(c) => admin::user(store.as_ref(), &config, c).await,
         Command::Key(c) => admin::key(store.as_ref(), c).await,
         Command::Quota(c) => admin::quota(store.as_ref(), c).await,
     }

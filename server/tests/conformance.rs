@@ -26,6 +26,9 @@ conformance! {
     body_limit => suite::basics::body_limit, ["--max-body-bytes", "2000"];
     expect_100_continue => suite::basics::expect_continue;
     auth_errors => suite::auth::errors;
+    accounts_sign_in_with_password => suite::accounts::sign_in_with_password;
+    accounts_wrong_passwords_are_limited => suite::accounts::wrong_passwords_are_limited, ["--auth-failures", "3"];
+    accounts_commands => suite::accounts::account_commands;
     auth_key_info => suite::auth::key_info;
     auth_read_only_and_no_notes_keys => suite::auth::scoped_keys;
     auth_rate_limit => suite::auth::rate_limit, ["--auth-failures", "3"];

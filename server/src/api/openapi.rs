@@ -65,6 +65,14 @@ const OPS: &[Op] = &[
         tag: "service",
     },
     Op {
+        method: "post",
+        path: "/keys",
+        summary: "Sign in: create a key for a device from {username or email, password, name, access}",
+        query: &[],
+        ok: "201",
+        tag: "keys",
+    },
+    Op {
         method: "get",
         path: "/keys/current",
         summary: "The presented key's user and access",
@@ -706,6 +714,7 @@ mod tests {
             "/users/{userID}/items/{itemKey}",
             "/groups/{groupID}/deleted",
             "/keys/current",
+            "/keys",
         ] {
             assert!(paths.contains_key(p), "{p}");
         }

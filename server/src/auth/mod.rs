@@ -58,6 +58,35 @@ impl KeyCache {
     }
 }
 
+/// How often a key's last use is written: the "Devices and keys" page shows
+/// it to the minute, and a sync's burst of requests should not each write.
+const KEY_USE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// When each key's use was last written, by key id.
+#[derive(Debug, Default)]
+pub struct KeyUse(std::sync::Mutex<std::collections::HashMap<i64, std::time::Instant>>);
+
+impl KeyUse {
+    /// Whether a use of `key_id` now should be written (at most once a
+    /// minute per key and process).
+    pub fn due(&self, key_id: i64) -> bool {
+        let Ok(mut map) = self.0.lock() else {
+            return false;
+        };
+        let now = std::time::Instant::now();
+        if map.len() > 100_000 {
+            map.retain(|_, at| now.duration_since(*at) < KEY_USE_EVERY);
+        }
+        match map.get(&key_id) {
+            Some(at) if now.duration_since(*at) < KEY_USE_EVERY => false,
+            _ => {
+                map.insert(key_id, now);
+                true
+            }
+        }
+    }
+}
+
 /// The caller of a request, if it presented a key. A presented key that is
 /// wrong is an error (403), never an anonymous request.
 #[derive(Debug, Clone)]

@@ -35,6 +35,17 @@ pub fn hash_api_key(key: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A new one-time token (invitation links, session ids): 43 URL-safe
+/// characters, ≈256 bits of randomness.
+pub fn new_token() -> String {
+    random_alphanumeric(43)
+}
+
+/// The stored form of a token: its SHA-256 digest in hex, as for keys.
+pub fn hash_token(token: &str) -> String {
+    hash_api_key(token)
+}
+
 /// Whether a presented key has the shape of an API key at all.
 pub fn looks_like_api_key(key: &str) -> bool {
     !key.is_empty() && key.len() <= 128 && key.bytes().all(|b| b.is_ascii_alphanumeric())

@@ -67,10 +67,36 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn user(&self, id: u64) -> StoreResult<Option<User>>;
     /// The user with this e-mail address (case-insensitive).
     async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    /// The user with this user name (exact).
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>>;
     /// All users, by id.
     async fn users(&self) -> StoreResult<Vec<User>>;
     /// Sets a user's storage quota in megabytes (`None`: the default).
     async fn set_quota(&self, user_id: u64, megabytes: Option<u64>) -> StoreResult<()>;
+    /// Replaces a user's password hash; false when there is no such user.
+    async fn set_password(&self, user_id: u64, password_hash: String) -> StoreResult<bool>;
+    /// Makes a user an administrator or not; false when there is no such user.
+    async fn set_admin(&self, user_id: u64, is_admin: bool) -> StoreResult<bool>;
+
+    // Invitations and web sessions.
+    /// Stores an invitation.
+    async fn create_invitation(&self, invitation: NewInvitation) -> StoreResult<Invitation>;
+    /// The invitation with this token digest, used or not, expired or not.
+    async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Option<Invitation>>;
+    /// Invitations not yet accepted, newest first.
+    async fn invitations(&self) -> StoreResult<Vec<Invitation>>;
+    /// Marks an invitation accepted by `user_id`; false when it already was.
+    async fn accept_invitation(&self, id: i64, user_id: u64) -> StoreResult<bool>;
+    /// Withdraws an invitation; false when there was none.
+    async fn delete_invitation(&self, id: i64) -> StoreResult<bool>;
+    /// Stores a signed-in browser's session.
+    async fn create_session(&self, session: WebSession) -> StoreResult<()>;
+    /// The session with this id digest, unless it has expired.
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<WebSession>>;
+    /// Ends a session (signing out).
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+    /// Ends every session of a user (password changed or reset); how many.
+    async fn delete_sessions_of_user(&self, user_id: u64) -> StoreResult<u64>;
 
     /// Stores a new API key (already hashed).
     async fn create_key(&self, key: NewApiKey) -> StoreResult<ApiKeyRecord>;
@@ -80,6 +106,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn keys_of_user(&self, user_id: u64) -> StoreResult<Vec<ApiKeyRecord>>;
     /// Revokes a key by id; false when there was no live key with that id.
     async fn revoke_key(&self, key_id: i64) -> StoreResult<bool>;
+    /// Revokes every live key of a user; how many.
+    async fn revoke_keys_of_user(&self, user_id: u64) -> StoreResult<u64>;
+    /// Records that a key authenticated a request at `when`.
+    async fn touch_key(&self, key_id: i64, when: String) -> StoreResult<()>;
 
     // Groups.
     /// Creates a group owned by `owner`, with its library.
@@ -92,6 +122,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn set_member(&self, group_id: u64, member: Membership) -> StoreResult<Group>;
     /// Removes a member; raises the group version. False when not a member.
     async fn remove_member(&self, group_id: u64, user_id: u64) -> StoreResult<bool>;
+    /// Makes a member the owner, the previous owner an admin, in one step;
+    /// raises the group version.
+    async fn transfer_group(&self, group_id: u64, new_owner: u64) -> StoreResult<Group>;
 
     // Libraries.
     /// The library of a user or group, if it exists.

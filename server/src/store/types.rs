@@ -136,6 +136,9 @@ pub struct ApiKeyRecord {
     pub hash: String,
     pub access: Access,
     pub created: String,
+    /// When the key last authenticated a request (to the minute or so: it is
+    /// recorded at most once a minute per key).
+    pub last_used: Option<String>,
 }
 
 /// What is needed to store a new key.
@@ -195,6 +198,51 @@ impl Membership {
     pub fn writes(&self) -> bool {
         self.role.manages() || self.can_write
     }
+}
+
+/// Joining a group on accepting an invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupInvite {
+    pub group_id: u64,
+    pub role: Role,
+    pub can_write: bool,
+}
+
+/// An invitation to sign up (and to join a group, when it names one). The
+/// one-time token itself is never stored, only its SHA-256 digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: i64,
+    pub email: String,
+    pub token_hash: String,
+    pub invited_by: u64,
+    pub group: Option<GroupInvite>,
+    pub created: String,
+    pub expires: String,
+    /// The account made with it; `None` while it is pending.
+    pub accepted_by: Option<u64>,
+}
+
+/// What is needed to store an invitation.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub email: String,
+    pub token_hash: String,
+    pub invited_by: u64,
+    pub group: Option<GroupInvite>,
+    pub expires: String,
+}
+
+/// A signed-in browser. The session id itself is never stored, only its
+/// SHA-256 digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    pub id_hash: String,
+    pub user_id: u64,
+    /// The token every form of this session carries.
+    pub csrf_token: String,
+    pub created: String,
+    pub expires: String,
 }
 
 /// A group (shared library) with its members.

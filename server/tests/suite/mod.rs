@@ -1,5 +1,6 @@
 //! Conformance checks, each a function of a deployment.
 
+pub mod accounts;
 pub mod auth;
 pub mod bad_input;
 pub mod basics;

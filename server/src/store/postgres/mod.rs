@@ -4,6 +4,7 @@
 //! different libraries write in parallel.
 
 mod query;
+mod sessions;
 pub mod tls;
 mod write;
 
@@ -20,18 +21,20 @@ use tokio_postgres::{Client, NoTls, Row};
 use tls::Connector;
 
 use super::{
-    Access, ApiKeyRecord, Deleted, Group, ItemQuery, Library, LibraryId, LibraryOwner, Membership,
-    NewApiKey, NewGroup, NewUser, Page, Planner, Role, Setting, Store, StoreError, StoreResult,
-    StoredFile, TagInfo, Upload, User, WriteRequest, parse_stored,
+    Access, ApiKeyRecord, Deleted, Group, Invitation, ItemQuery, Library, LibraryId, LibraryOwner,
+    Membership, NewApiKey, NewGroup, NewInvitation, NewUser, Page, Planner, Role, Setting, Store,
+    StoreError, StoreResult, StoredFile, TagInfo, Upload, User, WebSession, WriteRequest,
+    parse_stored,
 };
 use crate::clock::{now_iso, now_unix};
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 /// Upgrades from each earlier schema version to the next, in order.
-const UPGRADES: [(i64, &str); 2] = [
+const UPGRADES: [(i64, &str); 3] = [
     (1, include_str!("upgrade_2.sql")),
     (2, include_str!("upgrade_3.sql")),
+    (3, include_str!("upgrade_4.sql")),
 ];
 /// Connections kept at most.
 const MAX_CONNECTIONS: usize = 32;
@@ -242,6 +245,7 @@ fn key_row(r: &Row) -> StoreResult<ApiKeyRecord> {
         hash: r.get(3),
         access,
         created: r.get(5),
+        last_used: r.get(6),
     })
 }
 
@@ -392,6 +396,16 @@ impl Store for PgStore {
             .map(user_row))
     }
 
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+        let conn = self.pool.get().await?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+        Ok(conn
+            .query_opt(&sql, &[&username])
+            .await?
+            .as_ref()
+            .map(user_row))
+    }
+
     async fn users(&self) -> StoreResult<Vec<User>> {
         let conn = self.pool.get().await?;
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY id");
@@ -410,6 +424,89 @@ impl Store for PgStore {
             return Err(StoreError::NotFound(format!("user {user_id}")));
         }
         Ok(())
+    }
+
+    async fn set_password(&self, user_id: u64, password_hash: String) -> StoreResult<bool> {
+        let conn = self.pool.get().await?;
+        Ok(conn
+            .execute(
+                "UPDATE users SET password_hash = $1 WHERE id = $2",
+                &[&password_hash, &(user_id as i64)],
+            )
+            .await?
+            > 0)
+    }
+
+    async fn set_admin(&self, user_id: u64, is_admin: bool) -> StoreResult<bool> {
+        let conn = self.pool.get().await?;
+        Ok(conn
+            .execute(
+                "UPDATE users SET is_admin = $1 WHERE id = $2",
+                &[&is_admin, &(user_id as i64)],
+            )
+            .await?
+            > 0)
+    }
+
+    async fn create_invitation(&self, invitation: NewInvitation) -> StoreResult<Invitation> {
+        let conn = self.pool.get().await?;
+        sessions::create_invitation(&*conn, invitation).await
+    }
+
+    async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Option<Invitation>> {
+        let conn = self.pool.get().await?;
+        sessions::invitation_by_token(&*conn, token_hash).await
+    }
+
+    async fn invitations(&self) -> StoreResult<Vec<Invitation>> {
+        let conn = self.pool.get().await?;
+        sessions::invitations(&*conn).await
+    }
+
+    async fn accept_invitation(&self, id: i64, user_id: u64) -> StoreResult<bool> {
+        let conn = self.pool.get().await?;
+        Ok(conn
+            .execute(
+                "UPDATE invitations SET accepted_by = $1 WHERE id = $2 AND accepted_by IS NULL",
+                &[&(user_id as i64), &id],
+            )
+            .await?
+            > 0)
+    }
+
+    async fn delete_invitation(&self, id: i64) -> StoreResult<bool> {
+        let conn = self.pool.get().await?;
+        Ok(conn
+            .execute("DELETE FROM invitations WHERE id = $1", &[&id])
+            .await?
+            > 0)
+    }
+
+    async fn create_session(&self, session: WebSession) -> StoreResult<()> {
+        let conn = self.pool.get().await?;
+        sessions::create_session(&*conn, session).await
+    }
+
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<WebSession>> {
+        let conn = self.pool.get().await?;
+        sessions::session(&*conn, id_hash).await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        let conn = self.pool.get().await?;
+        conn.execute("DELETE FROM web_sessions WHERE id_hash = $1", &[&id_hash])
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_sessions_of_user(&self, user_id: u64) -> StoreResult<u64> {
+        let conn = self.pool.get().await?;
+        Ok(conn
+            .execute(
+                "DELETE FROM web_sessions WHERE user_id = $1",
+                &[&(user_id as i64)],
+            )
+            .await?)
     }
 
     async fn create_key(&self, key: NewApiKey) -> StoreResult<ApiKeyRecord> {
@@ -440,13 +537,14 @@ impl Store for PgStore {
             hash: key.hash,
             access: key.access,
             created,
+            last_used: None,
         })
     }
 
     async fn key_by_hash(&self, hash: &str) -> StoreResult<Option<ApiKeyRecord>> {
         let conn = self.pool.get().await?;
         conn.query_opt(
-            "SELECT id, user_id, name, hash, access, created FROM api_keys
+            "SELECT id, user_id, name, hash, access, created, last_used FROM api_keys
              WHERE hash = $1 AND NOT revoked",
             &[&hash],
         )
@@ -459,7 +557,7 @@ impl Store for PgStore {
     async fn keys_of_user(&self, user_id: u64) -> StoreResult<Vec<ApiKeyRecord>> {
         let conn = self.pool.get().await?;
         conn.query(
-            "SELECT id, user_id, name, hash, access, created FROM api_keys
+            "SELECT id, user_id, name, hash, access, created, last_used FROM api_keys
              WHERE user_id = $1 AND NOT revoked ORDER BY id",
             &[&(user_id as i64)],
         )
@@ -478,6 +576,26 @@ impl Store for PgStore {
             )
             .await?
             > 0)
+    }
+
+    async fn revoke_keys_of_user(&self, user_id: u64) -> StoreResult<u64> {
+        let conn = self.pool.get().await?;
+        Ok(conn
+            .execute(
+                "UPDATE api_keys SET revoked = TRUE WHERE user_id = $1 AND NOT revoked",
+                &[&(user_id as i64)],
+            )
+            .await?)
+    }
+
+    async fn touch_key(&self, key_id: i64, when: String) -> StoreResult<()> {
+        let conn = self.pool.get().await?;
+        conn.execute(
+            "UPDATE api_keys SET last_used = $1 WHERE id = $2",
+            &[&when, &key_id],
+        )
+        .await?;
+        Ok(())
     }
 
     async fn create_group(&self, group: NewGroup) -> StoreResult<Group> {
@@ -587,6 +705,50 @@ impl Store for PgStore {
         }
         tx.commit().await?;
         Ok(n > 0)
+    }
+
+    async fn transfer_group(&self, group_id: u64, new_owner: u64) -> StoreResult<Group> {
+        let mut conn = self.pool.get().await?;
+        let tx = conn.transaction().await?;
+        // The group row is locked so that two transfers cannot interleave.
+        tx.execute(
+            "SELECT 1 FROM groups WHERE id = $1 FOR UPDATE",
+            &[&(group_id as i64)],
+        )
+        .await?;
+        let group = group_in(&tx, group_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("group {group_id}")))?;
+        if group.member(new_owner).is_none() {
+            return Err(StoreError::NotFound(format!(
+                "user {new_owner} among the members of group {group_id}"
+            )));
+        }
+        if group.owner != new_owner {
+            tx.execute(
+                "UPDATE group_members SET role = 'admin', can_write = TRUE
+                 WHERE group_id = $1 AND user_id = $2",
+                &[&(group_id as i64), &(group.owner as i64)],
+            )
+            .await?;
+            tx.execute(
+                "UPDATE group_members SET role = 'owner', can_write = TRUE
+                 WHERE group_id = $1 AND user_id = $2",
+                &[&(group_id as i64), &(new_owner as i64)],
+            )
+            .await?;
+            tx.execute(
+                "UPDATE groups SET owner_id = $1 WHERE id = $2",
+                &[&(new_owner as i64), &(group_id as i64)],
+            )
+            .await?;
+            touch_group(&tx, group_id).await?;
+        }
+        let out = group_in(&tx, group_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("group {group_id}")))?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     async fn library(&self, owner: LibraryOwner) -> StoreResult<Option<Library>> {

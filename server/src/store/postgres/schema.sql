@@ -21,7 +21,8 @@ CREATE TABLE api_keys (
     hash     TEXT NOT NULL UNIQUE,
     access   TEXT NOT NULL,
     created  TEXT NOT NULL,
-    revoked  BOOLEAN NOT NULL DEFAULT FALSE
+    revoked  BOOLEAN NOT NULL DEFAULT FALSE,
+    last_used TEXT
 );
 CREATE INDEX api_keys_user ON api_keys(user_id);
 
@@ -45,6 +46,30 @@ CREATE TABLE group_members (
     PRIMARY KEY (group_id, user_id)
 );
 CREATE INDEX group_members_user ON group_members(user_id);
+
+-- Invitations to sign up (and to join a group); the token as its SHA-256.
+CREATE TABLE invitations (
+    id              BIGSERIAL PRIMARY KEY,
+    email           TEXT NOT NULL,
+    token_hash      TEXT NOT NULL UNIQUE,
+    invited_by      BIGINT NOT NULL REFERENCES users(id),
+    group_id        BIGINT REFERENCES groups(id),
+    group_role      TEXT,
+    group_can_write BOOLEAN NOT NULL DEFAULT FALSE,
+    created         TEXT NOT NULL,
+    expires         TEXT NOT NULL,
+    accepted_by     BIGINT REFERENCES users(id)
+);
+
+-- Signed-in browsers; the session id as its SHA-256.
+CREATE TABLE web_sessions (
+    id_hash    TEXT PRIMARY KEY,
+    user_id    BIGINT NOT NULL REFERENCES users(id),
+    csrf_token TEXT NOT NULL,
+    created    TEXT NOT NULL,
+    expires    TEXT NOT NULL
+);
+CREATE INDEX web_sessions_user ON web_sessions(user_id);
 
 CREATE TABLE libraries (
     id       BIGSERIAL PRIMARY KEY,

@@ -109,6 +109,7 @@ pub(super) fn create_key(conn: &mut Connection, key: NewApiKey) -> StoreResult<A
         hash: key.hash,
         access: key.access,
         created,
+        last_used: None,
     })
 }
 
@@ -118,7 +119,8 @@ pub(super) fn keys_where(
     arg: Value,
 ) -> StoreResult<Vec<ApiKeyRecord>> {
     let sql = format!(
-        "SELECT id, user_id, name, hash, access, created FROM api_keys WHERE {clause} ORDER BY id"
+        "SELECT id, user_id, name, hash, access, created, last_used FROM api_keys
+         WHERE {clause} ORDER BY id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([arg], |r| {
@@ -129,11 +131,12 @@ pub(super) fn keys_where(
             r.get::<_, String>(3)?,
             r.get::<_, String>(4)?,
             r.get::<_, String>(5)?,
+            r.get::<_, Option<String>>(6)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, user_id, name, hash, access, created) = row?;
+        let (id, user_id, name, hash, access, created, last_used) = row?;
         let access: Access =
             serde_json::from_str(&access).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         out.push(ApiKeyRecord {
@@ -143,6 +146,7 @@ pub(super) fn keys_where(
             hash,
             access,
             created,
+            last_used,
         });
     }
     Ok(out)
@@ -323,4 +327,40 @@ pub(super) fn remove_member(
     }
     tx.commit()?;
     Ok(n > 0)
+}
+
+pub(super) fn transfer_group(
+    conn: &mut Connection,
+    group_id: u64,
+    new_owner: u64,
+) -> StoreResult<Group> {
+    let tx = conn.transaction()?;
+    let group = group_in(&tx, group_id)?
+        .ok_or_else(|| StoreError::NotFound(format!("group {group_id}")))?;
+    if group.member(new_owner).is_none() {
+        return Err(StoreError::NotFound(format!(
+            "user {new_owner} among the members of group {group_id}"
+        )));
+    }
+    if group.owner != new_owner {
+        tx.execute(
+            "UPDATE group_members SET role = 'admin', can_write = 1
+             WHERE group_id = ?1 AND user_id = ?2",
+            params![group_id as i64, group.owner as i64],
+        )?;
+        tx.execute(
+            "UPDATE group_members SET role = 'owner', can_write = 1
+             WHERE group_id = ?1 AND user_id = ?2",
+            params![group_id as i64, new_owner as i64],
+        )?;
+        tx.execute(
+            "UPDATE groups SET owner_id = ?1 WHERE id = ?2",
+            params![new_owner as i64, group_id as i64],
+        )?;
+        touch_group(&tx, group_id)?;
+    }
+    let out = group_in(&tx, group_id)?
+        .ok_or_else(|| StoreError::NotFound(format!("group {group_id}")))?;
+    tx.commit()?;
+    Ok(out)
 }

@@ -6,6 +6,7 @@
 mod accounts;
 mod files;
 mod items;
+mod sessions;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -17,18 +18,20 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use shelfmark_protocol::{CollectionData, ObjectKey, SavedSearchData};
 
 use super::{
-    ApiKeyRecord, Deleted, Group, ItemQuery, Library, LibraryId, LibraryOwner, Membership,
-    NewApiKey, NewGroup, NewUser, Page, Planner, Setting, Store, StoreError, StoreResult,
-    StoredFile, TagInfo, Upload, User, WriteRequest, parse_stored,
+    ApiKeyRecord, Deleted, Group, Invitation, ItemQuery, Library, LibraryId, LibraryOwner,
+    Membership, NewApiKey, NewGroup, NewInvitation, NewUser, Page, Planner, Setting, Store,
+    StoreError, StoreResult, StoredFile, TagInfo, Upload, User, WebSession, WriteRequest,
+    parse_stored,
 };
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 /// Upgrades from each earlier schema version to the next, in order.
-const UPGRADES: [(i64, &str); 3] = [
+const UPGRADES: [(i64, &str); 4] = [
     (1, include_str!("upgrade_2.sql")),
     (2, include_str!("upgrade_3.sql")),
     (3, include_str!("upgrade_4.sql")),
+    (4, include_str!("upgrade_5.sql")),
 ];
 /// How much of the database file a reader maps into memory.
 const READER_MMAP_BYTES: i64 = 1 << 30;
@@ -191,6 +194,12 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<User>> {
+        let username = username.to_owned();
+        self.read(move |conn| accounts::user_where(conn, "username = ?1", Value::Text(username)))
+            .await
+    }
+
     async fn users(&self) -> StoreResult<Vec<User>> {
         self.read(accounts::users).await
     }
@@ -205,6 +214,81 @@ impl Store for SqliteStore {
                 return Err(StoreError::NotFound(format!("user {user_id}")));
             }
             Ok(())
+        })
+        .await
+    }
+
+    async fn set_password(&self, user_id: u64, password_hash: String) -> StoreResult<bool> {
+        self.with_writer(move |conn| {
+            Ok(conn.execute(
+                "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+                params![password_hash, user_id as i64],
+            )? > 0)
+        })
+        .await
+    }
+
+    async fn set_admin(&self, user_id: u64, is_admin: bool) -> StoreResult<bool> {
+        self.with_writer(move |conn| {
+            Ok(conn.execute(
+                "UPDATE users SET is_admin = ?1 WHERE id = ?2",
+                params![is_admin, user_id as i64],
+            )? > 0)
+        })
+        .await
+    }
+
+    async fn create_invitation(&self, invitation: NewInvitation) -> StoreResult<Invitation> {
+        self.with_writer(move |conn| sessions::create_invitation(conn, invitation))
+            .await
+    }
+
+    async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Option<Invitation>> {
+        let token_hash = token_hash.to_owned();
+        self.read(move |conn| sessions::invitation_by_token(conn, &token_hash))
+            .await
+    }
+
+    async fn invitations(&self) -> StoreResult<Vec<Invitation>> {
+        self.read(sessions::invitations).await
+    }
+
+    async fn accept_invitation(&self, id: i64, user_id: u64) -> StoreResult<bool> {
+        self.with_writer(move |conn| sessions::accept_invitation(conn, id, user_id))
+            .await
+    }
+
+    async fn delete_invitation(&self, id: i64) -> StoreResult<bool> {
+        self.with_writer(move |conn| sessions::delete_invitation(conn, id))
+            .await
+    }
+
+    async fn create_session(&self, session: WebSession) -> StoreResult<()> {
+        self.with_writer(move |conn| sessions::create_session(conn, session))
+            .await
+    }
+
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<WebSession>> {
+        let id_hash = id_hash.to_owned();
+        self.read(move |conn| sessions::session(conn, &id_hash))
+            .await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+        let id_hash = id_hash.to_owned();
+        self.with_writer(move |conn| {
+            conn.execute("DELETE FROM web_sessions WHERE id_hash = ?1", [id_hash])?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_sessions_of_user(&self, user_id: u64) -> StoreResult<u64> {
+        self.with_writer(move |conn| {
+            Ok(conn.execute(
+                "DELETE FROM web_sessions WHERE user_id = ?1",
+                [user_id as i64],
+            )? as u64)
         })
         .await
     }
@@ -247,6 +331,27 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn revoke_keys_of_user(&self, user_id: u64) -> StoreResult<u64> {
+        self.with_writer(move |conn| {
+            Ok(conn.execute(
+                "UPDATE api_keys SET revoked = 1 WHERE user_id = ?1 AND revoked = 0",
+                [user_id as i64],
+            )? as u64)
+        })
+        .await
+    }
+
+    async fn touch_key(&self, key_id: i64, when: String) -> StoreResult<()> {
+        self.with_writer(move |conn| {
+            conn.execute(
+                "UPDATE api_keys SET last_used = ?1 WHERE id = ?2",
+                params![when, key_id],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn create_group(&self, group: NewGroup) -> StoreResult<Group> {
         self.with_writer(move |conn| accounts::create_group(conn, group))
             .await
@@ -268,6 +373,11 @@ impl Store for SqliteStore {
 
     async fn remove_member(&self, group_id: u64, user_id: u64) -> StoreResult<bool> {
         self.with_writer(move |conn| accounts::remove_member(conn, group_id, user_id))
+            .await
+    }
+
+    async fn transfer_group(&self, group_id: u64, new_owner: u64) -> StoreResult<Group> {
+        self.with_writer(move |conn| accounts::transfer_group(conn, group_id, new_owner))
             .await
     }
 
@@ -489,6 +599,73 @@ mod tests {
             .expect("names")
     }
 
+    /// A schema 5 database taken back to schema 4.
+    const UNDO_SCHEMA_5: &str = "
+        DROP TABLE web_sessions;
+        DROP TABLE invitations;
+        ALTER TABLE api_keys DROP COLUMN last_used;
+        PRAGMA user_version = 4;";
+
+    #[tokio::test]
+    async fn a_schema_4_database_keeps_its_keys_and_gains_sessions_and_invitations() {
+        use crate::store::{Access, NewApiKey, NewUser, Store, WebSession};
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("shelfmark.db");
+        {
+            let store = SqliteStore::open(&path).expect("create");
+            let user = store
+                .create_user(NewUser {
+                    email: "ada@example.org".into(),
+                    username: "ada".into(),
+                    display_name: "Ada".into(),
+                    password_hash: "x".into(),
+                    is_admin: false,
+                })
+                .await
+                .expect("user");
+            store
+                .create_key(NewApiKey {
+                    user_id: user.id,
+                    name: "laptop".into(),
+                    hash: "h1".into(),
+                    access: Access::full(),
+                })
+                .await
+                .expect("key");
+        }
+        Connection::open(&path)
+            .expect("open")
+            .execute_batch(UNDO_SCHEMA_5)
+            .expect("downgrade");
+        let store = SqliteStore::open(&path).expect("upgrade");
+        let key = store
+            .key_by_hash("h1")
+            .await
+            .expect("read")
+            .expect("key kept");
+        assert_eq!(
+            (key.name.as_str(), key.last_used.as_deref()),
+            ("laptop", None)
+        );
+        store
+            .touch_key(key.id, "2026-01-02T03:04:05Z".into())
+            .await
+            .expect("touch");
+        let key = store.key_by_hash("h1").await.expect("read").expect("key");
+        assert_eq!(key.last_used.as_deref(), Some("2026-01-02T03:04:05Z"));
+        store
+            .create_session(WebSession {
+                id_hash: "s1".into(),
+                user_id: key.user_id,
+                csrf_token: "t".into(),
+                created: crate::clock::now_iso(),
+                expires: crate::clock::iso_in(60),
+            })
+            .await
+            .expect("session");
+        assert!(store.session("s1").await.expect("read").is_some());
+    }
+
     /// The item and full-text tables as schema 3 made them.
     const SCHEMA_3_ROW_TABLES: &str = "
         DROP TABLE items;
@@ -518,6 +695,7 @@ mod tests {
         drop(SqliteStore::open(&path).expect("create"));
         {
             let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(UNDO_SCHEMA_5).expect("downgrade");
             conn.execute_batch(SCHEMA_3_ROW_TABLES).expect("downgrade");
             conn.execute_batch(
                 r#"INSERT INTO libraries (id, kind, owner_id, version) VALUES (1, 'user', 1, 9);
@@ -599,6 +777,7 @@ mod tests {
         {
             // As schema 1 left it.
             let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(UNDO_SCHEMA_5).expect("downgrade");
             conn.execute_batch(
                 "DROP INDEX items_since;
                  DROP INDEX items_added;

@@ -19,9 +19,34 @@ CREATE TABLE api_keys (
     hash     TEXT NOT NULL UNIQUE,
     access   TEXT NOT NULL,
     created  TEXT NOT NULL,
-    revoked  INTEGER NOT NULL DEFAULT 0
+    revoked  INTEGER NOT NULL DEFAULT 0,
+    last_used TEXT
 );
 CREATE INDEX api_keys_user ON api_keys(user_id);
+
+-- Invitations to sign up (and to join a group); the token as its SHA-256.
+CREATE TABLE invitations (
+    id              INTEGER PRIMARY KEY,
+    email           TEXT NOT NULL COLLATE NOCASE,
+    token_hash      TEXT NOT NULL UNIQUE,
+    invited_by      INTEGER NOT NULL REFERENCES users(id),
+    group_id        INTEGER REFERENCES groups(id),
+    group_role      TEXT,
+    group_can_write INTEGER NOT NULL DEFAULT 0,
+    created         TEXT NOT NULL,
+    expires         TEXT NOT NULL,
+    accepted_by     INTEGER REFERENCES users(id)
+);
+
+-- Signed-in browsers; the session id as its SHA-256.
+CREATE TABLE web_sessions (
+    id_hash    TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users(id),
+    csrf_token TEXT NOT NULL,
+    created    TEXT NOT NULL,
+    expires    TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX web_sessions_user ON web_sessions(user_id);
 
 CREATE TABLE groups (
     id            INTEGER PRIMARY KEY,
