@@ -1,6 +1,6 @@
-"""Every Swift file of the ShelfmarkKit package parses (checked with the
-tree-sitter Swift grammar, since this machine has no Swift compiler), and
-the generated bindings are among them."""
+"""Every Swift file of the ShelfmarkKit package and of the iOS app parses
+(checked with the tree-sitter Swift grammar, since this machine has no
+Swift compiler), and the generated bindings are among them."""
 
 from pathlib import Path
 
@@ -12,7 +12,8 @@ from tree_sitter import Language, Parser
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "bindings" / "swift"
-SWIFT_FILES = sorted(PACKAGE.rglob("*.swift"))
+APP = REPO / "ios"
+SWIFT_FILES = sorted(PACKAGE.rglob("*.swift")) + sorted(APP.rglob("*.swift"))
 PARSER = Parser(Language(tree_sitter_swift.language()))
 
 
@@ -46,15 +47,18 @@ def problems(node, found):
     return found
 
 
-def test_the_package_has_its_sources():
-    names = {p.relative_to(PACKAGE).as_posix() for p in SWIFT_FILES}
-    assert "Package.swift" in names
-    assert "Sources/ShelfmarkKit/Generated/ShelfmarkKit.swift" in names
-    assert "Sources/ShelfmarkKit/AsyncStreams.swift" in names
-    assert any(n.startswith("Tests/ShelfmarkKitTests/") for n in names)
+def test_the_package_and_the_app_have_their_sources():
+    names = {p.relative_to(REPO).as_posix() for p in SWIFT_FILES}
+    assert "bindings/swift/Package.swift" in names
+    assert "bindings/swift/Sources/ShelfmarkKit/Generated/ShelfmarkKit.swift" in names
+    assert "bindings/swift/Sources/ShelfmarkKit/AsyncStreams.swift" in names
+    assert any(n.startswith("bindings/swift/Tests/ShelfmarkKitTests/") for n in names)
+    assert "ios/Shelfmark/App/ShelfmarkApp.swift" in names
+    assert any(n.startswith("ios/ShelfmarkTests/") for n in names)
+    assert any(n.startswith("ios/ShelfmarkUITests/") for n in names)
 
 
-@pytest.mark.parametrize("path", SWIFT_FILES, ids=lambda p: p.relative_to(PACKAGE).as_posix())
+@pytest.mark.parametrize("path", SWIFT_FILES, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_swift_file_parses(path: Path):
     tree = PARSER.parse(without_directives(path.read_bytes()))
     found = problems(tree.root_node, [])

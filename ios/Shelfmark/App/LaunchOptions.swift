@@ -1,0 +1,30 @@
+// Where the library file lives. UI tests start the app with
+// `-ui-testing`, which gives it a fresh library of its own and skips the
+// sign-in, so that they need no server.
+
+import Foundation
+
+struct LaunchOptions: Sendable {
+    /// A fresh library in a temporary folder, used without an account.
+    let isUITesting: Bool
+
+    static var current: LaunchOptions {
+        LaunchOptions(isUITesting: ProcessInfo.processInfo.arguments.contains("-ui-testing"))
+    }
+
+    /// The library file, in Application Support (not backed up to iCloud
+    /// as a document; sync is the copy elsewhere).
+    func libraryURL() throws -> URL {
+        let folder: URL
+        if isUITesting {
+            folder = FileManager.default.temporaryDirectory
+                .appendingPathComponent("ui-tests-\(UUID().uuidString)", isDirectory: true)
+        } else {
+            folder = try FileManager.default
+                .url(for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
+                .appendingPathComponent("Shelfmark", isDirectory: true)
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder.appendingPathComponent("library.shelfmark")
+    }
+}

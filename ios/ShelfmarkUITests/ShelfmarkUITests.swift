@@ -1,0 +1,75 @@
+// The main flows on a simulator, on a fresh library used without an
+// account (`-ui-testing`), so that no server is needed.
+
+import XCTest
+
+final class ShelfmarkUITests: XCTestCase {
+    private var app: XCUIApplication!
+
+    override func setUpWithError() throws {
+        continueAfterFailure = false
+        app = XCUIApplication()
+        app.launchArguments = ["-ui-testing"]
+        app.launch()
+    }
+
+    /// On iPhone the sidebar comes first; on iPad My Library is selected.
+    private func openMyLibrary() {
+        let library = app.buttons["sidebar.library"]
+        if library.waitForExistence(timeout: 5), library.isHittable {
+            library.tap()
+        }
+    }
+
+    /// A list row, found by its title.
+    private func row(_ title: String) -> XCUIElement {
+        app.descendants(matching: .any).matching(identifier: "item.\(title)").firstMatch
+    }
+
+    private func createItem(titled title: String) {
+        openMyLibrary()
+        let newItem = app.buttons["list.newItem"]
+        XCTAssertTrue(newItem.waitForExistence(timeout: 10))
+        newItem.tap()
+        let titleField = app.textFields["editor.field.title"]
+        XCTAssertTrue(titleField.waitForExistence(timeout: 5))
+        titleField.tap()
+        titleField.typeText(title)
+        app.buttons["editor.save"].tap()
+    }
+
+    func testANewItemAppearsInTheList() {
+        createItem(titled: "Tidal rhythms")
+        XCTAssertTrue(row("Tidal rhythms").waitForExistence(timeout: 10))
+    }
+
+    func testSearchFindsAnItem() {
+        createItem(titled: "Mountain glaciers")
+        createItem(titled: "Tidal rhythms")
+        let search = app.searchFields.firstMatch
+        XCTAssertTrue(search.waitForExistence(timeout: 5))
+        search.tap()
+        search.typeText("glacier")
+        XCTAssertTrue(row("Mountain glaciers").waitForExistence(timeout: 10))
+        XCTAssertFalse(row("Tidal rhythms").exists)
+    }
+
+    func testOpeningAnItemShowsItsDetail() {
+        createItem(titled: "Estuaries")
+        let estuaries = row("Estuaries")
+        XCTAssertTrue(estuaries.waitForExistence(timeout: 10))
+        estuaries.tap()
+        XCTAssertTrue(app.staticTexts["detail.title"].waitForExistence(timeout: 10))
+        XCTAssertTrue(app.buttons["detail.edit"].exists)
+    }
+
+    func testSyncStatusSaysToSignIn() {
+        let status = app.buttons["sidebar.syncStatus"]
+        if !status.waitForExistence(timeout: 5) {
+            app.navigationBars.buttons.element(boundBy: 0).tap()
+        }
+        XCTAssertTrue(status.waitForExistence(timeout: 5))
+        status.tap()
+        XCTAssertTrue(app.staticTexts["sync.signedOut"].waitForExistence(timeout: 5))
+    }
+}
