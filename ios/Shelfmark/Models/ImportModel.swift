@@ -50,8 +50,9 @@ final class ImportModel {
 
     /// Created items per type label, largest first.
     var createdByType: [(type: String, count: UInt64)] {
-        (report?.createdByType ?? [:])
-            .map { entry in (type: entry.key, count: entry.value) }
+        guard let counts = report?.createdByType else { return [] }
+        return counts.keys
+            .map { type in (type: type, count: counts[type] ?? 0) }
             .sorted { first, second in first.count > second.count }
     }
 }

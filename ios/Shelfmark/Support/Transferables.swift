@@ -25,13 +25,13 @@ struct FormattedCitation: Transferable, Sendable {
     let bibliography: Bool
 
     static var transferRepresentation: some TransferRepresentation {
-        DataRepresentation(exportedContentType: .html) { citation in
+        DataRepresentation(exportedContentType: .html) { (citation: FormattedCitation) in
             let html = try await citation.citations.cite(
                 keys: citation.keys, style: citation.style, format: .html, bibliography: citation.bibliography
             )
             return Data(html.utf8)
         }
-        DataRepresentation(exportedContentType: .utf8PlainText) { citation in
+        DataRepresentation(exportedContentType: .utf8PlainText) { (citation: FormattedCitation) in
             let text = try await citation.citations.cite(
                 keys: citation.keys, style: citation.style, format: .text, bibliography: citation.bibliography
             )
@@ -58,14 +58,14 @@ struct ExportedReferences: Transferable, Sendable {
     }
 
     static var transferRepresentation: some TransferRepresentation {
-        FileRepresentation(exportedContentType: .ris) { export in
+        FileRepresentation(exportedContentType: .ris) { (export: ExportedReferences) in
             try await export.write()
         }
-        .exportingCondition { export in export.format == .ris }
-        FileRepresentation(exportedContentType: .bibtex) { export in
+        .exportingCondition { (export: ExportedReferences) in export.format == .ris }
+        FileRepresentation(exportedContentType: .bibtex) { (export: ExportedReferences) in
             try await export.write()
         }
-        .exportingCondition { export in export.format == .bibtex || export.format == .biblatex }
+        .exportingCondition { (export: ExportedReferences) in export.format == .bibtex || export.format == .biblatex }
     }
 
     private func write() async throws -> SentTransferredFile {
