@@ -161,8 +161,20 @@ pub struct SyncArgs {
     pub user: Option<u64>,
     /// Read the API key from standard input (it is then kept in the system
     /// keychain, or in ~/.config/shelfmark/credentials where there is none).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "email")]
     pub key_stdin: bool,
+    /// Sign in with this e-mail address (or user name) and your password:
+    /// the server makes a key for this computer, kept like one given with
+    /// --key-stdin. The password is asked for on the terminal.
+    #[arg(long, value_name = "ADDRESS", requires = "server")]
+    pub email: Option<String>,
+    /// Read the password from standard input instead of asking (scripts).
+    #[arg(long, requires = "email")]
+    pub password_stdin: bool,
+    /// The name this computer's key gets on the server's "Devices and keys"
+    /// page [default: "Shelfmark CLI on <host name>"].
+    #[arg(long, value_name = "NAME", requires = "email")]
+    pub device_name: Option<String>,
     /// Go ahead with deletions larger than max(10 items, 10 %) of a library
     /// (also confirms the ones a previous sync held back).
     #[arg(long)]
@@ -192,6 +204,9 @@ pub enum SyncAction {
     },
     /// Unbind this library from its account so that it can sync with another one.
     Relink(JsonOut),
+    /// Sign out: revoke this computer's key on the server, forget it here,
+    /// and unbind the library (everything in it stays).
+    SignOut(JsonOut),
 }
 
 #[derive(Args, Debug)]

@@ -475,3 +475,66 @@ fn attachment_files_from_the_command_line() {
     assert_eq!(evicted["files"], 1);
     b.ok(&["show", &item], None);
 }
+
+#[test]
+fn signing_in_with_email_and_password_and_signing_out() {
+    let server = Server::start();
+    server.user_key("ines@example.org");
+    let shelf = Shelf::new();
+    shelf.ok(&["add", "book", "title=Middlemarch"], None);
+
+    // A wrong password changes nothing and says so.
+    let wrong = shelf.run(
+        &[
+            "sync",
+            "--server",
+            &server.url,
+            "--email",
+            "ines@example.org",
+            "--password-stdin",
+        ],
+        Some("wrong word\n"),
+    );
+    assert!(!wrong.status.success());
+    let said = String::from_utf8_lossy(&wrong.stderr);
+    assert!(said.contains("Wrong e-mail address or password"), "{said}");
+    assert!(!shelf.dir.path().join("credentials").exists());
+
+    // The right one: the server makes a key for this computer, kept as any key.
+    let out = shelf.run(
+        &[
+            "sync",
+            "--server",
+            &server.url,
+            "--email",
+            "ines@example.org",
+            "--password-stdin",
+            "--device-name",
+            "Ines's laptop",
+        ],
+        Some("pass word\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("uploaded 1 item(s)"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("signed in as ines"));
+    let keys = server.admin(&["key", "list", "--user", "ines@example.org"]);
+    assert!(keys.contains("Ines's laptop"), "{keys}");
+    shelf.ok(&["sync"], None);
+
+    // Signing out revokes that key on the server; the library keeps everything.
+    let signed_out = shelf.ok(&["sync", "sign-out"], None);
+    assert!(
+        signed_out.contains("key of this computer is revoked"),
+        "{signed_out}"
+    );
+    let keys = server.admin(&["key", "list", "--user", "ines@example.org"]);
+    assert!(!keys.contains("Ines's laptop"), "{keys}");
+    let listed = shelf.ok(&["list"], None);
+    assert!(listed.contains("Middlemarch"), "{listed}");
+    let again = shelf.run(&["sync"], None);
+    assert!(!again.status.success(), "no account to sync with any more");
+}

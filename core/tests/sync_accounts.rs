@@ -428,3 +428,92 @@ fn the_first_sync_needs_a_server_and_a_key_and_bad_keys_are_refused() {
     assert_eq!(log[0].error_kind.as_deref(), Some("auth"));
     let _ = (LibraryId::PERSONAL, SyncOutcome::Synced);
 }
+
+#[test]
+fn signing_in_with_a_password_makes_a_device_key_and_signing_out_revokes_it() {
+    let server = Server::start();
+    let (user_id, _) = server.user("hana@example.org");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+
+    // Each failure says what went wrong, before or from the server.
+    let wrong = runtime
+        .block_on(shelfmark_core::sync::sign_in(
+            &server.base_url,
+            "hana@example.org",
+            "not the password",
+            "Hana's phone",
+        ))
+        .expect_err("wrong password");
+    assert!(
+        matches!(&wrong, Error::Sync(e) if e.kind == SyncErrorKind::Auth),
+        "{wrong:?}"
+    );
+    assert_eq!(wrong.to_string(), "Wrong e-mail address or password.");
+    let malformed = runtime
+        .block_on(shelfmark_core::sync::sign_in(
+            "sync.example.org",
+            "hana@example.org",
+            "secret pass",
+            "",
+        ))
+        .expect_err("malformed address");
+    assert!(
+        matches!(&malformed, Error::InvalidInput(m) if m.starts_with("server address")),
+        "{malformed:?}"
+    );
+    // A port nothing listens on: bound and released at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port");
+    let unreachable = runtime
+        .block_on(shelfmark_core::sync::sign_in(
+            &format!("http://{closed}"),
+            "hana@example.org",
+            "secret pass",
+            "",
+        ))
+        .expect_err("unreachable");
+    assert!(
+        matches!(&unreachable, Error::Sync(e) if e.kind == SyncErrorKind::Network),
+        "{unreachable:?}"
+    );
+
+    // The right password: a key for this device, which syncs like any other.
+    let signed_in = runtime
+        .block_on(shelfmark_core::sync::sign_in(
+            &format!("{}/", server.base_url),
+            "hana@example.org",
+            "secret pass",
+            "Hana's phone",
+        ))
+        .expect("signed in");
+    assert_eq!(signed_in.user_id, user_id);
+    assert_eq!(signed_in.username, "hana");
+    assert_eq!(signed_in.key_name, "Hana's phone");
+    let device = Device::new(&server, &signed_in.api_key);
+    device
+        .create_item(article("Signed in", "Sato", "2021"))
+        .expect("item");
+    device.sync();
+    let listed = server.admin(&["key", "list", "--user", "hana@example.org"]);
+    assert!(listed.contains("Hana's phone"), "{listed}");
+
+    // Signing out revokes the key on the server and unbinds the file.
+    let revoked = runtime
+        .block_on(device.library.sign_out(&device.options.credentials))
+        .expect("signed out");
+    assert!(revoked);
+    assert!(device.binding().expect("binding").is_none());
+    let (status, _) = server.call(
+        &signed_in.api_key,
+        Method::GET,
+        &format!("/users/{user_id}/items"),
+        None,
+    );
+    assert_eq!(status, 403, "the device's key no longer works");
+    let listed = server.admin(&["key", "list", "--user", "hana@example.org"]);
+    assert!(!listed.contains("Hana's phone"), "{listed}");
+}

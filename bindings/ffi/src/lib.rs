@@ -10,6 +10,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod account;
 mod annotations;
 mod changes;
 mod citations;
@@ -30,6 +31,7 @@ mod sync;
 mod task;
 mod transfer;
 
+pub use account::{SignedInAccount, sign_in};
 pub use annotations::{Annotation, AnnotationEdit, Annotations, NewAnnotation};
 pub use changes::{KeyChanges, LibraryChanges, LibraryListener};
 pub use citations::{CitationStyle, Citations, CiteFormat};

@@ -749,12 +749,18 @@ impl SyncManager {
         }))
     }
 
-    /// Unbinds the file from its account and forgets the kept key, so that
-    /// it can sync with another one. Nothing in the library is removed; the
-    /// next sync joins identical references instead of duplicating them.
+    /// Signs the file out of its account: revokes this device's key on the
+    /// server (when it can be reached; otherwise the key stays valid online
+    /// until revoked on the server's "Devices and keys" page), forgets the
+    /// kept key and unbinds the file, so that it can sync with another
+    /// account. Nothing in the library is removed; the next sync joins
+    /// identical references instead of duplicating them.
     pub async fn sign_out(&self, key_storage: KeyStorage) -> Result<()> {
         let store = credential_store(&key_storage);
-        with_library(&self.library, move |l| l.relink(&store)).await
+        let handle = runtime()?.handle().clone();
+        self.on_runtime(move |library| handle.block_on(library.sign_out(&store)))
+            .await
+            .map(|_revoked| ())
     }
 
     /// The sync state of every library of the file.

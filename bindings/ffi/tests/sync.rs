@@ -336,3 +336,80 @@ fn a_cancelled_sync_fails_as_cancelled_and_the_next_one_completes() {
     assert_eq!(summary.libraries[0].downloaded.items, 1);
     assert_eq!(phone.title(&article), "Tidal rhythms");
 }
+
+#[test]
+fn signing_in_with_a_password_syncs_and_signing_out_revokes_the_key() {
+    let server = Server::start();
+    let (user_id, _) = server.user("iris@example.org");
+
+    // What an app's sign-in screen shows for each mistake.
+    let wrong = wait(shelfmark_ffi::sign_in(
+        server.base_url.clone(),
+        "iris@example.org".into(),
+        "wrong".into(),
+        "Iris's iPad".into(),
+    ))
+    .expect_err("wrong password");
+    assert_eq!(wrong.category(), ErrorCategory::Auth);
+    assert_eq!(wrong.to_string(), "Wrong e-mail address or password.");
+    let malformed = wait(shelfmark_ffi::sign_in(
+        "not an address".into(),
+        "iris@example.org".into(),
+        "secret pass".into(),
+        String::new(),
+    ))
+    .expect_err("malformed");
+    assert_eq!(malformed.category(), ErrorCategory::InvalidInput);
+    assert!(
+        malformed.to_string().contains("server address"),
+        "{malformed}"
+    );
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port");
+    let unreachable = wait(shelfmark_ffi::sign_in(
+        format!("http://{closed}"),
+        "iris@example.org".into(),
+        "secret pass".into(),
+        String::new(),
+    ))
+    .expect_err("unreachable");
+    assert_eq!(unreachable.category(), ErrorCategory::Network);
+
+    let account = wait(shelfmark_ffi::sign_in(
+        format!("{}/", server.base_url),
+        "iris@example.org".into(),
+        "secret pass".into(),
+        "Iris's iPad".into(),
+    ))
+    .expect("signed in");
+    assert_eq!(account.server_url, server.base_url);
+    assert_eq!(account.user_id, user_id);
+    assert_eq!(account.key_name, "Iris's iPad");
+
+    // The key goes into the first sync as any key would.
+    let device = Device::new(&server, account.user_id, &account.api_key);
+    device.create("Signed in on the iPad");
+    let first = device.sync(None);
+    assert_eq!(first.libraries[0].uploaded.items, 1);
+
+    wait(
+        device
+            .library
+            .sync()
+            .sign_out(device.request.key_storage.clone()),
+    )
+    .expect("sign out");
+    assert!(
+        wait(device.library.sync().account())
+            .expect("account")
+            .is_none()
+    );
+    let (status, _) = server.call(
+        &account.api_key,
+        reqwest::Method::GET,
+        &format!("/users/{user_id}/items"),
+        None,
+    );
+    assert_eq!(status, 403, "the iPad's key is revoked on the server");
+}

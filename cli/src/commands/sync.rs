@@ -68,15 +68,31 @@ pub fn sync(library: &Library, args: SyncArgs) -> Result<()> {
         Some(SyncAction::Status(out)) => return status(library, out),
         Some(SyncAction::Log { limit, out }) => return log(library, limit, out),
         Some(SyncAction::Relink(out)) => return relink(library, out),
+        Some(SyncAction::SignOut(out)) => return sign_out(library, out),
         None => {}
     }
-    let api_key = read_key(args.key_stdin)?;
+    let mut user_id = args.user;
+    let api_key = match (&args.email, &args.server) {
+        (Some(email), Some(server)) => {
+            let signed_in = sign_in(server, email, args.password_stdin, args.device_name)?;
+            if user_id.is_some_and(|id| id != signed_in.user_id) {
+                bail!(
+                    "{email} is user {} on {server}, not user {}",
+                    signed_in.user_id,
+                    user_id.unwrap_or_default()
+                );
+            }
+            user_id = Some(signed_in.user_id);
+            Some(signed_in.api_key)
+        }
+        _ => read_key(args.key_stdin)?,
+    };
     if args.confirm_deletions {
         library.confirm_deletions()?;
     }
     let options = SyncOptions {
         server_url: args.server,
-        user_id: args.user,
+        user_id,
         api_key,
         credentials: CredentialStore::System,
         confirm_deletions: args.confirm_deletions,
@@ -125,6 +141,80 @@ fn auto(library: &Library, options: SyncOptions, interval: u64, out: JsonOut) ->
 }
 
 /// The API key from standard input when asked for.
+/// Signs in with e-mail address and password; the server's key for this
+/// computer, to keep as the first sync keeps any key.
+fn sign_in(
+    server: &str,
+    email: &str,
+    password_stdin: bool,
+    device_name: Option<String>,
+) -> Result<shelfmark_core::sync::SignedIn> {
+    shelfmark_core::sync::check_server_url(server)?;
+    let password = if password_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the password from standard input")?;
+        // One trailing line break is the end of input, not the password.
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        text.strip_suffix('\r').unwrap_or(text).to_owned()
+    } else {
+        rpassword::prompt_password(format!("Password for {email} at {server}: "))
+            .context("cannot read the password from the terminal (use --password-stdin)")?
+    };
+    let device_name = device_name.unwrap_or_else(|| {
+        let host = std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .or_else(|| std::env::var("COMPUTERNAME").ok())
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "this computer".into());
+        format!("Shelfmark CLI on {host}")
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start signing in")?;
+    let signed_in = runtime.block_on(shelfmark_core::sync::sign_in(
+        server,
+        email,
+        &password,
+        &device_name,
+    ))?;
+    eprintln!(
+        "signed in as {} (user {}); this computer's key is named {:?} on the server",
+        signed_in.username, signed_in.user_id, signed_in.key_name
+    );
+    Ok(signed_in)
+}
+
+/// `sync sign-out`: revokes the key on the server, then unbinds.
+fn sign_out(library: &Library, out: JsonOut) -> Result<()> {
+    let old = library.binding()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start signing out")?;
+    let revoked = runtime.block_on(library.sign_out(&CredentialStore::System))?;
+    if out.json {
+        output::json(&json!({"unbound": to_json(&old), "key_revoked": revoked}));
+        return Ok(());
+    }
+    match old {
+        Some(b) if revoked => println!(
+            "signed out of user {} at {}: the key of this computer is revoked and forgotten;              everything in the library stays",
+            b.user_id, b.server_url
+        ),
+        Some(b) => println!(
+            "signed out of user {} at {}, but the server could not be told: revoke this              computer's key on its \"Devices and keys\" page; everything in the library stays",
+            b.user_id, b.server_url
+        ),
+        None => println!("this library was not signed in to any account"),
+    }
+    Ok(())
+}
+
 fn read_key(from_stdin: bool) -> Result<Option<String>> {
     if !from_stdin {
         return Ok(None);

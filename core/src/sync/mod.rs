@@ -14,6 +14,7 @@ pub mod plan;
 mod reset;
 mod schedule;
 mod session;
+pub mod sign_in;
 mod state;
 mod status;
 mod upload;
@@ -30,5 +31,6 @@ pub use session::{
     Counts, LibraryReport, ProgressCallback, SyncOptions, SyncOutcome, SyncPhase, SyncProgress,
     SyncReport,
 };
+pub use sign_in::{SignedIn, check_server_url, sign_in};
 pub use state::{Binding, LogEntry, Notice, PendingDeletion};
 pub use status::LibraryStatus;

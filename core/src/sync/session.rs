@@ -282,6 +282,32 @@ impl Library {
         Ok(())
     }
 
+    /// Signs this file out of its account: revokes this device's key on the
+    /// server, then unbinds the file as [`Library::relink`] does. Returns
+    /// whether the server revoked the key; when it cannot be reached the
+    /// file is signed out all the same, and the key stays valid online until
+    /// it is revoked on the server's "Devices and keys" page.
+    pub async fn sign_out(&self, credentials: &CredentialStore) -> Result<bool> {
+        let kept = match self.binding()? {
+            Some(binding) => credentials
+                .load(&binding.key_ref)?
+                .map(|key| (binding.server_url, key)),
+            None => None,
+        };
+        let revoked = match kept {
+            Some((server_url, key)) => match super::sign_in::revoke_key(&server_url, &key).await {
+                Ok(()) => true,
+                Err(e) => {
+                    log::warn!("signing out: the server did not revoke the key: {e}");
+                    false
+                }
+            },
+            None => false,
+        };
+        self.relink(credentials)?;
+        Ok(revoked)
+    }
+
     /// Syncs every library of this file bound to the account (binding the
     /// file on its first sync): the personal library and every group library
     /// the key reaches. One library failing does not stop the others; an
