@@ -1100,11 +1100,23 @@ class UseChecker:
         kit = self.kit_type(self.type_of(f, subject_node))
         if kit is None or kit.kind != "enum":
             return
+        covered, exhaustive_without_cases = set(), False
         for entry in (c for c in switch.children if c.type == "switch_entry"):
+            if any(c.type == "default_keyword" or text(c, f.source) == "default" for c in entry.children):
+                exhaustive_without_cases = True
             for pattern in (c for c in entry.children if c.type == "switch_pattern"):
                 inner = pattern.named_children[0] if pattern.named_children else None
-                if inner is not None:
-                    self._check_pattern(f, inner.children, kit, inner)
+                if inner is None:
+                    continue
+                case_name = self._check_pattern(f, inner.children, kit, inner)
+                if case_name is not None:
+                    covered.add(case_name)
+                elif text(inner, f.source).strip() == "_":
+                    exhaustive_without_cases = True
+        missing = set(kit.cases) - covered
+        if not exhaustive_without_cases and missing:
+            # A case added to the enum must be handled (Swift refuses the switch).
+            self._problem(f, switch, f"switch over {kit.name} misses its cases {', '.join(sorted(missing))}")
 
     def _check_if_case(self, f, statement: Node) -> None:
         children = statement.children
@@ -1124,17 +1136,18 @@ class UseChecker:
             elif c.type == "pattern" and case_name is not None:
                 payload.append(c)
         if case_name is None:
-            return
+            return None
         case = kit.cases.get(case_name)
         if case is None:
             self._problem(f, where, f"{kit.name} has no case {case_name} in ShelfmarkKit")
-            return
+            return None
         self.checked.add(f"{kit.name}.{case_name}")
         if payload and len(payload) != len(case.params):
             self._problem(
                 f, where,
                 f"{kit.name}.{case_name} binds {len(payload)} values; ShelfmarkKit's case {case.describe(case_name)} has {len(case.params)}",
             )
+        return case_name
 
     def _check_comparison(self, f, node: Node) -> None:
         operator = next((c for c in node.children if c.type in ("custom_operator", "==", "!=")), None)

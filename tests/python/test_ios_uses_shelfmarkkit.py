@@ -101,6 +101,14 @@ def test_a_removed_enum_case_fails_the_real_app(api):
     assert any("dateAdded" in p.message for p in found.problems), found.problems
 
 
+def test_a_new_enum_case_fails_an_exhaustive_switch_of_the_real_app(api):
+    source = KIT.read_bytes()
+    added = source.replace(b"    case invalidInput\n", b"    case invalidInput\n    case rateLimited\n", 1)
+    assert added != source
+    found = check(app_sources(), swift_api.kit_api([added, *swift_api.KIT_FILES[1:]]))
+    assert any("switch over ErrorCategory misses its cases rateLimited" in p.message for p in found.problems), found.problems
+
+
 def test_the_platform_lists_hold_no_shelfmarkkit_names(api):
     assert not (SDK_TYPES & set(api.types)), SDK_TYPES & set(api.types)
     assert not (SDK_FUNCTIONS & set(api.functions)), SDK_FUNCTIONS & set(api.functions)
@@ -162,6 +170,8 @@ def test_a_correct_snippet_passes():
         ("func f(e: ShelfmarkError) { _ = e.kind }", "ShelfmarkError has no property kind"),
         ("func f() { let r = ShelfmarkError.Offline(message: \"x\"); print(r) }", "ShelfmarkError has no static member or case Offline"),
         ("func f() { let show = { row in print(row.creatorSummary) }; show(1) }", "cannot tell the type of row.creatorSummary"),
+        ("func f(s: SyncResetMode) -> Int { switch s { case .upload: return 1\n case .merge: return 2 } }",
+         "switch over SyncResetMode misses its cases download"),
     ],
 )
 def test_the_check_fails_on_a_wrong_use(body, expected):
