@@ -1,0 +1,157 @@
+package org.shelfmark.app.state
+
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateListOf
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.setValue
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.launch
+import org.shelfmark.AutoSync
+import org.shelfmark.AutoSyncListener
+import org.shelfmark.AutoSyncSettings
+import org.shelfmark.ErrorCategory
+import org.shelfmark.KeyStorage
+import org.shelfmark.LibraryHandle
+import org.shelfmark.LibraryOptions
+import org.shelfmark.ShelfmarkException
+import org.shelfmark.SyncRequest
+import org.shelfmark.SyncSummary
+import org.shelfmark.app.platform.Platform
+import org.shelfmark.createLibrary
+import org.shelfmark.openLibrary
+import java.io.File
+
+/** The screens the app navigates between. */
+sealed interface Screen {
+    data object Loading : Screen
+    data object SignIn : Screen
+    data object Library : Screen
+    data class Item(val key: String) : Screen
+    data class Edit(val key: String) : Screen
+    data class Annotate(val attachmentKey: String) : Screen
+    data class Share(val keys: List<String>) : Screen
+    data class Import(val path: String) : Screen
+    data object SyncStatus : Screen
+    data object Conflicts : Screen
+    data object Files : Screen
+}
+
+/**
+ * The app: the open library, the navigation stack, and the platform calls
+ * that depend on being signed in (automatic sync, background scheduling,
+ * network changes). Screens get their state holders from here.
+ */
+class AppState(val platform: Platform, val scope: CoroutineScope) {
+    var library: LibraryHandle? by mutableStateOf(null)
+        private set
+    private val stack = mutableStateListOf<Screen>(Screen.Loading)
+    val screen: Screen get() = stack.last()
+    val canGoBack: Boolean get() = stack.size > 1
+
+    /** A message for the whole app (a failed open, a sync error), shown until dismissed. */
+    var notice: String? by mutableStateOf(null)
+
+    val keyStorage: KeyStorage get() = KeyStorage.File(platform.storage.keyFilePath)
+
+    /** Later syncs need neither the address nor the key: the library file is bound. */
+    val boundRequest: SyncRequest get() = SyncRequest(null, null, null, keyStorage, false)
+
+    private var autoSync: AutoSync? = null
+    private var network: AutoCloseable? = null
+
+    var browser: LibraryBrowserState? by mutableStateOf(null)
+        private set
+    val sync = SyncState(this)
+    val signIn = SignInState(this)
+
+    /** Opens the library file (creating it on first start) and shows sign-in or the library. */
+    fun start() {
+        scope.launch {
+            try {
+                val path = platform.storage.libraryPath
+                val options = LibraryOptions(allowCloudFolder = false, stylesDir = platform.storage.stylesDir)
+                val handle = if (File(path).exists()) openLibrary(path, options) else createLibrary(path, options)
+                library = handle
+                browser = LibraryBrowserState(handle, scope)
+                if (handle.sync().account() == null) {
+                    replaceAll(Screen.SignIn)
+                } else {
+                    replaceAll(Screen.Library)
+                    startBackgroundWork()
+                }
+            } catch (e: ShelfmarkException) {
+                notice = "The library could not be opened: ${e.message}"
+                replaceAll(Screen.SignIn)
+            }
+        }
+    }
+
+    /** Called once the first sync has the items in: the library is browsable. */
+    fun signedIn() {
+        replaceAll(Screen.Library)
+        browser?.refresh()
+    }
+
+    /** After a successful first sync: automatic sync while the app runs, WorkManager when it does not. */
+    fun startBackgroundWork() {
+        val handle = library ?: return
+        if (autoSync == null) {
+            autoSync = try {
+                handle.sync().startAutoSync(
+                    boundRequest,
+                    AutoSyncSettings(intervalSeconds = 900u, debounceSeconds = 5u),
+                    object : AutoSyncListener {
+                        override fun onSynced(summary: SyncSummary) = sync.heard(summary)
+                        override fun onFailed(category: ErrorCategory, message: String) = sync.heardFailure(category, message)
+                    },
+                )
+            } catch (e: ShelfmarkException) {
+                notice = "Automatic sync could not start: ${e.message}"
+                null
+            }
+        }
+        platform.scheduler.schedulePeriodicSync(15)
+        if (network == null) {
+            network = platform.connectivity.observe { metered ->
+                if (metered != null) scope.launch { runCatching { handle.files().setNetwork(metered) } }
+            }
+        }
+    }
+
+    /** The app went to the background: one more sync of what was edited (the core decides if one is needed). */
+    fun wentToBackground() {
+        val running = autoSync ?: return
+        scope.launch { runCatching { running.appClosing() } }
+    }
+
+    /** Stops everything the app started; the library stays as it is on disk. */
+    fun close() {
+        autoSync?.stop()
+        autoSync = null
+        network?.close()
+        network = null
+        browser?.close()
+    }
+
+    /** A file opened with the app ("open with", or the import picker): show the import with its report. */
+    fun openFile(path: String) {
+        if (library == null) {
+            notice = "Sign in first, then open the file again."
+            return
+        }
+        navigate(Screen.Import(path))
+    }
+
+    fun navigate(screen: Screen) {
+        stack.add(screen)
+    }
+
+    fun back() {
+        if (stack.size > 1) stack.removeAt(stack.lastIndex)
+    }
+
+    private fun replaceAll(screen: Screen) {
+        stack.clear()
+        stack.add(screen)
+    }
+}

@@ -1,0 +1,179 @@
+package org.shelfmark.app.state
+
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.setValue
+import kotlinx.coroutines.launch
+import org.shelfmark.ConflictChoice
+import org.shelfmark.ConflictHistoryEntry
+import org.shelfmark.ErrorCategory
+import org.shelfmark.HeldDeletion
+import org.shelfmark.LibrarySyncStatus
+import org.shelfmark.ShelfmarkException
+import org.shelfmark.SyncConflict
+import org.shelfmark.SyncListener
+import org.shelfmark.SyncLogEntry
+import org.shelfmark.SyncProgressEvent
+import org.shelfmark.SyncResetMode
+import org.shelfmark.SyncResult
+import org.shelfmark.SyncStage
+import org.shelfmark.SyncSummary
+import org.shelfmark.category
+
+/** What a stage of a sync is called on screen. */
+fun stageText(event: SyncProgressEvent): String {
+    val name = when (event.stage) {
+        SyncStage.CONNECTING -> "Connecting"
+        SyncStage.CHECKING -> "Checking for changes"
+        SyncStage.DOWNLOADING -> "Downloading"
+        SyncStage.APPLYING_DELETIONS -> "Applying deletions"
+        SyncStage.UPLOADING -> "Uploading"
+        SyncStage.UPLOADING_DELETIONS -> "Uploading deletions"
+        SyncStage.INDEXING -> "Indexing for search"
+        SyncStage.DONE -> "Done"
+    }
+    val what = event.objectType?.let { " $it" } ?: ""
+    return if (event.total > 0u) "$name$what: ${event.done} of ${event.total}" else name
+}
+
+/** A one-line account of a finished sync. */
+fun summaryText(summary: SyncSummary): String {
+    val downloaded = summary.libraries.sumOf { it.downloaded.items.toLong() }
+    val uploaded = summary.libraries.sumOf { it.uploaded.items.toLong() }
+    val conflicts = summary.libraries.sumOf { it.conflicts.toLong() }
+    val failed = summary.libraries.filter { it.result == SyncResult.FAILED }
+    val held = summary.libraries.sumOf { it.deletionsToConfirm.toLong() }
+    val nothing = downloaded == 0L && uploaded == 0L && conflicts == 0L && held == 0L && failed.isEmpty()
+    return if (nothing) "Up to date" else buildList {
+        add("Synced: $downloaded ${plural(downloaded, "reference")} downloaded, $uploaded uploaded")
+        if (conflicts > 0) add("$conflicts ${plural(conflicts, "conflict")} to resolve")
+        if (held > 0) add("$held deletions wait for your confirmation")
+        failed.forEach { add("${it.name}: ${it.error ?: "failed"}") }
+    }.joinToString(" · ")
+}
+
+/** What a kind of sync error means to the user. */
+fun errorKindText(kind: String?): String = when (kind) {
+    null -> ""
+    "auth" -> "Sign-in problem"
+    "network" -> "Network problem"
+    "quota", "storage quota" -> "Online storage full"
+    else -> kind.replaceFirstChar { it.uppercase() }
+}
+
+internal fun plural(n: Long, word: String) = if (n == 1L) word else "${word}s"
+
+/**
+ * Sync for the whole app: sync now with progress, the status of each
+ * library with its last runs, conflicts with their resolution and history,
+ * held-back deletions, and reset.
+ */
+class SyncState(private val app: AppState) {
+    var running by mutableStateOf(false)
+        private set
+    var progress: SyncProgressEvent? by mutableStateOf(null)
+        private set
+    var lastResult: String? by mutableStateOf(null)
+        private set
+    var lastError: String? by mutableStateOf(null)
+        private set
+    var status: List<LibrarySyncStatus> by mutableStateOf(emptyList())
+        private set
+    var log: List<SyncLogEntry> by mutableStateOf(emptyList())
+        private set
+    var conflicts: List<SyncConflict> by mutableStateOf(emptyList())
+        private set
+    var history: List<ConflictHistoryEntry> by mutableStateOf(emptyList())
+        private set
+    var heldDeletions: List<HeldDeletion> by mutableStateOf(emptyList())
+        private set
+    var resetBackup: String? by mutableStateOf(null)
+        private set
+
+    /** A finished sync heard from the automatic sync or a run started here. */
+    fun heard(summary: SyncSummary) {
+        app.scope.launch {
+            lastResult = summaryText(summary)
+            lastError = null
+            reload()
+        }
+    }
+
+    fun heardFailure(category: ErrorCategory, message: String) {
+        app.scope.launch {
+            lastError = if (category == ErrorCategory.AUTH) "Sign in again: $message" else message
+            reload()
+        }
+    }
+
+    private val listener = object : SyncListener {
+        override fun onProgress(event: SyncProgressEvent) {
+            app.scope.launch { progress = event }
+        }
+
+        override fun onConflicts(count: ULong) {}
+    }
+
+    fun syncNow() = run { library ->
+        heard(library.sync().syncNow(app.boundRequest, listener))
+    }
+
+    /** Reads the status, the recent runs, conflicts, history and held deletions again. */
+    fun reload() {
+        val library = app.library ?: return
+        app.scope.launch {
+            try {
+                status = library.sync().status()
+                log = library.sync().log(20u)
+                conflicts = library.sync().conflicts()
+                history = library.sync().conflictHistory()
+                heldDeletions = library.sync().deletionsToConfirm()
+            } catch (e: ShelfmarkException) {
+                lastError = e.message
+            }
+        }
+    }
+
+    fun resolve(conflict: SyncConflict, choice: ConflictChoice) = run { library ->
+        library.sync().resolve(conflict.libraryId, conflict.key, choice)
+        reload()
+        app.browser?.refresh()
+    }
+
+    fun restore(entry: ConflictHistoryEntry) = run { library ->
+        library.sync().restoreFromHistory(entry.libraryId, entry.id)
+        reload()
+    }
+
+    fun confirmDeletions() = run { library ->
+        library.sync().confirmDeletions()
+        heard(library.sync().syncNow(app.boundRequest, listener))
+    }
+
+    fun reset(mode: SyncResetMode) = run { library ->
+        val report = library.sync().resetSync(mode, app.boundRequest, listener)
+        resetBackup = report.backupPath
+        heard(report.summary)
+    }
+
+    private fun run(action: suspend (org.shelfmark.LibraryHandle) -> Unit) {
+        val library = app.library ?: return
+        if (running) return
+        running = true
+        lastError = null
+        app.scope.launch {
+            try {
+                action(library)
+            } catch (e: ShelfmarkException) {
+                lastError = when (e.category) {
+                    ErrorCategory.NETWORK -> "Cannot reach the server: ${e.message}"
+                    ErrorCategory.AUTH -> "Sign in again: ${e.message}"
+                    else -> e.message
+                }
+            } finally {
+                running = false
+                progress = null
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package org.shelfmark.app.ui
+
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.width
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.AssistChip
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.DropdownMenu
+import androidx.compose.material3.DropdownMenuItem
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.text.font.FontWeight
+import androidx.compose.ui.unit.dp
+import org.shelfmark.app.state.AppState
+import org.shelfmark.app.state.ItemDetailState
+import org.shelfmark.app.state.ItemEditState
+import org.shelfmark.app.state.Screen
+import org.shelfmark.app.state.fileStatusText
+
+/** Notes are stored as HTML; the detail shows their text. */
+private fun noteText(html: String) = html.replace(Regex("<br\\s*/?>|</p>"), "\n").replace(Regex("<[^>]+>"), "").trim()
+
+/** The item: fields in the type's order, creators, tags, notes, attachments with their files and annotations. */
+@Composable
+fun ItemDetailScreen(app: AppState, state: ItemDetailState) {
+    LaunchedEffect(state) { state.load() }
+    val item = state.item
+    Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        if (item == null) return@Column
+        Text(item.itemTypeLabel.uppercase(), style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.primary)
+        Text(item.title.ifEmpty { "(untitled)" }, style = MaterialTheme.typography.headlineSmall, modifier = Modifier.testTag(Tags.DETAIL_TITLE))
+        if (item.inTrash) Text("In the trash", color = MaterialTheme.colorScheme.error)
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            if (!item.inTrash) {
+                Button(onClick = { app.navigate(Screen.Edit(item.key)) }, modifier = Modifier.testTag(Tags.EDIT)) { Text("Edit") }
+                OutlinedButton(onClick = { app.navigate(Screen.Share(listOf(item.key))) }, modifier = Modifier.testTag(Tags.SHARE)) { Text("Share") }
+                TextButton(onClick = { state.trash { } }, modifier = Modifier.testTag(Tags.TRASH)) { Text("Move to trash") }
+            } else {
+                Button(onClick = { state.restore { } }) { Text("Restore") }
+            }
+        }
+        if (item.creators.isNotEmpty()) {
+            Section("Creators")
+            item.creators.forEach { c ->
+                Labelled(c.label, listOf(c.lastName, c.firstName).filter { it.isNotEmpty() }.joinToString(", "), tag = null)
+            }
+        }
+        Section("Fields")
+        item.fields.filter { it.name != "title" }.forEach { Labelled(it.label, it.value, Tags.field(it.name)) }
+        if (item.tags.isNotEmpty()) {
+            Section("Tags")
+            Row(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+                item.tags.forEach { AssistChip(onClick = {}, label = { Text(it.name) }) }
+            }
+        }
+        if (state.notes.isNotEmpty()) {
+            Section("Notes")
+            state.notes.forEach { note ->
+                Card(Modifier.fillMaxWidth()) { Text(noteText(note.note ?: ""), Modifier.padding(12.dp)) }
+            }
+        }
+        if (state.attachments.isNotEmpty()) {
+            Section("Attachments")
+            state.attachments.forEach { attachment ->
+                Card(
+                    Modifier.fillMaxWidth().clickable { app.navigate(Screen.Annotate(attachment.detail.key)) }
+                        .testTag(Tags.attachment(attachment.detail.key)),
+                ) {
+                    Column(Modifier.padding(12.dp)) {
+                        Text(attachment.detail.title.ifEmpty { attachment.file?.filename ?: "Attachment" }, fontWeight = FontWeight.SemiBold)
+                        Text(
+                            listOfNotNull(
+                                attachment.file?.let { fileStatusText(it.status) },
+                                attachment.annotations.size.takeIf { it > 0 }?.let { "$it annotations" },
+                            ).joinToString(" · "),
+                            style = MaterialTheme.typography.bodySmall,
+                        )
+                        attachment.annotations.take(3).forEach { a ->
+                            Text("• ${a.annotationType} p. ${a.pageLabel ?: "?"}: ${a.comment ?: a.text ?: ""}", style = MaterialTheme.typography.bodySmall)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+@Composable
+private fun Section(title: String) {
+    Column {
+        HorizontalDivider()
+        Text(title, style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.primary, modifier = Modifier.padding(top = 8.dp))
+    }
+}
+
+@Composable
+private fun Labelled(label: String, value: String, tag: String?) {
+    Row(Modifier.fillMaxWidth().then(if (tag != null) Modifier.testTag(tag) else Modifier)) {
+        Text(label, style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.outline, modifier = Modifier.width(130.dp))
+        Text(value, style = MaterialTheme.typography.bodyMedium)
+    }
+}
+
+/** The edit form: the type, every field of the type in order, creators and tags. */
+@Composable
+fun ItemEditScreen(app: AppState, state: ItemEditState) {
+    LaunchedEffect(state) { state.load() }
+    val type = state.type ?: return
+    Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        TypeMenu(state, type.label)
+        state.error?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag(Tags.EDIT_ERROR)) }
+        Text("Creators", style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.primary)
+        state.creators.forEachIndexed { index, creator ->
+            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                OutlinedTextField(creator.lastName, { creator.lastName = it }, label = { Text("Last name") }, singleLine = true, modifier = Modifier.weight(1f))
+                OutlinedTextField(creator.firstName, { creator.firstName = it }, label = { Text("First name") }, singleLine = true, modifier = Modifier.weight(1f))
+                TextButton(onClick = { state.removeCreator(index) }) { Text("Remove") }
+            }
+        }
+        TextButton(onClick = { state.addCreator() }, modifier = Modifier.testTag(Tags.ADD_CREATOR)) { Text("Add creator") }
+        Text("Fields", style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.primary)
+        state.fields.forEach { field ->
+            OutlinedTextField(
+                value = field.value,
+                onValueChange = { field.value = it },
+                label = { Text(field.label) },
+                singleLine = field.name != "abstractNote" && field.name != "extra",
+                modifier = Modifier.fillMaxWidth().testTag(Tags.editField(field.name)),
+            )
+        }
+        OutlinedTextField(
+            value = state.tags,
+            onValueChange = { state.tags = it },
+            label = { Text("Tags (comma-separated)") },
+            modifier = Modifier.fillMaxWidth().testTag(Tags.EDIT_TAGS),
+        )
+        Button(onClick = { state.save { app.back() } }, enabled = !state.saving, modifier = Modifier.fillMaxWidth().testTag(Tags.EDIT_SAVE)) {
+            Text("Save")
+        }
+    }
+}
+
+@Composable
+private fun TypeMenu(state: ItemEditState, label: String) {
+    var open by remember { mutableStateOf(false) }
+    OutlinedButton(onClick = { open = true }, modifier = Modifier.testTag("edit.type")) { Text("Type: $label") }
+    DropdownMenu(expanded = open, onDismissRequest = { open = false }) {
+        state.types.filter { it.name !in setOf("note", "attachment", "annotation") }.forEach { t ->
+            DropdownMenuItem(text = { Text(t.label) }, onClick = { open = false; state.changeType(t.name) })
+        }
+    }
+}

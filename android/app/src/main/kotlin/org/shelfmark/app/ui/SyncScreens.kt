@@ -1,0 +1,157 @@
+package org.shelfmark.app.ui
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.width
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.LinearProgressIndicator
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateMapOf
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.text.font.FontWeight
+import androidx.compose.ui.unit.dp
+import org.shelfmark.ConflictChoice
+import org.shelfmark.SyncConflict
+import org.shelfmark.SyncResetMode
+import org.shelfmark.app.state.AppState
+import org.shelfmark.app.state.Screen
+import org.shelfmark.app.state.SyncState
+import org.shelfmark.app.state.errorKindText
+import org.shelfmark.app.state.stageText
+
+/** Sync status: each library's state, the last runs with errors by kind, held deletions, reset. */
+@Composable
+fun SyncStatusScreen(app: AppState, sync: SyncState) {
+    LaunchedEffect(sync) { sync.reload() }
+    var resetMode by remember { mutableStateOf<SyncResetMode?>(null) }
+    Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            Button(onClick = { sync.syncNow() }, enabled = !sync.running, modifier = Modifier.testTag(Tags.SYNC_NOW)) { Text(if (sync.running) "Syncing…" else "Sync now") }
+            OutlinedButton(onClick = { app.navigate(Screen.Conflicts) }, modifier = Modifier.testTag("sync.conflicts")) {
+                Text("Conflicts (${sync.conflicts.size})")
+            }
+        }
+        sync.progress?.let {
+            Text(stageText(it))
+            LinearProgressIndicator(Modifier.fillMaxWidth())
+        }
+        sync.lastResult?.let { Text(it, modifier = Modifier.testTag("sync.result")) }
+        sync.lastError?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("sync.error")) }
+        sync.status.forEach { s ->
+            Card(Modifier.fillMaxWidth().testTag("sync.library:${s.name}")) {
+                Column(Modifier.padding(12.dp)) {
+                    Text(s.name + if (!s.editable) " (read only)" else "", fontWeight = FontWeight.SemiBold)
+                    Text("Version ${s.version} · ${s.unsynced} changes to upload · ${s.conflicts} conflicts", style = MaterialTheme.typography.bodySmall)
+                    if (s.fulltextPending > 0u) Text("${s.fulltextPending} items wait to be indexed for search", style = MaterialTheme.typography.bodySmall)
+                    s.lastRun?.let { run ->
+                        Text("Last run ${run.started}: ${run.outcome}" + (run.errorKind?.let { " — ${errorKindText(it)}" } ?: ""), style = MaterialTheme.typography.bodySmall)
+                    }
+                }
+            }
+        }
+        if (sync.heldDeletions.isNotEmpty()) {
+            Card(Modifier.fillMaxWidth()) {
+                Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+                    Text("${sync.heldDeletions.size} deletions wait for your confirmation", fontWeight = FontWeight.SemiBold)
+                    sync.heldDeletions.take(10).forEach { Text("${it.direction}: ${it.title}", style = MaterialTheme.typography.bodySmall) }
+                    Button(onClick = { sync.confirmDeletions() }) { Text("Delete them") }
+                }
+            }
+        }
+        Text("Recent runs", style = MaterialTheme.typography.titleSmall)
+        sync.log.forEach { entry ->
+            Row(Modifier.fillMaxWidth()) {
+                Text(entry.started, style = MaterialTheme.typography.bodySmall, modifier = Modifier.width(190.dp))
+                Text(entry.outcome + (entry.errorKind?.let { " · ${errorKindText(it)}" } ?: "") + (entry.message?.let { ": $it" } ?: ""), style = MaterialTheme.typography.bodySmall)
+            }
+        }
+        Text("Reset sync", style = MaterialTheme.typography.titleSmall)
+        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            listOf(SyncResetMode.UPLOAD to "Upload", SyncResetMode.DOWNLOAD to "Download", SyncResetMode.MERGE to "Merge").forEach { (mode, label) ->
+                OutlinedButton(onClick = { resetMode = mode }) { Text(label) }
+            }
+        }
+        sync.resetBackup?.let { Text("Backup written to $it", style = MaterialTheme.typography.bodySmall) }
+    }
+    resetMode?.let { mode ->
+        AlertDialog(
+            onDismissRequest = { resetMode = null },
+            title = { Text("Reset sync?") },
+            text = {
+                Text(
+                    when (mode) {
+                        SyncResetMode.UPLOAD -> "The online library will be made equal to this device's. What exists only online is deleted there."
+                        SyncResetMode.DOWNLOAD -> "This device's library will be made equal to the online one. What exists only here goes to the trash."
+                        SyncResetMode.MERGE -> "Both libraries are paired again; nothing is deleted and nothing is duplicated."
+                    } + " A backup of this library is written first.",
+                )
+            },
+            confirmButton = { TextButton(onClick = { sync.reset(mode); resetMode = null }) { Text("Reset") } },
+            dismissButton = { TextButton(onClick = { resetMode = null }) { Text("Cancel") } },
+        )
+    }
+}
+
+/** Sync conflicts: each field's value here and online; keep either or type a new one. Below, the history with restore. */
+@Composable
+fun ConflictsScreen(sync: SyncState) {
+    LaunchedEffect(sync) { sync.reload() }
+    Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+        if (sync.conflicts.isEmpty()) Text("No conflicts.", modifier = Modifier.testTag("conflicts.none"))
+        sync.conflicts.forEach { ConflictCard(sync, it) }
+        if (sync.history.isNotEmpty()) {
+            Text("Resolved earlier", style = MaterialTheme.typography.titleSmall)
+            sync.history.forEach { entry ->
+                Row(Modifier.fillMaxWidth().testTag("history:${entry.key}")) {
+                    Column(Modifier.weight(1f)) {
+                        Text(entry.title, fontWeight = FontWeight.SemiBold)
+                        Text("Kept the ${entry.chosen} version of ${entry.fields.joinToString(", ")} on ${entry.resolvedAt}", style = MaterialTheme.typography.bodySmall)
+                    }
+                    if (entry.restoredAt == null) TextButton(onClick = { sync.restore(entry) }) { Text("Restore the other") }
+                }
+            }
+        }
+    }
+}
+
+@Composable
+private fun ConflictCard(sync: SyncState, conflict: SyncConflict) {
+    val typed = remember(conflict.key) { mutableStateMapOf<String, String>() }
+    Card(Modifier.fillMaxWidth().testTag(Tags.conflict(conflict.key))) {
+        Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+            Text(conflict.title, style = MaterialTheme.typography.titleMedium)
+            conflict.fields.forEach { f ->
+                Text(f.field, style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.primary)
+                Text("Here: ${f.local ?: "(none)"}", style = MaterialTheme.typography.bodySmall)
+                Text("Online: ${f.remote ?: "(none)"}", style = MaterialTheme.typography.bodySmall)
+                OutlinedTextField(typed[f.field] ?: "", { typed[f.field] = it }, label = { Text("Or type a new value") }, singleLine = true, modifier = Modifier.fillMaxWidth().testTag("conflict.value:${f.field}"))
+            }
+            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                OutlinedButton(onClick = { sync.resolve(conflict, ConflictChoice.KeepLocal) }, modifier = Modifier.testTag("conflict.local")) { Text("Keep this device's") }
+                OutlinedButton(onClick = { sync.resolve(conflict, ConflictChoice.KeepRemote) }, modifier = Modifier.testTag("conflict.remote")) { Text("Keep online") }
+                if (typed.values.any { it.isNotBlank() }) {
+                    Button(onClick = { sync.resolve(conflict, ConflictChoice.Values(typed.filterValues { it.isNotBlank() })) }, modifier = Modifier.testTag("conflict.typed")) { Text("Use typed") }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package org.shelfmark.app.ui
+
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.darkColorScheme
+import androidx.compose.material3.lightColorScheme
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.graphics.Color
+
+private val Light = lightColorScheme(
+    primary = Color(0xFF8C2F39),
+    onPrimary = Color.White,
+    primaryContainer = Color(0xFFFFDADC),
+    onPrimaryContainer = Color(0xFF3B0710),
+    secondary = Color(0xFF765657),
+    secondaryContainer = Color(0xFFFFDADA),
+    surface = Color(0xFFFFFBFF),
+    surfaceVariant = Color(0xFFF4DDDD),
+)
+
+private val Dark = darkColorScheme(
+    primary = Color(0xFFFFB2B8),
+    onPrimary = Color(0xFF561D24),
+    primaryContainer = Color(0xFF71333A),
+    secondary = Color(0xFFE6BDBE),
+)
+
+/** The app's colours: a deep red for the shelf mark, on warm paper tones. */
+@Composable
+fun ShelfmarkTheme(dark: Boolean = false, content: @Composable () -> Unit) {
+    MaterialTheme(colorScheme = if (dark) Dark else Light, content = content)
+}
+
+/** Test tags: stable names the UI tests (and accessibility tools) find nodes by. */
+object Tags {
+    const val SIGN_IN_SERVER = "signin.server"
+    const val SIGN_IN_KEY = "signin.key"
+    const val SIGN_IN_BUTTON = "signin.button"
+    const val SIGN_IN_ERROR = "signin.error"
+    const val SIGN_IN_PROGRESS = "signin.progress"
+    const val ITEM_LIST = "items.list"
+    const val ITEM_COUNT = "items.count"
+    const val SEARCH = "items.search"
+    const val SEARCH_EVERYTHING = "items.search.everything"
+    const val SIDEBAR = "sidebar"
+    const val MENU = "menu"
+    const val SYNC_BANNER = "sync.banner"
+    const val SYNC_NOW = "sync.now"
+    const val DETAIL_TITLE = "detail.title"
+    const val EDIT = "detail.edit"
+    const val SHARE = "detail.share"
+    const val TRASH = "detail.trash"
+    const val EDIT_TAGS = "edit.tags"
+    const val EDIT_SAVE = "edit.save"
+    const val EDIT_ERROR = "edit.error"
+    const val ADD_CREATOR = "edit.creator.add"
+    const val PDF_PAGE = "annotate.page"
+    const val ANNOTATION_COMMENT = "annotate.comment"
+    const val ANNOTATION_SAVE = "annotate.save"
+    const val SHARE_PREVIEW = "share.preview"
+    const val SHARE_TEXT = "share.text"
+    const val SHARE_RIS = "share.ris"
+    const val SHARE_BIBTEX = "share.bibtex"
+    const val IMPORT_REPORT = "import.report"
+    const val BACK = "back"
+
+    fun row(key: String) = "row:$key"
+    fun sidebar(label: String) = "sidebar:$label"
+    fun sort(label: String) = "sort:$label"
+    fun field(name: String) = "field:$name"
+    fun editField(name: String) = "edit.field:$name"
+    fun attachment(key: String) = "attachment:$key"
+    fun annotation(key: String) = "annotation:$key"
+    fun kind(name: String) = "annotate.kind:$name"
+    fun conflict(key: String) = "conflict:$key"
+    fun style(id: String) = "style:$id"
+    fun file(key: String) = "file:$key"
+}

@@ -1,0 +1,93 @@
+package org.shelfmark.app
+
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.assertTextContains
+import androidx.compose.ui.test.junit4.v2.createComposeRule
+import androidx.compose.ui.test.onAllNodesWithTag
+import androidx.compose.ui.test.onNodeWithTag
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performTextReplacement
+import androidx.compose.ui.unit.dp
+import org.junit.Assert.assertEquals
+import org.junit.Rule
+import org.junit.Test
+import org.junit.rules.RuleChain
+import org.junit.rules.TestRule
+import org.shelfmark.app.state.Screen
+import org.shelfmark.app.ui.Tags
+
+/** Browsing: the sidebar's collection tree and saved search, the sort orders, quick and "everything" search. */
+class BrowseTest {
+    private val fixture = Fixture()
+    private val rule = createComposeRule()
+
+    @get:Rule
+    val rules: TestRule = RuleChain.outerRule(fixture).around(rule)
+
+    private fun key(title: String) = fixture.keys.getValue(title)
+
+    /** The keys of the rows shown, top to bottom. */
+    private fun shownKeys(): List<String> {
+        val list = rule.onAllNodesWithTag(Tags.ITEM_LIST).fetchSemanticsNodes().firstOrNull() ?: return listOf("(no list)")
+        return list.children.mapNotNull { it.config.getOrNull(SemanticsProperties.TestTag) }
+            .filter { it.startsWith("row:") }.map { it.removePrefix("row:") }
+    }
+
+    private fun waitForRows(expected: List<String>) {
+        rule.waitUntil(WAIT_MS) { shownKeys() == expected }
+    }
+
+    @Test
+    fun sidebarSortAndSearch() {
+        val app = fixture.app(signedIn = true)
+        rule.showApp(app)
+        val byTitle = listOf("On Computable Numbers", "On the Origin of Species", "Sketch of the Analytical Engine", "The Structure of Scientific Revolutions", "Tidal Rhythms in Estuaries").map(::key)
+        waitForRows(byTitle)
+
+        // By creator: Carson, Darwin, Kuhn, Lovelace, Turing.
+        rule.onNodeWithTag("sort").performClick()
+        rule.waitForTag(Tags.sort("Creator")).performClick()
+        waitForRows(listOf("Tidal Rhythms in Estuaries", "On the Origin of Species", "The Structure of Scientific Revolutions", "Sketch of the Analytical Engine", "On Computable Numbers").map(::key))
+
+        // The collection tree: a parent shows its subcollection's items too.
+        rule.onNodeWithTag(Tags.MENU).performClick()
+        rule.waitForTag(Tags.sidebar("Machines"))
+        rule.waitForTag(Tags.sidebar("Computing")).performClick()
+        waitForRows(listOf("Sketch of the Analytical Engine", "On Computable Numbers").map(::key))
+        rule.onNodeWithTag(Tags.ITEM_COUNT).assertTextContains("2 references")
+
+        // The saved search.
+        rule.onNodeWithTag(Tags.MENU).performClick()
+        rule.waitForTag(Tags.sidebar("Tagged computing")).performClick()
+        waitForRows(listOf("Sketch of the Analytical Engine", "On Computable Numbers").map(::key))
+
+        // Quick search as you type, in My Library; "everything" also finds words of the abstract.
+        rule.onNodeWithTag(Tags.MENU).performClick()
+        rule.waitForTag(Tags.sidebar("My Library")).performClick()
+        rule.onNodeWithTag(Tags.SEARCH).performTextReplacement("tidal")
+        waitForRows(listOf(key("Tidal Rhythms in Estuaries")))
+        rule.onNodeWithTag(Tags.SEARCH).performTextReplacement("finches")
+        waitForRows(emptyList())
+        rule.onNodeWithTag(Tags.SEARCH_EVERYTHING).performClick()
+        waitForRows(listOf(key("On the Origin of Species")))
+
+        // Opening a row shows the item on its own screen on a phone.
+        rule.onNodeWithTag(Tags.row(key("On the Origin of Species"))).performClick()
+        rule.waitForTag(Tags.DETAIL_TITLE).assertTextContains("On the Origin of Species")
+        assertEquals(Screen.Item(key("On the Origin of Species")), app.screen)
+    }
+
+    @Test
+    fun tabletShowsSidebarListAndItemTogether() {
+        val app = fixture.app(signedIn = true)
+        rule.showApp(app, width = 1280.dp, height = 800.dp)
+        rule.waitForTag(Tags.sidebar("Biology"))
+        rule.waitForTag(Tags.row(key("Tidal Rhythms in Estuaries"))).performClick()
+        rule.waitForTag(Tags.DETAIL_TITLE).assertTextContains("Tidal Rhythms in Estuaries")
+        // The list is still there beside it, and the permanent sidebar too.
+        rule.onNodeWithTag(Tags.row(key("On Computable Numbers"))).assertTextContains("Turing", substring = true)
+        rule.onNodeWithTag(Tags.sidebar("Trash")).performClick()
+        rule.waitForTag(Tags.ITEM_COUNT).assertTextContains("0 references")
+    }
+}

@@ -1,0 +1,71 @@
+package org.shelfmark.app
+
+import androidx.compose.ui.test.assertTextContains
+import androidx.compose.ui.test.junit4.v2.createComposeRule
+import androidx.compose.ui.test.onNodeWithTag
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performTextReplacement
+import kotlinx.coroutines.runBlocking
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertNotNull
+import org.junit.Assert.assertTrue
+import org.junit.Rule
+import org.junit.Test
+import org.junit.rules.RuleChain
+import org.junit.rules.TestRule
+import org.shelfmark.SyncStage
+import org.shelfmark.app.desktop.RecordingScheduler
+import org.shelfmark.app.state.Screen
+import org.shelfmark.app.ui.Tags
+
+/** Signing in: clear messages for a malformed address, an unreachable server and a wrong key; then the first sync. */
+class SignInTest {
+    private val fixture = Fixture()
+    private val rule = createComposeRule()
+
+    @get:Rule
+    val rules: TestRule = RuleChain.outerRule(fixture).around(rule)
+
+    private fun signIn(address: String, key: String) {
+        rule.waitForTag(Tags.SIGN_IN_SERVER).performTextReplacement(address)
+        rule.onNodeWithTag(Tags.SIGN_IN_KEY).performTextReplacement(key)
+        rule.onNodeWithTag(Tags.SIGN_IN_BUTTON).performClick()
+    }
+
+    @Test
+    fun wrongInputsEachSayWhatIsWrong() {
+        val app = fixture.app(signedIn = false)
+        rule.showApp(app)
+
+        signIn("sync example org", fixture.key)
+        rule.waitForTag(Tags.SIGN_IN_ERROR).assertTextContains("is not a web address", substring = true)
+
+        // Nothing listens on port 9 of this machine.
+        signIn("http://127.0.0.1:9", fixture.key)
+        rule.waitForText("Cannot reach http://127.0.0.1:9")
+
+        signIn(fixture.server.baseUrl, "0123456789abcdefghijklmn")
+        rule.waitForText("did not accept this key")
+        assertEquals(Screen.SignIn, app.screen)
+        assertEquals(null, runBlocking { app.library?.sync()?.account() })
+    }
+
+    @Test
+    fun firstSyncShowsProgressThenTheLibrary() {
+        val app = fixture.app(signedIn = false)
+        rule.showApp(app)
+        signIn(fixture.server.baseUrl, fixture.key)
+
+        // The library is shown with the downloaded references, sorted by title.
+        rule.waitForTag(Tags.row(fixture.keys.getValue("On Computable Numbers")))
+        rule.waitForTag(Tags.ITEM_COUNT).assertTextContains("5 references")
+        val account = runBlocking { app.library?.sync()?.account() }
+        assertNotNull(account)
+        assertEquals(fixture.userId, account!!.userId)
+
+        // Progress was reported stage by stage, and background sync is scheduled.
+        val stages = app.signIn.stagesSeen.toList()
+        assertTrue("stages seen: $stages", SyncStage.DOWNLOADING in stages && stages.first() == SyncStage.CONNECTING)
+        assertEquals(15L, (app.platform.scheduler as RecordingScheduler).intervalMinutes)
+    }
+}

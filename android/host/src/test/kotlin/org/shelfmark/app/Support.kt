@@ -1,0 +1,181 @@
+package org.shelfmark.app
+
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.requiredSize
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.test.SemanticsNodeInteraction
+import androidx.compose.ui.test.junit4.ComposeContentTestRule
+import androidx.compose.ui.test.onNodeWithTag
+import androidx.compose.ui.test.onAllNodesWithTag
+import androidx.compose.ui.test.onAllNodesWithText
+import androidx.compose.ui.unit.Dp
+import androidx.compose.ui.unit.dp
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.runBlocking
+import org.junit.rules.ExternalResource
+import org.junit.rules.TemporaryFolder
+import org.shelfmark.Creator
+import org.shelfmark.KeyStorage
+import org.shelfmark.LibraryHandle
+import org.shelfmark.LibraryOptions
+import org.shelfmark.NewItem
+import org.shelfmark.SearchCondition
+import org.shelfmark.SyncRequest
+import org.shelfmark.app.desktop.desktopPlatform
+import org.shelfmark.app.state.AppState
+import org.shelfmark.app.ui.ShelfmarkApp
+import org.shelfmark.createLibrary
+import java.io.File
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+
+/** How long a test waits for the library or the server before failing. */
+const val WAIT_MS = 30_000L
+
+/** A real `shelfmark-server` on loopback with its own data folder (the binary comes from `shelfmark.server.bin`). */
+class TestServer(private val data: Path) : AutoCloseable {
+    private val binary = requireNotNull(System.getProperty("shelfmark.server.bin")) {
+        "set -Dshelfmark.server.bin to the shelfmark-server binary"
+    }
+    private val process: Process = ProcessBuilder(binary, "--data-dir", data.also { Files.createDirectories(it) }.toString(), "--listen", "127.0.0.1:0")
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .also { it.environment()["SHELFMARK_LOG"] = "warn" }
+        .start()
+    val baseUrl: String
+
+    init {
+        val reader = process.inputStream.bufferedReader()
+        var url: String? = null
+        while (url == null) {
+            val line = reader.readLine() ?: error("the server stopped before listening")
+            url = line.trim().removePrefix("shelfmark-server listening on ").takeIf { it != line.trim() }
+        }
+        baseUrl = url
+        Thread { reader.useLines { lines -> lines.forEach { } } }.apply { isDaemon = true }.start()
+    }
+
+    private fun admin(vararg args: String): String {
+        val admin = ProcessBuilder(listOf(binary, "--data-dir", data.toString()) + args).start()
+        val out = admin.inputStream.bufferedReader().readText()
+        val err = admin.errorStream.bufferedReader().readText()
+        check(admin.waitFor(60, TimeUnit.SECONDS) && admin.exitValue() == 0) { "admin ${args.toList()} failed: $err" }
+        return out
+    }
+
+    /** A new user and a full-access API key: (user id, key). */
+    fun user(email: String): Pair<ULong, String> {
+        val id = admin("user", "add", "--email", email, "--password", PASSWORD).split(Regex("\\s+"))[1]
+        val key = admin("key", "create", "--user", id).trim()
+        return id.toULong() to key
+    }
+
+    override fun close() {
+        process.destroy()
+        process.waitFor(10, TimeUnit.SECONDS)
+    }
+
+    companion object {
+        const val PASSWORD = "secret pass"
+    }
+}
+
+fun author(first: String, last: String) = Creator("author", first, last, false, "")
+
+/** The references every test starts from, on a "desk" device that syncs them up. */
+val seedReferences = listOf(
+    NewItem("journalArticle", mapOf("title" to "Sketch of the Analytical Engine", "publicationTitle" to "Scientific Memoirs", "date" to "1843", "volume" to "3", "pages" to "666-731"), listOf(author("Ada", "Lovelace")), listOf("computing"), emptyList()),
+    NewItem("book", mapOf("title" to "On the Origin of Species", "publisher" to "John Murray", "place" to "London", "date" to "1859", "abstractNote" to "Natural selection among finches and pigeons"), listOf(author("Charles", "Darwin")), listOf("evolution"), emptyList()),
+    NewItem("journalArticle", mapOf("title" to "On Computable Numbers", "publicationTitle" to "Proceedings of the London Mathematical Society", "date" to "1937"), listOf(author("Alan", "Turing")), listOf("computing"), emptyList()),
+    NewItem("book", mapOf("title" to "The Structure of Scientific Revolutions", "publisher" to "University of Chicago Press", "date" to "1962"), listOf(author("Thomas", "Kuhn")), emptyList(), emptyList()),
+    NewItem("journalArticle", mapOf("title" to "Tidal Rhythms in Estuaries", "publicationTitle" to "Marine Ecology", "date" to "2019"), listOf(author("Rachel", "Carson")), listOf("ecology"), emptyList()),
+)
+
+/**
+ * A server with a user whose library holds [seedReferences] (uploaded from
+ * a "desk" device, which also has a nested collection and a saved search),
+ * and an app whose files live in a folder of their own.
+ */
+class Fixture : ExternalResource() {
+    private val folder = TemporaryFolder()
+    lateinit var server: TestServer
+    var userId: ULong = 0u
+    lateinit var key: String
+    lateinit var desk: LibraryHandle
+    val keys = mutableMapOf<String, String>()
+    lateinit var appDir: File
+    private val scopes = mutableListOf<CoroutineScope>()
+    private val apps = mutableListOf<AppState>()
+
+    override fun before() {
+        folder.create()
+        server = TestServer(folder.root.toPath().resolve("server"))
+        val (id, apiKey) = server.user("reader@example.org")
+        userId = id
+        key = apiKey
+        appDir = folder.newFolder("app")
+        runBlocking {
+            desk = createLibrary(folder.root.resolve("desk.shelfmark").path, LibraryOptions(false, null))
+            val computing = desk.collections().create("Computing", null)
+            val machines = desk.collections().create("Machines", computing.key)
+            desk.collections().create("Biology", null)
+            for (item in seedReferences) {
+                val created = desk.items().create(item)
+                keys[created.title] = created.key
+            }
+            desk.collections().addItems(computing.key, listOf(keys.getValue("On Computable Numbers")))
+            desk.collections().addItems(machines.key, listOf(keys.getValue("Sketch of the Analytical Engine")))
+            desk.savedSearches().create("Tagged computing", listOf(SearchCondition("tag", "is", "computing")), false)
+            desk.sync().syncNow(deskRequest(), null)
+        }
+    }
+
+    fun deskRequest() = SyncRequest(server.baseUrl, userId, key, KeyStorage.File(folder.root.resolve("desk-key").path), false)
+
+    /** An app on its desktop platform; `signedIn` binds its library to the account first (as a finished sign-in would). */
+    fun app(signedIn: Boolean): AppState {
+        if (signedIn) {
+            runBlocking {
+                val platform = desktopPlatform(appDir)
+                val library = createLibrary(platform.storage.libraryPath, LibraryOptions(false, null))
+                library.sync().syncNow(SyncRequest(server.baseUrl, null, key, KeyStorage.File(platform.storage.keyFilePath), false), null)
+                library.close()
+            }
+        }
+        val scope = CoroutineScope(SupervisorJob() + Dispatchers.Main)
+        scopes.add(scope)
+        return AppState(desktopPlatform(appDir), scope).also { apps.add(it) }
+    }
+
+    override fun after() {
+        apps.forEach { it.close() }
+        scopes.forEach { it.cancel() }
+        runCatching { desk.close() }
+        server.close()
+        folder.delete()
+    }
+}
+
+/** Shows the app at a phone's width (412 dp) or a tablet's (1280 dp). */
+fun ComposeContentTestRule.showApp(app: AppState, width: Dp = 412.dp, height: Dp = 760.dp) {
+    setContent { Box(Modifier.requiredSize(width, height)) { ShelfmarkApp(app) } }
+}
+
+fun ComposeContentTestRule.waitForTag(tag: String, timeout: Long = WAIT_MS): SemanticsNodeInteraction {
+    waitUntil(timeout) { onAllNodesWithTag(tag).fetchSemanticsNodes().isNotEmpty() }
+    return onNodeWithTag(tag)
+}
+
+fun ComposeContentTestRule.waitForText(text: String, timeout: Long = WAIT_MS) {
+    waitUntil(timeout) { onAllNodesWithText(text, substring = true).fetchSemanticsNodes().isNotEmpty() }
+}
+
+fun ComposeContentTestRule.waitForNoText(text: String, timeout: Long = WAIT_MS) {
+    waitUntil(timeout) { onAllNodesWithText(text, substring = true).fetchSemanticsNodes().isEmpty() }
+}
+
+/** Waits until `condition` (read off the library, not the screen) holds. */
+fun ComposeContentTestRule.waitFor(timeout: Long = WAIT_MS, condition: () -> Boolean) = waitUntil(timeout) { condition() }
