@@ -24,7 +24,8 @@ final class ItemEditorModelTests: XCTestCase {
         editor.newTag = "oceans"
         editor.addTag()
 
-        let saved = try XCTUnwrap(await editor.save())
+        let result = await editor.save()
+        let saved = try XCTUnwrap(result)
         XCTAssertNil(editor.errorMessage)
         let stored = try await library.items().get(key: saved.key)
         XCTAssertEqual(stored.title, "The Sea Around Us")
@@ -41,7 +42,8 @@ final class ItemEditorModelTests: XCTestCase {
         XCTAssertEqual(editor.fields.first { field in field.name == "title" }?.value, "Tidal rhythms")
         XCTAssertNil(editor.fields.first { field in field.name == "publicationTitle" })
 
-        let saved = try XCTUnwrap(await editor.save())
+        let result = await editor.save()
+        let saved = try XCTUnwrap(result)
         XCTAssertEqual(saved.itemType, "book")
         XCTAssertEqual(saved.title, "Tidal rhythms")
     }

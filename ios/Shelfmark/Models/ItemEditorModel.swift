@@ -6,6 +6,7 @@
 import Foundation
 import Observation
 import ShelfmarkKit
+import SwiftUI  // remove(atOffsets:) and move(fromOffsets:toOffset:) for the list edits
 
 @MainActor
 @Observable

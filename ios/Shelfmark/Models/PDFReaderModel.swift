@@ -148,7 +148,7 @@ struct PageMark: Sendable {
         let position = Position(
             pageIndex: pageIndex,
             rects: rects.map { rect in
-                [rect.minX, rect.minY, rect.maxX, rect.maxY].map { value in (value * 1000).rounded() / 1000 }
+                [rect.minX, rect.minY, rect.maxX, rect.maxY].map { value in (Double(value) * 1000).rounded() / 1000 }
             }
         )
         guard let data = try? JSONEncoder().encode(position) else { return nil }
@@ -158,7 +158,7 @@ struct PageMark: Sendable {
     var sortIndex: String {
         let top = rects.map(\.maxY).max() ?? 0
         let fromTop = max(0, Int((pageHeight - top).rounded(.down)))
-        return String(format: "%05d|%06d|%05d", pageIndex, max(0, characterOffset), fromTop)
+        return String(format: "%05ld|%06ld|%05ld", pageIndex, max(0, characterOffset), fromTop)
     }
 
     /// The rectangles of a stored annotation's position, to draw it.

@@ -93,11 +93,11 @@ struct SettingsView: View {
             if files.settings?.cacheBudget != nil {
                 VStack(alignment: .leading) {
                     Text("At most \(Int(budgetMegabytes)) MB")
-                    Slider(value: $budgetMegabytes, in: 200...20_000, step: 200) { editing in
+                    Slider(value: $budgetMegabytes, in: 200...20_000, step: 200, onEditingChanged: { editing in
                         if !editing {
                             Task { await files.setCacheBudget(megabytes: UInt64(budgetMegabytes)) }
                         }
-                    }
+                    })
                 }
             }
             LabeledContent("Stored here", value: ByteCountFormatter.string(fromByteCount: Int64(files.storedBytes), countStyle: .file))
