@@ -568,6 +568,13 @@ class UseChecker:
         kit = self.kit_type(expected)
         if kit is None or kit.kind != "enum":
             return
+        if expression.type == "ternary_expression":
+            for branch in expression.named_children[1:]:
+                self.check_implicit_member(f, branch, expected)
+            return
+        if expression.type == "nil_coalescing_expression":
+            self.check_implicit_member(f, expression.named_children[-1], expected)
+            return
         if expression.type == "prefix_expression" and expression.children[0].type == ".":
             name = unticked(text(expression.children[1], f.source))
             self._check_case(f, expression, kit, name, None)
@@ -1087,6 +1094,10 @@ class UseChecker:
             value = node.named_children[-1]
             target_type = self.type_of(f, target.named_children[0] if target.named_children else target)
             self.check_implicit_member(f, value, target_type)
+        elif kind == "control_transfer_statement" and node.children and node.children[0].type == "return":
+            value = node.named_children[-1] if node.named_children else None
+            if value is not None:
+                self.check_implicit_member(f, value, self._declared_result(f, node))
         elif kind == "property_declaration":
             annotation = next((c for c in node.children if c.type == "type_annotation"), None)
             value = node.named_children[-1] if node.named_children else None
@@ -1094,6 +1105,21 @@ class UseChecker:
                 self.check_implicit_member(f, value, type_text(annotation.named_children[-1], f.source))
         for child in node.children:
             self._walk(f, child)
+
+    def _declared_result(self, f, node: Node) -> str | None:
+        """The declared type a `return` inside `node` gives back: the
+        enclosing function's result or computed property's type."""
+        current = node.parent
+        while current is not None:
+            if current.type == "lambda_literal":
+                return None
+            if current.type == "function_declaration":
+                return signature_of(current, f.source).returns
+            if current.type == "property_declaration":
+                annotation = next((c for c in current.children if c.type == "type_annotation"), None)
+                return type_text(annotation.named_children[-1], f.source) if annotation is not None else None
+            current = current.parent
+        return None
 
     def _check_switch(self, f, switch: Node) -> None:
         subject_node = next((c for c in switch.children if c.is_named and c.type not in ("switch_entry", *COMMENTS)), None)
