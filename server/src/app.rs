@@ -280,6 +280,8 @@ pub fn router(state: AppState) -> Router {
         .route("/schema", get(api::schema::schema_doc));
     router = library_routes(router, "/users/{lib}");
     router = library_routes(router, "/groups/{lib}");
+    // The web pages, at paths of their own (see `web::routes`).
+    router = router.merge(crate::web::routes());
     let body_limit = state.config.max_body_bytes;
     // File bytes have their own, larger limit (multipart framing included).
     let file_limit = usize::try_from(state.config.max_file_bytes)

@@ -11,3 +11,4 @@ pub mod config;
 pub mod error;
 pub mod files;
 pub mod store;
+pub mod web;
