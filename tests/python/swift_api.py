@@ -107,12 +107,6 @@ class KitApi:
     # Members added to standard types (e.g. `[ItemRow].applying(_:)`).
     array_methods: dict[str, dict[str, list[Signature]]] = field(default_factory=dict)
 
-    def member_names(self) -> set[str]:
-        names = set()
-        for t in self.types.values():
-            names |= set(t.methods)
-        return names
-
 
 def is_public(node: Node, source: bytes) -> bool:
     for child in node.children:
@@ -251,23 +245,6 @@ def kit_api(files=KIT_FILES) -> KitApi:
     return api
 
 
-if __name__ == "__main__":
-    api = kit_api()
-    for name, f in sorted(api.functions.items()):
-        print("func", f[0].describe(name), "->", f[0].returns)
-    for t in sorted(api.types.values(), key=lambda t: t.name):
-        print(t.kind, t.name)
-        for s in t.inits:
-            print("   init", "(" + ", ".join(f"{p.label or '_'}: {p.type}{' = …' if p.has_default else ''}" for p in s.params) + ")")
-        for m, sigs in sorted(t.methods.items()):
-            for s in sigs:
-                print("   ", s.describe(m), "->", s.returns)
-        for c, s in t.cases.items():
-            print("    case", s.describe(c) if s.params else c)
-        if t.kind != "class":
-            print("    props", ", ".join(f"{k}: {v}" for k, v in t.properties.items()))
-    print(api.array_methods)
-
 
 # ---------------------------------------------------------------- the app's uses
 
@@ -354,10 +331,6 @@ class SourceFile:
     tree: object
 
 
-def user_type_name(node: Node, source: bytes) -> str:
-    return type_text(node, source)
-
-
 class UseChecker:
     """Checks every use of ShelfmarkKit in `files` ((display path, source
     bytes) pairs) against `api`. `sdk_types` are the names of the
@@ -381,7 +354,6 @@ class UseChecker:
         self.app_types: dict[str, KitType] = {}
         self.app_extensions: dict[str, KitType] = {}
         self.app_functions: dict[str, list[Signature]] = {}
-        self.app_member_names: set[str] = set()
         self.kit_member_names: set[str] = set()
         for kit in api.types.values():
             self.kit_member_names |= set(kit.methods) | set(kit.properties)
@@ -410,7 +382,6 @@ class UseChecker:
         if body is None:
             return
         add_members(holder, body, source, public_only=False)
-        self.app_member_names |= set(holder.methods) | set(holder.properties)
         for member in body.children:
             if member.type in ("class_declaration", "protocol_declaration"):
                 self._index_type(member, source)
@@ -1229,3 +1200,21 @@ class UseChecker:
                     names |= {text(x, source) for x in c.named_children if x.type == "type_parameter" for x in [x.named_children[0]]}
             current = current.parent
         return names
+
+if __name__ == "__main__":
+    # Prints the ShelfmarkKit API as the check reads it.
+    api = kit_api()
+    for name, f in sorted(api.functions.items()):
+        print("func", f[0].describe(name), "->", f[0].returns)
+    for t in sorted(api.types.values(), key=lambda t: t.name):
+        print(t.kind, t.name)
+        for s in t.inits:
+            print("   init", "(" + ", ".join(f"{p.label or '_'}: {p.type}{' = …' if p.has_default else ''}" for p in s.params) + ")")
+        for m, sigs in sorted(t.methods.items()):
+            for s in sigs:
+                print("   ", s.describe(m), "->", s.returns)
+        for c, s in t.cases.items():
+            print("    case", s.describe(c) if s.params else c)
+        if t.kind != "class":
+            print("    props", ", ".join(f"{k}: {v}" for k, v in t.properties.items()))
+    print(api.array_methods)
