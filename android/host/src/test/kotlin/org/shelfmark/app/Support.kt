@@ -133,15 +133,29 @@ class Fixture : ExternalResource() {
         }
     }
 
+    /** Attaches a two-page PDF to the reference titled `title` on the desk and uploads it; the attachment's key. */
+    fun attachPdf(title: String): String = runBlocking {
+        val file = folder.root.resolve("Origin.pdf")
+        file.writeBytes(TWO_PAGE_PDF.toByteArray(Charsets.ISO_8859_1))
+        val attachment = desk.files().attach(keys.getValue(title), file.path)
+        desk.sync().syncNow(deskRequest(), null)
+        attachment.key
+    }
+
     fun deskRequest() = SyncRequest(server.baseUrl, userId, key, KeyStorage.File(folder.root.resolve("desk-key").path), false)
 
-    /** An app on its desktop platform; `signedIn` binds its library to the account first (as a finished sign-in would). */
-    fun app(signedIn: Boolean): AppState {
+    /**
+     * An app on its desktop platform. `signedIn` binds its library to the
+     * account first (as a finished sign-in would) and then runs `before` on
+     * it, as if done in an earlier session.
+     */
+    fun app(signedIn: Boolean, before: suspend (LibraryHandle) -> Unit = {}): AppState {
         if (signedIn) {
             runBlocking {
                 val platform = desktopPlatform(appDir)
                 val library = createLibrary(platform.storage.libraryPath, LibraryOptions(false, null))
                 library.sync().syncNow(SyncRequest(server.baseUrl, null, key, KeyStorage.File(platform.storage.keyFilePath), false), null)
+                before(library)
                 library.close()
             }
         }
@@ -179,3 +193,13 @@ fun ComposeContentTestRule.waitForNoText(text: String, timeout: Long = WAIT_MS) 
 
 /** Waits until `condition` (read off the library, not the screen) holds. */
 fun ComposeContentTestRule.waitFor(timeout: Long = WAIT_MS, condition: () -> Boolean) = waitUntil(timeout) { condition() }
+
+/** A small PDF of two pages (what the host's placeholder renderer counts). */
+const val TWO_PAGE_PDF = """%PDF-1.4
+1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+2 0 obj << /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >> endobj
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj
+4 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj
+trailer << /Root 1 0 R >>
+%%EOF
+"""

@@ -18,6 +18,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import org.shelfmark.app.state.FilesState
 import org.shelfmark.app.state.fileStatusText
@@ -46,7 +47,7 @@ fun FilesScreen(state: FilesState) {
         HorizontalDivider()
         if (state.files.isEmpty()) Text("No attachment files.")
         state.files.forEach { f ->
-            Column(Modifier.fillMaxWidth().testTag(Tags.file(f.key))) {
+            Column(Modifier.fillMaxWidth().semantics(mergeDescendants = true) {}.testTag(Tags.file(f.key))) {
                 Text(f.filename ?: f.title ?: f.key, style = MaterialTheme.typography.bodyLarge)
                 Text(fileStatusText(f.status), style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
             }

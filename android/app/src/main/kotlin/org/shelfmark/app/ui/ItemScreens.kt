@@ -29,6 +29,7 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import org.shelfmark.app.state.AppState
@@ -116,7 +117,7 @@ private fun Section(title: String) {
 
 @Composable
 private fun Labelled(label: String, value: String, tag: String?) {
-    Row(Modifier.fillMaxWidth().then(if (tag != null) Modifier.testTag(tag) else Modifier)) {
+    Row(Modifier.fillMaxWidth().semantics(mergeDescendants = true) {}.then(if (tag != null) Modifier.testTag(tag) else Modifier)) {
         Text(label, style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.outline, modifier = Modifier.width(130.dp))
         Text(value, style = MaterialTheme.typography.bodyMedium)
     }

@@ -19,6 +19,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import org.shelfmark.Format
 import org.shelfmark.app.state.AppState
@@ -66,7 +67,7 @@ fun ImportScreen(app: AppState, state: ImportState) {
         if (state.running) CircularProgressIndicator()
         state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         val report = state.report ?: return@Column
-        Column(Modifier.testTag(Tags.IMPORT_REPORT), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+        Column(Modifier.semantics(mergeDescendants = true) {}.testTag(Tags.IMPORT_REPORT), verticalArrangement = Arrangement.spacedBy(6.dp)) {
             Text(importHeadline(report), style = MaterialTheme.typography.titleMedium)
             if (report.duplicates.isNotEmpty()) Text("${report.duplicates.size} already in the library, skipped")
             if (report.collectionsCreated > 0u) Text("${report.collectionsCreated} collections created")

@@ -27,6 +27,7 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import org.shelfmark.ConflictChoice
@@ -57,7 +58,7 @@ fun SyncStatusScreen(app: AppState, sync: SyncState) {
         sync.lastResult?.let { Text(it, modifier = Modifier.testTag("sync.result")) }
         sync.lastError?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("sync.error")) }
         sync.status.forEach { s ->
-            Card(Modifier.fillMaxWidth().testTag("sync.library:${s.name}")) {
+            Card(Modifier.fillMaxWidth().semantics(mergeDescendants = true) {}.testTag("sync.library:${s.name}")) {
                 Column(Modifier.padding(12.dp)) {
                     Text(s.name + if (!s.editable) " (read only)" else "", fontWeight = FontWeight.SemiBold)
                     Text("Version ${s.version} · ${s.unsynced} changes to upload · ${s.conflicts} conflicts", style = MaterialTheme.typography.bodySmall)
@@ -121,7 +122,7 @@ fun ConflictsScreen(sync: SyncState) {
         if (sync.history.isNotEmpty()) {
             Text("Resolved earlier", style = MaterialTheme.typography.titleSmall)
             sync.history.forEach { entry ->
-                Row(Modifier.fillMaxWidth().testTag("history:${entry.key}")) {
+                Row(Modifier.fillMaxWidth().semantics(mergeDescendants = true) {}.testTag("history:${entry.key}")) {
                     Column(Modifier.weight(1f)) {
                         Text(entry.title, fontWeight = FontWeight.SemiBold)
                         Text("Kept the ${entry.chosen} version of ${entry.fields.joinToString(", ")} on ${entry.resolvedAt}", style = MaterialTheme.typography.bodySmall)
@@ -136,7 +137,7 @@ fun ConflictsScreen(sync: SyncState) {
 @Composable
 private fun ConflictCard(sync: SyncState, conflict: SyncConflict) {
     val typed = remember(conflict.key) { mutableStateMapOf<String, String>() }
-    Card(Modifier.fillMaxWidth().testTag(Tags.conflict(conflict.key))) {
+    Card(Modifier.fillMaxWidth().semantics(mergeDescendants = true) {}.testTag(Tags.conflict(conflict.key))) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
             Text(conflict.title, style = MaterialTheme.typography.titleMedium)
             conflict.fields.forEach { f ->
