@@ -2,6 +2,7 @@
 //! machine, a developer and CI run exactly the same steps.
 
 mod bindings;
+mod browser;
 mod kotlin;
 mod mobile;
 mod postgres;

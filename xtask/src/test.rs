@@ -3,7 +3,7 @@
 use clap::Args;
 
 use crate::run::{step, step_with_env, target_dir};
-use crate::{bindings, kotlin, postgres, python};
+use crate::{bindings, browser, kotlin, postgres, python};
 
 #[derive(Args)]
 pub struct TestArgs {
@@ -57,6 +57,7 @@ pub fn run_all(args: &TestArgs) -> anyhow::Result<()> {
             bindings::python_dir().display().to_string(),
         ),
     ])?;
+    browser::suite()?;
     eprintln!("\nall suites passed");
     Ok(())
 }

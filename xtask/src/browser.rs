@@ -1,0 +1,64 @@
+//! The web pages' browser suite: Playwright (Python, from PyPI) driving
+//! Debian's Chromium headless against real `shelfmark-server` processes and
+//! the `shelfmark` command line (server/tests/web). Chromium is installed
+//! with apt-get when missing; Playwright's own browser downloads are never
+//! used. Screenshots of the main pages go to target/screenshots/web.
+
+use std::path::Path;
+
+use crate::python;
+use crate::run::{step, step_with_env, target_dir};
+use crate::system::apt_install;
+
+/// Debian's Chromium.
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Installs what the suite needs, builds the binaries and runs it.
+pub fn suite() -> anyhow::Result<()> {
+    if !Path::new(CHROMIUM).exists() {
+        apt_install(&["chromium"])?;
+    }
+    let has_playwright = std::process::Command::new(python::program("python"))
+        .args(["-c", "import playwright.sync_api"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_playwright {
+        step(
+            "Playwright for Python (PyPI; the browser is Debian's Chromium)",
+            &python::program("pip"),
+            &[
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "playwright",
+            ],
+        )?;
+    }
+    step(
+        "building the server and the CLI for the browser suite",
+        "cargo",
+        &[
+            "build",
+            "--locked",
+            "-p",
+            "shelfmark-server",
+            "-p",
+            "shelfmark-cli",
+        ],
+    )?;
+    let debug = target_dir().join("debug");
+    let server = debug.join("shelfmark-server").display().to_string();
+    let cli = debug.join("shelfmark").display().to_string();
+    let screenshots = target_dir().join("screenshots/web").display().to_string();
+    step_with_env(
+        "web pages in Chromium (Playwright)",
+        &python::program("pytest"),
+        &["-q", "-p", "no:cacheprovider", "server/tests/web"],
+        &[
+            ("SHELFMARK_SERVER_BIN", &server),
+            ("SHELFMARK_BIN", &cli),
+            ("CHROMIUM", CHROMIUM),
+            ("SCREENSHOTS", &screenshots),
+        ],
+    )
+}
