@@ -40,6 +40,8 @@ pub use search::{
 pub use shelfmark_protocol as protocol;
 pub use store::children::{AnnotationEdit, DEFAULT_ANNOTATION_COLOR, NewAnnotation, NewAttachment};
 pub use store::collections::CollectionNode;
-pub use store::edit::{LOCAL_ITEM_URI_PREFIX, TagCount, local_item_uri};
+pub use store::edit::{
+    LOCAL_ITEM_URI_PREFIX, MovedToExtra, TagCount, convert_item_type, local_item_uri,
+};
 pub use store::searches::JOIN_MODE;
 pub use store::trash::{EmptyTrashReport, TrashContents};

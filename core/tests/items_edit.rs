@@ -351,3 +351,66 @@ fn changing_type_refuses_unknown_and_non_bibliographic_types() {
     ));
     assert_eq!(snapshot(&lib), before);
 }
+
+#[test]
+fn a_type_change_preview_names_what_moves_to_extra_and_saves_nothing() {
+    let lib = new_library();
+    let mut book = ItemData::new("book");
+    book.set_field("title", "Code");
+    book.set_field("publisher", "MIT Press");
+    book.set_field("edition", "2");
+    book.creators
+        .push(Creator::person("seriesEditor", "S", "Editor"));
+    let book = lib.create_item(book).expect("create");
+    let before = snapshot(&lib);
+
+    let (thesis, moved) =
+        shelfmark_core::convert_item_type(book.clone(), "thesis").expect("preview");
+    assert_eq!(snapshot(&lib), before, "a preview writes nothing");
+    assert_eq!(thesis.field("university"), Some("MIT Press"));
+    assert_eq!(thesis.creators[0].creator_type, "contributor");
+    let moved: Vec<(&str, &str, &str)> = moved
+        .iter()
+        .map(|m| (m.name.as_str(), m.label.as_str(), m.value.as_str()))
+        .collect();
+    assert_eq!(moved, [("edition", "Edition", "2")]);
+    // The preview is what the saved change does.
+    let saved = lib
+        .change_item_type(book.key.as_str(), "thesis")
+        .expect("change");
+    assert_eq!(saved.fields, thesis.fields);
+    assert_eq!(saved.field("extra"), Some("Edition: 2"));
+
+    let (same, nothing) = shelfmark_core::convert_item_type(saved.clone(), "thesis").expect("same");
+    assert_eq!(same, saved);
+    assert!(nothing.is_empty());
+}
+
+#[test]
+fn edit_item_applies_everything_or_nothing() {
+    let lib = new_library();
+    let item = lib
+        .create_item(article("Title", "Smith", "2001"))
+        .expect("create");
+    let key = key_of(&item);
+    let edited = lib
+        .edit_item(&key, |item| {
+            item.set_field("title", "New title");
+            item.tags.push(Tag::manual("read"));
+            Ok(())
+        })
+        .expect("edit");
+    assert_eq!(edited.field("title"), Some("New title"));
+    assert_eq!(lib.get_item(&key).expect("get"), edited);
+
+    let before = snapshot(&lib);
+    let err = lib
+        .edit_item(&key, |item| {
+            item.set_field("title", "Changed again");
+            item.set_field("colour", "blue");
+            Ok(())
+        })
+        .expect_err("an unknown field");
+    assert!(err.to_string().contains("colour"), "{err}");
+    assert_eq!(snapshot(&lib), before);
+}

@@ -207,7 +207,7 @@ impl Creator {
         }
     }
 
-    fn from_protocol(c: &protocol::Creator) -> Self {
+    pub(crate) fn from_protocol(c: &protocol::Creator) -> Self {
         let (first_name, last_name, single_name) = match &c.name {
             CreatorName::TwoField { first, last } => (first.clone(), last.clone(), false),
             CreatorName::Single { name } => (String::new(), name.clone(), true),

@@ -15,9 +15,12 @@ mod annotations;
 mod changes;
 mod citations;
 mod collections;
+mod deletion_confirmation;
 mod diff;
 mod error;
+mod file_status_text;
 mod files;
+mod item_form;
 mod item_records;
 mod items;
 mod library;
@@ -27,7 +30,12 @@ mod query;
 mod runtime;
 mod saved_searches;
 mod schema;
+mod scoped_library;
+mod share;
+mod sidebar;
 mod sync;
+mod sync_reset_choices;
+mod sync_status_text;
 mod task;
 mod transfer;
 
@@ -36,11 +44,14 @@ pub use annotations::{Annotation, AnnotationEdit, Annotations, NewAnnotation};
 pub use changes::{KeyChanges, LibraryChanges, LibraryListener};
 pub use citations::{CitationStyle, Citations, CiteFormat};
 pub use collections::{CollectionInfo, CollectionTreeRow, Collections};
+pub use deletion_confirmation::{DeletionConfirmation, DeletionDirection, DeletionGroup};
 pub use error::{ErrorCategory, ShelfmarkError};
+pub use file_status_text::file_status_text;
 pub use files::{
     Download, DownloadListener, DownloadRequest, EvictSummary, FileDownloadPolicy, FileInfo,
     FileScope, FileSettings, FileStatusKind, FileTransferResult, Files,
 };
+pub use item_form::{FieldKind, FormField, FormProblem, ItemForm, ItemForms, ItemTypeChange};
 pub use item_records::{
     Creator, FieldValue, ItemDetail, ItemField, ItemKind, ItemPage, ItemRow, ItemTag, NewItem,
 };
@@ -54,6 +65,8 @@ pub use logging::{LogLevel, set_log_level};
 pub use query::{ItemFilter, ItemListQuery, ItemSearchQuery, SearchMode, SortField};
 pub use saved_searches::{SavedSearch, SavedSearches, SearchCondition};
 pub use schema::{CreatorTypeInfo, FieldInfo, ItemTypeInfo, item_types};
+pub use share::{ShareFile, ShareFormat, SharePayload, Sharing};
+pub use sidebar::{SidebarRow, SidebarRowKind, SidebarSection};
 pub use sync::{
     AutoSync, AutoSyncListener, AutoSyncSettings, ConflictChoice, ConflictField,
     ConflictHistoryEntry, HeldDeletion, KeyStorage, LibrarySyncReport, LibrarySyncStatus,
@@ -61,6 +74,8 @@ pub use sync::{
     SyncProgressEvent, SyncRequest, SyncResetMode, SyncResetReport, SyncResult, SyncStage,
     SyncSummary,
 };
+pub use sync_reset_choices::{SyncResetChoice, sync_reset_choices};
+pub use sync_status_text::{SyncCondition, SyncProblem, SyncStatusText, time_ago_text};
 pub use task::TaskHandle;
 pub use transfer::{
     BackupReport, ExportScope, Format, ImportOptions, ImportReport, ImportedDuplicate, OnDuplicate,

@@ -39,9 +39,9 @@ pub struct LibraryOptions {
 #[derive(Debug, uniffi::Object)]
 pub struct LibraryHandle {
     pub(crate) library: Library,
-    styles_dir: Option<PathBuf>,
+    pub(crate) styles_dir: Option<PathBuf>,
     /// The running sync's stop token, shared by every `sync()` object.
-    sync_state: Arc<SyncState>,
+    pub(crate) sync_state: Arc<SyncState>,
 }
 
 impl LibraryHandle {

@@ -1,7 +1,7 @@
 //! The item schema, for editors: item types, their fields and creator
 //! types, with the labels to show.
 
-use shelfmark_core::protocol::schema::schema;
+use shelfmark_core::protocol::schema::{ItemTypeDef, schema};
 
 /// A field an item type has.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -38,6 +38,21 @@ pub struct ItemTypeInfo {
     pub creator_types: Vec<CreatorTypeInfo>,
 }
 
+/// An item type's creator types with labels, the main one first.
+pub(crate) fn creator_types_of(item_type: &ItemTypeDef) -> Vec<CreatorTypeInfo> {
+    let mut list: Vec<CreatorTypeInfo> = item_type
+        .creator_types
+        .iter()
+        .map(|c| CreatorTypeInfo {
+            name: c.name.clone(),
+            label: schema().creator_type_label(&c.name).to_owned(),
+            primary: c.primary,
+        })
+        .collect();
+    list.sort_by_key(|c| !c.primary);
+    list
+}
+
 /// Every bibliographic item type (not notes, attachments or annotations),
 /// sorted by label.
 #[uniffi::export]
@@ -58,19 +73,7 @@ pub fn item_types() -> Vec<ItemTypeInfo> {
                     base_field: f.base_field.clone(),
                 })
                 .collect(),
-            creator_types: {
-                let mut list: Vec<CreatorTypeInfo> = t
-                    .creator_types
-                    .iter()
-                    .map(|c| CreatorTypeInfo {
-                        name: c.name.clone(),
-                        label: s.creator_type_label(&c.name).to_owned(),
-                        primary: c.primary,
-                    })
-                    .collect();
-                list.sort_by_key(|c| !c.primary);
-                list
-            },
+            creator_types: creator_types_of(t),
         })
         .collect();
     types.sort_by(|a, b| a.label.cmp(&b.label));

@@ -600,6 +600,41 @@ uint64_t uniffi_shelfmark_ffi_fn_method_files_state(uint64_t ptr, RustBuffer key
 uint64_t uniffi_shelfmark_ffi_fn_method_files_states(uint64_t ptr, RustBuffer scope
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_ITEMFORMS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_ITEMFORMS
+uint64_t uniffi_shelfmark_ffi_fn_clone_itemforms(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_ITEMFORMS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_ITEMFORMS
+void uniffi_shelfmark_ffi_fn_free_itemforms(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_ITEMFORMS_CHANGE_TYPE
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_ITEMFORMS_CHANGE_TYPE
+RustBuffer uniffi_shelfmark_ffi_fn_method_itemforms_change_type(uint64_t ptr, RustBuffer form, RustBuffer item_type, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_ITEMFORMS_FOR_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_ITEMFORMS_FOR_ITEM
+uint64_t uniffi_shelfmark_ffi_fn_method_itemforms_for_item(uint64_t ptr, RustBuffer key
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_ITEMFORMS_FOR_NEW_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_ITEMFORMS_FOR_NEW_ITEM
+uint64_t uniffi_shelfmark_ffi_fn_method_itemforms_for_new_item(uint64_t ptr, RustBuffer item_type, RustBuffer collection
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_ITEMFORMS_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_ITEMFORMS_SAVE
+uint64_t uniffi_shelfmark_ffi_fn_method_itemforms_save(uint64_t ptr, RustBuffer form
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_ITEMFORMS_VALIDATE
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_ITEMFORMS_VALIDATE
+RustBuffer uniffi_shelfmark_ffi_fn_method_itemforms_validate(uint64_t ptr, RustBuffer form, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_ITEMS
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_ITEMS
 uint64_t uniffi_shelfmark_ffi_fn_clone_items(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -745,6 +780,16 @@ uint64_t uniffi_shelfmark_ffi_fn_clone_libraryhandle(uint64_t handle, RustCallSt
 void uniffi_shelfmark_ffi_fn_free_libraryhandle(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_DELETION_CONFIRMATION
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_DELETION_CONFIRMATION
+uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_deletion_confirmation(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_ITEM_FORMS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_ITEM_FORMS
+uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_item_forms(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_ANNOTATIONS
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_ANNOTATIONS
 uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_annotations(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -798,6 +843,31 @@ uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_sync(uint64_t ptr, RustCal
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_TRANSFER
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_TRANSFER
 uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_transfer(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_FOR_LIBRARY
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_FOR_LIBRARY
+uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_for_library(uint64_t ptr, int64_t library_id
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_LIBRARY_ID
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_LIBRARY_ID
+int64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_library_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_SHARING
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_SHARING
+uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_sharing(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_SIDEBAR
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_SIDEBAR
+uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_sidebar(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_SYNC_STATUS_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_SYNC_STATUS_TEXT
+uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_sync_status_text(uint64_t ptr, RustBuffer now_epoch_seconds
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_ITEMLISTLISTENER
@@ -863,6 +933,21 @@ uint64_t uniffi_shelfmark_ffi_fn_method_savedsearches_restore(uint64_t ptr, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SAVEDSEARCHES_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SAVEDSEARCHES_UPDATE
 uint64_t uniffi_shelfmark_ffi_fn_method_savedsearches_update(uint64_t ptr, RustBuffer key, RustBuffer name, RustBuffer conditions, int8_t match_any
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_SHARING
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_SHARING
+uint64_t uniffi_shelfmark_ffi_fn_clone_sharing(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_SHARING
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_SHARING
+void uniffi_shelfmark_ffi_fn_free_sharing(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SHARING_PAYLOAD
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SHARING_PAYLOAD
+uint64_t uniffi_shelfmark_ffi_fn_method_sharing_payload(uint64_t ptr, RustBuffer keys, RustBuffer format
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_AUTOSYNC
@@ -1105,6 +1190,16 @@ uint64_t uniffi_shelfmark_ffi_fn_method_transfer_import_file(uint64_t ptr, RustB
 uint64_t uniffi_shelfmark_ffi_fn_method_transfer_import_text(uint64_t ptr, RustBuffer source_name, RustBuffer text, RustBuffer options
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_SIGN_IN
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_SIGN_IN
+uint64_t uniffi_shelfmark_ffi_fn_func_sign_in(RustBuffer server_url, RustBuffer email, RustBuffer password, RustBuffer device_name
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_FILE_STATUS_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_FILE_STATUS_TEXT
+RustBuffer uniffi_shelfmark_ffi_fn_func_file_status_text(RustBuffer status, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_CREATE_LIBRARY
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_CREATE_LIBRARY
 uint64_t uniffi_shelfmark_ffi_fn_func_create_library(RustBuffer path, RustBuffer options
@@ -1129,6 +1224,17 @@ void uniffi_shelfmark_ffi_fn_func_set_log_level(RustBuffer level, RustCallStatus
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_ITEM_TYPES
 RustBuffer uniffi_shelfmark_ffi_fn_func_item_types(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_SYNC_RESET_CHOICES
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_SYNC_RESET_CHOICES
+RustBuffer uniffi_shelfmark_ffi_fn_func_sync_reset_choices(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_TIME_AGO_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_TIME_AGO_TEXT
+RustBuffer uniffi_shelfmark_ffi_fn_func_time_ago_text(RustBuffer timestamp, RustBuffer now_epoch_seconds, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_SHELFMARK_FFI_RUSTBUFFER_ALLOC
@@ -1391,6 +1497,18 @@ void ffi_shelfmark_ffi_rust_future_free_void(uint64_t handle
 void ffi_shelfmark_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_SIGN_IN
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_SIGN_IN
+uint16_t uniffi_shelfmark_ffi_checksum_func_sign_in(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_FILE_STATUS_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_FILE_STATUS_TEXT
+uint16_t uniffi_shelfmark_ffi_checksum_func_file_status_text(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_CREATE_LIBRARY
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_CREATE_LIBRARY
 uint16_t uniffi_shelfmark_ffi_checksum_func_create_library(void
@@ -1418,6 +1536,18 @@ uint16_t uniffi_shelfmark_ffi_checksum_func_set_log_level(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_ITEM_TYPES
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_ITEM_TYPES
 uint16_t uniffi_shelfmark_ffi_checksum_func_item_types(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_SYNC_RESET_CHOICES
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_SYNC_RESET_CHOICES
+uint16_t uniffi_shelfmark_ffi_checksum_func_sync_reset_choices(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_TIME_AGO_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_TIME_AGO_TEXT
+uint16_t uniffi_shelfmark_ffi_checksum_func_time_ago_text(void
     
 );
 #endif
@@ -1619,6 +1749,36 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_files_states(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMFORMS_CHANGE_TYPE
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMFORMS_CHANGE_TYPE
+uint16_t uniffi_shelfmark_ffi_checksum_method_itemforms_change_type(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMFORMS_FOR_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMFORMS_FOR_ITEM
+uint16_t uniffi_shelfmark_ffi_checksum_method_itemforms_for_item(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMFORMS_FOR_NEW_ITEM
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMFORMS_FOR_NEW_ITEM
+uint16_t uniffi_shelfmark_ffi_checksum_method_itemforms_for_new_item(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMFORMS_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMFORMS_SAVE
+uint16_t uniffi_shelfmark_ffi_checksum_method_itemforms_save(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMFORMS_VALIDATE
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMFORMS_VALIDATE
+uint16_t uniffi_shelfmark_ffi_checksum_method_itemforms_validate(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMS_ADD_ATTACHMENT
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMS_ADD_ATTACHMENT
 uint16_t uniffi_shelfmark_ffi_checksum_method_items_add_attachment(void
@@ -1769,6 +1929,18 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_items_watch(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_DELETION_CONFIRMATION
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_DELETION_CONFIRMATION
+uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_deletion_confirmation(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_ITEM_FORMS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_ITEM_FORMS
+uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_item_forms(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_ANNOTATIONS
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_ANNOTATIONS
 uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_annotations(void
@@ -1835,6 +2007,36 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_transfer(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_FOR_LIBRARY
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_FOR_LIBRARY
+uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_for_library(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_LIBRARY_ID
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_LIBRARY_ID
+uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_library_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_SHARING
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_SHARING
+uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_sharing(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_SIDEBAR
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_SIDEBAR
+uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_sidebar(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_SYNC_STATUS_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_SYNC_STATUS_TEXT
+uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_sync_status_text(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMLISTLISTENER_ON_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMLISTLISTENER_ON_UPDATE
 uint16_t uniffi_shelfmark_ffi_checksum_method_itemlistlistener_on_update(void
@@ -1880,6 +2082,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_savedsearches_restore(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SAVEDSEARCHES_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SAVEDSEARCHES_UPDATE
 uint16_t uniffi_shelfmark_ffi_checksum_method_savedsearches_update(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SHARING_PAYLOAD
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SHARING_PAYLOAD
+uint16_t uniffi_shelfmark_ffi_checksum_method_sharing_payload(void
     
 );
 #endif

@@ -192,9 +192,23 @@ impl Library {
             if item.item_type == new_type {
                 return Ok(item);
             }
-            let converted = convert_type(item, new_type)?;
+            let (converted, _) = convert_type(item, new_type)?;
             save_local(tx, lib, converted)
         })
+    }
+
+    /// Reads an item, lets `edit` change its data and saves the result, in
+    /// one transaction: what a sync writes meanwhile is never overwritten
+    /// by a stale copy, and an error from `edit` or from validation writes
+    /// nothing.
+    pub fn edit_item(
+        &self,
+        key: &str,
+        edit: impl FnOnce(&mut ItemData) -> Result<()>,
+    ) -> Result<ItemData> {
+        let key = ObjectKey::parse(key)?;
+        let lib = self.id;
+        self.db.write(|tx| edit_local(tx, lib, &key, edit))
     }
 
     /// Every tag with the number of items (not in the trash) carrying it,
@@ -222,8 +236,31 @@ impl Library {
     }
 }
 
-/// The item as `new_type`, with every field and creator kept somewhere.
-fn convert_type(mut item: ItemData, new_type: &str) -> Result<ItemData> {
+/// A value that changing an item's type moved into Extra because the new
+/// type has no field or creator type to hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovedToExtra {
+    /// The field (`series`) or creator type (`seriesEditor`) it came from.
+    pub name: String,
+    /// Its label, as written in Extra ("Series").
+    pub label: String,
+    /// The value (a creator's name for creators).
+    pub value: String,
+}
+
+/// `item` as `new_type` the way [`Library::change_item_type`] converts it,
+/// without saving, with the values that would move to Extra: what an editor
+/// shows before the user confirms a type change.
+pub fn convert_item_type(item: ItemData, new_type: &str) -> Result<(ItemData, Vec<MovedToExtra>)> {
+    if item.item_type == new_type {
+        return Ok((item, Vec::new()));
+    }
+    convert_type(item, new_type)
+}
+
+/// The item as `new_type`, with every field and creator kept somewhere, and
+/// what went into Extra.
+fn convert_type(mut item: ItemData, new_type: &str) -> Result<(ItemData, Vec<MovedToExtra>)> {
     let types = schema();
     let old = types
         .item_type(&item.item_type)
@@ -263,9 +300,13 @@ fn convert_type(mut item: ItemData, new_type: &str) -> Result<ItemData> {
     // Report leftovers in the old type's display order.
     let position = |name: &str| old.fields.iter().position(|f| f.name == name);
     leftover.sort_by_key(|(name, _)| position(name));
-    let mut extra_lines: Vec<String> = leftover
-        .iter()
-        .map(|(name, value)| format!("{}: {value}", types.field_label(name)))
+    let mut moved: Vec<MovedToExtra> = leftover
+        .into_iter()
+        .map(|(name, value)| MovedToExtra {
+            label: types.field_label(&name).to_owned(),
+            name,
+            value,
+        })
         .collect();
 
     let old_primary = old.primary_creator_type();
@@ -281,11 +322,11 @@ fn convert_type(mut item: ItemData, new_type: &str) -> Result<ItemData> {
             match replacement {
                 Some(t) => creator.creator_type = t.to_owned(),
                 None => {
-                    extra_lines.push(format!(
-                        "{}: {}",
-                        types.creator_type_label(&creator.creator_type),
-                        creator.display()
-                    ));
+                    moved.push(MovedToExtra {
+                        label: types.creator_type_label(&creator.creator_type).to_owned(),
+                        name: creator.creator_type.clone(),
+                        value: creator.display(),
+                    });
                     continue;
                 }
             }
@@ -293,7 +334,7 @@ fn convert_type(mut item: ItemData, new_type: &str) -> Result<ItemData> {
         creators.push(creator);
     }
 
-    if !extra_lines.is_empty() {
+    if !moved.is_empty() {
         if !new.has_field("extra") {
             return Err(Error::invalid(format!(
                 "item {} cannot become a {new_type} without losing data",
@@ -301,16 +342,16 @@ fn convert_type(mut item: ItemData, new_type: &str) -> Result<ItemData> {
             )));
         }
         let mut extra = kept.remove("extra").unwrap_or_default();
-        for line in extra_lines {
+        for value in &moved {
             if !extra.is_empty() {
                 extra.push('\n');
             }
-            extra.push_str(&line);
+            extra.push_str(&format!("{}: {}", value.label, value.value));
         }
         kept.insert("extra".to_owned(), extra);
     }
     item.item_type = new_type.to_owned();
     item.fields = kept;
     item.creators = creators;
-    Ok(item)
+    Ok((item, moved))
 }

@@ -2620,6 +2620,249 @@ public func FfiConverterTypeFiles_lower(_ value: Files) -> UInt64 {
 
 
 /**
+ * Item forms of a library: what an editor shows and how it saves.
+ */
+public protocol ItemFormsProtocol: AnyObject, Sendable {
+    
+    /**
+     * The form as `item_type`, unsaved: values move to the new type's
+     * fields as saving will move them (`publicationTitle` ⇄ `bookTitle`,
+     * `publisher` → `university`…), and what has no place goes to Extra,
+     * listed in `movedToExtra`. Save the returned form to make the change.
+     */
+    func changeType(form: ItemForm, itemType: String) throws  -> ItemTypeChange
+    
+    /**
+     * The form for an existing bibliographic item (not a note, attachment
+     * or annotation): every field of its type with the current values.
+     */
+    func forItem(key: String) async throws  -> ItemForm
+    
+    /**
+     * The form for a new item of `item_type` (see `itemTypes()`), created
+     * in `collection` when given.
+     */
+    func forNewItem(itemType: String, collection: String?) async throws  -> ItemForm
+    
+    /**
+     * Saves the form in one transaction: a new item is created; an
+     * existing one gets its type change and every edited value (fields,
+     * creators, tags added and removed) at once. A value the rules refuse
+     * fails with `InvalidInput` naming the field, and nothing is saved;
+     * so does a form of a read-only library. The item as saved.
+     */
+    func save(form: ItemForm) async throws  -> ItemDetail
+    
+    /**
+     * Every value the form cannot be saved with, each with its field named
+     * (empty when the form can be saved): for showing problems beside the
+     * fields before saving.
+     */
+    func validate(form: ItemForm)  -> [FormProblem]
+    
+}
+/**
+ * Item forms of a library: what an editor shows and how it saves.
+ */
+open class ItemForms: ItemFormsProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_shelfmark_ffi_fn_clone_itemforms(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_shelfmark_ffi_fn_free_itemforms(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The form as `item_type`, unsaved: values move to the new type's
+     * fields as saving will move them (`publicationTitle` ⇄ `bookTitle`,
+     * `publisher` → `university`…), and what has no place goes to Extra,
+     * listed in `movedToExtra`. Save the returned form to make the change.
+     */
+open func changeType(form: ItemForm, itemType: String)throws  -> ItemTypeChange  {
+    return try  FfiConverterTypeItemTypeChange_lift(try rustCallWithError(FfiConverterTypeShelfmarkError_lift) {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_itemforms_change_type(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeItemForm_lower(form),
+        FfiConverterString.lower(itemType),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The form for an existing bibliographic item (not a note, attachment
+     * or annotation): every field of its type with the current values.
+     */
+open func forItem(key: String)async throws  -> ItemForm  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_itemforms_for_item(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(key)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeItemForm_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * The form for a new item of `item_type` (see `itemTypes()`), created
+     * in `collection` when given.
+     */
+open func forNewItem(itemType: String, collection: String?)async throws  -> ItemForm  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_itemforms_for_new_item(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(itemType),FfiConverterOptionString.lower(collection)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeItemForm_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Saves the form in one transaction: a new item is created; an
+     * existing one gets its type change and every edited value (fields,
+     * creators, tags added and removed) at once. A value the rules refuse
+     * fails with `InvalidInput` naming the field, and nothing is saved;
+     * so does a form of a read-only library. The item as saved.
+     */
+open func save(form: ItemForm)async throws  -> ItemDetail  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_itemforms_save(
+                        self.uniffiCloneHandle(),FfiConverterTypeItemForm_lower(form)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeItemDetail_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Every value the form cannot be saved with, each with its field named
+     * (empty when the form can be saved): for showing problems beside the
+     * fields before saving.
+     */
+open func validate(form: ItemForm) -> [FormProblem]  {
+    return try!  FfiConverterSequenceTypeFormProblem.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_itemforms_validate(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeItemForm_lower(form),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeItemForms: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ItemForms
+
+    public static func lift(_ handle: UInt64) throws -> ItemForms {
+        return ItemForms(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ItemForms) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ItemForms {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ItemForms, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemForms_lift(_ handle: UInt64) throws -> ItemForms {
+    return try FfiConverterTypeItemForms.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemForms_lower(_ value: ItemForms) -> UInt64 {
+    return FfiConverterTypeItemForms.lower(value)
+}
+
+
+
+
+
+
+/**
  * Hears about changes to a watched page of an item list.
  */
 public protocol ItemListListener: AnyObject, Sendable {
@@ -3566,6 +3809,18 @@ public func FfiConverterTypeItems_lower(_ value: Items) -> UInt64 {
 public protocol LibraryHandleProtocol: AnyObject, Sendable {
     
     /**
+     * The dialog for deletions a sync held back because they were many
+     * (in every library of the file), or `None` when none wait. After the
+     * user confirms, call `sync().confirmDeletions()` and sync again.
+     */
+    func deletionConfirmation() async throws  -> DeletionConfirmation?
+    
+    /**
+     * The item editor's forms: build, change type, check and save.
+     */
+    func itemForms()  -> ItemForms
+    
+    /**
      * Annotations on PDF, EPUB and HTML attachments.
      */
     func annotations()  -> Annotations
@@ -3625,6 +3880,42 @@ public protocol LibraryHandleProtocol: AnyObject, Sendable {
      */
     func transfer()  -> Transfer
     
+    /**
+     * A handle on library `library_id` of the same file (a group library
+     * from `sidebar()`): its `items()`, `collections()`, `savedSearches()`,
+     * `itemForms()`, `sharing()`… work on that library. It shares the open
+     * file, its change listeners and its sync with this handle. Fails with
+     * `NotFound` for an id the file does not hold.
+     */
+    func forLibrary(libraryId: Int64) async throws  -> LibraryHandle
+    
+    /**
+     * Which library of the file this handle works on: 1 is My Library;
+     * group libraries have the ids `sidebar()` and the sync status give.
+     */
+    func libraryId()  -> Int64
+    
+    /**
+     * What share sheets get for items: citations, bibliographies, files.
+     */
+    func sharing()  -> Sharing
+    
+    /**
+     * The sidebar: one section per library of the file (My Library first,
+     * then each group library by name) with its rows in display order.
+     * Call it again when `subscribe` reports a change to refresh the counts.
+     */
+    func sidebar() async throws  -> [SidebarSection]
+    
+    /**
+     * The file's sync status in a few words, for every library of the file:
+     * not signed in, the last failure by kind, deletions to confirm,
+     * conflicts, or when it last synced and what waits to be uploaded.
+     * `nowEpochSeconds` is the current time (the device clock when absent);
+     * call again as time passes to keep "3 minutes ago" true.
+     */
+    func syncStatusText(nowEpochSeconds: Int64?) async throws  -> SyncStatusText
+    
 }
 /**
  * An open library file: the entry point to everything else. Cheap to share
@@ -3683,6 +3974,39 @@ open class LibraryHandle: LibraryHandleProtocol, @unchecked Sendable {
 
     
 
+    
+    /**
+     * The dialog for deletions a sync held back because they were many
+     * (in every library of the file), or `None` when none wait. After the
+     * user confirms, call `sync().confirmDeletions()` and sync again.
+     */
+open func deletionConfirmation()async throws  -> DeletionConfirmation?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_libraryhandle_deletion_confirmation(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeDeletionConfirmation.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * The item editor's forms: build, change type, check and save.
+     */
+open func itemForms() -> ItemForms  {
+    return try!  FfiConverterTypeItemForms_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_libraryhandle_item_forms(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
     
     /**
      * Annotations on PDF, EPUB and HTML attachments.
@@ -3820,6 +4144,98 @@ open func transfer() -> Transfer  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * A handle on library `library_id` of the same file (a group library
+     * from `sidebar()`): its `items()`, `collections()`, `savedSearches()`,
+     * `itemForms()`, `sharing()`… work on that library. It shares the open
+     * file, its change listeners and its sync with this handle. Fails with
+     * `NotFound` for an id the file does not hold.
+     */
+open func forLibrary(libraryId: Int64)async throws  -> LibraryHandle  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_libraryhandle_for_library(
+                        self.uniffiCloneHandle(),FfiConverterInt64.lower(libraryId)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_u64,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_u64,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeLibraryHandle_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Which library of the file this handle works on: 1 is My Library;
+     * group libraries have the ids `sidebar()` and the sync status give.
+     */
+open func libraryId() -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_libraryhandle_library_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What share sheets get for items: citations, bibliographies, files.
+     */
+open func sharing() -> Sharing  {
+    return try!  FfiConverterTypeSharing_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_libraryhandle_sharing(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The sidebar: one section per library of the file (My Library first,
+     * then each group library by name) with its rows in display order.
+     * Call it again when `subscribe` reports a change to refresh the counts.
+     */
+open func sidebar()async throws  -> [SidebarSection]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_libraryhandle_sidebar(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeSidebarSection.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * The file's sync status in a few words, for every library of the file:
+     * not signed in, the last failure by kind, deletions to confirm,
+     * conflicts, or when it last synced and what waits to be uploaded.
+     * `nowEpochSeconds` is the current time (the device clock when absent);
+     * call again as time passes to keep "3 minutes ago" true.
+     */
+open func syncStatusText(nowEpochSeconds: Int64?)async throws  -> SyncStatusText  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_libraryhandle_sync_status_text(
+                        self.uniffiCloneHandle(),FfiConverterOptionInt64.lower(nowEpochSeconds)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSyncStatusText_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
 }
     
 
@@ -4584,6 +5000,146 @@ public func FfiConverterTypeSavedSearches_lower(_ value: SavedSearches) -> UInt6
 
 
 /**
+ * Share payloads for a library's items.
+ */
+public protocol SharingProtocol: AnyObject, Sendable {
+    
+    /**
+     * The payload for the items with these keys (in this order): a
+     * citation or bibliography in a style, as text and HTML, or a
+     * reference file with its name and MIME type.
+     */
+    func payload(keys: [String], format: ShareFormat) async throws  -> SharePayload
+    
+}
+/**
+ * Share payloads for a library's items.
+ */
+open class Sharing: SharingProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_shelfmark_ffi_fn_clone_sharing(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_shelfmark_ffi_fn_free_sharing(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The payload for the items with these keys (in this order): a
+     * citation or bibliography in a style, as text and HTML, or a
+     * reference file with its name and MIME type.
+     */
+open func payload(keys: [String], format: ShareFormat)async throws  -> SharePayload  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_sharing_payload(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(keys),FfiConverterTypeShareFormat_lower(format)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSharePayload_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSharing: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Sharing
+
+    public static func lift(_ handle: UInt64) throws -> Sharing {
+        return Sharing(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Sharing) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Sharing {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Sharing, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSharing_lift(_ handle: UInt64) throws -> Sharing {
+    return try FfiConverterTypeSharing.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSharing_lower(_ value: Sharing) -> UInt64 {
+    return FfiConverterTypeSharing.lower(value)
+}
+
+
+
+
+
+
+/**
  * Hears about a sync as it runs. Called on a worker thread.
  */
 public protocol SyncListener: AnyObject, Sendable {
@@ -4906,9 +5462,12 @@ public protocol SyncManagerProtocol: AnyObject, Sendable {
     func restoreFromHistory(libraryId: Int64, id: Int64) async throws 
     
     /**
-     * Unbinds the file from its account and forgets the kept key, so that
-     * it can sync with another one. Nothing in the library is removed; the
-     * next sync joins identical references instead of duplicating them.
+     * Signs the file out of its account: revokes this device's key on the
+     * server (when it can be reached; otherwise the key stays valid online
+     * until revoked on the server's "Devices and keys" page), forgets the
+     * kept key and unbinds the file, so that it can sync with another
+     * account. Nothing in the library is removed; the next sync joins
+     * identical references instead of duplicating them.
      */
     func signOut(keyStorage: KeyStorage) async throws 
     
@@ -5204,9 +5763,12 @@ open func restoreFromHistory(libraryId: Int64, id: Int64)async throws   {
 }
     
     /**
-     * Unbinds the file from its account and forgets the kept key, so that
-     * it can sync with another one. Nothing in the library is removed; the
-     * next sync joins identical references instead of duplicating them.
+     * Signs the file out of its account: revokes this device's key on the
+     * server (when it can be reached; otherwise the key stays valid online
+     * until revoked on the server's "Devices and keys" page), forgets the
+     * kept key and unbinds the file, so that it can sync with another
+     * account. Nothing in the library is removed; the next sync joins
+     * identical references instead of duplicating them.
      */
 open func signOut(keyStorage: KeyStorage)async throws   {
     return
@@ -6796,6 +7358,194 @@ public func FfiConverterTypeCreatorTypeInfo_lower(_ value: CreatorTypeInfo) -> R
 
 
 /**
+ * The dialog for confirming held deletions.
+ */
+public struct DeletionConfirmation: Equatable, Hashable {
+    /**
+     * "Confirm 24 deletions?"
+     */
+    public var title: String
+    /**
+     * Why the sync stopped and what confirming does.
+     */
+    public var message: String
+    /**
+     * By library (My Library first), then direction.
+     */
+    public var groups: [DeletionGroup]
+    /**
+     * The confirm button's label.
+     */
+    public var confirmLabel: String
+    /**
+     * All held deletions.
+     */
+    public var total: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * "Confirm 24 deletions?"
+         */title: String, 
+        /**
+         * Why the sync stopped and what confirming does.
+         */message: String, 
+        /**
+         * By library (My Library first), then direction.
+         */groups: [DeletionGroup], 
+        /**
+         * The confirm button's label.
+         */confirmLabel: String, 
+        /**
+         * All held deletions.
+         */total: UInt64) {
+        self.title = title
+        self.message = message
+        self.groups = groups
+        self.confirmLabel = confirmLabel
+        self.total = total
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeletionConfirmation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeletionConfirmation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeletionConfirmation {
+        return
+            try DeletionConfirmation(
+                title: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                groups: FfiConverterSequenceTypeDeletionGroup.read(from: &buf), 
+                confirmLabel: FfiConverterString.read(from: &buf), 
+                total: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeletionConfirmation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterSequenceTypeDeletionGroup.write(value.groups, into: &buf)
+        FfiConverterString.write(value.confirmLabel, into: &buf)
+        FfiConverterUInt64.write(value.total, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionConfirmation_lift(_ buf: RustBuffer) throws -> DeletionConfirmation {
+    return try FfiConverterTypeDeletionConfirmation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionConfirmation_lower(_ value: DeletionConfirmation) -> RustBuffer {
+    return FfiConverterTypeDeletionConfirmation.lower(value)
+}
+
+
+/**
+ * The held deletions of one library in one direction.
+ */
+public struct DeletionGroup: Equatable, Hashable {
+    public var libraryId: Int64
+    /**
+     * "My Library" or the group's name.
+     */
+    public var libraryName: String
+    public var direction: DeletionDirection
+    /**
+     * One sentence: "12 items and 1 collection deleted online will move to
+     * the trash here."
+     */
+    public var summary: String
+    /**
+     * What would be deleted, by kind and title, to list under the summary.
+     */
+    public var objects: [HeldDeletion]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(libraryId: Int64, 
+        /**
+         * "My Library" or the group's name.
+         */libraryName: String, direction: DeletionDirection, 
+        /**
+         * One sentence: "12 items and 1 collection deleted online will move to
+         * the trash here."
+         */summary: String, 
+        /**
+         * What would be deleted, by kind and title, to list under the summary.
+         */objects: [HeldDeletion]) {
+        self.libraryId = libraryId
+        self.libraryName = libraryName
+        self.direction = direction
+        self.summary = summary
+        self.objects = objects
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeletionGroup: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeletionGroup: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeletionGroup {
+        return
+            try DeletionGroup(
+                libraryId: FfiConverterInt64.read(from: &buf), 
+                libraryName: FfiConverterString.read(from: &buf), 
+                direction: FfiConverterTypeDeletionDirection.read(from: &buf), 
+                summary: FfiConverterString.read(from: &buf), 
+                objects: FfiConverterSequenceTypeHeldDeletion.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeletionGroup, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.libraryId, into: &buf)
+        FfiConverterString.write(value.libraryName, into: &buf)
+        FfiConverterTypeDeletionDirection.write(value.direction, into: &buf)
+        FfiConverterString.write(value.summary, into: &buf)
+        FfiConverterSequenceTypeHeldDeletion.write(value.objects, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionGroup_lift(_ buf: RustBuffer) throws -> DeletionGroup {
+    return try FfiConverterTypeDeletionGroup.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionGroup_lower(_ value: DeletionGroup) -> RustBuffer {
+    return FfiConverterTypeDeletionGroup.lower(value)
+}
+
+
+/**
  * How a download is asked for.
  */
 public struct DownloadRequest: Equatable, Hashable {
@@ -7497,6 +8247,188 @@ public func FfiConverterTypeFileTransferResult_lift(_ buf: RustBuffer) throws ->
 #endif
 public func FfiConverterTypeFileTransferResult_lower(_ value: FileTransferResult) -> RustBuffer {
     return FfiConverterTypeFileTransferResult.lower(value)
+}
+
+
+/**
+ * One field of the form, in the item type's order.
+ */
+public struct FormField: Equatable, Hashable {
+    /**
+     * The field's name (`publicationTitle`).
+     */
+    public var name: String
+    /**
+     * As shown ("Publication").
+     */
+    public var label: String
+    /**
+     * How to show its input.
+     */
+    public var kind: FieldKind
+    /**
+     * The value to show and edit; empty when the field is not filled in.
+     */
+    public var value: String
+    /**
+     * The value the form was made with (leave it as it is): saving writes
+     * only fields whose `value` differs from it, so a field a sync changed
+     * meanwhile keeps the new value unless the user edited it too.
+     */
+    public var originalValue: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The field's name (`publicationTitle`).
+         */name: String, 
+        /**
+         * As shown ("Publication").
+         */label: String, 
+        /**
+         * How to show its input.
+         */kind: FieldKind, 
+        /**
+         * The value to show and edit; empty when the field is not filled in.
+         */value: String, 
+        /**
+         * The value the form was made with (leave it as it is): saving writes
+         * only fields whose `value` differs from it, so a field a sync changed
+         * meanwhile keeps the new value unless the user edited it too.
+         */originalValue: String) {
+        self.name = name
+        self.label = label
+        self.kind = kind
+        self.value = value
+        self.originalValue = originalValue
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FormField: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFormField: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FormField {
+        return
+            try FormField(
+                name: FfiConverterString.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterTypeFieldKind.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf), 
+                originalValue: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FormField, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterTypeFieldKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+        FfiConverterString.write(value.originalValue, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormField_lift(_ buf: RustBuffer) throws -> FormField {
+    return try FfiConverterTypeFormField.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormField_lower(_ value: FormField) -> RustBuffer {
+    return FfiConverterTypeFormField.lower(value)
+}
+
+
+/**
+ * A value the form cannot be saved with.
+ */
+public struct FormProblem: Equatable, Hashable {
+    /**
+     * The field at fault (`title`), or `creators`, `tags`, `itemType`.
+     */
+    public var field: String
+    /**
+     * As shown ("Title", "Creators").
+     */
+    public var label: String
+    /**
+     * What is wrong, in words fit to show beside the field.
+     */
+    public var message: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The field at fault (`title`), or `creators`, `tags`, `itemType`.
+         */field: String, 
+        /**
+         * As shown ("Title", "Creators").
+         */label: String, 
+        /**
+         * What is wrong, in words fit to show beside the field.
+         */message: String) {
+        self.field = field
+        self.label = label
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FormProblem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFormProblem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FormProblem {
+        return
+            try FormProblem(
+                field: FfiConverterString.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FormProblem, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormProblem_lift(_ buf: RustBuffer) throws -> FormProblem {
+    return try FfiConverterTypeFormProblem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormProblem_lower(_ value: FormProblem) -> RustBuffer {
+    return FfiConverterTypeFormProblem.lower(value)
 }
 
 
@@ -8275,6 +9207,172 @@ public func FfiConverterTypeItemFilter_lower(_ value: ItemFilter) -> RustBuffer 
 
 
 /**
+ * What an item editor shows and edits. Change `fields[i].value`,
+ * `creators` and `tags`, then pass the form to `ItemForms.save`.
+ */
+public struct ItemForm: Equatable, Hashable {
+    /**
+     * The item's key; absent for a new item.
+     */
+    public var key: String?
+    /**
+     * The item type (`journalArticle`); change it with `ItemForms.changeType`.
+     */
+    public var itemType: String
+    /**
+     * As shown ("Journal Article").
+     */
+    public var itemTypeLabel: String
+    /**
+     * Every field of the type, in its order, filled in or not.
+     */
+    public var fields: [FormField]
+    /**
+     * The creators, in order. A new item's form starts with one empty row
+     * of the type's main creator type; rows left empty are not saved.
+     */
+    public var creators: [Creator]
+    /**
+     * The creator types to offer, the main one first.
+     */
+    public var creatorTypes: [CreatorTypeInfo]
+    /**
+     * The tags. Rows left empty are not saved; tags added here are manual.
+     */
+    public var tags: [ItemTag]
+    /**
+     * A new item is created in this collection (it is ignored for an
+     * existing item).
+     */
+    public var collection: String?
+    /**
+     * Whether the library takes edits: false in a read-only group
+     * library, where saving is refused.
+     */
+    public var editable: Bool
+    /**
+     * The creators the form was made with (leave as they are).
+     */
+    public var originalCreators: [Creator]
+    /**
+     * The tags the form was made with (leave as they are).
+     */
+    public var originalTags: [ItemTag]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The item's key; absent for a new item.
+         */key: String?, 
+        /**
+         * The item type (`journalArticle`); change it with `ItemForms.changeType`.
+         */itemType: String, 
+        /**
+         * As shown ("Journal Article").
+         */itemTypeLabel: String, 
+        /**
+         * Every field of the type, in its order, filled in or not.
+         */fields: [FormField], 
+        /**
+         * The creators, in order. A new item's form starts with one empty row
+         * of the type's main creator type; rows left empty are not saved.
+         */creators: [Creator], 
+        /**
+         * The creator types to offer, the main one first.
+         */creatorTypes: [CreatorTypeInfo], 
+        /**
+         * The tags. Rows left empty are not saved; tags added here are manual.
+         */tags: [ItemTag], 
+        /**
+         * A new item is created in this collection (it is ignored for an
+         * existing item).
+         */collection: String?, 
+        /**
+         * Whether the library takes edits: false in a read-only group
+         * library, where saving is refused.
+         */editable: Bool, 
+        /**
+         * The creators the form was made with (leave as they are).
+         */originalCreators: [Creator], 
+        /**
+         * The tags the form was made with (leave as they are).
+         */originalTags: [ItemTag]) {
+        self.key = key
+        self.itemType = itemType
+        self.itemTypeLabel = itemTypeLabel
+        self.fields = fields
+        self.creators = creators
+        self.creatorTypes = creatorTypes
+        self.tags = tags
+        self.collection = collection
+        self.editable = editable
+        self.originalCreators = originalCreators
+        self.originalTags = originalTags
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ItemForm: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeItemForm: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ItemForm {
+        return
+            try ItemForm(
+                key: FfiConverterOptionString.read(from: &buf), 
+                itemType: FfiConverterString.read(from: &buf), 
+                itemTypeLabel: FfiConverterString.read(from: &buf), 
+                fields: FfiConverterSequenceTypeFormField.read(from: &buf), 
+                creators: FfiConverterSequenceTypeCreator.read(from: &buf), 
+                creatorTypes: FfiConverterSequenceTypeCreatorTypeInfo.read(from: &buf), 
+                tags: FfiConverterSequenceTypeItemTag.read(from: &buf), 
+                collection: FfiConverterOptionString.read(from: &buf), 
+                editable: FfiConverterBool.read(from: &buf), 
+                originalCreators: FfiConverterSequenceTypeCreator.read(from: &buf), 
+                originalTags: FfiConverterSequenceTypeItemTag.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ItemForm, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.key, into: &buf)
+        FfiConverterString.write(value.itemType, into: &buf)
+        FfiConverterString.write(value.itemTypeLabel, into: &buf)
+        FfiConverterSequenceTypeFormField.write(value.fields, into: &buf)
+        FfiConverterSequenceTypeCreator.write(value.creators, into: &buf)
+        FfiConverterSequenceTypeCreatorTypeInfo.write(value.creatorTypes, into: &buf)
+        FfiConverterSequenceTypeItemTag.write(value.tags, into: &buf)
+        FfiConverterOptionString.write(value.collection, into: &buf)
+        FfiConverterBool.write(value.editable, into: &buf)
+        FfiConverterSequenceTypeCreator.write(value.originalCreators, into: &buf)
+        FfiConverterSequenceTypeItemTag.write(value.originalTags, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemForm_lift(_ buf: RustBuffer) throws -> ItemForm {
+    return try FfiConverterTypeItemForm.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemForm_lower(_ value: ItemForm) -> RustBuffer {
+    return FfiConverterTypeItemForm.lower(value)
+}
+
+
+/**
  * One page of a sorted, filtered item list.
  */
 public struct ItemListQuery: Equatable, Hashable {
@@ -8855,6 +9953,79 @@ public func FfiConverterTypeItemTag_lift(_ buf: RustBuffer) throws -> ItemTag {
 #endif
 public func FfiConverterTypeItemTag_lower(_ value: ItemTag) -> RustBuffer {
     return FfiConverterTypeItemTag.lower(value)
+}
+
+
+/**
+ * A form converted to another item type, before anything is saved.
+ */
+public struct ItemTypeChange: Equatable, Hashable {
+    /**
+     * The form in the new type, with values moved as saving it will move
+     * them; show it in place of the old one.
+     */
+    public var form: ItemForm
+    /**
+     * Values the new type has no field or creator type for, added to Extra
+     * as "Label: value" lines: tell the user before they confirm.
+     */
+    public var movedToExtra: [ItemField]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The form in the new type, with values moved as saving it will move
+         * them; show it in place of the old one.
+         */form: ItemForm, 
+        /**
+         * Values the new type has no field or creator type for, added to Extra
+         * as "Label: value" lines: tell the user before they confirm.
+         */movedToExtra: [ItemField]) {
+        self.form = form
+        self.movedToExtra = movedToExtra
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ItemTypeChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeItemTypeChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ItemTypeChange {
+        return
+            try ItemTypeChange(
+                form: FfiConverterTypeItemForm.read(from: &buf), 
+                movedToExtra: FfiConverterSequenceTypeItemField.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ItemTypeChange, into buf: inout [UInt8]) {
+        FfiConverterTypeItemForm.write(value.form, into: &buf)
+        FfiConverterSequenceTypeItemField.write(value.movedToExtra, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemTypeChange_lift(_ buf: RustBuffer) throws -> ItemTypeChange {
+    return try FfiConverterTypeItemTypeChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeItemTypeChange_lower(_ value: ItemTypeChange) -> RustBuffer {
+    return FfiConverterTypeItemTypeChange.lower(value)
 }
 
 
@@ -10148,6 +11319,539 @@ public func FfiConverterTypeSearchCondition_lower(_ value: SearchCondition) -> R
 
 
 /**
+ * A file to hand to the share sheet.
+ */
+public struct ShareFile: Equatable, Hashable {
+    /**
+     * A file name to write it under (`Origin of Species.ris`, `references.bib`):
+     * safe on every platform, with the format's extension.
+     */
+    public var fileName: String
+    /**
+     * Its MIME type (`application/x-research-info-systems`).
+     */
+    public var mimeType: String
+    /**
+     * The file's text (UTF-8).
+     */
+    public var contents: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * A file name to write it under (`Origin of Species.ris`, `references.bib`):
+         * safe on every platform, with the format's extension.
+         */fileName: String, 
+        /**
+         * Its MIME type (`application/x-research-info-systems`).
+         */mimeType: String, 
+        /**
+         * The file's text (UTF-8).
+         */contents: String) {
+        self.fileName = fileName
+        self.mimeType = mimeType
+        self.contents = contents
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ShareFile: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShareFile: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShareFile {
+        return
+            try ShareFile(
+                fileName: FfiConverterString.read(from: &buf), 
+                mimeType: FfiConverterString.read(from: &buf), 
+                contents: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ShareFile, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.fileName, into: &buf)
+        FfiConverterString.write(value.mimeType, into: &buf)
+        FfiConverterString.write(value.contents, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShareFile_lift(_ buf: RustBuffer) throws -> ShareFile {
+    return try FfiConverterTypeShareFile.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShareFile_lower(_ value: ShareFile) -> RustBuffer {
+    return FfiConverterTypeShareFile.lower(value)
+}
+
+
+/**
+ * What the share sheet gets.
+ */
+public struct SharePayload: Equatable, Hashable {
+    /**
+     * A subject line (for mail and messages): the item's title, or
+     * "3 references".
+     */
+    public var subject: String
+    /**
+     * Plain text: the formatted citation or bibliography, or a file's
+     * contents for targets that take text only.
+     */
+    public var text: String
+    /**
+     * The citation or bibliography as HTML (italics and so on), for rich
+     * text targets; absent for files.
+     */
+    public var html: String?
+    /**
+     * The file, when a file format was asked for.
+     */
+    public var file: ShareFile?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * A subject line (for mail and messages): the item's title, or
+         * "3 references".
+         */subject: String, 
+        /**
+         * Plain text: the formatted citation or bibliography, or a file's
+         * contents for targets that take text only.
+         */text: String, 
+        /**
+         * The citation or bibliography as HTML (italics and so on), for rich
+         * text targets; absent for files.
+         */html: String?, 
+        /**
+         * The file, when a file format was asked for.
+         */file: ShareFile?) {
+        self.subject = subject
+        self.text = text
+        self.html = html
+        self.file = file
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SharePayload: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSharePayload: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SharePayload {
+        return
+            try SharePayload(
+                subject: FfiConverterString.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf), 
+                html: FfiConverterOptionString.read(from: &buf), 
+                file: FfiConverterOptionTypeShareFile.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SharePayload, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.subject, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterOptionString.write(value.html, into: &buf)
+        FfiConverterOptionTypeShareFile.write(value.file, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSharePayload_lift(_ buf: RustBuffer) throws -> SharePayload {
+    return try FfiConverterTypeSharePayload.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSharePayload_lower(_ value: SharePayload) -> RustBuffer {
+    return FfiConverterTypeSharePayload.lower(value)
+}
+
+
+/**
+ * One row of the sidebar.
+ */
+public struct SidebarRow: Equatable, Hashable {
+    /**
+     * Stable across calls and launches, unique in the file: keep it to
+     * restore the selection (`1/all`, `1/collection/ABCD2345`,
+     * `2/search/EFGH6789`, `1/conflicts`, `1/trash`).
+     */
+    public var id: String
+    /**
+     * The library the row belongs to; list its items through
+     * `forLibrary(libraryId)` (or this handle when it is the same library).
+     */
+    public var libraryId: Int64
+    /**
+     * What it stands for.
+     */
+    public var kind: SidebarRowKind
+    /**
+     * The text to show ("All Items", a collection's name…).
+     */
+    public var title: String
+    /**
+     * Indentation: 0 for top-level rows, 1 for a sub-collection of a
+     * top-level collection, …
+     */
+    public var depth: UInt32
+    /**
+     * The row this one is nested under (sub-collections only).
+     */
+    public var parentId: String?
+    /**
+     * Rows nested directly under this one.
+     */
+    public var childCount: UInt32
+    /**
+     * Items the row lists: top-level items outside the trash (for a
+     * collection, its direct members), the items in conflict, or the
+     * top-level items in the trash. Absent for saved searches, which are
+     * evaluated only when opened.
+     */
+    public var itemCount: UInt64?
+    /**
+     * The filter of the `ItemListQuery` (or `ItemSearchQuery`) that lists
+     * the row's items with `items().list`, `search` and `watch`.
+     */
+    public var filter: ItemFilter
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Stable across calls and launches, unique in the file: keep it to
+         * restore the selection (`1/all`, `1/collection/ABCD2345`,
+         * `2/search/EFGH6789`, `1/conflicts`, `1/trash`).
+         */id: String, 
+        /**
+         * The library the row belongs to; list its items through
+         * `forLibrary(libraryId)` (or this handle when it is the same library).
+         */libraryId: Int64, 
+        /**
+         * What it stands for.
+         */kind: SidebarRowKind, 
+        /**
+         * The text to show ("All Items", a collection's name…).
+         */title: String, 
+        /**
+         * Indentation: 0 for top-level rows, 1 for a sub-collection of a
+         * top-level collection, …
+         */depth: UInt32, 
+        /**
+         * The row this one is nested under (sub-collections only).
+         */parentId: String?, 
+        /**
+         * Rows nested directly under this one.
+         */childCount: UInt32, 
+        /**
+         * Items the row lists: top-level items outside the trash (for a
+         * collection, its direct members), the items in conflict, or the
+         * top-level items in the trash. Absent for saved searches, which are
+         * evaluated only when opened.
+         */itemCount: UInt64?, 
+        /**
+         * The filter of the `ItemListQuery` (or `ItemSearchQuery`) that lists
+         * the row's items with `items().list`, `search` and `watch`.
+         */filter: ItemFilter) {
+        self.id = id
+        self.libraryId = libraryId
+        self.kind = kind
+        self.title = title
+        self.depth = depth
+        self.parentId = parentId
+        self.childCount = childCount
+        self.itemCount = itemCount
+        self.filter = filter
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SidebarRow: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSidebarRow: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SidebarRow {
+        return
+            try SidebarRow(
+                id: FfiConverterString.read(from: &buf), 
+                libraryId: FfiConverterInt64.read(from: &buf), 
+                kind: FfiConverterTypeSidebarRowKind.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                depth: FfiConverterUInt32.read(from: &buf), 
+                parentId: FfiConverterOptionString.read(from: &buf), 
+                childCount: FfiConverterUInt32.read(from: &buf), 
+                itemCount: FfiConverterOptionUInt64.read(from: &buf), 
+                filter: FfiConverterTypeItemFilter.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SidebarRow, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterInt64.write(value.libraryId, into: &buf)
+        FfiConverterTypeSidebarRowKind.write(value.kind, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterUInt32.write(value.depth, into: &buf)
+        FfiConverterOptionString.write(value.parentId, into: &buf)
+        FfiConverterUInt32.write(value.childCount, into: &buf)
+        FfiConverterOptionUInt64.write(value.itemCount, into: &buf)
+        FfiConverterTypeItemFilter.write(value.filter, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSidebarRow_lift(_ buf: RustBuffer) throws -> SidebarRow {
+    return try FfiConverterTypeSidebarRow.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSidebarRow_lower(_ value: SidebarRow) -> RustBuffer {
+    return FfiConverterTypeSidebarRow.lower(value)
+}
+
+
+/**
+ * One library of the file in the sidebar.
+ */
+public struct SidebarSection: Equatable, Hashable {
+    /**
+     * The library's id (1 for My Library); see `forLibrary`.
+     */
+    public var libraryId: Int64
+    /**
+     * "My Library" or the group's name.
+     */
+    public var title: String
+    /**
+     * A shared group library rather than the user's own.
+     */
+    public var isGroup: Bool
+    /**
+     * Changes here are synced; false for a read-only group library, whose
+     * editing controls an app disables.
+     */
+    public var editable: Bool
+    /**
+     * The rows in display order: All Items, the collection tree (depth
+     * first, siblings by name), saved searches by name, Sync Conflicts
+     * (only while there are any), Trash.
+     */
+    public var rows: [SidebarRow]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The library's id (1 for My Library); see `forLibrary`.
+         */libraryId: Int64, 
+        /**
+         * "My Library" or the group's name.
+         */title: String, 
+        /**
+         * A shared group library rather than the user's own.
+         */isGroup: Bool, 
+        /**
+         * Changes here are synced; false for a read-only group library, whose
+         * editing controls an app disables.
+         */editable: Bool, 
+        /**
+         * The rows in display order: All Items, the collection tree (depth
+         * first, siblings by name), saved searches by name, Sync Conflicts
+         * (only while there are any), Trash.
+         */rows: [SidebarRow]) {
+        self.libraryId = libraryId
+        self.title = title
+        self.isGroup = isGroup
+        self.editable = editable
+        self.rows = rows
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SidebarSection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSidebarSection: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SidebarSection {
+        return
+            try SidebarSection(
+                libraryId: FfiConverterInt64.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                isGroup: FfiConverterBool.read(from: &buf), 
+                editable: FfiConverterBool.read(from: &buf), 
+                rows: FfiConverterSequenceTypeSidebarRow.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SidebarSection, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.libraryId, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterBool.write(value.isGroup, into: &buf)
+        FfiConverterBool.write(value.editable, into: &buf)
+        FfiConverterSequenceTypeSidebarRow.write(value.rows, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSidebarSection_lift(_ buf: RustBuffer) throws -> SidebarSection {
+    return try FfiConverterTypeSidebarSection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSidebarSection_lower(_ value: SidebarSection) -> RustBuffer {
+    return FfiConverterTypeSidebarSection.lower(value)
+}
+
+
+/**
+ * The account a sign-in reached and the key the server made for this device.
+ */
+public struct SignedInAccount: Equatable, Hashable {
+    /**
+     * The server address as checked (no trailing slash), for `SyncRequest.server_url`.
+     */
+    public var serverUrl: String
+    /**
+     * For `SyncRequest.user_id`.
+     */
+    public var userId: UInt64
+    public var username: String
+    public var displayName: String
+    /**
+     * For `SyncRequest.api_key`; keep it only through `KeyStorage`.
+     */
+    public var apiKey: String
+    /**
+     * The key's name on the server's "Devices and keys" page.
+     */
+    public var keyName: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The server address as checked (no trailing slash), for `SyncRequest.server_url`.
+         */serverUrl: String, 
+        /**
+         * For `SyncRequest.user_id`.
+         */userId: UInt64, username: String, displayName: String, 
+        /**
+         * For `SyncRequest.api_key`; keep it only through `KeyStorage`.
+         */apiKey: String, 
+        /**
+         * The key's name on the server's "Devices and keys" page.
+         */keyName: String) {
+        self.serverUrl = serverUrl
+        self.userId = userId
+        self.username = username
+        self.displayName = displayName
+        self.apiKey = apiKey
+        self.keyName = keyName
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SignedInAccount: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignedInAccount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignedInAccount {
+        return
+            try SignedInAccount(
+                serverUrl: FfiConverterString.read(from: &buf), 
+                userId: FfiConverterUInt64.read(from: &buf), 
+                username: FfiConverterString.read(from: &buf), 
+                displayName: FfiConverterString.read(from: &buf), 
+                apiKey: FfiConverterString.read(from: &buf), 
+                keyName: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SignedInAccount, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.serverUrl, into: &buf)
+        FfiConverterUInt64.write(value.userId, into: &buf)
+        FfiConverterString.write(value.username, into: &buf)
+        FfiConverterString.write(value.displayName, into: &buf)
+        FfiConverterString.write(value.apiKey, into: &buf)
+        FfiConverterString.write(value.keyName, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignedInAccount_lift(_ buf: RustBuffer) throws -> SignedInAccount {
+    return try FfiConverterTypeSignedInAccount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignedInAccount_lower(_ value: SignedInAccount) -> RustBuffer {
+    return FfiConverterTypeSignedInAccount.lower(value)
+}
+
+
+/**
  * The account a library file syncs with.
  */
 public struct SyncAccount: Equatable, Hashable {
@@ -10571,6 +12275,107 @@ public func FfiConverterTypeSyncRequest_lower(_ value: SyncRequest) -> RustBuffe
 
 
 /**
+ * One way to reset sync, as a choice in a dialog.
+ */
+public struct SyncResetChoice: Equatable, Hashable {
+    /**
+     * What to pass to `sync().resetSync`.
+     */
+    public var mode: SyncResetMode
+    /**
+     * The choice's button or row title.
+     */
+    public var title: String
+    /**
+     * What it does, in one sentence.
+     */
+    public var description: String
+    /**
+     * The question for the confirmation alert, which also says a backup
+     * is written first.
+     */
+    public var confirmation: String
+    /**
+     * It can delete or replace data on one side: show it as destructive.
+     */
+    public var destructive: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What to pass to `sync().resetSync`.
+         */mode: SyncResetMode, 
+        /**
+         * The choice's button or row title.
+         */title: String, 
+        /**
+         * What it does, in one sentence.
+         */description: String, 
+        /**
+         * The question for the confirmation alert, which also says a backup
+         * is written first.
+         */confirmation: String, 
+        /**
+         * It can delete or replace data on one side: show it as destructive.
+         */destructive: Bool) {
+        self.mode = mode
+        self.title = title
+        self.description = description
+        self.confirmation = confirmation
+        self.destructive = destructive
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncResetChoice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncResetChoice: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncResetChoice {
+        return
+            try SyncResetChoice(
+                mode: FfiConverterTypeSyncResetMode.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                description: FfiConverterString.read(from: &buf), 
+                confirmation: FfiConverterString.read(from: &buf), 
+                destructive: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncResetChoice, into buf: inout [UInt8]) {
+        FfiConverterTypeSyncResetMode.write(value.mode, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.description, into: &buf)
+        FfiConverterString.write(value.confirmation, into: &buf)
+        FfiConverterBool.write(value.destructive, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncResetChoice_lift(_ buf: RustBuffer) throws -> SyncResetChoice {
+    return try FfiConverterTypeSyncResetChoice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncResetChoice_lower(_ value: SyncResetChoice) -> RustBuffer {
+    return FfiConverterTypeSyncResetChoice.lower(value)
+}
+
+
+/**
  * What a sync reset did.
  */
 public struct SyncResetReport: Equatable, Hashable {
@@ -10640,6 +12445,147 @@ public func FfiConverterTypeSyncResetReport_lift(_ buf: RustBuffer) throws -> Sy
 #endif
 public func FfiConverterTypeSyncResetReport_lower(_ value: SyncResetReport) -> RustBuffer {
     return FfiConverterTypeSyncResetReport.lower(value)
+}
+
+
+/**
+ * The sync status in words, with the numbers behind them.
+ */
+public struct SyncStatusText: Equatable, Hashable {
+    /**
+     * For an icon or colour.
+     */
+    public var condition: SyncCondition
+    /**
+     * One short line: "Synced 3 minutes ago", "2 conflicts", "Not signed in"…
+     */
+    public var headline: String
+    /**
+     * A second line where there is more to say: "5 changes not yet
+     * synced", "Last synced yesterday"…
+     */
+    public var detail: String?
+    /**
+     * Why the last sync failed, when it did.
+     */
+    public var problem: SyncProblem?
+    /**
+     * The failed sync's message, fit to show in a details view.
+     */
+    public var errorMessage: String?
+    /**
+     * Conflicts waiting in every library of the file.
+     */
+    public var conflicts: UInt64
+    /**
+     * Deletions held back until the user confirms them.
+     */
+    public var deletionsToConfirm: UInt64
+    /**
+     * Objects changed here that the next sync uploads.
+     */
+    public var unsyncedChanges: UInt64
+    /**
+     * When a sync last completed (ISO 8601, UTC).
+     */
+    public var lastSynced: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * For an icon or colour.
+         */condition: SyncCondition, 
+        /**
+         * One short line: "Synced 3 minutes ago", "2 conflicts", "Not signed in"…
+         */headline: String, 
+        /**
+         * A second line where there is more to say: "5 changes not yet
+         * synced", "Last synced yesterday"…
+         */detail: String?, 
+        /**
+         * Why the last sync failed, when it did.
+         */problem: SyncProblem?, 
+        /**
+         * The failed sync's message, fit to show in a details view.
+         */errorMessage: String?, 
+        /**
+         * Conflicts waiting in every library of the file.
+         */conflicts: UInt64, 
+        /**
+         * Deletions held back until the user confirms them.
+         */deletionsToConfirm: UInt64, 
+        /**
+         * Objects changed here that the next sync uploads.
+         */unsyncedChanges: UInt64, 
+        /**
+         * When a sync last completed (ISO 8601, UTC).
+         */lastSynced: String?) {
+        self.condition = condition
+        self.headline = headline
+        self.detail = detail
+        self.problem = problem
+        self.errorMessage = errorMessage
+        self.conflicts = conflicts
+        self.deletionsToConfirm = deletionsToConfirm
+        self.unsyncedChanges = unsyncedChanges
+        self.lastSynced = lastSynced
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SyncStatusText: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncStatusText: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncStatusText {
+        return
+            try SyncStatusText(
+                condition: FfiConverterTypeSyncCondition.read(from: &buf), 
+                headline: FfiConverterString.read(from: &buf), 
+                detail: FfiConverterOptionString.read(from: &buf), 
+                problem: FfiConverterOptionTypeSyncProblem.read(from: &buf), 
+                errorMessage: FfiConverterOptionString.read(from: &buf), 
+                conflicts: FfiConverterUInt64.read(from: &buf), 
+                deletionsToConfirm: FfiConverterUInt64.read(from: &buf), 
+                unsyncedChanges: FfiConverterUInt64.read(from: &buf), 
+                lastSynced: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SyncStatusText, into buf: inout [UInt8]) {
+        FfiConverterTypeSyncCondition.write(value.condition, into: &buf)
+        FfiConverterString.write(value.headline, into: &buf)
+        FfiConverterOptionString.write(value.detail, into: &buf)
+        FfiConverterOptionTypeSyncProblem.write(value.problem, into: &buf)
+        FfiConverterOptionString.write(value.errorMessage, into: &buf)
+        FfiConverterUInt64.write(value.conflicts, into: &buf)
+        FfiConverterUInt64.write(value.deletionsToConfirm, into: &buf)
+        FfiConverterUInt64.write(value.unsyncedChanges, into: &buf)
+        FfiConverterOptionString.write(value.lastSynced, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStatusText_lift(_ buf: RustBuffer) throws -> SyncStatusText {
+    return try FfiConverterTypeSyncStatusText.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncStatusText_lower(_ value: SyncStatusText) -> RustBuffer {
+    return FfiConverterTypeSyncStatusText.lower(value)
 }
 
 
@@ -11024,6 +12970,81 @@ public func FfiConverterTypeConflictChoice_lower(_ value: ConflictChoice) -> Rus
 
 
 /**
+ * Which way a held deletion goes.
+ */
+
+public enum DeletionDirection: Equatable, Hashable {
+    
+    /**
+     * Deleted online (on another device): would move to the trash here.
+     */
+    case toTrashHere
+    /**
+     * Deleted here: would be deleted online, for every device.
+     */
+    case deleteOnline
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DeletionDirection: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeletionDirection: FfiConverterRustBuffer {
+    typealias SwiftType = DeletionDirection
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeletionDirection {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .toTrashHere
+        
+        case 2: return .deleteOnline
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DeletionDirection, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .toTrashHere:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .deleteOnline:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionDirection_lift(_ buf: RustBuffer) throws -> DeletionDirection {
+    return try FfiConverterTypeDeletionDirection.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeletionDirection_lower(_ value: DeletionDirection) -> RustBuffer {
+    return FfiConverterTypeDeletionDirection.lower(value)
+}
+
+
+
+/**
  * Why items were judged to be the same reference.
  */
 
@@ -11370,6 +13391,102 @@ public func FfiConverterTypeExportScope_lift(_ buf: RustBuffer) throws -> Export
 #endif
 public func FfiConverterTypeExportScope_lower(_ value: ExportScope) -> RustBuffer {
     return FfiConverterTypeExportScope.lower(value)
+}
+
+
+
+/**
+ * How an editor shows a field's input.
+ */
+
+public enum FieldKind: Equatable, Hashable {
+    
+    /**
+     * One line of text.
+     */
+    case singleLine
+    /**
+     * Several lines: Abstract and Extra.
+     */
+    case multiLine
+    /**
+     * A date as the user types it ("2019", "May 2019", "2019-05-03"): a
+     * text field, perhaps with a date picker beside it.
+     */
+    case date
+    /**
+     * A web address.
+     */
+    case url
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FieldKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFieldKind: FfiConverterRustBuffer {
+    typealias SwiftType = FieldKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FieldKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .singleLine
+        
+        case 2: return .multiLine
+        
+        case 3: return .date
+        
+        case 4: return .url
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FieldKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .singleLine:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .multiLine:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .date:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .url:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFieldKind_lift(_ buf: RustBuffer) throws -> FieldKind {
+    return try FfiConverterTypeFieldKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFieldKind_lower(_ value: FieldKind) -> RustBuffer {
+    return FfiConverterTypeFieldKind.lower(value)
 }
 
 
@@ -12534,6 +14651,109 @@ public func FfiConverterTypeSearchMode_lower(_ value: SearchMode) -> RustBuffer 
 
 
 /**
+ * What to share.
+ */
+
+public enum ShareFormat: Equatable, Hashable {
+    
+    /**
+     * The in-text citation ("(Darwin, 1859)") in a citation style.
+     */
+    case citation(
+        /**
+         * The style's id (see `citations().styles()`: `apa`, `ieee`…).
+         */style: String
+    )
+    /**
+     * The reference list entries in a citation style.
+     */
+    case bibliography(
+        /**
+         * The style's id.
+         */style: String
+    )
+    /**
+     * A reference file for another reference manager.
+     */
+    case file(
+        /**
+         * RIS, BibTeX…
+         */format: Format
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ShareFormat: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeShareFormat: FfiConverterRustBuffer {
+    typealias SwiftType = ShareFormat
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ShareFormat {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .citation(style: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .bibliography(style: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .file(format: try FfiConverterTypeFormat.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ShareFormat, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .citation(style):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(style, into: &buf)
+            
+        
+        case let .bibliography(style):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(style, into: &buf)
+            
+        
+        case let .file(format):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeFormat.write(format, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShareFormat_lift(_ buf: RustBuffer) throws -> ShareFormat {
+    return try FfiConverterTypeShareFormat.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeShareFormat_lower(_ value: ShareFormat) -> RustBuffer {
+    return FfiConverterTypeShareFormat.lower(value)
+}
+
+
+
+/**
  * Every failure of the Shelfmark API. The case is the failure's category
  * and the message says what went wrong in words fit to show the user
  * (in Kotlin `ShelfmarkException.NotFound(message)` and so on, with a
@@ -12696,6 +14916,132 @@ public func FfiConverterTypeShelfmarkError_lower(_ value: ShelfmarkError) -> Rus
 
 
 /**
+ * What a sidebar row stands for.
+ */
+
+public enum SidebarRowKind: Equatable, Hashable {
+    
+    /**
+     * Every item of the library outside the trash.
+     */
+    case allItems
+    /**
+     * A collection (EndNote's group); one with sub-collections is a group set.
+     */
+    case collection(
+        /**
+         * The collection's key.
+         */key: String, 
+        /**
+         * It holds sub-collections (EndNote's group set).
+         */isGroupSet: Bool
+    )
+    /**
+     * A saved search, evaluated live whenever it is listed.
+     */
+    case savedSearch(
+        /**
+         * The saved search's key.
+         */key: String, 
+        /**
+         * It combines collections or other saved searches (EndNote's
+         * combination group) rather than testing fields only (a smart group).
+         */isCombination: Bool
+    )
+    /**
+     * Items in sync conflict, to resolve.
+     */
+    case syncConflicts
+    /**
+     * The trash.
+     */
+    case trash
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SidebarRowKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSidebarRowKind: FfiConverterRustBuffer {
+    typealias SwiftType = SidebarRowKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SidebarRowKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .allItems
+        
+        case 2: return .collection(key: try FfiConverterString.read(from: &buf), isGroupSet: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 3: return .savedSearch(key: try FfiConverterString.read(from: &buf), isCombination: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 4: return .syncConflicts
+        
+        case 5: return .trash
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SidebarRowKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .allItems:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .collection(key,isGroupSet):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterBool.write(isGroupSet, into: &buf)
+            
+        
+        case let .savedSearch(key,isCombination):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterBool.write(isCombination, into: &buf)
+            
+        
+        case .syncConflicts:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .trash:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSidebarRowKind_lift(_ buf: RustBuffer) throws -> SidebarRowKind {
+    return try FfiConverterTypeSidebarRowKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSidebarRowKind_lower(_ value: SidebarRowKind) -> RustBuffer {
+    return FfiConverterTypeSidebarRowKind.lower(value)
+}
+
+
+
+/**
  * What a list is sorted by.
  */
 
@@ -12806,6 +15152,246 @@ public func FfiConverterTypeSortField_lift(_ buf: RustBuffer) throws -> SortFiel
 #endif
 public func FfiConverterTypeSortField_lower(_ value: SortField) -> RustBuffer {
     return FfiConverterTypeSortField.lower(value)
+}
+
+
+
+/**
+ * Where the file's sync stands, for choosing an icon or colour.
+ */
+
+public enum SyncCondition: Equatable, Hashable {
+    
+    /**
+     * The file is not bound to an account.
+     */
+    case notSignedIn
+    /**
+     * Bound, but no sync has completed yet.
+     */
+    case notSyncedYet
+    /**
+     * Everything is synced.
+     */
+    case upToDate
+    /**
+     * Synced, with changes made here since, waiting for the next sync.
+     */
+    case changesWaiting
+    /**
+     * Conflicts to resolve or deletions to confirm.
+     */
+    case needsAttention
+    /**
+     * The last sync of a library failed.
+     */
+    case failed
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SyncCondition: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncCondition: FfiConverterRustBuffer {
+    typealias SwiftType = SyncCondition
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncCondition {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .notSignedIn
+        
+        case 2: return .notSyncedYet
+        
+        case 3: return .upToDate
+        
+        case 4: return .changesWaiting
+        
+        case 5: return .needsAttention
+        
+        case 6: return .failed
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SyncCondition, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .notSignedIn:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .notSyncedYet:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .upToDate:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .changesWaiting:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .needsAttention:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncCondition_lift(_ buf: RustBuffer) throws -> SyncCondition {
+    return try FfiConverterTypeSyncCondition.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncCondition_lower(_ value: SyncCondition) -> RustBuffer {
+    return FfiConverterTypeSyncCondition.lower(value)
+}
+
+
+
+/**
+ * Why the last sync failed, as an app tells the user what to do.
+ */
+
+public enum SyncProblem: Equatable, Hashable {
+    
+    /**
+     * The key was refused or the file is bound to another account: sign in again.
+     */
+    case signIn
+    /**
+     * The account's online storage is full.
+     */
+    case storageFull
+    /**
+     * The server could not be reached.
+     */
+    case network
+    /**
+     * The server failed or answered something unexpected.
+     */
+    case server
+    /**
+     * The server asked to slow down; the next sync retries.
+     */
+    case rateLimited
+    /**
+     * The server refused data, or sent data that cannot be read.
+     */
+    case invalidData
+    /**
+     * Anything else.
+     */
+    case other
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SyncProblem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSyncProblem: FfiConverterRustBuffer {
+    typealias SwiftType = SyncProblem
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SyncProblem {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .signIn
+        
+        case 2: return .storageFull
+        
+        case 3: return .network
+        
+        case 4: return .server
+        
+        case 5: return .rateLimited
+        
+        case 6: return .invalidData
+        
+        case 7: return .other
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SyncProblem, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .signIn:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .storageFull:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .network:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .server:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .rateLimited:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .invalidData:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncProblem_lift(_ buf: RustBuffer) throws -> SyncProblem {
+    return try FfiConverterTypeSyncProblem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSyncProblem_lower(_ value: SyncProblem) -> RustBuffer {
+    return FfiConverterTypeSyncProblem.lower(value)
 }
 
 
@@ -13345,6 +15931,54 @@ fileprivate struct FfiConverterOptionTypeSyncListener: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDeletionConfirmation: FfiConverterRustBuffer {
+    typealias SwiftType = DeletionConfirmation?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDeletionConfirmation.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDeletionConfirmation.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeShareFile: FfiConverterRustBuffer {
+    typealias SwiftType = ShareFile?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeShareFile.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeShareFile.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSyncAccount: FfiConverterRustBuffer {
     typealias SwiftType = SyncAccount?
 
@@ -13409,6 +16043,30 @@ fileprivate struct FfiConverterOptionTypeFormat: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeFormat.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSyncProblem: FfiConverterRustBuffer {
+    typealias SwiftType = SyncProblem?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSyncProblem.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSyncProblem.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -13642,6 +16300,31 @@ fileprivate struct FfiConverterSequenceTypeCreatorTypeInfo: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDeletionGroup: FfiConverterRustBuffer {
+    typealias SwiftType = [DeletionGroup]
+
+    public static func write(_ value: [DeletionGroup], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDeletionGroup.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DeletionGroup] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DeletionGroup]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDeletionGroup.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDuplicateGroup: FfiConverterRustBuffer {
     typealias SwiftType = [DuplicateGroup]
 
@@ -13759,6 +16442,56 @@ fileprivate struct FfiConverterSequenceTypeFileTransferResult: FfiConverterRustB
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeFileTransferResult.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFormField: FfiConverterRustBuffer {
+    typealias SwiftType = [FormField]
+
+    public static func write(_ value: [FormField], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFormField.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FormField] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FormField]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFormField.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFormProblem: FfiConverterRustBuffer {
+    typealias SwiftType = [FormProblem]
+
+    public static func write(_ value: [FormProblem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFormProblem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FormProblem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FormProblem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFormProblem.read(from: &buf))
         }
         return seq
     }
@@ -14092,6 +16825,56 @@ fileprivate struct FfiConverterSequenceTypeSearchCondition: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeSidebarRow: FfiConverterRustBuffer {
+    typealias SwiftType = [SidebarRow]
+
+    public static func write(_ value: [SidebarRow], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSidebarRow.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SidebarRow] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SidebarRow]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSidebarRow.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSidebarSection: FfiConverterRustBuffer {
+    typealias SwiftType = [SidebarSection]
+
+    public static func write(_ value: [SidebarSection], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSidebarSection.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SidebarSection] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SidebarSection]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSidebarSection.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSyncConflict: FfiConverterRustBuffer {
     typealias SwiftType = [SyncConflict]
 
@@ -14134,6 +16917,31 @@ fileprivate struct FfiConverterSequenceTypeSyncLogEntry: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSyncLogEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSyncResetChoice: FfiConverterRustBuffer {
+    typealias SwiftType = [SyncResetChoice]
+
+    public static func write(_ value: [SyncResetChoice], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSyncResetChoice.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SyncResetChoice] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SyncResetChoice]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSyncResetChoice.read(from: &buf))
         }
         return seq
     }
@@ -14289,6 +17097,42 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * Signs in to `server_url` with `email` (or a user name) and `password`,
+ * asking for a key named `device_name` (e.g. "Ada's iPad"). Errors: a
+ * malformed address or an empty field `InvalidInput` naming it; a wrong
+ * password `Auth`; an unreachable server `Network`; too many attempts
+ * `RateLimited`.
+ */
+public func signIn(serverUrl: String, email: String, password: String, deviceName: String)async throws  -> SignedInAccount  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_func_sign_in(FfiConverterString.lower(serverUrl),FfiConverterString.lower(email),FfiConverterString.lower(password),FfiConverterString.lower(deviceName)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSignedInAccount_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+/**
+ * A short label for an attachment file's state, for a list row or a
+ * reader's title bar: "Not downloaded", "Downloading 45%", "Downloaded",
+ * "Changed on this device", "Newer version online", "Not available
+ * online", "Waiting to upload", "Upload failed: online storage full (998
+ * of 1,000 MB)", "Linked file"…
+ */
+public func fileStatusText(status: FileStatusKind) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_func_file_status_text(
+        FfiConverterTypeFileStatusKind_lower(status),uniffiCallStatus
+    )
+})
+}
+/**
  * Creates a new, empty library file; refuses to overwrite anything.
  */
 public func createLibrary(path: String, options: LibraryOptions)async throws  -> LibraryHandle  {
@@ -14361,6 +17205,32 @@ public func itemTypes() -> [ItemTypeInfo]  {
     return try!  FfiConverterSequenceTypeItemTypeInfo.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_shelfmark_ffi_fn_func_item_types(uniffiCallStatus
+    )
+})
+}
+/**
+ * The three ways to reset sync (upload, download, merge) with their words.
+ * Every reset first writes a backup beside the library file.
+ */
+public func syncResetChoices() -> [SyncResetChoice]  {
+    return try!  FfiConverterSequenceTypeSyncResetChoice.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_func_sync_reset_choices(uniffiCallStatus
+    )
+})
+}
+/**
+ * How long ago a stored timestamp (`2026-12-07T09:30:00Z`, as items,
+ * conflicts and the sync log give them) was: "just now", "3 minutes ago",
+ * "2 hours ago", "yesterday", "4 days ago", or "on 2026-11-30" beyond a
+ * week. `nowEpochSeconds` is the current time (the device clock when absent).
+ */
+public func timeAgoText(timestamp: String, nowEpochSeconds: Int64?) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_func_time_ago_text(
+        FfiConverterString.lower(timestamp),
+        FfiConverterOptionInt64.lower(nowEpochSeconds),uniffiCallStatus
     )
 })
 }
