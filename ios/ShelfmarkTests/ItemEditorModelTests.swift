@@ -4,23 +4,29 @@ import XCTest
 
 @MainActor
 final class ItemEditorModelTests: XCTestCase {
-    func testTheFormHasTheTypesFieldsInOrder() async throws {
+    func testANewFormHasTheTypesFieldsInOrder() async throws {
         let library = try await temporaryLibrary()
-        let editor = ItemEditorModel(library: library, itemType: "book")
+        let editor = ItemEditorModel(library: library, newItemOfType: "book", collection: nil)
+        await editor.load()
+        let form = try XCTUnwrap(editor.form)
         let book = try XCTUnwrap(itemTypes().first { type in type.name == "book" })
-        XCTAssertEqual(editor.fields.map(\.name), book.fields.map(\.name))
-        XCTAssertEqual(editor.fields.map(\.label), book.fields.map(\.label))
-        XCTAssertFalse(editor.creatorTypes.isEmpty)
+        XCTAssertEqual(form.fields.map { field in field.name }, book.fields.map { field in field.name })
+        XCTAssertEqual(form.fields.map { field in field.label }, book.fields.map { field in field.label })
+        XCTAssertTrue(form.editable)
+        XCTAssertTrue(editor.isNew)
     }
 
     func testANewItemIsSavedWithFieldsCreatorsAndTags() async throws {
         let library = try await temporaryLibrary()
-        let editor = ItemEditorModel(library: library, itemType: "book")
-        let title = try XCTUnwrap(editor.fields.firstIndex { field in field.name == "title" })
-        editor.fields[title].value = "The Sea Around Us"
-        editor.addCreator()
-        editor.creators[0].lastName = "Carson"
-        editor.creators[0].firstName = "Rachel"
+        let editor = ItemEditorModel(library: library, newItemOfType: "book", collection: nil)
+        await editor.load()
+        let title = try XCTUnwrap(editor.form?.fields.firstIndex { field in field.name == "title" })
+        editor.form?.fields[title].value = "The Sea Around Us"
+        if editor.form?.creators.isEmpty ?? true {
+            editor.addCreator()
+        }
+        editor.form?.creators[0].lastName = "Carson"
+        editor.form?.creators[0].firstName = "Rachel"
         editor.newTag = "oceans"
         editor.addTag()
 
@@ -30,17 +36,20 @@ final class ItemEditorModelTests: XCTestCase {
         let stored = try await library.items().get(key: saved.key)
         XCTAssertEqual(stored.title, "The Sea Around Us")
         XCTAssertEqual(stored.itemType, "book")
-        XCTAssertEqual(stored.creators.map(\.lastName), ["Carson"])
-        XCTAssertEqual(stored.tags.map(\.name), ["oceans"])
+        XCTAssertEqual(stored.creators.map { creator in creator.lastName }, ["Carson"])
+        XCTAssertEqual(stored.tags.map { tag in tag.name }, ["oceans"])
     }
 
-    func testChangingTheTypeKeepsTheSharedFields() async throws {
+    func testChangingTheTypeKeepsTheSharedFieldsUntilSaved() async throws {
         let library = try await temporaryLibrary()
         let created = try await library.items().create(item: article("Tidal rhythms"))
-        let editor = ItemEditorModel(library: library, editing: created)
+        let editor = ItemEditorModel(library: library, editingItem: created.key)
+        await editor.load()
         editor.changeType(to: "book")
-        XCTAssertEqual(editor.fields.first { field in field.name == "title" }?.value, "Tidal rhythms")
-        XCTAssertNil(editor.fields.first { field in field.name == "publicationTitle" })
+        XCTAssertEqual(editor.form?.itemType, "book")
+        XCTAssertEqual(editor.form?.fields.first { field in field.name == "title" }?.value, "Tidal rhythms")
+        let unchanged = try await library.items().get(key: created.key)
+        XCTAssertEqual(unchanged.itemType, "journalArticle", "nothing is saved before Save")
 
         let result = await editor.save()
         let saved = try XCTUnwrap(result)
@@ -48,14 +57,19 @@ final class ItemEditorModelTests: XCTestCase {
         XCTAssertEqual(saved.title, "Tidal rhythms")
     }
 
-    func testARefusedSaveKeepsTheFormAndStoresNothing() async throws {
+    func testARefusedValueIsNamedBesideItsFieldAndNothingIsSaved() async throws {
         let library = try await temporaryLibrary()
-        let editor = ItemEditorModel(library: library, itemType: "book")
-        editor.changeType(to: "noSuchType")
+        let created = try await library.items().create(item: article("Tidal rhythms"))
+        let editor = ItemEditorModel(library: library, editingItem: created.key)
+        await editor.load()
+        let title = try XCTUnwrap(editor.form?.fields.firstIndex { field in field.name == "title" })
+        editor.form?.fields[title].value = String(repeating: "x", count: 70_000)
+
         let saved = await editor.save()
         XCTAssertNil(saved)
+        XCTAssertNotNil(editor.problems["title"])
         XCTAssertNotNil(editor.errorMessage)
-        let page = try await library.items().list(query: ItemListQuery(sort: .title))
-        XCTAssertEqual(page.total, 0)
+        let stored = try await library.items().get(key: created.key)
+        XCTAssertEqual(stored.title, "Tidal rhythms")
     }
 }

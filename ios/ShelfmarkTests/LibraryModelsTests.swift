@@ -4,19 +4,26 @@ import XCTest
 
 @MainActor
 final class SidebarModelTests: XCTestCase {
-    func testTheTreeShowsNestedCollectionsAndHidesCollapsedChildren() async throws {
+    func testMyLibraryWithNestedCollectionsThatCollapse() async throws {
         let library = try await temporaryLibrary()
+        let oceans = try await library.collections().create(name: "Oceans", parent: nil)
+        _ = try await library.collections().create(name: "Tides", parent: oceans.key)
         let model = SidebarModel(library: library)
-        await model.createCollection(named: "Oceans", in: nil)
         await model.refresh()
-        let oceans = try XCTUnwrap(model.collections.first { row in row.name == "Oceans" })
-        await model.createCollection(named: "Tides", in: oceans.key)
-        await model.refresh()
-        XCTAssertEqual(model.visibleCollections.map(\.name), ["Oceans", "Tides"])
-        XCTAssertEqual(model.visibleCollections.map(\.depth), [0, 1])
+        let mine = try XCTUnwrap(model.sections.first)
+        XCTAssertFalse(mine.isGroup)
+        XCTAssertTrue(mine.editable)
+        XCTAssertEqual(mine.rows.first?.kind, .allItems)
+        XCTAssertEqual(model.firstRowID, mine.rows.first?.id)
 
-        model.toggle(try XCTUnwrap(model.collections.first { row in row.key == oceans.key }))
-        XCTAssertEqual(model.visibleCollections.map(\.name), ["Oceans"])
+        let titles = model.visibleRows(of: mine).map { row in row.title }
+        XCTAssertTrue(titles.contains("Oceans") && titles.contains("Tides"))
+        let oceansRow = try XCTUnwrap(mine.rows.first { row in row.kind.collectionKey == oceans.key })
+        XCTAssertEqual(model.row(id: oceansRow.id)?.title, "Oceans")
+        model.toggle(oceansRow)
+        XCTAssertFalse(model.visibleRows(of: mine).map { row in row.title }.contains("Tides"))
+        let handle = try await model.handle(libraryId: oceansRow.libraryId)
+        XCTAssertEqual(handle.libraryId(), library.libraryId())
     }
 }
 

@@ -7,7 +7,8 @@ final class SignInModelTests: XCTestCase {
     func testAMalformedAddressIsRefusedBeforeGoingOnline() async throws {
         let library = try await temporaryLibrary()
         var shown = false
-        let model = SignInModel(library: library, onLibraryReady: { shown = true }, onFinished: {})
+        let model = SignInModel(library: library, deviceName: "Test iPad", onLibraryReady: { shown = true }, onFinished: {})
+        model.method = .apiKey
         model.serverURL = "shelfmark example org"
         model.apiKey = "0123456789abcdefghijklmn"
         XCTAssertTrue(model.canSubmit)
@@ -29,9 +30,19 @@ final class SignInModelTests: XCTestCase {
         XCTAssertTrue(unreachable.hasSuffix("connection refused"))
     }
 
+    func testAMalformedAddressWithAPasswordIsNamedByTheCore() async throws {
+        let library = try await temporaryLibrary()
+        let model = SignInModel(library: library, deviceName: "Test iPad", onLibraryReady: {}, onFinished: {})
+        XCTAssertEqual(model.method, .password)
+        await model.signInWithPassword("shelfmark example org", email: "ada@example.org", password: "secret")
+        XCTAssertFalse(model.isSigningIn)
+        XCTAssertTrue(model.errorMessage?.hasPrefix("Check the server address.") ?? false, model.errorMessage ?? "")
+    }
+
     func testSubmittingNeedsAnAddressAndAKey() async throws {
         let library = try await temporaryLibrary()
-        let model = SignInModel(library: library, onLibraryReady: {}, onFinished: {})
+        let model = SignInModel(library: library, deviceName: "Test iPad", onLibraryReady: {}, onFinished: {})
+        model.method = .apiKey
         XCTAssertFalse(model.canSubmit)
         model.serverURL = "https://shelfmark.example.org"
         XCTAssertFalse(model.canSubmit)
@@ -50,8 +61,9 @@ final class SyncModelTests: XCTestCase {
         await model.refresh()
         XCTAssertNil(model.errorMessage)
         XCTAssertTrue(model.conflicts.isEmpty)
-        XCTAssertTrue(model.heldDeletions.isEmpty)
-        XCTAssertFalse(model.confirmsDeletions)
+        XCTAssertNil(model.confirmation)
+        XCTAssertEqual(model.statusText?.condition, .notSignedIn)
+        XCTAssertEqual(Set(model.resetChoices.map { choice in choice.mode }), [.upload, .download, .merge])
     }
 
     func testSyncingWithoutAnAccountFailsWithAMessage() async throws {

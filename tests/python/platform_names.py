@@ -13,7 +13,7 @@ SDK_TYPES = {
     "CaseIterable", "Character", "Codable", "Comparable", "Decodable", "Dictionary", "Double", "Encodable",
     "Equatable", "Error", "Float", "Hashable", "Identifiable", "Int", "Int32", "Int64", "MainActor", "Never",
     "ObjectIdentifier", "Optional", "Range", "RawRepresentable", "Result", "Sendable", "Sequence", "Set",
-    "StaticString", "String", "Substring", "Task", "UInt", "UInt32", "UInt64", "Void",
+    "StaticString", "String", "Substring", "Task", "UInt", "UInt32", "UInt64", "UTF8", "Void",
     # Foundation, CoreGraphics, UniformTypeIdentifiers, Network, BackgroundTasks
     "BGAppRefreshTaskRequest", "BGTaskScheduler", "ByteCountFormatter", "CGFloat", "CGPoint", "CGRect",
     "CGSize", "Data", "Date", "DispatchQueue", "FileManager", "IndexSet", "JSONDecoder", "JSONEncoder",
@@ -21,18 +21,18 @@ SDK_TYPES = {
     "ProcessInfo", "URL", "URLComponents", "UserDefaults", "UTType", "UUID",
     # UIKit and PDFKit
     "PDFAnnotation", "PDFAnnotationSubtype", "PDFDocument", "PDFPage", "PDFSelection", "PDFView",
-    "UIApplication", "UIBackgroundTaskIdentifier", "UIColor", "UIFont", "UITextView", "UITextViewDelegate",
+    "UIApplication", "UIBackgroundTaskIdentifier", "UIDevice", "UIColor", "UIFont", "UITextView", "UITextViewDelegate",
     "UIViewRepresentable",
     # SwiftUI and CoreTransferable
     "App", "Binding", "Button", "Circle", "Color", "CommandGroup", "CommandMenu", "Commands",
-    "ContentUnavailableView", "Context", "DataRepresentation", "FileRepresentation", "FocusedValueKey",
+    "ContentUnavailableView", "Context", "EmptyView", "DataRepresentation", "FileRepresentation", "FocusedValueKey",
     "FocusedValues", "ForEach", "Form", "Group", "HStack", "Image", "Label", "LabeledContent", "List", "Menu",
     "NavigationLink", "NavigationPath", "NavigationSplitView", "NavigationStack", "Picker", "ProgressView",
     "ProxyRepresentation", "Scene", "Section", "SecureField", "SentTransferredFile", "ShareLink", "SharePreview",
     "Slider", "Spacer", "State", "Text", "TextField", "Toggle", "ToolbarContent", "ToolbarItem",
     "ToolbarItemGroup", "Transferable", "TransferRepresentation", "VStack", "View", "WindowGroup",
     # XCTest
-    "XCTestCase", "XCTSkip", "XCUIApplication", "XCUIElement",
+    "CocoaError", "XCTestCase", "XCTSkip", "XCUIApplication", "XCUIElement",
 }
 
 SDK_FUNCTIONS = {

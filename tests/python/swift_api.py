@@ -422,6 +422,8 @@ class UseChecker:
             return OPAQUE
         if t.endswith("?") and name in ("map", "flatMap"):
             return OPAQUE  # Optional's own
+        if name == "wrappedValue":
+            return t  # a binding's value: bindings stand for their values here
         base = unwrap(t)
         element = element_of(base)
         if element is not None and base.startswith("["):
@@ -461,6 +463,9 @@ class UseChecker:
         app = self.app_types.get(base)
         if app is not None:
             if labels is not None and name in app.methods:
+                if node.type == "call_expression":
+                    _, expressions, _ = self._arguments(self._node_call_parts(node)[1], f.source)
+                    self._check_app_arguments(f, node, app, app.methods[name], labels, expressions)
                 return app.methods[name][0].returns or OPAQUE
             if name in app.properties:
                 return app.properties[name] or OPAQUE
@@ -507,6 +512,19 @@ class UseChecker:
             return False
         arguments = next((c for c in suffix.children if c.type == "value_arguments"), None)
         return arguments is not None and arguments.children and arguments.children[0].type == "["
+
+    def _check_app_arguments(self, f, node, app: KitType, sigs: list[Signature], labels, expressions) -> None:
+        """`.case` arguments of the app's own initialisers and methods, by
+        the parameter (or, for a memberwise initialiser, the property)
+        they go to."""
+        sig = next((sig for sig in sigs if sig.accepts(labels)), None)
+        if sig is not None:
+            params = [p.type if p is not None else None for p in self._matched_params(sig, labels)]
+        else:
+            params = [app.properties.get(label) if label else None for label in labels]
+        for expected, expression in zip(params, expressions):
+            if expected and expression is not None:
+                self.check_implicit_member(f, expression, expected)
 
     def _check_implicit_arguments(self, f, node, sig: Signature, labels) -> None:
         """Arguments written `.name` or `.name(…)` where the parameter is a
@@ -690,6 +708,9 @@ class UseChecker:
                     return static
             return OPAQUE
         receiver = self.type_of(f, target)
+        if receiver is None and target.type == "simple_identifier" and text(target, f.source)[:1].isupper():
+            self._problem(f, target, f"type {text(target, f.source)} is neither ShelfmarkKit's, the app's nor a listed platform type")
+            return None
         if receiver is None and name in self.kit_member_names and name not in self.sdk_members:
             shown = f"{text(target, f.source)}.{name}" + ("(…)" if labels is not None else "")
             self._unresolved(f, node, f"cannot tell the type of {shown}; ShelfmarkKit has a member {name}")
@@ -712,6 +733,11 @@ class UseChecker:
             return self._navigation(f, callee, labels, closures)
         if callee.type == "simple_identifier":
             name = unticked(text(callee, f.source))
+            if name == "XCTUnwrap" and expressions and expressions[0] is not None:
+                return unwrap(self.type_of(f, expressions[0])) or OPAQUE
+            if name == "Binding" and labels == [None] and expressions[0] is not None:
+                # `Binding($model.form)`: a binding stands for the value it binds.
+                return unwrap(self._binding_value_type(f, expressions[0])) or OPAQUE
             local = self.resolve(f, callee, name, types=False)
             if local is not None:
                 return OPAQUE
@@ -728,6 +754,7 @@ class UseChecker:
             if method is not None:
                 return method
             if name in self.app_types:
+                self._check_app_arguments(f, node, self.app_types[name], self.app_types[name].inits, labels, expressions)
                 return name
             if name in self.app_functions:
                 return self.app_functions[name][0].returns or OPAQUE
@@ -917,28 +944,39 @@ class UseChecker:
         return None
 
     def _condition_binding(self, f, statement: Node, name: str, before: int | None = None) -> str | None:
-        """`if let x = e`, `guard let x`, `if case let .c(x) = e` (only
-        the bindings that start before `before`, when given)."""
+        """`if let x = e`, `guard let x`, `if case let .c(x) = e`, in any
+        mix of conditions (only the bindings that start before `before`,
+        when given)."""
         children = statement.children
         if before is not None:
             children = [c for c in children if c.start_byte < before]
         source = f.source
-        if any(c.type == "case" for c in children):
-            subject = None
-            for i, c in enumerate(children):
-                if c.type == "=":
-                    subject = self.type_of(f, next(x for x in children[i + 1 :] if x.is_named))
-                    break
-            return self._case_binding_nodes(f, children, subject, name)
-        for i, c in enumerate(children):
-            if c.type == "simple_identifier" and i > 0 and children[i - 1].type == "value_binding_pattern":
-                if unticked(text(c, source)) != name:
-                    continue
+        i = 0
+        while i < len(children):
+            c = children[i]
+            if c.type == "case":
+                j = i + 1
+                while j < len(children) and children[j].type != "=":
+                    j += 1
+                value = next((x for x in children[j + 1 :] if x.is_named), None)
+                subject = self.type_of(f, value) if value is not None else None
+                found = self._case_binding_nodes(f, children[i + 1 : j], subject, name)
+                if found is not None:
+                    return found
+                i = j + 1
+                continue
+            if (
+                c.type == "simple_identifier"
+                and i > 0
+                and children[i - 1].type == "value_binding_pattern"
+                and unticked(text(c, source)) == name
+            ):
                 if i + 1 < len(children) and children[i + 1].type == "=":
                     value = next((x for x in children[i + 2 :] if x.is_named), None)
                     value_type = self.type_of(f, value)
                     return unwrap(value_type) if value_type is not None else None
                 return unwrap(self.resolve(f, statement, name)) or None
+            i += 1
         return None
 
     def _switch_subject(self, f, entry: Node) -> str | None:
@@ -1027,6 +1065,8 @@ class UseChecker:
                 bound = text(value, f.source)
                 if bound.startswith("$"):
                     return unwrap(self.resolve(f, value, bound[1:]))
+            if "presenting" in labels:
+                return unwrap(self.type_of(f, expressions[labels.index("presenting")]))
             if method == "onChange" and "of" in labels:
                 return self.type_of(f, expressions[labels.index("of")])
             if method == "navigationDestination" and "for" in labels:
@@ -1065,6 +1105,11 @@ class UseChecker:
             value = node.named_children[-1]
             target_type = self.type_of(f, target.named_children[0] if target.named_children else target)
             self.check_implicit_member(f, value, target_type)
+        elif kind == "statements" and node.parent is not None and node.parent.type in ("computed_property", "function_body"):
+            # A body of one expression returns it.
+            named = [c for c in node.named_children if c.type not in COMMENTS]
+            if len(named) == 1 and named[0].type in ("prefix_expression", "call_expression", "ternary_expression"):
+                self.check_implicit_member(f, named[0], self._declared_result(f, named[0]))
         elif kind == "control_transfer_statement" and node.children and node.children[0].type == "return":
             value = node.named_children[-1] if node.named_children else None
             if value is not None:

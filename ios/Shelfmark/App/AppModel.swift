@@ -105,6 +105,7 @@ final class AppModel {
     private func showSignIn(_ library: LibraryHandle) {
         signIn = SignInModel(
             library: library,
+            deviceName: UIDevice.current.name,
             onLibraryReady: { [weak self] in self?.phase = .ready },
             onFinished: { [weak self] in await self?.firstSyncFinished() }
         )

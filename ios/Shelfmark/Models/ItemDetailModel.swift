@@ -114,20 +114,10 @@ final class ItemDetailModel {
 }
 
 extension FileStatusKind {
-    /// A short description of an attachment's file state for its row.
+    /// The state in the core's words ("Downloading 45%", "Upload failed:
+    /// online storage full (998 of 1,000 MB)").
     var summary: String {
-        switch self {
-        case .notDownloaded: return "Not downloaded"
-        case let .downloading(done, total):
-            return total > 0 ? "Downloading \(done * 100 / total) %" : "Downloading"
-        case .downloaded: return "On this device"
-        case .modifiedLocally: return "Changed here, not yet uploaded"
-        case .changedRemotely: return "A newer version is online"
-        case .missingOnServer: return "Missing online"
-        case .uploadPending: return "Waiting to upload"
-        case let .uploadFailed(kind, reason, _, _): return "Upload failed (\(kind)): \(reason)"
-        case .linked: return "Linked file"
-        }
+        fileStatusText(status: self)
     }
 
     var systemImage: String {

@@ -1,7 +1,8 @@
-// The edit form of an item, built from the core's item types: the type's
-// fields in its order with their labels, its creator types, the tags.
-// Saving hands the values to the core, which checks them; its message
-// names the field at fault.
+// The item editor over the core's item forms: every field of the type in
+// its order with its label and input kind, the creators, the tags. The
+// core converts a form to another type (saying what moves to Extra),
+// names each value it cannot save beside its field, and saves the whole
+// form in one transaction — on a refusal nothing is saved.
 
 import Foundation
 import Observation
@@ -11,182 +12,121 @@ import SwiftUI  // remove(atOffsets:) and move(fromOffsets:toOffset:) for the li
 @MainActor
 @Observable
 final class ItemEditorModel {
-    struct FieldEntry: Identifiable, Hashable {
-        let name: String
-        let label: String
-        var value: String
-
-        var id: String { name }
-    }
-
-    struct CreatorEntry: Identifiable, Hashable {
-        let id = UUID()
-        var creatorType: String
-        var firstName: String
-        var lastName: String
-        var singleName: Bool
-    }
-
-    /// Every item type the core knows, with fields and creator types.
-    let types: [ItemTypeInfo]
-    private(set) var itemType: String
-    var fields: [FieldEntry] = []
-    var creators: [CreatorEntry] = []
-    var tags: [String] = []
-    var newTag = ""
+    /// The form being edited; nil until loaded.
+    var form: ItemForm?
+    /// Problems by field name (`title`, `creators`, `tags`, `itemType`).
+    private(set) var problems: [String: String] = [:]
+    /// Values the last type change moved to Extra, to tell the user.
+    private(set) var movedToExtra: [ItemField] = []
     private(set) var errorMessage: String?
     private(set) var isSaving = false
+    var newTag = ""
 
+    /// Every item type the core knows, for the type picker.
+    let types: [ItemTypeInfo] = ShelfmarkKit.itemTypes()
     let library: LibraryHandle
-    /// Nil for a new item.
-    let key: String?
-    /// The collection a new item goes into.
-    let collection: String?
-    private let originalType: String?
-    private let originalTags: [String]
+    private let source: Source
 
-    /// A new item of `itemType`.
-    init(library: LibraryHandle, itemType: String = "journalArticle", collection: String? = nil) {
-        self.library = library
-        self.key = nil
-        self.collection = collection
-        self.types = ShelfmarkKit.itemTypes()
-        self.itemType = itemType
-        self.originalType = nil
-        self.originalTags = []
-        fields = entries(for: itemType, values: [:])
+    private enum Source {
+        case item(key: String)
+        case newItem(itemType: String, collection: String?)
     }
 
     /// The form for an existing item.
-    init(library: LibraryHandle, editing detail: ItemDetail) {
+    init(library: LibraryHandle, editingItem key: String) {
         self.library = library
-        self.key = detail.key
-        self.collection = nil
-        self.types = ShelfmarkKit.itemTypes()
-        self.itemType = detail.itemType
-        self.originalType = detail.itemType
-        let tagNames = detail.tags.map(\.name)
-        self.originalTags = tagNames
-        tags = tagNames
-        let values = Dictionary(detail.fields.map { field in (field.name, field.value) }, uniquingKeysWith: { first, _ in first })
-        fields = entries(for: detail.itemType, values: values)
-        creators = detail.creators.map { creator in
-            CreatorEntry(
-                creatorType: creator.creatorType,
-                firstName: creator.firstName,
-                lastName: creator.lastName,
-                singleName: creator.singleName
-            )
+        self.source = .item(key: key)
+    }
+
+    /// The form for a new item of `itemType`, created in `collection`.
+    init(library: LibraryHandle, newItemOfType itemType: String, collection: String?) {
+        self.library = library
+        self.source = .newItem(itemType: itemType, collection: collection)
+    }
+
+    var isNew: Bool {
+        if case .newItem = source {
+            return true
+        }
+        return false
+    }
+
+    func load() async {
+        guard form == nil else { return }
+        do {
+            switch source {
+            case let .item(key):
+                form = try await library.itemForms().forItem(key: key)
+            case let .newItem(itemType, collection):
+                form = try await library.itemForms().forNewItem(itemType: itemType, collection: collection)
+            }
+        } catch {
+            errorMessage = ErrorText.describe(error)
         }
     }
 
-    var typeInfo: ItemTypeInfo? {
-        types.first { info in info.name == itemType }
-    }
-
-    var creatorTypes: [CreatorTypeInfo] {
-        typeInfo?.creatorTypes ?? []
-    }
-
-    /// Changes the type: the new type's fields, keeping the values of the
-    /// fields both types have.
-    func changeType(to newType: String) {
-        let values = Dictionary(fields.map { field in (field.name, field.value) }, uniquingKeysWith: { first, _ in first })
-        itemType = newType
-        fields = entries(for: newType, values: values)
-        let allowed = Set(creatorTypes.map(\.name))
-        let fallback = creatorTypes.first { type in type.primary }?.name ?? creatorTypes.first?.name ?? "author"
-        for index in creators.indices where !allowed.contains(creators[index].creatorType) {
-            creators[index].creatorType = fallback
+    /// Converts the form to another type (nothing is saved yet).
+    func changeType(to itemType: String) {
+        guard let current = form, current.itemType != itemType else { return }
+        do {
+            let change = try library.itemForms().changeType(form: current, itemType: itemType)
+            form = change.form
+            movedToExtra = change.movedToExtra
+            revalidate()
+        } catch {
+            errorMessage = ErrorText.describe(error)
         }
     }
 
     func addCreator() {
-        let primary = creatorTypes.first { type in type.primary }?.name ?? creatorTypes.first?.name ?? "author"
-        creators.append(CreatorEntry(creatorType: primary, firstName: "", lastName: "", singleName: false))
+        guard let types = form?.creatorTypes, let main = types.first else { return }
+        form?.creators.append(Creator(creatorType: main.name, lastName: "", label: main.label))
     }
 
     func removeCreators(at offsets: IndexSet) {
-        creators.remove(atOffsets: offsets)
+        form?.creators.remove(atOffsets: offsets)
     }
 
     func moveCreators(from source: IndexSet, to destination: Int) {
-        creators.move(fromOffsets: source, toOffset: destination)
+        form?.creators.move(fromOffsets: source, toOffset: destination)
     }
 
     func addTag() {
-        let tag = newTag.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !tag.isEmpty, !tags.contains(tag) else { return }
-        tags.append(tag)
+        let name = newTag.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, form?.tags.contains(where: { tag in tag.name == name }) == false else { return }
+        form?.tags.append(ItemTag(name: name, automatic: false))
         newTag = ""
     }
 
     func removeTags(at offsets: IndexSet) {
-        tags.remove(atOffsets: offsets)
+        form?.tags.remove(atOffsets: offsets)
     }
 
-    /// Saves through the core and returns the saved item; on a refused
-    /// value returns nil and shows the core's message.
+    /// Shows the core's problems beside the fields as the user edits.
+    func revalidate() {
+        guard let current = form else { return }
+        let found = library.itemForms().validate(form: current)
+        problems = Dictionary(found.map { problem in (problem.field, problem.message) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Saves the form; on a refusal returns nil, saves nothing and names
+    /// the fields at fault.
     func save() async -> ItemDetail? {
+        guard let current = form else { return nil }
+        revalidate()
+        guard problems.isEmpty else {
+            errorMessage = "Correct the fields marked below."
+            return nil
+        }
         isSaving = true
         defer { isSaving = false }
-        let creatorValues = creators
-            .filter { entry in !entry.lastName.isEmpty || !entry.firstName.isEmpty }
-            .map { entry in
-                Creator(
-                    creatorType: entry.creatorType,
-                    firstName: entry.singleName ? "" : entry.firstName,
-                    lastName: entry.lastName,
-                    singleName: entry.singleName
-                )
-            }
         do {
-            let saved: ItemDetail
-            if let key {
-                let items = library.items()
-                if itemType != originalType {
-                    _ = try await items.changeType(key: key, itemType: itemType)
-                }
-                _ = try await items.setFields(
-                    key: key,
-                    fields: fields.map { entry in FieldValue(name: entry.name, value: entry.value) }
-                )
-                _ = try await items.setCreators(key: key, creators: creatorValues)
-                let removed = originalTags.filter { tag in !tags.contains(tag) }
-                if !removed.isEmpty {
-                    _ = try await items.removeTags(key: key, tags: removed)
-                }
-                let added = tags.filter { tag in !originalTags.contains(tag) }
-                if !added.isEmpty {
-                    _ = try await items.addTags(key: key, tags: added)
-                }
-                saved = try await items.get(key: key)
-            } else {
-                let values = Dictionary(
-                    fields.filter { entry in !entry.value.isEmpty }.map { entry in (entry.name, entry.value) },
-                    uniquingKeysWith: { first, _ in first }
-                )
-                let newItem = NewItem(
-                    itemType: itemType,
-                    fields: values,
-                    creators: creatorValues,
-                    tags: tags,
-                    collections: collection.map { key in [key] } ?? []
-                )
-                saved = try await library.items().create(item: newItem)
-            }
+            let saved = try await library.itemForms().save(form: current)
             errorMessage = nil
             return saved
         } catch {
             errorMessage = ErrorText.describe(error)
             return nil
-        }
-    }
-
-    private func entries(for type: String, values: [String: String]) -> [FieldEntry] {
-        let info = types.first { candidate in candidate.name == type }
-        return (info?.fields ?? []).map { field in
-            FieldEntry(name: field.name, label: field.label, value: values[field.name] ?? "")
         }
     }
 }

@@ -1,6 +1,7 @@
-// Sharing references: the formatted citation or bibliography entry in a
-// chosen style (plain text and HTML, formatted by the core's CSL engine),
-// and RIS or BibTeX files of a selection, written by the core's export.
+// Sharing references: the core makes each payload — the citation or
+// bibliography entry in a chosen style (plain text and HTML), or a RIS or
+// BibTeX file with its name and MIME type — and the app hands it to the
+// share sheet or a drag.
 
 import Foundation
 import Observation
@@ -10,7 +11,7 @@ import ShelfmarkKit
 @Observable
 final class ShareModel {
     private(set) var styles: [CitationStyle] = []
-    private(set) var preview = ""
+    private(set) var preview: SharePayload?
     private(set) var errorMessage: String?
     /// The chosen style's id; remembered between launches.
     var styleID: String {
@@ -25,7 +26,12 @@ final class ShareModel {
     init(library: LibraryHandle, keys: [String]) {
         self.library = library
         self.keys = keys
-        styleID = UserDefaults.standard.string(forKey: Self.styleDefaultsKey) ?? "apa"
+        styleID = Self.rememberedStyle
+    }
+
+    /// The style chosen last time (APA until one is chosen).
+    static var rememberedStyle: String {
+        UserDefaults.standard.string(forKey: styleDefaultsKey) ?? "apa"
     }
 
     func load() async {
@@ -42,19 +48,23 @@ final class ShareModel {
 
     func updatePreview() async {
         do {
-            preview = try await library.citations().cite(keys: keys, style: styleID, format: .text, bibliography: bibliography)
+            preview = try await library.sharing().payload(keys: keys, format: format)
             errorMessage = nil
         } catch {
             errorMessage = ErrorText.describe(error)
         }
     }
 
-    /// What the share sheet carries: the citation as HTML and plain text.
-    var citation: FormattedCitation {
-        FormattedCitation(citations: library.citations(), keys: keys, style: styleID, bibliography: bibliography)
+    var format: ShareFormat {
+        bibliography ? .bibliography(style: styleID) : .citation(style: styleID)
     }
 
-    func file(_ format: Format) -> ExportedReferences {
-        ExportedReferences(transfer: library.transfer(), keys: keys, format: format)
+    /// What the share sheet carries: the citation as HTML and plain text.
+    var citation: SharedReferences {
+        SharedReferences(sharing: library.sharing(), keys: keys, format: format)
+    }
+
+    func file(_ format: Format) -> SharedReferences {
+        SharedReferences(sharing: library.sharing(), keys: keys, format: .file(format: format))
     }
 }

@@ -1,33 +1,25 @@
-// The sidebar's contents: the collection tree (flattened depth first by
-// the core, with item counts), saved searches, the other libraries of the
-// account and how many sync conflicts wait; refreshed after every change.
+// The sidebar as the core lays it out: one section per library of the file
+// (My Library, then each group), each with All Items, the collection tree
+// (groups and group sets), saved searches (smart and combination groups),
+// Sync Conflicts while there are any, and Trash; refreshed after changes.
 
 import Foundation
 import Observation
 import ShelfmarkKit
 
-/// What the sidebar selects, and so what the item list shows.
+/// What the sidebar selects: a row of a library's section (by its stable
+/// id) or the Sync Status screen.
 enum SidebarSelection: Hashable {
-    case library
-    case collection(key: String)
-    case savedSearch(key: String)
-    case conflicts
-    case trash
-    case groupLibrary(id: Int64)
+    case row(id: String)
     case syncStatus
 }
 
 @MainActor
 @Observable
 final class SidebarModel {
-    private(set) var collections: [CollectionTreeRow] = []
-    private(set) var savedSearches: [SavedSearch] = []
-    /// Libraries other than the user's own (groups), with whether they can
-    /// be edited here.
-    private(set) var groupLibraries: [LibrarySyncStatus] = []
-    private(set) var conflictCount: UInt64 = 0
+    private(set) var sections: [SidebarSection] = []
     private(set) var errorMessage: String?
-    /// Collections whose children are hidden.
+    /// Rows whose nested rows are hidden, by row id.
     var collapsed: Set<String> = []
 
     let library: LibraryHandle
@@ -36,73 +28,113 @@ final class SidebarModel {
         self.library = library
     }
 
-    /// The collection rows to show: those not under a collapsed collection.
-    var visibleCollections: [CollectionTreeRow] {
+    /// The row with this id, in whichever section holds it.
+    func row(id: String) -> SidebarRow? {
+        for section in sections {
+            if let row = section.rows.first(where: { row in row.id == id }) {
+                return row
+            }
+        }
+        return nil
+    }
+
+    func section(of row: SidebarRow) -> SidebarSection? {
+        sections.first { section in section.libraryId == row.libraryId }
+    }
+
+    /// The first row of My Library (All Items), selected at launch.
+    var firstRowID: String? {
+        sections.first?.rows.first?.id
+    }
+
+    /// The section's rows to show: those not nested under a collapsed row.
+    func visibleRows(of section: SidebarSection) -> [SidebarRow] {
         var hiddenBelowDepth: UInt32?
-        var rows: [CollectionTreeRow] = []
-        for row in collections {
+        var rows: [SidebarRow] = []
+        for row in section.rows {
             if let depth = hiddenBelowDepth {
                 if row.depth > depth { continue }
                 hiddenBelowDepth = nil
             }
             rows.append(row)
-            if collapsed.contains(row.key) {
+            if collapsed.contains(row.id) {
                 hiddenBelowDepth = row.depth
             }
         }
         return rows
     }
 
-    func toggle(_ row: CollectionTreeRow) {
-        if collapsed.contains(row.key) {
-            collapsed.remove(row.key)
+    func toggle(_ row: SidebarRow) {
+        if collapsed.contains(row.id) {
+            collapsed.remove(row.id)
         } else {
-            collapsed.insert(row.key)
+            collapsed.insert(row.id)
         }
     }
 
     func refresh() async {
         do {
-            collections = try await library.collections().tree()
-            savedSearches = try await library.savedSearches().list()
-            let statuses = try await library.sync().status()
-            groupLibraries = statuses.filter { status in status.kind == "group" }
-            conflictCount = statuses.reduce(0) { total, status in total + status.conflicts }
+            sections = try await library.sidebar()
             errorMessage = nil
         } catch {
             errorMessage = ErrorText.describe(error)
         }
     }
 
-    /// Keeps the sidebar current until the calling task is cancelled.
+    /// Keeps the sidebar current (item counts included) until the calling
+    /// task is cancelled.
     func follow() async {
         await refresh()
         guard let changes = try? library.changes() else { return }
-        for await change in changes {
-            let items = change.items
-            let touchesTree = !change.collections.created.isEmpty || !change.collections.updated.isEmpty
-                || !change.collections.removed.isEmpty || !change.savedSearches.created.isEmpty
-                || !change.savedSearches.updated.isEmpty || !change.savedSearches.removed.isEmpty
-            // Item counts change with items too.
-            if touchesTree || !items.created.isEmpty || !items.removed.isEmpty || !items.updated.isEmpty {
-                await refresh()
-            }
+        for await _ in changes {
+            await refresh()
         }
     }
 
-    func createCollection(named name: String, in parent: String?) async {
+    /// The handle that lists a row's items: this one for My Library, the
+    /// group's for a group library.
+    func handle(libraryId: Int64) async throws -> LibraryHandle {
+        if libraryId == library.libraryId() {
+            return library
+        }
+        return try await library.forLibrary(libraryId: libraryId)
+    }
+
+    func createCollection(named name: String, in parent: String?, libraryId: Int64) async {
         do {
-            _ = try await library.collections().create(name: name, parent: parent)
+            let target = try await handle(libraryId: libraryId)
+            _ = try await target.collections().create(name: name, parent: parent)
         } catch {
             errorMessage = ErrorText.describe(error)
         }
     }
 
-    func trashCollection(_ key: String) async {
+    func trashCollection(_ key: String, libraryId: Int64) async {
         do {
-            try await library.collections().delete(key: key)
+            let target = try await handle(libraryId: libraryId)
+            try await target.collections().delete(key: key)
         } catch {
             errorMessage = ErrorText.describe(error)
+        }
+    }
+}
+
+extension SidebarRowKind {
+    /// The collection key of a collection row.
+    var collectionKey: String? {
+        if case let .collection(key, _) = self {
+            return key
+        }
+        return nil
+    }
+
+    var systemImage: String {
+        switch self {
+        case .allItems: return "books.vertical"
+        case let .collection(_, isGroupSet): return isGroupSet ? "folder.fill" : "folder"
+        case let .savedSearch(_, isCombination): return isCombination ? "square.stack.3d.up" : "magnifyingglass.circle"
+        case .syncConflicts: return "arrow.triangle.branch"
+        case .trash: return "trash"
         }
     }
 }

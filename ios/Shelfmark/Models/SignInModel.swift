@@ -1,5 +1,6 @@
-// Signing in: the server's address and an API key; the first sync binds
-// the library file to the account, keeps the key in the Keychain and
+// Signing in: the server's address and an e-mail and password (the core
+// asks the server for a key for this device) or an API key; the first sync
+// binds the library file to the account, keeps the key in the Keychain and
 // brings the library down. The library is shown as soon as its items are
 // in, while the core still indexes their full text.
 
@@ -18,7 +19,7 @@ final class SignInModel {
     }
 
     var serverURL = ""
-    var method: Method = .apiKey
+    var method: Method = .password
     var email = ""
     var password = ""
     var apiKey = ""
@@ -26,9 +27,9 @@ final class SignInModel {
     private(set) var errorMessage: String?
     private(set) var isSigningIn = false
 
-    /// The ways to sign in this build offers: e-mail and password need the
-    /// core's credentials exchange, which this version does not have yet.
-    let methods: [Method] = [.apiKey]
+    let methods: [Method] = Method.allCases
+    /// The key's name on the server's "Devices and keys" page.
+    let deviceName: String
 
     private let library: LibraryHandle
     private let onLibraryReady: @MainActor () -> Void
@@ -37,10 +38,12 @@ final class SignInModel {
 
     init(
         library: LibraryHandle,
+        deviceName: String,
         onLibraryReady: @escaping @MainActor () -> Void,
         onFinished: @escaping @MainActor () async -> Void
     ) {
         self.library = library
+        self.deviceName = deviceName
         self.onLibraryReady = onLibraryReady
         self.onFinished = onFinished
     }
@@ -57,13 +60,40 @@ final class SignInModel {
         guard canSubmit else { return }
         errorMessage = nil
         progress = nil
-        guard Self.looksLikeServerAddress(trimmed(serverURL)) else {
-            errorMessage = Self.malformedAddressMessage(trimmed(serverURL))
-            return
+        let address = trimmed(serverURL)
+        switch method {
+        case .password:
+            // The core checks the address and names what is wrong with it.
+            isSigningIn = true
+            let email = trimmed(email)
+            let password = password
+            run = Task { await signInWithPassword(address, email: email, password: password) }
+        case .apiKey:
+            guard Self.looksLikeServerAddress(address) else {
+                errorMessage = Self.malformedAddressMessage(address)
+                return
+            }
+            isSigningIn = true
+            let request = SyncRequest(serverUrl: address, apiKey: trimmed(apiKey), keyStorage: .keychain)
+            run = Task { await firstSync(request) }
         }
-        isSigningIn = true
-        let request = SyncRequest(serverUrl: trimmed(serverURL), apiKey: trimmed(apiKey), keyStorage: .keychain)
-        run = Task { await firstSync(request) }
+    }
+
+    /// Asks the server for a key for this device, then syncs with it.
+    func signInWithPassword(_ address: String, email: String, password: String) async {
+        do {
+            let account = try await signIn(serverUrl: address, email: email, password: password, deviceName: deviceName)
+            let request = SyncRequest(
+                serverUrl: account.serverUrl,
+                userId: account.userId,
+                apiKey: account.apiKey,
+                keyStorage: .keychain
+            )
+            await firstSync(request)
+        } catch {
+            errorMessage = Self.message(for: error, method: .password)
+            isSigningIn = false
+        }
     }
 
     func cancel() {

@@ -1,7 +1,8 @@
-// Sync as the user sees it: "sync now" with progress, the status of each
-// library and the recent runs, the conflicts (each field here and online;
-// keep either or type a value) and their history with restore, deletions
-// held back for confirmation, and resetting the sync.
+// Sync as the user sees it: "sync now" with progress, the status in the
+// core's words and each library's state and recent runs, the conflicts
+// (each field here and online; keep either or type a value) and their
+// history with restore, deletions held back for confirmation (the core's
+// dialog), and resetting the sync.
 
 import Foundation
 import Observation
@@ -18,10 +19,14 @@ final class SyncModel {
     private(set) var runs: [SyncLogEntry] = []
     private(set) var conflicts: [SyncConflict] = []
     private(set) var history: [ConflictHistoryEntry] = []
-    private(set) var heldDeletions: [HeldDeletion] = []
+    /// The file's sync status in a few words ("Synced 3 minutes ago").
+    private(set) var statusText: SyncStatusText?
+    /// Deletions a sync held back, as the dialog to confirm them; nil when
+    /// none wait or the user put it off.
+    private(set) var confirmation: DeletionConfirmation?
     private(set) var lastReset: SyncResetReport?
-    /// Set when a sync held back many deletions: the confirmation sheet.
-    var confirmsDeletions = false
+    /// The ways to reset sync, with their words.
+    let resetChoices: [SyncResetChoice] = ShelfmarkKit.syncResetChoices()
 
     let library: LibraryHandle
     private var running: Task<Void, Never>?
@@ -66,7 +71,7 @@ final class SyncModel {
             errorMessage = ErrorText.describe(error)
         }
         await refresh()
-        confirmsDeletions = !heldDeletions.isEmpty
+        await loadConfirmation()
     }
 
     func autoSyncReported(_ report: AutoSyncReport) async {
@@ -78,7 +83,7 @@ final class SyncModel {
             errorMessage = category == .cancelled ? nil : message
         }
         await refresh()
-        confirmsDeletions = !heldDeletions.isEmpty
+        await loadConfirmation()
     }
 
     func report(_ error: Error) {
@@ -92,7 +97,7 @@ final class SyncModel {
             runs = try await manager.log(limit: 50)
             conflicts = try await manager.conflicts()
             history = try await manager.conflictHistory()
-            heldDeletions = try await manager.deletionsToConfirm()
+            statusText = try await library.syncStatusText(nowEpochSeconds: nil)
         } catch {
             errorMessage = ErrorText.describe(error)
         }
@@ -142,9 +147,22 @@ final class SyncModel {
 
     // MARK: Held deletions
 
+    private func loadConfirmation() async {
+        do {
+            confirmation = try await library.deletionConfirmation()
+        } catch {
+            errorMessage = ErrorText.describe(error)
+        }
+    }
+
+    /// Puts the dialog off; the deletions wait until the next sync asks.
+    func dismissConfirmation() {
+        confirmation = nil
+    }
+
     /// The user saw the list and agreed: the deletions go ahead with a sync.
     func confirmHeldDeletions() async {
-        confirmsDeletions = false
+        confirmation = nil
         do {
             _ = try await library.sync().confirmDeletions()
         } catch {

@@ -1,6 +1,7 @@
-// What leaves the app by share sheet or drag and drop: a formatted
-// citation (HTML for rich text editors, plain text otherwise) and RIS or
-// BibTeX files. Each is made by the core when the receiving side asks.
+// What leaves the app by share sheet or drag and drop: the core's share
+// payload for some references — a formatted citation (HTML for rich text
+// editors, plain text otherwise) or a RIS or BibTeX file — made when the
+// receiving side asks for it.
 
 import CoreTransferable
 import Foundation
@@ -17,62 +18,51 @@ extension UTType {
     static let referenceFiles: [UTType] = [.ris, .bibtex, .endnoteTagged, .endnoteXML, .xml, .json, .plainText]
 }
 
-/// A citation of some references in one style, formatted on request.
-struct FormattedCitation: Transferable, Sendable {
-    let citations: Citations
+/// Some references as the core shares them in one format.
+struct SharedReferences: Transferable, Sendable {
+    let sharing: Sharing
     let keys: [String]
-    let style: String
-    let bibliography: Bool
+    let format: ShareFormat
 
     static var transferRepresentation: some TransferRepresentation {
-        DataRepresentation(exportedContentType: .html) { (citation: FormattedCitation) in
-            let html = try await citation.citations.cite(
-                keys: citation.keys, style: citation.style, format: .html, bibliography: citation.bibliography
-            )
-            return Data(html.utf8)
+        FileRepresentation(exportedContentType: .ris) { (shared: SharedReferences) in
+            try await shared.file()
         }
-        DataRepresentation(exportedContentType: .utf8PlainText) { (citation: FormattedCitation) in
-            let text = try await citation.citations.cite(
-                keys: citation.keys, style: citation.style, format: .text, bibliography: citation.bibliography
-            )
-            return Data(text.utf8)
+        .exportingCondition { (shared: SharedReferences) in shared.format == .file(format: .ris) }
+        FileRepresentation(exportedContentType: .bibtex) { (shared: SharedReferences) in
+            try await shared.file()
         }
-    }
-}
-
-/// References exported to a RIS or BibTeX file.
-struct ExportedReferences: Transferable, Sendable {
-    let transfer: Transfer
-    let keys: [String]
-    let format: Format
-
-    var fileName: String {
-        let base = keys.count == 1 ? "Reference" : "References"
-        switch format {
-        case .bibtex, .biblatex: return "\(base).bib"
-        case .ris: return "\(base).ris"
-        case .endnoteXml: return "\(base).xml"
-        case .endnoteTagged: return "\(base).enw"
-        case .cslJson, .zoteroJson: return "\(base).json"
+        .exportingCondition { (shared: SharedReferences) in
+            shared.format == .file(format: .bibtex) || shared.format == .file(format: .biblatex)
+        }
+        DataRepresentation(exportedContentType: .html) { (shared: SharedReferences) in
+            let payload = try await shared.sharing.payload(keys: shared.keys, format: shared.format)
+            return Data((payload.html ?? payload.text).utf8)
+        }
+        .exportingCondition { (shared: SharedReferences) in !shared.isFile }
+        DataRepresentation(exportedContentType: .utf8PlainText) { (shared: SharedReferences) in
+            let payload = try await shared.sharing.payload(keys: shared.keys, format: shared.format)
+            return Data(payload.text.utf8)
         }
     }
 
-    static var transferRepresentation: some TransferRepresentation {
-        FileRepresentation(exportedContentType: .ris) { (export: ExportedReferences) in
-            try await export.write()
+    private var isFile: Bool {
+        if case .file = format {
+            return true
         }
-        .exportingCondition { (export: ExportedReferences) in export.format == .ris }
-        FileRepresentation(exportedContentType: .bibtex) { (export: ExportedReferences) in
-            try await export.write()
-        }
-        .exportingCondition { (export: ExportedReferences) in export.format == .bibtex || export.format == .biblatex }
+        return false
     }
 
-    private func write() async throws -> SentTransferredFile {
+    /// The payload's file, written under the name the core gives it.
+    private func file() async throws -> SentTransferredFile {
+        let payload = try await sharing.payload(keys: keys, format: format)
+        guard let file = payload.file else {
+            throw CocoaError(.fileWriteUnknown)
+        }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString, isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let url = folder.appendingPathComponent(fileName)
-        try await transfer.exportToFile(format: format, scope: .items(keys: keys), path: url.path)
+        let url = folder.appendingPathComponent(file.fileName)
+        try file.contents.write(to: url, atomically: true, encoding: .utf8)
         return SentTransferredFile(url)
     }
 }

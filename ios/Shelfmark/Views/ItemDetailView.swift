@@ -153,7 +153,7 @@ struct ItemDetailView: View {
                     if detail.inTrash {
                         Button("Restore", systemImage: "arrow.uturn.backward") { Task { await model.restore() } }
                     } else {
-                        Button("Edit") { editor = ItemEditorModel(library: model.library, editing: detail) }
+                        Button("Edit") { editor = ItemEditorModel(library: model.library, editingItem: detail.key) }
                             .accessibilityIdentifier("detail.edit")
                         Button("Move to Trash", systemImage: "trash") { Task { await model.trash() } }
                     }

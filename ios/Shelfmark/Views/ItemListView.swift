@@ -9,6 +9,8 @@ import UniformTypeIdentifiers
 struct ItemListView: View {
     @State private var model: ItemListModel
     let title: String
+    /// False in a read-only group library: no new, trash or restore.
+    let editable: Bool
     let stacked: Bool
     @Binding var selection: Set<String>
     @Binding var searchRequested: Bool
@@ -22,6 +24,7 @@ struct ItemListView: View {
         library: LibraryHandle,
         filter: ItemFilter,
         title: String,
+        editable: Bool,
         stacked: Bool,
         selection: Binding<Set<String>>,
         searchRequested: Binding<Bool>,
@@ -29,6 +32,7 @@ struct ItemListView: View {
     ) {
         _model = State(initialValue: ItemListModel(library: library, filter: filter))
         self.title = title
+        self.editable = editable
         self.stacked = stacked
         _selection = selection
         _searchRequested = searchRequested
@@ -43,7 +47,9 @@ struct ItemListView: View {
                     .draggable(citation(for: [row.key]))
                     .contextMenu { contextMenu(for: row) }
                     .swipeActions {
-                        if model.filter.trash {
+                        if !editable {
+                            EmptyView()
+                        } else if model.filter.trash {
                             Button("Restore") { Task { await model.restore([row.key]) } }
                         } else {
                             Button("Trash", role: .destructive) { Task { await model.trash([row.key]) } }
@@ -96,7 +102,7 @@ struct ItemListView: View {
     @ViewBuilder
     private func rowView(_ row: ItemRow) -> some View {
         if stacked {
-            NavigationLink(value: ItemRoute(key: row.key)) {
+            NavigationLink(value: ItemRoute(key: row.key, libraryId: model.library.libraryId(), editable: editable)) {
                 ItemRowView(row: row)
             }
         } else {
@@ -111,9 +117,9 @@ struct ItemListView: View {
             selection = [row.key]
             sharesSelection = true
         }
-        if model.filter.trash {
+        if editable && model.filter.trash {
             Button("Restore", systemImage: "arrow.uturn.backward") { Task { await model.restore([row.key]) } }
-        } else {
+        } else if editable {
             Button("Move to Trash", systemImage: "trash", role: .destructive) { Task { await model.trash([row.key]) } }
         }
     }
@@ -121,7 +127,7 @@ struct ItemListView: View {
     @ToolbarContentBuilder
     private var toolbar: some ToolbarContent {
         ToolbarItemGroup(placement: .primaryAction) {
-            if !model.filter.trash {
+            if editable && !model.filter.trash {
                 Button(action: onNewItem) {
                     Label("New Item", systemImage: "plus")
                 }
@@ -140,11 +146,12 @@ struct ItemListView: View {
             }
             Menu {
                 Button("Import File…", systemImage: "square.and.arrow.down") { importsFile = true }
+                    .disabled(!editable)
                 Button("Share Selection…", systemImage: "square.and.arrow.up") { sharesSelection = true }
                     .disabled(selection.isEmpty)
                 Button("Sync Now", systemImage: "arrow.triangle.2.circlepath") { app.sync?.syncNow() }
                     .disabled(app.account == nil)
-                if model.filter.trash {
+                if editable && model.filter.trash {
                     Button("Empty Trash…", systemImage: "trash.slash", role: .destructive) { confirmsEmptyTrash = true }
                 }
             } label: {
@@ -158,8 +165,14 @@ struct ItemListView: View {
         }
     }
 
-    private func citation(for keys: [String]) -> FormattedCitation {
-        ShareModel(library: model.library, keys: keys).citation
+    /// A row dragged or shared from its menu: its bibliography entry in the
+    /// style chosen last.
+    private func citation(for keys: [String]) -> SharedReferences {
+        SharedReferences(
+            sharing: model.library.sharing(),
+            keys: keys,
+            format: .bibliography(style: ShareModel.rememberedStyle)
+        )
     }
 }
 

@@ -8,7 +8,7 @@ struct LibraryView: View {
     let library: LibraryHandle
     @Environment(AppModel.self) private var app
     @Environment(\.horizontalSizeClass) private var sizeClass
-    @State private var selection: SidebarSelection? = .library
+    @State private var selection: SidebarSelection?
     @State private var selectedItems: Set<String> = []
     @State private var stackPath = NavigationPath()
     @State private var editor: ItemEditorModel?
@@ -24,7 +24,9 @@ struct LibraryView: View {
                             content(for: destination, stacked: true)
                         }
                         .navigationDestination(for: ItemRoute.self) { route in
-                            ItemDetailView(library: library, key: route.key)
+                            ScopedLibrary(libraryId: route.libraryId) { handle in
+                                ItemDetailView(library: handle, key: route.key, editable: route.editable)
+                            }
                         }
                 }
             } else {
@@ -62,36 +64,52 @@ struct LibraryView: View {
                 await sidebarModel.follow()
             }
         }
+        .onChange(of: app.sidebar?.firstRowID) { _, first in
+            if selection == nil, sizeClass != .compact, let first {
+                selection = .row(id: first)
+            }
+        }
+        .onChange(of: selection) {
+            selectedItems = []
+        }
     }
 
     private var sidebar: some View {
         SidebarView(selection: $selection, stacked: sizeClass == .compact, showsSettings: $showsSettings)
     }
 
+    /// The sidebar row selected, with whether its library takes edits.
+    private var selectedRow: (row: SidebarRow, editable: Bool)? {
+        guard case let .row(id)? = selection, let model = app.sidebar, let row = model.row(id: id) else { return nil }
+        return (row, model.section(of: row)?.editable ?? false)
+    }
+
     @ViewBuilder
     private func content(for selection: SidebarSelection, stacked: Bool) -> some View {
-        if let filter = ItemFilter.forSelection(selection) {
-            ItemListView(
-                library: library,
-                filter: filter,
-                title: title(of: selection),
-                stacked: stacked,
-                selection: $selectedItems,
-                searchRequested: $searchRequested,
-                onNewItem: { newItem() }
-            )
-            .id(selection)
-        } else {
-            switch selection {
-            case .conflicts:
-                if let sync = app.sync {
+        switch selection {
+        case .syncStatus:
+            if let sync = app.sync {
+                SyncStatusView(model: sync)
+            }
+        case let .row(id):
+            if let model = app.sidebar, let row = model.row(id: id) {
+                if row.kind == .syncConflicts, let sync = app.sync {
                     ConflictsView(model: sync)
-                }
-            case let .groupLibrary(id):
-                GroupLibraryView(libraryId: id)
-            default:
-                if let sync = app.sync {
-                    SyncStatusView(model: sync)
+                } else {
+                    let editable = model.section(of: row)?.editable ?? false
+                    ScopedLibrary(libraryId: row.libraryId) { handle in
+                        ItemListView(
+                            library: handle,
+                            filter: row.filter,
+                            title: row.title,
+                            editable: editable,
+                            stacked: stacked,
+                            selection: $selectedItems,
+                            searchRequested: $searchRequested,
+                            onNewItem: { newItem() }
+                        )
+                    }
+                    .id(id)
                 }
             }
         }
@@ -99,13 +117,17 @@ struct LibraryView: View {
 
     @ViewBuilder
     private var detail: some View {
-        if selectedItems.count == 1, let key = selectedItems.first {
+        if let current = selectedRow, selectedItems.count == 1, let key = selectedItems.first {
             NavigationStack {
-                ItemDetailView(library: library, key: key)
-                    .id(key)
+                ScopedLibrary(libraryId: current.row.libraryId) { handle in
+                    ItemDetailView(library: handle, key: key, editable: current.editable)
+                }
+                .id(key)
             }
-        } else if selectedItems.count > 1 {
-            SelectionSummaryView(library: library, keys: Array(selectedItems))
+        } else if let current = selectedRow, selectedItems.count > 1 {
+            ScopedLibrary(libraryId: current.row.libraryId) { handle in
+                SelectionSummaryView(library: handle, keys: Array(selectedItems))
+            }
         } else {
             ContentUnavailableView("No item selected", systemImage: "doc.text")
         }
@@ -113,30 +135,20 @@ struct LibraryView: View {
 
     private var deletionConfirmation: Binding<Bool> {
         Binding(
-            get: { app.sync?.confirmsDeletions ?? false },
-            set: { shown in app.sync?.confirmsDeletions = shown }
+            get: { app.sync?.confirmation != nil },
+            set: { shown in if !shown { app.sync?.dismissConfirmation() } }
         )
     }
 
+    /// A new item in the selected library (and collection), if it takes edits.
     private func newItem() {
-        var collection: String?
-        if case let .collection(key)? = selection {
-            collection = key
+        guard let current = selectedRow, current.editable else {
+            editor = ItemEditorModel(library: library, newItemOfType: "journalArticle", collection: nil)
+            return
         }
-        editor = ItemEditorModel(library: library, collection: collection)
-    }
-
-    private func title(of selection: SidebarSelection) -> String {
-        switch selection {
-        case .library: return "My Library"
-        case .trash: return "Trash"
-        case let .collection(key):
-            return app.sidebar?.collections.first { row in row.key == key }?.name ?? "Collection"
-        case let .savedSearch(key):
-            return app.sidebar?.savedSearches.first { search in search.key == key }?.name ?? "Saved Search"
-        case .conflicts: return "Sync Conflicts"
-        case .syncStatus: return "Sync Status"
-        case .groupLibrary: return "Group"
+        Task {
+            guard let handle = try? await app.sidebar?.handle(libraryId: current.row.libraryId) else { return }
+            editor = ItemEditorModel(library: handle, newItemOfType: "journalArticle", collection: current.row.kind.collectionKey)
         }
     }
 }
@@ -144,6 +156,38 @@ struct LibraryView: View {
 /// An item pushed on the iPhone's navigation stack.
 struct ItemRoute: Hashable {
     let key: String
+    let libraryId: Int64
+    let editable: Bool
+}
+
+/// Shows `content` with the handle of library `libraryId`: the open
+/// library's own, or a group library's from the same file.
+struct ScopedLibrary<Content: View>: View {
+    let libraryId: Int64
+    @ViewBuilder let content: (LibraryHandle) -> Content
+    @Environment(AppModel.self) private var app
+    @State private var handle: LibraryHandle?
+    @State private var errorMessage: String?
+
+    var body: some View {
+        Group {
+            if let handle {
+                content(handle)
+            } else if let errorMessage {
+                ContentUnavailableView("Not available", systemImage: "exclamationmark.triangle", description: Text(errorMessage))
+            } else {
+                ProgressView()
+            }
+        }
+        .task(id: libraryId) {
+            guard let sidebar = app.sidebar else { return }
+            do {
+                handle = try await sidebar.handle(libraryId: libraryId)
+            } catch {
+                errorMessage = ErrorText.describe(error)
+            }
+        }
+    }
 }
 
 extension ItemEditorModel: Identifiable {

@@ -8,7 +8,7 @@ import SwiftUI
 struct SettingsView: View {
     @Environment(AppModel.self) private var app
     @Environment(\.dismiss) private var dismiss
-    @State private var resetMode: SyncResetMode?
+    @State private var resetChoice: SyncResetChoice?
     @State private var confirmsSignOut = false
     @State private var budgetMegabytes: Double = 2000
 
@@ -119,50 +119,33 @@ struct SettingsView: View {
 
     private func resetSection(_ sync: SyncModel) -> some View {
         Section {
-            Button("Replace Online Library with This One…") { resetMode = .upload }
-            Button("Replace This Library with the Online One…") { resetMode = .download }
-            Button("Merge Both Again…") { resetMode = .merge }
+            ForEach(sync.resetChoices, id: \.mode) { choice in
+                Button(role: choice.destructive ? .destructive : nil) {
+                    resetChoice = choice
+                } label: {
+                    VStack(alignment: .leading, spacing: 2) {
+                        Text(choice.title)
+                        Text(choice.description).font(.caption).foregroundStyle(.secondary)
+                    }
+                }
+            }
             if let reset = sync.lastReset {
                 Text("Backup written to \(reset.backupPath)").font(.caption)
             }
         } header: {
             Text("Reset Sync")
-        } footer: {
-            Text("A backup of this library is written beside it first.")
         }
         .confirmationDialog(
-            resetMode.map(Self.title(of:)) ?? "",
-            isPresented: Binding(get: { resetMode != nil }, set: { shown in if !shown { resetMode = nil } }),
-            titleVisibility: .visible
-        ) {
-            if let mode = resetMode {
-                Button(Self.title(of: mode), role: .destructive) {
-                    Task { await sync.reset(mode) }
-                }
+            resetChoice?.title ?? "",
+            isPresented: Binding(get: { resetChoice != nil }, set: { shown in if !shown { resetChoice = nil } }),
+            titleVisibility: .visible,
+            presenting: resetChoice
+        ) { choice in
+            Button(choice.title, role: choice.destructive ? .destructive : nil) {
+                Task { await sync.reset(choice.mode) }
             }
-        } message: {
-            if let mode = resetMode {
-                Text(Self.explanation(of: mode))
-            }
-        }
-    }
-
-    static func title(of mode: SyncResetMode) -> String {
-        switch mode {
-        case .upload: return "Replace the online library"
-        case .download: return "Replace this library"
-        case .merge: return "Merge both libraries"
-        }
-    }
-
-    static func explanation(of mode: SyncResetMode) -> String {
-        switch mode {
-        case .upload:
-            return "The online library becomes equal to this one: what exists only online is deleted there."
-        case .download:
-            return "This library becomes equal to the online one: what exists only here goes to the trash."
-        case .merge:
-            return "Both are paired again; matching references are joined, nothing is deleted."
+        } message: { choice in
+            Text(choice.confirmation)
         }
     }
 }

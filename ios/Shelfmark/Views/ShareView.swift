@@ -28,18 +28,18 @@ struct ShareView: View {
                     .pickerStyle(.segmented)
                 }
                 Section("Preview") {
-                    Text(model.preview)
+                    Text(model.preview?.text ?? "")
                         .textSelection(.enabled)
                         .accessibilityIdentifier("share.preview")
-                    ShareLink(item: model.citation, preview: SharePreview("Citation")) {
+                    ShareLink(item: model.citation, preview: SharePreview(model.preview?.subject ?? "Citation")) {
                         Label("Share Citation", systemImage: "quote.opening")
                     }
                 }
                 Section("Files") {
-                    ShareLink(item: model.file(.ris), preview: SharePreview(model.file(.ris).fileName)) {
+                    ShareLink(item: model.file(.ris), preview: SharePreview(model.preview?.subject ?? "References")) {
                         Label("RIS File", systemImage: "doc.text")
                     }
-                    ShareLink(item: model.file(.bibtex), preview: SharePreview(model.file(.bibtex).fileName)) {
+                    ShareLink(item: model.file(.bibtex), preview: SharePreview(model.preview?.subject ?? "References")) {
                         Label("BibTeX File", systemImage: "doc.text")
                     }
                 }

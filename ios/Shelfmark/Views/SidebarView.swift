@@ -1,5 +1,7 @@
-// The sidebar: My Library, the collection tree, saved searches, Sync
-// Conflicts, Trash, the group libraries and the sync status.
+// The sidebar: a section per library of the file (My Library, then each
+// group) with its rows as the core lists them — All Items, collections
+// (nested, collapsible, with item counts), saved searches, Sync Conflicts,
+// Trash — and the Sync Status screen.
 
 import ShelfmarkKit
 import SwiftUI
@@ -9,47 +11,44 @@ struct SidebarView: View {
     let stacked: Bool
     @Binding var showsSettings: Bool
     @Environment(AppModel.self) private var app
-    @State private var newCollectionParent: String?
+    @State private var newCollection: NewCollection?
     @State private var newCollectionName = ""
-    @State private var asksCollectionName = false
+
+    /// Where a new collection goes.
+    private struct NewCollection {
+        let libraryId: Int64
+        let parent: String?
+    }
 
     var body: some View {
         List(selection: stacked ? nil : $selection) {
             if let model = app.sidebar {
-                Section {
-                    row(.library, "My Library", systemImage: "books.vertical")
-                        .accessibilityIdentifier("sidebar.library")
-                }
-                Section("Collections") {
-                    ForEach(model.visibleCollections, id: \.key) { collection in
-                        collectionRow(collection, model: model)
-                    }
-                    Button {
-                        newCollectionParent = nil
-                        asksCollectionName = true
-                    } label: {
-                        Label("New Collection", systemImage: "folder.badge.plus")
-                    }
-                }
-                if !model.savedSearches.isEmpty {
-                    Section("Saved Searches") {
-                        ForEach(model.savedSearches, id: \.key) { search in
-                            row(.savedSearch(key: search.key), search.name, systemImage: "magnifyingglass.circle")
+                ForEach(model.sections, id: \.libraryId) { section in
+                    Section {
+                        ForEach(model.visibleRows(of: section), id: \.id) { row in
+                            rowView(row, in: section, model: model)
+                        }
+                        if section.editable {
+                            Button {
+                                newCollection = NewCollection(libraryId: section.libraryId, parent: nil)
+                            } label: {
+                                Label("New Collection", systemImage: "folder.badge.plus")
+                            }
+                        }
+                    } header: {
+                        HStack {
+                            Text(section.title)
+                            if !section.editable {
+                                Image(systemName: "lock").accessibilityLabel("Read only")
+                            }
                         }
                     }
                 }
                 Section {
-                    row(.conflicts, "Sync Conflicts", systemImage: "arrow.triangle.branch", badge: Int(model.conflictCount))
-                    row(.trash, "Trash", systemImage: "trash")
-                    row(.syncStatus, "Sync Status", systemImage: "arrow.triangle.2.circlepath")
-                        .accessibilityIdentifier("sidebar.syncStatus")
-                }
-                if !model.groupLibraries.isEmpty {
-                    Section("Groups") {
-                        ForEach(model.groupLibraries, id: \.libraryId) { group in
-                            row(.groupLibrary(id: group.libraryId), group.name, systemImage: group.editable ? "person.3" : "lock")
-                        }
+                    link(.syncStatus) {
+                        Label("Sync Status", systemImage: "arrow.triangle.2.circlepath")
                     }
+                    .accessibilityIdentifier("sidebar.syncStatus")
                 }
                 if let message = model.errorMessage {
                     Text(message).foregroundStyle(.red)
@@ -67,63 +66,71 @@ struct SidebarView: View {
                 .accessibilityIdentifier("sidebar.settings")
             }
         }
-        .alert("New Collection", isPresented: $asksCollectionName) {
+        .alert("New Collection", isPresented: Binding(
+            get: { newCollection != nil },
+            set: { shown in if !shown { newCollection = nil } }
+        )) {
             TextField("Name", text: $newCollectionName)
             Button("Create") {
                 let name = newCollectionName
-                let parent = newCollectionParent
+                let target = newCollection
                 newCollectionName = ""
-                Task { await app.sidebar?.createCollection(named: name, in: parent) }
+                if let target {
+                    Task { await app.sidebar?.createCollection(named: name, in: target.parent, libraryId: target.libraryId) }
+                }
             }
             Button("Cancel", role: .cancel) { newCollectionName = "" }
         }
         .refreshable { await app.sidebar?.refresh() }
     }
 
-    @ViewBuilder
-    private func row(_ target: SidebarSelection, _ title: String, systemImage: String, badge: Int = 0) -> some View {
-        if stacked {
-            NavigationLink(value: target) {
-                Label(title, systemImage: systemImage).badge(badge)
-            }
-        } else {
-            Label(title, systemImage: systemImage)
-                .badge(badge)
-                .tag(target as SidebarSelection?)
-        }
-    }
-
-    private func collectionRow(_ collection: CollectionTreeRow, model: SidebarModel) -> some View {
+    private func rowView(_ row: SidebarRow, in section: SidebarSection, model: SidebarModel) -> some View {
         HStack(spacing: 4) {
-            if collection.childCount > 0 {
+            if row.childCount > 0 {
                 Button {
-                    model.toggle(collection)
+                    model.toggle(row)
                 } label: {
-                    Image(systemName: model.collapsed.contains(collection.key) ? "chevron.right" : "chevron.down")
+                    Image(systemName: model.collapsed.contains(row.id) ? "chevron.right" : "chevron.down")
                         .font(.caption)
                 }
                 .buttonStyle(.borderless)
             }
-            row(
-                .collection(key: collection.key),
-                collection.name,
-                systemImage: "folder",
-                badge: Int(collection.itemCount)
-            )
+            link(.row(id: row.id)) {
+                Label(row.title, systemImage: row.kind.systemImage)
+                    .badge(Int(row.itemCount ?? 0))
+            }
         }
-        .padding(.leading, CGFloat(collection.depth) * 14)
+        .padding(.leading, CGFloat(row.depth) * 14)
+        .accessibilityIdentifier(isMyLibraryAllItems(row) ? "sidebar.library" : "sidebar.\(row.id)")
         .contextMenu {
-            Button("New Subcollection", systemImage: "folder.badge.plus") {
-                newCollectionParent = collection.key
-                asksCollectionName = true
+            if let key = row.kind.collectionKey, section.editable {
+                Button("New Subcollection", systemImage: "folder.badge.plus") {
+                    newCollection = NewCollection(libraryId: row.libraryId, parent: key)
+                }
+                if row.libraryId == app.library?.libraryId() {
+                    let offline = app.files?.offlineCollections.contains(key) ?? false
+                    Button(offline ? "Stop Keeping Files Offline" : "Keep Files Offline", systemImage: "arrow.down.circle") {
+                        Task { await app.files?.setOffline(!offline, collection: key) }
+                    }
+                }
+                Button("Move to Trash", systemImage: "trash", role: .destructive) {
+                    Task { await model.trashCollection(key, libraryId: row.libraryId) }
+                }
             }
-            Button("Keep Files Offline", systemImage: "arrow.down.circle") {
-                let offline = !(app.files?.offlineCollections.contains(collection.key) ?? false)
-                Task { await app.files?.setOffline(offline, collection: collection.key) }
-            }
-            Button("Move to Trash", systemImage: "trash", role: .destructive) {
-                Task { await model.trashCollection(collection.key) }
-            }
+        }
+    }
+
+    private func isMyLibraryAllItems(_ row: SidebarRow) -> Bool {
+        row.kind == .allItems && row.libraryId == app.library?.libraryId()
+    }
+
+    /// A row that selects (iPad) or pushes (iPhone) `target`.
+    @ViewBuilder
+    private func link<Content: View>(_ target: SidebarSelection, @ViewBuilder label: () -> Content) -> some View {
+        if stacked {
+            NavigationLink(value: target, label: label)
+        } else {
+            label().tag(target as SidebarSelection?)
         }
     }
 }

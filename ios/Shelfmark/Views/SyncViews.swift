@@ -1,6 +1,6 @@
-// Sync Status (each library's state, the recent runs and their errors by
-// kind), Sync Conflicts with their history, the held-deletions
-// confirmation, and a group library's state.
+// Sync Status (the status in the core's words, each library's state, the
+// recent runs and their errors by kind), Sync Conflicts with their
+// history, and the held-deletions confirmation.
 
 import ShelfmarkKit
 import SwiftUI
@@ -11,6 +11,25 @@ struct SyncStatusView: View {
 
     var body: some View {
         List {
+            if let status = model.statusText {
+                Section {
+                    Label {
+                        VStack(alignment: .leading, spacing: 2) {
+                            Text(status.headline).font(.headline)
+                                .accessibilityIdentifier("sync.headline")
+                            if let detail = status.detail {
+                                Text(detail).font(.subheadline).foregroundStyle(.secondary)
+                            }
+                            if let message = status.errorMessage {
+                                Text(message).font(.caption).foregroundStyle(.red)
+                            }
+                        }
+                    } icon: {
+                        Image(systemName: status.condition.systemImage)
+                            .foregroundStyle(status.condition.tint)
+                    }
+                }
+            }
             Section {
                 if model.isSyncing {
                     SyncProgressRow(progress: model.progress)
@@ -63,7 +82,9 @@ struct SyncStatusView: View {
                         HStack {
                             Text(run.outcome).font(.subheadline.weight(.medium))
                             Spacer()
-                            Text(run.started).font(.caption).foregroundStyle(.secondary)
+                            Text(timeAgoText(timestamp: run.started, nowEpochSeconds: nil))
+                                .font(.caption)
+                                .foregroundStyle(.secondary)
                         }
                         if let kind = run.errorKind {
                             Text("\(kind): \(run.message ?? "")").font(.caption).foregroundStyle(.red)
@@ -104,24 +125,6 @@ struct LibraryStatusRow: View {
     }
 }
 
-/// A group library: its sync state and whether it can be edited here.
-struct GroupLibraryView: View {
-    let libraryId: Int64
-    @Environment(AppModel.self) private var app
-
-    var body: some View {
-        List {
-            if let status = app.sidebar?.groupLibraries.first(where: { group in group.libraryId == libraryId }) {
-                LibraryStatusRow(status: status)
-                if !status.editable {
-                    Label("Read only: you can read this group's library but not change it.", systemImage: "lock")
-                }
-            }
-        }
-        .navigationTitle("Group")
-    }
-}
-
 struct ConflictsView: View {
     let model: SyncModel
     @State private var typing: SyncConflict?
@@ -159,7 +162,7 @@ struct ConflictsView: View {
                         HStack {
                             VStack(alignment: .leading) {
                                 Text(entry.title)
-                                Text("Kept \(entry.chosen) · \(entry.fields.joined(separator: ", ")) · \(entry.resolvedAt)")
+                                Text("Kept \(entry.chosen) · \(entry.fields.joined(separator: ", ")) · \(timeAgoText(timestamp: entry.resolvedAt, nowEpochSeconds: nil))")
                                     .font(.caption)
                                     .foregroundStyle(.secondary)
                             }
@@ -255,37 +258,70 @@ private struct ConflictValuesView: View {
     }
 }
 
-/// A sync held back many deletions: show them before anything is deleted.
+/// A sync held back many deletions: the core's dialog, listing them by
+/// library and direction, before anything is deleted.
 struct DeletionConfirmationView: View {
     let model: SyncModel
     @Environment(\.dismiss) private var dismiss
 
     var body: some View {
         NavigationStack {
-            List {
-                Section {
-                    Text("This sync would delete \(model.heldDeletions.count) objects. Check the list before going ahead.")
+            if let confirmation = model.confirmation {
+                List {
+                    Section {
+                        Text(confirmation.message)
+                    }
+                    ForEach(confirmation.groups, id: \.self) { group in
+                        Section {
+                            ForEach(group.objects, id: \.self) { deletion in
+                                VStack(alignment: .leading) {
+                                    Text(deletion.title.isEmpty ? deletion.key : deletion.title)
+                                    Text(deletion.objectType).font(.caption).foregroundStyle(.secondary)
+                                }
+                            }
+                        } header: {
+                            Text(group.libraryName)
+                        } footer: {
+                            Text(group.summary)
+                        }
+                    }
                 }
-                ForEach(model.heldDeletions, id: \.self) { deletion in
-                    VStack(alignment: .leading) {
-                        Text(deletion.title.isEmpty ? deletion.key : deletion.title)
-                        Text("\(deletion.objectType), \(deletion.direction)").font(.caption).foregroundStyle(.secondary)
+                .navigationTitle(confirmation.title)
+                .navigationBarTitleDisplayMode(.inline)
+                .toolbar {
+                    ToolbarItem(placement: .cancellationAction) {
+                        Button("Not Now") { dismiss() }
+                    }
+                    ToolbarItem(placement: .destructiveAction) {
+                        Button(confirmation.confirmLabel, role: .destructive) {
+                            Task { await model.confirmHeldDeletions() }
+                            dismiss()
+                        }
                     }
                 }
             }
-            .navigationTitle("Confirm Deletions")
-            .navigationBarTitleDisplayMode(.inline)
-            .toolbar {
-                ToolbarItem(placement: .cancellationAction) {
-                    Button("Not Now") { dismiss() }
-                }
-                ToolbarItem(placement: .destructiveAction) {
-                    Button("Delete", role: .destructive) {
-                        Task { await model.confirmHeldDeletions() }
-                        dismiss()
-                    }
-                }
-            }
+        }
+    }
+}
+
+extension SyncCondition {
+    var systemImage: String {
+        switch self {
+        case .notSignedIn: return "person.crop.circle.badge.questionmark"
+        case .notSyncedYet: return "icloud"
+        case .upToDate: return "checkmark.icloud"
+        case .changesWaiting: return "arrow.triangle.2.circlepath.icloud"
+        case .needsAttention: return "exclamationmark.icloud"
+        case .failed: return "xmark.icloud"
+        }
+    }
+
+    var tint: Color {
+        switch self {
+        case .upToDate: return .green
+        case .needsAttention: return .orange
+        case .failed: return .red
+        case .notSignedIn, .notSyncedYet, .changesWaiting: return .secondary
         }
     }
 }
