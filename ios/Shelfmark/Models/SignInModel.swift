@@ -65,9 +65,9 @@ final class SignInModel {
         case .password:
             // The core checks the address and names what is wrong with it.
             isSigningIn = true
-            let email = trimmed(email)
-            let password = password
-            run = Task { await signInWithPassword(address, email: email, password: password) }
+            let account = trimmed(self.email)
+            let secret = self.password
+            run = Task { await signInWithPassword(address, email: account, password: secret) }
         case .apiKey:
             guard Self.looksLikeServerAddress(address) else {
                 errorMessage = Self.malformedAddressMessage(address)
