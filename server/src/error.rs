@@ -90,9 +90,26 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// `text` with every control character written as an escape (`\u{0}`), so
+/// that a message quoting what a client sent never carries its raw bytes.
+pub fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = self.message;
+        let body = printable(&self.message);
         let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
@@ -105,5 +122,16 @@ impl IntoResponse for ApiError {
             }
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\0b\r\nc\td"), "a\\u{0}b\\u{d}\\u{a}c\\u{9}d");
+        assert_eq!(printable("plain é"), "plain é");
     }
 }

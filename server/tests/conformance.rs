@@ -39,6 +39,8 @@ conformance! {
     versions_304_412_428 => suite::versions::preconditions;
     write_reports => suite::writes::reports;
     bad_input_is_refused_cleanly => suite::bad_input::refused_cleanly;
+    numbers_are_range_checked => suite::hardening::numbers_are_range_checked;
+    validation_comes_before_304 => suite::hardening::validation_comes_before_304;
     single_object_writes => suite::writes::single_object;
     write_tokens => suite::writes::write_token;
     concurrent_writes => suite::writes::concurrent_writes;
@@ -59,6 +61,8 @@ conformance! {
     export_formats => suite::export::export_formats;
     formatted_bibliography => suite::export::bibliography;
     include_in_envelopes => suite::export::includes;
+    atom_feeds_and_entries => suite::atom::feeds_and_entries;
+    atom_escaping_and_refusals => suite::atom::escaping_and_refusals;
     files_upload_download_dedupe_reclaim => suite::files::upload_flow;
     files_multipart_params => suite::files::multipart_params_flow;
     files_quota_and_scopes => suite::files::quota_and_scopes;

@@ -28,6 +28,15 @@ use crate::store::{Changes, Snapshot, WriteRequest, plan_write};
 /// One object of a small listing (collections, searches): key, version, envelope.
 pub type Listed = (ObjectKey, u64, Value);
 
+/// Refuses a malformed parameter of a collection or search listing, before
+/// anything else is answered (a 304 included).
+pub fn check_object_params(params: &Params) -> ApiResult<()> {
+    params.number("since")?;
+    Format::for_objects(params)?;
+    Paging::from_params(params)?;
+    Ok(())
+}
+
 /// Answers a listing of collections or searches in the asked-for format,
 /// with `since` applied and a page cut for JSON.
 pub fn respond_objects(
@@ -72,7 +81,7 @@ pub fn respond_objects(
             add_headers(&mut r, &ctx.url(path), params, paging, total);
             Ok(r)
         }
-        Format::Bib | Format::Export(_) => Err(ApiError::bad_request(
+        Format::Bib | Format::Export(_) | Format::Atom => Err(ApiError::bad_request(
             "Formatted references are available for items only",
         )),
     }
@@ -142,11 +151,12 @@ async fn list_where(
     path: &str,
     keep: impl Fn(&CollectionData) -> bool,
 ) -> ApiResult<Response> {
+    let wanted = key_list(&params, "collectionKey")?;
+    check_object_params(&params)?;
     if let Some(r) = not_modified(&headers, ctx.library.version)? {
         return Ok(r);
     }
     let (all, counts) = load(&ctx).await?;
-    let wanted = key_list(&params, "collectionKey")?;
     let mut objects: Vec<Listed> = all
         .iter()
         .filter(|c| keep(c))

@@ -87,7 +87,8 @@ impl ExportFormat {
         }
     }
 
-    fn content_type(self) -> &'static str {
+    /// The media type of a file in this format.
+    pub fn content_type(self) -> &'static str {
         match self {
             Self::Bibtex | Self::Biblatex => "application/x-bibtex",
             Self::CslJson => "application/vnd.citationstyles.csl+json",
@@ -302,7 +303,7 @@ fn export_items(items: &[ItemData]) -> Vec<ExportItem> {
 }
 
 /// CSL-JSON objects of items.
-fn csl_json(items: &[ItemData]) -> Vec<Value> {
+pub fn csl_json(items: &[ItemData]) -> Vec<Value> {
     let text = formats::export(formats::Format::CslJson, &export_items(items));
     match serde_json::from_str(&text) {
         Ok(Value::Array(list)) => list,
@@ -310,7 +311,8 @@ fn csl_json(items: &[ItemData]) -> Vec<Value> {
     }
 }
 
-fn export_text(format: ExportFormat, items: &[ItemData]) -> String {
+/// Items as the text of an export format.
+pub fn export_text(format: ExportFormat, items: &[ItemData]) -> String {
     formats::export(format.core(), &export_items(items))
 }
 

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use shelfmark_protocol::ItemData;
 use shelfmark_protocol::ObjectKey;
 
+use super::atom::{AtomRequest, contents, entry_response, feed_response, needs_style};
 pub use super::envelope::{envelope, envelopes};
 use super::export::{
     BIB_MAX_ITEMS, CiteParams, Include, add_includes, bib_response, export_response, includes,
@@ -112,6 +113,15 @@ async fn respond_list(
             add_headers(&mut r, &ctx.url(path), params, paging, page.total);
             Ok(r)
         }
+        Format::Atom => {
+            let atom = AtomRequest::new(ctx, params)?;
+            let paging = Paging::from_params(params)?;
+            query.start = paging.start;
+            query.limit = Some(paging.limit);
+            let page = ctx.state.store.query_items(ctx.library.id, &query).await?;
+            let list = envelopes(ctx, &page.rows).await?;
+            feed_response(&atom, &page.rows, &list, path, paging, page.total)
+        }
         Format::Bib => {
             let cite = CiteParams::from_params(params)?;
             query.start = 0;
@@ -134,11 +144,32 @@ async fn list_scope(
     scope: ItemScope,
     path: &str,
 ) -> ApiResult<Response> {
+    let query = item_query(&params, scope, !ctx.access.notes)?;
+    check_answer_params(&params)?;
     if let Some(r) = not_modified(&headers, ctx.library.version)? {
         return Ok(r);
     }
-    let query = item_query(&params, scope, !ctx.access.notes)?;
     respond_list(&ctx, &params, query, path).await
+}
+
+/// Refuses a malformed parameter of how an item listing is answered
+/// (format, content, include, paging, style, locale), before anything else
+/// is answered (a 304 included).
+fn check_answer_params(params: &Params) -> ApiResult<()> {
+    let format = Format::from_params(params)?;
+    Paging::from_params(params)?;
+    let cite = CiteParams::from_params(params)?;
+    let formats = match format {
+        Format::Atom => needs_style(&contents(params)?),
+        Format::Bib => true,
+        _ => includes(params)?
+            .iter()
+            .any(|i| matches!(i, Include::Bib | Include::Citation)),
+    };
+    if formats && (params.get("style").is_some() || params.get("locale").is_some()) {
+        cite.check()?;
+    }
+    Ok(())
 }
 
 /// `GET <lib>/items`.
@@ -399,6 +430,15 @@ impl Endpoint for Items {
                 bib_response(&CiteParams::from_params(params)?, one, item.version).map(Some)
             }
             Format::Export(format) => Ok(Some(export_response(format, one, item.version))),
+            Format::Atom => {
+                let atom = AtomRequest::new(ctx, params)?;
+                let envelope = envelopes(ctx, one)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .unwrap_or(Value::Null);
+                entry_response(&atom, &item, &envelope).map(Some)
+            }
             Format::Json | Format::Keys | Format::Versions => {
                 let includes = includes(params)?;
                 let cite = CiteParams::from_params(params)?;

@@ -38,6 +38,7 @@ pub async fn tags_of(
     query: ItemQuery,
     path: &str,
 ) -> ApiResult<Response> {
+    let paging = Paging::from_params(&params)?;
     if let Some(r) = not_modified(&headers, ctx.library.version)? {
         return Ok(r);
     }
@@ -49,7 +50,6 @@ pub async fn tags_of(
     if params.get("direction") == Some("desc") {
         tags.reverse();
     }
-    let paging = Paging::from_params(&params)?;
     let total = tags.len();
     let list: Vec<Value> = paging
         .slice(tags)
@@ -137,10 +137,10 @@ pub async fn delete_tags(ctx: LibCtx, params: Params, headers: HeaderMap) -> Api
 
 /// `GET <lib>/settings`: `{name: {value, version}}`.
 pub async fn settings(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+    let since = params.number("since")?.unwrap_or(0);
     if let Some(r) = not_modified(&headers, ctx.library.version)? {
         return Ok(r);
     }
-    let since = params.number("since")?.unwrap_or(0);
     let map: Map<String, Value> = ctx
         .state
         .store
@@ -367,12 +367,12 @@ pub async fn delete_setting(
 
 /// `GET <lib>/deleted?since=N`: keys deleted after version N.
 pub async fn deleted(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
-    if let Some(r) = not_modified(&headers, ctx.library.version)? {
-        return Ok(r);
-    }
     let since = params
         .number("since")?
         .ok_or_else(|| ApiError::bad_request("'since' parameter must be provided"))?;
+    if let Some(r) = not_modified(&headers, ctx.library.version)? {
+        return Ok(r);
+    }
     let deleted = ctx.state.store.deleted_since(ctx.library.id, since).await?;
     let value = serde_json::to_value(&deleted).map_err(|_| ApiError::internal())?;
     Ok(json_response(&value, ctx.library.version))

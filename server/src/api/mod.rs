@@ -1,6 +1,7 @@
 //! The HTTP API: handlers by capability, and what they share (the library
 //! context extractor, query parameters, common headers).
 
+pub mod atom;
 pub mod capabilities;
 pub mod collections;
 pub mod envelope;
@@ -102,6 +103,9 @@ pub struct Params {
     pub large_pages: bool,
 }
 
+/// The largest number a numeric parameter may have (`i64::MAX`).
+pub const MAX_NUMBER: u64 = i64::MAX as u64;
+
 /// Request header that unlocks page sizes above the Web API's 100.
 pub const LARGE_PAGES_HEADER: &str = "shelfmark-large-pages";
 
@@ -144,13 +148,22 @@ impl Params {
             .is_some_and(|v| matches!(v, "1" | "true" | "yes"))
     }
 
-    /// A non-negative integer parameter, 400 naming it when malformed.
+    /// A non-negative integer parameter, 400 naming it when malformed or
+    /// above [`MAX_NUMBER`] (the stores keep numbers as signed 64 bits).
     pub fn number(&self, name: &str) -> ApiResult<Option<u64>> {
         match self.get(name) {
             None | Some("") => Ok(None),
-            Some(v) => v.parse().map(Some).map_err(|_| {
-                ApiError::bad_request(format!("Invalid '{name}' value '{v}': expected a number"))
-            }),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= MAX_NUMBER)
+                .map(Some)
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "Invalid '{name}' value '{}': expected a number from 0 to {MAX_NUMBER}",
+                        crate::error::printable(v)
+                    ))
+                }),
         }
     }
 }

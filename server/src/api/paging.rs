@@ -55,6 +55,25 @@ pub fn add_headers(
 ) {
     let headers = response.headers_mut();
     headers.insert(TOTAL_RESULTS, HeaderValue::from(total));
+    let links: Vec<String> = page_links(url, params, paging, total)
+        .into_iter()
+        .map(|(rel, href)| format!("<{href}>; rel=\"{rel}\""))
+        .collect();
+    if !links.is_empty()
+        && let Ok(v) = HeaderValue::from_str(&links.join(", "))
+    {
+        headers.insert(LINK, v);
+    }
+}
+
+/// The `first`, `prev`, `next` and `last` pages of a listing that has
+/// them, as (rel, absolute URL).
+pub fn page_links(
+    url: &str,
+    params: &Params,
+    paging: Paging,
+    total: usize,
+) -> Vec<(&'static str, String)> {
     let link_to = |start: usize| {
         let mut query = form_urlencoded::Serializer::new(String::new());
         for (k, v) in &params.pairs {
@@ -67,27 +86,20 @@ pub fn add_headers(
         if start > 0 {
             query.append_pair("start", &start.to_string());
         }
-        format!("<{url}?{}>", query.finish())
+        format!("{url}?{}", query.finish())
     };
     let mut links = Vec::new();
     if paging.start > 0 {
-        links.push(format!("{}; rel=\"first\"", link_to(0)));
+        links.push(("first", link_to(0)));
         let prev = paging.start.saturating_sub(paging.limit);
-        links.push(format!("{}; rel=\"prev\"", link_to(prev)));
+        links.push(("prev", link_to(prev)));
     }
-    if paging.start + paging.limit < total {
-        links.push(format!(
-            "{}; rel=\"next\"",
-            link_to(paging.start + paging.limit)
-        ));
+    if paging.start.saturating_add(paging.limit) < total {
+        links.push(("next", link_to(paging.start + paging.limit)));
         let last = ((total - 1) / paging.limit) * paging.limit;
-        links.push(format!("{}; rel=\"last\"", link_to(last)));
+        links.push(("last", link_to(last)));
     }
-    if !links.is_empty()
-        && let Ok(v) = HeaderValue::from_str(&links.join(", "))
-    {
-        headers.insert(LINK, v);
-    }
+    links
 }
 
 #[cfg(test)]

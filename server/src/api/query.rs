@@ -20,19 +20,28 @@ pub enum Format {
     Bib,
     /// An export file format (items only).
     Export(ExportFormat),
+    /// An Atom feed or entry (items only), its `content` read apart.
+    Atom,
 }
 
 impl Format {
-    /// Reads `format` (default `json`) of an item request.
+    /// Reads `format` of an item request: by default `json`, or `atom` when
+    /// `content` is given (as the Web API does).
     pub fn from_params(params: &Params) -> ApiResult<Self> {
-        match params.get("format").unwrap_or("json") {
-            "json" | "" => Ok(Self::Json),
+        let default = if params.get("content").is_some() {
+            "atom"
+        } else {
+            "json"
+        };
+        match params.get("format").filter(|f| !f.is_empty()).unwrap_or(default) {
+            "json" => Ok(Self::Json),
+            "atom" => Ok(Self::Atom),
             "keys" => Ok(Self::Keys),
             "versions" => Ok(Self::Versions),
             "bib" => Ok(Self::Bib),
             other => ExportFormat::parse(other).map(Self::Export).ok_or_else(|| {
                 ApiError::bad_request(format!(
-                    "Invalid 'format' value '{other}': expected json, keys, versions, bib or an export format ({})",
+                    "Invalid 'format' value '{other}': expected json, atom, keys, versions, bib or an export format ({})",
                     ExportFormat::names()
                 ))
             }),
@@ -52,9 +61,12 @@ impl Format {
             }
         }
         match Self::from_params(params)? {
-            Self::Bib | Self::Export(_) => Err(ApiError::bad_request(format!(
-                "Invalid 'format' value '{}': formatted references are available for items only",
-                params.get("format").unwrap_or_default()
+            Self::Bib | Self::Export(_) | Self::Atom => Err(ApiError::bad_request(format!(
+                "Invalid 'format' value '{}': Atom and formatted references are available for items only",
+                params
+                    .get("format")
+                    .filter(|f| !f.is_empty())
+                    .unwrap_or("atom")
             ))),
             format => Ok(format),
         }

@@ -45,10 +45,11 @@ async fn load(ctx: &LibCtx) -> ApiResult<Vec<SavedSearchData>> {
 
 /// `GET <lib>/searches`.
 pub async fn list(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+    let wanted = key_list(&params, "searchKey")?;
+    super::collections::check_object_params(&params)?;
     if let Some(r) = not_modified(&headers, ctx.library.version)? {
         return Ok(r);
     }
-    let wanted = key_list(&params, "searchKey")?;
     let objects: Vec<Listed> = load(&ctx)
         .await?
         .iter()

@@ -41,6 +41,17 @@ def main():
     item["data"]["title"] = "Changed"
     assert zot.update_item(item["data"]) is True
     assert zot.item(book)["data"]["title"] == "Changed"
+    # Formatted references: pyzotero asks for them as Atom (format=atom).
+    bib = zot.items(content="bib", style="apa")
+    assert len(bib) == 1 and "csl-entry" in bib[0] and "Lovelace, A." in bib[0], bib
+    citation = zot.items(content="citation", style="apa")
+    assert len(citation) == 1 and "Lovelace" in citation[0], citation
+    csl = zot.items(content="csljson")
+    assert csl[0]["title"] == "Changed" and csl[0]["type"] == "book", csl
+    data = zot.items(content="json")
+    assert data[0]["key"] == book and data[0]["title"] == "Changed", data
+    single = zot.item(book, content="bib", style="apa")
+    assert "Lovelace, A." in single[0], single
     versions = zot.item_versions()
     assert list(versions) == [book], versions
     last = zot.last_modified_version()

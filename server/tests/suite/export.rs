@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::support::{Client, Deployment, header};
 
 /// A library with one article (with a DOI), one book and a note under the book.
-fn library(d: &dyn Deployment, email: &str) -> (Client, String, String) {
+pub fn library(d: &dyn Deployment, email: &str) -> (Client, String, String) {
     let c = Client::new_user(d, email);
     let items = format!("{}/items", c.lib());
     let (_, rep) = c.write(

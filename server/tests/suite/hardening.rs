@@ -1,0 +1,96 @@
+//! Inputs that once got past validation: numbers beyond what a store
+//! holds, invalid parameters hidden behind a 304, and control characters
+//! in text and file names.
+
+use serde_json::json;
+
+use crate::support::{Client, Deployment, version_of};
+
+/// Every numeric parameter is range-checked: 2^63 and above is a 400
+/// naming the parameter, never a store error.
+pub fn numbers_are_range_checked(d: &dyn Deployment) {
+    let c = Client::new_user(d, "numbers@example.org");
+    let lib = c.lib();
+    c.write(
+        &format!("{lib}/items"),
+        &json!([{"itemType": "book", "title": "One"}]),
+    );
+    let huge = ["9223372036854775808", "18446744073709551615"];
+    let listings = [
+        "/items",
+        "/items/top",
+        "/items/trash",
+        "/collections",
+        "/searches",
+        "/tags",
+        "/items/tags",
+    ];
+    for value in huge {
+        for listing in listings {
+            for param in ["start", "limit", "since"] {
+                let path = format!("{lib}{listing}?{param}={value}");
+                let r = c.get(&path);
+                assert_eq!(r.status(), 400, "{path}");
+                let message = r.text().expect("message");
+                assert!(message.contains(&format!("'{param}'")), "{path}: {message}");
+            }
+        }
+        for format in ["bibtex", "ris", "csljson", "keys", "versions", "atom"] {
+            let path = format!("{lib}/items?format={format}&start={value}");
+            assert_eq!(c.get(&path).status(), 400, "{path}");
+        }
+        for path in [
+            format!("{lib}/deleted?since={value}"),
+            format!("{lib}/settings?since={value}"),
+            format!("{lib}/fulltext?since={value}"),
+        ] {
+            assert_eq!(c.get(&path).status(), 400, "{path}");
+        }
+    }
+    // The largest number a store holds is still answered.
+    let max = "9223372036854775807";
+    let r = c.get(&format!("{lib}/items?start={max}"));
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<serde_json::Value>().expect("json"), json!([]));
+    let r = c.get(&format!("{lib}/items?since={max}&format=versions"));
+    assert_eq!(r.status(), 200);
+}
+
+/// `If-Modified-Since-Version` is answered only once the request is valid.
+pub fn validation_comes_before_304(d: &dyn Deployment) {
+    let c = Client::new_user(d, "valid304@example.org");
+    let lib = c.lib();
+    let (version, _) = c.write(
+        &format!("{lib}/items"),
+        &json!([{"itemType": "book", "title": "One"}]),
+    );
+    let (headers, _) = c.get_json(&format!("{lib}/items"));
+    assert_eq!(version_of(&headers), version);
+    let since = version.to_string();
+    let unmodified = |path: &str| {
+        c.req(reqwest::Method::GET, path)
+            .header("If-Modified-Since-Version", &since)
+            .send()
+            .expect("GET")
+    };
+    assert_eq!(unmodified(&format!("{lib}/items")).status(), 304);
+    for path in [
+        format!("{lib}/items?format=bogus"),
+        format!("{lib}/items/top?format=bogus"),
+        format!("{lib}/items?content=bogus"),
+        format!("{lib}/items?include=bogus"),
+        format!("{lib}/items?limit=ten"),
+        format!("{lib}/items?sort=bogus"),
+        format!("{lib}/items?format=bib&style=no-such-style"),
+        format!("{lib}/items?tag=a&qmode=bogus"),
+        format!("{lib}/collections?format=bogus"),
+        format!("{lib}/searches?format=bib"),
+        format!("{lib}/tags?limit=x"),
+        format!("{lib}/items/tags?start=-1"),
+        format!("{lib}/settings?since=x"),
+        format!("{lib}/deleted"),
+    ] {
+        let r = unmodified(&path);
+        assert_eq!(r.status(), 400, "{path}");
+    }
+}
