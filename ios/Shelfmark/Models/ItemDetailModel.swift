@@ -13,6 +13,8 @@ final class ItemDetailModel {
     private(set) var notes: [ItemDetail] = []
     private(set) var attachments: [ItemDetail] = []
     private(set) var fileStates: [String: FileInfo] = [:]
+    /// The annotations of each attachment, by attachment key.
+    private(set) var annotations: [String: [Annotation]] = [:]
     private(set) var collectionNames: [String: String] = [:]
     private(set) var allCollections: [CollectionInfo] = []
     private(set) var errorMessage: String?
@@ -37,6 +39,11 @@ final class ItemDetailModel {
             attachments = children.filter { child in child.kind == .attachment }
             let states = try await library.files().states(scope: .item(key: key))
             fileStates = Dictionary(states.map { state in (state.key, state) }, uniquingKeysWith: { first, _ in first })
+            var marks: [String: [Annotation]] = [:]
+            for attachment in attachments {
+                marks[attachment.key] = try await library.annotations().list(attachmentKey: attachment.key)
+            }
+            annotations = marks
             allCollections = try await library.collections().list()
             collectionNames = Dictionary(
                 allCollections.map { collection in (collection.key, collection.name) },

@@ -46,7 +46,7 @@ struct ItemDetailView: View {
             ShareView(model: ShareModel(library: model.library, keys: [model.key]))
         }
         .fullScreenCover(item: $reader) { route in
-            PDFReaderView(library: model.library, attachmentKey: route.key, title: route.title)
+            PDFReaderView(library: model.library, attachmentKey: route.key, title: route.title, editable: model.editable)
         }
         .fileImporter(isPresented: $attachesFile, allowedContentTypes: [.item]) { result in
             if case let .success(url) = result {
@@ -176,6 +176,11 @@ struct ItemDetailView: View {
                     Text(attachment.title.isEmpty ? (state?.filename ?? "Attachment") : attachment.title)
                     if let status = state?.status {
                         Label(status.summary, systemImage: status.systemImage)
+                            .font(.caption)
+                            .foregroundStyle(.secondary)
+                    }
+                    if let marks = model.annotations[attachment.key], !marks.isEmpty {
+                        Text(marks.count == 1 ? "1 annotation" : "\(marks.count) annotations")
                             .font(.caption)
                             .foregroundStyle(.secondary)
                     }

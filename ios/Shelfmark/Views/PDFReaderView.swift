@@ -9,6 +9,8 @@ import SwiftUI
 
 struct PDFReaderView: View {
     let title: String
+    /// False in a read-only group library: annotations are shown, not made.
+    let editable: Bool
     @State private var model: PDFReaderModel
     @State private var document: PDFDocument?
     @State private var selection: PDFSelection?
@@ -18,6 +20,7 @@ struct PDFReaderView: View {
     @State private var comment = ""
     @State private var asksComment = false
     @State private var pendingNote: PageMark?
+    @State private var editsComment: Annotation?
     @Environment(\.dismiss) private var dismiss
 
     static let colors: [(name: String, hex: String)] = [
@@ -25,8 +28,9 @@ struct PDFReaderView: View {
         ("Blue", "#2ea8e5"), ("Purple", "#a28ae5"), ("Orange", "#f19837"),
     ]
 
-    init(library: LibraryHandle, attachmentKey: String, title: String) {
+    init(library: LibraryHandle, attachmentKey: String, title: String, editable: Bool) {
         self.title = title
+        self.editable = editable
         _model = State(initialValue: PDFReaderModel(library: library, attachmentKey: attachmentKey))
     }
 
@@ -56,6 +60,24 @@ struct PDFReaderView: View {
                 comment = ""
             }
             Button("Cancel", role: .cancel) { comment = "" }
+        }
+        .alert("Comment", isPresented: Binding(
+            get: { editsComment != nil },
+            set: { shown in if !shown { editsComment = nil } }
+        )) {
+            TextField("Comment", text: $comment)
+            Button("Save") {
+                if let annotation = editsComment {
+                    let text = comment
+                    Task { await model.setComment(text, on: annotation) }
+                }
+                comment = ""
+                editsComment = nil
+            }
+            Button("Cancel", role: .cancel) {
+                comment = ""
+                editsComment = nil
+            }
         }
     }
 
@@ -94,19 +116,21 @@ struct PDFReaderView: View {
             Button("Done") { dismiss() }
         }
         ToolbarItemGroup(placement: .primaryAction) {
-            Menu {
-                ForEach(Self.colors, id: \.hex) { color in
-                    Button(color.name) { model.color = color.hex }
+            if editable {
+                Menu {
+                    ForEach(Self.colors, id: \.hex) { color in
+                        Button(color.name) { model.color = color.hex }
+                    }
+                } label: {
+                    Label("Colour", systemImage: "paintpalette")
                 }
-            } label: {
-                Label("Colour", systemImage: "paintpalette")
+                Button("Highlight", systemImage: "highlighter") { mark(.highlight) }
+                    .disabled(selection == nil)
+                Button("Underline", systemImage: "underline") { mark(.underline) }
+                    .disabled(selection == nil)
+                Button("Note", systemImage: "note.text.badge.plus") { mark(.note) }
+                    .disabled(document == nil)
             }
-            Button("Highlight", systemImage: "highlighter") { mark(.highlight) }
-                .disabled(selection == nil)
-            Button("Underline", systemImage: "underline") { mark(.underline) }
-                .disabled(selection == nil)
-            Button("Note", systemImage: "note.text.badge.plus") { mark(.note) }
-                .disabled(document == nil)
             Button("Annotations", systemImage: "list.bullet") { showsList.toggle() }
         }
     }
@@ -137,11 +161,19 @@ struct PDFReaderView: View {
                     }
                 }
                 .swipeActions {
-                    Button("Delete", role: .destructive) { Task { await model.delete(annotation) } }
+                    if editable {
+                        Button("Delete", role: .destructive) { Task { await model.delete(annotation) } }
+                    }
                 }
                 .contextMenu {
-                    ForEach(Self.colors, id: \.hex) { color in
-                        Button(color.name) { Task { await model.setColor(color.hex, on: annotation) } }
+                    if editable {
+                        ForEach(Self.colors, id: \.hex) { color in
+                            Button(color.name) { Task { await model.setColor(color.hex, on: annotation) } }
+                        }
+                        Button("Edit Comment…") {
+                            comment = annotation.comment ?? ""
+                            editsComment = annotation
+                        }
                     }
                 }
             }
