@@ -72,4 +72,33 @@ final class ShelfmarkUITests: XCTestCase {
         status.tap()
         XCTAssertTrue(app.staticTexts["sync.signedOut"].waitForExistence(timeout: 5))
     }
+
+    func testSignInNamesAMalformedAddress() {
+        app.terminate()
+        app.launchArguments = ["-ui-testing-sign-in"]
+        app.launch()
+        let server = app.textFields["signIn.server"]
+        XCTAssertTrue(server.waitForExistence(timeout: 10))
+        server.tap()
+        server.typeText("not a server address")
+        let email = app.textFields["signIn.email"]
+        email.tap()
+        email.typeText("ada@example.org")
+        let password = app.secureTextFields["signIn.password"]
+        password.tap()
+        password.typeText("secret pass")
+        app.buttons["signIn.submit"].tap()
+        XCTAssertTrue(app.descendants(matching: .any)["signIn.error"].waitForExistence(timeout: 10))
+    }
+
+    func testUsingTheLibraryWithoutAnAccount() {
+        app.terminate()
+        app.launchArguments = ["-ui-testing-sign-in"]
+        app.launch()
+        let localOnly = app.buttons["signIn.localOnly"]
+        XCTAssertTrue(localOnly.waitForExistence(timeout: 10))
+        localOnly.tap()
+        createItem(titled: "Field notes")
+        XCTAssertTrue(row("Field notes").waitForExistence(timeout: 10))
+    }
 }

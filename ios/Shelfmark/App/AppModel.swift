@@ -38,7 +38,7 @@ final class AppModel {
     private var networkWatch: Task<Void, Never>?
     private var pendingOpenedFiles: [URL] = []
 
-    init(launch: LaunchOptions = .current) {
+    init(launch: LaunchOptions = LaunchOptions.current) {
         self.launch = launch
     }
 
@@ -60,7 +60,8 @@ final class AppModel {
             sidebar = SidebarModel(library: library)
             account = try await library.sync().account()
             watchNetwork(library.files())
-            if account != nil || launch.isUITesting || UserDefaults.standard.bool(forKey: Self.localOnlyDefaultsKey) {
+            let localOnly = launch.isUITesting ? launch.skipsSignIn : UserDefaults.standard.bool(forKey: Self.localOnlyDefaultsKey)
+            if account != nil || localOnly {
                 phase = .ready
                 sceneBecameActive()
             } else {

@@ -1,15 +1,20 @@
 // Where the library file lives. UI tests start the app with
 // `-ui-testing`, which gives it a fresh library of its own and skips the
-// sign-in, so that they need no server.
+// sign-in, so that they need no server; `-ui-testing-sign-in` gives a
+// fresh library and shows the sign-in.
 
 import Foundation
 
 struct LaunchOptions: Sendable {
-    /// A fresh library in a temporary folder, used without an account.
+    /// A fresh library in a temporary folder.
     let isUITesting: Bool
+    /// Whether that library is used without an account at once.
+    let skipsSignIn: Bool
 
     static var current: LaunchOptions {
-        LaunchOptions(isUITesting: ProcessInfo.processInfo.arguments.contains("-ui-testing"))
+        let arguments = ProcessInfo.processInfo.arguments
+        let signsIn = arguments.contains("-ui-testing-sign-in")
+        return LaunchOptions(isUITesting: signsIn || arguments.contains("-ui-testing"), skipsSignIn: !signsIn)
     }
 
     /// The library file, in Application Support (not backed up to iCloud

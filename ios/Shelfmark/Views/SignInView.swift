@@ -42,9 +42,11 @@ struct SignInView: View {
                             .keyboardType(.emailAddress)
                             .textInputAutocapitalization(.never)
                             .focused($focused, equals: .email)
+                            .accessibilityIdentifier("signIn.email")
                         SecureField("Password", text: $model.password)
                             .textContentType(.password)
                             .focused($focused, equals: .password)
+                            .accessibilityIdentifier("signIn.password")
                     case .apiKey:
                         SecureField("API key", text: $model.apiKey)
                             .textInputAutocapitalization(.never)
