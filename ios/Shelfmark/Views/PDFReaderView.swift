@@ -53,8 +53,9 @@ struct PDFReaderView: View {
         .alert("Note", isPresented: $asksComment) {
             TextField("Comment", text: $comment)
             Button("Add") {
-                if var mark = pendingNote {
-                    mark.comment = comment
+                if var note = pendingNote {
+                    note.comment = comment
+                    let mark = note
                     Task { await model.add(mark) }
                 }
                 comment = ""
