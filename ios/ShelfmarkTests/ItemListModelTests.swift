@@ -57,7 +57,7 @@ final class ItemListModelTests: XCTestCase {
         let item = try await library.items().create(item: article("Tidal rhythms"))
         let list = ItemListModel(library: library, filter: ItemFilter())
         await list.trash([item.key])
-        let trash = ItemListModel(library: library, filter: try XCTUnwrap(ItemFilter.forSelection(.trash)))
+        let trash = ItemListModel(library: library, filter: ItemFilter(trash: true))
         let watching = Task { await trash.watch() }
         defer { watching.cancel() }
         try await eventually { trash.rows.map(\.key) == [item.key] }

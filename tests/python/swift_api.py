@@ -412,6 +412,18 @@ class UseChecker:
         t = unwrap(t)
         return self.api.types.get(t) if t else None
 
+    def enum_type(self, t: str | None) -> KitType | None:
+        """The enum `t` names: ShelfmarkKit's, or the app's own (whose
+        cases are checked the same way)."""
+        kit = self.kit_type(t)
+        if kit is not None:
+            return kit if kit.kind == "enum" else None
+        app = self.app_types.get(unwrap(t)) if t else None
+        return app if app is not None and app.kind == "enum" else None
+
+    def _origin(self, enum: KitType) -> str:
+        return "ShelfmarkKit" if self.api.types.get(enum.name) is enum else "the app"
+
     def member(self, f: SourceFile, node: Node, t: str | None, name: str, labels=None, closures=0) -> str | None:
         """The type of member `name` of a value of type `t`; for a call,
         `labels` are the argument labels. Records a problem when `t` is a
@@ -554,8 +566,8 @@ class UseChecker:
 
     def check_implicit_member(self, f: SourceFile, expression: Node, expected: str | None) -> None:
         """`.case` or `.case(labels…)` used where a value of `expected` goes."""
-        kit = self.kit_type(expected)
-        if kit is None or kit.kind != "enum":
+        kit = self.enum_type(expected)
+        if kit is None:
             return
         if expression.type == "ternary_expression":
             for branch in expression.named_children[1:]:
@@ -579,16 +591,17 @@ class UseChecker:
         case = kit.cases.get(name)
         if case is None:
             extension = self.app_extensions.get(kit.name)
-            if (extension and (name in extension.properties or name in extension.methods)) or name in kit.methods:
+            if (extension and (name in extension.properties or name in extension.methods)) or name in kit.methods \
+                    or name in kit.properties:
                 return
-            self._problem(f, node, f"{kit.name} has no case {name} in ShelfmarkKit")
+            self._problem(f, node, f"{kit.name} has no case {name} in {self._origin(kit)}")
             return
         self.checked.add(f"{kit.name}.{name}")
         if labels is None:
             return
         if not case.accepts(labels):
             used = name + "(" + "".join(f"{label or '_'}:" for label in labels) + ")"
-            self._problem(f, node, f"{kit.name}.{used} does not match ShelfmarkKit's case {case.describe(name)}")
+            self._problem(f, node, f"{kit.name}.{used} does not match {self._origin(kit)}'s case {case.describe(name)}")
             return
         for param, expression in zip(self._matched_params(case, labels), expressions or []):
             if param is not None and expression is not None:
@@ -988,7 +1001,7 @@ class UseChecker:
         return self._case_binding_nodes(f, pattern.children, subject, name)
 
     def _case_binding_nodes(self, f, nodes, subject: str | None, name: str) -> str | None:
-        kit = self.kit_type(subject)
+        kit = self.enum_type(subject)
         case_name, payload = None, []
         for i, c in enumerate(nodes):
             if c.type == "simple_identifier" and i > 0 and nodes[i - 1].type == "." and case_name is None:
@@ -1139,8 +1152,8 @@ class UseChecker:
 
     def _check_switch(self, f, switch: Node) -> None:
         subject_node = next((c for c in switch.children if c.is_named and c.type not in ("switch_entry", *COMMENTS)), None)
-        kit = self.kit_type(self.type_of(f, subject_node))
-        if kit is None or kit.kind != "enum":
+        kit = self.enum_type(self.type_of(f, subject_node))
+        if kit is None:
             return
         covered, exhaustive_without_cases = set(), False
         for entry in (c for c in switch.children if c.type == "switch_entry"):
@@ -1165,8 +1178,8 @@ class UseChecker:
         for i, c in enumerate(children):
             if c.type == "=":
                 subject = next((x for x in children[i + 1 :] if x.is_named), None)
-                kit = self.kit_type(self.type_of(f, subject))
-                if kit is not None and kit.kind == "enum":
+                kit = self.enum_type(self.type_of(f, subject))
+                if kit is not None:
                     self._check_pattern(f, children[: i], kit, statement)
                 return
 
@@ -1181,13 +1194,14 @@ class UseChecker:
             return None
         case = kit.cases.get(case_name)
         if case is None:
-            self._problem(f, where, f"{kit.name} has no case {case_name} in ShelfmarkKit")
+            self._problem(f, where, f"{kit.name} has no case {case_name} in {self._origin(kit)}")
             return None
         self.checked.add(f"{kit.name}.{case_name}")
         if payload and len(payload) != len(case.params):
             self._problem(
                 f, where,
-                f"{kit.name}.{case_name} binds {len(payload)} values; ShelfmarkKit's case {case.describe(case_name)} has {len(case.params)}",
+                f"{kit.name}.{case_name} binds {len(payload)} values; {self._origin(kit)}'s case "
+                f"{case.describe(case_name)} has {len(case.params)}",
             )
         return case_name
 

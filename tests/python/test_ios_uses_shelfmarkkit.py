@@ -185,6 +185,26 @@ def test_the_check_fails_on_a_wrong_use(body, expected):
     assert any(expected in m for m in messages), messages
 
 
+def test_the_apps_own_enum_cases_are_checked_too():
+    source = b"""
+enum Destination: Hashable {
+    case library
+    case syncStatus
+}
+
+func title(of destination: Destination) -> String {
+    switch destination {
+    case .library: return "My Library"
+    case .trash: return "Trash"
+    }
+}
+"""
+    found = check([("Destination.swift", source)])
+    messages = [p.message for p in found.problems]
+    assert "Destination has no case trash in the app" in messages
+    assert "switch over Destination misses its cases syncStatus" in messages
+
+
 def test_a_listener_must_implement_the_protocol():
     source = b"""
 final class Reports: AutoSyncListener, @unchecked Sendable {

@@ -135,21 +135,3 @@ final class ItemListModel {
         searchText.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
-
-extension ItemFilter {
-    /// The items a sidebar selection shows (nil: it shows another screen).
-    static func forSelection(_ selection: SidebarSelection) -> ItemFilter? {
-        switch selection {
-        case .library:
-            return ItemFilter()
-        case let .collection(key):
-            return ItemFilter(collection: key)
-        case let .savedSearch(key):
-            return ItemFilter(savedSearch: key)
-        case .trash:
-            return ItemFilter(trash: true)
-        case .conflicts, .groupLibrary, .syncStatus:
-            return nil
-        }
-    }
-}
