@@ -474,13 +474,29 @@ class UseChecker:
             return None
         app = self.app_types.get(base)
         if app is not None:
+            own_class = app.kind == "class" and not any(
+                parent.startswith(("NS", "UI")) for parent in app.conforms_to
+            )
             if labels is not None and name in app.methods:
+                sigs = app.methods[name]
+                if own_class and not any(sig.accepts(labels, closures) for sig in sigs):
+                    used = name + "(" + "".join(f"{label or '_'}:" for label in labels) + ")"
+                    known = ", ".join(sig.describe(name) for sig in sigs)
+                    self._problem(f, node, f"{base}.{used} does not match the app's {known}")
                 if node.type == "call_expression":
                     _, expressions, _ = self._arguments(self._node_call_parts(node)[1], f.source)
-                    self._check_app_arguments(f, node, app, app.methods[name], labels, expressions)
-                return app.methods[name][0].returns or OPAQUE
+                    self._check_app_arguments(f, node, app, sigs, labels, expressions)
+                return sigs[0].returns or OPAQUE
             if name in app.properties:
                 return app.properties[name] or OPAQUE
+            if name in app.methods:
+                return OPAQUE  # a method used as a closure
+            if own_class and name not in ("id", "self"):
+                # The app's own classes (the state holders) have no members
+                # from elsewhere: a use of a missing one is a slip.
+                kind = "method" if labels is not None else "property"
+                self._problem(f, node, f"{base} has no {kind} {name} in the app")
+                return None
             return OPAQUE
         return OPAQUE
 
@@ -1105,7 +1121,10 @@ class UseChecker:
     def _walk(self, f: SourceFile, node: Node) -> None:
         kind = node.type
         if kind in ("call_expression", "navigation_expression", "simple_identifier"):
-            if kind != "simple_identifier" or node.parent.type in ("statements",):
+            callee = kind == "navigation_expression" and node.parent.type == "call_expression" \
+                and node.parent.children[0].id == node.id
+            # A callee is evaluated with its call's arguments.
+            if not callee and (kind != "simple_identifier" or node.parent.type in ("statements",)):
                 self.type_of(f, node)
         elif kind == "switch_statement":
             self._check_switch(f, node)

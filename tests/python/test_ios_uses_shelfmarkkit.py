@@ -205,6 +205,30 @@ func title(of destination: Destination) -> String {
     assert "switch over Destination misses its cases syncStatus" in messages
 
 
+def test_the_state_holders_members_are_checked_too():
+    source = b"""
+@MainActor
+final class ListModel {
+    private(set) var rows: [ItemRow] = []
+    func trash(_ keys: Set<String>) async {}
+}
+
+@MainActor
+func use(model: ListModel) async {
+    await model.trash(["K"])
+    await model.trash(keys: ["K"])
+    await model.moveToTrash(["K"])
+    _ = model.total
+}
+"""
+    messages = [p.message for p in check([("ListModel.swift", source)]).problems]
+    assert messages == [
+        "ListModel.trash(keys:) does not match the app's trash(_:)",
+        "ListModel has no method moveToTrash in the app",
+        "ListModel has no property total in the app",
+    ], messages
+
+
 def test_a_listener_must_implement_the_protocol():
     source = b"""
 final class Reports: AutoSyncListener, @unchecked Sendable {
