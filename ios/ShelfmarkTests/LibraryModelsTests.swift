@@ -107,3 +107,22 @@ final class PageMarkTests: XCTestCase {
         XCTAssertEqual(decoded.rects, [CGRect(x: 72, y: 600, width: 200, height: 12)])
     }
 }
+
+@MainActor
+final class ShareModelTests: XCTestCase {
+    func testThePreviewIsTheCoresBibliographyEntry() async throws {
+        let library = try await temporaryLibrary()
+        let item = try await library.items().create(item: article("Tidal rhythms"))
+        let model = ShareModel(library: library, keys: [item.key])
+        await model.load()
+        XCTAssertNil(model.errorMessage)
+        XCTAssertFalse(model.styles.isEmpty)
+        let preview = try XCTUnwrap(model.preview)
+        XCTAssertTrue(preview.text.contains("Tidal rhythms"), preview.text)
+        XCTAssertNil(preview.file)
+
+        model.bibliography = false
+        await model.updatePreview()
+        XCTAssertTrue(model.preview?.text.contains("Lovelace") ?? false, model.preview?.text ?? "")
+    }
+}
