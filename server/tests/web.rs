@@ -292,3 +292,38 @@ fn sessions_expire_on_the_server() {
     assert_eq!(aged, 1);
     assert!(redirects_to_sign_in(&browser.get("/account")));
 }
+
+#[test]
+fn groups_refuse_members_beyond_the_limit_with_a_clear_message() {
+    let server = Server::start_with(&["--max-group-members", "2"]);
+    for email in ["ada@example.org", "bob@example.org", "carol@example.org"] {
+        add_user(&server, email);
+    }
+    let mut ada = Browser::new(&server);
+    ada.sign_in("ada@example.org", PASSWORD);
+    let csrf = ada.csrf();
+    let made = ada.post("/sharing", &[("csrf", &csrf), ("name", "Engine Lab")]);
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let group = made.headers()[LOCATION]
+        .to_str()
+        .expect("location")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(group.starts_with("/sharing/"), "{group}");
+    let invite = |email: &str| {
+        ada.post(
+            &format!("{group}/invite"),
+            &[("csrf", &csrf), ("email", email), ("access", "write")],
+        )
+    };
+    assert_eq!(invite("bob@example.org").status(), StatusCode::SEE_OTHER);
+    for email in ["carol@example.org", "dave@example.org"] {
+        let refused = invite(email);
+        assert_eq!(refused.status(), StatusCode::CONFLICT, "{email}");
+        let page = refused.text().expect("page");
+        assert!(page.contains("most members allowed (2)"), "{page}");
+        assert!(!page.contains("invitation-link"), "no invitation is made");
+    }
+}

@@ -4,6 +4,7 @@ web and syncing the edit back, groups and roles, device keys, delete all and
 restore, and the security cases (escaping, CSRF, other people's libraries).
 """
 
+import json
 import re
 
 from playwright.sync_api import expect
@@ -70,15 +71,22 @@ class Visitor:
 
 
 def test_invited_account_sees_what_the_cli_synced_and_the_cli_receives_web_edits(
-    server, browser, cli, screenshots
+    server, browser, cli, screenshots, tmp_path
 ):
     ada = Visitor(browser, server)
     ada.sign_up(server.invitation_path("ada@example.org"), "Ada Lovelace")
     key = ada.new_key("Laptop")
     assert re.fullmatch(r"[A-Za-z0-9]{32}", key)
 
-    cli.run("add", "journalArticle", "title=Notes on the analytical engine", "date=1843",
-            "--author", "Lovelace, Ada")
+    added = cli.run("add", "journalArticle", "title=Notes on the analytical engine", "date=1843",
+                    "--author", "Lovelace, Ada", "--json")
+    article = json.loads(added.stdout)[0]["key"]
+    cli.run("note", "add", article, "The engine might compose elaborate pieces of music.")
+    pdf = tmp_path / "engine.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n% the analytical engine\n%%EOF\n")
+    attached = json.loads(cli.run("attach", "--json", article, str(pdf)).stdout)[0]["key"]
+    cli.run("annotate", attached, "--type", "highlight", "--text",
+            "weaves algebraical patterns", "--page", "4")
     cli.run("add", "book", "title=Sketch of the engine", "--author", "Menabrea, Luigi")
     cli.run("sync", "--server", server.base, "--key-stdin", stdin=key)
 
@@ -86,6 +94,22 @@ def test_invited_account_sees_what_the_cli_synced_and_the_cli_receives_web_edits
     row = ada.page.locator("table.items a", has_text="Notes on the analytical engine")
     expect(row).to_be_visible()
     expect(ada.page.locator("table.items")).to_contain_text("Lovelace")
+
+    # A collection made on the web, with an item added to it from the list.
+    ada.page.fill("#new-collection", "Analytical engines")
+    ada.page.click("text=Add collection")
+    expect(ada.page.locator("h1")).to_have_text("My Library — Analytical engines")
+    ada.page.fill("#new-collection", "Notes by Lovelace")
+    ada.page.click("text=Add collection")
+    ada.go("/")
+    ada.page.check("tr:has-text('Notes on the analytical engine') input[name=key]")
+    ada.page.select_option("select[name=target]", label="Analytical engines")
+    ada.page.click("button:has-text('Add to collection')")
+    expect(ada.page.locator("ul.tree li", has_text="Analytical engines")).to_contain_text("1")
+    expect(ada.page.locator("ul.tree li.d1")).to_contain_text("Notes by Lovelace")
+    ada.page.click("ul.tree a:has-text('Analytical engines')")
+    expect(ada.page.locator("table.items tbody tr")).to_have_count(1)
+    ada.go("/")
     ada.page.screenshot(path=str(screenshots / "library.png"), full_page=True)
 
     # Sorting by title puts "Notes…" before "Sketch…".
@@ -96,6 +120,12 @@ def test_invited_account_sees_what_the_cli_synced_and_the_cli_receives_web_edits
     row = ada.page.locator("table.items a", has_text="Notes on the analytical engine")
     row.click()
     expect(ada.page.locator("dl.fields")).to_contain_text("1843")
+    expect(ada.page.locator(".note")).to_have_text(
+        "The engine might compose elaborate pieces of music.")
+    expect(ada.page.locator("ul.annotations")).to_contain_text("weaves algebraical patterns")
+    download = ada.page.locator("ul.attachments a", has_text="engine")
+    answer = ada.page.request.get(server.base + download.get_attribute("href"))
+    assert answer.status == 200 and answer.body() == pdf.read_bytes()
     ada.page.click("summary:has-text('Edit')")
     ada.page.fill("#f-title", "Notes on the Analytical Engine (edited on the web)")
     ada.page.click("#edit-form button:has-text('Save')")
