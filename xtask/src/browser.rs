@@ -2,7 +2,9 @@
 //! Debian's Chromium headless against real `shelfmark-server` processes and
 //! the `shelfmark` command line (server/tests/web). Chromium is installed
 //! with apt-get when missing; Playwright's own browser downloads are never
-//! used. Screenshots of the main pages go to target/screenshots/web.
+//! used. It runs on SQLite, then its main flows once more on a throw-away
+//! PostgreSQL instance. Screenshots of the main pages go to
+//! target/screenshots/web.
 
 use std::path::Path;
 
@@ -50,15 +52,34 @@ pub fn suite() -> anyhow::Result<()> {
     let server = debug.join("shelfmark-server").display().to_string();
     let cli = debug.join("shelfmark").display().to_string();
     let screenshots = target_dir().join("screenshots/web").display().to_string();
+    let env = [
+        ("SHELFMARK_SERVER_BIN", server.as_str()),
+        ("SHELFMARK_BIN", cli.as_str()),
+        ("CHROMIUM", CHROMIUM),
+        ("SCREENSHOTS", screenshots.as_str()),
+    ];
+    let pytest = python::program("pytest");
     step_with_env(
-        "web pages in Chromium (Playwright)",
-        &python::program("pytest"),
+        "web pages in Chromium (Playwright; SQLite)",
+        &pytest,
         &["-q", "-p", "no:cacheprovider", "server/tests/web"],
+        &env,
+    )?;
+    // Once more on PostgreSQL (installed by the scale-out suites): the
+    // flows that cross the CLI, groups and roles.
+    step_with_env(
+        "web pages in Chromium (Playwright; PostgreSQL, throw-away instance)",
+        "bash",
         &[
-            ("SHELFMARK_SERVER_BIN", &server),
-            ("SHELFMARK_BIN", &cli),
-            ("CHROMIUM", CHROMIUM),
-            ("SCREENSHOTS", &screenshots),
+            "server/tests/web/run-on-postgres.sh",
+            &pytest,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "server/tests/web",
+            "-k",
+            "cli_synced or groups_share",
         ],
+        &env,
     )
 }
