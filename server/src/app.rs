@@ -38,7 +38,10 @@ pub struct Inner {
     pub store: Arc<dyn Store>,
     pub blobs: Arc<dyn BlobStore>,
     pub config: Config,
+    /// Wrong passwords per address (sign-in for a key or a web session).
     pub limiter: FailureLimiter,
+    /// Wrong API keys per address.
+    pub key_failures: FailureLimiter,
     pub key_limiter: KeyLimiter,
     pub downloads: DownloadGrants,
     /// Requests being handled now, for `Backoff`.
@@ -65,12 +68,17 @@ impl AppState {
             config.auth_failures,
             Duration::from_secs(config.auth_window_secs),
         );
+        let key_failures = FailureLimiter::new(
+            config.auth_failures,
+            Duration::from_secs(config.auth_window_secs),
+        );
         let key_limiter = KeyLimiter::new(config.key_rate, config.key_burst);
         Self(Arc::new(Inner {
             store,
             blobs,
             config,
             limiter,
+            key_failures,
             key_limiter,
             downloads: DownloadGrants::default(),
             in_flight: AtomicUsize::new(0),

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use super::plain_json;
 use crate::accounts::{self, AccountError};
 use crate::app::AppState;
-use crate::auth::{Auth, Caller, ClientIp, presented_key};
+use crate::auth::{Auth, Caller, ClientIp, presented_key, wrong_key};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Access, GroupGrant};
 
@@ -78,19 +78,9 @@ async fn caller_of_path_key(
     key: &str,
     ip: std::net::IpAddr,
 ) -> ApiResult<Caller> {
-    if let Some(wait) = state.limiter.blocked(ip) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many failed authentication attempts; try again later",
-        )
-        .with_header(axum::http::header::RETRY_AFTER, wait.to_string()));
-    }
     match state.lookup_key(key).await? {
         Some(c) => Ok(c),
-        None => {
-            state.limiter.record(ip);
-            Err(ApiError::not_found("Key not found"))
-        }
+        None => Err(wrong_key(state, ip, ApiError::not_found("Key not found")).await),
     }
 }
 

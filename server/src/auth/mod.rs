@@ -11,6 +11,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 
+use self::ratelimit::FailedAttempt;
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::store::{ApiKeyRecord, User};
@@ -152,13 +153,7 @@ impl FromRequestParts<AppState> for Auth {
             return Ok(Self(None));
         };
         let ip = client_ip(parts);
-        if let Some(wait) = state.limiter.blocked(ip) {
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many failed authentication attempts; try again later",
-            )
-            .with_header(header::RETRY_AFTER, wait.to_string()));
-        }
+        // A valid key is served whatever else came from its address.
         match state.lookup_key(&key).await? {
             Some(caller) => {
                 if let Some(wait) = state.key_limiter.take(caller.key.id) {
@@ -170,11 +165,31 @@ impl FromRequestParts<AppState> for Auth {
                 }
                 Ok(Self(Some(caller)))
             }
-            None => {
-                state.limiter.record(ip);
-                tracing::info!(%ip, "invalid API key presented");
-                Err(ApiError::new(StatusCode::FORBIDDEN, "Invalid key"))
-            }
+            None => Err(wrong_key(
+                state,
+                ip,
+                ApiError::new(StatusCode::FORBIDDEN, "Invalid key"),
+            )
+            .await),
         }
+    }
+}
+
+/// The answer to a wrong API key from `ip`: `failure`, after a pause once
+/// the address has failed several times, or 429 past the limit.
+pub async fn wrong_key(state: &AppState, ip: IpAddr, failure: ApiError) -> ApiError {
+    match state.key_failures.fail(ip) {
+        FailedAttempt::Answer { after } => {
+            tracing::info!(%ip, "invalid API key presented");
+            if !after.is_zero() {
+                tokio::time::sleep(after).await;
+            }
+            failure
+        }
+        FailedAttempt::Refuse { retry_after } => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many failed authentication attempts; try again later",
+        )
+        .with_header(header::RETRY_AFTER, retry_after.to_string()),
     }
 }

@@ -1,5 +1,9 @@
-//! Failed-authentication limit per client address: after too many bad keys
-//! in a window, further attempts from that address get 429 until it passes.
+//! Failed-authentication limits per client address. Wrong passwords: after
+//! too many in a window, every sign-in from that address gets 429 until it
+//! passes (a password can be guessed, so a right one is not let through
+//! either). Wrong API keys: the failing attempts alone are slowed down, then
+//! refused; a valid key is always served, so one misconfigured script
+//! behind a shared address does not lock out everyone else there.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -57,6 +61,42 @@ impl FailureLimiter {
             map.entry(ip).or_default().push_back(Instant::now());
         }
     }
+
+    /// Records a failed attempt and says how to answer it: the first half
+    /// of the allowed failures at once, the rest after a pause that grows
+    /// with each, and any beyond the limit refused until the window passes.
+    pub fn fail(&self, ip: IpAddr) -> FailedAttempt {
+        if let Some(retry_after) = self.blocked(ip) {
+            return FailedAttempt::Refuse { retry_after };
+        }
+        self.record(ip);
+        let count = self
+            .failures
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&ip).map(VecDeque::len))
+            .unwrap_or(1) as u32;
+        let unslowed = self.limit.div_ceil(2);
+        let pause = SLOWDOWN_STEP.saturating_mul(count.saturating_sub(unslowed));
+        FailedAttempt::Answer {
+            after: pause.min(SLOWDOWN_MAX),
+        }
+    }
+}
+
+/// How much longer each failed attempt past the first half of the limit
+/// waits for its answer than the one before.
+const SLOWDOWN_STEP: Duration = Duration::from_millis(250);
+/// The longest a failed attempt waits for its answer.
+const SLOWDOWN_MAX: Duration = Duration::from_secs(2);
+
+/// How to answer a failed authentication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailedAttempt {
+    /// Answer it as a failure, after this pause.
+    Answer { after: Duration },
+    /// Refuse it (429) with `Retry-After` in seconds.
+    Refuse { retry_after: u64 },
 }
 
 #[cfg(test)]
@@ -75,6 +115,23 @@ mod tests {
         limiter.record(a);
         assert!(limiter.blocked(a).is_some_and(|s| (1..=60).contains(&s)));
         assert_eq!(limiter.blocked(b), None);
+    }
+
+    #[test]
+    fn failed_attempts_are_slowed_then_refused() {
+        let limiter = FailureLimiter::new(5, Duration::from_secs(60));
+        let a: IpAddr = "127.0.0.2".parse().expect("ip");
+        let pauses: Vec<FailedAttempt> = (0..6).map(|_| limiter.fail(a)).collect();
+        let ms = |n| FailedAttempt::Answer {
+            after: Duration::from_millis(n),
+        };
+        assert_eq!(&pauses[..5], &[ms(0), ms(0), ms(0), ms(250), ms(500)]);
+        assert!(matches!(
+            pauses[5],
+            FailedAttempt::Refuse { retry_after } if (1..=60).contains(&retry_after)
+        ));
+        let b: IpAddr = "127.0.0.3".parse().expect("ip");
+        assert_eq!(limiter.fail(b), ms(0), "other addresses are not affected");
     }
 
     #[test]

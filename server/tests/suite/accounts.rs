@@ -114,6 +114,11 @@ pub fn wrong_passwords_are_limited(d: &dyn Deployment) {
     assert_eq!(r.status(), 429, "the address is held back after 3 failures");
     let retry = header(r.headers(), "retry-after").expect("Retry-After");
     assert!(retry.parse::<u64>().is_ok_and(|s| s >= 1), "{retry}");
+    // Keys already made keep working from that address.
+    let user_id = d.add_user("fay@example.org");
+    let key = d.create_key(user_id, &[]);
+    let client = Client::with_key(d, user_id, Some(key));
+    assert_eq!(client.get(&format!("{}/items", client.lib())).status(), 200);
 }
 
 pub fn account_commands(server: &Server) {

@@ -136,15 +136,31 @@ pub fn rate_limit(d: &dyn Deployment) {
     let good = Client::new_user(d, "erin@example.org");
     let bad = Client::with_key(d, good.user_id, Some("WrongKey1".into()));
     let path = format!("{}/items", good.lib());
+    // The first failures are answered at once, the last before the limit
+    // after a pause.
+    let mut answered_in = Vec::new();
     for _ in 0..3 {
+        let started = std::time::Instant::now();
         assert_eq!(bad.get(&path).status(), 403);
+        answered_in.push(started.elapsed());
     }
+    assert!(
+        answered_in[2] >= std::time::Duration::from_millis(200),
+        "{answered_in:?}"
+    );
     let limited = bad.get(&path);
     assert_eq!(limited.status(), 429);
     let wait: u64 = header(limited.headers(), "retry-after")
         .and_then(|s| s.parse().ok())
         .expect("Retry-After");
     assert!(wait >= 1);
+    let r = bad.get(&format!("/keys/{}", "W".repeat(24)));
+    assert_eq!(r.status(), 429, "a key in the path is an attempt too");
+    // A valid key from the same address is still served, again and again.
+    for _ in 0..3 {
+        assert_eq!(good.get(&path).status(), 200);
+        assert_eq!(good.get("/keys/current").status(), 200);
+    }
     // Requests without a key are not authentication attempts.
     assert_eq!(Client::with_key(d, 0, None).get("/itemTypes").status(), 200);
 }
