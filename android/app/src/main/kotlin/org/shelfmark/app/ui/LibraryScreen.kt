@@ -204,7 +204,7 @@ fun ItemRowView(row: ItemRow, selected: Boolean, onClick: () -> Unit) {
             row.creatorSummary.takeIf { it.isNotEmpty() },
             row.year?.toString(),
             row.itemTypeLabel,
-            row.numChildren.takeIf { it > 0u }?.let { "📎 $it" },
+            row.numChildren.takeIf { it > 0u }?.let { "$it attached" },
         ).joinToString(" · ")
         Text(meta, style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onSurfaceVariant, maxLines = 1, overflow = TextOverflow.Ellipsis)
     }

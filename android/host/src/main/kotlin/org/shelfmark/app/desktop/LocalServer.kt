@@ -1,0 +1,56 @@
+package org.shelfmark.app.desktop
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.concurrent.TimeUnit
+
+/**
+ * A real `shelfmark-server` process on loopback with its own data folder,
+ * for the UI tests and the screenshots (the binary comes from the
+ * `shelfmark.server.bin` property).
+ */
+class LocalServer(private val data: Path) : AutoCloseable {
+    private val binary = requireNotNull(System.getProperty("shelfmark.server.bin")) {
+        "set -Dshelfmark.server.bin to the shelfmark-server binary"
+    }
+    private val process: Process = ProcessBuilder(binary, "--data-dir", data.also { Files.createDirectories(it) }.toString(), "--listen", "127.0.0.1:0")
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .also { it.environment()["SHELFMARK_LOG"] = "warn" }
+        .start()
+    val baseUrl: String
+
+    init {
+        val reader = process.inputStream.bufferedReader()
+        var url: String? = null
+        while (url == null) {
+            val line = reader.readLine() ?: error("the server stopped before listening")
+            url = line.trim().removePrefix("shelfmark-server listening on ").takeIf { it != line.trim() }
+        }
+        baseUrl = url
+        Thread { reader.useLines { lines -> lines.forEach { } } }.apply { isDaemon = true }.start()
+    }
+
+    private fun admin(vararg args: String): String {
+        val admin = ProcessBuilder(listOf(binary, "--data-dir", data.toString()) + args).start()
+        val out = admin.inputStream.bufferedReader().readText()
+        val err = admin.errorStream.bufferedReader().readText()
+        check(admin.waitFor(60, TimeUnit.SECONDS) && admin.exitValue() == 0) { "admin ${args.toList()} failed: $err" }
+        return out
+    }
+
+    /** A new user and a full-access API key: (user id, key). */
+    fun user(email: String): Pair<ULong, String> {
+        val id = admin("user", "add", "--email", email, "--password", PASSWORD).split(Regex("\\s+"))[1]
+        val key = admin("key", "create", "--user", id).trim()
+        return id.toULong() to key
+    }
+
+    override fun close() {
+        process.destroy()
+        process.waitFor(10, TimeUnit.SECONDS)
+    }
+
+    companion object {
+        const val PASSWORD = "secret pass"
+    }
+}
