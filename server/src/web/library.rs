@@ -500,6 +500,16 @@ async fn library_page(web: &WebLib, who: &SignedIn, q: ListQuery) -> WebResult<L
             name: g.name,
         });
     }
+    let storage = if web.ctx.library.owner == LibraryOwner::User(who.user.id) {
+        let used = store.storage_usage(who.user.id).await?;
+        let quota = who
+            .user
+            .quota_mb
+            .unwrap_or(web.ctx.state.config.default_quota_mb);
+        format!("Files: {}", super::account::storage_text(used, quota))
+    } else {
+        String::new()
+    };
     let tree = collection_tree(&collections, &counts, &web.path, &collection_text);
     let move_targets = tree
         .iter()
@@ -539,7 +549,7 @@ async fn library_page(web: &WebLib, who: &SignedIn, q: ListQuery) -> WebResult<L
         prev_link,
         next_link,
         move_targets,
-        storage: String::new(),
+        storage,
     })
 }
 

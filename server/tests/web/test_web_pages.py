@@ -6,6 +6,7 @@ restore, and the security cases (escaping, CSRF, other people's libraries).
 
 import json
 import re
+import urllib.error
 
 from playwright.sync_api import expect
 
@@ -244,6 +245,24 @@ def test_delete_all_moves_everything_to_the_trash_and_one_comes_back(server, bro
     lib_path = f"/libraries/user-{erin.user_id()}"
     for title in ["First paper", "Second paper", "Third paper"]:
         erin.new_item(lib_path, title)
+    # Export: ticked items as BibTeX (a download), as a bibliography, and
+    # the whole library as RIS.
+    erin.go(lib_path)
+    erin.page.check("tr:has-text('First paper') input[name=key]")
+    erin.page.check("tr:has-text('Third paper') input[name=key]")
+    erin.page.select_option("#format", "bibtex")
+    with erin.page.expect_download() as download:
+        erin.page.click("button:has-text('Export')")
+    bibtex = open(download.value.path(), encoding="utf-8").read()
+    assert "First paper" in bibtex and "Third paper" in bibtex and "Second paper" not in bibtex
+    assert bibtex.lstrip().startswith("@")
+    erin.page.select_option("#format", "bib")
+    erin.page.click("button:has-text('Export')")
+    expect(erin.page.locator("body")).to_contain_text("Third Paper. n.d.")
+    ris = erin.page.request.get(server.base + f"{lib_path}/export?format=ris")
+    assert ris.status == 200
+    assert ris.text().count("TY  - ") == 3 and "TI  - Second paper" in ris.text()
+
     erin.go(f"{lib_path}/delete-all")
     erin.page.fill("#confirm", "yes please")
     erin.page.click("text=Move everything to the trash")
@@ -260,7 +279,55 @@ def test_delete_all_moves_everything_to_the_trash_and_one_comes_back(server, bro
     erin.go(lib_path)
     expect(erin.page.locator("table.items tbody tr")).to_have_count(1)
     expect(erin.page.locator("table.items")).to_contain_text("Second paper")
+    erin.go(f"{lib_path}?view=trash")
+    erin.page.check("input[name=confirm]")
+    erin.page.click("button:has-text('Empty trash')")
+    expect(erin.page.locator(".notice")).to_have_text("The trash is empty.")
+    expect(erin.page.locator("main")).to_contain_text("No references")
+    erin.go(lib_path)
+    expect(erin.page.locator("table.items tbody tr")).to_have_count(1)
     erin.close()
+
+
+def test_administrators_invite_set_quotas_revoke_keys_and_reset_passwords(server, browser):
+    admin = Visitor(browser, server)
+    admin.sign_in("admin@localhost", server.admin_password)
+    admin.go("/admin")
+    admin.page.fill("input[name=email]", "frank@example.org")
+    admin.page.click("text=Make an invitation link")
+    link = admin.page.locator("#admin-secret").inner_text().strip()
+    frank = Visitor(browser, server)
+    frank.sign_up("/signup?" + link.split("?", 1)[1], "Frank")
+    key = frank.new_key("Phone")
+
+    admin.go("/admin")
+    row = admin.page.locator("table.users tr", has_text="frank@example.org")
+    row.locator("input[name=quota]").fill("500")
+    row.locator("button:has-text('set quota')").click()
+    expect(admin.page.locator(".notice")).to_have_text("The quota is set.")
+    row = admin.page.locator("table.users tr", has_text="frank@example.org")
+    expect(row.locator("input[name=quota]")).to_have_value("500")
+    expect(row).to_contain_text("of 500 MB")
+
+    user_id = frank.user_id()
+    assert server.api("GET", "/keys/current", key)["userID"] == user_id
+    row.locator("button:has-text('revoke keys')").click()
+    expect(admin.page.locator(".notice")).to_contain_text("Every key of that account is revoked")
+    try:
+        server.api("GET", f"/users/{user_id}/items", key)
+        raise AssertionError("a revoked key still works")
+    except urllib.error.HTTPError as e:
+        assert e.code == 403
+
+    row = admin.page.locator("table.users tr", has_text="frank@example.org")
+    row.locator("button:has-text('reset password')").click()
+    password = admin.page.locator("#admin-secret").inner_text().strip()
+    frank.go("/account")
+    expect(frank.page.locator("h1")).to_have_text("Sign in")
+    frank.sign_in("frank@example.org", password)
+    for v in [admin, frank]:
+        assert v.dialogs == []
+        v.close()
 
 
 def test_values_are_shown_as_text_never_run(server, browser):
