@@ -130,7 +130,7 @@ pub async fn user(store: &dyn Store, config: &Config, command: UserCommand) -> a
                 );
             }
         }
-        UserCommand::Invite { email, by } => {
+        UserCommand::Invite { email, by, .. } => {
             let inviter = match by {
                 Some(spec) => find_user(store, &spec).await?,
                 None => store

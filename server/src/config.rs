@@ -8,7 +8,9 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
-/// The command line of `shelfmark-server`.
+/// The command line of `shelfmark-server`. Where the data is can be given
+/// to every command; the service's own settings only when serving, so a
+/// command's `--help` lists just the options it uses.
 #[derive(Debug, Parser)]
 #[command(
     name = "shelfmark-server",
@@ -17,70 +19,160 @@ use serde::Deserialize;
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub options: Options,
+    pub data: DataOptions,
+    #[command(flatten)]
+    pub serve: ServeOptions,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-/// Settings that can come from the command line, the environment or the file.
+impl Cli {
+    /// Every setting the command line and environment give, for
+    /// [`Config::resolve`]; the service's settings after `serve` win over
+    /// those before it.
+    pub fn options(&self) -> Options {
+        let serve = match &self.command {
+            Some(Command::Serve(after)) => after.clone().or(self.serve.clone()),
+            _ => self.serve.clone(),
+        };
+        let invite_url = match &self.command {
+            Some(Command::User(UserCommand::Invite { public_url, .. })) => public_url.clone(),
+            _ => None,
+        };
+        Options {
+            config: self.data.config.clone(),
+            data_dir: self.data.data_dir.clone(),
+            database_url: self.data.database_url.clone(),
+            listen: serve.listen,
+            public_url: invite_url.or(serve.public_url),
+            files_url: serve.files_url,
+            max_group_members: serve.max_group_members,
+            max_body_bytes: serve.max_body_bytes,
+            max_file_bytes: serve.max_file_bytes,
+            auth_failures: serve.auth_failures,
+            auth_window_secs: serve.auth_window_secs,
+            key_rate: serve.key_rate,
+            key_burst: serve.key_burst,
+            backoff_above: serve.backoff_above,
+            backoff_secs: serve.backoff_secs,
+            default_quota_mb: serve.default_quota_mb,
+            signup: serve.signup,
+            session_hours: serve.session_hours,
+        }
+    }
+}
+
+/// Where the data is: read by every command.
 #[derive(Debug, Clone, Default, Args)]
-pub struct Options {
+pub struct DataOptions {
     /// TOML configuration file.
     #[arg(long, env = "SHELFMARK_CONFIG", global = true)]
     pub config: Option<PathBuf>,
-    /// Address to listen on [default: 127.0.0.1:8080].
-    #[arg(long, env = "SHELFMARK_LISTEN", global = true)]
-    pub listen: Option<SocketAddr>,
     /// Directory for the embedded database and files [default: ./shelfmark-data].
     #[arg(long, env = "SHELFMARK_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
-    /// URL clients reach the service at, used in links [default: http://<listen>].
-    #[arg(long, env = "SHELFMARK_PUBLIC_URL", global = true)]
-    pub public_url: Option<String>,
     /// Metadata database: `sqlite:<path>` or `postgres://user@host/db`
     /// [default: sqlite in the data directory].
     #[arg(long, env = "SHELFMARK_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+}
+
+/// The running service's settings (before any command, or after `serve`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeOptions {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "SHELFMARK_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// URL clients reach the service at, used in links [default: http://<listen>].
+    #[arg(long, env = "SHELFMARK_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Where attachment files are kept: `s3://bucket[/prefix]` (credentials
     /// from the `AWS_*` environment) [default: the data directory].
-    #[arg(long, env = "SHELFMARK_FILES_URL", global = true)]
+    #[arg(long, env = "SHELFMARK_FILES_URL")]
     pub files_url: Option<String>,
     /// Most members a group may have [default: 100].
-    #[arg(long, env = "SHELFMARK_MAX_GROUP_MEMBERS", global = true)]
+    #[arg(long, env = "SHELFMARK_MAX_GROUP_MEMBERS")]
     pub max_group_members: Option<usize>,
     /// Largest request body in bytes [default: 16 MiB].
-    #[arg(long, env = "SHELFMARK_MAX_BODY_BYTES", global = true)]
+    #[arg(long, env = "SHELFMARK_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
     /// Largest attachment file in bytes [default: 4 GiB].
-    #[arg(long, env = "SHELFMARK_MAX_FILE_BYTES", global = true)]
+    #[arg(long, env = "SHELFMARK_MAX_FILE_BYTES")]
     pub max_file_bytes: Option<u64>,
     /// Failed authentications allowed per client address in the window [default: 5].
-    #[arg(long, env = "SHELFMARK_AUTH_FAILURES", global = true)]
+    #[arg(long, env = "SHELFMARK_AUTH_FAILURES")]
     pub auth_failures: Option<u32>,
     /// The failed-authentication window in seconds [default: 300].
-    #[arg(long, env = "SHELFMARK_AUTH_WINDOW_SECS", global = true)]
+    #[arg(long, env = "SHELFMARK_AUTH_WINDOW_SECS")]
     pub auth_window_secs: Option<u64>,
     /// Requests per second each API key may make on average; 0 for no limit [default: 50].
-    #[arg(long, env = "SHELFMARK_KEY_RATE", global = true)]
+    #[arg(long, env = "SHELFMARK_KEY_RATE")]
     pub key_rate: Option<f64>,
     /// Requests each API key may make in a burst [default: 300].
-    #[arg(long, env = "SHELFMARK_KEY_BURST", global = true)]
+    #[arg(long, env = "SHELFMARK_KEY_BURST")]
     pub key_burst: Option<f64>,
     /// Add `Backoff` to answers while more requests than this are in flight [default: 200].
-    #[arg(long, env = "SHELFMARK_BACKOFF_ABOVE", global = true)]
+    #[arg(long, env = "SHELFMARK_BACKOFF_ABOVE")]
     pub backoff_above: Option<usize>,
     /// Seconds a `Backoff` header asks clients to pause [default: 10].
-    #[arg(long, env = "SHELFMARK_BACKOFF_SECS", global = true)]
+    #[arg(long, env = "SHELFMARK_BACKOFF_SECS")]
     pub backoff_secs: Option<u64>,
     /// Storage quota per user in megabytes unless set per user [default: 300].
-    #[arg(long, env = "SHELFMARK_DEFAULT_QUOTA_MB", global = true)]
+    #[arg(long, env = "SHELFMARK_DEFAULT_QUOTA_MB")]
     pub default_quota_mb: Option<u64>,
     /// Who may make an account on the web pages: `open` (anyone) or
     /// `invitation` (only with an administrator's invitation) [default: invitation].
-    #[arg(long, env = "SHELFMARK_SIGNUP", global = true)]
+    #[arg(long, env = "SHELFMARK_SIGNUP")]
     pub signup: Option<SignupMode>,
     /// Hours a web sign-in lasts [default: 336, two weeks].
-    #[arg(long, env = "SHELFMARK_SESSION_HOURS", global = true)]
+    #[arg(long, env = "SHELFMARK_SESSION_HOURS")]
+    pub session_hours: Option<u64>,
+}
+
+impl ServeOptions {
+    /// These settings, each one missing taken from `other`.
+    fn or(self, other: Self) -> Self {
+        Self {
+            listen: self.listen.or(other.listen),
+            public_url: self.public_url.or(other.public_url),
+            files_url: self.files_url.or(other.files_url),
+            max_group_members: self.max_group_members.or(other.max_group_members),
+            max_body_bytes: self.max_body_bytes.or(other.max_body_bytes),
+            max_file_bytes: self.max_file_bytes.or(other.max_file_bytes),
+            auth_failures: self.auth_failures.or(other.auth_failures),
+            auth_window_secs: self.auth_window_secs.or(other.auth_window_secs),
+            key_rate: self.key_rate.or(other.key_rate),
+            key_burst: self.key_burst.or(other.key_burst),
+            backoff_above: self.backoff_above.or(other.backoff_above),
+            backoff_secs: self.backoff_secs.or(other.backoff_secs),
+            default_quota_mb: self.default_quota_mb.or(other.default_quota_mb),
+            signup: self.signup.or(other.signup),
+            session_hours: self.session_hours.or(other.session_hours),
+        }
+    }
+}
+
+/// Every setting that can come from the command line or the environment
+/// (over the file, see [`Config::resolve`]).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub config: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub public_url: Option<String>,
+    pub database_url: Option<String>,
+    pub files_url: Option<String>,
+    pub max_group_members: Option<usize>,
+    pub max_body_bytes: Option<usize>,
+    pub max_file_bytes: Option<u64>,
+    pub auth_failures: Option<u32>,
+    pub auth_window_secs: Option<u64>,
+    pub key_rate: Option<f64>,
+    pub key_burst: Option<f64>,
+    pub backoff_above: Option<usize>,
+    pub backoff_secs: Option<u64>,
+    pub default_quota_mb: Option<u64>,
+    pub signup: Option<SignupMode>,
     pub session_hours: Option<u64>,
 }
 
@@ -99,7 +191,7 @@ pub enum SignupMode {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the API (the default).
-    Serve,
+    Serve(ServeOptions),
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -142,6 +234,10 @@ pub enum UserCommand {
         /// Who invites (id or e-mail address) [default: the first administrator].
         #[arg(long)]
         by: Option<String>,
+        /// The URL the service is reached at, for the link [default: the
+        /// configuration's, else http://<listen address>].
+        #[arg(long, env = "SHELFMARK_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Set a user's password (a random one is generated and printed when
     /// omitted). Ends the user's web sign-ins; device keys stay valid.

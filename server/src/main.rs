@@ -37,10 +37,10 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut config = Config::resolve(&cli.options)?;
+    let mut config = Config::resolve(&cli.options())?;
     let store = admin::open_store(&config).await?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
+    match cli.command.unwrap_or(Command::Serve(Default::default())) {
+        Command::Serve(_) => {
             if let Some((user, password)) = admin::ensure_admin(store.as_ref()).await? {
                 println!(
                     "Created the administrator account {} (user {}) with password: {password}",

@@ -94,3 +94,64 @@ fn first_start_creates_the_administrator() {
     assert!(quota.contains("500 MB"));
     assert!(server.admin(&["user", "list"]).contains("quota 500 MB"));
 }
+
+#[test]
+fn each_command_help_lists_only_the_options_it_uses() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_shelfmark-server"))
+            .args(args)
+            .output()
+            .expect("the binary runs")
+    };
+    let help = |args: &[&str]| {
+        let mut args = args.to_vec();
+        args.push("--help");
+        let out = run(&args);
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).expect("utf-8 help")
+    };
+    let serving = [
+        "--listen",
+        "--public-url",
+        "--files-url",
+        "--max-body-bytes",
+        "--max-file-bytes",
+        "--auth-failures",
+        "--key-rate",
+        "--backoff-above",
+        "--signup",
+        "--session-hours",
+    ];
+    let data = ["--config", "--data-dir", "--database-url"];
+    for command in [&["serve"][..], &[]] {
+        let text = help(command);
+        for option in serving.iter().chain(&data) {
+            assert!(text.contains(option), "{command:?} lists {option}");
+        }
+    }
+    for command in [
+        &["key", "create"][..],
+        &["key", "list"],
+        &["key", "revoke"],
+        &["user", "add"],
+        &["user", "list"],
+        &["user", "password"],
+        &["quota", "set"],
+    ] {
+        let text = help(command);
+        for option in data {
+            assert!(text.contains(option), "{command:?} lists {option}");
+        }
+        for option in serving {
+            assert!(!text.contains(option), "{command:?} lists {option}:\n{text}");
+        }
+    }
+    assert!(help(&["key", "create"]).contains("--read-only"));
+    // The invitation link needs the service's address, and only that.
+    let invite = help(&["user", "invite"]);
+    assert!(invite.contains("--public-url") && !invite.contains("--listen"));
+    // A serving option after a command is refused, not silently ignored.
+    let out = run(&["key", "list", "--user", "1", "--listen", "127.0.0.1:1"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--listen"));
+}
