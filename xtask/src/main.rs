@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: the project's tasks in one place, so that a new
 //! machine, a developer and CI run exactly the same steps.
 
+mod android;
 mod bindings;
 mod browser;
 mod kotlin;
@@ -54,7 +55,14 @@ enum Task {
         /// References on the server for the sync benchmark.
         #[arg(long, default_value_t = 50_000)]
         sync_items: u64,
+        /// Run the Android list benchmark (a 50,000-item library opened and
+        /// drawn, then row 40,000) on the host JVM instead.
+        #[arg(long)]
+        android_list: bool,
     },
+    /// Render the Android app's main screens at phone and tablet sizes
+    /// under Xvfb into target/screenshots.
+    Screenshots,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -63,6 +71,10 @@ fn main() -> anyhow::Result<()> {
         Task::Bindings { check } => bindings::generate(check),
         Task::BuildIos => mobile::build_ios(),
         Task::BuildAndroid => mobile::build_android(),
+        Task::Screenshots => android::screenshots(),
+        Task::Bench {
+            android_list: true, ..
+        } => android::bench_list(50_000),
         Task::Bench {
             sync: true,
             sync_items,

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use crate::run::{step, step_with_env, target_dir};
-use crate::{bindings, browser, kotlin, postgres, python};
+use crate::{android, bindings, browser, kotlin, postgres, python};
 
 #[derive(Args)]
 pub struct TestArgs {
@@ -44,6 +44,9 @@ pub fn run_all(args: &TestArgs) -> anyhow::Result<()> {
     // Swift must match), then the Kotlin suite on the JVM.
     bindings::generate(true)?;
     kotlin::test()?;
+    // The Android app's screens on the JVM, and the Android-only Rust code type-checked.
+    android::test()?;
+    android::check_android_target()?;
     step(
         "building the CLI for the Python suites",
         "cargo",
