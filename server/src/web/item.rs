@@ -168,6 +168,11 @@ pub async fn patch_item(
     Ok(())
 }
 
+/// A text field as typed, with the browser's CRLF line ends made LF.
+fn typed_text(form: &Fields, name: &str) -> String {
+    form.raw(name).replace("\r\n", "\n").trim().to_owned()
+}
+
 fn form_version(form: &Fields) -> WebResult<Option<u64>> {
     form.get("version")
         .parse()
@@ -386,28 +391,25 @@ pub async fn edit(
                 if !form.0.iter().any(|(k, _)| *k == name) {
                     continue;
                 }
-                let value = form.raw(&name).trim();
+                let value = typed_text(form, &name);
                 if value != item.field(&f.name).unwrap_or_default() {
-                    patch.insert(f.name.clone(), Value::String(value.to_owned()));
+                    patch.insert(f.name.clone(), Value::String(value));
                 }
             }
         }
-        if item.is_regular() && form.raw("creators").trim() != creators_text(&item) {
+        let creators = typed_text(form, "creators");
+        if item.is_regular() && creators != creators_text(&item) {
             patch.insert(
                 "creators".into(),
-                Value::Array(parse_creators(&item.item_type, form.raw("creators"))?),
+                Value::Array(parse_creators(&item.item_type, &creators)?),
             );
         }
         if form.get("tags") != tags_text(&item) {
             patch.insert("tags".into(), Value::Array(parse_tags(form.get("tags"))));
         }
-        if item.is_note()
-            && form.raw("note").trim() != note_text(item.field("note").unwrap_or_default())
-        {
-            patch.insert(
-                "note".into(),
-                Value::String(text_to_note_html(form.raw("note").trim())),
-            );
+        let note = typed_text(form, "note");
+        if item.is_note() && note != note_text(item.field("note").unwrap_or_default()) {
+            patch.insert("note".into(), Value::String(text_to_note_html(&note)));
         }
         if !patch.is_empty() {
             patch_item(&web, &key, Value::Object(patch), version).await?;
@@ -602,4 +604,33 @@ pub async fn create(
     }
     .await
     .map_err(|e: WebError| e.with_nav(&nav))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn note_text_survives_an_edit_unchanged() {
+        let text = "First line & more\n\n<b>not bold</b> \"quoted\"";
+        assert_eq!(note_text(&text_to_note_html(text)), text);
+    }
+
+    #[test]
+    fn creator_lines_take_roles_by_name_or_label_and_default_to_the_primary() {
+        let creators = parse_creators(
+            "book",
+            "author: Lovelace, Ada\nEditor: Babbage, Charles\nRoyal Society\n",
+        )
+        .expect("creators");
+        assert_eq!(
+            creators,
+            vec![
+                json!({"creatorType": "author", "firstName": "Ada", "lastName": "Lovelace"}),
+                json!({"creatorType": "editor", "firstName": "Charles", "lastName": "Babbage"}),
+                json!({"creatorType": "author", "name": "Royal Society"}),
+            ]
+        );
+        assert!(parse_creators("book", "director: Lang, Fritz").is_err());
+    }
 }

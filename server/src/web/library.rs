@@ -687,7 +687,8 @@ async fn selection_inner(state: &AppState, lib: &str, posted: Posted) -> WebResu
                 .map_err(|_| WebError::bad_request("Choose a collection."))?;
             let objects = items
                 .iter()
-                .filter(|i| i.is_regular() || i.parent_item.is_none())
+                // Only top-level items belong to collections themselves.
+                .filter(|i| i.parent_item.is_none())
                 .map(|i| {
                     let mut list: Vec<String> = i
                         .collections
