@@ -357,6 +357,16 @@ def test_values_are_shown_as_text_never_run(server, browser):
     expect(mallory.page.locator("dl.fields")).to_contain_text("<img src=x onerror=alert(2)>")
     mallory.go(lib_path)
     expect(mallory.page.locator("table.items")).to_contain_text('"><svg onload=alert(4)>')
+
+    # A saved search (named with markup too) lists what its conditions select.
+    server.api("POST", f"/users/{user_id}/searches", key,
+               [{"name": "<i>Scripts</i>", "conditions": [
+                   {"condition": "title", "operator": "contains", "value": "script"}]}])
+    mallory.go(lib_path)
+    mallory.page.click("ul.tree a:has-text('<i>Scripts</i>')")
+    expect(mallory.page.locator("table.items tbody tr")).to_have_count(1)
+    expect(mallory.page.locator("table.items")).to_contain_text("<script>alert(1)</script>")
+    assert mallory.page.locator("i:has-text('Scripts')").count() == 0
     assert mallory.dialogs == []
     mallory.close()
 
