@@ -325,6 +325,22 @@ def test_administrators_invite_set_quotas_revoke_keys_and_reset_passwords(server
     frank.go("/account")
     expect(frank.page.locator("h1")).to_have_text("Sign in")
     frank.sign_in("frank@example.org", password)
+
+    # Changing the password keeps this browser signed in and signs out the others.
+    elsewhere = Visitor(browser, server)
+    elsewhere.sign_in("frank@example.org", password)
+    frank.go("/account")
+    frank.page.fill("#current", password)
+    frank.page.fill("#password", "a brand new passphrase")
+    frank.page.fill("#password2", "a brand new passphrase")
+    frank.page.click("button:has-text('Change password')")
+    expect(frank.page.locator(".notice")).to_contain_text("Your password is changed")
+    frank.go("/account")
+    expect(frank.page.locator("h1")).to_have_text("Devices and keys")
+    elsewhere.go("/account")
+    expect(elsewhere.page.locator("h1")).to_have_text("Sign in")
+    elsewhere.sign_in("frank@example.org", "a brand new passphrase")
+    elsewhere.close()
     for v in [admin, frank]:
         assert v.dialogs == []
         v.close()
