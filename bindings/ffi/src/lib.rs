@@ -15,11 +15,13 @@ mod annotations;
 mod changes;
 mod citations;
 mod collections;
+mod conflict_text;
 mod deletion_confirmation;
 mod diff;
 mod error;
 mod file_status_text;
 mod files;
+mod import_summary;
 mod item_form;
 mod item_records;
 mod items;
@@ -44,6 +46,7 @@ pub use annotations::{Annotation, AnnotationEdit, Annotations, NewAnnotation};
 pub use changes::{KeyChanges, LibraryChanges, LibraryListener};
 pub use citations::{CitationStyle, Citations, CiteFormat};
 pub use collections::{CollectionInfo, CollectionTreeRow, Collections};
+pub use conflict_text::{ConflictFieldText, ConflictText};
 pub use deletion_confirmation::{DeletionConfirmation, DeletionDirection, DeletionGroup};
 pub use error::{ErrorCategory, ShelfmarkError};
 pub use file_status_text::file_status_text;
@@ -51,6 +54,7 @@ pub use files::{
     Download, DownloadListener, DownloadRequest, EvictSummary, FileDownloadPolicy, FileInfo,
     FileScope, FileSettings, FileStatusKind, FileTransferResult, Files,
 };
+pub use import_summary::{ImportSummary, ImportTypeCount, import_summary};
 pub use item_form::{FieldKind, FormField, FormProblem, ItemForm, ItemForms, ItemTypeChange};
 pub use item_records::{
     Creator, FieldValue, ItemDetail, ItemField, ItemKind, ItemPage, ItemRow, ItemTag, NewItem,

@@ -608,3 +608,57 @@ fn now_seconds() -> i64 {
         .expect("clock");
     i64::try_from(elapsed.as_secs()).expect("seconds")
 }
+
+#[test]
+fn a_conflict_shows_in_the_sidebar_the_status_and_in_words() {
+    let server = Server::start();
+    let (user_id, key) = server.user("conflicts@example.org");
+    let tablet = Device::new(&server, user_id, &key);
+    let phone = Device::new(&server, user_id, &key);
+    let shelf = wait(tablet.library.collections().create("Shelf".into(), None)).expect("shelf");
+    let item = wait(
+        tablet
+            .library
+            .items()
+            .create(article("Tidal rhythms", vec![shelf.key.clone()])),
+    )
+    .expect("item");
+    tablet.sync(None);
+    phone.sync(None);
+    tablet.set_title(&item.key, "Tidal rhythms in estuaries");
+    phone.set_title(&item.key, "Tidal rhythms (review)");
+    tablet.sync_kept(None);
+    phone.sync_kept(None);
+
+    let sidebar = wait(phone.library.sidebar()).expect("sidebar");
+    let row = sidebar[0]
+        .rows
+        .iter()
+        .find(|r| r.kind == SidebarRowKind::SyncConflicts)
+        .expect("a Sync Conflicts row while there is a conflict");
+    assert_eq!(row.item_count, Some(1));
+    assert_eq!(row.id, "1/conflicts");
+    assert_eq!(
+        titles_listed(&phone.library, row.filter.clone()),
+        ["Tidal rhythms (review)"]
+    );
+    let text = wait(phone.library.sync_status_text(None)).expect("status");
+    assert_eq!(text.condition, SyncCondition::NeedsAttention);
+    assert_eq!(text.headline, "1 conflict");
+    assert_eq!(text.detail.as_deref(), Some("Synced just now"));
+
+    let conflicts = wait(phone.library.conflict_texts()).expect("conflicts");
+    assert_eq!(conflicts.len(), 1);
+    let conflict = &conflicts[0];
+    assert_eq!(conflict.object_label, "Item");
+    assert_eq!(conflict.library_name, "My Library");
+    assert_eq!(conflict.conflict.key, item.key);
+    let title = conflict
+        .fields
+        .iter()
+        .find(|f| f.field == "title")
+        .expect("the title conflicts");
+    assert_eq!(title.label, "Title");
+    assert_eq!(title.local, "Tidal rhythms (review)");
+    assert_eq!(title.remote, "Tidal rhythms in estuaries");
+}

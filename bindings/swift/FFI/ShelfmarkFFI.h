@@ -780,6 +780,11 @@ uint64_t uniffi_shelfmark_ffi_fn_clone_libraryhandle(uint64_t handle, RustCallSt
 void uniffi_shelfmark_ffi_fn_free_libraryhandle(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_CONFLICT_TEXTS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_CONFLICT_TEXTS
+uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_conflict_texts(uint64_t ptr
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_DELETION_CONFIRMATION
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_DELETION_CONFIRMATION
 uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_deletion_confirmation(uint64_t ptr
@@ -1200,6 +1205,11 @@ uint64_t uniffi_shelfmark_ffi_fn_func_sign_in(RustBuffer server_url, RustBuffer 
 RustBuffer uniffi_shelfmark_ffi_fn_func_file_status_text(RustBuffer status, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_IMPORT_SUMMARY
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_IMPORT_SUMMARY
+RustBuffer uniffi_shelfmark_ffi_fn_func_import_summary(RustBuffer report, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_CREATE_LIBRARY
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_CREATE_LIBRARY
 uint64_t uniffi_shelfmark_ffi_fn_func_create_library(RustBuffer path, RustBuffer options
@@ -1506,6 +1516,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_func_sign_in(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_FILE_STATUS_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_FILE_STATUS_TEXT
 uint16_t uniffi_shelfmark_ffi_checksum_func_file_status_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_IMPORT_SUMMARY
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_IMPORT_SUMMARY
+uint16_t uniffi_shelfmark_ffi_checksum_func_import_summary(void
     
 );
 #endif
@@ -1926,6 +1942,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_items_update_note(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMS_WATCH
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_ITEMS_WATCH
 uint16_t uniffi_shelfmark_ffi_checksum_method_items_watch(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_CONFLICT_TEXTS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_CONFLICT_TEXTS
+uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_conflict_texts(void
     
 );
 #endif

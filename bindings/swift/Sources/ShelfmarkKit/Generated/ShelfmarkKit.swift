@@ -3809,6 +3809,13 @@ public func FfiConverterTypeItems_lower(_ value: Items) -> UInt64 {
 public protocol LibraryHandleProtocol: AnyObject, Sendable {
     
     /**
+     * Every sync conflict of the file (as `sync().conflicts()` lists them)
+     * with each field's label and both values in words, for the
+     * resolution screen.
+     */
+    func conflictTexts() async throws  -> [ConflictText]
+    
+    /**
      * The dialog for deletions a sync held back because they were many
      * (in every library of the file), or `None` when none wait. After the
      * user confirms, call `sync().confirmDeletions()` and sync again.
@@ -3974,6 +3981,27 @@ open class LibraryHandle: LibraryHandleProtocol, @unchecked Sendable {
 
     
 
+    
+    /**
+     * Every sync conflict of the file (as `sync().conflicts()` lists them)
+     * with each field's label and both values in words, for the
+     * resolution screen.
+     */
+open func conflictTexts()async throws  -> [ConflictText]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_libraryhandle_conflict_texts(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeConflictText.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
     
     /**
      * The dialog for deletions a sync held back because they were many
@@ -7066,6 +7094,95 @@ public func FfiConverterTypeConflictField_lower(_ value: ConflictField) -> RustB
 
 
 /**
+ * One conflicting field, ready to show.
+ */
+public struct ConflictFieldText: Equatable, Hashable {
+    /**
+     * The field's name, as `ConflictChoice.Values` takes it.
+     */
+    public var field: String
+    /**
+     * As shown ("Title", "Tags", "Parent Collection").
+     */
+    public var label: String
+    /**
+     * The value here, in words ("(none)" where it was removed).
+     */
+    public var local: String
+    /**
+     * The value online, in words.
+     */
+    public var remote: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The field's name, as `ConflictChoice.Values` takes it.
+         */field: String, 
+        /**
+         * As shown ("Title", "Tags", "Parent Collection").
+         */label: String, 
+        /**
+         * The value here, in words ("(none)" where it was removed).
+         */local: String, 
+        /**
+         * The value online, in words.
+         */remote: String) {
+        self.field = field
+        self.label = label
+        self.local = local
+        self.remote = remote
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConflictFieldText: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConflictFieldText: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConflictFieldText {
+        return
+            try ConflictFieldText(
+                field: FfiConverterString.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                local: FfiConverterString.read(from: &buf), 
+                remote: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConflictFieldText, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.field, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterString.write(value.local, into: &buf)
+        FfiConverterString.write(value.remote, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictFieldText_lift(_ buf: RustBuffer) throws -> ConflictFieldText {
+    return try FfiConverterTypeConflictFieldText.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictFieldText_lower(_ value: ConflictFieldText) -> RustBuffer {
+    return FfiConverterTypeConflictFieldText.lower(value)
+}
+
+
+/**
  * A resolved conflict with both versions, which can be brought back.
  */
 public struct ConflictHistoryEntry: Equatable, Hashable {
@@ -7173,6 +7290,105 @@ public func FfiConverterTypeConflictHistoryEntry_lift(_ buf: RustBuffer) throws 
 #endif
 public func FfiConverterTypeConflictHistoryEntry_lower(_ value: ConflictHistoryEntry) -> RustBuffer {
     return FfiConverterTypeConflictHistoryEntry.lower(value)
+}
+
+
+/**
+ * A conflict, ready to show.
+ */
+public struct ConflictText: Equatable, Hashable {
+    /**
+     * The conflict as `sync().conflicts()` gives it, for `sync().resolve`.
+     */
+    public var conflict: SyncConflict
+    /**
+     * "My Library" or the group's name.
+     */
+    public var libraryName: String
+    /**
+     * "Item", "Collection" or "Saved Search".
+     */
+    public var objectLabel: String
+    /**
+     * The object's title, or "Untitled".
+     */
+    public var title: String
+    /**
+     * The fields in conflict.
+     */
+    public var fields: [ConflictFieldText]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The conflict as `sync().conflicts()` gives it, for `sync().resolve`.
+         */conflict: SyncConflict, 
+        /**
+         * "My Library" or the group's name.
+         */libraryName: String, 
+        /**
+         * "Item", "Collection" or "Saved Search".
+         */objectLabel: String, 
+        /**
+         * The object's title, or "Untitled".
+         */title: String, 
+        /**
+         * The fields in conflict.
+         */fields: [ConflictFieldText]) {
+        self.conflict = conflict
+        self.libraryName = libraryName
+        self.objectLabel = objectLabel
+        self.title = title
+        self.fields = fields
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConflictText: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConflictText: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConflictText {
+        return
+            try ConflictText(
+                conflict: FfiConverterTypeSyncConflict.read(from: &buf), 
+                libraryName: FfiConverterString.read(from: &buf), 
+                objectLabel: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                fields: FfiConverterSequenceTypeConflictFieldText.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConflictText, into buf: inout [UInt8]) {
+        FfiConverterTypeSyncConflict.write(value.conflict, into: &buf)
+        FfiConverterString.write(value.libraryName, into: &buf)
+        FfiConverterString.write(value.objectLabel, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterSequenceTypeConflictFieldText.write(value.fields, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictText_lift(_ buf: RustBuffer) throws -> ConflictText {
+    return try FfiConverterTypeConflictText.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConflictText_lower(_ value: ConflictText) -> RustBuffer {
+    return FfiConverterTypeConflictText.lower(value)
 }
 
 
@@ -8704,6 +8920,162 @@ public func FfiConverterTypeImportReport_lift(_ buf: RustBuffer) throws -> Impor
 #endif
 public func FfiConverterTypeImportReport_lower(_ value: ImportReport) -> RustBuffer {
     return FfiConverterTypeImportReport.lower(value)
+}
+
+
+/**
+ * What an import did, in words.
+ */
+public struct ImportSummary: Equatable, Hashable {
+    /**
+     * "Imported 5 references", or "Nothing new was imported".
+     */
+    public var headline: String
+    /**
+     * One sentence each, for what else happened: duplicates skipped,
+     * merged or imported anyway, records not imported, values kept in
+     * Extra, collections created. Empty when there is nothing more to say.
+     */
+    public var lines: [String]
+    /**
+     * Items created by type (children included), most first.
+     */
+    public var byType: [ImportTypeCount]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * "Imported 5 references", or "Nothing new was imported".
+         */headline: String, 
+        /**
+         * One sentence each, for what else happened: duplicates skipped,
+         * merged or imported anyway, records not imported, values kept in
+         * Extra, collections created. Empty when there is nothing more to say.
+         */lines: [String], 
+        /**
+         * Items created by type (children included), most first.
+         */byType: [ImportTypeCount]) {
+        self.headline = headline
+        self.lines = lines
+        self.byType = byType
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ImportSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportSummary {
+        return
+            try ImportSummary(
+                headline: FfiConverterString.read(from: &buf), 
+                lines: FfiConverterSequenceString.read(from: &buf), 
+                byType: FfiConverterSequenceTypeImportTypeCount.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ImportSummary, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.headline, into: &buf)
+        FfiConverterSequenceString.write(value.lines, into: &buf)
+        FfiConverterSequenceTypeImportTypeCount.write(value.byType, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportSummary_lift(_ buf: RustBuffer) throws -> ImportSummary {
+    return try FfiConverterTypeImportSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportSummary_lower(_ value: ImportSummary) -> RustBuffer {
+    return FfiConverterTypeImportSummary.lower(value)
+}
+
+
+/**
+ * Items of one type an import created.
+ */
+public struct ImportTypeCount: Equatable, Hashable {
+    /**
+     * `journalArticle`, `note`…
+     */
+    public var itemType: String
+    /**
+     * As shown ("Journal Article").
+     */
+    public var label: String
+    public var count: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `journalArticle`, `note`…
+         */itemType: String, 
+        /**
+         * As shown ("Journal Article").
+         */label: String, count: UInt64) {
+        self.itemType = itemType
+        self.label = label
+        self.count = count
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ImportTypeCount: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportTypeCount: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportTypeCount {
+        return
+            try ImportTypeCount(
+                itemType: FfiConverterString.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                count: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ImportTypeCount, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.itemType, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterUInt64.write(value.count, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportTypeCount_lift(_ buf: RustBuffer) throws -> ImportTypeCount {
+    return try FfiConverterTypeImportTypeCount.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportTypeCount_lower(_ value: ImportTypeCount) -> RustBuffer {
+    return FfiConverterTypeImportTypeCount.lower(value)
 }
 
 
@@ -16225,6 +16597,31 @@ fileprivate struct FfiConverterSequenceTypeConflictField: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeConflictFieldText: FfiConverterRustBuffer {
+    typealias SwiftType = [ConflictFieldText]
+
+    public static func write(_ value: [ConflictFieldText], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConflictFieldText.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConflictFieldText] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConflictFieldText]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConflictFieldText.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeConflictHistoryEntry: FfiConverterRustBuffer {
     typealias SwiftType = [ConflictHistoryEntry]
 
@@ -16242,6 +16639,31 @@ fileprivate struct FfiConverterSequenceTypeConflictHistoryEntry: FfiConverterRus
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeConflictHistoryEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConflictText: FfiConverterRustBuffer {
+    typealias SwiftType = [ConflictText]
+
+    public static func write(_ value: [ConflictText], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConflictText.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConflictText] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConflictText]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConflictText.read(from: &buf))
         }
         return seq
     }
@@ -16517,6 +16939,31 @@ fileprivate struct FfiConverterSequenceTypeHeldDeletion: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeHeldDeletion.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeImportTypeCount: FfiConverterRustBuffer {
+    typealias SwiftType = [ImportTypeCount]
+
+    public static func write(_ value: [ImportTypeCount], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeImportTypeCount.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ImportTypeCount] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ImportTypeCount]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeImportTypeCount.read(from: &buf))
         }
         return seq
     }
@@ -17129,6 +17576,17 @@ public func fileStatusText(status: FileStatusKind) -> String  {
         uniffiCallStatus in
     uniffi_shelfmark_ffi_fn_func_file_status_text(
         FfiConverterTypeFileStatusKind_lower(status),uniffiCallStatus
+    )
+})
+}
+/**
+ * The summary of an import's report, for the screen an import ends on.
+ */
+public func importSummary(report: ImportReport) -> ImportSummary  {
+    return try!  FfiConverterTypeImportSummary_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_func_import_summary(
+        FfiConverterTypeImportReport_lower(report),uniffiCallStatus
     )
 })
 }

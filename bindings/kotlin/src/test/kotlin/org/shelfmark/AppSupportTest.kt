@@ -76,6 +76,16 @@ class AppSupportTest {
         assertTrue(citation.text.isNotBlank())
         assertNull(citation.file)
 
+        val again = library.transfer().importFile(
+            resourceFile(dir.resolve("again").also { it.toFile().mkdirs() }, "reading-list.ris").toString(),
+            ImportOptions(format = Format.RIS, collection = null, onDuplicate = OnDuplicate.SKIP),
+            null,
+        )
+        val summary = importSummary(again)
+        assertEquals("Nothing new was imported", summary.headline)
+        assertEquals(listOf("5 references were already in the library, not imported again."), summary.lines)
+        assertTrue(library.conflictTexts().isEmpty())
+
         val status = library.syncStatusText(null)
         assertEquals(SyncCondition.NOT_SIGNED_IN, status.condition)
         assertEquals("Not signed in", status.headline)
