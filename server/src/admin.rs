@@ -15,7 +15,7 @@ use crate::files::local::LocalBlobs;
 use crate::files::s3::S3Blobs;
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
-use crate::store::{Access, GroupGrant, NewApiKey, NewUser, Store, User};
+use crate::store::{Access, GroupGrant, NewApiKey, NewUser, Store, StoreError, User};
 
 /// The e-mail address of the administrator made on first start.
 pub const FIRST_ADMIN_EMAIL: &str = "admin@localhost";
@@ -59,13 +59,15 @@ pub fn open_blobs(config: &Config) -> anyhow::Result<Arc<dyn BlobStore>> {
 }
 
 /// Creates the administrator account when there are no users yet; returns it
-/// with its generated password.
+/// with its generated password. Several processes starting at once on one
+/// database all see no users: the account's unique e-mail address lets one
+/// of them make it, and the others go on without.
 pub async fn ensure_admin(store: &dyn Store) -> anyhow::Result<Option<(User, String)>> {
     if !store.users().await?.is_empty() {
         return Ok(None);
     }
     let password = new_password();
-    let user = store
+    let created = store
         .create_user(NewUser {
             email: FIRST_ADMIN_EMAIL.into(),
             username: "admin".into(),
@@ -73,8 +75,87 @@ pub async fn ensure_admin(store: &dyn Store) -> anyhow::Result<Option<(User, Str
             password_hash: hash_password(&password)?,
             is_admin: true,
         })
-        .await?;
-    Ok(Some((user, password)))
+        .await;
+    match created {
+        Ok(user) => Ok(Some((user, password))),
+        Err(StoreError::AlreadyExists(_))
+            if store.user_by_email(FIRST_ADMIN_EMAIL).await?.is_some() =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Refuses to run a command that works on existing accounts against an
+/// SQLite database that does not exist (rather than leaving an empty one
+/// behind): most likely the service keeps its data elsewhere.
+pub fn require_existing_database(config: &Config) -> anyhow::Result<()> {
+    match &config.database {
+        DatabaseConfig::Sqlite(path) if !path.exists() => bail!(
+            "there is no database at {}: start the server first, or name the server's data with --data-dir or --database-url",
+            path.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// The command that makes an API key for `email` against this
+/// configuration's data (a database password left out).
+pub fn key_create_hint(
+    config: &Config,
+    config_file: Option<&std::path::Path>,
+    email: &str,
+) -> String {
+    let mut command = format!(
+        "shelfmark-server --data-dir {}",
+        shell_word(&config.data_dir.display().to_string())
+    );
+    if let Some(file) = config_file {
+        command.push_str(&format!(
+            " --config {}",
+            shell_word(&file.display().to_string())
+        ));
+    }
+    let default_sqlite = DatabaseConfig::Sqlite(config.data_dir.join("shelfmark.db"));
+    if config.database != default_sqlite {
+        let url = match &config.database {
+            DatabaseConfig::Sqlite(path) => format!("sqlite:{}", path.display()),
+            DatabaseConfig::Postgres(url) => without_password(url),
+        };
+        command.push_str(&format!(" --database-url {}", shell_word(&url)));
+    }
+    command.push_str(&format!(" key create --user {}", shell_word(email)));
+    command
+}
+
+/// A PostgreSQL URL with its password (if any) replaced by `PASSWORD`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) if credentials.contains(':') => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:PASSWORD@{host}{tail}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// `word` quoted for a POSIX shell when it needs it.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// Finds a user by id or e-mail address.
@@ -257,4 +338,42 @@ pub async fn quota(store: &dyn Store, command: QuotaCommand) -> anyhow::Result<(
         None => println!("quota of user {} set to the default", user.id),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Options;
+
+    #[test]
+    fn the_key_hint_names_the_database_the_service_uses() {
+        let sqlite = Config::resolve(&Options {
+            data_dir: Some("/srv/shelf mark".into()),
+            ..Options::default()
+        })
+        .expect("config");
+        assert_eq!(
+            key_create_hint(&sqlite, None, "admin@localhost"),
+            "shelfmark-server --data-dir '/srv/shelf mark' key create --user admin@localhost"
+        );
+        let postgres = Config::resolve(&Options {
+            data_dir: Some("/srv/sm".into()),
+            database_url: Some(
+                "postgres://sm:s3cret@db.example.org:5432/shelfmark?sslmode=require".into(),
+            ),
+            ..Options::default()
+        })
+        .expect("config");
+        let hint = key_create_hint(
+            &postgres,
+            Some(std::path::Path::new("/etc/sm.toml")),
+            "admin@localhost",
+        );
+        assert_eq!(
+            hint,
+            "shelfmark-server --data-dir /srv/sm --config /etc/sm.toml --database-url 'postgres://sm:PASSWORD@db.example.org:5432/shelfmark?sslmode=require' key create --user admin@localhost"
+        );
+        assert_eq!(without_password("postgres://sm@h/db"), "postgres://sm@h/db");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+    }
 }

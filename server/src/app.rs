@@ -140,14 +140,29 @@ impl AppState {
     }
 }
 
-/// Request ids: a per-process counter, enough to follow one request in the log.
-#[derive(Debug, Clone, Default)]
-struct Counter(Arc<AtomicU64>);
+/// Request ids: a random prefix per process and a counter, so that the logs
+/// of several processes behind one address can be told apart.
+#[derive(Debug, Clone)]
+struct Counter {
+    process: Arc<str>,
+    next: Arc<AtomicU64>,
+}
+
+impl Default for Counter {
+    fn default() -> Self {
+        use rand::RngExt;
+        let process: u32 = rand::rng().random();
+        Self {
+            process: format!("{process:08x}").into(),
+            next: Arc::default(),
+        }
+    }
+}
 
 impl MakeRequestId for Counter {
     fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        let n = self.0.fetch_add(1, Ordering::Relaxed) + 1;
-        HeaderValue::from_str(&format!("r{n:08x}"))
+        let n = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        HeaderValue::from_str(&format!("{}-{n:08x}", self.process))
             .ok()
             .map(RequestId::new)
     }

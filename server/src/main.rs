@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use shelfmark_server::admin;
 use shelfmark_server::app::{AppState, serve};
-use shelfmark_server::config::{Cli, Command, Config};
+use shelfmark_server::config::{Cli, Command, Config, UserCommand};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -38,6 +38,15 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::resolve(&cli.options())?;
+    // Serving and adding a user may start a database; the other commands
+    // work on accounts that must already be there.
+    let starts_data = matches!(
+        cli.command,
+        None | Some(Command::Serve(_)) | Some(Command::User(UserCommand::Add { .. }))
+    );
+    if !starts_data {
+        admin::require_existing_database(&config)?;
+    }
     let store = admin::open_store(&config).await?;
     match cli.command.unwrap_or(Command::Serve(Default::default())) {
         Command::Serve(_) => {
@@ -47,9 +56,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     user.email, user.id
                 );
                 println!(
-                    "Sign in on the web pages with it, or create an API key for it with:\n  shelfmark-server --data-dir {} key create --user {}",
-                    config.data_dir.display(),
-                    user.email
+                    "Sign in on the web pages with it, or create an API key for it with:\n  {}",
+                    admin::key_create_hint(&config, cli.data.config.as_deref(), &user.email)
                 );
             }
             let shutdown = shelfmark_server::app::shutdown_signal()?;

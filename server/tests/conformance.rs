@@ -5,7 +5,7 @@
 mod suite;
 mod support;
 
-use support::Server;
+use support::{Deployment, Server};
 
 macro_rules! conformance {
     ($($name:ident => $f:path $(, [$($opt:expr),*])?;)*) => {
@@ -143,7 +143,10 @@ fn each_command_help_lists_only_the_options_it_uses() {
             assert!(text.contains(option), "{command:?} lists {option}");
         }
         for option in serving {
-            assert!(!text.contains(option), "{command:?} lists {option}:\n{text}");
+            assert!(
+                !text.contains(option),
+                "{command:?} lists {option}:\n{text}"
+            );
         }
     }
     assert!(help(&["key", "create"]).contains("--read-only"));
@@ -154,4 +157,49 @@ fn each_command_help_lists_only_the_options_it_uses() {
     let out = run(&["key", "list", "--user", "1", "--listen", "127.0.0.1:1"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--listen"));
+}
+
+#[test]
+fn account_commands_do_not_start_an_empty_database() {
+    let empty = tempfile::tempdir().expect("data directory");
+    for args in [
+        &["key", "list", "--user", "admin@localhost"][..],
+        &["user", "list"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_shelfmark-server"))
+            .arg("--data-dir")
+            .arg(empty.path())
+            .args(args)
+            .output()
+            .expect("the binary runs");
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--database-url"), "{stderr}");
+    }
+    assert!(
+        !empty.path().join("shelfmark.db").exists(),
+        "no empty database is left behind"
+    );
+}
+
+#[test]
+fn request_ids_differ_between_processes() {
+    let servers = [Server::start(), Server::start()];
+    let http = reqwest::blocking::Client::new();
+    let mut ids = std::collections::HashSet::new();
+    for server in &servers {
+        for _ in 0..3 {
+            let r = http
+                .get(format!("{}/health", server.base_url()))
+                .send()
+                .expect("GET /health");
+            let id = r
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .expect("x-request-id")
+                .to_owned();
+            assert!(ids.insert(id.clone()), "{id} handed out twice");
+        }
+    }
 }

@@ -43,7 +43,7 @@ pub struct Server {
 }
 
 /// Makes a fresh database next to the one `url` names; returns its URL and name.
-fn fresh_database(url: &str) -> (String, String) {
+pub fn fresh_database(url: &str) -> (String, String) {
     let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
     let name = format!(
         "sm_test_{}_{}",
