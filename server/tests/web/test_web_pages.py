@@ -229,6 +229,13 @@ def test_groups_share_a_library_with_roles_as_the_api_enforces_them(server, brow
     carol.go(lib_path)
     assert carol.page.locator("h1").inner_text() == "Not Found"
     grace.go(group_path)
+    bob_row = grace.page.locator("table.members tr", has_text="bob@example.org")
+    bob_row.locator("select[name=access]").select_option("admin")
+    bob_row.locator("button:has-text('Change')").click()
+    expect(grace.page.locator("table.members tr", has_text="bob@example.org")).to_contain_text("admin")
+    bob.go(group_path)
+    expect(bob.page.locator("main")).to_contain_text("You are its admin")
+    assert bob.page.locator("#invite-email").count() == 1
     bob_id = grace.page.locator("#new-owner option", has_text="bob@example.org").get_attribute("value")
     grace.page.select_option("#new-owner", value=bob_id)
     grace.page.click("button:has-text('Transfer')")
