@@ -41,6 +41,7 @@ conformance! {
     bad_input_is_refused_cleanly => suite::bad_input::refused_cleanly;
     numbers_are_range_checked => suite::hardening::numbers_are_range_checked;
     validation_comes_before_304 => suite::hardening::validation_comes_before_304;
+    control_characters_are_refused => suite::hardening::control_characters_are_refused;
     single_object_writes => suite::writes::single_object;
     write_tokens => suite::writes::write_token;
     concurrent_writes => suite::writes::concurrent_writes;

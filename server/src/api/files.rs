@@ -141,11 +141,17 @@ fn check_condition(
 /// A file name without any path.
 fn clean_filename(name: &str) -> ApiResult<String> {
     let name = name.trim();
+    if let Some(c) = super::text::forbidden_in_file_name(name) {
+        return Err(ApiError::bad_request(format!(
+            "Invalid filename: it contains the control character U+{:04X}",
+            c as u32
+        )));
+    }
     let ok = !name.is_empty()
         && name.len() <= 255
         && name != "."
         && name != ".."
-        && !name.contains(['/', '\\', '\0']);
+        && !name.contains(['/', '\\']);
     if ok {
         Ok(name.to_owned())
     } else {

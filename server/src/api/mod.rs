@@ -19,6 +19,7 @@ pub mod paging;
 pub mod query;
 pub mod schema;
 pub mod searches;
+pub mod text;
 pub mod write;
 
 use axum::extract::FromRequestParts;

@@ -186,6 +186,7 @@ impl Kind for Items {
         if !world.notes_allowed && (item.is_note() || old.is_some_and(ItemData::is_note)) {
             return Err(failure(403, "Notes access denied"));
         }
+        super::text::check_item(item).map_err(|m| failure(400, m))?;
         validate_item(item).map_err(|e| invalid(&e))?;
         if let Some(parent_key) = &item.parent_item {
             let Some(parent) = world.items.get(parent_key) else {
@@ -263,6 +264,7 @@ impl Kind for Collections {
         world: &World,
         _now: &str,
     ) -> Result<(), Failure> {
+        super::text::check_collection(coll).map_err(|m| failure(400, m))?;
         validate_collection(coll).map_err(|e| invalid(&e))?;
         let mut parent = coll.parent_collection.clone();
         let mut steps = 0;
@@ -299,6 +301,7 @@ impl Kind for Searches {
         _world: &World,
         _now: &str,
     ) -> Result<(), Failure> {
+        super::text::check_search(search).map_err(|m| failure(400, m))?;
         validate_saved_search(search).map_err(|e| invalid(&e))
     }
 }

@@ -14,7 +14,7 @@ fn md5_hex(bytes: &[u8]) -> String {
 }
 
 /// Creates a parent and an imported-file attachment; returns the attachment key.
-fn attachment(c: &Client, key: &str) -> String {
+pub fn attachment(c: &Client, key: &str) -> String {
     let (_, rep) = c.write(
         &format!("{}/items", c.lib()),
         &json!([
@@ -37,7 +37,7 @@ fn attachment(c: &Client, key: &str) -> String {
     key.to_owned()
 }
 
-fn authorize(
+pub fn authorize(
     c: &Client,
     key: &str,
     bytes: &[u8],

@@ -94,3 +94,79 @@ pub fn validation_comes_before_304(d: &dyn Deployment) {
         assert_eq!(r.status(), 400, "{path}");
     }
 }
+
+/// NUL and the other C0 control characters but tab and line ends are
+/// refused in text, with the field named; file names hold none; messages
+/// never carry the raw bytes.
+pub fn control_characters_are_refused(d: &dyn Deployment) {
+    let c = Client::new_user(d, "controls@example.org");
+    let lib = c.lib();
+    let items = format!("{lib}/items");
+    let cases = [
+        (
+            json!({"itemType": "book", "title": "Null\u{0}title"}),
+            "'title'",
+        ),
+        (
+            json!({"itemType": "book", "title": "T", "tags": [{"tag": "bell\u{7}"}]}),
+            "'tags'",
+        ),
+        (
+            json!({"itemType": "book", "creators": [
+                {"creatorType": "author", "firstName": "A", "lastName": "Esc\u{1b}[0m"}]}),
+            "'creators'",
+        ),
+        (
+            json!({"itemType": "book", "extra": "form\u{c}feed"}),
+            "'extra'",
+        ),
+        (
+            json!({"itemType": "attachment", "linkMode": "imported_file",
+                   "title": "f", "filename": "report\r\n.pdf"}),
+            "'filename'",
+        ),
+    ];
+    for (body, named) in cases {
+        let (_, rep) = c.write(&items, &json!([body]));
+        let failure = &rep["failed"]["0"];
+        assert_eq!(failure["code"], 400, "{body}: {rep}");
+        let message = failure["message"].as_str().expect("message");
+        assert!(message.contains(named), "{message:?} names {named}");
+        assert!(!message.chars().any(|c| c.is_control()), "{message:?}");
+    }
+    let (_, rep) = c.write(
+        &format!("{lib}/collections"),
+        &json!([{"name": "Null\u{0}name"}]),
+    );
+    assert_eq!(rep["failed"]["0"]["code"], 400, "{rep}");
+    let (_, all) = c.get_json(&format!("{items}?format=versions"));
+    assert_eq!(all, json!({}), "nothing stored");
+
+    // Tabs and line ends are text.
+    let (_, rep) = c.write(
+        &items,
+        &json!([{"itemType": "book", "title": "Plain", "abstractNote": "one\ttwo\r\nthree"}]),
+    );
+    assert!(rep["success"]["0"].is_string(), "{rep}");
+    let bibtex = c
+        .get(&format!("{items}?format=bibtex"))
+        .text()
+        .expect("text");
+    assert!(!bibtex.contains('\0'));
+
+    // Uploads: a file name with a line break or a NUL is refused, and the
+    // answer does not repeat it.
+    let key = super::files::attachment(&c, "CTRL2345");
+    for name in ["two\r\nlines.txt", "nul\u{0}.txt"] {
+        let r = super::files::authorize(&c, &key, b"bytes", name, &[], ("If-None-Match", "*"));
+        assert_eq!(r.status(), 400, "{name:?}");
+        let message = r.text().expect("message");
+        assert!(message.contains("filename"), "{message}");
+        assert!(!message.chars().any(|c| c.is_control()), "{message:?}");
+    }
+    let (_, item) = c.get_json(&format!("{items}/{key}"));
+    assert!(
+        item["data"]["filename"].is_null() || item["data"]["filename"] == "",
+        "{item}"
+    );
+}
