@@ -35,6 +35,7 @@ mod schema;
 mod scoped_library;
 mod share;
 mod sidebar;
+mod sidebar_watch;
 mod sync;
 mod sync_reset_choices;
 mod sync_status_text;
@@ -71,6 +72,7 @@ pub use saved_searches::{SavedSearch, SavedSearches, SearchCondition};
 pub use schema::{CreatorTypeInfo, FieldInfo, ItemTypeInfo, item_types};
 pub use share::{ShareFile, ShareFormat, SharePayload, Sharing};
 pub use sidebar::{SidebarRow, SidebarRowKind, SidebarSection};
+pub use sidebar_watch::SidebarListener;
 pub use sync::{
     AutoSync, AutoSyncListener, AutoSyncSettings, ConflictChoice, ConflictField,
     ConflictHistoryEntry, HeldDeletion, KeyStorage, LibrarySyncReport, LibrarySyncStatus,

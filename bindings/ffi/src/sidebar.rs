@@ -224,7 +224,7 @@ fn section(library: &Library, info: LibraryInfo) -> core::Result<SidebarSection>
 }
 
 /// Every library of the file: My Library first, then groups by name.
-fn sidebar_of(library: &Library) -> core::Result<Vec<SidebarSection>> {
+pub(crate) fn sidebar_of(library: &Library) -> core::Result<Vec<SidebarSection>> {
     let mut libraries = library.libraries()?;
     libraries.sort_by_cached_key(|l| (l.kind != "user", l.name.to_lowercase(), l.id));
     libraries

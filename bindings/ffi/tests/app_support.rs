@@ -8,15 +8,17 @@ mod sync_support;
 
 mod devices;
 
-use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use devices::{Device, Server, wait};
 use reqwest::Method;
 use serde_json::json;
 use shelfmark_ffi::{
     Creator, ErrorCategory, FieldKind, FieldValue, Format, ItemForm, ItemListQuery, ItemTag,
-    LibraryHandle, LibraryOptions, NewItem, SearchCondition, ShareFormat, SidebarRowKind,
-    SidebarSection, SortField, SyncCondition, create_library,
+    LibraryHandle, LibraryOptions, NewItem, SearchCondition, ShareFormat, SidebarListener,
+    SidebarRowKind, SidebarSection, SortField, SyncCondition, create_library,
 };
 
 fn new_library(dir: &tempfile::TempDir) -> Arc<LibraryHandle> {
@@ -661,4 +663,62 @@ fn a_conflict_shows_in_the_sidebar_the_status_and_in_words() {
     assert_eq!(title.label, "Title");
     assert_eq!(title.local, "Tidal rhythms (review)");
     assert_eq!(title.remote, "Tidal rhythms in estuaries");
+}
+
+struct SidebarSink(Mutex<Sender<Vec<SidebarSection>>>);
+
+impl SidebarListener for SidebarSink {
+    fn on_sidebar(&self, sections: Vec<SidebarSection>) {
+        let _ = self.0.lock().expect("sender").send(sections);
+    }
+}
+
+fn next_sidebar(receiver: &Receiver<Vec<SidebarSection>>) -> Vec<SidebarSection> {
+    receiver
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a sidebar within 10 s")
+}
+
+#[test]
+fn a_watched_sidebar_follows_changes_and_stops_with_its_handle() {
+    let dir = tempfile::tempdir().expect("dir");
+    let library = new_library(&dir);
+    let item = wait(library.items().create(article("Origin", vec![]))).expect("item");
+    let (sender, receiver) = channel();
+    let handle = library
+        .watch_sidebar(Arc::new(SidebarSink(Mutex::new(sender))))
+        .expect("watch");
+
+    let first = next_sidebar(&receiver);
+    assert_eq!(first, wait(library.sidebar()).expect("sidebar"));
+    assert_eq!(row_titles(&first[0]), [(0, "All Items"), (0, "Trash")]);
+
+    wait(library.collections().create("Shelf".into(), None)).expect("collection");
+    let with_shelf = next_sidebar(&receiver);
+    assert_eq!(
+        row_titles(&with_shelf[0]),
+        [(0, "All Items"), (0, "Shelf"), (0, "Trash")]
+    );
+
+    // An edit that leaves the sidebar as it is sends nothing; the next
+    // change that alters it does.
+    wait(library.items().set_fields(
+        item.key.clone(),
+        vec![FieldValue {
+            name: "volume".into(),
+            value: "2".into(),
+        }],
+    ))
+    .expect("edit");
+    wait(library.items().trash(vec![item.key])).expect("trash");
+    let trashed = next_sidebar(&receiver);
+    let counts: Vec<Option<u64>> = trashed[0].rows.iter().map(|r| r.item_count).collect();
+    assert_eq!(counts, [Some(0), Some(0), Some(1)]);
+
+    handle.cancel();
+    wait(library.collections().create("Later".into(), None)).expect("collection");
+    assert!(
+        receiver.recv_timeout(Duration::from_millis(500)).is_err(),
+        "a cancelled watch is silent"
+    );
 }

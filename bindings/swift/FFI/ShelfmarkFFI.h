@@ -264,6 +264,13 @@ typedef void (*UniffiCallbackInterfaceItemListListenerMethod0)(uint64_t, RustBuf
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SIDEBAR_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SIDEBAR_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceSidebarListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUTO_SYNC_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_AUTO_SYNC_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceAutoSyncListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
@@ -324,6 +331,15 @@ typedef struct UniffiVTableCallbackInterfaceItemListListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceItemListListenerMethod0 _Nonnull onUpdate;
 } UniffiVTableCallbackInterfaceItemListListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SIDEBAR_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SIDEBAR_LISTENER
+typedef struct UniffiVTableCallbackInterfaceSidebarListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceSidebarListenerMethod0 _Nonnull onSidebar;
+} UniffiVTableCallbackInterfaceSidebarListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUTO_SYNC_LISTENER
@@ -870,6 +886,11 @@ uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_sharing(uint64_t ptr, Rust
 uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_sidebar(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_WATCH_SIDEBAR
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_WATCH_SIDEBAR
+uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_watch_sidebar(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_SYNC_STATUS_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_SYNC_STATUS_TEXT
 uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_sync_status_text(uint64_t ptr, RustBuffer now_epoch_seconds
@@ -953,6 +974,26 @@ void uniffi_shelfmark_ffi_fn_free_sharing(uint64_t handle, RustCallStatus *_Nonn
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SHARING_PAYLOAD
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SHARING_PAYLOAD
 uint64_t uniffi_shelfmark_ffi_fn_method_sharing_payload(uint64_t ptr, RustBuffer keys, RustBuffer format
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_SIDEBARLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_SIDEBARLISTENER
+uint64_t uniffi_shelfmark_ffi_fn_clone_sidebarlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_SIDEBARLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_SIDEBARLISTENER
+void uniffi_shelfmark_ffi_fn_free_sidebarlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_INIT_CALLBACK_VTABLE_SIDEBARLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_INIT_CALLBACK_VTABLE_SIDEBARLISTENER
+void uniffi_shelfmark_ffi_fn_init_callback_vtable_sidebarlistener(const UniffiVTableCallbackInterfaceSidebarListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SIDEBARLISTENER_ON_SIDEBAR
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_SIDEBARLISTENER_ON_SIDEBAR
+void uniffi_shelfmark_ffi_fn_method_sidebarlistener_on_sidebar(uint64_t ptr, RustBuffer sections, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_AUTOSYNC
@@ -2053,6 +2094,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_sidebar(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_WATCH_SIDEBAR
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_WATCH_SIDEBAR
+uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_watch_sidebar(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_SYNC_STATUS_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_SYNC_STATUS_TEXT
 uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_sync_status_text(void
@@ -2110,6 +2157,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_savedsearches_update(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SHARING_PAYLOAD
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SHARING_PAYLOAD
 uint16_t uniffi_shelfmark_ffi_checksum_method_sharing_payload(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SIDEBARLISTENER_ON_SIDEBAR
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_SIDEBARLISTENER_ON_SIDEBAR
+uint16_t uniffi_shelfmark_ffi_checksum_method_sidebarlistener_on_sidebar(void
     
 );
 #endif

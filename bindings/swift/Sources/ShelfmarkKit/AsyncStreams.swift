@@ -15,6 +15,20 @@ extension LibraryHandle {
     }
 }
 
+extension LibraryHandle {
+    /// The sidebar kept current: the sidebar at once, then the whole sidebar
+    /// again after each change that alters it (only the newest is kept when
+    /// the loop falls behind).
+    ///
+    ///     for await sections in try library.sidebarUpdates() { self.sections = sections }
+    public func sidebarUpdates() throws -> AsyncStream<[SidebarSection]> {
+        let (stream, continuation) = AsyncStream.makeStream(of: [SidebarSection].self, bufferingPolicy: .bufferingNewest(1))
+        let handle = try watchSidebar(listener: SidebarForwarder(continuation))
+        continuation.onTermination = { _ in handle.cancel() }
+        return stream
+    }
+}
+
 extension Items {
     /// One page of a list kept current: first a reset holding the page, then
     /// the edits each change makes to it (apply them with `applying(_:)`).
@@ -56,6 +70,19 @@ final class ChangesForwarder: LibraryListener, @unchecked Sendable {
 
     func onChange(changes: LibraryChanges) {
         continuation.yield(changes)
+    }
+}
+
+/// Hands sidebars to a stream.
+final class SidebarForwarder: SidebarListener, @unchecked Sendable {
+    private let continuation: AsyncStream<[SidebarSection]>.Continuation
+
+    init(_ continuation: AsyncStream<[SidebarSection]>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func onSidebar(sections: [SidebarSection]) {
+        continuation.yield(sections)
     }
 }
 

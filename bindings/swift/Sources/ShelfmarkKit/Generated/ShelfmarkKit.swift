@@ -3915,6 +3915,14 @@ public protocol LibraryHandleProtocol: AnyObject, Sendable {
     func sidebar() async throws  -> [SidebarSection]
     
     /**
+     * Keeps the sidebar current: `listener` gets `sidebar()` at once and
+     * again whenever a change (here, from an import or a sync) alters it;
+     * commits in quick succession give one call. Keep the handle for as
+     * long as the sidebar is shown.
+     */
+    func watchSidebar(listener: SidebarListener) throws  -> TaskHandle
+    
+    /**
      * The file's sync status in a few words, for every library of the file:
      * not signed in, the last failure by kind, deletions to confirm,
      * conflicts, or when it last synced and what waits to be uploaded.
@@ -4241,6 +4249,22 @@ open func sidebar()async throws  -> [SidebarSection]  {
             liftFunc: FfiConverterSequenceTypeSidebarSection.lift,
             errorHandler: FfiConverterTypeShelfmarkError_lift
         )
+}
+    
+    /**
+     * Keeps the sidebar current: `listener` gets `sidebar()` at once and
+     * again whenever a change (here, from an import or a sync) alters it;
+     * commits in quick succession give one call. Keep the handle for as
+     * long as the sidebar is shown.
+     */
+open func watchSidebar(listener: SidebarListener)throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeShelfmarkError_lift) {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_libraryhandle_watch_sidebar(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSidebarListener_lower(listener),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -5160,6 +5184,218 @@ public func FfiConverterTypeSharing_lift(_ handle: UInt64) throws -> Sharing {
 #endif
 public func FfiConverterTypeSharing_lower(_ value: Sharing) -> UInt64 {
     return FfiConverterTypeSharing.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Hears the sidebar as it changes.
+ */
+public protocol SidebarListener: AnyObject, Sendable {
+    
+    /**
+     * Called first with the sidebar as it is, then with the whole sidebar
+     * again after each change that alters it. Runs on a background thread.
+     */
+    func onSidebar(sections: [SidebarSection]) 
+    
+}
+/**
+ * Hears the sidebar as it changes.
+ */
+open class SidebarListenerImpl: SidebarListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_shelfmark_ffi_fn_clone_sidebarlistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_shelfmark_ffi_fn_free_sidebarlistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Called first with the sidebar as it is, then with the whole sidebar
+     * again after each change that alters it. Runs on a background thread.
+     */
+open func onSidebar(sections: [SidebarSection])  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_sidebarlistener_on_sidebar(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeSidebarSection.lower(sections),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceSidebarListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceSidebarListener = UniffiVTableCallbackInterfaceSidebarListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeSidebarListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface SidebarListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeSidebarListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface SidebarListener: handle missing in uniffiClone")
+            }
+        },
+        onSidebar: { (
+            uniffiHandle: UInt64,
+            sections: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSidebarListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onSidebar(
+                     sections: try FfiConverterSequenceTypeSidebarSection.lift(sections)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceSidebarListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceSidebarListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitSidebarListener() {
+    uniffi_shelfmark_ffi_fn_init_callback_vtable_sidebarlistener(UniffiCallbackInterfaceSidebarListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSidebarListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<SidebarListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = SidebarListener
+
+    public static func lift(_ handle: UInt64) throws -> SidebarListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SidebarListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: SidebarListener) -> UInt64 {
+         if let rustImpl = value as? SidebarListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SidebarListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SidebarListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSidebarListener_lift(_ handle: UInt64) throws -> SidebarListener {
+    return try FfiConverterTypeSidebarListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSidebarListener_lower(_ value: SidebarListener) -> UInt64 {
+    return FfiConverterTypeSidebarListener.lower(value)
 }
 
 
@@ -17714,6 +17950,7 @@ private let initializationResult: InitializationResult = {
     uniffiCallbackInitItemListListener()
     uniffiCallbackInitLibraryListener()
     uniffiCallbackInitProgressListener()
+    uniffiCallbackInitSidebarListener()
     uniffiCallbackInitSyncListener()
     return InitializationResult.ok
 }()

@@ -7,6 +7,7 @@ import kotlinx.coroutines.channels.trySendBlocking
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.callbackFlow
+import kotlinx.coroutines.flow.conflate
 import kotlinx.coroutines.channels.Channel
 
 /** The category of a Shelfmark failure, for deciding how to react to it. */
@@ -34,6 +35,20 @@ fun LibraryHandle.changes(): Flow<LibraryChanges> = callbackFlow {
     })
     awaitClose { handle.cancel(); handle.close() }
 }.buffer(Channel.UNLIMITED)
+
+/**
+ * The sidebar kept current, as a cold Flow: the sidebar at once, then the
+ * whole sidebar again after each change that alters it (a slow collector
+ * gets the newest). Cancelling the collection stops it.
+ */
+fun LibraryHandle.sidebarUpdates(): Flow<List<SidebarSection>> = callbackFlow {
+    val handle = watchSidebar(object : SidebarListener {
+        override fun onSidebar(sections: List<SidebarSection>) {
+            trySendBlocking(sections)
+        }
+    })
+    awaitClose { handle.cancel(); handle.close() }
+}.conflate()
 
 /**
  * One page of an item list kept current: first a reset holding the page,

@@ -1,6 +1,9 @@
 package org.shelfmark
 
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
@@ -38,6 +41,15 @@ class AppSupportTest {
         assertEquals(listOf(key), library.items().list(query(filter = rows[1].filter)).rows.map { it.key })
         assertEquals(1L, library.libraryId())
         assertEquals(1L, library.forLibrary(sections.single().libraryId).libraryId())
+
+        // The watched sidebar: as it is, then again after a change.
+        val seen = Channel<List<SidebarSection>>(Channel.UNLIMITED)
+        val watching = launch { library.sidebarUpdates().collect { seen.send(it) } }
+        assertEquals(sections, withTimeout(10_000) { seen.receive() })
+        library.collections().create("Later", null)
+        val after = withTimeout(10_000) { seen.receive() }
+        assertEquals(listOf("All Items", "Later", "Shelf", "Trash"), after.single().rows.map { it.title })
+        watching.cancel()
     }
 
     @Test
