@@ -304,7 +304,7 @@ pub async fn home(
     Query(query): Query<ListQuery>,
 ) -> WebResult<Response> {
     let Some(who) = signed_in(&headers, &state).await? else {
-        return Ok(signin_response(&state));
+        return Ok(signin_response(&state, &headers));
     };
     let nav = who.nav();
     let lib = lib_path(LibraryOwner::User(who.user.id));

@@ -262,8 +262,22 @@ fn public_form_page(
     )
 }
 
-fn signin_form(state: &AppState, status: StatusCode, email: &str, error: &str) -> Response {
-    let token = new_secret();
+/// The token of the sign-in and sign-up forms: the one the browser already
+/// holds in its form cookie (so that two open forms both work), or a new one.
+fn form_token(headers: &HeaderMap) -> String {
+    cookie(headers, FORM_COOKIE)
+        .filter(|t| t.len() >= 32 && t.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .unwrap_or_else(new_secret)
+}
+
+fn signin_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    email: &str,
+    error: &str,
+) -> Response {
+    let token = form_token(headers);
     let page = SignInPage {
         nav: None,
         csrf: token.clone(),
@@ -279,12 +293,12 @@ pub async fn signin_page(State(state): State<AppState>, headers: HeaderMap) -> W
     if signed_in(&headers, &state).await?.is_some() {
         return Ok(Redirect::to("/").into_response());
     }
-    Ok(signin_form(&state, StatusCode::OK, "", ""))
+    Ok(signin_form(&state, &headers, StatusCode::OK, "", ""))
 }
 
 /// The sign-in page itself (for `GET /` when signed out).
-pub fn signin_response(state: &AppState) -> Response {
-    signin_form(state, StatusCode::OK, "", "")
+pub fn signin_response(state: &AppState, headers: &HeaderMap) -> Response {
+    signin_form(state, headers, StatusCode::OK, "", "")
 }
 
 /// Starts a session for `user_id`, ending the one the browser had; the
@@ -339,6 +353,7 @@ pub async fn signin(
             failed_sign_in(&state, ip);
             Ok(signin_form(
                 &state,
+                &headers,
                 StatusCode::FORBIDDEN,
                 email,
                 "The e-mail address or the password is wrong.",
@@ -423,6 +438,7 @@ async fn usable_invitation(state: &AppState, token: &str) -> WebResult<Option<In
 
 fn signup_form(
     state: &AppState,
+    headers: &HeaderMap,
     status: StatusCode,
     token: &str,
     email: &str,
@@ -430,7 +446,7 @@ fn signup_form(
     name: &str,
     error: &str,
 ) -> Response {
-    let form_token = new_secret();
+    let form_token = form_token(headers);
     let page = SignUpPage {
         nav: None,
         csrf: form_token.clone(),
@@ -454,11 +470,13 @@ fn closed_signup() -> WebError {
 /// `GET /signup[?token=…]`.
 pub async fn signup_page(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Query(query): Query<SignUpQuery>,
 ) -> WebResult<Response> {
     if let Some(invitation) = usable_invitation(&state, &query.token).await? {
         return Ok(signup_form(
             &state,
+            &headers,
             StatusCode::OK,
             &query.token,
             &invitation.email,
@@ -470,7 +488,16 @@ pub async fn signup_page(
     if !signup_open(&state) {
         return Err(closed_signup());
     }
-    Ok(signup_form(&state, StatusCode::OK, "", "", false, "", ""))
+    Ok(signup_form(
+        &state,
+        &headers,
+        StatusCode::OK,
+        "",
+        "",
+        false,
+        "",
+        "",
+    ))
 }
 
 /// Whether an e-mail address has the form `local@domain`.
@@ -508,6 +535,7 @@ pub async fn signup(
     let again = |error: &str, status: StatusCode| {
         signup_form(
             &state,
+            &headers,
             status,
             &token,
             &email,
