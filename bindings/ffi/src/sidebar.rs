@@ -81,7 +81,8 @@ pub struct SidebarSection {
     pub editable: bool,
     /// The rows in display order: All Items, the collection tree (depth
     /// first, siblings by name), saved searches by name, Sync Conflicts
-    /// (only while there are any), Trash.
+    /// (only while items are in conflict: a conflict on a collection or a
+    /// saved search has no items to list, `conflictTexts()` shows it), Trash.
     pub rows: Vec<SidebarRow>,
 }
 

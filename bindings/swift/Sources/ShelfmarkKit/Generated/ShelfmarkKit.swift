@@ -12281,7 +12281,8 @@ public struct SidebarSection: Equatable, Hashable {
     /**
      * The rows in display order: All Items, the collection tree (depth
      * first, siblings by name), saved searches by name, Sync Conflicts
-     * (only while there are any), Trash.
+     * (only while items are in conflict: a conflict on a collection or a
+     * saved search has no items to list, `conflictTexts()` shows it), Trash.
      */
     public var rows: [SidebarRow]
 
@@ -12304,7 +12305,8 @@ public struct SidebarSection: Equatable, Hashable {
         /**
          * The rows in display order: All Items, the collection tree (depth
          * first, siblings by name), saved searches by name, Sync Conflicts
-         * (only while there are any), Trash.
+         * (only while items are in conflict: a conflict on a collection or a
+         * saved search has no items to list, `conflictTexts()` shows it), Trash.
          */rows: [SidebarRow]) {
         self.libraryId = libraryId
         self.title = title
