@@ -189,6 +189,15 @@ fn library_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
             get(api::items::tags_of_collection),
         )
         .route(
+            &p("/collections/{key}/items/tags"),
+            get(api::items::tags_of_collection),
+        )
+        .route(
+            &p("/collections/{key}/items/top/tags"),
+            get(api::items::tags_of_collection_top),
+        )
+        .route(&p("/tags/{tag}"), get(api::library::tag_by_name))
+        .route(
             &p("/items/{key}"),
             get(api::object::get_one::<Items>)
                 .put(api::object::put::<Items>)

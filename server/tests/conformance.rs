@@ -53,6 +53,7 @@ conformance! {
     collections => suite::objects::collections;
     searches_and_settings => suite::objects::searches_and_settings;
     deletions_feed => suite::objects::deleted_feed;
+    tags_routes_and_filters => suite::tags::routes_and_filters;
     groups_and_roles => suite::groups::roles;
     group_versions_header => suite::groups::group_versions_header;
     group_member_limit => suite::groups::member_limit, ["--max-group-members", "2"];

@@ -273,8 +273,32 @@ pub async fn list_top_in_collection(
     in_collection(ctx, key, params, headers, true).await
 }
 
-/// `GET <lib>/items/tags`, `…/items/top/tags`, `…/items/trash/tags`: tags on
-/// the items of that listing (its filters apply, `tag` and paging aside).
+/// The item filters of a tags request: `itemKey`, `itemType`,
+/// `includeTrashed` and `since` as on items, and `itemQ`, `itemQMode` and `itemTag` for
+/// the items' `q`, `qmode` and `tag` (which on a tags request are about the
+/// tags themselves).
+fn item_filters_of_tags_request(params: &Params) -> Params {
+    let mut item_params = params.clone();
+    item_params.pairs = params
+        .pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            let name = match k.as_str() {
+                "itemKey" | "itemType" | "includeTrashed" | "since" => k.as_str(),
+                "itemQ" => "q",
+                "itemQMode" => "qmode",
+                "itemTag" => "tag",
+                _ => return None,
+            };
+            Some((name.to_owned(), v.clone()))
+        })
+        .collect();
+    item_params
+}
+
+/// `GET <lib>/items/tags`, `…/items/top/tags`, `…/items/trash/tags` and
+/// those of a collection: tags on the items of that listing, filtered as
+/// [`item_filters_of_tags_request`] says.
 async fn tags_in_scope(
     ctx: LibCtx,
     params: Params,
@@ -282,13 +306,7 @@ async fn tags_in_scope(
     scope: ItemScope,
     path: &str,
 ) -> ApiResult<Response> {
-    let mut item_params = params.clone();
-    item_params.pairs.retain(|(k, _)| {
-        !matches!(
-            k.as_str(),
-            "tag" | "q" | "qmode" | "limit" | "start" | "sort" | "direction"
-        )
-    });
+    let item_params = item_filters_of_tags_request(&params);
     let query = item_query(&item_params, scope, !ctx.access.notes)?;
     super::library::tags_of(ctx, params, headers, query, path).await
 }
@@ -329,12 +347,34 @@ pub async fn tags_of_item(
     super::library::tags_of(ctx, params, headers, query, &path).await
 }
 
-/// `GET <lib>/collections/<key>/tags`: tags on the collection's items.
+/// `GET <lib>/collections/<key>/tags` and `…/collections/<key>/items/tags`:
+/// tags on the collection's items.
 pub async fn tags_of_collection(
     ctx: LibCtx,
     Path((_, key)): Path<(String, String)>,
     params: Params,
     headers: HeaderMap,
+) -> ApiResult<Response> {
+    tags_in_collection(ctx, key, params, headers, false).await
+}
+
+/// `GET <lib>/collections/<key>/items/top/tags`: tags on the collection's
+/// top-level items.
+pub async fn tags_of_collection_top(
+    ctx: LibCtx,
+    Path((_, key)): Path<(String, String)>,
+    params: Params,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    tags_in_collection(ctx, key, params, headers, true).await
+}
+
+async fn tags_in_collection(
+    ctx: LibCtx,
+    key: String,
+    params: Params,
+    headers: HeaderMap,
+    top: bool,
 ) -> ApiResult<Response> {
     let key = path_key(&key)?;
     let exists = ctx
@@ -347,12 +387,16 @@ pub async fn tags_of_collection(
     if !exists {
         return Err(ApiError::not_found("Collection not found"));
     }
-    let path = format!("/collections/{key}/tags");
+    let path = if top {
+        format!("/collections/{key}/items/top/tags")
+    } else {
+        format!("/collections/{key}/tags")
+    };
     tags_in_scope(
         ctx,
         params,
         headers,
-        ItemScope::Collection { key, top: false },
+        ItemScope::Collection { key, top },
         &path,
     )
     .await

@@ -29,6 +29,132 @@ pub async fn tags(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResult<
     tags_of(ctx, params, headers, query, "/tags").await
 }
 
+/// A tag name from its URL segment, form-encoded as the tag listing links
+/// it (`+` for a space, `%2B` for a plus).
+fn tag_from_segment(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// `GET <lib>/tags/<name>`: the tags of every type with that name, 404 when
+/// no item has it.
+pub async fn tag_by_name(
+    ctx: LibCtx,
+    uri: axum::http::Uri,
+    params: Params,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let name = uri
+        .path()
+        .rsplit_once("/tags/")
+        .and_then(|(_, segment)| tag_from_segment(segment))
+        .ok_or_else(|| ApiError::not_found("Tag not found"))?;
+    let query = ItemQuery {
+        hide_notes: !ctx.access.notes,
+        ..ItemQuery::default()
+    };
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let path = format!("/tags/{encoded}");
+    let selection = TagSelection::read(&params)?;
+    if let Some(r) = not_modified(&headers, ctx.library.version)? {
+        return Ok(r);
+    }
+    let mut tags = ctx.state.store.tags(ctx.library.id, &query).await?;
+    tags.retain(|t| t.tag == name);
+    if tags.is_empty() {
+        return Err(ApiError::not_found("Tag not found"));
+    }
+    answer_tags(&ctx, &params, selection, tags, &path)
+}
+
+/// How a tags request narrows and orders the tags themselves: `q` with
+/// `qmode` (`contains`, the default, or `startsWith`), `sort` (`title`, the
+/// default, or `numItems`), `direction` and paging.
+#[derive(Debug, Clone)]
+struct TagSelection {
+    q: Option<String>,
+    starts_with: bool,
+    by_count: bool,
+    descending: bool,
+    paging: Paging,
+}
+
+impl TagSelection {
+    fn read(params: &Params) -> ApiResult<Self> {
+        let starts_with = match params.get("qmode").unwrap_or("contains") {
+            "contains" | "" => false,
+            "startsWith" => true,
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "Invalid 'qmode' value '{other}': expected contains or startsWith"
+                )));
+            }
+        };
+        let by_count = match params.get("sort").unwrap_or("title") {
+            "title" | "" => false,
+            "numItems" => true,
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "Invalid 'sort' value '{other}': expected title or numItems"
+                )));
+            }
+        };
+        let descending = match params.get("direction") {
+            None | Some("") => by_count,
+            Some("asc") => false,
+            Some("desc") => true,
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "Invalid 'direction' value '{other}'"
+                )));
+            }
+        };
+        Ok(Self {
+            q: params
+                .get("q")
+                .filter(|q| !q.is_empty())
+                .map(str::to_lowercase),
+            starts_with,
+            by_count,
+            descending,
+            paging: Paging::from_params(params)?,
+        })
+    }
+
+    fn apply(&self, tags: &mut Vec<crate::store::TagInfo>) {
+        if let Some(q) = &self.q {
+            tags.retain(|t| {
+                let name = t.tag.to_lowercase();
+                if self.starts_with {
+                    name.starts_with(q.as_str())
+                } else {
+                    name.contains(q.as_str())
+                }
+            });
+        }
+        if self.by_count {
+            tags.sort_by_key(|t| t.num_items);
+        }
+        if self.descending {
+            tags.reverse();
+        }
+    }
+}
+
 /// Tags on the items a query selects (`<items URL>/tags`), answered as
 /// `GET <lib>/tags` answers.
 pub async fn tags_of(
@@ -38,18 +164,23 @@ pub async fn tags_of(
     query: ItemQuery,
     path: &str,
 ) -> ApiResult<Response> {
-    let paging = Paging::from_params(&params)?;
+    let selection = TagSelection::read(&params)?;
     if let Some(r) = not_modified(&headers, ctx.library.version)? {
         return Ok(r);
     }
-    let mut tags = ctx.state.store.tags(ctx.library.id, &query).await?;
-    if let Some(q) = params.get("q").filter(|q| !q.is_empty()) {
-        let q = q.to_lowercase();
-        tags.retain(|t| t.tag.to_lowercase().contains(&q));
-    }
-    if params.get("direction") == Some("desc") {
-        tags.reverse();
-    }
+    let tags = ctx.state.store.tags(ctx.library.id, &query).await?;
+    answer_tags(&ctx, &params, selection, tags, path)
+}
+
+fn answer_tags(
+    ctx: &LibCtx,
+    params: &Params,
+    selection: TagSelection,
+    mut tags: Vec<crate::store::TagInfo>,
+    path: &str,
+) -> ApiResult<Response> {
+    selection.apply(&mut tags);
+    let paging = selection.paging;
     let total = tags.len();
     let list: Vec<Value> = paging
         .slice(tags)
@@ -67,7 +198,7 @@ pub async fn tags_of(
         })
         .collect();
     let mut r = json_response(&Value::Array(list), ctx.library.version);
-    add_headers(&mut r, &ctx.url(path), &params, paging, total);
+    add_headers(&mut r, &ctx.url(path), params, paging, total);
     Ok(r)
 }
 
@@ -376,4 +507,19 @@ pub async fn deleted(ctx: LibCtx, params: Params, headers: HeaderMap) -> ApiResu
     let deleted = ctx.state.store.deleted_since(ctx.library.id, since).await?;
     let value = serde_json::to_value(&deleted).map_err(|_| ApiError::internal())?;
     Ok(json_response(&value, ctx.library.version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tag_from_segment;
+
+    #[test]
+    fn tag_segments_decode_as_the_listing_encodes_them() {
+        for name in ["a/b c", "C++", "ünï % 100", "plain"] {
+            let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+            assert_eq!(tag_from_segment(&encoded).as_deref(), Some(name));
+        }
+        assert_eq!(tag_from_segment("bad%zz"), None);
+        assert_eq!(tag_from_segment("cut%2"), None);
+    }
 }

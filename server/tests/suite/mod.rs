@@ -13,5 +13,6 @@ pub mod hardening;
 pub mod listing;
 pub mod matrix;
 pub mod objects;
+pub mod tags;
 pub mod versions;
 pub mod writes;
