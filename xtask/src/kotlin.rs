@@ -1,8 +1,12 @@
 //! The Kotlin suite: the generated bindings compiled by Maven and tested
 //! with JUnit on this machine's JVM, against the host build of the library.
 
+use std::process::Command;
+
+use anyhow::{Context, ensure};
+
 use crate::bindings::host_library;
-use crate::run::{have, step};
+use crate::run::{have, step, target_dir, workspace_root};
 
 /// Installs a JDK and Maven when missing (Debian), saying so.
 fn ensure_tools() -> anyhow::Result<()> {
@@ -32,6 +36,7 @@ pub fn test() -> anyhow::Result<()> {
         &["build", "--locked", "-p", "shelfmark-server"],
     )?;
     let server = crate::run::target_dir().join("debug/shelfmark-server");
+    check_defaults_and_missing_builds()?;
     step(
         "Kotlin suites (JUnit on the host JVM)",
         "mvn",
@@ -46,4 +51,52 @@ pub fn test() -> anyhow::Result<()> {
             "test",
         ],
     )
+}
+
+/// `mvn test` run by hand in bindings/kotlin finds the workspace's
+/// target/debug build without any property, and a missing build fails
+/// before compiling with a message that says what to build.
+fn check_defaults_and_missing_builds() -> anyhow::Result<()> {
+    eprintln!("\n==> Kotlin build: the host build is found by default, a missing one is named");
+    let validate = |properties: &[&str]| -> anyhow::Result<(bool, String)> {
+        let out = Command::new("mvn")
+            .args([
+                "-q",
+                "-B",
+                "-Dstyle.color=never",
+                "-f",
+                "bindings/kotlin/pom.xml",
+            ])
+            .args(properties)
+            .arg("validate")
+            .current_dir(workspace_root())
+            .output()
+            .context("could not start mvn")?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok((out.status.success(), text))
+    };
+    // The pom's defaults name the workspace's own target folder.
+    if target_dir() == workspace_root().join("target") {
+        let (ok, text) = validate(&[])?;
+        ensure!(ok, "mvn validate without properties failed:\n{text}");
+    }
+    for (property, names) in [
+        (
+            "-Dshelfmark.server.bin=/nonexistent/shelfmark-server",
+            "cargo build -p shelfmark-server",
+        ),
+        ("-Dshelfmark.lib.dir=/nonexistent", "cargo xtask bindings"),
+    ] {
+        let (ok, text) = validate(&[property])?;
+        ensure!(
+            !ok && text.contains(names),
+            "mvn validate {property} should fail naming `{names}`:\n{text}"
+        );
+    }
+    eprintln!("<== Kotlin build: ok");
+    Ok(())
 }

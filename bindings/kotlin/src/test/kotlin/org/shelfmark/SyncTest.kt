@@ -16,12 +16,14 @@ import kotlin.test.assertTrue
 
 /**
  * A real `shelfmark-server` process on loopback, with its own data folder.
- * The binary comes from the `shelfmark.server.bin` property that the test
- * command sets.
+ * The binary comes from the `shelfmark.server.bin` property (the pom's
+ * default: the workspace's target/debug build).
  */
 class TestServer(dataDir: Path) : AutoCloseable {
-    private val binary = requireNotNull(System.getProperty("shelfmark.server.bin")) {
-        "set -Dshelfmark.server.bin to the shelfmark-server binary"
+    private val binary = System.getProperty("shelfmark.server.bin").orEmpty().also {
+        require(it.isNotBlank() && Files.isExecutable(Path.of(it))) {
+            "no shelfmark-server at \"$it\": run `cargo build -p shelfmark-server`, or set -Dshelfmark.server.bin"
+        }
     }
     private val data = dataDir.also { Files.createDirectories(it) }
     private val process: Process = ProcessBuilder(binary, "--data-dir", data.toString(), "--listen", "127.0.0.1:0")
