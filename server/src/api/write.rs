@@ -23,10 +23,12 @@ pub struct Failure {
     pub message: String,
 }
 
+/// A failed object; its message never carries a control character the
+/// client sent (they are written as escapes).
 fn failure(code: u16, message: impl Into<String>) -> Failure {
     Failure {
         code,
-        message: message.into(),
+        message: crate::error::printable(&message.into()),
     }
 }
 

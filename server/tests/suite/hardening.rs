@@ -125,6 +125,11 @@ pub fn control_characters_are_refused(d: &dyn Deployment) {
                    "title": "f", "filename": "report\r\n.pdf"}),
             "'filename'",
         ),
+        // Refused for another reason, the key is not repeated raw either.
+        (
+            json!({"itemType": "book", "key": "AB\u{0}CD234"}),
+            "AB\\u{0}CD234",
+        ),
     ];
     for (body, named) in cases {
         let (_, rep) = c.write(&items, &json!([body]));
