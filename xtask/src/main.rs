@@ -6,6 +6,7 @@ mod bindings;
 mod browser;
 mod kotlin;
 mod mobile;
+mod node_clients;
 mod postgres;
 mod python;
 mod run;

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use crate::run::{step, step_with_env, target_dir};
-use crate::{android, bindings, browser, kotlin, postgres, python};
+use crate::{android, bindings, browser, kotlin, node_clients, postgres, python};
 
 #[derive(Args)]
 pub struct TestArgs {
@@ -33,11 +33,15 @@ pub fn run_all(args: &TestArgs) -> anyhow::Result<()> {
     // server with pyzotero from it.
     python::ensure_env()?;
     let python = python::program("python");
+    let node_modules = node_clients::ensure_modules()?.display().to_string();
     step_with_env(
-        "Rust suites (SQLite backend; pyzotero against a real server)",
+        "Rust suites (SQLite backend; pyzotero and zotero-api-client against a real server)",
         "cargo",
         &["test", "--workspace", "--locked"],
-        &[("SHELFMARK_TEST_PYTHON", python.as_str())],
+        &[
+            ("SHELFMARK_TEST_PYTHON", python.as_str()),
+            ("SHELFMARK_TEST_NODE_MODULES", node_modules.as_str()),
+        ],
     )?;
     postgres::scale_out_suites(&python)?;
     // The mobile bindings: generated from the host library (the committed
