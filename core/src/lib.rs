@@ -18,6 +18,7 @@ pub mod files;
 pub mod formats;
 mod import;
 mod library;
+pub mod lookup;
 pub mod search;
 mod store;
 pub mod sync;
