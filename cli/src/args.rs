@@ -85,10 +85,19 @@ pub enum Command {
     Attachment(AttachmentCommand),
     /// Add a file (PDF or any other) to an item: it is copied into the
     /// library's attachment store and uploaded at the next sync.
+    ///
+    /// `attach --find-metadata PDF` instead finds the reference the PDF is:
+    /// the DOI or arXiv id in its metadata or first pages is looked up, the
+    /// item added (or the library's own used) and the PDF attached to it;
+    /// without one, the PDF is kept as a standalone attachment with its title.
     Attach {
         /// The item the file belongs to.
-        item: String,
-        file: PathBuf,
+        #[arg(required_unless_present = "find_metadata")]
+        item: Option<String>,
+        #[arg(required_unless_present = "find_metadata")]
+        file: Option<PathBuf>,
+        #[arg(long = "find-metadata", value_name = "PDF", conflicts_with_all = ["item", "file"])]
+        find_metadata: Option<PathBuf>,
         #[command(flatten)]
         out: JsonOut,
     },
@@ -347,6 +356,20 @@ pub struct AddArgs {
     /// instead; without FILE, print the new item as JSON.
     #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "")]
     pub json: Option<String>,
+    /// Look references up by identifier instead: DOIs, ISBNs, PubMed ids,
+    /// PMCIDs and arXiv ids, several at once or inside a pasted reference
+    /// list ("-" reads them from stdin). The services asked can be pointed
+    /// elsewhere with SHELFMARK_LOOKUP_<SERVICE>_URL.
+    #[arg(long = "id", value_name = "IDS", conflicts_with_all = ["item_type", "fields", "authors", "creators"])]
+    pub ids: Option<String>,
+    /// With --id: what to do with a reference already in the library: skip
+    /// it (and show the library's item), merge the details found into it,
+    /// or keep both.
+    #[arg(long = "on-duplicate", default_value = "skip", value_parser = ["skip", "merge", "keep"])]
+    pub on_duplicate: String,
+    /// With --id: show what was found and add nothing.
+    #[arg(long, requires = "ids")]
+    pub preview: bool,
 }
 
 #[derive(Args, Debug)]

@@ -5,6 +5,7 @@ mod cite;
 mod files;
 mod items;
 mod library_file;
+mod lookup;
 mod organise;
 mod sync;
 mod transfer;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let library = open(&cli)?;
     match cli.command {
         Command::Init(_) => Ok(()),
+        Command::Add(args) if args.ids.is_some() => lookup::add_by_id(&library, args),
         Command::Add(args) => items::add(&library, args),
         Command::Show { key, out } => items::show(&library, &key, out),
         Command::Edit(args) => items::edit(&library, args),
@@ -55,7 +57,20 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::SavedSearch(cmd) => organise::saved_search(&library, cmd),
         Command::Note(cmd) => children::note(&library, cmd),
         Command::Attachment(cmd) => children::attachment(&library, cmd),
-        Command::Attach { item, file, out } => files::attach(&library, &item, &file, out),
+        Command::Attach {
+            find_metadata: Some(pdf),
+            out,
+            ..
+        } => lookup::attach_finding_metadata(&library, &pdf, out),
+        Command::Attach {
+            item: Some(item),
+            file: Some(file),
+            out,
+            ..
+        } => files::attach(&library, &item, &file, out),
+        Command::Attach { .. } => {
+            anyhow::bail!("give the item and the file, or --find-metadata PDF")
+        }
         Command::Files(cmd) => files::files(&library, cmd),
         Command::Annotate(args) => children::annotate(&library, args),
         Command::Import(args) => transfer::import(&library, args),
