@@ -28,6 +28,7 @@ mod items;
 mod library;
 mod list_watch;
 mod logging;
+mod lookup;
 mod query;
 mod runtime;
 mod saved_searches;
@@ -67,6 +68,10 @@ pub use items::{
 pub use library::{LibraryHandle, LibraryOptions, create_library, open_library, restore_library};
 pub use list_watch::{ItemListDiff, ItemListListener, ItemListUpdate};
 pub use logging::{LogLevel, set_log_level};
+pub use lookup::{
+    LookupAddStatus, LookupAdded, LookupDuplicateAction, LookupResult, LookupService,
+    LookupServiceUrl, LookupSettings, LookupStatus, Lookups, PdfFiled,
+};
 pub use query::{ItemFilter, ItemListQuery, ItemSearchQuery, SearchMode, SortField};
 pub use saved_searches::{SavedSearch, SavedSearches, SearchCondition};
 pub use schema::{CreatorTypeInfo, FieldInfo, ItemTypeInfo, item_types};

@@ -3888,6 +3888,11 @@ public protocol LibraryHandleProtocol: AnyObject, Sendable {
     func transfer()  -> Transfer
     
     /**
+     * Adding references by identifier, with these settings.
+     */
+    func lookups(settings: LookupSettings) throws  -> Lookups
+    
+    /**
      * A handle on library `library_id` of the same file (a group library
      * from `sidebar()`): its `items()`, `collections()`, `savedSearches()`,
      * `itemForms()`, `sharing()`… work on that library. It shares the open
@@ -4178,6 +4183,19 @@ open func transfer() -> Transfer  {
         uniffiCallStatus in
     uniffi_shelfmark_ffi_fn_method_libraryhandle_transfer(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Adding references by identifier, with these settings.
+     */
+open func lookups(settings: LookupSettings)throws  -> Lookups  {
+    return try  FfiConverterTypeLookups_lift(try rustCallWithError(FfiConverterTypeShelfmarkError_lift) {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_libraryhandle_lookups(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeLookupSettings_lower(settings),uniffiCallStatus
     )
 })
 }
@@ -4545,6 +4563,204 @@ public func FfiConverterTypeLibraryListener_lift(_ handle: UInt64) throws -> Lib
 #endif
 public func FfiConverterTypeLibraryListener_lower(_ value: LibraryListener) -> UInt64 {
     return FfiConverterTypeLibraryListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Lookups for one library.
+ */
+public protocol LookupsProtocol: AnyObject, Sendable {
+    
+    /**
+     * Adds the found results (in one transaction), optionally into a
+     * collection; results that were not found add nothing. The library is
+     * checked for each again, so one added meanwhile is not doubled.
+     */
+    func addFromLookup(results: [LookupResult], collectionKey: String?, onDuplicate: LookupDuplicateAction) async throws  -> [LookupAdded]
+    
+    /**
+     * Adds the PDF at `path` filed under the reference it names (its DOI or
+     * arXiv id, from its metadata or first pages), adding that reference
+     * when the library lacks it; without one, as a standalone attachment
+     * titled with the PDF's title.
+     */
+    func attachPdfFindingMetadata(path: String) async throws  -> PdfFiled
+    
+    /**
+     * Looks up every identifier in `text` (several at once, one a line or
+     * mixed in a reference list); nothing is added. Each result says what
+     * was found or why not.
+     */
+    func lookup(text: String) async throws  -> [LookupResult]
+    
+}
+/**
+ * Lookups for one library.
+ */
+open class Lookups: LookupsProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_shelfmark_ffi_fn_clone_lookups(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_shelfmark_ffi_fn_free_lookups(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Adds the found results (in one transaction), optionally into a
+     * collection; results that were not found add nothing. The library is
+     * checked for each again, so one added meanwhile is not doubled.
+     */
+open func addFromLookup(results: [LookupResult], collectionKey: String?, onDuplicate: LookupDuplicateAction)async throws  -> [LookupAdded]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_lookups_add_from_lookup(
+                        self.uniffiCloneHandle(),FfiConverterSequenceTypeLookupResult.lower(results),FfiConverterOptionString.lower(collectionKey),FfiConverterTypeLookupDuplicateAction_lower(onDuplicate)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeLookupAdded.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Adds the PDF at `path` filed under the reference it names (its DOI or
+     * arXiv id, from its metadata or first pages), adding that reference
+     * when the library lacks it; without one, as a standalone attachment
+     * titled with the PDF's title.
+     */
+open func attachPdfFindingMetadata(path: String)async throws  -> PdfFiled  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_lookups_attach_pdf_finding_metadata(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(path)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypePdfFiled_lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+    /**
+     * Looks up every identifier in `text` (several at once, one a line or
+     * mixed in a reference list); nothing is added. Each result says what
+     * was found or why not.
+     */
+open func lookup(text: String)async throws  -> [LookupResult]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_shelfmark_ffi_fn_method_lookups_lookup(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(text)
+                )
+            },
+            pollFunc: ffi_shelfmark_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_shelfmark_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_shelfmark_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeLookupResult.lift,
+            errorHandler: FfiConverterTypeShelfmarkError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLookups: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Lookups
+
+    public static func lift(_ handle: UInt64) throws -> Lookups {
+        return Lookups(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Lookups) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Lookups {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Lookups, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookups_lift(_ handle: UInt64) throws -> Lookups {
+    return try FfiConverterTypeLookups.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookups_lower(_ value: Lookups) -> UInt64 {
+    return FfiConverterTypeLookups.lower(value)
 }
 
 
@@ -11255,6 +11471,345 @@ public func FfiConverterTypeLibrarySyncStatus_lower(_ value: LibrarySyncStatus) 
 }
 
 
+public struct LookupAdded: Equatable, Hashable {
+    public var input: String
+    public var status: LookupAddStatus
+    /**
+     * The item that now stands for the identifier.
+     */
+    public var key: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(input: String, status: LookupAddStatus, 
+        /**
+         * The item that now stands for the identifier.
+         */key: String?) {
+        self.input = input
+        self.status = status
+        self.key = key
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LookupAdded: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLookupAdded: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LookupAdded {
+        return
+            try LookupAdded(
+                input: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeLookupAddStatus.read(from: &buf), 
+                key: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LookupAdded, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.input, into: &buf)
+        FfiConverterTypeLookupAddStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.key, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupAdded_lift(_ buf: RustBuffer) throws -> LookupAdded {
+    return try FfiConverterTypeLookupAdded.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupAdded_lower(_ value: LookupAdded) -> RustBuffer {
+    return FfiConverterTypeLookupAdded.lower(value)
+}
+
+
+/**
+ * One identifier of the text and what the services said about it.
+ */
+public struct LookupResult: Equatable, Hashable {
+    /**
+     * The identifier as it was written.
+     */
+    public var input: String
+    /**
+     * "DOI", "ISBN", "PMID", "PMCID" or "arXiv"; none when malformed.
+     */
+    public var identifierKind: String?
+    /**
+     * The identifier in canonical form.
+     */
+    public var identifier: String?
+    public var status: LookupStatus
+    /**
+     * Why it failed, ready to show.
+     */
+    public var message: String?
+    public var retryAfterSeconds: UInt64?
+    /**
+     * The service whose answer the preview is.
+     */
+    public var source: LookupService?
+    /**
+     * The item as it would be added.
+     */
+    public var preview: ItemDetail?
+    /**
+     * The library's item that is the same reference.
+     */
+    public var existingKey: String?
+    /**
+     * Why it is the same ("same DOI 10.…").
+     */
+    public var duplicateReason: String?
+    /**
+     * The found item's data, to hand back to `add_from_lookup` unchanged.
+     */
+    public var itemJson: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The identifier as it was written.
+         */input: String, 
+        /**
+         * "DOI", "ISBN", "PMID", "PMCID" or "arXiv"; none when malformed.
+         */identifierKind: String?, 
+        /**
+         * The identifier in canonical form.
+         */identifier: String?, status: LookupStatus, 
+        /**
+         * Why it failed, ready to show.
+         */message: String?, retryAfterSeconds: UInt64?, 
+        /**
+         * The service whose answer the preview is.
+         */source: LookupService?, 
+        /**
+         * The item as it would be added.
+         */preview: ItemDetail?, 
+        /**
+         * The library's item that is the same reference.
+         */existingKey: String?, 
+        /**
+         * Why it is the same ("same DOI 10.…").
+         */duplicateReason: String?, 
+        /**
+         * The found item's data, to hand back to `add_from_lookup` unchanged.
+         */itemJson: String?) {
+        self.input = input
+        self.identifierKind = identifierKind
+        self.identifier = identifier
+        self.status = status
+        self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
+        self.source = source
+        self.preview = preview
+        self.existingKey = existingKey
+        self.duplicateReason = duplicateReason
+        self.itemJson = itemJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LookupResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLookupResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LookupResult {
+        return
+            try LookupResult(
+                input: FfiConverterString.read(from: &buf), 
+                identifierKind: FfiConverterOptionString.read(from: &buf), 
+                identifier: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterTypeLookupStatus.read(from: &buf), 
+                message: FfiConverterOptionString.read(from: &buf), 
+                retryAfterSeconds: FfiConverterOptionUInt64.read(from: &buf), 
+                source: FfiConverterOptionTypeLookupService.read(from: &buf), 
+                preview: FfiConverterOptionTypeItemDetail.read(from: &buf), 
+                existingKey: FfiConverterOptionString.read(from: &buf), 
+                duplicateReason: FfiConverterOptionString.read(from: &buf), 
+                itemJson: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LookupResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.input, into: &buf)
+        FfiConverterOptionString.write(value.identifierKind, into: &buf)
+        FfiConverterOptionString.write(value.identifier, into: &buf)
+        FfiConverterTypeLookupStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.message, into: &buf)
+        FfiConverterOptionUInt64.write(value.retryAfterSeconds, into: &buf)
+        FfiConverterOptionTypeLookupService.write(value.source, into: &buf)
+        FfiConverterOptionTypeItemDetail.write(value.preview, into: &buf)
+        FfiConverterOptionString.write(value.existingKey, into: &buf)
+        FfiConverterOptionString.write(value.duplicateReason, into: &buf)
+        FfiConverterOptionString.write(value.itemJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupResult_lift(_ buf: RustBuffer) throws -> LookupResult {
+    return try FfiConverterTypeLookupResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupResult_lower(_ value: LookupResult) -> RustBuffer {
+    return FfiConverterTypeLookupResult.lower(value)
+}
+
+
+/**
+ * A service reached at another address (a proxy, a mirror).
+ */
+public struct LookupServiceUrl: Equatable, Hashable {
+    public var service: LookupService
+    public var baseUrl: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(service: LookupService, baseUrl: String) {
+        self.service = service
+        self.baseUrl = baseUrl
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LookupServiceUrl: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLookupServiceUrl: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LookupServiceUrl {
+        return
+            try LookupServiceUrl(
+                service: FfiConverterTypeLookupService.read(from: &buf), 
+                baseUrl: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LookupServiceUrl, into buf: inout [UInt8]) {
+        FfiConverterTypeLookupService.write(value.service, into: &buf)
+        FfiConverterString.write(value.baseUrl, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupServiceUrl_lift(_ buf: RustBuffer) throws -> LookupServiceUrl {
+    return try FfiConverterTypeLookupServiceUrl.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupServiceUrl_lower(_ value: LookupServiceUrl) -> RustBuffer {
+    return FfiConverterTypeLookupServiceUrl.lower(value)
+}
+
+
+/**
+ * How lookups reach the services.
+ */
+public struct LookupSettings: Equatable, Hashable {
+    /**
+     * An e-mail address the services can write to about this app's use
+     * (sent with every request; Crossref serves such requests first).
+     */
+    public var contact: String?
+    /**
+     * Services at other addresses than the public ones.
+     */
+    public var serviceUrls: [LookupServiceUrl]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * An e-mail address the services can write to about this app's use
+         * (sent with every request; Crossref serves such requests first).
+         */contact: String? = nil, 
+        /**
+         * Services at other addresses than the public ones.
+         */serviceUrls: [LookupServiceUrl] = []) {
+        self.contact = contact
+        self.serviceUrls = serviceUrls
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LookupSettings: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLookupSettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LookupSettings {
+        return
+            try LookupSettings(
+                contact: FfiConverterOptionString.read(from: &buf), 
+                serviceUrls: FfiConverterSequenceTypeLookupServiceUrl.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LookupSettings, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.contact, into: &buf)
+        FfiConverterSequenceTypeLookupServiceUrl.write(value.serviceUrls, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupSettings_lift(_ buf: RustBuffer) throws -> LookupSettings {
+    return try FfiConverterTypeLookupSettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupSettings_lower(_ value: LookupSettings) -> RustBuffer {
+    return FfiConverterTypeLookupSettings.lower(value)
+}
+
+
 /**
  * A new annotation.
  */
@@ -11672,6 +12227,107 @@ public func FfiConverterTypeObjectCounts_lift(_ buf: RustBuffer) throws -> Objec
 #endif
 public func FfiConverterTypeObjectCounts_lower(_ value: ObjectCounts) -> RustBuffer {
     return FfiConverterTypeObjectCounts.lower(value)
+}
+
+
+/**
+ * A PDF filed by what it says about itself.
+ */
+public struct PdfFiled: Equatable, Hashable {
+    /**
+     * The PDF's attachment item.
+     */
+    public var attachmentKey: String
+    /**
+     * The reference it was filed under; none when no DOI or arXiv id in it
+     * could be looked up (it is then a standalone attachment).
+     */
+    public var parentKey: String?
+    /**
+     * Whether the reference was added now (rather than already there).
+     */
+    public var parentCreated: Bool
+    /**
+     * The identifier that named the reference ("DOI 10.…").
+     */
+    public var identifier: String?
+    /**
+     * Identifiers in the PDF whose lookup failed, with why.
+     */
+    public var failures: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The PDF's attachment item.
+         */attachmentKey: String, 
+        /**
+         * The reference it was filed under; none when no DOI or arXiv id in it
+         * could be looked up (it is then a standalone attachment).
+         */parentKey: String?, 
+        /**
+         * Whether the reference was added now (rather than already there).
+         */parentCreated: Bool, 
+        /**
+         * The identifier that named the reference ("DOI 10.…").
+         */identifier: String?, 
+        /**
+         * Identifiers in the PDF whose lookup failed, with why.
+         */failures: [String]) {
+        self.attachmentKey = attachmentKey
+        self.parentKey = parentKey
+        self.parentCreated = parentCreated
+        self.identifier = identifier
+        self.failures = failures
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PdfFiled: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePdfFiled: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PdfFiled {
+        return
+            try PdfFiled(
+                attachmentKey: FfiConverterString.read(from: &buf), 
+                parentKey: FfiConverterOptionString.read(from: &buf), 
+                parentCreated: FfiConverterBool.read(from: &buf), 
+                identifier: FfiConverterOptionString.read(from: &buf), 
+                failures: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PdfFiled, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.attachmentKey, into: &buf)
+        FfiConverterOptionString.write(value.parentKey, into: &buf)
+        FfiConverterBool.write(value.parentCreated, into: &buf)
+        FfiConverterOptionString.write(value.identifier, into: &buf)
+        FfiConverterSequenceString.write(value.failures, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePdfFiled_lift(_ buf: RustBuffer) throws -> PdfFiled {
+    return try FfiConverterTypePdfFiled.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePdfFiled_lower(_ value: PdfFiled) -> RustBuffer {
+    return FfiConverterTypePdfFiled.lower(value)
 }
 
 
@@ -15099,6 +15755,412 @@ public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
 
 
 /**
+ * What adding one result did.
+ */
+
+public enum LookupAddStatus: Equatable, Hashable {
+    
+    case created
+    case existing
+    case merged
+    /**
+     * The result was not found; nothing was added.
+     */
+    case skipped
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LookupAddStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLookupAddStatus: FfiConverterRustBuffer {
+    typealias SwiftType = LookupAddStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LookupAddStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .created
+        
+        case 2: return .existing
+        
+        case 3: return .merged
+        
+        case 4: return .skipped
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LookupAddStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .created:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .existing:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .merged:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .skipped:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupAddStatus_lift(_ buf: RustBuffer) throws -> LookupAddStatus {
+    return try FfiConverterTypeLookupAddStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupAddStatus_lower(_ value: LookupAddStatus) -> RustBuffer {
+    return FfiConverterTypeLookupAddStatus.lower(value)
+}
+
+
+
+/**
+ * What to do with a found reference the library already has.
+ */
+
+public enum LookupDuplicateAction: Equatable, Hashable {
+    
+    /**
+     * Add nothing; the library's item stands for it.
+     */
+    case useExisting
+    /**
+     * Fill the library's item in with what was found.
+     */
+    case merge
+    /**
+     * Add a second item anyway.
+     */
+    case addAnyway
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LookupDuplicateAction: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLookupDuplicateAction: FfiConverterRustBuffer {
+    typealias SwiftType = LookupDuplicateAction
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LookupDuplicateAction {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .useExisting
+        
+        case 2: return .merge
+        
+        case 3: return .addAnyway
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LookupDuplicateAction, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .useExisting:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .merge:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .addAnyway:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupDuplicateAction_lift(_ buf: RustBuffer) throws -> LookupDuplicateAction {
+    return try FfiConverterTypeLookupDuplicateAction.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupDuplicateAction_lower(_ value: LookupDuplicateAction) -> RustBuffer {
+    return FfiConverterTypeLookupDuplicateAction.lower(value)
+}
+
+
+
+/**
+ * A service identifiers are looked up at.
+ */
+
+public enum LookupService: Equatable, Hashable {
+    
+    /**
+     * The DOI resolver (content negotiation for CSL-JSON).
+     */
+    case doiResolver
+    case crossref
+    case dataCite
+    case openLibrary
+    case googleBooks
+    /**
+     * NCBI E-utilities (PubMed and PubMed Central).
+     */
+    case ncbi
+    case arxiv
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LookupService: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLookupService: FfiConverterRustBuffer {
+    typealias SwiftType = LookupService
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LookupService {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .doiResolver
+        
+        case 2: return .crossref
+        
+        case 3: return .dataCite
+        
+        case 4: return .openLibrary
+        
+        case 5: return .googleBooks
+        
+        case 6: return .ncbi
+        
+        case 7: return .arxiv
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LookupService, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .doiResolver:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .crossref:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .dataCite:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .openLibrary:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .googleBooks:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .ncbi:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .arxiv:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupService_lift(_ buf: RustBuffer) throws -> LookupService {
+    return try FfiConverterTypeLookupService.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupService_lower(_ value: LookupService) -> RustBuffer {
+    return FfiConverterTypeLookupService.lower(value)
+}
+
+
+
+/**
+ * What became of one identifier.
+ */
+
+public enum LookupStatus: Equatable, Hashable {
+    
+    /**
+     * Found; `preview` shows the item.
+     */
+    case found
+    /**
+     * Found, and the library already has it (`existing_key`).
+     */
+    case alreadyInLibrary
+    /**
+     * Not a valid identifier (a wrong ISBN check digit…).
+     */
+    case malformed
+    /**
+     * No service knows it.
+     */
+    case notFound
+    /**
+     * A service could not be reached; try again later.
+     */
+    case unreachable
+    /**
+     * A service asks to wait (`retry_after_seconds`).
+     */
+    case rateLimited
+    /**
+     * A service answered something unreadable.
+     */
+    case badAnswer
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LookupStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLookupStatus: FfiConverterRustBuffer {
+    typealias SwiftType = LookupStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LookupStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .found
+        
+        case 2: return .alreadyInLibrary
+        
+        case 3: return .malformed
+        
+        case 4: return .notFound
+        
+        case 5: return .unreachable
+        
+        case 6: return .rateLimited
+        
+        case 7: return .badAnswer
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LookupStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .found:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .alreadyInLibrary:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .malformed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .notFound:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .unreachable:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .rateLimited:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .badAnswer:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupStatus_lift(_ buf: RustBuffer) throws -> LookupStatus {
+    return try FfiConverterTypeLookupStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLookupStatus_lower(_ value: LookupStatus) -> RustBuffer {
+    return FfiConverterTypeLookupStatus.lower(value)
+}
+
+
+
+/**
  * What to do with an imported record that matches an item already in the
  * library (same DOI, ISBN, or title, year and first creator).
  */
@@ -16565,6 +17627,30 @@ fileprivate struct FfiConverterOptionTypeDeletionConfirmation: FfiConverterRustB
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeItemDetail: FfiConverterRustBuffer {
+    typealias SwiftType = ItemDetail?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeItemDetail.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeItemDetail.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeShareFile: FfiConverterRustBuffer {
     typealias SwiftType = ShareFile?
 
@@ -16653,6 +17739,30 @@ fileprivate struct FfiConverterOptionTypeFormat: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeFormat.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeLookupService: FfiConverterRustBuffer {
+    typealias SwiftType = LookupService?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLookupService.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLookupService.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -17402,6 +18512,81 @@ fileprivate struct FfiConverterSequenceTypeLibrarySyncStatus: FfiConverterRustBu
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeLibrarySyncStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLookupAdded: FfiConverterRustBuffer {
+    typealias SwiftType = [LookupAdded]
+
+    public static func write(_ value: [LookupAdded], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLookupAdded.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LookupAdded] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LookupAdded]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLookupAdded.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLookupResult: FfiConverterRustBuffer {
+    typealias SwiftType = [LookupResult]
+
+    public static func write(_ value: [LookupResult], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLookupResult.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LookupResult] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LookupResult]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLookupResult.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeLookupServiceUrl: FfiConverterRustBuffer {
+    typealias SwiftType = [LookupServiceUrl]
+
+    public static func write(_ value: [LookupServiceUrl], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeLookupServiceUrl.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [LookupServiceUrl] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [LookupServiceUrl]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeLookupServiceUrl.read(from: &buf))
         }
         return seq
     }
