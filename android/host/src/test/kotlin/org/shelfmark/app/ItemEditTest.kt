@@ -49,4 +49,25 @@ class ItemEditTest {
         assertEquals(setOf("computing", "history"), saved.tags.map { it.name }.toSet())
         assertEquals("Scientific Memoirs", saved.fields.single { it.name == "publicationTitle" }.value)
     }
+
+    @Test
+    fun newItemOfAnyTypeAndChangeType() {
+        val app = fixture.app(signedIn = true)
+        rule.showApp(app)
+        rule.waitForTag(Tags.NEW_ITEM).performClick()
+        rule.waitForTag("new:book").performClick()
+        rule.waitForTag(Tags.editField("edition")).performTextReplacement("2nd")
+        rule.onNodeWithTag(Tags.editField("title")).performTextReplacement("A Brief History of Time")
+
+        // A journal article has no edition field: it is shown as moving to Extra.
+        rule.onNodeWithTag("edit.type").performScrollTo().performClick()
+        rule.waitForTag("type:journalArticle").performScrollTo().performClick()
+        rule.waitForTag("edit.moved").assertTextContains("Edition (2nd)", substring = true)
+        rule.onNodeWithTag(Tags.EDIT_SAVE).performScrollTo().performClick()
+
+        rule.waitForTag(Tags.DETAIL_TITLE).assertTextContains("A Brief History of Time")
+        rule.waitForText("Journal Article".uppercase())
+        val created = runBlocking { app.library!!.items().search(org.shelfmark.ItemSearchQuery("Brief History", org.shelfmark.SearchMode.QUICK, org.shelfmark.ItemFilter(), 10u, 0u)) }.rows.single()
+        assertEquals("journalArticle", created.itemType)
+    }
 }

@@ -14,6 +14,7 @@ import org.junit.Test
 import org.junit.rules.RuleChain
 import org.junit.rules.TestRule
 import org.shelfmark.SyncStage
+import org.shelfmark.app.desktop.LocalServer
 import org.shelfmark.app.desktop.RecordingScheduler
 import org.shelfmark.app.state.Screen
 import org.shelfmark.app.ui.Tags
@@ -26,37 +27,53 @@ class SignInTest {
     @get:Rule
     val rules: TestRule = RuleChain.outerRule(fixture).around(rule)
 
-    private fun signIn(address: String, key: String) {
+    private fun signInWithKey(address: String, key: String) {
+        rule.waitForTag(Tags.SIGN_IN_WITH_KEY).performClick()
         rule.waitForTag(Tags.SIGN_IN_SERVER).performTextReplacement(address)
-        rule.onNodeWithTag(Tags.SIGN_IN_KEY).performTextReplacement(key)
+        rule.waitForTag(Tags.SIGN_IN_KEY).performTextReplacement(key)
+        rule.onNodeWithTag(Tags.SIGN_IN_BUTTON).performClick()
+    }
+
+    private fun signInWithPassword(address: String, email: String, password: String) {
+        rule.waitForTag(Tags.SIGN_IN_WITH_PASSWORD).performClick()
+        rule.waitForTag(Tags.SIGN_IN_SERVER).performTextReplacement(address)
+        rule.waitForTag(Tags.SIGN_IN_EMAIL).performTextReplacement(email)
+        rule.onNodeWithTag(Tags.SIGN_IN_PASSWORD).performTextReplacement(password)
         rule.onNodeWithTag(Tags.SIGN_IN_BUTTON).performClick()
     }
 
     @Test
-    fun wrongInputsEachSayWhatIsWrong() {
+    fun wrongInputsEachSayWhatIsWrongThenTheKeyWorks() {
         val app = fixture.app(signedIn = false)
         rule.showApp(app)
 
-        signIn("sync example org", fixture.key)
+        signInWithKey("sync example org", fixture.key)
         rule.waitForTag(Tags.SIGN_IN_ERROR).assertTextContains("is not a web address", substring = true)
 
         // Nothing listens on port 9 of this machine.
-        signIn("http://127.0.0.1:9", fixture.key)
+        signInWithKey("http://127.0.0.1:9", fixture.key)
         rule.waitForText("Cannot reach http://127.0.0.1:9")
 
-        signIn(fixture.server.baseUrl, "0123456789abcdefghijklmn")
+        signInWithKey(fixture.server.baseUrl, "0123456789abcdefghijklmn")
         rule.waitForText("did not accept this key")
         assertEquals(Screen.SignIn, app.screen)
         assertEquals(null, runBlocking { app.library?.sync()?.account() })
+
+        signInWithKey(fixture.server.baseUrl, fixture.key)
+        rule.waitForTag(Tags.row(fixture.keys.getValue("On Computable Numbers")))
+        assertEquals(fixture.userId, runBlocking { app.library?.sync()?.account() }?.userId)
     }
 
     @Test
-    fun firstSyncShowsProgressThenTheLibrary() {
+    fun passwordSignInFirstSyncShowsProgressThenTheLibrary() {
         val app = fixture.app(signedIn = false)
         rule.showApp(app)
-        signIn(fixture.server.baseUrl, fixture.key)
+        signInWithPassword(fixture.server.baseUrl, "reader@example.org", "not the password")
+        rule.waitForTag(Tags.SIGN_IN_ERROR).assertTextContains("Wrong e-mail address or password.")
 
-        // The library is shown with the downloaded references, sorted by title.
+        signInWithPassword(fixture.server.baseUrl, "reader@example.org", LocalServer.PASSWORD)
+
+        // The library is shown with the downloaded references.
         rule.waitForTag(Tags.row(fixture.keys.getValue("On Computable Numbers")))
         rule.waitForTag(Tags.ITEM_COUNT).assertTextContains("5 references")
         val account = runBlocking { app.library?.sync()?.account() }

@@ -1,6 +1,7 @@
 package org.shelfmark.app.android
 
 import android.app.Application
+import android.os.Build
 import androidx.lifecycle.DefaultLifecycleObserver
 import androidx.lifecycle.LifecycleOwner
 import androidx.lifecycle.ProcessLifecycleOwner
@@ -20,6 +21,7 @@ class ShelfmarkApplication : Application() {
 
     val app: AppState by lazy {
         val platform = Platform(
+            deviceName = Build.MODEL,
             storage = PrivateStorage(this),
             share = AndroidShareSheet(this),
             picker = picker,

@@ -64,6 +64,8 @@ interface AppStorage {
 
 /** Everything platform-specific the app uses, handed to [org.shelfmark.app.state.AppState]. */
 class Platform(
+    /** How this device is named on the server's list of keys ("Pixel 8", "Ada's tablet"). */
+    val deviceName: String,
     val storage: AppStorage,
     val share: ShareSheet,
     val picker: DocumentPicker,

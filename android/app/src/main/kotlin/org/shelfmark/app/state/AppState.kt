@@ -28,6 +28,7 @@ sealed interface Screen {
     data object Library : Screen
     data class Item(val key: String) : Screen
     data class Edit(val key: String) : Screen
+    data class NewItem(val itemType: String, val collection: String?) : Screen
     data class Annotate(val attachmentKey: String) : Screen
     data class Share(val keys: List<String>) : Screen
     data class Import(val path: String) : Screen

@@ -8,24 +8,8 @@ import kotlinx.coroutines.launch
 import org.shelfmark.FileInfo
 import org.shelfmark.FileScope
 import org.shelfmark.FileSettings
-import org.shelfmark.FileStatusKind
 import org.shelfmark.LibraryHandle
 import org.shelfmark.ShelfmarkException
-
-/** What an attachment's file state is called in lists. */
-fun fileStatusText(status: FileStatusKind): String = when (status) {
-    FileStatusKind.NotDownloaded -> "Not downloaded"
-    is FileStatusKind.Downloading ->
-        if (status.total > 0u) "Downloading ${status.done * 100u / status.total} %" else "Downloading"
-    FileStatusKind.Downloaded -> "Downloaded"
-    FileStatusKind.ModifiedLocally -> "Changed here, upload pending"
-    FileStatusKind.ChangedRemotely -> "Changed online"
-    FileStatusKind.MissingOnServer -> "Missing online"
-    FileStatusKind.UploadPending -> "Upload pending"
-    is FileStatusKind.UploadFailed ->
-        if (status.kind == "storage quota") "Online storage full" else "Upload failed: ${status.reason}"
-    FileStatusKind.Linked -> "Linked file"
-}
 
 /** Attachment files: each one's state, Wi-Fi only, the cache budget, and removing downloads. */
 class FilesState(private val library: LibraryHandle, private val scope: CoroutineScope) {

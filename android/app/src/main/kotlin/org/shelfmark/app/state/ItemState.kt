@@ -8,7 +8,10 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
 import org.shelfmark.Annotation
 import org.shelfmark.Creator
-import org.shelfmark.FieldValue
+import org.shelfmark.FormField
+import org.shelfmark.ItemField
+import org.shelfmark.ItemForm
+import org.shelfmark.ItemTag
 import org.shelfmark.FileInfo
 import org.shelfmark.ItemDetail
 import org.shelfmark.ItemKind
@@ -74,57 +77,61 @@ class CreatorDraft(creatorType: String, firstName: String, lastName: String) {
     fun toCreator() = Creator(creatorType, firstName.trim(), lastName.trim(), firstName.isBlank(), "")
 }
 
-/** One field of the edit form: the type's field, its label, and the value being typed. */
-class FieldDraft(val name: String, val label: String, value: String) {
-    var value by mutableStateOf(value)
+/** One field of the edit form: the type's field, its label and kind, and the value being typed. */
+class FieldDraft(val field: FormField) {
+    var value by mutableStateOf(field.value)
 }
 
 /**
- * The edit form, built from `itemTypes()`: every field of the item's type in
- * its order, the creators with the type's creator types, and the tags.
- * Saving writes only what changed; a value the library refuses is shown with
- * the field it concerns, and nothing is written.
+ * The edit form, from the library's `itemForms()`: every field of the
+ * item's type in its order, the creators with the type's creator types,
+ * and the tags. The library checks the values (a problem names its field)
+ * and saves all of them in one transaction, or nothing.
  */
-class ItemEditState(private val library: LibraryHandle, private val scope: CoroutineScope, val key: String) {
-    var original: ItemDetail? by mutableStateOf(null)
-        private set
-    var type: ItemTypeInfo? by mutableStateOf(null)
+class ItemEditState(
+    private val library: LibraryHandle,
+    private val scope: CoroutineScope,
+    val key: String?,
+    private val newType: String? = null,
+    private val collection: String? = null,
+) {
+    var form: ItemForm? by mutableStateOf(null)
         private set
     val fields = mutableStateListOf<FieldDraft>()
     val creators = mutableStateListOf<CreatorDraft>()
     var tags by mutableStateOf("")
     var error: String? by mutableStateOf(null)
         private set
+    var movedToExtra: List<ItemField> by mutableStateOf(emptyList())
+        private set
     var saving by mutableStateOf(false)
         private set
 
-    /** Every item type, for "change type" and new items. */
-    val types: List<ItemTypeInfo> by lazy { itemTypes() }
+    /** Every regular item type, for "change type" and new items. */
+    val types: List<ItemTypeInfo> by lazy { itemTypes().filter { it.name !in setOf("note", "attachment", "annotation") } }
 
     fun load() {
         scope.launch {
             try {
-                fill(library.items().get(key))
+                fill(if (key != null) library.itemForms().forItem(key) else library.itemForms().forNewItem(newType ?: "journalArticle", collection))
             } catch (e: ShelfmarkException) {
                 error = e.message
             }
         }
     }
 
-    private fun fill(detail: ItemDetail) {
-        original = detail
-        val info = types.firstOrNull { it.name == detail.itemType }
-        type = info
-        val values = detail.fields.associate { it.name to it.value }
+    private fun fill(loaded: ItemForm) {
+        form = loaded
         fields.clear()
-        info?.fields?.forEach { fields.add(FieldDraft(it.name, it.label, values[it.name] ?: "")) }
+        loaded.fields.forEach { fields.add(FieldDraft(it)) }
         creators.clear()
-        detail.creators.forEach { creators.add(CreatorDraft(it.creatorType, it.firstName, it.lastName)) }
-        tags = detail.tags.joinToString(", ") { it.name }
+        loaded.creators.forEach { creators.add(CreatorDraft(it.creatorType, it.firstName, it.lastName)) }
+        tags = loaded.tags.joinToString(", ") { it.name }
     }
 
     fun addCreator() {
-        val primary = type?.creatorTypes?.firstOrNull { it.primary } ?: type?.creatorTypes?.firstOrNull() ?: return
+        val types = form?.creatorTypes ?: return
+        val primary = types.firstOrNull { it.primary } ?: types.firstOrNull() ?: return
         creators.add(CreatorDraft(primary.name, "", ""))
     }
 
@@ -132,66 +139,46 @@ class ItemEditState(private val library: LibraryHandle, private val scope: Corou
         creators.removeAt(index)
     }
 
-    /** Changes the item's type at once; fields the new type lacks move to Extra (the core decides). */
+    /** The form with what was typed. */
+    private fun edited(): ItemForm? {
+        val base = form ?: return null
+        val automatic = base.originalTags.filter { it.automatic }.map { it.name }.toSet()
+        return base.copy(
+            fields = fields.map { it.field.copy(value = it.value) },
+            creators = creators.filter { it.lastName.isNotBlank() || it.firstName.isNotBlank() }.map { it.toCreator() },
+            tags = tags.split(',').map { it.trim() }.filter { it.isNotEmpty() }.map { ItemTag(it, it in automatic) },
+        )
+    }
+
+    /** Shows the form in another type (unsaved); the values the new type has no field for are listed, as they go to Extra. */
     fun changeType(newType: String) {
-        scope.launch {
-            try {
-                fill(library.items().changeType(key, newType))
-            } catch (e: ShelfmarkException) {
-                error = e.message
-            }
+        val current = edited() ?: return
+        try {
+            val change = library.itemForms().changeType(current, newType)
+            movedToExtra = change.movedToExtra
+            fill(change.form)
+        } catch (e: ShelfmarkException) {
+            error = e.message
         }
     }
 
-    private fun tagList() = tags.split(',').map { it.trim() }.filter { it.isNotEmpty() }
-
-    /** A problem with a value that the library would refuse, named by its field, or null. */
-    private fun problem(): String? {
-        tagList().firstOrNull { it.length > TAG_MAX }?.let {
-            return "Tags: “${it.take(20)}…” is longer than $TAG_MAX characters"
-        }
-        fields.firstOrNull { it.value.length > FIELD_MAX }?.let {
-            return "${it.label}: longer than $FIELD_MAX characters"
-        }
-        creators.firstOrNull { it.lastName.isBlank() && it.firstName.isNotBlank() }?.let {
-            return "Creators: a creator needs a last name"
-        }
-        return null
-    }
-
-    fun save(onSaved: () -> Unit) {
-        val before = original ?: return
-        problem()?.let {
-            error = it
+    fun save(onSaved: (ItemDetail) -> Unit) {
+        val current = edited() ?: return
+        val problems = library.itemForms().validate(current)
+        if (problems.isNotEmpty()) {
+            error = problems.joinToString("\n") { it.message }
             return
         }
         error = null
         saving = true
         scope.launch {
             try {
-                val oldValues = before.fields.associate { it.name to it.value }
-                val changed = fields.filter { (oldValues[it.name] ?: "") != it.value }.map { FieldValue(it.name, it.value) }
-                if (changed.isNotEmpty()) library.items().setFields(key, changed)
-                val newCreators = creators.filter { it.lastName.isNotBlank() }.map { it.toCreator() }
-                val oldCreators = before.creators.map { it.copy(label = "") }
-                if (newCreators != oldCreators) library.items().setCreators(key, newCreators)
-                val oldTags = before.tags.map { it.name }.toSet()
-                val newTags = tagList().toSet()
-                if ((oldTags - newTags).isNotEmpty()) library.items().removeTags(key, (oldTags - newTags).toList())
-                if ((newTags - oldTags).isNotEmpty()) library.items().addTags(key, (newTags - oldTags).toList())
-                fill(library.items().get(key))
-                onSaved()
+                onSaved(library.itemForms().save(current))
             } catch (e: ShelfmarkException) {
                 error = e.message
             } finally {
                 saving = false
             }
         }
-    }
-
-    companion object {
-        /** The library's limits (protocol/src/limits.rs), checked before anything is written. */
-        const val TAG_MAX = 255
-        const val FIELD_MAX = 65_535
     }
 }

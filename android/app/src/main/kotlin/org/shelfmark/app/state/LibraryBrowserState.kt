@@ -6,40 +6,21 @@ import androidx.compose.runtime.setValue
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.delay
-import kotlinx.coroutines.flow.collect
 import kotlinx.coroutines.launch
-import org.shelfmark.CollectionTreeRow
 import org.shelfmark.ItemFilter
 import org.shelfmark.ItemListQuery
 import org.shelfmark.ItemRow
 import org.shelfmark.ItemSearchQuery
 import org.shelfmark.LibraryHandle
-import org.shelfmark.SavedSearch
 import org.shelfmark.SearchMode
 import org.shelfmark.ShelfmarkException
+import org.shelfmark.SidebarRow
+import org.shelfmark.SidebarRowKind
+import org.shelfmark.SidebarSection
 import org.shelfmark.SortField
 import org.shelfmark.applying
 import org.shelfmark.changes
 import org.shelfmark.watchList
-
-/** One entry of the sidebar: what the item list shows. */
-sealed interface SidebarEntry {
-    val label: String
-
-    data object MyLibrary : SidebarEntry {
-        override val label = "My Library"
-    }
-
-    data class Collection(val key: String, override val label: String, val depth: Int, val count: Long) : SidebarEntry
-    data class SavedSearchEntry(val key: String, override val label: String) : SidebarEntry
-    data object Conflicts : SidebarEntry {
-        override val label = "Sync Conflicts"
-    }
-
-    data object Trash : SidebarEntry {
-        override val label = "Trash"
-    }
-}
 
 /** The sort orders the list offers, with their labels. */
 val sortChoices = listOf(
@@ -50,13 +31,21 @@ val sortChoices = listOf(
 )
 
 /**
- * The library browser: the sidebar (collections, saved searches, conflicts,
- * trash), the selected entry's item list sorted and paged, and quick
- * search as the user types. The first page is watched, so edits here and
- * from a sync show up at once; further pages are read as they scroll into view.
+ * The library browser: the sidebar as the library lays it out (My Library
+ * and each group library, with All Items, the collection tree, saved
+ * searches, Sync Conflicts and Trash), the chosen row's items sorted and
+ * paged, and quick or "everything" search as the user types. The first
+ * page is watched, so edits here and from a sync show up at once; further
+ * pages are read as they scroll into view.
  */
 class LibraryBrowserState(val library: LibraryHandle, private val scope: CoroutineScope) : AutoCloseable {
-    var selection: SidebarEntry by mutableStateOf(SidebarEntry.MyLibrary)
+    var sections: List<SidebarSection> by mutableStateOf(emptyList())
+        private set
+    var selection: SidebarRow? by mutableStateOf(null)
+        private set
+
+    /** The library the chosen row belongs to (a group library, or the user's own). */
+    var shown: LibraryHandle by mutableStateOf(library)
         private set
     var sort by mutableStateOf(SortField.TITLE)
         private set
@@ -64,17 +53,12 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
         private set
     var searchEverything by mutableStateOf(false)
         private set
-    var collections: List<CollectionTreeRow> by mutableStateOf(emptyList())
-        private set
-    var savedSearches: List<SavedSearch> by mutableStateOf(emptyList())
-        private set
-    var conflictCount by mutableStateOf(0)
-        private set
     var rows by mutableStateOf(PagedRows { _, _ -> error("not started") })
         private set
     var error: String? by mutableStateOf(null)
         private set
 
+    private val groups = mutableMapOf<Long, LibraryHandle>()
     private var watch: Job? = null
     private var search: Job? = null
     private val changesJob: Job = scope.launch {
@@ -89,10 +73,33 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
         refresh()
     }
 
-    fun select(entry: SidebarEntry) {
-        selection = entry
+    /** What the list's title says. */
+    val title: String
+        get() {
+            val row = selection ?: return "My Library"
+            val section = sections.firstOrNull { it.libraryId == row.libraryId }
+            return if (row.kind is SidebarRowKind.AllItems) section?.title ?: row.title else row.title
+        }
+
+    /** Whether the chosen row's library can be edited (group libraries can be read-only). */
+    val editable: Boolean
+        get() = sections.firstOrNull { it.libraryId == (selection?.libraryId ?: return true) }?.editable ?: true
+
+    /** The collection new items go into: the chosen row's, if it is a collection. */
+    val collection: String?
+        get() = (selection?.kind as? SidebarRowKind.Collection)?.key
+
+    fun select(row: SidebarRow) {
+        selection = row
         searchText = ""
-        reload()
+        scope.launch {
+            try {
+                shown = if (row.libraryId == library.libraryId()) library else groups.getOrPut(row.libraryId) { library.forLibrary(row.libraryId) }
+                reload()
+            } catch (e: ShelfmarkException) {
+                error = e.message
+            }
+        }
     }
 
     fun sortBy(field: SortField) {
@@ -116,30 +123,20 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
         reload()
     }
 
-    private fun filter(): ItemFilter {
-        val base = ItemFilter(null, false, null, emptyList(), null, false, false)
-        return when (val s = selection) {
-            SidebarEntry.MyLibrary -> base
-            is SidebarEntry.Collection -> base.copy(collection = s.key, includeSubcollections = true)
-            is SidebarEntry.SavedSearchEntry -> base.copy(savedSearch = s.key)
-            SidebarEntry.Conflicts -> base.copy(conflicts = true)
-            SidebarEntry.Trash -> base.copy(trash = true)
-        }
-    }
-
     private fun reload() {
         watch?.cancel()
-        val filter = filter()
+        val handle = shown
+        val filter = selection?.filter ?: ItemFilter()
         val text = searchText.trim()
         val sortField = sort
         val paged = if (text.isEmpty()) {
             PagedRows { offset, limit ->
-                library.items().list(ItemListQuery(filter, sortField, false, limit.toUInt(), offset.toUInt()))
+                handle.items().list(ItemListQuery(filter, sortField, false, limit.toUInt(), offset.toUInt()))
             }
         } else {
             val mode = if (searchEverything) SearchMode.EVERYTHING else SearchMode.QUICK
             PagedRows { offset, limit ->
-                library.items().search(ItemSearchQuery(text, mode, filter, limit.toUInt(), offset.toUInt()))
+                handle.items().search(ItemSearchQuery(text, mode, filter, limit.toUInt(), offset.toUInt()))
             }
         }
         rows = paged
@@ -147,11 +144,11 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
         watch = scope.launch {
             try {
                 if (text.isEmpty()) {
-                    var shown = emptyList<ItemRow>()
+                    var page = emptyList<ItemRow>()
                     val query = ItemListQuery(filter, sortField, false, paged.pageSize.toUInt(), 0u)
-                    library.items().watchList(query).collect { update ->
-                        shown = shown.applying(update)
-                        paged.setPage(0, shown, update.total.toInt())
+                    handle.items().watchList(query).collect { update ->
+                        page = page.applying(update)
+                        paged.setPage(0, page, update.total.toInt())
                     }
                 } else {
                     paged.ensurePage(0)
@@ -164,26 +161,20 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
 
     private suspend fun reloadSidebar() {
         try {
-            collections = library.collections().tree()
-            savedSearches = library.savedSearches().list().filter { !it.inTrash }
-            conflictCount = library.sync().conflicts().size
+            sections = library.sidebar()
+            // Keep the chosen row current (its count), or fall back to All Items when it went away.
+            val chosen = selection
+            val all = sections.flatMap { it.rows }
+            selection = all.firstOrNull { it.id == chosen?.id } ?: all.firstOrNull()
         } catch (e: ShelfmarkException) {
             error = e.message
         }
-    }
-
-    /** The sidebar's entries in order: My Library, the collection tree, saved searches, conflicts, trash. */
-    fun entries(): List<SidebarEntry> = buildList {
-        add(SidebarEntry.MyLibrary)
-        collections.forEach { add(SidebarEntry.Collection(it.key, it.name, it.depth.toInt(), it.itemCount.toLong())) }
-        savedSearches.forEach { add(SidebarEntry.SavedSearchEntry(it.key, it.name)) }
-        add(SidebarEntry.Conflicts)
-        add(SidebarEntry.Trash)
     }
 
     override fun close() {
         watch?.cancel()
         search?.cancel()
         changesJob.cancel()
+        groups.values.forEach { it.close() }
     }
 }

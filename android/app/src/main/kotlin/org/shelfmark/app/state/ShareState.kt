@@ -6,16 +6,17 @@ import androidx.compose.runtime.setValue
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
 import org.shelfmark.CitationStyle
-import org.shelfmark.CiteFormat
-import org.shelfmark.ExportScope
 import org.shelfmark.Format
 import org.shelfmark.LibraryHandle
+import org.shelfmark.SharePayload
+import org.shelfmark.ShareFormat
 import org.shelfmark.ShelfmarkException
 import org.shelfmark.app.platform.ShareSheet
 
 /**
  * Sharing references: a citation or bibliography entry in a chosen style as
  * text, or the references as a RIS or BibTeX file, through the share sheet.
+ * The library makes the payloads (text, file name and type).
  */
 class ShareState(
     private val library: LibraryHandle,
@@ -29,8 +30,9 @@ class ShareState(
         private set
     var bibliography by mutableStateOf(true)
         private set
-    var preview by mutableStateOf("")
+    var payload: SharePayload? by mutableStateOf(null)
         private set
+    val preview: String get() = payload?.text ?: ""
     var error: String? by mutableStateOf(null)
         private set
 
@@ -48,9 +50,10 @@ class ShareState(
     fun choose(styleId: String, asBibliography: Boolean = bibliography) {
         style = styleId
         bibliography = asBibliography
+        val format = if (asBibliography) ShareFormat.Bibliography(styleId) else ShareFormat.Citation(styleId)
         scope.launch {
             try {
-                preview = library.citations().cite(keys, styleId, CiteFormat.TEXT, asBibliography)
+                payload = library.sharing().payload(keys, format)
                 error = null
             } catch (e: ShelfmarkException) {
                 error = e.message
@@ -59,23 +62,18 @@ class ShareState(
     }
 
     fun shareCitation() {
-        if (preview.isNotEmpty()) sheet.shareText(subject(), preview)
+        val shown = payload ?: return
+        sheet.shareText(shown.subject, shown.text)
     }
 
     fun shareFile(format: Format) {
         scope.launch {
             try {
-                val content = library.transfer().export(format, ExportScope.Items(keys))
-                val (ext, mime) = when (format) {
-                    Format.BIBTEX, Format.BIBLATEX -> "bib" to "application/x-bibtex"
-                    else -> "ris" to "application/x-research-info-systems"
-                }
-                sheet.shareFile("references.$ext", mime, content)
+                val file = library.sharing().payload(keys, ShareFormat.File(format)).file ?: return@launch
+                sheet.shareFile(file.fileName, file.mimeType, file.contents)
             } catch (e: ShelfmarkException) {
                 error = e.message
             }
         }
     }
-
-    private fun subject() = if (keys.size == 1) "Reference" else "${keys.size} references"
 }

@@ -9,11 +9,21 @@ import org.shelfmark.SyncListener
 import org.shelfmark.SyncProgressEvent
 import org.shelfmark.SyncRequest
 import org.shelfmark.SyncStage
+import org.shelfmark.signIn
 import java.net.URI
 
-/** The sign-in screen: a server address and an API key, then the first sync with its progress. */
+/** How the user signs in: with the account's e-mail and password (the server makes a key for this device), or with an API key. */
+enum class SignInMethod { PASSWORD, API_KEY }
+
+/**
+ * The sign-in screen: a server address with an e-mail address and
+ * password or an API key, then the first sync with its progress.
+ */
 class SignInState(private val app: AppState) {
+    var method by mutableStateOf(SignInMethod.PASSWORD)
     var serverUrl by mutableStateOf("")
+    var email by mutableStateOf("")
+    var password by mutableStateOf("")
     var apiKey by mutableStateOf("")
     var error: String? by mutableStateOf(null)
         private set
@@ -28,10 +38,11 @@ class SignInState(private val app: AppState) {
     val stagesSeen = mutableListOf<SyncStage>()
 
     /**
-     * Checks the address, then runs the first sync with the key (which
-     * binds the library file to the account and keeps the key). As soon as
-     * the items are in (the `Indexing` stage), the library is shown; the
-     * sync finishes in the background.
+     * Signs in (with the password, the server makes this device a key),
+     * then runs the first sync with the key, which binds the library file to
+     * the account and keeps the key. As soon as the items are in (the
+     * `Indexing` stage), the library is shown; the sync finishes in the
+     * background.
      */
     fun signIn() {
         val address = serverUrl.trim()
@@ -40,7 +51,7 @@ class SignInState(private val app: AppState) {
             error = addressProblem
             return
         }
-        if (apiKey.isBlank()) {
+        if (method == SignInMethod.API_KEY && apiKey.isBlank()) {
             error = "Enter the API key from the server's settings page."
             return
         }
@@ -48,8 +59,19 @@ class SignInState(private val app: AppState) {
         error = null
         busy = true
         stagesSeen.clear()
-        val request = SyncRequest(address.trimEnd('/'), null, apiKey.trim(), app.keyStorage, false)
         app.scope.launch {
+            val request = try {
+                if (method == SignInMethod.PASSWORD) {
+                    val account = signIn(address, email.trim(), password, app.platform.deviceName)
+                    SyncRequest(account.serverUrl, account.userId, account.apiKey, app.keyStorage, false)
+                } else {
+                    SyncRequest(address.trimEnd('/'), null, apiKey.trim(), app.keyStorage, false)
+                }
+            } catch (e: ShelfmarkException) {
+                error = signInMessage(e, address, method)
+                busy = false
+                return@launch
+            }
             var shown = false
             val listener = object : SyncListener {
                 override fun onProgress(event: SyncProgressEvent) {
@@ -74,7 +96,7 @@ class SignInState(private val app: AppState) {
                 }
                 app.startBackgroundWork()
             } catch (e: ShelfmarkException) {
-                error = signInMessage(e, address)
+                error = signInMessage(e, address, method)
             } finally {
                 busy = false
             }
@@ -97,8 +119,9 @@ class SignInState(private val app: AppState) {
             return null
         }
 
-        fun signInMessage(e: ShelfmarkException, address: String): String = when (e) {
-            is ShelfmarkException.Auth -> "The server did not accept this key. Check it and try again."
+        fun signInMessage(e: ShelfmarkException, address: String, method: SignInMethod): String = when (e) {
+            is ShelfmarkException.Auth ->
+                if (method == SignInMethod.PASSWORD) "Wrong e-mail address or password." else "The server did not accept this key. Check it and try again."
             is ShelfmarkException.Network -> "Cannot reach $address. Check the address and your connection."
             else -> e.message ?: "Signing in failed."
         }

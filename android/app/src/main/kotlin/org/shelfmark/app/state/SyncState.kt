@@ -17,6 +17,7 @@ import org.shelfmark.SyncProgressEvent
 import org.shelfmark.SyncResetMode
 import org.shelfmark.SyncResult
 import org.shelfmark.SyncStage
+import org.shelfmark.SyncStatusText
 import org.shelfmark.SyncSummary
 import org.shelfmark.category
 
@@ -90,6 +91,10 @@ class SyncState(private val app: AppState) {
     var resetBackup: String? by mutableStateOf(null)
         private set
 
+    /** The library's own account of the sync state ("Synced 3 minutes ago", "2 conflicts", "Sign in again to sync"). */
+    var statusText: SyncStatusText? by mutableStateOf(null)
+        private set
+
     /** A finished sync heard from the automatic sync or a run started here. */
     fun heard(summary: SyncSummary) {
         app.scope.launch {
@@ -123,6 +128,7 @@ class SyncState(private val app: AppState) {
         val library = app.library ?: return
         app.scope.launch {
             try {
+                statusText = library.syncStatusText(null)
                 status = library.sync().status()
                 log = library.sync().log(20u)
                 conflicts = library.sync().conflicts()

@@ -21,7 +21,7 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import org.shelfmark.app.state.FilesState
-import org.shelfmark.app.state.fileStatusText
+import org.shelfmark.fileStatusText
 
 private val budgets = listOf<Pair<Long?, String>>(null to "No limit", 500L to "500 MB", 2_000L to "2 GB")
 

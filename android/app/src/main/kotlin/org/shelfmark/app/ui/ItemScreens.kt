@@ -32,11 +32,12 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
+import org.shelfmark.FieldKind
 import org.shelfmark.app.state.AppState
 import org.shelfmark.app.state.ItemDetailState
 import org.shelfmark.app.state.ItemEditState
 import org.shelfmark.app.state.Screen
-import org.shelfmark.app.state.fileStatusText
+import org.shelfmark.fileStatusText
 
 /** Notes are stored as HTML; the detail shows their text. */
 private fun noteText(html: String) = html.replace(Regex("<br\\s*/?>|</p>"), "\n").replace(Regex("<[^>]+>"), "").trim()
@@ -53,11 +54,12 @@ fun ItemDetailScreen(app: AppState, state: ItemDetailState) {
         Text(item.title.ifEmpty { "(untitled)" }, style = MaterialTheme.typography.headlineSmall, modifier = Modifier.testTag(Tags.DETAIL_TITLE))
         if (item.inTrash) Text("In the trash", color = MaterialTheme.colorScheme.error)
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            val editable = app.browser?.editable ?: true
             if (!item.inTrash) {
-                Button(onClick = { app.navigate(Screen.Edit(item.key)) }, modifier = Modifier.testTag(Tags.EDIT)) { Text("Edit") }
+                if (editable) Button(onClick = { app.navigate(Screen.Edit(item.key)) }, modifier = Modifier.testTag(Tags.EDIT)) { Text("Edit") }
                 OutlinedButton(onClick = { app.navigate(Screen.Share(listOf(item.key))) }, modifier = Modifier.testTag(Tags.SHARE)) { Text("Share") }
-                TextButton(onClick = { state.trash { } }, modifier = Modifier.testTag(Tags.TRASH)) { Text("Move to trash") }
-            } else {
+                if (editable) TextButton(onClick = { state.trash { } }, modifier = Modifier.testTag(Tags.TRASH)) { Text("Move to trash") }
+            } else if (editable) {
                 Button(onClick = { state.restore { } }) { Text("Restore") }
             }
         }
@@ -123,41 +125,55 @@ private fun Labelled(label: String, value: String, tag: String?) {
     }
 }
 
-/** The edit form: the type, every field of the type in order, creators and tags. */
+/** The edit form: the type, every field of the type in order, creators and tags. Read-only libraries show the values only. */
 @Composable
 fun ItemEditScreen(app: AppState, state: ItemEditState) {
     LaunchedEffect(state) { state.load() }
-    val type = state.type ?: return
+    val form = state.form ?: return
     Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-        TypeMenu(state, type.label)
+        if (!form.editable) Text("This library is read-only.", color = MaterialTheme.colorScheme.outline)
+        if (form.editable) TypeMenu(state, form.itemTypeLabel) else Text(form.itemTypeLabel)
         state.error?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag(Tags.EDIT_ERROR)) }
+        if (state.movedToExtra.isNotEmpty()) {
+            Text(
+                "Saving moves to Extra: " + state.movedToExtra.joinToString(", ") { "${it.label} (${it.value})" },
+                style = MaterialTheme.typography.bodySmall,
+                modifier = Modifier.testTag("edit.moved"),
+            )
+        }
         Text("Creators", style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.primary)
         state.creators.forEachIndexed { index, creator ->
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                OutlinedTextField(creator.lastName, { creator.lastName = it }, label = { Text("Last name") }, singleLine = true, modifier = Modifier.weight(1f))
-                OutlinedTextField(creator.firstName, { creator.firstName = it }, label = { Text("First name") }, singleLine = true, modifier = Modifier.weight(1f))
-                TextButton(onClick = { state.removeCreator(index) }) { Text("Remove") }
+                OutlinedTextField(creator.lastName, { creator.lastName = it }, label = { Text("Last name") }, singleLine = true, enabled = form.editable, modifier = Modifier.weight(1f))
+                OutlinedTextField(creator.firstName, { creator.firstName = it }, label = { Text("First name") }, singleLine = true, enabled = form.editable, modifier = Modifier.weight(1f))
+                if (form.editable) TextButton(onClick = { state.removeCreator(index) }) { Text("Remove") }
             }
         }
-        TextButton(onClick = { state.addCreator() }, modifier = Modifier.testTag(Tags.ADD_CREATOR)) { Text("Add creator") }
+        if (form.editable) TextButton(onClick = { state.addCreator() }, modifier = Modifier.testTag(Tags.ADD_CREATOR)) { Text("Add creator") }
         Text("Fields", style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.primary)
-        state.fields.forEach { field ->
+        state.fields.forEach { draft ->
             OutlinedTextField(
-                value = field.value,
-                onValueChange = { field.value = it },
-                label = { Text(field.label) },
-                singleLine = field.name != "abstractNote" && field.name != "extra",
-                modifier = Modifier.fillMaxWidth().testTag(Tags.editField(field.name)),
+                value = draft.value,
+                onValueChange = { draft.value = it },
+                label = { Text(draft.field.label) },
+                singleLine = draft.field.kind != FieldKind.MULTI_LINE,
+                enabled = form.editable,
+                modifier = Modifier.fillMaxWidth().testTag(Tags.editField(draft.field.name)),
             )
         }
         OutlinedTextField(
             value = state.tags,
             onValueChange = { state.tags = it },
             label = { Text("Tags (comma-separated)") },
+            enabled = form.editable,
             modifier = Modifier.fillMaxWidth().testTag(Tags.EDIT_TAGS),
         )
-        Button(onClick = { state.save { app.back() } }, enabled = !state.saving, modifier = Modifier.fillMaxWidth().testTag(Tags.EDIT_SAVE)) {
-            Text("Save")
+        if (form.editable) {
+            Button(
+                onClick = { state.save { saved -> if (state.key == null) { app.back(); app.navigate(Screen.Item(saved.key)) } else app.back() } },
+                enabled = !state.saving,
+                modifier = Modifier.fillMaxWidth().testTag(Tags.EDIT_SAVE),
+            ) { Text("Save") }
         }
     }
 }
@@ -167,8 +183,8 @@ private fun TypeMenu(state: ItemEditState, label: String) {
     var open by remember { mutableStateOf(false) }
     OutlinedButton(onClick = { open = true }, modifier = Modifier.testTag("edit.type")) { Text("Type: $label") }
     DropdownMenu(expanded = open, onDismissRequest = { open = false }) {
-        state.types.filter { it.name !in setOf("note", "attachment", "annotation") }.forEach { t ->
-            DropdownMenuItem(text = { Text(t.label) }, onClick = { open = false; state.changeType(t.name) })
+        state.types.forEach { t ->
+            DropdownMenuItem(text = { Text(t.label) }, onClick = { open = false; state.changeType(t.name) }, modifier = Modifier.testTag("type:${t.name}"))
         }
     }
 }

@@ -40,33 +40,29 @@ import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.text.style.TextOverflow
 import androidx.compose.ui.unit.dp
 import org.shelfmark.ItemRow
+import org.shelfmark.itemTypes
 import org.shelfmark.app.state.AppState
 import org.shelfmark.app.state.LibraryBrowserState
 import org.shelfmark.app.state.Screen
-import org.shelfmark.app.state.SidebarEntry
 import org.shelfmark.app.state.sortChoices
 import org.shelfmark.app.state.stageText
 
-/** The sidebar: My Library, the collection tree, saved searches, conflicts, trash, and the app's other screens. */
+/** The sidebar: each library's rows as the library lays them out, then the app's other screens. */
 @Composable
 fun Sidebar(app: AppState, browser: LibraryBrowserState, onChosen: () -> Unit) {
     Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(12.dp).testTag(Tags.SIDEBAR)) {
         Text("Shelfmark", style = MaterialTheme.typography.titleLarge, color = MaterialTheme.colorScheme.primary, modifier = Modifier.padding(12.dp))
-        browser.entries().forEach { entry ->
-            val indent = (entry as? SidebarEntry.Collection)?.depth ?: 0
-            val badge = when (entry) {
-                is SidebarEntry.Collection -> entry.count.toString()
-                SidebarEntry.Conflicts -> browser.conflictCount.takeIf { it > 0 }?.toString()
-                else -> null
+        browser.sections.forEach { section ->
+            SectionLabel(section.title + if (!section.editable) " (read only)" else "")
+            section.rows.forEach { row ->
+                NavigationDrawerItem(
+                    label = { Text(row.title, maxLines = 1, overflow = TextOverflow.Ellipsis) },
+                    badge = row.itemCount?.let { { Text(it.toString()) } },
+                    selected = browser.selection?.id == row.id,
+                    onClick = { browser.select(row); onChosen() },
+                    modifier = Modifier.padding(start = (row.depth.toInt() * 16).dp).testTag(Tags.sidebar(row.title)),
+                )
             }
-            NavigationDrawerItem(
-                label = { Text(entry.label, maxLines = 1, overflow = TextOverflow.Ellipsis) },
-                badge = badge?.let { { Text(it) } },
-                selected = browser.selection == entry,
-                onClick = { browser.select(entry); onChosen() },
-                modifier = Modifier.padding(start = (indent * 16).dp).testTag(Tags.sidebar(entry.label)),
-            )
-            if (entry == SidebarEntry.MyLibrary && browser.collections.isNotEmpty()) SectionLabel("Collections")
         }
         HorizontalDivider(Modifier.padding(vertical = 8.dp))
         listOf("Sync status" to Screen.SyncStatus, "Files" to Screen.Files).forEach { (label, screen) ->
@@ -105,9 +101,10 @@ fun LibraryListScreen(
     Scaffold(
         topBar = {
             TopAppBar(
-                title = { Text(browser.selection.label, maxLines = 1, overflow = TextOverflow.Ellipsis) },
+                title = { Text(browser.title, maxLines = 1, overflow = TextOverflow.Ellipsis) },
                 navigationIcon = { if (onMenu != null) BarButton("☰", Tags.MENU, onMenu) },
                 actions = {
+                    if (browser.editable) NewItemMenu(app, browser)
                     TextButton(onClick = { app.sync.syncNow() }, enabled = !app.sync.running, modifier = Modifier.testTag(Tags.SYNC_NOW)) {
                         Text(if (app.sync.running) "Syncing…" else "Sync")
                     }
@@ -154,6 +151,23 @@ fun LibraryListScreen(
                     HorizontalDivider()
                 }
             }
+        }
+    }
+}
+
+/** "New": a new item of any type, in the chosen collection. */
+@Composable
+private fun NewItemMenu(app: AppState, browser: LibraryBrowserState) {
+    var open by remember { mutableStateOf(false) }
+    val types = remember { itemTypes().filter { it.name !in setOf("note", "attachment", "annotation") } }
+    TextButton(onClick = { open = true }, modifier = Modifier.testTag(Tags.NEW_ITEM)) { Text("New") }
+    DropdownMenu(expanded = open, onDismissRequest = { open = false }) {
+        types.forEach { type ->
+            DropdownMenuItem(
+                text = { Text(type.label) },
+                onClick = { open = false; app.navigate(Screen.NewItem(type.name, browser.collection)) },
+                modifier = Modifier.testTag("new:${type.name}"),
+            )
         }
     }
 }

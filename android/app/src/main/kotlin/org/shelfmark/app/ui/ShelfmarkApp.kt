@@ -80,12 +80,18 @@ private fun Content(app: AppState, tablet: Boolean) {
         is Screen.Item -> if (browser != null && tablet) {
             LibraryLayout(app, browser, tablet, selectedKey = screen.key)
         } else if (library != null) {
-            val state = remember(screen.key) { ItemDetailState(library, app.scope, screen.key) }
+            val state = remember(screen.key) { ItemDetailState(browser?.shown ?: library, app.scope, screen.key) }
             WithBack(app, "Item") { ItemDetailScreen(app, state) }
         }
         is Screen.Edit -> if (library != null) {
-            val state = remember(screen.key) { ItemEditState(library, app.scope, screen.key) }
+            val handle = browser?.shown ?: library
+            val state = remember(screen.key) { ItemEditState(handle, app.scope, screen.key) }
             WithBack(app, "Edit") { ItemEditScreen(app, state) }
+        }
+        is Screen.NewItem -> if (library != null) {
+            val handle = browser?.shown ?: library
+            val state = remember(screen) { ItemEditState(handle, app.scope, null, screen.itemType, screen.collection) }
+            WithBack(app, "New item") { ItemEditScreen(app, state) }
         }
         is Screen.Annotate -> if (library != null) {
             val state = remember(screen.attachmentKey) {
@@ -153,7 +159,7 @@ private fun LibraryLayout(app: AppState, browser: LibraryBrowserState, tablet: B
                 Box(Modifier.weight(0.55f).fillMaxHeight()) {
                     val library = app.library
                     if (selectedKey != null && library != null) {
-                        val state = remember(selectedKey) { ItemDetailState(library, app.scope, selectedKey) }
+                        val state = remember(selectedKey) { ItemDetailState(browser.shown, app.scope, selectedKey) }
                         ItemDetailScreen(app, state)
                     } else {
                         Box(Modifier.fillMaxSize(), contentAlignment = Alignment.Center) {

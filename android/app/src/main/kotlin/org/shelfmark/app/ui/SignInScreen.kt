@@ -3,12 +3,14 @@ package org.shelfmark.app.ui
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.widthIn
 import androidx.compose.foundation.text.KeyboardOptions
 import androidx.compose.material3.Button
+import androidx.compose.material3.FilterChip
 import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
@@ -20,6 +22,7 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
+import org.shelfmark.app.state.SignInMethod
 import org.shelfmark.app.state.SignInState
 import org.shelfmark.app.state.stageText
 
@@ -43,7 +46,41 @@ fun SignInScreen(state: SignInState) {
                 enabled = !state.busy,
                 modifier = Modifier.fillMaxWidth().testTag(Tags.SIGN_IN_SERVER),
             )
-            OutlinedTextField(
+            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                FilterChip(
+                    selected = state.method == SignInMethod.PASSWORD,
+                    onClick = { state.method = SignInMethod.PASSWORD },
+                    label = { Text("E-mail and password") },
+                    modifier = Modifier.testTag(Tags.SIGN_IN_WITH_PASSWORD),
+                )
+                FilterChip(
+                    selected = state.method == SignInMethod.API_KEY,
+                    onClick = { state.method = SignInMethod.API_KEY },
+                    label = { Text("API key") },
+                    modifier = Modifier.testTag(Tags.SIGN_IN_WITH_KEY),
+                )
+            }
+            if (state.method == SignInMethod.PASSWORD) {
+                OutlinedTextField(
+                    value = state.email,
+                    onValueChange = { state.email = it },
+                    label = { Text("E-mail address") },
+                    singleLine = true,
+                    keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Email),
+                    enabled = !state.busy,
+                    modifier = Modifier.fillMaxWidth().testTag(Tags.SIGN_IN_EMAIL),
+                )
+                OutlinedTextField(
+                    value = state.password,
+                    onValueChange = { state.password = it },
+                    label = { Text("Password") },
+                    singleLine = true,
+                    visualTransformation = PasswordVisualTransformation(),
+                    keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Password),
+                    enabled = !state.busy,
+                    modifier = Modifier.fillMaxWidth().testTag(Tags.SIGN_IN_PASSWORD),
+                )
+            } else OutlinedTextField(
                 value = state.apiKey,
                 onValueChange = { state.apiKey = it },
                 label = { Text("API key") },

@@ -55,6 +55,12 @@ fun SyncStatusScreen(app: AppState, sync: SyncState) {
             Text(stageText(it))
             LinearProgressIndicator(Modifier.fillMaxWidth())
         }
+        sync.statusText?.let { status ->
+            Column(Modifier.semantics(mergeDescendants = true) {}.testTag("sync.headline")) {
+                Text(status.headline, style = MaterialTheme.typography.titleMedium)
+                status.detail?.let { Text(it, style = MaterialTheme.typography.bodySmall) }
+            }
+        }
         sync.lastResult?.let { Text(it, modifier = Modifier.testTag("sync.result")) }
         sync.lastError?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag("sync.error")) }
         sync.status.forEach { s ->

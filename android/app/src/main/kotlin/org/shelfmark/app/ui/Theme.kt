@@ -34,6 +34,10 @@ fun ShelfmarkTheme(dark: Boolean = false, content: @Composable () -> Unit) {
 object Tags {
     const val SIGN_IN_SERVER = "signin.server"
     const val SIGN_IN_KEY = "signin.key"
+    const val SIGN_IN_EMAIL = "signin.email"
+    const val SIGN_IN_PASSWORD = "signin.password"
+    const val SIGN_IN_WITH_PASSWORD = "signin.with.password"
+    const val SIGN_IN_WITH_KEY = "signin.with.key"
     const val SIGN_IN_BUTTON = "signin.button"
     const val SIGN_IN_ERROR = "signin.error"
     const val SIGN_IN_PROGRESS = "signin.progress"
@@ -45,6 +49,7 @@ object Tags {
     const val MENU = "menu"
     const val SYNC_BANNER = "sync.banner"
     const val SYNC_NOW = "sync.now"
+    const val NEW_ITEM = "items.new"
     const val DETAIL_TITLE = "detail.title"
     const val EDIT = "detail.edit"
     const val SHARE = "detail.share"

@@ -117,6 +117,7 @@ class ManualConnectivity(initial: Boolean? = false) : Connectivity {
 
 /** The desktop platform: everything under `dir`. */
 fun desktopPlatform(dir: File) = Platform(
+    deviceName = "Desktop",
     storage = FolderStorage(dir),
     share = RecordingShareSheet(),
     picker = QueuedPicker(),
