@@ -116,11 +116,17 @@ pub fn recognise(text: &str) -> Vec<Recognised> {
         let alone = tokens.len() == 1;
         let mut hint = None;
         for token in tokens {
-            if let Some(h) = hint_word(token) {
+            if let Some(h) = hint_word(trim_punctuation(token)) {
                 hint = Some(h);
                 continue;
             }
-            let result = classify(token, hint.take(), alone);
+            // A prefix word applies only to an id-like next token: in
+            // "arXiv preprint arXiv:1706.03762" or "[PMC free article]" the
+            // word is prose.
+            let hint = hint
+                .take()
+                .filter(|_| token.bytes().any(|b| b.is_ascii_digit()));
+            let result = classify(token, hint, alone);
             if let Some(recognised) = result {
                 let fresh = match &recognised.identifier {
                     Ok(id) => seen.insert(id.identity()),
@@ -221,7 +227,7 @@ fn classify(raw: &str, hint: Option<Hint>, alone: bool) -> Option<Recognised> {
         .or((hint == Some(Hint::Pmcid)).then_some(token))
         .or_else(|| {
             let digits = strip_prefix_ci(token, "pmc")?;
-            digits.bytes().all(|b| b.is_ascii_digit()).then_some(token)
+            (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(token)
         });
     if let Some(text) = pmc_text {
         let digits = strip_prefix_ci(text, "pmc").unwrap_or(text);
@@ -456,6 +462,18 @@ mod tests {
         assert_eq!(
             ids("https://doi.org/10.1038/nature12373,")[0],
             Ok(Identifier::Doi("10.1038/nature12373".into()))
+        );
+    }
+
+    #[test]
+    fn prefix_words_in_prose_are_not_identifiers() {
+        assert_eq!(
+            ids("Vaswani A. Attention is all you need. arXiv preprint arXiv:1706.03762. 2017"),
+            vec![Ok(Identifier::Arxiv("1706.03762".into()))]
+        );
+        assert_eq!(
+            ids("Cell. 2012;151(6):1200-10. [PMC free article] [PubMed] PMID: 23217707"),
+            vec![Ok(Identifier::Pmid("23217707".into()))]
         );
     }
 
