@@ -28,8 +28,11 @@ final class ShelfmarkUITests: XCTestCase {
 
     private func createItem(titled title: String) {
         openMyLibrary()
+        let add = app.buttons["list.add"]
+        XCTAssertTrue(add.waitForExistence(timeout: 10))
+        add.tap()
         let newItem = app.buttons["list.newItem"]
-        XCTAssertTrue(newItem.waitForExistence(timeout: 10))
+        XCTAssertTrue(newItem.waitForExistence(timeout: 5))
         newItem.tap()
         let titleField = app.textFields["editor.field.title"]
         XCTAssertTrue(titleField.waitForExistence(timeout: 5))

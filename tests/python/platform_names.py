@@ -22,7 +22,9 @@ SDK_TYPES = {
     # UIKit and PDFKit
     "PDFAnnotation", "PDFAnnotationSubtype", "PDFDocument", "PDFPage", "PDFSelection", "PDFView",
     "UIApplication", "UIBackgroundTaskIdentifier", "UIDevice", "UIColor", "UIFont", "UITextView", "UITextViewDelegate",
-    "UIViewRepresentable",
+    "UIViewRepresentable", "UIViewControllerRepresentable",
+    # VisionKit
+    "DataScannerViewController", "DataScannerViewControllerDelegate", "RecognizedItem",
     # SwiftUI and CoreTransferable
     "App", "Binding", "Button", "Circle", "Color", "CommandGroup", "CommandMenu", "Commands",
     "ContentUnavailableView", "Context", "EmptyView", "DataRepresentation", "FileRepresentation", "FocusedValueKey",

@@ -99,3 +99,10 @@ def test_the_reference_file_types_are_declared(info):
     # Plain .xml is only offered, never claimed as the default handler.
     xml = next(doc for doc in info["CFBundleDocumentTypes"] if "public.xml" in doc["LSItemContentTypes"])
     assert xml["LSHandlerRank"] == "Alternate"
+
+
+def test_the_camera_use_is_explained(info):
+    # The barcode scanner opens the camera; without a usage string iOS ends
+    # the app the moment it asks.
+    assert "DataScannerViewController(" in swift("Shelfmark/Views/BarcodeScannerView.swift")
+    assert len(info.get("NSCameraUsageDescription", "").strip()) > 20

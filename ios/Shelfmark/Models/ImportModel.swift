@@ -1,9 +1,12 @@
 // Importing a reference file (RIS, BibTeX, EndNote tagged or XML, CSL
 // JSON): the core detects the format, reports progress and returns what
-// it created, kept in Extra, skipped and found as duplicates.
+// it created, kept in Extra, skipped and found as duplicates. A PDF is
+// filed under the reference its DOI or arXiv id names (looked up and added
+// when the library lacks it), or kept as a standalone attachment.
 
 import Foundation
 import Observation
+import UniformTypeIdentifiers
 import ShelfmarkKit
 
 @MainActor
@@ -12,6 +15,8 @@ final class ImportModel {
     private(set) var fileName = ""
     private(set) var fraction: Double?
     private(set) var report: ImportReport?
+    /// What became of an imported PDF.
+    private(set) var filedPdf: PdfFiled?
     private(set) var errorMessage: String?
     private(set) var isRunning = false
 
@@ -29,6 +34,10 @@ final class ImportModel {
         defer { isRunning = false }
         let scoped = url.startAccessingSecurityScopedResource()
         defer { if scoped { url.stopAccessingSecurityScopedResource() } }
+        if Self.isPDF(url) {
+            await importPDF(at: url)
+            return
+        }
         let (fractions, listener) = ImportProgress.make()
         let progressTask = Task {
             for await value in fractions {
@@ -48,12 +57,26 @@ final class ImportModel {
         }
     }
 
+    private func importPDF(at url: URL) async {
+        do {
+            filedPdf = try await library.lookups(settings: LookupSettings()).attachPdfFindingMetadata(path: url.path)
+            errorMessage = nil
+        } catch {
+            errorMessage = ErrorText.describe(error)
+        }
+    }
+
+    static func isPDF(_ url: URL) -> Bool {
+        UTType(filenameExtension: url.pathExtension)?.conforms(to: .pdf) ?? false
+    }
+
     /// Created items per type label, largest first.
     var createdByType: [(type: String, count: UInt64)] {
         guard let counts = report?.createdByType else { return [] }
-        return counts.keys
-            .map { type in (type: type, count: counts[type] ?? 0) }
-            .sorted { first, second in first.count > second.count }
+        let entries: [(type: String, count: UInt64)] = counts.keys.map { type in (type: type, count: counts[type] ?? 0) }
+        return entries.sorted { (first: (type: String, count: UInt64), second: (type: String, count: UInt64)) in
+            first.count > second.count
+        }
     }
 }
 

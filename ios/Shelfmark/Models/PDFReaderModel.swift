@@ -165,7 +165,7 @@ struct PageMark: Sendable {
     static func rects(fromPosition json: String?) -> (page: Int, rects: [CGRect])? {
         guard let data = json?.data(using: .utf8),
               let position = try? JSONDecoder().decode(Position.self, from: data) else { return nil }
-        let rects = position.rects.compactMap { values -> CGRect? in
+        let rects = position.rects.compactMap { (values: [Double]) -> CGRect? in
             guard values.count == 4 else { return nil }
             return CGRect(x: values[0], y: values[1], width: values[2] - values[0], height: values[3] - values[1])
         }

@@ -1,5 +1,6 @@
 // The result of importing a file: what was created (by type), what was
-// kept in Extra, skipped, or found already in the library.
+// kept in Extra, skipped, or found already in the library; for a PDF, the
+// reference it was filed under.
 
 import ShelfmarkKit
 import SwiftUI
@@ -23,6 +24,24 @@ struct ImportReportView: View {
                 if let message = model.errorMessage {
                     Section {
                         Label(message, systemImage: "exclamationmark.triangle").foregroundStyle(.red)
+                    }
+                }
+                if let filed = model.filedPdf {
+                    Section("Imported") {
+                        if let identifier = filed.identifier, filed.parentKey != nil {
+                            LabeledContent(filed.parentCreated ? "Added the reference" : "Filed under the library's reference", value: identifier)
+                                .accessibilityIdentifier("import.pdfParent")
+                        } else {
+                            Text("No DOI or arXiv id could be looked up; the PDF is a standalone attachment.")
+                                .accessibilityIdentifier("import.pdfStandalone")
+                        }
+                    }
+                    if !filed.failures.isEmpty {
+                        Section("Not found") {
+                            ForEach(filed.failures, id: \.self) { failure in
+                                Text(failure)
+                            }
+                        }
                     }
                 }
                 if let report = model.report {

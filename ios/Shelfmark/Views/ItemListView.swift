@@ -1,6 +1,7 @@
 // The item list of a sidebar selection: live rows from the core, sorted
 // by creator, title, date or date added; quick or "everything" search;
-// new item, import, share and drag out a reference as its citation.
+// new item, add by identifier, import, share and drag out a reference as
+// its citation.
 
 import ShelfmarkKit
 import SwiftUI
@@ -17,6 +18,7 @@ struct ItemListView: View {
     let onNewItem: () -> Void
     @Environment(AppModel.self) private var app
     @State private var importsFile = false
+    @State private var addsByIdentifier = false
     @State private var sharesSelection = false
     @State private var confirmsEmptyTrash = false
 
@@ -76,10 +78,13 @@ struct ItemListView: View {
         .task(id: model.watchedQuery) { await model.watch() }
         .task(id: model.searchKey) { await model.search() }
         .toolbar { toolbar }
-        .fileImporter(isPresented: $importsFile, allowedContentTypes: UTType.referenceFiles) { result in
+        .fileImporter(isPresented: $importsFile, allowedContentTypes: UTType.referenceFiles + [.pdf]) { result in
             if case let .success(url) = result {
                 app.importOpenedFile(url)
             }
+        }
+        .sheet(isPresented: $addsByIdentifier) {
+            AddByIdentifierView(library: model.library, collectionKey: model.filter.collection)
         }
         .sheet(isPresented: $sharesSelection) {
             ShareView(model: ShareModel(library: model.library, keys: Array(selection)))
@@ -128,10 +133,16 @@ struct ItemListView: View {
     private var toolbar: some ToolbarContent {
         ToolbarItemGroup(placement: .primaryAction) {
             if editable && !model.filter.trash {
-                Button(action: onNewItem) {
-                    Label("New Item", systemImage: "plus")
+                Menu {
+                    Button("New Item", systemImage: "square.and.pencil", action: onNewItem)
+                        .accessibilityIdentifier("list.newItem")
+                    Button("Add by Identifier…", systemImage: "barcode.viewfinder") { addsByIdentifier = true }
+                        .accessibilityIdentifier("list.addByIdentifier")
+                    Button("Import File…", systemImage: "square.and.arrow.down") { importsFile = true }
+                } label: {
+                    Label("Add", systemImage: "plus")
                 }
-                .accessibilityIdentifier("list.newItem")
+                .accessibilityIdentifier("list.add")
             }
             Menu {
                 Picker("Sort by", selection: $model.sort) {
@@ -145,8 +156,6 @@ struct ItemListView: View {
                 Label("Sort", systemImage: "arrow.up.arrow.down")
             }
             Menu {
-                Button("Import File…", systemImage: "square.and.arrow.down") { importsFile = true }
-                    .disabled(!editable)
                 Button("Share Selection…", systemImage: "square.and.arrow.up") { sharesSelection = true }
                     .disabled(selection.isEmpty)
                 Button("Sync Now", systemImage: "arrow.triangle.2.circlepath") { app.sync?.syncNow() }
