@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 
 use crate::accounts;
-use crate::auth::secrets::{hash_api_key, hash_password, new_api_key, new_password};
+use crate::auth::secrets::{hash_api_key, hash_password, new_password};
 use crate::config::{
     Config, DatabaseConfig, GroupAccessArg, KeyCommand, QuotaCommand, UserCommand,
 };
@@ -15,7 +15,7 @@ use crate::files::local::LocalBlobs;
 use crate::files::s3::S3Blobs;
 use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
-use crate::store::{Access, GroupGrant, NewApiKey, NewUser, Store, StoreError, User};
+use crate::store::{Access, GroupGrant, NewUser, Store, StoreError, User};
 
 /// The e-mail address of the administrator made on first start.
 pub const FIRST_ADMIN_EMAIL: &str = "admin@localhost";
@@ -273,15 +273,7 @@ pub async fn key(store: &dyn Store, command: KeyCommand) -> anyhow::Result<()> {
                 all_groups,
                 groups: Default::default(),
             };
-            let key = new_api_key();
-            let record = store
-                .create_key(NewApiKey {
-                    user_id: user.id,
-                    name,
-                    hash: hash_api_key(&key),
-                    access,
-                })
-                .await?;
+            let (record, key) = accounts::create_key(store, &user, &name, access).await?;
             eprintln!(
                 "API key {} for user {} ({}); it is shown only now:",
                 record.id, user.id, user.email
