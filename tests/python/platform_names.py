@@ -17,7 +17,7 @@ SDK_TYPES = {
     # Foundation, CoreGraphics, UniformTypeIdentifiers, Network, BackgroundTasks
     "BGAppRefreshTaskRequest", "BGTaskScheduler", "ByteCountFormatter", "CGFloat", "CGPoint", "CGRect",
     "CGSize", "Data", "Date", "DispatchQueue", "FileManager", "IndexSet", "JSONDecoder", "JSONEncoder",
-    "NotificationCenter", "NSAttributedString", "NSObject", "NSObjectProtocol", "NSRange", "NWPathMonitor",
+    "NotificationCenter", "NSAttributedString", "NWConnection", "NWListener", "NSObject", "NSObjectProtocol", "NSRange", "NWPathMonitor",
     "ProcessInfo", "URL", "URLComponents", "UserDefaults", "UTType", "UUID",
     # UIKit and PDFKit
     "PDFAnnotation", "PDFAnnotationSubtype", "PDFDocument", "PDFPage", "PDFSelection", "PDFView",
@@ -39,7 +39,7 @@ SDK_TYPES = {
 
 SDK_FUNCTIONS = {
     "max", "min", "abs", "zip", "stride", "print", "precondition", "fatalError", "assert", "type",
-    "withTaskCancellationHandler", "withCheckedContinuation", "withThrowingTaskGroup", "withTaskGroup",
+    "withTaskCancellationHandler", "withCheckedContinuation", "withCheckedThrowingContinuation", "withThrowingTaskGroup", "withTaskGroup",
     "XCTAssert", "XCTAssertEqual", "XCTAssertFalse", "XCTAssertNil", "XCTAssertNotEqual", "XCTAssertNotNil",
     "XCTAssertThrowsError", "XCTAssertTrue", "XCTFail", "XCTUnwrap",
 }
