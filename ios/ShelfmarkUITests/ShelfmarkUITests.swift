@@ -46,6 +46,25 @@ final class ShelfmarkUITests: XCTestCase {
         XCTAssertTrue(row("Tidal rhythms").waitForExistence(timeout: 10))
     }
 
+    func testAddByIdentifierRefusesAWrongCheckDigit() {
+        openMyLibrary()
+        let add = app.buttons["list.add"]
+        XCTAssertTrue(add.waitForExistence(timeout: 10))
+        add.tap()
+        let byIdentifier = app.buttons["list.addByIdentifier"]
+        XCTAssertTrue(byIdentifier.waitForExistence(timeout: 5))
+        byIdentifier.tap()
+        let text = app.textFields["lookup.text"]
+        XCTAssertTrue(text.waitForExistence(timeout: 5))
+        text.tap()
+        // The ISBN's last digit is wrong: refused before any service is asked.
+        text.typeText("978-0-262-03384-9")
+        app.buttons["lookup.lookUp"].tap()
+        let reason = app.descendants(matching: .any).matching(NSPredicate(format: "label CONTAINS[c] %@", "check digit")).firstMatch
+        XCTAssertTrue(reason.waitForExistence(timeout: 10))
+        XCTAssertFalse(app.buttons["lookup.add"].isEnabled)
+    }
+
     func testSearchFindsAnItem() {
         createItem(titled: "Mountain glaciers")
         createItem(titled: "Tidal rhythms")

@@ -17,7 +17,7 @@ SDK_TYPES = {
     # Foundation, CoreGraphics, UniformTypeIdentifiers, Network, BackgroundTasks
     "BGAppRefreshTaskRequest", "BGTaskScheduler", "ByteCountFormatter", "CGFloat", "CGPoint", "CGRect",
     "CGSize", "Data", "Date", "DispatchQueue", "FileManager", "IndexSet", "JSONDecoder", "JSONEncoder",
-    "NotificationCenter", "NSAttributedString", "NWConnection", "NWListener", "NSObject", "NSObjectProtocol", "NSRange", "NWPathMonitor",
+    "NotificationCenter", "NSAttributedString", "NSPredicate", "NWConnection", "NWListener", "NSObject", "NSObjectProtocol", "NSRange", "NWPathMonitor",
     "ProcessInfo", "URL", "URLComponents", "UserDefaults", "UTType", "UUID",
     # UIKit and PDFKit
     "PDFAnnotation", "PDFAnnotationSubtype", "PDFDocument", "PDFPage", "PDFSelection", "PDFView",
