@@ -26,12 +26,18 @@ final class ShelfmarkUITests: XCTestCase {
         app.descendants(matching: .any).matching(identifier: "item.\(title)").firstMatch
     }
 
+    /// An item of an open menu, by its identifier or, where the menu does
+    /// not pass identifiers on, its label.
+    private func menuItem(_ identifier: String, label: String) -> XCUIElement {
+        app.buttons.matching(NSPredicate(format: "identifier == %@ OR label == %@", identifier, label)).firstMatch
+    }
+
     private func createItem(titled title: String) {
         openMyLibrary()
         let add = app.buttons["list.add"]
         XCTAssertTrue(add.waitForExistence(timeout: 10))
         add.tap()
-        let newItem = app.buttons["list.newItem"]
+        let newItem = menuItem("list.newItem", label: "New Item")
         XCTAssertTrue(newItem.waitForExistence(timeout: 5))
         newItem.tap()
         let titleField = app.textFields["editor.field.title"]
@@ -51,7 +57,7 @@ final class ShelfmarkUITests: XCTestCase {
         let add = app.buttons["list.add"]
         XCTAssertTrue(add.waitForExistence(timeout: 10))
         add.tap()
-        let byIdentifier = app.buttons["list.addByIdentifier"]
+        let byIdentifier = menuItem("list.addByIdentifier", label: "Add by Identifier…")
         XCTAssertTrue(byIdentifier.waitForExistence(timeout: 5))
         byIdentifier.tap()
         let text = app.textFields["lookup.text"]

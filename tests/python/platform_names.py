@@ -30,7 +30,7 @@ SDK_TYPES = {
     "ContentUnavailableView", "Context", "EmptyView", "DataRepresentation", "FileRepresentation", "FocusedValueKey",
     "FocusedValues", "ForEach", "Form", "Group", "HStack", "Image", "Label", "LabeledContent", "List", "Menu",
     "NavigationLink", "NavigationPath", "NavigationSplitView", "NavigationStack", "Picker", "ProgressView",
-    "ProxyRepresentation", "Scene", "Section", "SecureField", "SentTransferredFile", "ShareLink", "SharePreview",
+    "ProxyRepresentation", "Rectangle", "Scene", "Section", "SecureField", "SentTransferredFile", "ShareLink", "SharePreview",
     "Slider", "Spacer", "State", "Text", "TextField", "Toggle", "ToolbarContent", "ToolbarItem",
     "ToolbarItemGroup", "Transferable", "TransferRepresentation", "VStack", "View", "WindowGroup",
     # XCTest

@@ -97,22 +97,34 @@ struct AddByIdentifierView: View {
     @ViewBuilder
     private func resultRow(_ index: Int) -> some View {
         let result: LookupResult = model.results[index]
-        Button {
-            model.toggle(index)
-        } label: {
-            HStack(alignment: .top) {
-                Image(systemName: model.isSelected(index) ? "checkmark.circle.fill" : "circle")
-                    .foregroundStyle(model.canSelect(index) ? Color.accentColor : Color.secondary.opacity(0.3))
-                VStack(alignment: .leading, spacing: 2) {
-                    Text(result.identifierKind.map { kind in "\(kind) \(result.identifier ?? result.input)" } ?? result.input)
-                        .font(.caption.monospaced())
-                        .foregroundStyle(.secondary)
-                    resultDetail(result)
+        if model.canSelect(index) {
+            Button {
+                model.toggle(index)
+            } label: {
+                HStack(alignment: .top) {
+                    Image(systemName: model.isSelected(index) ? "checkmark.circle.fill" : "circle")
+                        .foregroundStyle(Color.accentColor)
+                    resultText(result)
                 }
+                .contentShape(Rectangle())
+            }
+            .buttonStyle(.plain)
+            .accessibilityAddTraits(model.isSelected(index) ? .isSelected : [])
+        } else {
+            HStack(alignment: .top) {
+                Image(systemName: "circle.slash").foregroundStyle(.secondary)
+                resultText(result)
             }
         }
-        .buttonStyle(.plain)
-        .disabled(!model.canSelect(index))
+    }
+
+    private func resultText(_ result: LookupResult) -> some View {
+        VStack(alignment: .leading, spacing: 2) {
+            Text(result.identifierKind.map { kind in "\(kind) \(result.identifier ?? result.input)" } ?? result.input)
+                .font(.caption.monospaced())
+                .foregroundStyle(.secondary)
+            resultDetail(result)
+        }
     }
 
     @ViewBuilder

@@ -3,6 +3,7 @@
 // the camera may be used.
 
 import SwiftUI
+import Vision
 import VisionKit
 
 /// The scanner with a title and a Cancel button; `onScan` gets the first
@@ -44,11 +45,15 @@ struct BarcodeScannerView: UIViewControllerRepresentable {
             isHighlightingEnabled: true
         )
         scanner.delegate = context.coordinator
-        try? scanner.startScanning()
         return scanner
     }
 
-    func updateUIViewController(_ scanner: DataScannerViewController, context: Context) {}
+    /// Scanning starts once the scanner is on screen, and not again after
+    /// a barcode was delivered.
+    func updateUIViewController(_ scanner: DataScannerViewController, context: Context) {
+        guard !scanner.isScanning, !context.coordinator.delivered else { return }
+        try? scanner.startScanning()
+    }
 
     static func dismantleUIViewController(_ scanner: DataScannerViewController, coordinator: Coordinator) {
         scanner.stopScanning()
@@ -61,7 +66,7 @@ struct BarcodeScannerView: UIViewControllerRepresentable {
     @MainActor
     final class Coordinator: NSObject, DataScannerViewControllerDelegate {
         private let onScan: (String) -> Void
-        private var delivered = false
+        private(set) var delivered = false
 
         init(onScan: @escaping (String) -> Void) {
             self.onScan = onScan
