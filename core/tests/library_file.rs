@@ -2,10 +2,11 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 use common::{article, new_library};
-use shelfmark_core::{ChangeKind, Error, Library, ObjectKind};
+use shelfmark_core::{ChangeKind, Error, ImportOptions, ItemFilter, Library, ObjectKind};
 
 #[test]
 fn create_then_reopen_keeps_items() {
@@ -118,22 +119,46 @@ fn invalid_items_write_nothing() {
     assert!(matches!(lib.get_item("nope"), Err(Error::BadKey(_))));
 }
 
+/// While an import's write transaction is open (its last progress call
+/// comes after every record is written, before the commit), a reader on
+/// another thread runs to the end and sees the last committed state.
 #[test]
 fn readers_run_while_a_write_is_open() {
     let lib = new_library();
-    let item = lib
+    let committed = lib
         .create_item(article("Readable", "Reader", "1999"))
         .expect("create");
-    let lib2 = lib.library.clone();
-    let key = item.key.to_string();
-    let handle = std::thread::spawn(move || {
-        for _ in 0..50 {
-            lib2.get_item(&key).expect("read in parallel");
-        }
-    });
-    for i in 0..50 {
-        lib.create_item(article(&format!("W{i}"), "Writer", "2000"))
-            .expect("write");
-    }
-    handle.join().expect("reader thread");
+    let ris = "TY  - JOUR\nTI  - Written meanwhile\nPY  - 2000\nER  - \n";
+    let mut read_during_write = None;
+    let report = lib
+        .import_text(
+            "meanwhile.ris",
+            ris,
+            &ImportOptions::default(),
+            &mut |done, total| {
+                if done == 0 || done < total {
+                    return;
+                }
+                let reader = lib.library.clone();
+                let key = committed.key.to_string();
+                let (sender, receiver) = mpsc::channel();
+                std::thread::spawn(move || {
+                    let title = reader
+                        .get_item(&key)
+                        .map(|item| item.field("title").map(str::to_owned));
+                    let count = reader.count_items(&ItemFilter::default());
+                    let _ = sender.send((title, count));
+                });
+                // A reader queued behind the writer would time out here.
+                read_during_write = Some(receiver.recv_timeout(Duration::from_secs(20)));
+            },
+        )
+        .expect("import");
+    assert_eq!(report.created.len(), 1);
+    let (title, count) = read_during_write
+        .expect("the import reported its end")
+        .expect("the read finished while the write was open");
+    assert_eq!(title.expect("read").as_deref(), Some("Readable"));
+    assert_eq!(count.expect("count"), 1, "the open write is not visible");
+    assert_eq!(lib.count_items(&ItemFilter::default()).expect("count"), 2);
 }

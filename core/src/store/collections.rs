@@ -13,6 +13,7 @@ use crate::store::collection_rows::{
     save_collection, trashed_keys,
 };
 use crate::store::items::{edit_local, get_row};
+use crate::store::parse_keys;
 use crate::text::fold;
 
 /// A collection in the tree, with how many items it holds directly.
@@ -39,11 +40,6 @@ fn live_collections(rows: Vec<CollectionRow>) -> Vec<CollectionData> {
         .collect();
     live.sort_by(by_name);
     live
-}
-
-/// Parses every key first, so that a bad key anywhere writes nothing.
-fn parse_keys(keys: &[&str]) -> Result<Vec<ObjectKey>> {
-    keys.iter().map(|k| Ok(ObjectKey::parse(k)?)).collect()
 }
 
 impl Library {

@@ -21,12 +21,10 @@ pub(crate) struct ItemRow {
     pub data: ItemData,
     pub in_trash: bool,
     pub version: u64,
-    #[allow(dead_code, reason = "read by the sync engine")]
-    pub synced: bool,
     pub changed_fields: Vec<String>,
 }
 
-pub(crate) const ROW_COLUMNS: &str = "id, data, in_trash, version, synced, changed_fields";
+pub(crate) const ROW_COLUMNS: &str = "id, data, in_trash, version, changed_fields";
 
 pub(crate) fn parse_data(json: &str) -> Result<ItemData> {
     let value: Value = serde_json::from_str(json)?;
@@ -35,25 +33,17 @@ pub(crate) fn parse_data(json: &str) -> Result<ItemData> {
 
 pub(crate) fn row_from_sql(
     r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(i64, String, bool, u64, bool, String)> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-    ))
+) -> rusqlite::Result<(i64, String, bool, u64, String)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
-pub(crate) fn finish_row(raw: (i64, String, bool, u64, bool, String)) -> Result<ItemRow> {
-    let (id, data, in_trash, version, synced, changed) = raw;
+pub(crate) fn finish_row(raw: (i64, String, bool, u64, String)) -> Result<ItemRow> {
+    let (id, data, in_trash, version, changed) = raw;
     Ok(ItemRow {
         id,
         data: parse_data(&data)?,
         in_trash,
         version,
-        synced,
         changed_fields: serde_json::from_str(&changed)?,
     })
 }

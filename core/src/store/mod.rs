@@ -8,3 +8,12 @@ pub(crate) mod items;
 pub(crate) mod search_rows;
 pub(crate) mod searches;
 pub(crate) mod trash;
+
+use shelfmark_protocol::ObjectKey;
+
+use crate::error::Result;
+
+/// Parses every key first, so that a bad key anywhere writes nothing.
+pub(crate) fn parse_keys(keys: &[&str]) -> Result<Vec<ObjectKey>> {
+    keys.iter().map(|k| Ok(ObjectKey::parse(k)?)).collect()
+}

@@ -2,7 +2,7 @@
 //! emptying it, which is the only way anything leaves the library for good.
 
 use rusqlite::{Connection, params};
-use shelfmark_protocol::{CollectionData, ItemData, ObjectKey, SavedSearchData};
+use shelfmark_protocol::{CollectionData, ItemData, SavedSearchData};
 
 use crate::error::Result;
 use crate::library::{Library, LibraryId};
@@ -10,6 +10,7 @@ use crate::store::collection_rows::{all_collections, remove_collection, trashed_
 use crate::store::items::{
     ROW_COLUMNS, edit_local, find_row, finish_row, get_row, remove_row, row_from_sql,
 };
+use crate::store::parse_keys;
 use crate::store::search_rows::{remove_search, searches_where};
 use crate::text::fold;
 
@@ -54,11 +55,6 @@ fn item_count(conn: &Connection, lib: LibraryId) -> Result<u64> {
         params![lib.0],
         |r| r.get(0),
     )?)
-}
-
-/// Parses every key first, so that a bad key anywhere writes nothing.
-fn parse_keys(keys: &[&str]) -> Result<Vec<ObjectKey>> {
-    keys.iter().map(|k| Ok(ObjectKey::parse(k)?)).collect()
 }
 
 impl Library {

@@ -12,7 +12,7 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
-use shelfmark_protocol::{LibraryKind, ObjectKey};
+use shelfmark_protocol::LibraryKind;
 
 use super::error::{SyncError, SyncErrorKind};
 
@@ -193,7 +193,6 @@ const MAX_ATTEMPTS: u32 = 6;
 pub struct ApiClient {
     http: reqwest::Client,
     base: String,
-    key: String,
     /// A `Backoff` from the server: no new request before this instant.
     pause_until: Mutex<Option<Instant>>,
     /// Largest page the server accepts (50 unless it advertises more).
@@ -303,7 +302,6 @@ impl ApiClient {
         Ok(Self {
             http,
             base: base_url.trim_end_matches('/').to_owned(),
-            key: api_key.to_owned(),
             pause_until: Mutex::new(None),
             page_size: STANDARD_PAGE,
             large_pages: false,
@@ -724,12 +722,6 @@ impl ApiClient {
         }
         Self::library_version(&response)
     }
-
-    /// Whether `key` looks like something this client may send (it is never
-    /// logged; this only guards against obvious mistakes like pasted spaces).
-    pub fn key_is_plausible(&self) -> bool {
-        !self.key.is_empty() && self.key.chars().all(|c| c.is_ascii_alphanumeric())
-    }
 }
 
 /// An object's `data` as the server sent it: checked to be JSON, kept as
@@ -791,16 +783,6 @@ impl<'de> serde::de::Visitor<'de> for ObjectDataVisitor {
         };
         Ok(ObjectData(RemoteObject(data)))
     }
-}
-
-/// Splits keys into request-sized pages.
-pub fn pages(keys: &[String], size: usize) -> impl Iterator<Item = &[String]> {
-    keys.chunks(size.max(1))
-}
-
-/// Parses a key from the server, refusing malformed ones.
-pub fn parse_key(key: &str) -> Result<ObjectKey, SyncError> {
-    ObjectKey::parse(key).map_err(|e| SyncError::new(SyncErrorKind::InvalidData, e.to_string()))
 }
 
 #[cfg(test)]
