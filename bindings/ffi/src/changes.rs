@@ -44,28 +44,38 @@ pub trait LibraryListener: Send + Sync {
     fn on_change(&self, changes: LibraryChanges);
 }
 
-impl From<&ChangeSet> for LibraryChanges {
-    fn from(set: &ChangeSet) -> Self {
-        let mut out = LibraryChanges::default();
-        for change in &set.changes {
-            out.library_id = change.library_id.0;
-            let group = match change.object {
-                ObjectKind::Item => &mut out.items,
-                ObjectKind::Collection => &mut out.collections,
-                ObjectKind::SavedSearch => &mut out.saved_searches,
-            };
-            let list = match change.kind {
-                ChangeKind::Created => &mut group.created,
-                ChangeKind::Updated => &mut group.updated,
-                ChangeKind::Removed => &mut group.removed,
-            };
-            let key = change.key.to_string();
-            if !list.contains(&key) {
-                list.push(key);
+/// Splits a committed change set into one [`LibraryChanges`] per library it
+/// touched (one transaction may write to several libraries of the file), in
+/// the order each library first appears. Keys are not de-duplicated here:
+/// `WriteTx::record` already keeps each change once.
+pub(crate) fn per_library(set: &ChangeSet) -> Vec<LibraryChanges> {
+    let mut out: Vec<LibraryChanges> = Vec::new();
+    for change in &set.changes {
+        let library_id = change.library_id.0;
+        let index = match out.iter().position(|l| l.library_id == library_id) {
+            Some(index) => index,
+            None => {
+                out.push(LibraryChanges {
+                    library_id,
+                    ..LibraryChanges::default()
+                });
+                out.len() - 1
             }
-        }
-        out
+        };
+        let library = &mut out[index];
+        let group = match change.object {
+            ObjectKind::Item => &mut library.items,
+            ObjectKind::Collection => &mut library.collections,
+            ObjectKind::SavedSearch => &mut library.saved_searches,
+        };
+        let list = match change.kind {
+            ChangeKind::Created => &mut group.created,
+            ChangeKind::Updated => &mut group.updated,
+            ChangeKind::Removed => &mut group.removed,
+        };
+        list.push(change.key.to_string());
     }
+    out
 }
 
 /// Committed change sets of `library`, as a channel. The library calls
@@ -90,18 +100,83 @@ pub(crate) fn subscribe_changes(
             if set.is_empty() {
                 continue;
             }
-            let changes = LibraryChanges::from(&set);
-            let listener = listener.clone();
-            // Foreign code may block; it runs on the blocking pool, one
-            // call at a time so the order of commits is kept.
-            if tokio::task::spawn_blocking(move || listener.on_change(changes))
-                .await
-                .is_err()
-            {
-                log::warn!("a library listener failed; it will not be called again");
-                return;
+            for changes in per_library(&set) {
+                let listener = listener.clone();
+                // Foreign code may block; it runs on the blocking pool, one
+                // call at a time so the order of commits is kept.
+                if tokio::task::spawn_blocking(move || listener.on_change(changes))
+                    .await
+                    .is_err()
+                {
+                    log::warn!("a library listener failed; it will not be called again");
+                    return;
+                }
             }
         }
     })?;
     Ok(TaskHandle::new(task, subscription))
+}
+
+#[cfg(test)]
+mod tests {
+    use shelfmark_core::protocol::ObjectKey;
+    use shelfmark_core::{Change, LibraryId};
+
+    use super::*;
+
+    fn change(library: i64, object: ObjectKind, key: &ObjectKey, kind: ChangeKind) -> Change {
+        Change {
+            library_id: LibraryId(library),
+            object,
+            key: key.clone(),
+            kind,
+        }
+    }
+
+    #[test]
+    fn a_change_set_over_two_libraries_is_reported_per_library() {
+        let (a, b, c) = (
+            ObjectKey::random(),
+            ObjectKey::random(),
+            ObjectKey::random(),
+        );
+        let set = ChangeSet {
+            changes: vec![
+                change(1, ObjectKind::Item, &a, ChangeKind::Created),
+                change(7, ObjectKind::Collection, &b, ChangeKind::Updated),
+                change(1, ObjectKind::SavedSearch, &c, ChangeKind::Removed),
+                change(7, ObjectKind::Item, &a, ChangeKind::Removed),
+            ],
+        };
+        let personal = LibraryChanges {
+            library_id: 1,
+            items: KeyChanges {
+                created: vec![a.to_string()],
+                ..KeyChanges::default()
+            },
+            saved_searches: KeyChanges {
+                removed: vec![c.to_string()],
+                ..KeyChanges::default()
+            },
+            ..LibraryChanges::default()
+        };
+        let group = LibraryChanges {
+            library_id: 7,
+            items: KeyChanges {
+                removed: vec![a.to_string()],
+                ..KeyChanges::default()
+            },
+            collections: KeyChanges {
+                updated: vec![b.to_string()],
+                ..KeyChanges::default()
+            },
+            ..LibraryChanges::default()
+        };
+        assert_eq!(per_library(&set), vec![personal, group]);
+    }
+
+    #[test]
+    fn an_empty_change_set_reports_nothing() {
+        assert!(per_library(&ChangeSet::default()).is_empty());
+    }
 }

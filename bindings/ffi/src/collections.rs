@@ -4,6 +4,7 @@ use shelfmark_core::protocol::CollectionData;
 use shelfmark_core::{CollectionNode, Library};
 
 use crate::error::Result;
+use crate::items::as_strs;
 use crate::runtime::with_library;
 
 /// A collection.
@@ -73,10 +74,6 @@ impl Collections {
     pub(crate) fn new(library: Library) -> Self {
         Self { library }
     }
-}
-
-fn keys_of(items: &[String]) -> Vec<&str> {
-    items.iter().map(String::as_str).collect()
 }
 
 #[uniffi::export]
@@ -154,7 +151,7 @@ impl Collections {
     /// Puts items in a collection.
     pub async fn add_items(&self, collection: String, items: Vec<String>) -> Result<()> {
         with_library(&self.library, move |l| {
-            l.add_to_collection(&collection, &keys_of(&items))
+            l.add_to_collection(&collection, &as_strs(&items))
         })
         .await
     }
@@ -162,7 +159,7 @@ impl Collections {
     /// Takes items out of a collection (they stay in the library).
     pub async fn remove_items(&self, collection: String, items: Vec<String>) -> Result<()> {
         with_library(&self.library, move |l| {
-            l.remove_from_collection(&collection, &keys_of(&items))
+            l.remove_from_collection(&collection, &as_strs(&items))
         })
         .await
     }

@@ -136,7 +136,8 @@ pub struct DuplicateGroup {
     pub reason: String,
 }
 
-fn as_strs(keys: &[String]) -> Vec<&str> {
+/// Borrows owned strings as the `&str` slices the core takes.
+pub(crate) fn as_strs(keys: &[String]) -> Vec<&str> {
     keys.iter().map(String::as_str).collect()
 }
 

@@ -58,9 +58,13 @@ impl From<SavedSearchData> for SavedSearch {
     }
 }
 
+/// The caller's conditions for the core. A `joinMode` among them is
+/// dropped: `match_any` says how conditions join, and the search stores
+/// exactly one `joinMode`.
 fn core_conditions(conditions: &[SearchCondition]) -> Vec<CoreCondition> {
     conditions
         .iter()
+        .filter(|c| c.condition != JOIN_MODE)
         .map(|c| CoreCondition::new(&c.condition, &c.operator, &c.value))
         .collect()
 }
@@ -153,5 +157,65 @@ impl SavedSearches {
             l.saved_search_items(&key, &query).map(ItemPage::from)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Polls a future to completion on this thread, as a foreign executor would.
+    fn wait<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("test executor")
+            .block_on(future)
+    }
+
+    fn condition(condition: &str, operator: &str, value: &str) -> SearchCondition {
+        SearchCondition {
+            condition: condition.into(),
+            operator: operator.into(),
+            value: value.into(),
+        }
+    }
+
+    fn stored_join_modes(library: &Library, key: &str) -> Vec<String> {
+        library
+            .get_saved_search(key)
+            .expect("stored search")
+            .conditions
+            .into_iter()
+            .filter(|c| c.condition == JOIN_MODE)
+            .map(|c| c.operator)
+            .collect()
+    }
+
+    #[test]
+    fn a_join_mode_among_the_conditions_is_not_stored_twice() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let library = Library::create(dir.path().join("lib.shelfmark")).expect("library");
+        let searches = SavedSearches::new(library.clone());
+        let title = condition("title", "contains", "cell");
+        let stray_join = condition(JOIN_MODE, "any", "");
+
+        let created = wait(searches.create(
+            "Cells".into(),
+            vec![stray_join.clone(), title.clone()],
+            false,
+        ))
+        .expect("create");
+        assert_eq!(stored_join_modes(&library, &created.key), ["all"]);
+
+        let updated = wait(searches.update(
+            created.key.clone(),
+            "Cells".into(),
+            vec![title.clone(), stray_join],
+            false,
+        ))
+        .expect("update");
+        assert_eq!(stored_join_modes(&library, &updated.key), ["all"]);
+        assert!(!updated.match_any);
+        assert_eq!(updated.conditions, [title]);
     }
 }
