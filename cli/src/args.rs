@@ -57,15 +57,25 @@ pub enum Command {
         #[command(flatten)]
         out: JsonOut,
     },
-    /// Bring items back from the trash (`restore KEY…`), or create a library
-    /// from a backup archive, verifying every checksum (`restore FILE --to PATH`).
+    /// Bring items back from the trash: `restore KEY…`.
     Restore {
-        /// Item keys, or with --to the backup archive.
-        #[arg(required = true, value_name = "KEY…|FILE")]
+        /// Item keys (the older `restore ARCHIVE --to PATH` still restores a backup).
+        #[arg(required = true, value_name = "KEY…")]
         targets: Vec<String>,
-        /// Where to create the library restored from a backup (must not exist).
-        #[arg(long, value_name = "PATH")]
+        /// Older form of `restore-backup --to`.
+        #[arg(long, value_name = "PATH", hide = true)]
         to: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        out: JsonOut,
+    },
+    /// Create a library from a backup archive, verifying every checksum:
+    /// `restore-backup ARCHIVE --to PATH`.
+    RestoreBackup {
+        /// The backup archive (written by `backup`).
+        archive: std::path::PathBuf,
+        /// Where to create the restored library (must not exist).
+        #[arg(long, value_name = "PATH")]
+        to: std::path::PathBuf,
         #[command(flatten)]
         out: JsonOut,
     },

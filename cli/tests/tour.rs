@@ -327,25 +327,46 @@ fn import_export_backup_and_duplicates() {
     let archive = dir.path().join("lib.backup");
     shelf.ok(&["backup", archive.to_str().expect("path")]);
     let restored = dir.path().join("restored.shelfmark");
-    shelf.ok(&[
-        "restore",
+    let quiet = shelf.run(&[
+        "restore-backup",
         archive.to_str().expect("path"),
         "--to",
         restored.to_str().expect("path"),
     ]);
+    assert!(quiet.status.success(), "{quiet:?}");
+    assert!(quiet.stderr.is_empty(), "{quiet:?}");
+    assert_eq!(keys_in(&restored).len(), before);
+
+    // The older spelling still restores a backup, and names the new verb.
+    let restored_old_form = dir.path().join("restored-old-form.shelfmark");
+    let old_form = shelf.run(&[
+        "restore",
+        archive.to_str().expect("path"),
+        "--to",
+        restored_old_form.to_str().expect("path"),
+    ]);
+    assert!(old_form.status.success(), "{old_form:?}");
+    let notice = String::from_utf8(old_form.stderr).expect("utf-8 output");
+    assert!(
+        notice.contains("shelfmark restore-backup ARCHIVE --to PATH"),
+        "{notice}"
+    );
+    assert!(
+        String::from_utf8_lossy(&old_form.stdout).starts_with("restored "),
+        "the result stays on stdout"
+    );
+    assert_eq!(keys_in(&restored_old_form).len(), before);
+}
+
+/// Keys of every item in the library at `path`.
+fn keys_in(path: &Path) -> Vec<String> {
     let listed = Command::new(env!("CARGO_BIN_EXE_shelfmark"))
-        .args([
-            "--library",
-            restored.to_str().expect("path"),
-            "list",
-            "--json",
-            "--limit",
-            "500",
-        ])
+        .args(["list", "--json", "--limit", "500"])
+        .arg("--library")
+        .arg(path)
         .output()
         .expect("run");
-    let restored_keys = keys(&serde_json::from_slice(&listed.stdout).expect("json"));
-    assert_eq!(restored_keys.len(), before);
+    keys(&serde_json::from_slice(&listed.stdout).expect("json"))
 }
 
 #[test]

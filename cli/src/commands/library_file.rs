@@ -29,20 +29,41 @@ pub fn backup(library: &Library, file: &Path, out: JsonOut) -> Result<()> {
     Ok(())
 }
 
-pub fn restore(targets: &[String], to: &Path, options: &OpenOptions, out: JsonOut) -> Result<()> {
-    let [archive] = targets else {
-        bail!("restore --to takes exactly one backup file");
-    };
-    let library = shelfmark_core::restore(Path::new(archive), to, options)?;
+pub fn restore_backup(
+    archive: &Path,
+    to: &Path,
+    options: &OpenOptions,
+    out: JsonOut,
+) -> Result<()> {
+    let library = shelfmark_core::restore(archive, to, options)?;
     if out.json {
         output::json(&json!({"library": library.path().display().to_string()}));
     } else {
         println!(
-            "restored {archive} to {} (every checksum verified)",
+            "restored {} to {} (every checksum verified)",
+            archive.display(),
             library.path().display()
         );
     }
     Ok(())
+}
+
+/// The older spelling, `restore ARCHIVE --to PATH`: still works, and says
+/// on stderr which verb to use, since `restore` alone takes from the trash.
+pub fn restore_backup_old_form(
+    targets: &[String],
+    to: &Path,
+    options: &OpenOptions,
+    out: JsonOut,
+) -> Result<()> {
+    let [archive] = targets else {
+        bail!("restore-backup takes exactly one backup archive");
+    };
+    eprintln!(
+        "note: `restore ARCHIVE --to PATH` is now `shelfmark restore-backup ARCHIVE --to PATH`; \
+         `restore` alone takes items out of the trash"
+    );
+    restore_backup(Path::new(archive), to, options, out)
 }
 
 pub fn duplicates(library: &Library, args: DuplicatesArgs) -> Result<()> {
