@@ -436,25 +436,32 @@ async fn usable_invitation(state: &AppState, token: &str) -> WebResult<Option<In
     }
 }
 
+/// What the sign-up form shows again: the invitation's token, the address
+/// (fixed by an invitation), the name typed and what was wrong.
+#[derive(Debug, Default, Clone, Copy)]
+struct SignUpFields<'a> {
+    token: &'a str,
+    email: &'a str,
+    email_fixed: bool,
+    name: &'a str,
+    error: &'a str,
+}
+
 fn signup_form(
     state: &AppState,
     headers: &HeaderMap,
     status: StatusCode,
-    token: &str,
-    email: &str,
-    email_fixed: bool,
-    name: &str,
-    error: &str,
+    fields: SignUpFields<'_>,
 ) -> Response {
     let form_token = form_token(headers);
     let page = SignUpPage {
         nav: None,
         csrf: form_token.clone(),
-        token: token.to_owned(),
-        email: email.to_owned(),
-        email_fixed,
-        name: name.to_owned(),
-        error: error.to_owned(),
+        token: fields.token.to_owned(),
+        email: fields.email.to_owned(),
+        email_fixed: fields.email_fixed,
+        name: fields.name.to_owned(),
+        error: fields.error.to_owned(),
         min_password: MIN_PASSWORD_CHARS,
     };
     public_form_page(state, status, &page, &form_token)
@@ -478,11 +485,12 @@ pub async fn signup_page(
             &state,
             &headers,
             StatusCode::OK,
-            &query.token,
-            &invitation.email,
-            true,
-            "",
-            "",
+            SignUpFields {
+                token: &query.token,
+                email: &invitation.email,
+                email_fixed: true,
+                ..SignUpFields::default()
+            },
         ));
     }
     if !signup_open(&state) {
@@ -492,11 +500,7 @@ pub async fn signup_page(
         &state,
         &headers,
         StatusCode::OK,
-        "",
-        "",
-        false,
-        "",
-        "",
+        SignUpFields::default(),
     ))
 }
 
@@ -537,11 +541,13 @@ pub async fn signup(
             &state,
             &headers,
             status,
-            &token,
-            &email,
-            invitation.is_some(),
-            name,
-            error,
+            SignUpFields {
+                token: &token,
+                email: &email,
+                email_fixed: invitation.is_some(),
+                name,
+                error,
+            },
         )
     };
     if !plausible_email(&email) {
