@@ -1,12 +1,14 @@
 package org.shelfmark.app.state
 
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableIntStateOf
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
+import org.shelfmark.FileScope
 import org.shelfmark.ItemFilter
 import org.shelfmark.ItemListQuery
 import org.shelfmark.ItemRow
@@ -20,6 +22,7 @@ import org.shelfmark.SidebarSection
 import org.shelfmark.SortField
 import org.shelfmark.applying
 import org.shelfmark.changes
+import org.shelfmark.fileStatusText
 import org.shelfmark.watchList
 
 /** The sort orders the list offers, with their labels. */
@@ -58,6 +61,10 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
     var error: String? by mutableStateOf(null)
         private set
 
+    /** Goes up on every library change (a sync, an edit), so that rows read their attachments' file states again. */
+    var fileStatesVersion by mutableIntStateOf(0)
+        private set
+
     private val groups = mutableMapOf<Long, LibraryHandle>()
     private var watch: Job? = null
     private var search: Job? = null
@@ -66,6 +73,7 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
             reloadSidebar()
             // The watched first page updates itself; the others are read again when shown.
             rows.invalidateExcept(0)
+            fileStatesVersion++
         }
     }
 
@@ -101,6 +109,18 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
             }
         }
     }
+
+    /**
+     * The file state of each attachment of item `key` (or of `key` itself,
+     * when it is an attachment), as a list row shows it: "Downloaded",
+     * "Not downloaded", "Waiting to upload"…
+     */
+    suspend fun fileStatusTexts(key: String): List<String> =
+        try {
+            shown.files().states(FileScope.Item(key)).filter { !it.inTrash }.map { fileStatusText(it.status) }
+        } catch (e: ShelfmarkException) {
+            emptyList()
+        }
 
     fun sortBy(field: SortField) {
         sort = field

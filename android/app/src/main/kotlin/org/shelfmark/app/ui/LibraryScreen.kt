@@ -32,6 +32,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.produceState
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
@@ -146,7 +147,10 @@ fun LibraryListScreen(
                         LaunchedEffect(rows, page) { runCatching { rows.ensurePage(page) } }
                         Spacer(Modifier.fillMaxWidth().height(72.dp))
                     } else {
-                        ItemRowView(row, selected = row.key == selectedKey, onClick = { onOpen(row.key) })
+                        val fileStates by produceState(emptyList<String>(), row, browser.shown, browser.fileStatesVersion) {
+                            if (row.numChildren > 0u || row.itemType == "attachment") value = browser.fileStatusTexts(row.key)
+                        }
+                        ItemRowView(row, selected = row.key == selectedKey, onClick = { onOpen(row.key) }, fileStates = fileStates)
                     }
                     HorizontalDivider()
                 }
@@ -203,9 +207,9 @@ fun SyncBanner(app: AppState) {
     }
 }
 
-/** One list row: title, creators, year, type, and how many notes and attachments it has. */
+/** One list row: title, creators, year, type, how many notes and attachments it has, and each attachment's file state. */
 @Composable
-fun ItemRowView(row: ItemRow, selected: Boolean, onClick: () -> Unit) {
+fun ItemRowView(row: ItemRow, selected: Boolean, onClick: () -> Unit, fileStates: List<String> = emptyList()) {
     Column(
         Modifier.fillMaxWidth()
             .background(if (selected) MaterialTheme.colorScheme.primaryContainer else MaterialTheme.colorScheme.surface)
@@ -221,5 +225,15 @@ fun ItemRowView(row: ItemRow, selected: Boolean, onClick: () -> Unit) {
             row.numChildren.takeIf { it > 0u }?.let { "$it attached" },
         ).joinToString(" · ")
         Text(meta, style = MaterialTheme.typography.bodyMedium, color = MaterialTheme.colorScheme.onSurfaceVariant, maxLines = 1, overflow = TextOverflow.Ellipsis)
+        if (fileStates.isNotEmpty()) {
+            Text(
+                fileStates.joinToString(" · "),
+                style = MaterialTheme.typography.bodySmall,
+                color = MaterialTheme.colorScheme.outline,
+                maxLines = 1,
+                overflow = TextOverflow.Ellipsis,
+                modifier = Modifier.testTag(Tags.rowFiles(row.key)),
+            )
+        }
     }
 }

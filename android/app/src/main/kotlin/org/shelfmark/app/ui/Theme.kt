@@ -69,6 +69,7 @@ object Tags {
     const val BACK = "back"
 
     fun row(key: String) = "row:$key"
+    fun rowFiles(key: String) = "row.files:$key"
     fun sidebar(label: String) = "sidebar:$label"
     fun sort(label: String) = "sort:$label"
     fun field(name: String) = "field:$name"
