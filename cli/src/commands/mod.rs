@@ -17,6 +17,16 @@ use shelfmark_core::{Library, OpenOptions};
 
 use crate::args::{Cli, Command};
 
+/// Runs one async operation of the core to completion on a runtime of its
+/// own; `what` names it in the error when no runtime can be started.
+fn block_on<F: std::future::Future>(what: &str, future: F) -> Result<F::Output> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .with_context(|| format!("cannot start {what}"))?;
+    Ok(runtime.block_on(future))
+}
+
 fn options(cli: &Cli) -> OpenOptions {
     OpenOptions {
         allow_cloud_folder: cli.allow_cloud_folder,

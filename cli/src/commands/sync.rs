@@ -127,11 +127,7 @@ fn auto(library: &Library, options: SyncOptions, interval: u64, out: JsonOut) ->
     if !out.json {
         eprintln!("syncing automatically every {interval} s and after changes; Ctrl-C to stop");
     }
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot wait for Ctrl-C")?
-        .block_on(tokio::signal::ctrl_c())
+    super::block_on("waiting for Ctrl-C", tokio::signal::ctrl_c())?
         .context("cannot wait for Ctrl-C")?;
     if !out.json {
         eprintln!("stopping: one last sync");
@@ -172,16 +168,10 @@ fn sign_in(
             .unwrap_or_else(|| "this computer".into());
         format!("Shelfmark CLI on {host}")
     });
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start signing in")?;
-    let signed_in = runtime.block_on(shelfmark_core::sync::sign_in(
-        server,
-        email,
-        &password,
-        &device_name,
-    ))?;
+    let signed_in = super::block_on(
+        "signing in",
+        shelfmark_core::sync::sign_in(server, email, &password, &device_name),
+    )??;
     eprintln!(
         "signed in as {} (user {}); this computer's key is named {:?} on the server",
         signed_in.username, signed_in.user_id, signed_in.key_name
@@ -192,11 +182,7 @@ fn sign_in(
 /// `sync sign-out`: revokes the key on the server, then unbinds.
 fn sign_out(library: &Library, out: JsonOut) -> Result<()> {
     let old = library.binding()?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start signing out")?;
-    let revoked = runtime.block_on(library.sign_out(&CredentialStore::System))?;
+    let revoked = super::block_on("signing out", library.sign_out(&CredentialStore::System))??;
     if out.json {
         output::json(&json!({"unbound": to_json(&old), "key_revoked": revoked}));
         return Ok(());
