@@ -14,7 +14,8 @@ use rusqlite::backup::Backup;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::error::{Error, Result, hash_file, io_err};
+use crate::digest::hash_file;
+use crate::error::{Error, Result, io_err};
 use crate::library::{Library, OpenOptions, attachments_dir_for};
 
 const FORMAT: &str = "shelfmark-backup";

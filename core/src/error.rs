@@ -60,8 +60,22 @@ pub enum Error {
     #[error(transparent)]
     Sync(#[from] crate::sync::SyncError),
 
+    /// Stored data that cannot be read back: the library file is damaged.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+
+    /// Shelfmark itself failed: a task stopped or panicked, a runtime could
+    /// not start, or an invariant broke. Nothing stored is damaged.
+    #[error("internal error: {0}")]
+    Internal(String),
+
+    /// The error of a sync that this call joined while it ran, as the call
+    /// that started it got it.
+    #[error("{message}")]
+    Joined {
+        category: ErrorCategory,
+        message: String,
+    },
 
     #[error("file error on {}: {source}", path.display())]
     Io {
@@ -79,6 +93,8 @@ pub enum ErrorCategory {
     Storage,
     /// A sync could not finish; the sync error's kind says why.
     Sync,
+    /// Shelfmark failed, not the data or the input (worth a bug report).
+    Internal,
 }
 
 impl Error {
@@ -97,6 +113,8 @@ impl Error {
             | Self::Corrupt(_)
             | Self::Io { .. } => ErrorCategory::Storage,
             Self::Sync(_) => ErrorCategory::Sync,
+            Self::Internal(_) => ErrorCategory::Internal,
+            Self::Joined { category, .. } => *category,
         }
     }
 
@@ -109,6 +127,10 @@ impl Error {
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::InvalidInput(message.into())
+    }
+
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::Internal(message.into())
     }
 }
 
@@ -132,22 +154,4 @@ pub(crate) fn io_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> E
         path: path.to_owned(),
         source,
     }
-}
-
-/// The digest (lowercase hex) and size of a file, read in chunks.
-pub(crate) fn hash_file<D: sha2::Digest>(path: &std::path::Path) -> Result<(String, u64)> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).map_err(io_err(path))?;
-    let mut hasher = D::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf).map_err(io_err(path))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-    Ok((hex::encode(hasher.finalize()), size))
 }

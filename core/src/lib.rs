@@ -11,6 +11,7 @@ mod changes;
 pub mod cite;
 pub mod cloud;
 mod db;
+mod digest;
 mod duplicates;
 mod error;
 mod export;

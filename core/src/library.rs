@@ -80,7 +80,7 @@ where
     let task = tokio::task::spawn_blocking(move || f(&library));
     async move {
         task.await
-            .map_err(|e| Error::Corrupt(format!("a library task stopped unexpectedly: {e}")))?
+            .map_err(|e| Error::internal(format!("a library task stopped unexpectedly: {e}")))?
     }
 }
 

@@ -24,6 +24,9 @@ pub enum ErrorCategory {
     Cancelled,
     /// The library file or the device storage failed, or the library cannot be used here.
     Storage,
+    /// Shelfmark itself failed (a stopped task, a broken invariant); the
+    /// data is intact. Worth reporting with the log.
+    Internal,
 }
 
 /// Every failure of the Shelfmark API. The case is the failure's category
@@ -58,6 +61,9 @@ pub enum ShelfmarkError {
     /// The library file or the device storage failed.
     #[error("{0}")]
     Storage(String),
+    /// Shelfmark itself failed; the data is intact.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl ShelfmarkError {
@@ -73,7 +79,20 @@ impl ShelfmarkError {
             ErrorCategory::NotFound => Self::NotFound(message),
             ErrorCategory::Cancelled => Self::Cancelled(message),
             ErrorCategory::Storage => Self::Storage(message),
+            ErrorCategory::Internal => Self::Internal(message),
         }
+    }
+
+    /// A task that did not finish: it panicked or its runtime dropped it.
+    /// Every awaited task's failure is mapped here, so it is one category.
+    pub(crate) fn task_stopped(what: &str, error: &tokio::task::JoinError) -> Self {
+        let how = if error.is_panic() {
+            "stopped by an internal error"
+        } else {
+            "was cancelled"
+        };
+        log::error!("{what} {how}: {error}");
+        Self::new(ErrorCategory::Internal, format!("{what} {how}"))
     }
 
     /// Bad input from the caller.
@@ -92,6 +111,7 @@ impl ShelfmarkError {
             Self::NotFound(_) => ErrorCategory::NotFound,
             Self::Cancelled(_) => ErrorCategory::Cancelled,
             Self::Storage(_) => ErrorCategory::Storage,
+            Self::Internal(_) => ErrorCategory::Internal,
         }
     }
 }
@@ -102,6 +122,7 @@ impl From<CoreCategory> for ErrorCategory {
             CoreCategory::InvalidInput => Self::InvalidInput,
             CoreCategory::NotFound => Self::NotFound,
             CoreCategory::Storage => Self::Storage,
+            CoreCategory::Internal => Self::Internal,
             // Sync errors are mapped by their kind in `From<CoreError>`.
             CoreCategory::Sync => Self::Network,
         }

@@ -11,7 +11,7 @@ use shelfmark_core::files::{
 };
 use tokio::task::JoinHandle;
 
-use crate::error::{ErrorCategory, Result, ShelfmarkError};
+use crate::error::{Result, ShelfmarkError};
 use crate::item_records::ItemDetail;
 use crate::runtime::{runtime, with_library};
 use crate::sync::{KeyStorage, credential_store};
@@ -253,10 +253,9 @@ impl Download {
             .unwrap_or_else(|p| p.into_inner())
             .take()
             .ok_or_else(|| ShelfmarkError::invalid("this download's results were already taken"))?;
-        let outcomes = task.await.map_err(|e| {
-            log::error!("a download stopped unexpectedly: {e}");
-            ShelfmarkError::new(ErrorCategory::Network, "the download stopped unexpectedly")
-        })??;
+        let outcomes = task
+            .await
+            .map_err(|e| ShelfmarkError::task_stopped("the download", &e))??;
         Ok(outcomes.into_iter().map(Into::into).collect())
     }
 }

@@ -71,15 +71,9 @@ where
 
 /// Awaits a task; a task that panicked becomes an error instead of a crash.
 async fn join<T>(handle: JoinHandle<T>) -> Result<T> {
-    handle.await.map_err(|e| {
-        let what = if e.is_panic() {
-            "an internal error stopped the operation"
-        } else {
-            "the operation was cancelled"
-        };
-        log::error!("{what}: {e}");
-        ShelfmarkError::new(ErrorCategory::Storage, what)
-    })
+    handle
+        .await
+        .map_err(|e| ShelfmarkError::task_stopped("the operation", &e))
 }
 
 #[cfg(test)]
@@ -99,7 +93,11 @@ mod tests {
             panic!("boom");
         }))
         .expect_err("a panic is an error");
-        assert_eq!(failed.category(), ErrorCategory::Storage);
+        assert_eq!(failed.category(), ErrorCategory::Internal);
+        assert_eq!(
+            failed.to_string(),
+            "the operation stopped by an internal error"
+        );
     }
 
     /// Polls a future to completion on this thread, as a foreign executor would.

@@ -425,13 +425,7 @@ impl SyncManager {
         runtime()?
             .spawn_blocking(move || work(library))
             .await
-            .map_err(|e| {
-                log::error!("a sync stopped unexpectedly: {e}");
-                ShelfmarkError::new(
-                    crate::error::ErrorCategory::Network,
-                    "the sync stopped unexpectedly",
-                )
-            })?
+            .map_err(|e| ShelfmarkError::task_stopped("the sync", &e))?
             .map_err(Into::into)
     }
 }
@@ -531,12 +525,7 @@ impl AutoSync {
         let report = runtime()?
             .spawn_blocking(move || handle.notify_app_closing())
             .await
-            .map_err(|e| {
-                ShelfmarkError::new(
-                    crate::error::ErrorCategory::Network,
-                    format!("the last sync stopped unexpectedly: {e}"),
-                )
-            })??;
+            .map_err(|e| ShelfmarkError::task_stopped("the last sync", &e))??;
         Ok(summary_of(report))
     }
 

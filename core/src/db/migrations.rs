@@ -48,7 +48,7 @@ pub(crate) fn init(tx: &Transaction<'_>) -> Result<()> {
 /// upgrade leaves the file as it was.
 pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
     if from == 0 || from > SCHEMA_VERSION {
-        return Err(Error::Corrupt(format!(
+        return Err(Error::internal(format!(
             "no upgrade path from library format {from}"
         )));
     }
@@ -63,7 +63,7 @@ pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
                 refill_pending_quick_text(tx)?;
             }
             other => {
-                return Err(Error::Corrupt(format!(
+                return Err(Error::internal(format!(
                     "no upgrade path from library format {other}"
                 )));
             }

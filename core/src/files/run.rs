@@ -229,7 +229,7 @@ impl Library {
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| Error::Corrupt(format!("cannot start the download runtime: {e}")))?;
+            .map_err(|e| Error::internal(format!("cannot start the download runtime: {e}")))?;
         runtime.block_on(self.download_files(keys, options))
     }
 
@@ -461,7 +461,7 @@ fn queue_modified(library: &Library) -> Result<()> {
             if row.local_size == Some(size) && row.local_mtime == Some(mtime) {
                 continue;
             }
-            let (md5, size) = crate::error::hash_file::<md5::Md5>(&path)?;
+            let (md5, size) = crate::digest::hash_file::<md5::Md5>(&path)?;
             row.local_size = Some(size);
             row.local_mtime = Some(mtime);
             if md5 != old_md5 {

@@ -248,7 +248,7 @@ pub(crate) fn write_row(
 /// A new item's key turned out to be taken (its row was looked for in the
 /// same transaction, so this means a bug, not user input).
 pub(crate) fn key_taken(item: &ItemData) -> Error {
-    Error::Corrupt(format!("an item with key {} exists already", item.key))
+    Error::internal(format!("an item with key {} exists already", item.key))
 }
 
 /// How much of an item's text goes into the full-text index with the row.

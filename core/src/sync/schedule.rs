@@ -16,7 +16,7 @@ use super::error::{SyncError, SyncErrorKind};
 use super::session::{SyncOptions, SyncReport};
 use super::upload;
 use crate::changes::Subscription;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCategory, Result};
 use crate::library::Library;
 use crate::library::blocking;
 
@@ -57,28 +57,32 @@ impl SyncCancel {
 /// A sync's result, shared with every caller that joined it.
 type Shared = std::result::Result<SyncReport, SharedError>;
 
-/// An error as each joined caller receives it.
+/// An error as each joined caller receives it: a sync error whole (its
+/// kind decides retries), anything else as its category and message.
 #[derive(Debug, Clone)]
 enum SharedError {
     Sync(SyncError),
-    Input(String),
-    Other(String),
+    Other {
+        category: ErrorCategory,
+        message: String,
+    },
 }
 
 impl SharedError {
     fn of(err: &Error) -> Self {
         match err {
             Error::Sync(e) => Self::Sync(e.clone()),
-            Error::InvalidInput(m) => Self::Input(m.clone()),
-            other => Self::Other(other.to_string()),
+            other => Self::Other {
+                category: other.category(),
+                message: other.to_string(),
+            },
         }
     }
 
     fn into_error(self) -> Error {
         match self {
             Self::Sync(e) => Error::Sync(e),
-            Self::Input(m) => Error::InvalidInput(m),
-            Self::Other(m) => Error::Corrupt(m),
+            Self::Other { category, message } => Error::Joined { category, message },
         }
     }
 }
@@ -169,7 +173,7 @@ impl Library {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::Corrupt(format!("cannot start the sync runtime: {e}")))?;
+            .map_err(|e| Error::internal(format!("cannot start the sync runtime: {e}")))?;
         let worker = AutoWorker {
             library: self.clone(),
             options,
@@ -179,7 +183,7 @@ impl Library {
         let thread = std::thread::Builder::new()
             .name("shelfmark-auto-sync".into())
             .spawn(move || runtime.block_on(worker.run(rx)))
-            .map_err(|e| Error::Corrupt(format!("cannot start automatic sync: {e}")))?;
+            .map_err(|e| Error::internal(format!("cannot start automatic sync: {e}")))?;
         Ok(AutoSyncHandle {
             commands: tx,
             cancel,
@@ -271,10 +275,10 @@ impl AutoSyncHandle {
         let sent = self.commands.send(Command::Closing(reply)).is_ok();
         let result = if sent {
             answer.recv().unwrap_or_else(|_| {
-                Err(Error::Corrupt("automatic sync stopped unexpectedly".into()))
+                Err(Error::internal("automatic sync stopped unexpectedly"))
             })
         } else {
-            Err(Error::Corrupt("automatic sync is not running".into()))
+            Err(Error::internal("automatic sync is not running"))
         };
         self.join();
         result
@@ -367,5 +371,44 @@ impl AutoWorker {
             Err(e) => Err(e.to_string()),
         });
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A call that joins a running sync gets the failure's category and
+    /// message, not a different (or "damaged data") one.
+    #[test]
+    fn a_joined_call_gets_the_original_error_category() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let library = Library::create(dir.path().join("l.shelfmark")).expect("library");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (first, second) = runtime.block_on(async {
+            let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+            let first = library.sync_once_at_a_time(|| async {
+                let _ = started_tx.send(());
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                Err(Error::not_found("item", "ABCD2345"))
+            });
+            let second = async {
+                let _ = started_rx.await;
+                library
+                    .sync_once_at_a_time(|| async {
+                        Err(Error::internal("the joined call must not run its own sync"))
+                    })
+                    .await
+            };
+            tokio::join!(first, second)
+        });
+        let first = first.expect_err("the first call fails");
+        let second = second.expect_err("the joined call fails too");
+        assert_eq!(first.category(), ErrorCategory::NotFound);
+        assert_eq!(second.category(), ErrorCategory::NotFound);
+        assert_eq!(second.to_string(), "item ABCD2345 not found");
     }
 }

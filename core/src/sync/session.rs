@@ -806,7 +806,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Error::Corrupt(format!("cannot start the sync runtime: {e}")))
+        .map_err(|e| Error::internal(format!("cannot start the sync runtime: {e}")))
 }
 
 fn refused_binding(b: &Binding) -> Error {
@@ -821,7 +821,7 @@ fn refused_binding(b: &Binding) -> Error {
 }
 
 fn unreachable_binding() -> Result<u64> {
-    Err(Error::Corrupt(
-        "the account of this library could not be determined".into(),
+    Err(Error::internal(
+        "the account of this library could not be determined",
     ))
 }

@@ -165,7 +165,7 @@ final class SignInModel {
             return "Check the server address. \(failure.message)"
         case .cancelled:
             return "Sign-in stopped."
-        case .quota, .conflict, .notFound, .storage:
+        case .quota, .conflict, .notFound, .storage, .internal:
             return failure.message
         }
     }

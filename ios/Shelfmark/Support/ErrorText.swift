@@ -21,6 +21,8 @@ enum ErrorText {
             return "Stopped. \(failure.message)"
         case .invalidInput, .notFound, .conflict, .storage:
             return failure.message
+        case .internal:
+            return "Shelfmark ran into an internal error; your data is safe. \(failure.message)"
         }
     }
 }

@@ -15,6 +15,7 @@ extension ShelfmarkError {
         case .NotFound: return .notFound
         case .Cancelled: return .cancelled
         case .Storage: return .storage
+        case .Internal: return .internal
         }
     }
 
@@ -23,7 +24,7 @@ extension ShelfmarkError {
         switch self {
         case let .Auth(message), let .Network(message), let .Quota(message),
              let .Conflict(message), let .InvalidInput(message), let .NotFound(message),
-             let .Cancelled(message), let .Storage(message):
+             let .Cancelled(message), let .Storage(message), let .Internal(message):
             return message
         }
     }

@@ -14447,6 +14447,11 @@ public enum ErrorCategory: Equatable, Hashable {
      * The library file or the device storage failed, or the library cannot be used here.
      */
     case storage
+    /**
+     * Shelfmark itself failed (a stopped task, a broken invariant); the
+     * data is intact. Worth reporting with the log.
+     */
+    case `internal`
 
 
 
@@ -14483,6 +14488,8 @@ public struct FfiConverterTypeErrorCategory: FfiConverterRustBuffer {
         case 7: return .cancelled
         
         case 8: return .storage
+        
+        case 9: return .`internal`
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -14522,6 +14529,10 @@ public struct FfiConverterTypeErrorCategory: FfiConverterRustBuffer {
         
         case .storage:
             writeInt(&buf, Int32(8))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(9))
         
         }
     }
@@ -16477,6 +16488,11 @@ enum ShelfmarkError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
      */
     case Storage(message: String)
     
+    /**
+     * Shelfmark itself failed; the data is intact.
+     */
+    case Internal(message: String)
+    
 
     
 
@@ -16538,6 +16554,10 @@ public struct FfiConverterTypeShelfmarkError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
+        case 9: return .Internal(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
 
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -16565,6 +16585,8 @@ public struct FfiConverterTypeShelfmarkError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(7))
         case .Storage(_ /* message is ignored*/):
             writeInt(&buf, Int32(8))
+        case .Internal(_ /* message is ignored*/):
+            writeInt(&buf, Int32(9))
 
         
         }

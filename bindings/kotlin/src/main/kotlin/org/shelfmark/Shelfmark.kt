@@ -21,6 +21,7 @@ val ShelfmarkException.category: ErrorCategory
         is ShelfmarkException.NotFound -> ErrorCategory.NOT_FOUND
         is ShelfmarkException.Cancelled -> ErrorCategory.CANCELLED
         is ShelfmarkException.Storage -> ErrorCategory.STORAGE
+        is ShelfmarkException.Internal -> ErrorCategory.INTERNAL
     }
 
 /**
