@@ -1,6 +1,8 @@
-//! The collection write path and collection reads. Every local collection
-//! write goes through [`save_collection`], which validates, refuses cycles and
-//! keeps the sync markers; [`remove_collection`] takes one out for good.
+//! The collection write path and collection reads. Every collection row,
+//! local or from the sync engine, is stored by [`write_collection`]; local
+//! edits reach it through [`save_collection`], which validates, refuses
+//! cycles and keeps the sync markers; [`remove_collection`] takes one out for
+//! good.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -12,7 +14,7 @@ use crate::changes::{Change, ChangeKind, ObjectKind};
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::LibraryId;
-use crate::store::items::{changed_json_keys, edit_local, find_row};
+use crate::store::items::{BaseCopy, changed_json_keys, edit_local, find_row};
 
 /// A collection as stored, with its sync state.
 #[derive(Debug, Clone)]
@@ -216,59 +218,75 @@ pub(crate) fn save_collection(
         check_parent(tx, lib, &collection)?;
     }
     collection.version = previous.as_ref().map_or(0, |p| p.version);
-    let data = serde_json::to_string(&collection.to_json_value())?;
-    let parent_key = collection.parent_collection.as_ref().map(ObjectKey::as_str);
-    match previous {
+    let changed: Vec<String> = match previous {
         Some(prev) => {
             let diff = changed_json_keys(&prev.data.to_json_value(), &collection.to_json_value());
             if diff.is_empty() {
                 return Ok(prev.data);
             }
             let changed: BTreeSet<String> = prev.changed_fields.into_iter().chain(diff).collect();
-            tx.execute(
-                "UPDATE collections SET name = ?3, parent_key = ?4, data = ?5, deleted = ?6,
-                    synced = 0, changed_fields = ?7
-                 WHERE library_id = ?1 AND key = ?2",
-                params![
-                    lib.0,
-                    collection.key.as_str(),
-                    collection.name,
-                    parent_key,
-                    data,
-                    collection.deleted,
-                    serde_json::to_string(&changed)?,
-                ],
-            )?;
-            tx.record(Change {
-                library_id: lib,
-                object: ObjectKind::Collection,
-                key: collection.key.clone(),
-                kind: ChangeKind::Updated,
-            });
+            changed.into_iter().collect()
         }
-        None => {
-            tx.execute(
-                "INSERT INTO collections (library_id, key, name, parent_key, data, deleted,
-                    version, synced, changed_fields)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, '[]')",
-                params![
-                    lib.0,
-                    collection.key.as_str(),
-                    collection.name,
-                    parent_key,
-                    data,
-                    collection.deleted,
-                ],
-            )?;
-            tx.record(Change {
-                library_id: lib,
-                object: ObjectKind::Collection,
-                key: collection.key.clone(),
-                kind: ChangeKind::Created,
-            });
-        }
-    }
+        None => Vec::new(),
+    };
+    write_collection(tx, lib, &collection, false, &changed, BaseCopy::Keep)?;
     Ok(collection)
+}
+
+/// A collection row, new or replaced, with the change recorded. `?11` says
+/// whether the base copy is set; when it is kept and was the data itself,
+/// the replaced data becomes the base (as for items).
+const UPSERT_COLLECTION: &str = "INSERT INTO collections (library_id, key, name, parent_key,
+        data, deleted, version, synced, changed_fields, base)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+     ON CONFLICT (library_id, key) DO UPDATE SET name = excluded.name,
+        parent_key = excluded.parent_key, data = excluded.data,
+        deleted = excluded.deleted, version = excluded.version,
+        synced = excluded.synced, changed_fields = excluded.changed_fields,
+        base = CASE WHEN ?11 THEN excluded.base WHEN collections.base = '' THEN collections.data
+            ELSE collections.base END";
+
+/// The one collection write, whatever its origin: stores the row with its
+/// sync state (`synced`, the `changed` fields to upload, what happens to the
+/// base copy) and records the change. Checks are the caller's.
+pub(crate) fn write_collection(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    collection: &CollectionData,
+    synced: bool,
+    changed: &[String],
+    base: BaseCopy<'_>,
+) -> Result<()> {
+    let existed = tx
+        .prepare_cached("SELECT 1 FROM collections WHERE library_id = ?1 AND key = ?2")?
+        .query_row(params![lib.0, collection.key.as_str()], |_| Ok(()))
+        .optional()?
+        .is_some();
+    let (base_text, set_base) = base.column();
+    tx.prepare_cached(UPSERT_COLLECTION)?.execute(params![
+        lib.0,
+        collection.key.as_str(),
+        collection.name,
+        collection.parent_collection.as_ref().map(ObjectKey::as_str),
+        serde_json::to_string(&collection.to_json_value())?,
+        collection.deleted,
+        collection.version,
+        synced,
+        serde_json::to_string(changed)?,
+        base_text,
+        set_base,
+    ])?;
+    tx.record(Change {
+        library_id: lib,
+        object: ObjectKind::Collection,
+        key: collection.key.clone(),
+        kind: if existed {
+            ChangeKind::Updated
+        } else {
+            ChangeKind::Created
+        },
+    });
+    Ok(())
 }
 
 /// Item ids of the direct members of a collection.

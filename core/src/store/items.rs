@@ -1,5 +1,7 @@
 //! The item write path and item reads. Every item write, whatever its origin,
-//! goes through [`write_row`], which keeps the derived columns, the tag and
+//! ends in [`write_item`] (local edits through [`save_local`] and
+//! [`write_row`], the sync engine directly, a first sync's pages through
+//! [`insert_from_server`]), which keeps the derived columns, the tag and
 //! collection indexes and the full-text index in step with the data.
 
 use std::collections::BTreeSet;
@@ -218,6 +220,17 @@ pub(crate) enum BaseCopy<'a> {
     SameAsData,
 }
 
+impl<'a> BaseCopy<'a> {
+    /// The `base` column's new value and whether to set it at all.
+    pub(crate) fn column(self) -> (Option<&'a str>, bool) {
+        match self {
+            Self::Keep => (None, false),
+            Self::Set(text) => (text, true),
+            Self::SameAsData => (Some(BASE_IS_DATA), true),
+        }
+    }
+}
+
 /// Stores `item` and everything derived from it. `previous` is the row being
 /// replaced, if any.
 pub(crate) fn write_row(
@@ -408,11 +421,7 @@ fn write_prepared(
     let date_added = item.date_added.clone().unwrap_or_else(|| tx.now.clone());
     let date_modified = item.date_modified.clone().unwrap_or_else(|| tx.now.clone());
     let parent_key = item.parent_item.as_ref().map(ObjectKey::as_str);
-    let (base_text, set_base) = match base {
-        BaseCopy::Keep => (None, false),
-        BaseCopy::Set(text) => (text, true),
-        BaseCopy::SameAsData => (Some(BASE_IS_DATA), true),
-    };
+    let (base_text, set_base) = base.column();
 
     let values = params![
         lib.0,

@@ -12,7 +12,7 @@ use crate::changes::{Change, ChangeKind, ObjectKind};
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::LibraryId;
-use crate::store::items::changed_json_keys;
+use crate::store::items::{BaseCopy, changed_json_keys};
 
 /// A saved search as stored, with its sync state.
 #[derive(Debug, Clone)]
@@ -85,53 +85,71 @@ pub(crate) fn save_search(
     validate_saved_search(&search)?;
     let previous = find_search(tx, lib, &search.key)?;
     search.version = previous.as_ref().map_or(0, |p| p.version);
-    let value = search.to_json_value();
-    let data = serde_json::to_string(&value)?;
-    let kind = match previous {
+    let changed: Vec<String> = match previous {
         Some(prev) => {
-            let diff = changed_json_keys(&prev.data.to_json_value(), &value);
+            let diff = changed_json_keys(&prev.data.to_json_value(), &search.to_json_value());
             if diff.is_empty() {
                 return Ok(prev.data);
             }
             let changed: BTreeSet<String> = prev.changed_fields.into_iter().chain(diff).collect();
-            tx.execute(
-                "UPDATE saved_searches SET name = ?3, data = ?4, deleted = ?5, synced = 0,
-                    changed_fields = ?6
-                 WHERE library_id = ?1 AND key = ?2",
-                params![
-                    lib.0,
-                    search.key.as_str(),
-                    search.name,
-                    data,
-                    search.deleted,
-                    serde_json::to_string(&changed)?,
-                ],
-            )?;
-            ChangeKind::Updated
+            changed.into_iter().collect()
         }
-        None => {
-            tx.execute(
-                "INSERT INTO saved_searches (library_id, key, name, data, deleted, version,
-                    synced, changed_fields)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, '[]')",
-                params![
-                    lib.0,
-                    search.key.as_str(),
-                    search.name,
-                    data,
-                    search.deleted
-                ],
-            )?;
-            ChangeKind::Created
-        }
+        None => Vec::new(),
     };
+    write_search(tx, lib, &search, false, &changed, BaseCopy::Keep)?;
+    Ok(search)
+}
+
+/// A saved search row, new or replaced (the base copy as for collections).
+const UPSERT_SEARCH: &str = "INSERT INTO saved_searches (library_id, key, name, data, deleted,
+        version, synced, changed_fields, base)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+     ON CONFLICT (library_id, key) DO UPDATE SET name = excluded.name,
+        data = excluded.data, deleted = excluded.deleted,
+        version = excluded.version, synced = excluded.synced,
+        changed_fields = excluded.changed_fields,
+        base = CASE WHEN ?10 THEN excluded.base WHEN saved_searches.base = ''
+            THEN saved_searches.data ELSE saved_searches.base END";
+
+/// The one saved-search write, whatever its origin: stores the row with its
+/// sync state and records the change. Checks are the caller's.
+pub(crate) fn write_search(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    search: &SavedSearchData,
+    synced: bool,
+    changed: &[String],
+    base: BaseCopy<'_>,
+) -> Result<()> {
+    let existed = tx
+        .prepare_cached("SELECT 1 FROM saved_searches WHERE library_id = ?1 AND key = ?2")?
+        .query_row(params![lib.0, search.key.as_str()], |_| Ok(()))
+        .optional()?
+        .is_some();
+    let (base_text, set_base) = base.column();
+    tx.prepare_cached(UPSERT_SEARCH)?.execute(params![
+        lib.0,
+        search.key.as_str(),
+        search.name,
+        serde_json::to_string(&search.to_json_value())?,
+        search.deleted,
+        search.version,
+        synced,
+        serde_json::to_string(changed)?,
+        base_text,
+        set_base,
+    ])?;
     tx.record(Change {
         library_id: lib,
         object: ObjectKind::SavedSearch,
         key: search.key.clone(),
-        kind,
+        kind: if existed {
+            ChangeKind::Updated
+        } else {
+            ChangeKind::Created
+        },
     });
-    Ok(search)
+    Ok(())
 }
 
 /// Removes a saved search from the file for good (emptying the trash); one

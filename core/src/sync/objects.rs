@@ -14,9 +14,11 @@ use crate::changes::{Change, ChangeKind, ObjectKind};
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::LibraryId;
+use crate::store::collection_rows::write_collection;
 use crate::store::items::{
     BASE_IS_DATA, BaseCopy, FulltextNow, in_trash_of, key_taken, write_item,
 };
+use crate::store::search_rows::write_search;
 
 impl ObjectType {
     /// The name used in the library file (`item`, `collection`, `search`).
@@ -247,8 +249,8 @@ pub(crate) fn title_of(ty: ObjectType, data: &Value) -> String {
 
 /// Writes an object's data as the engine decided it: `synced` when it equals
 /// what the server holds, `changed` naming the fields to upload, `base` the
-/// copy last agreed with the server. Items go through the item write path,
-/// so every index stays in step.
+/// copy last agreed with the server. Each kind goes through its one write
+/// path in `store`, so every index stays in step.
 pub(crate) fn write(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
@@ -258,9 +260,9 @@ pub(crate) fn write(
     changed: &[String],
     base: Option<&Value>,
 ) -> Result<()> {
-    let changed_text = serde_json::to_string(changed)?;
     let base_text = base.map(serde_json::to_string).transpose()?;
-    let key = match ty {
+    let base = BaseCopy::Set(base_text.as_deref());
+    match ty {
         ObjectType::Item => {
             let item = ItemData::from_json_value(data.clone())?;
             let replaced = in_trash_of(tx, lib, &item.key)?;
@@ -271,106 +273,24 @@ pub(crate) fn write(
                 replaced,
                 synced,
                 changed,
-                BaseCopy::Set(base_text.as_deref()),
+                base,
                 FulltextNow::Everything,
             )?;
-            return if written {
+            if written {
                 Ok(())
             } else {
                 Err(key_taken(&item))
-            };
+            }
         }
         ObjectType::Collection => {
-            let c = CollectionData::from_json_value(data.clone())?;
-            let existed = upsert(
-                tx,
-                "INSERT INTO collections (library_id, key, name, parent_key, data, deleted,
-                    version, synced, changed_fields, base)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (library_id, key) DO UPDATE SET name = excluded.name,
-                    parent_key = excluded.parent_key, data = excluded.data,
-                    deleted = excluded.deleted, version = excluded.version,
-                    synced = excluded.synced, changed_fields = excluded.changed_fields,
-                    base = excluded.base",
-                "collections",
-                lib,
-                &c.key,
-                params![
-                    lib.0,
-                    c.key.as_str(),
-                    c.name,
-                    c.parent_collection.as_ref().map(ObjectKey::as_str),
-                    serde_json::to_string(&c.to_json_value())?,
-                    c.deleted,
-                    c.version,
-                    synced,
-                    changed_text,
-                    base_text,
-                ],
-            )?;
-            (c.key, existed)
+            let collection = CollectionData::from_json_value(data.clone())?;
+            write_collection(tx, lib, &collection, synced, changed, base)
         }
         ObjectType::Search => {
-            let s = SavedSearchData::from_json_value(data.clone())?;
-            let existed = upsert(
-                tx,
-                "INSERT INTO saved_searches (library_id, key, name, data, deleted, version,
-                    synced, changed_fields, base)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (library_id, key) DO UPDATE SET name = excluded.name,
-                    data = excluded.data, deleted = excluded.deleted,
-                    version = excluded.version, synced = excluded.synced,
-                    changed_fields = excluded.changed_fields, base = excluded.base",
-                "saved_searches",
-                lib,
-                &s.key,
-                params![
-                    lib.0,
-                    s.key.as_str(),
-                    s.name,
-                    serde_json::to_string(&s.to_json_value())?,
-                    s.deleted,
-                    s.version,
-                    synced,
-                    changed_text,
-                    base_text,
-                ],
-            )?;
-            (s.key, existed)
+            let search = SavedSearchData::from_json_value(data.clone())?;
+            write_search(tx, lib, &search, synced, changed, base)
         }
-    };
-    let (key, existed) = key;
-    tx.record(Change {
-        library_id: lib,
-        object: ty.change_kind(),
-        key,
-        kind: if existed {
-            ChangeKind::Updated
-        } else {
-            ChangeKind::Created
-        },
-    });
-    Ok(())
-}
-
-/// Runs an insert-or-update; whether the row existed before.
-fn upsert(
-    tx: &WriteTx<'_>,
-    sql: &str,
-    table: &str,
-    lib: LibraryId,
-    key: &ObjectKey,
-    args: impl rusqlite::Params,
-) -> Result<bool> {
-    let existed = tx
-        .prepare_cached(&format!(
-            "SELECT 1 FROM {table} WHERE library_id = ?1 AND key = ?2"
-        ))?
-        .query_row(params![lib.0, key.as_str()], |_| Ok(()))
-        .optional()?
-        .is_some();
-    tx.prepare_cached(sql)?.execute(args)?;
-    Ok(existed)
+    }
 }
 
 /// Removes one object row without touching its children or queueing a
