@@ -235,6 +235,9 @@ async fn join_group(
             },
         )
         .await?;
+    store
+        .change_feed()
+        .publish(crate::store::Change::Access { user_id });
     Ok(())
 }
 

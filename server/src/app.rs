@@ -31,6 +31,7 @@ use crate::config::Config;
 use crate::error::ApiError;
 use crate::files::BlobStore;
 use crate::store::Store;
+use crate::stream::{self, Streams};
 
 /// State shared by every request.
 #[derive(Debug)]
@@ -48,6 +49,8 @@ pub struct Inner {
     pub in_flight: AtomicUsize,
     pub key_cache: KeyCache,
     pub key_use: KeyUse,
+    /// Live updates (WebSocket streams) of this process.
+    pub streams: Streams,
 }
 
 /// A cheap handle on the shared state.
@@ -73,6 +76,7 @@ impl AppState {
             Duration::from_secs(config.auth_window_secs),
         );
         let key_limiter = KeyLimiter::new(config.key_rate, config.key_burst);
+        let streams = Streams::start(&config, store.as_ref());
         Self(Arc::new(Inner {
             store,
             blobs,
@@ -84,7 +88,16 @@ impl AppState {
             in_flight: AtomicUsize::new(0),
             key_cache: KeyCache::default(),
             key_use: KeyUse::default(),
+            streams,
         }))
+    }
+
+    /// Tells live-update streams that what a user's keys may read changed
+    /// (a group joined or left, a key revoked).
+    pub fn access_changed(&self, user_id: u64) {
+        self.store
+            .change_feed()
+            .publish(crate::store::Change::Access { user_id });
     }
 
     /// Reclaims the bytes of files nothing refers to any more, in the
@@ -324,6 +337,11 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(file_limit));
     let downloads = Router::new().route("/downloads/{grant}", get(api::files::serve));
     let load_state = state.clone();
+    // Streams live for hours: they stay outside the request middleware
+    // (load shedding counts requests in flight; compression has no body).
+    let streams = Router::new()
+        .route(stream::PATH, get(stream::upgrade))
+        .with_state(state.clone());
     router
         .layer(RequestBodyLimitLayer::new(body_limit))
         .merge(uploads)
@@ -376,6 +394,7 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(SetRequestIdLayer::x_request_id(Counter::default()))
+        .merge(streams)
 }
 
 /// Serves until `shutdown` completes, then stops accepting and lets requests
@@ -385,7 +404,12 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let app = router(state);
+    let app = router(state.clone());
+    // Open streams are closed first, telling clients to come back later.
+    let shutdown = async move {
+        shutdown.await;
+        state.streams.stop();
+    };
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

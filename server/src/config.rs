@@ -58,6 +58,7 @@ impl Cli {
             default_quota_mb: serve.default_quota_mb,
             signup: serve.signup,
             session_hours: serve.session_hours,
+            stream_url: serve.stream_url,
         }
     }
 }
@@ -86,6 +87,10 @@ pub struct ServeOptions {
     /// URL clients reach the service at, used in links [default: http://<listen>].
     #[arg(long, env = "SHELFMARK_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// WebSocket URL clients reach live updates at, when a proxy serves them
+    /// elsewhere [default: ws(s)://<public URL's host>/stream].
+    #[arg(long, env = "SHELFMARK_STREAM_URL")]
+    pub stream_url: Option<String>,
     /// Where attachment files are kept: `s3://bucket[/prefix]` (credentials
     /// from the `AWS_*` environment) [default: the data directory].
     #[arg(long, env = "SHELFMARK_FILES_URL")]
@@ -148,6 +153,7 @@ impl ServeOptions {
             default_quota_mb: self.default_quota_mb.or(other.default_quota_mb),
             signup: self.signup.or(other.signup),
             session_hours: self.session_hours.or(other.session_hours),
+            stream_url: self.stream_url.or(other.stream_url),
         }
     }
 }
@@ -174,6 +180,7 @@ pub struct Options {
     pub default_quota_mb: Option<u64>,
     pub signup: Option<SignupMode>,
     pub session_hours: Option<u64>,
+    pub stream_url: Option<String>,
 }
 
 /// Who may make an account.
@@ -331,6 +338,7 @@ struct FileConfig {
     default_quota_mb: Option<u64>,
     signup: Option<SignupMode>,
     session_hours: Option<u64>,
+    stream_url: Option<String>,
 }
 
 /// Where metadata lives.
@@ -365,6 +373,8 @@ pub struct Config {
     pub default_quota_mb: u64,
     pub signup: SignupMode,
     pub session_hours: u64,
+    /// Where clients reach live updates, when not `/stream` on the public URL.
+    pub stream_url: Option<String>,
 }
 
 impl Config {
@@ -432,6 +442,11 @@ impl Config {
                 .or(file.session_hours)
                 .unwrap_or(14 * 24)
                 .max(1),
+            stream_url: options
+                .stream_url
+                .clone()
+                .or(file.stream_url)
+                .map(|url| url.trim_end_matches('/').to_owned()),
         })
     }
 }

@@ -11,4 +11,5 @@ pub mod config;
 pub mod error;
 pub mod files;
 pub mod store;
+pub mod stream;
 pub mod web;

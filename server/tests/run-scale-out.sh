@@ -79,4 +79,4 @@ SHELFMARK_TEST_FILES_URL="s3://shelfmark-test" \
 SHELFMARK_TEST_TLS_DATABASE_URL="postgres://shelfmark@127.0.0.1:$pg_port/tls_only" \
 SHELFMARK_TEST_TLS_CA="$tls/ca.pem" SHELFMARK_TEST_TLS_OTHER_CA="$tls/other-ca.pem" \
     cargo test -p shelfmark-server --test conformance --test pyzotero --test postgres_tls \
-    --test postgres_processes "$@"
+    --test postgres_processes --test stream "$@"

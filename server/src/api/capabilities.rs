@@ -27,6 +27,11 @@ pub async fn capabilities(State(state): State<AppState>) -> Response {
             "groupVersions": {"header": "Shelfmark-Group-Versions: 1"},
             "groupCreation": {"method": "POST", "path": "/groups"},
             "groupMembers": {"path": "/groups/{groupID}/members"},
+            "streaming": {
+                "url": crate::stream::stream_url(&state.config),
+                "protocol": "zotero-streaming-v1",
+                "retryMs": crate::stream::connection::RETRY_MS,
+            },
         },
         "limits": {
             "writeBatch": shelfmark_protocol::limits::WRITE_BATCH_MAX,

@@ -176,6 +176,7 @@ pub async fn create(State(state): State<AppState>, auth: Auth, body: Bytes) -> A
             url: text("url")?,
         })
         .await?;
+    state.access_changed(caller.user.id);
     let value = group_json(&state, &group, caller).await?;
     let mut r = json_response(&value, group.version);
     *r.status_mut() = StatusCode::CREATED;
@@ -294,6 +295,7 @@ pub async fn put_member(
             },
         )
         .await?;
+    state.access_changed(user_id);
     Ok(group_done(&group))
 }
 
@@ -326,6 +328,7 @@ pub async fn delete_member(
         }
     }
     state.store.remove_member(id, user_id).await?;
+    state.access_changed(user_id);
     let group = state
         .store
         .group(id)

@@ -99,6 +99,7 @@ pub async fn delete_current(State(state): State<AppState>, auth: Auth) -> ApiRes
     let caller = auth.required()?;
     state.store.revoke_key(caller.key.id).await?;
     state.key_cache.forget(caller.key.id);
+    state.access_changed(caller.user.id);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -111,6 +112,7 @@ pub async fn delete_key(
     let caller = caller_of_path_key(&state, &key, ip).await?;
     state.store.revoke_key(caller.key.id).await?;
     state.key_cache.forget(caller.key.id);
+    state.access_changed(caller.user.id);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -8,6 +8,7 @@
 //! to abort), and applies them under one new library version. The Web API's
 //! rules live in the planners, so every backend enforces them identically.
 
+mod changes;
 pub mod derive;
 pub mod postgres;
 pub mod sqlite;
@@ -18,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use shelfmark_protocol::{CollectionData, ItemData, ObjectKey, SavedSearchData};
 
+pub use changes::{Change, ChangeFeed, ChangeListener};
 pub use types::*;
 
 /// Reads an object from the JSON text a backend stored; text that cannot be
@@ -209,6 +211,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Returns the library version after the call.
     async fn write(&self, lib: LibraryId, request: WriteRequest, plan: Planner)
     -> StoreResult<u64>;
+
+    /// Where this store's committed changes are announced.
+    fn change_feed(&self) -> &ChangeFeed;
 }
 
 /// Runs a planner that also produces an answer for the caller. Returns that
@@ -223,7 +228,7 @@ where
     T: Send + 'static,
     F: FnOnce(&Snapshot) -> (Option<Changes>, T) + Send + 'static,
 {
-    let slot: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
+    let slot: Arc<Mutex<Option<(T, u64)>>> = Arc::new(Mutex::new(None));
     let out = Arc::clone(&slot);
     let version = store
         .write(
@@ -232,16 +237,23 @@ where
             Box::new(move |snapshot| {
                 let (changes, answer) = plan(snapshot);
                 if let Ok(mut guard) = out.lock() {
-                    *guard = Some(answer);
+                    *guard = Some((answer, snapshot.library_version));
                 }
                 changes
             }),
         )
         .await?;
-    let answer = slot
+    let (answer, version_before) = slot
         .lock()
         .ok()
         .and_then(|mut guard| guard.take())
         .ok_or_else(|| StoreError::Task("the write planner did not run".into()))?;
+    // Every library write passes here: the one place that announces it.
+    if version > version_before {
+        store.change_feed().publish(Change::Library {
+            library: lib,
+            version,
+        });
+    }
     Ok((answer, version))
 }

@@ -170,6 +170,7 @@ pub async fn revoke_key(
         }
         state.store.revoke_key(id).await?;
         state.key_cache.forget(id);
+        state.access_changed(posted.who.user.id);
         Ok(Redirect::to("/account?done=revoked").into_response())
     }
     .await

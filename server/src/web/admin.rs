@@ -196,6 +196,7 @@ pub async fn revoke_keys(
         for key in keys {
             state.key_cache.forget(key.id);
         }
+        state.access_changed(id);
         Ok(Redirect::to("/admin?done=keys-revoked").into_response())
     }
     .await

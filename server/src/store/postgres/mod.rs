@@ -21,10 +21,10 @@ use tokio_postgres::{Client, NoTls, Row};
 use tls::Connector;
 
 use super::{
-    Access, ApiKeyRecord, Deleted, Group, Invitation, ItemQuery, Library, LibraryId, LibraryOwner,
-    Membership, NewApiKey, NewGroup, NewInvitation, NewUser, Page, Planner, Role, Setting, Store,
-    StoreError, StoreResult, StoredFile, TagInfo, Upload, User, WebSession, WriteRequest,
-    parse_stored,
+    Access, ApiKeyRecord, ChangeFeed, Deleted, Group, Invitation, ItemQuery, Library, LibraryId,
+    LibraryOwner, Membership, NewApiKey, NewGroup, NewInvitation, NewUser, Page, Planner, Role,
+    Setting, Store, StoreError, StoreResult, StoredFile, TagInfo, Upload, User, WebSession,
+    WriteRequest, parse_stored,
 };
 use crate::clock::{now_iso, now_unix};
 
@@ -148,6 +148,7 @@ impl Pool {
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: Arc<Pool>,
+    changes: ChangeFeed,
 }
 
 impl PgStore {
@@ -167,6 +168,7 @@ impl PgStore {
                 idle: Mutex::new(Vec::new()),
                 permits: Semaphore::new(MAX_CONNECTIONS),
             }),
+            changes: ChangeFeed::default(),
         };
         store.migrate().await?;
         Ok(store)
@@ -1034,5 +1036,9 @@ impl Store for PgStore {
     ) -> StoreResult<u64> {
         let mut conn = self.pool.get().await?;
         write::write(&mut conn, lib, &request, plan).await
+    }
+
+    fn change_feed(&self) -> &ChangeFeed {
+        &self.changes
     }
 }

@@ -18,9 +18,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use shelfmark_protocol::{CollectionData, ObjectKey, SavedSearchData};
 
 use super::{
-    ApiKeyRecord, Deleted, Group, Invitation, ItemQuery, Library, LibraryId, LibraryOwner,
-    Membership, NewApiKey, NewGroup, NewInvitation, NewUser, Page, Planner, Setting, Store,
-    StoreError, StoreResult, StoredFile, TagInfo, Upload, User, WebSession, WriteRequest,
+    ApiKeyRecord, ChangeFeed, Deleted, Group, Invitation, ItemQuery, Library, LibraryId,
+    LibraryOwner, Membership, NewApiKey, NewGroup, NewInvitation, NewUser, Page, Planner, Setting,
+    Store, StoreError, StoreResult, StoredFile, TagInfo, Upload, User, WebSession, WriteRequest,
     parse_stored,
 };
 
@@ -44,6 +44,7 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    changes: ChangeFeed,
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -81,6 +82,7 @@ impl SqliteStore {
             path: path.to_owned(),
             writer: Arc::new(Mutex::new(conn)),
             readers: Arc::new(Mutex::new(Vec::new())),
+            changes: ChangeFeed::default(),
         })
     }
 
@@ -582,6 +584,10 @@ impl Store for SqliteStore {
     ) -> StoreResult<u64> {
         self.with_writer(move |conn| write::write(conn, lib, &request, plan))
             .await
+    }
+
+    fn change_feed(&self) -> &ChangeFeed {
+        &self.changes
     }
 }
 

@@ -1,0 +1,123 @@
+//! Live updates: the Zotero streaming API over WebSocket. Clients subscribe
+//! to libraries (`/users/<id>`, `/groups/<id>`) with their API keys and are
+//! told each library's new version after every committed write, and when a
+//! key gains or loses a library; they then run their ordinary sync.
+//!
+//! - [`messages`]: the JSON messages.
+//! - [`hub`]: who follows what, with a bounded mailbox per connection.
+//! - [`connection`]: one client's protocol, pings and access checks.
+//! - [`notifier`]: committed writes into the hub (through PostgreSQL's
+//!   `NOTIFY` when several processes share the database).
+
+pub mod connection;
+pub mod hub;
+pub mod messages;
+pub mod notifier;
+
+use std::sync::Arc;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::watch;
+
+use crate::app::AppState;
+use crate::config::{Config, DatabaseConfig};
+use crate::store::Store;
+use hub::Hub;
+
+/// The path the stream is served at.
+pub const PATH: &str = "/stream";
+
+/// The live-update service of one process.
+#[derive(Debug)]
+pub struct Streams {
+    pub hub: Arc<Hub>,
+    stopping: watch::Sender<bool>,
+}
+
+impl Streams {
+    /// Starts following the store's committed changes (across processes
+    /// when the database is PostgreSQL). Needs a Tokio runtime.
+    pub fn start(config: &Config, store: &dyn Store) -> Self {
+        let hub = Arc::new(Hub::default());
+        let listener: Arc<dyn crate::store::ChangeListener> = match &config.database {
+            DatabaseConfig::Sqlite(_) => Arc::new(notifier::InProcess(Arc::clone(&hub))),
+            DatabaseConfig::Postgres(url) => {
+                match notifier::Postgres::start(url, Arc::clone(&hub)) {
+                    Ok(postgres) => Arc::new(postgres),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "live updates reach this process's subscribers only");
+                        Arc::new(notifier::InProcess(Arc::clone(&hub)))
+                    }
+                }
+            }
+        };
+        if !store.change_feed().listen(listener) {
+            tracing::warn!("the store's changes were already followed");
+        }
+        let (stopping, _) = watch::channel(false);
+        Self { hub, stopping }
+    }
+
+    /// Closes every connection (the service is stopping; clients reconnect).
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    fn stopping(&self) -> watch::Receiver<bool> {
+        self.stopping.subscribe()
+    }
+}
+
+/// The stream's public URL: `--stream-url`, else `/stream` on the public URL.
+pub fn stream_url(config: &Config) -> String {
+    if let Some(url) = &config.stream_url {
+        return url.clone();
+    }
+    let base = &config.public_url;
+    let ws = if let Some(rest) = base.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        base.clone()
+    };
+    format!("{}{PATH}", ws.trim_end_matches('/'))
+}
+
+/// `GET /stream`: upgrades to a WebSocket. A key given with the request
+/// (`Zotero-API-Key`, `Authorization: Bearer`, or `?key=`) opens a
+/// single-key stream that follows everything the key may read.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let key = headers
+        .get("zotero-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::to_owned)
+        })
+        .or_else(|| query.get("key").cloned());
+    let single_key = match key {
+        None => None,
+        Some(key) => match state.lookup_key(&key).await {
+            Ok(Some(caller)) => Some((key, caller)),
+            Ok(None) => return (StatusCode::FORBIDDEN, "Invalid key").into_response(),
+            Err(e) => return e.into_response(),
+        },
+    };
+    let stopping = state.streams.stopping();
+    upgrade
+        .on_upgrade(move |socket| connection::run(socket, state, single_key, stopping))
+        .into_response()
+}
