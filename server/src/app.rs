@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Extensions, HeaderMap, HeaderValue, Request, StatusCode, Version, header};
-use axum::routing::{get, post, put};
+use axum::routing::{MethodRouter, get, post, put};
 use tower_http::CompressionLevel;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -181,8 +181,24 @@ impl MakeRequestId for Counter {
     }
 }
 
+/// API routes being built, with the path of each kept: the OpenAPI contract
+/// test holds the document to exactly these (see [`api_route_paths`]).
+#[derive(Default)]
+struct ApiRoutes {
+    router: Router<AppState>,
+    paths: Vec<String>,
+}
+
+impl ApiRoutes {
+    fn route(mut self, path: &str, methods: MethodRouter<AppState>) -> Self {
+        self.paths.push(path.to_owned());
+        self.router = self.router.route(path, methods);
+        self
+    }
+}
+
 /// The routes of one library, under `/users/{lib}` or `/groups/{lib}`.
-fn library_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
+fn library_routes(router: ApiRoutes, prefix: &str) -> ApiRoutes {
     let p = |rest: &str| format!("{prefix}{rest}");
     router
         .route(
@@ -287,9 +303,10 @@ fn library_routes(router: Router<AppState>, prefix: &str) -> Router<AppState> {
         .route(&p("/deleted"), get(api::library::deleted))
 }
 
-/// The whole API with its middleware.
-pub fn router(state: AppState) -> Router {
-    let mut router = Router::new()
+/// Every API route but file uploads and downloads, which have body limits
+/// of their own.
+fn api_routes() -> ApiRoutes {
+    let router = ApiRoutes::default()
         .route("/health", get(api::health))
         .route("/openapi.json", get(api::openapi::openapi))
         .route(
@@ -323,8 +340,29 @@ pub fn router(state: AppState) -> Router {
         .route("/creatorFields", get(api::schema::creator_fields))
         .route("/items/new", get(api::schema::new_item))
         .route("/schema", get(api::schema::schema_doc));
-    router = library_routes(router, "/users/{lib}");
-    router = library_routes(router, "/groups/{lib}");
+    let router = library_routes(router, "/users/{lib}");
+    library_routes(router, "/groups/{lib}")
+}
+
+fn upload_routes() -> ApiRoutes {
+    ApiRoutes::default().route("/uploads/{upload}", post(api::files::receive))
+}
+
+fn download_routes() -> ApiRoutes {
+    ApiRoutes::default().route("/downloads/{grant}", get(api::files::serve))
+}
+
+/// The path of every API route (as axum writes them: `/users/{lib}/items`).
+pub fn api_route_paths() -> Vec<String> {
+    [api_routes(), upload_routes(), download_routes()]
+        .into_iter()
+        .flat_map(|routes| routes.paths)
+        .collect()
+}
+
+/// The whole API with its middleware.
+pub fn router(state: AppState) -> Router {
+    let mut router = api_routes().router;
     // The web pages, at paths of their own (see `web::routes`).
     router = router.merge(crate::web::routes());
     let body_limit = state.config.max_body_bytes;
@@ -332,10 +370,10 @@ pub fn router(state: AppState) -> Router {
     let file_limit = usize::try_from(state.config.max_file_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024);
-    let uploads = Router::new()
-        .route("/uploads/{upload}", post(api::files::receive))
+    let uploads = upload_routes()
+        .router
         .layer(RequestBodyLimitLayer::new(file_limit));
-    let downloads = Router::new().route("/downloads/{grant}", get(api::files::serve));
+    let downloads = download_routes().router;
     let load_state = state.clone();
     // Streams live for hours: they stay outside the request middleware
     // (load shedding counts requests in flight; compression has no body).

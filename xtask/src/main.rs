@@ -2,6 +2,7 @@
 //! machine, a developer and CI run exactly the same steps.
 
 mod android;
+mod api_fuzz;
 mod bindings;
 mod browser;
 mod kotlin;
@@ -61,6 +62,16 @@ enum Task {
         #[arg(long)]
         android_list: bool,
     },
+    /// Fuzz a real server against its OpenAPI document with schemathesis
+    /// (the bounded run of `test`; `--deep` looks much harder).
+    FuzzApi {
+        /// Many more cases per operation, invalid input too, and call sequences.
+        #[arg(long)]
+        deep: bool,
+        /// Repeat a run: the seed schemathesis printed.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
     /// Render the Android app's main screens at phone and tablet sizes
     /// under Xvfb into target/screenshots.
     Screenshots,
@@ -73,6 +84,14 @@ fn main() -> anyhow::Result<()> {
         Task::BuildIos => mobile::build_ios(),
         Task::BuildAndroid => mobile::build_android(),
         Task::Screenshots => android::screenshots(),
+        Task::FuzzApi { deep, seed } => api_fuzz::run(
+            if deep {
+                api_fuzz::Depth::Deep
+            } else {
+                api_fuzz::Depth::Bounded
+            },
+            seed,
+        ),
         Task::Bench {
             android_list: true, ..
         } => android::bench_list(50_000),

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use crate::run::{step, step_with_env, target_dir};
-use crate::{android, bindings, browser, kotlin, node_clients, postgres, python};
+use crate::{android, api_fuzz, bindings, browser, kotlin, node_clients, postgres, python};
 
 #[derive(Args)]
 pub struct TestArgs {
@@ -44,6 +44,7 @@ pub fn run_all(args: &TestArgs) -> anyhow::Result<()> {
         ],
     )?;
     postgres::scale_out_suites(&python)?;
+    api_fuzz::run(api_fuzz::Depth::Bounded, None)?;
     // The mobile bindings: generated from the host library (the committed
     // Swift must match), then the Kotlin suite on the JVM.
     bindings::generate(true)?;

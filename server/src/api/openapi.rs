@@ -1,705 +1,597 @@
-//! `GET /openapi.json`: an OpenAPI 3.1 description of the API this server
-//! serves, built from one table of operations.
+//! `GET /openapi.json`: the OpenAPI 3.1 contract of the API, built from the
+//! table of operations in [`operations`] and the wire schemas in [`schemas`].
+//!
+//! The document is assembled as JSON rather than derived from Rust types
+//! (e.g. with `utoipa`): the handlers write their answers as JSON values
+//! and, on the sync path, as bytes around stored item JSON, so there are no
+//! response structs to derive from, and parallel structs made only for the
+//! document would drift just the same. What keeps it true instead:
+//! `tests/openapi_contract.rs` checks that the router serves exactly the
+//! operations listed, and `cargo xtask test` fuzzes a real server against
+//! the document with schemathesis (statuses, content types and bodies).
+
+mod operations;
+mod schemas;
 
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use self::operations::{Answer, Body, Caller, OPS, Op};
+use self::schemas::schema_ref;
 use super::plain_json;
 use crate::app::AppState;
 
-/// One operation: method, path (library paths start with `{lib}`), summary,
-/// query parameters, and the success status.
-struct Op {
-    method: &'static str,
-    path: &'static str,
-    summary: &'static str,
-    query: &'static [&'static str],
-    ok: &'static str,
-    tag: &'static str,
+pub use self::schemas::OBJECT_KEY_PATTERN;
+
+const ITEM_FORMATS: &[&str] = &[
+    "json", "atom", "keys", "versions", "bib", "bibtex", "biblatex", "csljson", "ris", "refer",
+];
+const OBJECT_FORMATS: &[&str] = &["json", "keys", "versions"];
+/// Media types of the export formats, as `format=` names them.
+const EXPORT_TYPES: &[&str] = &[
+    "application/x-bibtex",
+    "application/x-research-info-systems",
+    "application/x-refer",
+];
+const CSL_JSON_TYPE: &str = "application/vnd.citationstyles.csl+json";
+
+fn number() -> Value {
+    json!({"type": "integer", "minimum": 0, "maximum": super::MAX_NUMBER})
 }
 
-const LIST: &[&str] = &[
-    "format",
-    "limit",
-    "start",
-    "since",
-    "itemKey",
-    "itemType",
-    "tag",
-    "q",
-    "qmode",
-    "sort",
-    "direction",
-    "includeTrashed",
-    "include",
-    "content",
-    "style",
-    "locale",
-    "linkwrap",
-];
-/// Tag listings: the tags' own filters, then those of the items whose tags
-/// are listed.
-const TAG_LIST: &[&str] = &[
-    "format",
-    "since",
-    "q",
-    "qmode",
-    "sort",
-    "direction",
-    "limit",
-    "start",
-    "itemKey",
-    "itemType",
-    "itemQ",
-    "itemQMode",
-    "itemTag",
-    "includeTrashed",
-];
-const OBJECT_LIST: &[&str] = &["format", "limit", "start", "since"];
+fn object_key() -> Value {
+    schema_ref("ObjectKey")
+}
 
-const OPS: &[Op] = &[
-    Op {
-        method: "get",
-        path: "/health",
-        summary: "Service health",
-        query: &[],
-        ok: "200",
-        tag: "service",
-    },
-    Op {
-        method: "get",
-        path: "/shelfmark/capabilities",
-        summary: "Extensions this server offers",
-        query: &[],
-        ok: "200",
-        tag: "service",
-    },
-    Op {
-        method: "get",
-        path: "/openapi.json",
-        summary: "This document",
-        query: &[],
-        ok: "200",
-        tag: "service",
-    },
-    Op {
-        method: "post",
-        path: "/keys",
-        summary: "Sign in: create a key for a device from {username or email, password, name, access}",
-        query: &[],
-        ok: "201",
-        tag: "keys",
-    },
-    Op {
-        method: "get",
-        path: "/keys/current",
-        summary: "The presented key's user and access",
-        query: &[],
-        ok: "200",
-        tag: "keys",
-    },
-    Op {
-        method: "delete",
-        path: "/keys/current",
-        summary: "Revoke the presented key",
-        query: &[],
-        ok: "204",
-        tag: "keys",
-    },
-    Op {
-        method: "get",
-        path: "/keys/{key}",
-        summary: "A key's user and access",
-        query: &[],
-        ok: "200",
-        tag: "keys",
-    },
-    Op {
-        method: "delete",
-        path: "/keys/{key}",
-        summary: "Revoke a key",
-        query: &[],
-        ok: "204",
-        tag: "keys",
-    },
-    Op {
-        method: "get",
-        path: "/users/{userID}/groups",
-        summary: "Groups of a user",
-        query: &["format", "limit", "start"],
-        ok: "200",
-        tag: "groups",
-    },
-    Op {
-        method: "post",
-        path: "/groups",
-        summary: "Create a group (extension)",
-        query: &[],
-        ok: "201",
-        tag: "groups",
-    },
-    Op {
-        method: "get",
-        path: "/groups/{groupID}",
-        summary: "A group",
-        query: &[],
-        ok: "200",
-        tag: "groups",
-    },
-    Op {
-        method: "get",
-        path: "/groups/{groupID}/members",
-        summary: "Members of a group (extension)",
-        query: &[],
-        ok: "200",
-        tag: "groups",
-    },
-    Op {
-        method: "put",
-        path: "/groups/{groupID}/members/{memberID}",
-        summary: "Add a member or change their role (extension)",
-        query: &[],
-        ok: "204",
-        tag: "groups",
-    },
-    Op {
-        method: "delete",
-        path: "/groups/{groupID}/members/{memberID}",
-        summary: "Remove a member (extension)",
-        query: &[],
-        ok: "204",
-        tag: "groups",
-    },
-    Op {
-        method: "get",
-        path: "/itemTypes",
-        summary: "Item types",
-        query: &[],
-        ok: "200",
-        tag: "schema",
-    },
-    Op {
-        method: "get",
-        path: "/itemFields",
-        summary: "Item fields",
-        query: &[],
-        ok: "200",
-        tag: "schema",
-    },
-    Op {
-        method: "get",
-        path: "/itemTypeFields",
-        summary: "Fields of an item type",
-        query: &["itemType"],
-        ok: "200",
-        tag: "schema",
-    },
-    Op {
-        method: "get",
-        path: "/itemTypeCreatorTypes",
-        summary: "Creator types of an item type",
-        query: &["itemType"],
-        ok: "200",
-        tag: "schema",
-    },
-    Op {
-        method: "get",
-        path: "/creatorFields",
-        summary: "Creator name fields",
-        query: &[],
-        ok: "200",
-        tag: "schema",
-    },
-    Op {
-        method: "get",
-        path: "/items/new",
-        summary: "Template of a new item",
-        query: &["itemType", "linkMode"],
-        ok: "200",
-        tag: "schema",
-    },
-    Op {
-        method: "get",
-        path: "/schema",
-        summary: "The item schema",
-        query: &[],
-        ok: "200",
-        tag: "schema",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/items",
-        summary: "Items",
-        query: LIST,
-        ok: "200",
-        tag: "items",
-    },
-    Op {
-        method: "post",
-        path: "{lib}/items",
-        summary: "Create or update up to 50 items (write report)",
-        query: &[],
-        ok: "200",
-        tag: "items",
-    },
-    Op {
-        method: "delete",
-        path: "{lib}/items",
-        summary: "Delete up to 50 items (itemKey=)",
-        query: &["itemKey"],
-        ok: "204",
-        tag: "items",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/items/top",
-        summary: "Top-level items",
-        query: LIST,
-        ok: "200",
-        tag: "items",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/items/trash",
-        summary: "Items in the trash",
-        query: LIST,
-        ok: "200",
-        tag: "items",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/items/{itemKey}",
-        summary: "An item",
-        query: &[],
-        ok: "200",
-        tag: "items",
-    },
-    Op {
-        method: "put",
-        path: "{lib}/items/{itemKey}",
-        summary: "Replace an item",
-        query: &[],
-        ok: "204",
-        tag: "items",
-    },
-    Op {
-        method: "patch",
-        path: "{lib}/items/{itemKey}",
-        summary: "Change some properties of an item",
-        query: &[],
-        ok: "204",
-        tag: "items",
-    },
-    Op {
-        method: "delete",
-        path: "{lib}/items/{itemKey}",
-        summary: "Delete an item",
-        query: &[],
-        ok: "204",
-        tag: "items",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/items/{itemKey}/children",
-        summary: "Child items",
-        query: LIST,
-        ok: "200",
-        tag: "items",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/items/{itemKey}/file",
-        summary: "Download an attachment's file (302 with Zotero-File-* headers)",
-        query: &[],
-        ok: "302",
-        tag: "files",
-    },
-    Op {
-        method: "post",
-        path: "{lib}/items/{itemKey}/file",
-        summary: "Authorise an upload (md5, filename, filesize, mtime[, params]) or register one (upload=)",
-        query: &[],
-        ok: "200",
-        tag: "files",
-    },
-    Op {
-        method: "post",
-        path: "/uploads/{uploadKey}",
-        summary: "Upload a file's bytes (raw or multipart `file`)",
-        query: &[],
-        ok: "201",
-        tag: "files",
-    },
-    Op {
-        method: "get",
-        path: "/downloads/{token}",
-        summary: "A file's bytes (Range supported)",
-        query: &[],
-        ok: "200",
-        tag: "files",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/collections",
-        summary: "Collections",
-        query: OBJECT_LIST,
-        ok: "200",
-        tag: "collections",
-    },
-    Op {
-        method: "post",
-        path: "{lib}/collections",
-        summary: "Create or update up to 50 collections",
-        query: &[],
-        ok: "200",
-        tag: "collections",
-    },
-    Op {
-        method: "delete",
-        path: "{lib}/collections",
-        summary: "Delete up to 50 collections (collectionKey=)",
-        query: &["collectionKey"],
-        ok: "204",
-        tag: "collections",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/collections/top",
-        summary: "Top-level collections",
-        query: OBJECT_LIST,
-        ok: "200",
-        tag: "collections",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/collections/{collectionKey}",
-        summary: "A collection",
-        query: &[],
-        ok: "200",
-        tag: "collections",
-    },
-    Op {
-        method: "put",
-        path: "{lib}/collections/{collectionKey}",
-        summary: "Replace a collection",
-        query: &[],
-        ok: "204",
-        tag: "collections",
-    },
-    Op {
-        method: "patch",
-        path: "{lib}/collections/{collectionKey}",
-        summary: "Change a collection",
-        query: &[],
-        ok: "204",
-        tag: "collections",
-    },
-    Op {
-        method: "delete",
-        path: "{lib}/collections/{collectionKey}",
-        summary: "Delete a collection and those below it",
-        query: &[],
-        ok: "204",
-        tag: "collections",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/collections/{collectionKey}/collections",
-        summary: "Sub-collections",
-        query: OBJECT_LIST,
-        ok: "200",
-        tag: "collections",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/collections/{collectionKey}/items",
-        summary: "Items in a collection",
-        query: LIST,
-        ok: "200",
-        tag: "collections",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/collections/{collectionKey}/items/top",
-        summary: "Top-level items in a collection",
-        query: LIST,
-        ok: "200",
-        tag: "collections",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/searches",
-        summary: "Saved searches",
-        query: OBJECT_LIST,
-        ok: "200",
-        tag: "searches",
-    },
-    Op {
-        method: "post",
-        path: "{lib}/searches",
-        summary: "Create or update up to 50 saved searches",
-        query: &[],
-        ok: "200",
-        tag: "searches",
-    },
-    Op {
-        method: "delete",
-        path: "{lib}/searches",
-        summary: "Delete saved searches (searchKey=)",
-        query: &["searchKey"],
-        ok: "204",
-        tag: "searches",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/searches/{searchKey}",
-        summary: "A saved search",
-        query: &[],
-        ok: "200",
-        tag: "searches",
-    },
-    Op {
-        method: "put",
-        path: "{lib}/searches/{searchKey}",
-        summary: "Replace a saved search",
-        query: &[],
-        ok: "204",
-        tag: "searches",
-    },
-    Op {
-        method: "patch",
-        path: "{lib}/searches/{searchKey}",
-        summary: "Change a saved search",
-        query: &[],
-        ok: "204",
-        tag: "searches",
-    },
-    Op {
-        method: "delete",
-        path: "{lib}/searches/{searchKey}",
-        summary: "Delete a saved search",
-        query: &[],
-        ok: "204",
-        tag: "searches",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/tags",
-        summary: "Tags in use",
-        query: TAG_LIST,
-        ok: "200",
-        tag: "tags",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/items/tags",
-        summary: "Tags on items",
-        query: TAG_LIST,
-        ok: "200",
-        tag: "tags",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/items/top/tags",
-        summary: "Tags on top-level items",
-        query: TAG_LIST,
-        ok: "200",
-        tag: "tags",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/items/trash/tags",
-        summary: "Tags on items in the trash",
-        query: TAG_LIST,
-        ok: "200",
-        tag: "tags",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/items/{itemKey}/tags",
-        summary: "Tags of an item",
-        query: TAG_LIST,
-        ok: "200",
-        tag: "tags",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/collections/{collectionKey}/tags",
-        summary: "Tags on a collection's items",
-        query: TAG_LIST,
-        ok: "200",
-        tag: "tags",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/collections/{collectionKey}/items/tags",
-        summary: "Tags on a collection's items",
-        query: TAG_LIST,
-        ok: "200",
-        tag: "tags",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/collections/{collectionKey}/items/top/tags",
-        summary: "Tags on a collection's top-level items",
-        query: TAG_LIST,
-        ok: "200",
-        tag: "tags",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/tags/{tag}",
-        summary: "Tags of every type with this name",
-        query: &["format"],
-        ok: "200",
-        tag: "tags",
-    },
-    Op {
-        method: "delete",
-        path: "{lib}/tags",
-        summary: "Remove tags from every item (tag=a || b)",
-        query: &["tag"],
-        ok: "204",
-        tag: "tags",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/settings",
-        summary: "Settings",
-        query: &["since"],
-        ok: "200",
-        tag: "settings",
-    },
-    Op {
-        method: "post",
-        path: "{lib}/settings",
-        summary: "Write settings",
-        query: &[],
-        ok: "204",
-        tag: "settings",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/settings/{settingKey}",
-        summary: "A setting",
-        query: &[],
-        ok: "200",
-        tag: "settings",
-    },
-    Op {
-        method: "put",
-        path: "{lib}/settings/{settingKey}",
-        summary: "Write a setting",
-        query: &[],
-        ok: "204",
-        tag: "settings",
-    },
-    Op {
-        method: "delete",
-        path: "{lib}/settings/{settingKey}",
-        summary: "Delete a setting",
-        query: &[],
-        ok: "204",
-        tag: "settings",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/fulltext",
-        summary: "Items whose full text changed since a version",
-        query: &["since"],
-        ok: "200",
-        tag: "fulltext",
-    },
-    Op {
-        method: "post",
-        path: "{lib}/fulltext",
-        summary: "Set the full text of up to 10 items (write report)",
-        query: &[],
-        ok: "200",
-        tag: "fulltext",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/items/{itemKey}/fulltext",
-        summary: "An attachment's full text",
-        query: &[],
-        ok: "200",
-        tag: "fulltext",
-    },
-    Op {
-        method: "put",
-        path: "{lib}/items/{itemKey}/fulltext",
-        summary: "Set an attachment's full text",
-        query: &[],
-        ok: "204",
-        tag: "fulltext",
-    },
-    Op {
-        method: "get",
-        path: "{lib}/deleted",
-        summary: "Keys deleted since a version",
-        query: &["since"],
-        ok: "200",
-        tag: "sync",
-    },
-];
+fn text() -> Value {
+    json!({"type": "string"})
+}
 
-fn path_params(path: &str) -> Vec<Value> {
-    path.split('/')
-        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(|name| {
-            json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
-        })
-        .collect()
+/// A query parameter by the name the operation table uses: its wire name,
+/// schema, whether it is required, and what it does.
+fn query_parameter(id: &str) -> (&'static str, Value, bool, &'static str) {
+    let keys = "Comma-separated object keys (at most 50)";
+    match id {
+        "format" => (
+            "format",
+            json!({"enum": ITEM_FORMATS}),
+            false,
+            "The answer's format (default `json`, or `atom` when `content` is given)",
+        ),
+        "objectFormat" => (
+            "format",
+            json!({"enum": OBJECT_FORMATS}),
+            false,
+            "The answer's format",
+        ),
+        "groupFormat" => (
+            "format",
+            json!({"enum": OBJECT_FORMATS}),
+            false,
+            "The answer's format",
+        ),
+        "include" => (
+            "include",
+            text(),
+            false,
+            "Comma-separated: data, bib, citation or an export format",
+        ),
+        "content" => (
+            "content",
+            text(),
+            false,
+            "Atom content, comma-separated: html, json, bib, citation, an export format, or none",
+        ),
+        "style" => (
+            "style",
+            text(),
+            false,
+            "Citation style for bib and citation",
+        ),
+        "locale" => ("locale", text(), false, "Locale for bib and citation"),
+        "linkwrap" => (
+            "linkwrap",
+            json!({"enum": [0, 1]}),
+            false,
+            "Whether URLs and DOIs become links",
+        ),
+        "limit" => (
+            "limit",
+            json!({"type": "integer", "minimum": 1, "maximum": 100}),
+            false,
+            "Page size (default 25; larger values are brought down to 100, or 1000 with `Shelfmark-Large-Pages: 1`)",
+        ),
+        "start" => ("start", number(), false, "Index of the first result"),
+        "since" => (
+            "since",
+            number(),
+            false,
+            "Only objects changed after this library version",
+        ),
+        "sinceRequired" => (
+            "since",
+            number(),
+            true,
+            "Deletions after this library version",
+        ),
+        "itemKey" => ("itemKey", text(), false, keys),
+        "itemKeyRequired" => ("itemKey", text(), true, keys),
+        "collectionKeyRequired" => ("collectionKey", text(), true, keys),
+        "searchKeyRequired" => ("searchKey", text(), true, keys),
+        "itemType" => (
+            "itemType",
+            text(),
+            false,
+            "Item type; `-type` excludes, `a || b` either",
+        ),
+        "itemTypeRequired" => ("itemType", text(), true, "An item type"),
+        "linkMode" => (
+            "linkMode",
+            json!({"enum": ["imported_file", "imported_url", "linked_file", "linked_url", "embedded_image"]}),
+            false,
+            "An attachment's link mode (attachments only)",
+        ),
+        "tag" => (
+            "tag",
+            text(),
+            false,
+            "Tag; `-tag` excludes, `a || b` either; repeat for all of several",
+        ),
+        "tagRequired" => ("tag", text(), true, "Tags to remove, `a || b || c`"),
+        "q" => ("q", text(), false, "Quick search"),
+        "qmode" => (
+            "qmode",
+            json!({"enum": ["titleCreatorYear", "everything"]}),
+            false,
+            "What the quick search reads",
+        ),
+        "sort" => (
+            "sort",
+            text(),
+            false,
+            "dateModified, dateAdded, title, creator, itemType, date or any item field",
+        ),
+        "direction" => (
+            "direction",
+            json!({"enum": ["asc", "desc"]}),
+            false,
+            "Sort direction",
+        ),
+        "includeTrashed" => (
+            "includeTrashed",
+            json!({"enum": [0, 1]}),
+            false,
+            "Include items in the trash",
+        ),
+        "tagQ" => (
+            "q",
+            text(),
+            false,
+            "Tags containing (or starting with) this text",
+        ),
+        "tagQmode" => (
+            "qmode",
+            json!({"enum": ["contains", "startsWith"]}),
+            false,
+            "How `q` matches tags",
+        ),
+        "tagSort" => (
+            "sort",
+            json!({"enum": ["title", "numItems"]}),
+            false,
+            "Tag order",
+        ),
+        "itemQ" => (
+            "itemQ",
+            text(),
+            false,
+            "Quick search of the items whose tags are listed",
+        ),
+        "itemQMode" => (
+            "itemQMode",
+            json!({"enum": ["titleCreatorYear", "everything"]}),
+            false,
+            "What `itemQ` reads",
+        ),
+        "itemTag" => (
+            "itemTag",
+            text(),
+            false,
+            "Tag filter of the items whose tags are listed",
+        ),
+        other => panic!("no query parameter called {other}"),
+    }
+}
+
+fn path_parameter(name: &str) -> Value {
+    let (schema, description) = match name {
+        "userID" | "groupID" | "memberID" => (number(), "A user or group id"),
+        "itemKey" | "collectionKey" | "searchKey" => (object_key(), "An object key"),
+        "settingKey" => (text(), "A setting's name"),
+        "tag" => (
+            text(),
+            "A tag name, form-encoded as the tag listing links it",
+        ),
+        "key" => (text(), "An API key"),
+        "uploadKey" => (text(), "The key of an authorised upload"),
+        "token" => (text(), "A download grant"),
+        other => panic!("no path parameter called {other}"),
+    };
+    json!({"name": name, "in": "path", "required": true, "description": description, "schema": schema})
+}
+
+fn header_parameter(name: &str, schema: Value, description: &str) -> Value {
+    json!({"name": name, "in": "header", "required": false, "description": description, "schema": schema})
+}
+
+fn header_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/headers/{name}")})
+}
+
+/// Headers on every answer.
+fn common_headers() -> Map<String, Value> {
+    let mut headers = Map::new();
+    for name in ["Zotero-API-Version", "Zotero-Schema-Version", "Backoff"] {
+        headers.insert(name.into(), header_ref(name));
+    }
+    headers
+}
+
+/// A response with `content` (media type → schema) and extra headers.
+fn response(description: &str, content: &[(&str, Value)], headers: &[&str]) -> Value {
+    let mut all = common_headers();
+    for name in headers {
+        all.insert((*name).into(), header_ref(name));
+    }
+    let mut out = json!({"description": description, "headers": all});
+    if !content.is_empty() {
+        let content: Map<String, Value> = content
+            .iter()
+            .map(|(media, schema)| ((*media).to_owned(), json!({"schema": schema})))
+            .collect();
+        out["content"] = Value::Object(content);
+    }
+    out
+}
+
+fn array_of(name: &str) -> Value {
+    json!({"type": "array", "items": schema_ref(name)})
+}
+
+fn listing_or_versions(name: &str) -> Value {
+    json!({"oneOf": [array_of(name), schema_ref("Versions")]})
+}
+
+const PAGED: &[&str] = &["Last-Modified-Version", "Total-Results", "Link"];
+const VERSIONED: &[&str] = &["Last-Modified-Version"];
+
+/// Formatted items: Atom, a bibliography in HTML, export files.
+fn formatted(json_schema: Value) -> Vec<(&'static str, Value)> {
+    let mut content = vec![
+        ("application/json", json_schema),
+        ("application/atom+xml", text()),
+        ("text/html", text()),
+        (
+            CSL_JSON_TYPE,
+            json!({"type": "object", "required": ["items"], "properties": {"items": {"type": "array"}}}),
+        ),
+    ];
+    content.extend(EXPORT_TYPES.iter().map(|t| (*t, text())));
+    content
+}
+
+/// The success answers of an operation.
+fn success(answer: Answer) -> Vec<(&'static str, Value)> {
+    match answer {
+        Answer::Json(status, schema) => {
+            let schema = if schema.is_empty() {
+                json!({"type": "object"})
+            } else {
+                schema_ref(schema)
+            };
+            vec![(
+                status_name(status),
+                response("Success", &[("application/json", schema)], &[]),
+            )]
+        }
+        Answer::Versioned(status, schema) => vec![(
+            status_name(status),
+            response(
+                "Success",
+                &[("application/json", schema_ref(schema))],
+                VERSIONED,
+            ),
+        )],
+        Answer::NoContent => vec![("204", response("Done", &[], VERSIONED))],
+        Answer::Empty => vec![("204", response("Done", &[], &[]))],
+        Answer::Created => vec![("201", response("Stored", &[], &[]))],
+        Answer::ItemList => {
+            let mut content =
+                formatted(json!({"oneOf": [array_of("ItemWithIncludes"), schema_ref("Versions")]}));
+            content.push((
+                "text/plain",
+                json!({"type": "string", "description": "format=keys: one key a line"}),
+            ));
+            vec![(
+                "200",
+                response("Items in the asked-for format", &content, PAGED),
+            )]
+        }
+        Answer::Item => vec![(
+            "200",
+            response(
+                "The item in the asked-for format",
+                &formatted(schema_ref("ItemWithIncludes")),
+                VERSIONED,
+            ),
+        )],
+        Answer::ObjectList(schema) => vec![(
+            "200",
+            response(
+                "Objects in the asked-for format",
+                &[
+                    ("application/json", listing_or_versions(schema)),
+                    ("text/plain", text()),
+                ],
+                PAGED,
+            ),
+        )],
+        Answer::TagList => vec![(
+            "200",
+            response("Tags", &[("application/json", array_of("TagEntry"))], PAGED),
+        )],
+        Answer::GroupList => vec![(
+            "200",
+            response(
+                "Groups in the asked-for format",
+                &[
+                    ("application/json", listing_or_versions("Group")),
+                    ("text/plain", text()),
+                ],
+                &["Total-Results", "Link"],
+            ),
+        )],
+        Answer::Text => vec![("200", response("Success", &[("text/plain", text())], &[]))],
+        Answer::File => {
+            let bytes = json!({"type": "string", "format": "binary"});
+            vec![
+                (
+                    "200",
+                    response("The file's bytes", &[("*/*", bytes.clone())], &[]),
+                ),
+                (
+                    "206",
+                    response("The range asked for", &[("*/*", bytes)], &[]),
+                ),
+            ]
+        }
+        Answer::Redirect => {
+            let mut found = response("Where the file's bytes are", &[], &[]);
+            found["headers"]["Location"] = json!({"schema": {"type": "string"}});
+            vec![("302", found)]
+        }
+        Answer::FileAuthorization => vec![
+            (
+                "200",
+                response(
+                    "Where to upload, or that the file exists",
+                    &[("application/json", schema_ref("FileAuthorization"))],
+                    &[],
+                ),
+            ),
+            (
+                "204",
+                response("The upload is registered with the item", &[], VERSIONED),
+            ),
+        ],
+    }
+}
+
+fn status_name(status: u16) -> &'static str {
+    match status {
+        200 => "200",
+        201 => "201",
+        other => panic!("no success status {other}"),
+    }
+}
+
+fn error_response(status: u16) -> Value {
+    let name = match status {
+        304 => "NotModified",
+        400 => "BadRequest",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        409 => "Conflict",
+        412 => "PreconditionFailed",
+        413 => "PayloadTooLarge",
+        416 => "RangeNotSatisfiable",
+        428 => "PreconditionRequired",
+        429 => "TooManyRequests",
+        503 => "Unavailable",
+        other => panic!("no shared answer for {other}"),
+    };
+    json!({"$ref": format!("#/components/responses/{name}")})
+}
+
+/// The statuses other than success an operation answers.
+fn error_statuses(op: &Op) -> Vec<u16> {
+    let mut statuses: Vec<u16> = op.errors.to_vec();
+    if op.caller == Caller::Key {
+        // A malformed or unknown key, a key without access, and the
+        // per-key and failed-key limits.
+        statuses.extend([400, 403, 429]);
+    }
+    if op.in_library() {
+        statuses.extend([400, 403, 404]);
+    }
+    if !op.query.is_empty() {
+        statuses.push(400);
+    }
+    if !matches!(op.body, Body::None) {
+        statuses.extend([400, 413]);
+    }
+    if op.conditional {
+        statuses.push(304);
+    }
+    statuses.sort_unstable();
+    statuses.dedup();
+    statuses
+}
+
+fn request_body(body: Body) -> Option<Value> {
+    let content = match body {
+        Body::None => return None,
+        Body::Json(schema) => json!({"application/json": {"schema": schema_ref(schema)}}),
+        Body::Batch(schema, max) => json!({"application/json": {"schema": {
+            "type": "array", "maxItems": max, "items": schema_ref(schema),
+        }}}),
+        Body::Form(schema) => {
+            json!({"application/x-www-form-urlencoded": {"schema": schema_ref(schema)}})
+        }
+        Body::FileBytes => json!({
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            "multipart/form-data": {"schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }},
+        }),
+    };
+    Some(json!({"required": true, "content": content}))
 }
 
 fn operation(op: &Op, path: &str) -> Value {
-    let mut params = path_params(path);
-    for q in op.query {
-        params.push(
-            json!({"name": q, "in": "query", "required": false, "schema": {"type": "string"}}),
-        );
+    let mut parameters: Vec<Value> = path
+        .split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(path_parameter)
+        .collect();
+    for id in op.query {
+        let (name, schema, required, description) = query_parameter(id);
+        parameters.push(json!({
+            "name": name, "in": "query", "required": required,
+            "description": description, "schema": schema,
+        }));
     }
     let writes = op.method != "get";
-    let library_write = (path.starts_with("/users/") || path.starts_with("/groups/{groupID}/"))
-        && !path.contains("/members");
-    if writes && library_write {
-        params.push(json!({
-            "name": "If-Unmodified-Since-Version", "in": "header", "required": false,
-            "schema": {"type": "integer"},
-        }));
+    if op.conditional {
+        parameters.push(header_parameter(
+            "If-Modified-Since-Version",
+            number(),
+            "Answer 304 when the library has not changed since this version",
+        ));
     }
-    if op.method == "get" && op.query.contains(&"since") {
-        params.push(json!({
-            "name": "If-Modified-Since-Version", "in": "header", "required": false,
-            "schema": {"type": "integer"},
-        }));
+    if writes && op.errors.contains(&412) && op.in_library() {
+        parameters.push(header_parameter(
+            "If-Unmodified-Since-Version",
+            number(),
+            "Refuse the write (412) when the library or object changed since this version",
+        ));
+    }
+    if matches!(op.body, Body::Batch(..)) && op.tag != "fulltext" {
+        parameters.push(header_parameter(
+            "Zotero-Write-Token",
+            json!({"type": "string", "pattern": "^[A-Za-z0-9]{1,64}$"}),
+            "A token that makes the write idempotent: the same token again answers the first report",
+        ));
+    }
+    if matches!(
+        op.answer,
+        Answer::ItemList | Answer::ObjectList(_) | Answer::TagList
+    ) {
+        parameters.push(header_parameter(
+            "Shelfmark-Large-Pages",
+            json!({"enum": ["1"]}),
+            "Allow `limit` up to 1000 (extension)",
+        ));
+    }
+    if op.in_library() {
+        parameters.push(header_parameter(
+            "Shelfmark-Group-Versions",
+            json!({"enum": ["1"]}),
+            "On the caller's own library: answer with the versions of their groups (extension)",
+        ));
+    }
+    if op.caller == Caller::Key {
+        parameters.push(json!({"$ref": "#/components/parameters/Zotero-API-Version"}));
     }
     let mut responses = Map::new();
-    responses.insert(op.ok.into(), json!({"description": "Success"}));
-    for (code, what) in [
-        (
-            "400",
-            "Invalid input (plain-text message naming the problem)",
-        ),
-        ("403", "No access, invalid key or write access denied"),
-        ("404", "Not found"),
-    ] {
-        responses.insert(code.into(), json!({"description": what}));
+    for (status, answer) in success(op.answer) {
+        responses.insert(status.into(), answer);
     }
-    if writes {
-        responses.insert("412".into(), json!({"description": "Modified since the given version; Last-Modified-Version tells the current one"}));
-        responses.insert(
-            "428".into(),
-            json!({"description": "A version precondition is required"}),
-        );
+    for status in error_statuses(op) {
+        responses.insert(status.to_string(), error_response(status));
     }
-    json!({
+    let mut out = json!({
+        "operationId": operation_id(op, path),
         "summary": op.summary,
         "tags": [op.tag],
-        "parameters": params,
+        "parameters": parameters,
         "responses": responses,
+    });
+    if op.caller == Caller::Anyone {
+        out["security"] = json!([]);
+    }
+    if let Some(body) = request_body(op.body) {
+        out["requestBody"] = body;
+    }
+    out
+}
+
+/// `get /users/{userID}/items/{itemKey}` → `get-users-userID-items-itemKey`.
+fn operation_id(op: &Op, path: &str) -> String {
+    let words: Vec<&str> = path
+        .split(['/', '{', '}', '.'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    format!("{}-{}", op.method, words.join("-"))
+}
+
+/// The concrete paths of an operation.
+fn paths_of(op: &Op) -> Vec<String> {
+    match op.path.strip_prefix("{lib}") {
+        Some(rest) => vec![
+            format!("/users/{{userID}}{rest}"),
+            format!("/groups/{{groupID}}{rest}"),
+        ],
+        None => vec![op.path.to_owned()],
+    }
+}
+
+fn components() -> Value {
+    let mut responses = schemas::responses();
+    let common = Value::Object(common_headers());
+    if let Some(all) = responses.as_object_mut() {
+        for answer in all.values_mut() {
+            let headers = answer
+                .as_object_mut()
+                .map(|a| a.entry("headers").or_insert_with(|| json!({})));
+            if let Some(Value::Object(headers)) = headers
+                && let Value::Object(common) = &common
+            {
+                for (name, value) in common {
+                    headers.insert(name.clone(), value.clone());
+                }
+            }
+        }
+    }
+    json!({
+        "schemas": schemas::schemas(),
+        "headers": schemas::headers(),
+        "responses": responses,
+        "parameters": {
+            "Zotero-API-Version": {
+                "name": "Zotero-API-Version", "in": "header", "required": false,
+                "description": "The API version the client speaks; this server speaks 3 whatever is sent",
+                "schema": {"type": "string", "examples": ["3"]},
+            },
+        },
+        "securitySchemes": {
+            "apiKey": {"type": "apiKey", "in": "header", "name": "Zotero-API-Key"},
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "keyParameter": {"type": "apiKey", "in": "query", "name": "key"},
+        },
     })
 }
 
@@ -707,14 +599,7 @@ fn operation(op: &Op, path: &str) -> Value {
 pub fn document(public_url: &str) -> Value {
     let mut paths: Map<String, Value> = Map::new();
     for op in OPS {
-        let concrete: Vec<String> = match op.path.strip_prefix("{lib}") {
-            Some(rest) => vec![
-                format!("/users/{{userID}}{rest}"),
-                format!("/groups/{{groupID}}{rest}"),
-            ],
-            None => vec![op.path.to_owned()],
-        };
-        for path in concrete {
+        for path in paths_of(op) {
             let entry = paths.entry(path.clone()).or_insert_with(|| json!({}));
             if let Value::Object(methods) = entry {
                 methods.insert(op.method.into(), operation(op, &path));
@@ -726,16 +611,11 @@ pub fn document(public_url: &str) -> Value {
         "info": {
             "title": "Shelfmark server",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "The Zotero Web API v3 as served by Shelfmark, with the extensions listed at /shelfmark/capabilities. Requests carry `Zotero-API-Key: <key>` or `Authorization: Bearer <key>`; error bodies are plain text.",
+            "description": "The Zotero Web API v3 as served by Shelfmark, with the extensions listed at /shelfmark/capabilities. Requests carry `Zotero-API-Key: <key>`, `Authorization: Bearer <key>` or `?key=`. Error bodies are plain text. Every answer carries `Zotero-API-Version: 3` and, under load, `Backoff`. A path served without the method asked for answers 405 (see components.responses.MethodNotAllowed); HEAD is answered wherever GET is. The web pages (/, /signin, /account, /libraries/…, /sharing/…, /admin/…) are HTML for people and not part of this API.",
         },
         "servers": [{"url": public_url}],
-        "components": {
-            "securitySchemes": {
-                "apiKey": {"type": "apiKey", "in": "header", "name": "Zotero-API-Key"},
-                "bearer": {"type": "http", "scheme": "bearer"},
-            },
-        },
-        "security": [{"apiKey": []}, {"bearer": []}],
+        "components": components(),
+        "security": [{"apiKey": []}, {"bearer": []}, {"keyParameter": []}],
         "paths": paths,
     })
 }
@@ -750,28 +630,58 @@ mod tests {
     use super::*;
 
     #[test]
-    fn library_routes_appear_for_users_and_groups() {
+    fn every_reference_resolves() {
+        let doc = document("http://h");
+        let mut refs = Vec::new();
+        fn collect(value: &Value, out: &mut Vec<String>) {
+            match value {
+                Value::Object(map) => {
+                    if let Some(Value::String(r)) = map.get("$ref") {
+                        out.push(r.clone());
+                    }
+                    map.values().for_each(|v| collect(v, out));
+                }
+                Value::Array(list) => list.iter().for_each(|v| collect(v, out)),
+                _ => {}
+            }
+        }
+        collect(&doc, &mut refs);
+        assert!(refs.len() > 100);
+        for r in refs {
+            let pointer = r.strip_prefix('#').expect("local reference");
+            assert!(doc.pointer(pointer).is_some(), "{r} resolves");
+        }
+    }
+
+    #[test]
+    fn library_writes_and_listings_carry_their_headers_and_statuses() {
         let doc = document("http://h");
         let paths = doc["paths"].as_object().expect("paths");
-        for p in [
-            "/users/{userID}/items/{itemKey}",
-            "/groups/{groupID}/deleted",
-            "/keys/current",
-            "/keys",
-            "/users/{userID}/tags/{tag}",
-            "/groups/{groupID}/collections/{collectionKey}/items/top/tags",
-        ] {
-            assert!(paths.contains_key(p), "{p}");
-        }
         let patch = &paths["/users/{userID}/items/{itemKey}"]["patch"];
-        assert!(patch["responses"]["412"].is_object());
-        let params: Vec<&str> = patch["parameters"]
-            .as_array()
-            .expect("params")
-            .iter()
-            .filter_map(|p| p["name"].as_str())
-            .collect();
-        assert!(params.contains(&"itemKey"));
-        assert!(params.contains(&"If-Unmodified-Since-Version"));
+        for status in [
+            "204", "400", "403", "404", "409", "412", "413", "428", "429",
+        ] {
+            assert!(patch["responses"][status].is_object(), "{status}");
+        }
+        let names = |op: &Value| -> Vec<String> {
+            op["parameters"]
+                .as_array()
+                .expect("parameters")
+                .iter()
+                .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                .collect()
+        };
+        assert!(names(patch).contains(&"If-Unmodified-Since-Version".to_owned()));
+        let list = &paths["/groups/{groupID}/collections/{collectionKey}/items/top"]["get"];
+        assert!(list["responses"]["304"].is_object());
+        assert!(list["responses"]["200"]["headers"]["Total-Results"].is_object());
+        assert!(list["responses"]["200"]["content"]["application/atom+xml"].is_object());
+        assert!(names(list).contains(&"If-Modified-Since-Version".to_owned()));
+        let post = &paths["/users/{userID}/items"]["post"];
+        assert!(names(post).contains(&"Zotero-Write-Token".to_owned()));
+        assert_eq!(
+            post["requestBody"]["content"]["application/json"]["schema"]["maxItems"],
+            50
+        );
     }
 }
