@@ -10,6 +10,7 @@ mod creator;
 pub mod dates;
 mod envelope;
 mod error;
+pub mod headers;
 mod item;
 mod json;
 mod key;

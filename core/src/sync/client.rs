@@ -15,6 +15,7 @@ use serde_json::value::RawValue;
 use shelfmark_protocol::LibraryKind;
 
 use super::error::{SyncError, SyncErrorKind};
+use shelfmark_protocol::headers;
 
 /// Objects a library holds, by their API path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -165,7 +166,7 @@ pub struct Extensions {
     pub group_versions: Option<GroupVersionsExtension>,
 }
 
-/// `extensions.groupVersions`: see [`GROUP_VERSIONS_HEADER`].
+/// `extensions.groupVersions`: see [`headers::GROUP_VERSIONS`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct GroupVersionsExtension {}
 
@@ -177,8 +178,6 @@ pub struct LargePages {
     pub max_limit: u32,
 }
 
-/// The request header that unlocks large pages on a Shelfmark server.
-pub const LARGE_PAGES_HEADER: &str = "Shelfmark-Large-Pages";
 /// The largest page this client asks for, whatever a server advertises.
 const LARGEST_PAGE: u32 = 1000;
 
@@ -209,10 +208,6 @@ pub struct ApiClient {
     pub(crate) plain_http: reqwest::Client,
 }
 
-/// Asked on a request to one's own library, a Shelfmark server answers with
-/// the account's groups and their metadata versions (`12=5,17=3`).
-pub const GROUP_VERSIONS_HEADER: &str = "Shelfmark-Group-Versions";
-
 /// What the client knows of the group-versions extension in this sync.
 #[derive(Debug, Default)]
 struct GroupVersionsAnswer {
@@ -237,7 +232,7 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    header_u64(headers, "retry-after").map(Duration::from_secs)
+    header_u64(headers, headers::RETRY_AFTER).map(Duration::from_secs)
 }
 
 /// Whether `base_url` names this machine: compressing for it costs CPU on
@@ -260,7 +255,7 @@ impl ApiClient {
     /// A client for `base_url` (e.g. `https://api.zotero.org`) with `api_key`.
     pub fn new(base_url: &str, api_key: &str) -> Result<Self, SyncError> {
         let mut headers = HeaderMap::new();
-        headers.insert("Zotero-API-Version", HeaderValue::from_static("3"));
+        headers.insert(headers::API_VERSION, HeaderValue::from_static("3"));
         let mut key_header = HeaderValue::from_str(api_key).map_err(|_| {
             SyncError::new(
                 SyncErrorKind::Auth,
@@ -268,7 +263,7 @@ impl ApiClient {
             )
         })?;
         key_header.set_sensitive(true);
-        headers.insert("Zotero-API-Key", key_header);
+        headers.insert(headers::API_KEY, key_header);
         let files_http = reqwest::Client::builder()
             .default_headers(headers.clone())
             .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
@@ -371,14 +366,14 @@ impl ApiClient {
     fn get(&self, url: &str) -> RequestBuilder {
         let request = self.http.get(url);
         if self.large_pages {
-            request.header(LARGE_PAGES_HEADER, "1")
+            request.header(headers::LARGE_PAGES, "1")
         } else {
             request
         }
     }
 
     fn note_backoff(&self, headers: &HeaderMap) {
-        if let Some(secs) = header_u64(headers, "backoff") {
+        if let Some(secs) = header_u64(headers, headers::BACKOFF) {
             let until = Instant::now() + Duration::from_secs(secs);
             let mut pause = self.pause_until.lock().unwrap_or_else(|p| p.into_inner());
             if pause.is_none_or(|p| p < until) {
@@ -410,7 +405,7 @@ impl ApiClient {
     }
 
     fn note_group_versions(&self, headers: &HeaderMap) {
-        let Some(value) = headers.get(GROUP_VERSIONS_HEADER) else {
+        let Some(value) = headers.get(headers::GROUP_VERSIONS) else {
             return;
         };
         if let Some(seen) = value.to_str().ok().and_then(parse_group_versions) {
@@ -443,7 +438,7 @@ impl ApiClient {
             self.honour_backoff().await;
             let mut request = build();
             if self.group_versions_answer().asking {
-                request = request.header(GROUP_VERSIONS_HEADER, "1");
+                request = request.header(headers::GROUP_VERSIONS, "1");
             }
             let outcome = request.send().await;
             let wait = match outcome {
@@ -487,7 +482,7 @@ impl ApiClient {
     pub(crate) async fn error_of(response: Response) -> SyncError {
         let status = response.status().as_u16();
         let url = response.url().path().to_owned();
-        let version = header_u64(response.headers(), "last-modified-version");
+        let version = header_u64(response.headers(), headers::LAST_MODIFIED_VERSION);
         let wait = retry_after(response.headers());
         let body = response.text().await.unwrap_or_default();
         let mut err = SyncError::from_status(status, &body, &url);
@@ -508,7 +503,7 @@ impl ApiClient {
     }
 
     fn library_version(response: &Response) -> Result<u64, SyncError> {
-        header_u64(response.headers(), "last-modified-version")
+        header_u64(response.headers(), headers::LAST_MODIFIED_VERSION)
             .ok_or_else(|| SyncError::bad_response("no Last-Modified-Version header"))
     }
 
@@ -573,7 +568,7 @@ impl ApiClient {
                         ("format", "versions"),
                         ("includeTrashed", "1"),
                     ])
-                    .header("If-Modified-Since-Version", since_text.as_str())
+                    .header(headers::IF_MODIFIED_SINCE_VERSION, since_text.as_str())
             })
             .await?;
         if response.status() == StatusCode::NOT_MODIFIED {
@@ -685,7 +680,7 @@ impl ApiClient {
             .send(|| {
                 self.http
                     .post(&url)
-                    .header("If-Unmodified-Since-Version", version.as_str())
+                    .header(headers::IF_UNMODIFIED_SINCE_VERSION, version.as_str())
                     .json(objects)
             })
             .await?;
@@ -714,7 +709,7 @@ impl ApiClient {
                 self.http
                     .request(Method::DELETE, &url)
                     .query(&[(object.key_param(), joined.as_str())])
-                    .header("If-Unmodified-Since-Version", version.as_str())
+                    .header(headers::IF_UNMODIFIED_SINCE_VERSION, version.as_str())
             })
             .await?;
         if !response.status().is_success() {
@@ -852,14 +847,14 @@ mod tests {
         client.ask_group_versions();
         assert!(client.asks_group_versions());
         let mut headers = HeaderMap::new();
-        headers.insert(GROUP_VERSIONS_HEADER, HeaderValue::from_static("bad"));
+        headers.insert(headers::GROUP_VERSIONS, HeaderValue::from_static("bad"));
         client.note_group_versions(&headers);
         assert!(
             client.asks_group_versions(),
             "a malformed answer is ignored"
         );
         assert_eq!(client.seen_group_versions(), None);
-        headers.insert(GROUP_VERSIONS_HEADER, HeaderValue::from_static("7=2"));
+        headers.insert(headers::GROUP_VERSIONS, HeaderValue::from_static("7=2"));
         client.note_group_versions(&headers);
         assert!(!client.asks_group_versions(), "asked once per sync");
         assert_eq!(client.seen_group_versions(), Some(BTreeMap::from([(7, 2)])));

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::error::{SyncError, SyncErrorKind};
 use crate::{Error, Result};
+use shelfmark_protocol::headers;
 
 /// The key a server made for this device.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +112,7 @@ pub async fn sign_in(
     });
     let response = http()?
         .post(format!("{base}/keys"))
-        .header("Zotero-API-Version", "3")
+        .header(headers::API_VERSION, "3")
         .json(&body)
         .send()
         .await
@@ -174,8 +175,8 @@ pub async fn revoke_key(server_url: &str, api_key: &str) -> Result<()> {
     let base = check_server_url(server_url)?;
     let response = http()?
         .delete(format!("{base}/keys/current"))
-        .header("Zotero-API-Version", "3")
-        .header("Zotero-API-Key", api_key)
+        .header(headers::API_VERSION, "3")
+        .header(headers::API_KEY, api_key)
         .send()
         .await
         .map_err(|e| SyncError::network(&e))?;

@@ -24,6 +24,7 @@ use super::{
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, Snapshot, WriteRequest, plan_write};
+use shelfmark_protocol::headers;
 
 /// One object of a small listing (collections, searches): key, version, envelope.
 pub type Listed = (ObjectKey, u64, Value);
@@ -220,7 +221,7 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     let input = BatchInput {
         objects,
         notes_allowed: ctx.access.notes,
-        library_header: version_header(&headers, "if-unmodified-since-version")?,
+        library_header: version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?,
         write_token: token,
         now: now_iso(),
     };
@@ -309,7 +310,7 @@ pub async fn delete_many(ctx: LibCtx, params: Params, headers: HeaderMap) -> Api
         .ok_or_else(|| {
             ApiError::bad_request("No collections specified ('collectionKey' is required)")
         })?;
-    let expected = version_header(&headers, "if-unmodified-since-version")?;
+    let expected = version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?;
     let request = WriteRequest {
         all_collections: true,
         items_in_collections: keys.clone(),

@@ -14,6 +14,7 @@ use super::write::library_precondition;
 use super::{LibCtx, Params, json_response, no_content, parse_body, version_header};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, Snapshot, WriteRequest, plan_write};
+use shelfmark_protocol::headers;
 
 /// Most items in one batch POST, as the Web API allows.
 const BATCH_MAX: usize = 10;
@@ -133,9 +134,10 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
         Value::Array(list) => list,
         _ => return Err(ApiError::bad_request("Uploaded data must be a JSON array")),
     };
-    let expected = version_header(&headers, "if-unmodified-since-version")?.ok_or_else(|| {
-        ApiError::precondition_required("If-Unmodified-Since-Version not provided")
-    })?;
+    let expected =
+        version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?.ok_or_else(|| {
+            ApiError::precondition_required("If-Unmodified-Since-Version not provided")
+        })?;
     let keys: Vec<ObjectKey> = objects
         .iter()
         .filter_map(|o| o.get("key").and_then(Value::as_str))

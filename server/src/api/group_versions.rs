@@ -21,7 +21,7 @@ use crate::error::ApiResult;
 use crate::store::LibraryOwner;
 
 /// The request and response header.
-pub const HEADER: &str = "shelfmark-group-versions";
+pub const HEADER: &str = shelfmark_protocol::headers::GROUP_VERSIONS;
 
 /// Where the library extractor leaves the header's value for the answer.
 #[derive(Clone, Default)]

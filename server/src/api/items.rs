@@ -28,6 +28,7 @@ use super::{
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, ItemQuery, ItemScope, Snapshot, WriteRequest, plan_write};
+use shelfmark_protocol::headers;
 
 /// Parses an object key from a URL, 404 when it cannot be one.
 pub fn path_key(key: &str) -> ApiResult<ObjectKey> {
@@ -435,7 +436,7 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     let input = BatchInput {
         objects,
         notes_allowed: ctx.access.notes,
-        library_header: version_header(&headers, "if-unmodified-since-version")?,
+        library_header: version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?,
         write_token: token,
         now: now_iso(),
     };
@@ -533,7 +534,7 @@ pub async fn delete_many(ctx: LibCtx, params: Params, headers: HeaderMap) -> Api
     let keys = key_list(&params, "itemKey")?
         .filter(|k| !k.is_empty())
         .ok_or_else(|| ApiError::bad_request("No items specified ('itemKey' is required)"))?;
-    let expected = version_header(&headers, "if-unmodified-since-version")?;
+    let expected = version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?;
     let request = WriteRequest {
         items: keys.clone(),
         descendants_of: keys.clone(),

@@ -13,6 +13,7 @@ use super::{LibCtx, Params, json_response, no_content, not_modified, parse_body,
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, ItemQuery, Setting, WriteRequest, plan_write};
+use shelfmark_protocol::headers;
 
 /// Most settings in one POST (as the Web API allows).
 const SETTINGS_BATCH_MAX: usize = 250;
@@ -225,7 +226,7 @@ pub async fn delete_tags(ctx: LibCtx, params: Params, headers: HeaderMap) -> Api
             "Cannot delete more than {TAGS_DELETE_MAX} tags at once"
         )));
     }
-    let expected = version_header(&headers, "if-unmodified-since-version")?;
+    let expected = version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?;
     let request = WriteRequest {
         items_with_tags: names.clone(),
         ..WriteRequest::default()
@@ -410,7 +411,7 @@ pub async fn post_settings(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiR
         .iter()
         .map(|(k, v)| setting_write(k, v))
         .collect::<ApiResult<Vec<_>>>()?;
-    let header = version_header(&headers, "if-unmodified-since-version")?;
+    let header = version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?;
     let request = WriteRequest {
         settings: writes.iter().map(|(k, _, _)| k.clone()).collect(),
         ..WriteRequest::default()
@@ -435,7 +436,7 @@ pub async fn put_setting(
 ) -> ApiResult<Response> {
     ctx.require_write()?;
     let write = setting_write(&name, &parse_body(&body)?)?;
-    let header = version_header(&headers, "if-unmodified-since-version")?;
+    let header = version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?;
     if let (Some(h), Some(b)) = (header, write.2)
         && h != b
     {
@@ -465,9 +466,10 @@ pub async fn delete_setting(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     ctx.require_write()?;
-    let expected = version_header(&headers, "if-unmodified-since-version")?.ok_or_else(|| {
-        ApiError::precondition_required("If-Unmodified-Since-Version not provided")
-    })?;
+    let expected =
+        version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?.ok_or_else(|| {
+            ApiError::precondition_required("If-Unmodified-Since-Version not provided")
+        })?;
     let request = WriteRequest {
         settings: vec![name.clone()],
         ..WriteRequest::default()

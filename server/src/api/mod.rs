@@ -33,13 +33,15 @@ use crate::auth::access::{LibraryAccess, library_access};
 use crate::auth::{Auth, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Library, LibraryOwner};
+use shelfmark_protocol::headers;
 
 /// `Last-Modified-Version`.
-pub const LAST_MODIFIED_VERSION: HeaderName = HeaderName::from_static("last-modified-version");
+pub const LAST_MODIFIED_VERSION: HeaderName =
+    HeaderName::from_static(headers::LAST_MODIFIED_VERSION);
 /// `Total-Results`.
-pub const TOTAL_RESULTS: HeaderName = HeaderName::from_static("total-results");
-const API_VERSION: HeaderName = HeaderName::from_static("zotero-api-version");
-const SCHEMA_VERSION: HeaderName = HeaderName::from_static("zotero-schema-version");
+pub const TOTAL_RESULTS: HeaderName = HeaderName::from_static(headers::TOTAL_RESULTS);
+const API_VERSION: HeaderName = HeaderName::from_static(headers::API_VERSION);
+const SCHEMA_VERSION: HeaderName = HeaderName::from_static(headers::SCHEMA_VERSION);
 
 /// `GET /health`: the service is up and its store answers.
 pub async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
@@ -107,9 +109,6 @@ pub struct Params {
 /// The largest number a numeric parameter may have (`i64::MAX`).
 pub const MAX_NUMBER: u64 = i64::MAX as u64;
 
-/// Request header that unlocks page sizes above the Web API's 100.
-pub const LARGE_PAGES_HEADER: &str = "shelfmark-large-pages";
-
 impl Params {
     /// Parses a raw query string.
     pub fn parse(query: Option<&str>) -> Self {
@@ -175,7 +174,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
         let mut params = Self::parse(parts.uri.query());
         params.large_pages = parts
             .headers
-            .get(LARGE_PAGES_HEADER)
+            .get(headers::LARGE_PAGES)
             .is_some_and(|v| v.as_bytes() == b"1");
         Ok(params)
     }
@@ -299,7 +298,7 @@ pub fn version_header(headers: &HeaderMap, name: &str) -> ApiResult<Option<u64>>
 
 /// `If-Modified-Since-Version`: 304 when the library has not changed since.
 pub fn not_modified(headers: &HeaderMap, library_version: u64) -> ApiResult<Option<Response>> {
-    match version_header(headers, "if-modified-since-version")? {
+    match version_header(headers, headers::IF_MODIFIED_SINCE_VERSION)? {
         Some(since) if library_version <= since => {
             let mut response = StatusCode::NOT_MODIFIED.into_response();
             response

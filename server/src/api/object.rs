@@ -17,6 +17,7 @@ use super::{LibCtx, Params, no_content, parse_body, version_header};
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, Snapshot, WriteRequest, plan_write};
+use shelfmark_protocol::headers;
 
 /// What the single-object endpoints of a kind need beyond its write rules.
 pub trait Endpoint: Kind {
@@ -65,7 +66,7 @@ async fn write_single<K: Endpoint>(
         return Err(ApiError::bad_request("Uploaded data must be a JSON object"));
     }
     let version = single_version(
-        version_header(&headers, "if-unmodified-since-version")?,
+        version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?,
         &body,
     )?;
     let request = K::write_request(&key, &body);
@@ -110,9 +111,10 @@ pub async fn delete_one<K: Endpoint>(
 ) -> ApiResult<Response> {
     ctx.require_write()?;
     let key = path_key(&key)?;
-    let expected = version_header(&headers, "if-unmodified-since-version")?.ok_or_else(|| {
-        ApiError::precondition_required("If-Unmodified-Since-Version not provided")
-    })?;
+    let expected =
+        version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?.ok_or_else(|| {
+            ApiError::precondition_required("If-Unmodified-Since-Version not provided")
+        })?;
     let request = K::delete_request(&key);
     let (result, version) = plan_write(
         ctx.state.store.as_ref(),

@@ -16,6 +16,7 @@ use super::{LibCtx, Params, json_response, no_content, not_modified, version_hea
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, Snapshot, WriteRequest, plan_write};
+use shelfmark_protocol::headers;
 
 /// The envelope of a saved search.
 pub fn envelope(ctx: &LibCtx, s: &SavedSearchData) -> Value {
@@ -84,7 +85,7 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     let input = BatchInput {
         objects,
         notes_allowed: ctx.access.notes,
-        library_header: version_header(&headers, "if-unmodified-since-version")?,
+        library_header: version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?,
         write_token: token,
         now: now_iso(),
     };
@@ -136,7 +137,7 @@ pub async fn delete_many(ctx: LibCtx, params: Params, headers: HeaderMap) -> Api
     let keys = key_list(&params, "searchKey")?
         .filter(|k| !k.is_empty())
         .ok_or_else(|| ApiError::bad_request("No searches specified ('searchKey' is required)"))?;
-    let expected = version_header(&headers, "if-unmodified-since-version")?;
+    let expected = version_header(&headers, headers::IF_UNMODIFIED_SINCE_VERSION)?;
     let request = WriteRequest {
         searches: keys.clone(),
         ..WriteRequest::default()

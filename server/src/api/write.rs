@@ -15,6 +15,7 @@ use shelfmark_protocol::{
 use super::{LibCtx, parse_body};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, Snapshot, WriteToken};
+use shelfmark_protocol::headers;
 
 /// Why one object of a write was refused: its code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -711,7 +712,7 @@ pub fn batch_body(body: &[u8], max: usize) -> ApiResult<Vec<Value>> {
 
 /// The `Zotero-Write-Token` of a request, if any.
 pub fn write_token(ctx: &LibCtx, headers: &HeaderMap) -> ApiResult<Option<WriteToken>> {
-    let Some(value) = headers.get("zotero-write-token") else {
+    let Some(value) = headers.get(headers::WRITE_TOKEN) else {
         return Ok(None);
     };
     let token = value

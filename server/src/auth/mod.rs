@@ -15,6 +15,7 @@ use self::ratelimit::FailedAttempt;
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::store::{ApiKeyRecord, User};
+use shelfmark_protocol::headers;
 
 /// An authenticated caller: the key and its user.
 #[derive(Debug, Clone)]
@@ -103,7 +104,7 @@ impl Auth {
 /// The key presented with a request, from headers or the query string.
 pub fn presented_key(headers: &HeaderMap, query: Option<&str>) -> Result<Option<String>, ApiError> {
     let from_header = headers
-        .get("zotero-api-key")
+        .get(headers::API_KEY)
         .and_then(|v| v.to_str().ok())
         .map(|s| s.trim().to_owned())
         .or_else(|| {
