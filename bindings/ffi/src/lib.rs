@@ -70,7 +70,8 @@ pub use list_watch::{ItemListDiff, ItemListListener, ItemListUpdate};
 pub use logging::{LogLevel, set_log_level};
 pub use lookup::{
     LookupAddStatus, LookupAdded, LookupDuplicateAction, LookupResult, LookupService,
-    LookupServiceUrl, LookupSettings, LookupStatus, Lookups, PdfFiled,
+    LookupServiceUrl, LookupSettings, LookupStatus, Lookups, PdfFiled, RecognisedIdentifier,
+    recognise_identifiers,
 };
 pub use query::{ItemFilter, ItemListQuery, ItemSearchQuery, SearchMode, SortField};
 pub use saved_searches::{SavedSearch, SavedSearches, SearchCondition};

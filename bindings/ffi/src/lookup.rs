@@ -168,6 +168,49 @@ pub struct PdfFiled {
     pub failures: Vec<String>,
 }
 
+/// An identifier found in text, or a token meant as one that is not valid.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RecognisedIdentifier {
+    /// The text as it was found.
+    pub input: String,
+    /// "DOI", "ISBN", "PMID", "PMCID" or "arXiv"; none when not valid.
+    pub identifier_kind: Option<String>,
+    /// The identifier in canonical form (an ISBN as digits only).
+    pub identifier: Option<String>,
+    /// The identifier written with its kind ("DOI 10.…", "ISBN 978…",
+    /// "PMC…"), which `Lookups::lookup` reads as this one identifier alone:
+    /// to look identifiers up one by one.
+    pub labelled: Option<String>,
+    /// Why the text is not a valid identifier (a wrong check digit…).
+    pub problem: Option<String>,
+}
+
+/// The identifiers in `text` exactly as `Lookups::lookup` reads them, without
+/// asking any service: to check a scanned barcode or what was typed before
+/// looking it up.
+#[uniffi::export]
+pub fn recognise_identifiers(text: String) -> Vec<RecognisedIdentifier> {
+    core_lookup::recognise(&text)
+        .into_iter()
+        .map(|found| match found.identifier {
+            Ok(id) => RecognisedIdentifier {
+                input: found.text,
+                identifier_kind: Some(id.kind().to_owned()),
+                identifier: Some(id.value().to_owned()),
+                labelled: Some(id.to_string()),
+                problem: None,
+            },
+            Err(problem) => RecognisedIdentifier {
+                input: found.text,
+                identifier_kind: None,
+                identifier: None,
+                labelled: None,
+                problem: Some(problem),
+            },
+        })
+        .collect()
+}
+
 /// Lookups for one library.
 #[derive(Debug, uniffi::Object)]
 pub struct Lookups {

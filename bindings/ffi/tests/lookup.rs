@@ -9,7 +9,7 @@ use std::sync::Arc;
 use lookup_support::Services;
 use shelfmark_ffi::{
     LibraryHandle, LibraryOptions, LookupAddStatus, LookupDuplicateAction, LookupService,
-    LookupServiceUrl, LookupSettings, LookupStatus, Lookups, create_library,
+    LookupServiceUrl, LookupSettings, LookupStatus, Lookups, create_library, recognise_identifiers,
 };
 
 fn wait<F: std::future::Future>(future: F) -> F::Output {
@@ -120,4 +120,48 @@ fn a_service_that_limits_the_rate_says_how_long_to_wait() {
     let results = wait(lookups.lookup("arXiv:1706.03762".into())).expect("lookup");
     assert_eq!(results[0].status, LookupStatus::RateLimited);
     assert_eq!(results[0].retry_after_seconds, Some(600));
+}
+
+#[test]
+fn identifiers_are_recognised_as_lookup_reads_them_without_asking_a_service() {
+    // A book's barcode: EAN-13 with the Bookland prefix is an ISBN.
+    let scanned = recognise_identifiers("9780262033848".into());
+    assert_eq!(scanned.len(), 1);
+    assert_eq!(scanned[0].identifier_kind.as_deref(), Some("ISBN"));
+    assert_eq!(scanned[0].identifier.as_deref(), Some("9780262033848"));
+    assert_eq!(scanned[0].problem, None);
+
+    // A grocery barcode is no identifier at all.
+    assert!(recognise_identifiers("4006381333931".into()).is_empty());
+
+    // A wrong check digit is named; a DOI keeps its canonical form.
+    let typed =
+        recognise_identifiers("ISBN 978-0-262-03384-9\nhttps://doi.org/10.1038/nature12373".into());
+    assert_eq!(typed.len(), 2);
+    assert_eq!(typed[0].identifier_kind, None);
+    assert!(
+        typed[0]
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.contains("check digit"))
+    );
+    assert_eq!(typed[1].identifier_kind.as_deref(), Some("DOI"));
+    assert_eq!(typed[1].identifier.as_deref(), Some("10.1038/nature12373"));
+}
+
+#[test]
+fn each_labelled_identifier_is_read_back_as_itself_alone() {
+    let text = "doi:10.1038/nature12373\nISBN 0-306-40615-2\nPMID: 31452104\nPMC 3531190\narXiv 1706.03762v5\nhttps://arxiv.org/abs/hep-th/9711200";
+    let found = recognise_identifiers(text.into());
+    assert_eq!(found.len(), 6);
+    for identifier in found {
+        let labelled = identifier.labelled.clone().expect("labelled");
+        let again = recognise_identifiers(labelled.clone());
+        assert_eq!(again.len(), 1, "{labelled}");
+        assert_eq!(
+            again[0].identifier_kind, identifier.identifier_kind,
+            "{labelled}"
+        );
+        assert_eq!(again[0].identifier, identifier.identifier, "{labelled}");
+    }
 }

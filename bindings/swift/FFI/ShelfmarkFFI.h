@@ -1301,6 +1301,11 @@ uint64_t uniffi_shelfmark_ffi_fn_func_restore_library(RustBuffer archive, RustBu
 void uniffi_shelfmark_ffi_fn_func_set_log_level(RustBuffer level, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_RECOGNISE_IDENTIFIERS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_RECOGNISE_IDENTIFIERS
+RustBuffer uniffi_shelfmark_ffi_fn_func_recognise_identifiers(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_ITEM_TYPES
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_ITEM_TYPES
 RustBuffer uniffi_shelfmark_ffi_fn_func_item_types(RustCallStatus *_Nonnull out_status
@@ -1617,6 +1622,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_func_restore_library(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_SET_LOG_LEVEL
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_SET_LOG_LEVEL
 uint16_t uniffi_shelfmark_ffi_checksum_func_set_log_level(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_RECOGNISE_IDENTIFIERS
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_RECOGNISE_IDENTIFIERS
+uint16_t uniffi_shelfmark_ffi_checksum_func_recognise_identifiers(void
     
 );
 #endif

@@ -12332,6 +12332,109 @@ public func FfiConverterTypePdfFiled_lower(_ value: PdfFiled) -> RustBuffer {
 
 
 /**
+ * An identifier found in text, or a token meant as one that is not valid.
+ */
+public struct RecognisedIdentifier: Equatable, Hashable {
+    /**
+     * The text as it was found.
+     */
+    public var input: String
+    /**
+     * "DOI", "ISBN", "PMID", "PMCID" or "arXiv"; none when not valid.
+     */
+    public var identifierKind: String?
+    /**
+     * The identifier in canonical form (an ISBN as digits only).
+     */
+    public var identifier: String?
+    /**
+     * The identifier written with its kind ("DOI 10.…", "ISBN 978…",
+     * "PMC…"), which `Lookups::lookup` reads as this one identifier alone:
+     * to look identifiers up one by one.
+     */
+    public var labelled: String?
+    /**
+     * Why the text is not a valid identifier (a wrong check digit…).
+     */
+    public var problem: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The text as it was found.
+         */input: String, 
+        /**
+         * "DOI", "ISBN", "PMID", "PMCID" or "arXiv"; none when not valid.
+         */identifierKind: String?, 
+        /**
+         * The identifier in canonical form (an ISBN as digits only).
+         */identifier: String?, 
+        /**
+         * The identifier written with its kind ("DOI 10.…", "ISBN 978…",
+         * "PMC…"), which `Lookups::lookup` reads as this one identifier alone:
+         * to look identifiers up one by one.
+         */labelled: String?, 
+        /**
+         * Why the text is not a valid identifier (a wrong check digit…).
+         */problem: String?) {
+        self.input = input
+        self.identifierKind = identifierKind
+        self.identifier = identifier
+        self.labelled = labelled
+        self.problem = problem
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RecognisedIdentifier: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRecognisedIdentifier: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RecognisedIdentifier {
+        return
+            try RecognisedIdentifier(
+                input: FfiConverterString.read(from: &buf), 
+                identifierKind: FfiConverterOptionString.read(from: &buf), 
+                identifier: FfiConverterOptionString.read(from: &buf), 
+                labelled: FfiConverterOptionString.read(from: &buf), 
+                problem: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RecognisedIdentifier, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.input, into: &buf)
+        FfiConverterOptionString.write(value.identifierKind, into: &buf)
+        FfiConverterOptionString.write(value.identifier, into: &buf)
+        FfiConverterOptionString.write(value.labelled, into: &buf)
+        FfiConverterOptionString.write(value.problem, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecognisedIdentifier_lift(_ buf: RustBuffer) throws -> RecognisedIdentifier {
+    return try FfiConverterTypeRecognisedIdentifier.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRecognisedIdentifier_lower(_ value: RecognisedIdentifier) -> RustBuffer {
+    return FfiConverterTypeRecognisedIdentifier.lower(value)
+}
+
+
+/**
  * A note about one record of an imported file.
  */
 public struct RecordNote: Equatable, Hashable {
@@ -18642,6 +18745,31 @@ fileprivate struct FfiConverterSequenceTypeNewItem: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRecognisedIdentifier: FfiConverterRustBuffer {
+    typealias SwiftType = [RecognisedIdentifier]
+
+    public static func write(_ value: [RecognisedIdentifier], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRecognisedIdentifier.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RecognisedIdentifier] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RecognisedIdentifier]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRecognisedIdentifier.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeRecordNote: FfiConverterRustBuffer {
     typealias SwiftType = [RecordNote]
 
@@ -19099,6 +19227,19 @@ public func setLogLevel(level: LogLevel)  {try! rustCall() {
         FfiConverterTypeLogLevel_lower(level),uniffiCallStatus
     )
 }
+}
+/**
+ * The identifiers in `text` exactly as `Lookups::lookup` reads them, without
+ * asking any service: to check a scanned barcode or what was typed before
+ * looking it up.
+ */
+public func recogniseIdentifiers(text: String) -> [RecognisedIdentifier]  {
+    return try!  FfiConverterSequenceTypeRecognisedIdentifier.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_func_recognise_identifiers(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
 }
 /**
  * Every bibliographic item type (not notes, attachments or annotations),

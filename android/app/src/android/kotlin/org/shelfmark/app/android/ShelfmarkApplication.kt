@@ -28,6 +28,7 @@ class ShelfmarkApplication : Application() {
             pdf = AndroidPdfRenderer(),
             scheduler = WorkManagerScheduler(this),
             connectivity = AndroidConnectivity(this),
+            scanner = CameraBarcodeScanner(this),
         )
         AppState(platform, CoroutineScope(SupervisorJob() + Dispatchers.Main.immediate))
     }

@@ -4,7 +4,10 @@
 // Nothing in this package may import android.*.
 package org.shelfmark.app.platform
 
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.ImageBitmap
+import org.shelfmark.app.scan.BarcodeRead
 
 /** Hands text or a file to other apps (the Android share sheet). */
 interface ShareSheet {
@@ -62,6 +65,30 @@ interface AppStorage {
     val stylesDir: String?
 }
 
+/**
+ * Reads books' barcodes with the camera (CameraX frames decoded by
+ * [org.shelfmark.app.scan.IsbnBarcodeDecoder] on Android).
+ */
+interface BarcodeScanner {
+    /** Whether this device has a camera to scan with. */
+    val available: Boolean
+
+    /**
+     * The camera's picture, asking for the camera permission first if need
+     * be. Every barcode it reads goes to `onRead`, already decoded.
+     */
+    @Composable
+    fun Viewfinder(modifier: Modifier, onRead: (BarcodeRead) -> Unit)
+}
+
+/** A device without a camera: nothing to scan with. */
+object NoBarcodeScanner : BarcodeScanner {
+    override val available: Boolean get() = false
+
+    @Composable
+    override fun Viewfinder(modifier: Modifier, onRead: (BarcodeRead) -> Unit) = Unit
+}
+
 /** Everything platform-specific the app uses, handed to [org.shelfmark.app.state.AppState]. */
 class Platform(
     /** How this device is named on the server's list of keys ("Pixel 8", "Ada's tablet"). */
@@ -72,4 +99,5 @@ class Platform(
     val pdf: PdfPageRenderer,
     val scheduler: BackgroundScheduler,
     val connectivity: Connectivity,
+    val scanner: BarcodeScanner = NoBarcodeScanner,
 )

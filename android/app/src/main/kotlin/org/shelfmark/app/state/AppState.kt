@@ -13,6 +13,7 @@ import org.shelfmark.ErrorCategory
 import org.shelfmark.KeyStorage
 import org.shelfmark.LibraryHandle
 import org.shelfmark.LibraryOptions
+import org.shelfmark.LookupSettings
 import org.shelfmark.ShelfmarkException
 import org.shelfmark.SyncRequest
 import org.shelfmark.SyncSummary
@@ -29,6 +30,7 @@ sealed interface Screen {
     data class Item(val key: String) : Screen
     data class Edit(val key: String) : Screen
     data class NewItem(val itemType: String, val collection: String?) : Screen
+    data class AddByIdentifier(val collection: String?) : Screen
     data class Annotate(val attachmentKey: String) : Screen
     data class Share(val keys: List<String>) : Screen
     data class Import(val path: String) : Screen
@@ -53,6 +55,9 @@ class AppState(val platform: Platform, val scope: CoroutineScope) {
     var notice: String? by mutableStateOf(null)
 
     val keyStorage: KeyStorage get() = KeyStorage.File(platform.storage.keyFilePath)
+
+    /** Where Add by identifier looks identifiers up: the public services unless set. */
+    var lookupSettings = LookupSettings()
 
     /** Later syncs need neither the address nor the key: the library file is bound. */
     val boundRequest: SyncRequest get() = SyncRequest(null, null, null, keyStorage, false)

@@ -159,13 +159,18 @@ fun LibraryListScreen(
     }
 }
 
-/** "New": a new item of any type, in the chosen collection. */
+/** "New": references by identifier, or a new item of any type, in the chosen collection. */
 @Composable
 private fun NewItemMenu(app: AppState, browser: LibraryBrowserState) {
     var open by remember { mutableStateOf(false) }
     val types = remember { itemTypes().filter { it.name !in setOf("note", "attachment", "annotation") } }
     TextButton(onClick = { open = true }, modifier = Modifier.testTag(Tags.NEW_ITEM)) { Text("New") }
     DropdownMenu(expanded = open, onDismissRequest = { open = false }) {
+        DropdownMenuItem(
+            text = { Text("By identifier (DOI, ISBN…)") },
+            onClick = { open = false; app.navigate(Screen.AddByIdentifier(browser.collection)) },
+            modifier = Modifier.testTag(AddTags.MENU_ITEM),
+        )
         types.forEach { type ->
             DropdownMenuItem(
                 text = { Text(type.label) },

@@ -34,6 +34,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 import kotlinx.coroutines.launch
+import org.shelfmark.app.state.AddByIdentifierState
 import org.shelfmark.app.state.AnnotateState
 import org.shelfmark.app.state.AppState
 import org.shelfmark.app.state.FilesState
@@ -92,6 +93,10 @@ private fun Content(app: AppState, tablet: Boolean) {
             val handle = browser?.shown ?: library
             val state = remember(screen) { ItemEditState(handle, app.scope, null, screen.itemType, screen.collection) }
             WithBack(app, "New item") { ItemEditScreen(app, state) }
+        }
+        is Screen.AddByIdentifier -> if (library != null) {
+            val state = remember(screen) { AddByIdentifierState(browser?.shown ?: library, app.scope, app.lookupSettings, screen.collection) }
+            WithBack(app, "Add by identifier") { AddByIdentifierScreen(state, app.platform.scanner) { key -> app.navigate(Screen.Item(key)) } }
         }
         is Screen.Annotate -> if (library != null) {
             val state = remember(screen.attachmentKey) {

@@ -124,4 +124,5 @@ fun desktopPlatform(dir: File) = Platform(
     pdf = PlaceholderPdfRenderer(),
     scheduler = RecordingScheduler(),
     connectivity = ManualConnectivity(),
+    scanner = FrameScanner(),
 )
