@@ -352,12 +352,21 @@ fn download_routes() -> ApiRoutes {
     ApiRoutes::default().route("/downloads/{grant}", get(api::files::serve))
 }
 
+fn stream_routes() -> ApiRoutes {
+    ApiRoutes::default().route(stream::PATH, get(stream::upgrade))
+}
+
 /// The path of every API route (as axum writes them: `/users/{lib}/items`).
 pub fn api_route_paths() -> Vec<String> {
-    [api_routes(), upload_routes(), download_routes()]
-        .into_iter()
-        .flat_map(|routes| routes.paths)
-        .collect()
+    [
+        api_routes(),
+        upload_routes(),
+        download_routes(),
+        stream_routes(),
+    ]
+    .into_iter()
+    .flat_map(|routes| routes.paths)
+    .collect()
 }
 
 /// The whole API with its middleware.
@@ -377,9 +386,7 @@ pub fn router(state: AppState) -> Router {
     let load_state = state.clone();
     // Streams live for hours: they stay outside the request middleware
     // (load shedding counts requests in flight; compression has no body).
-    let streams = Router::new()
-        .route(stream::PATH, get(stream::upgrade))
-        .with_state(state.clone());
+    let streams = stream_routes().router.with_state(state.clone());
     router
         .layer(RequestBodyLimitLayer::new(body_limit))
         .merge(uploads)

@@ -172,7 +172,7 @@ fn schemathesis(
     seed: Option<u64>,
 ) -> anyhow::Result<()> {
     let (examples, phases, mode) = match depth {
-        Depth::Bounded => ("12", "examples,coverage,fuzzing", "positive"),
+        Depth::Bounded => ("10", "examples,coverage,fuzzing", "all"),
         Depth::Deep => ("300", "examples,coverage,fuzzing,stateful", "all"),
     };
     let schema = format!("{}/openapi.json", server.base_url);

@@ -385,6 +385,11 @@ fn success(answer: Answer) -> Vec<(&'static str, Value)> {
                 response("The upload is registered with the item", &[], VERSIONED),
             ),
         ],
+        Answer::WebSocket => {
+            let mut switching = response("The connection is now a WebSocket", &[], &[]);
+            switching["headers"] = json!({"Upgrade": {"schema": {"const": "websocket"}}});
+            vec![("101", switching)]
+        }
     }
 }
 
@@ -407,6 +412,7 @@ fn error_response(status: u16) -> Value {
         412 => "PreconditionFailed",
         413 => "PayloadTooLarge",
         416 => "RangeNotSatisfiable",
+        426 => "UpgradeRequired",
         428 => "PreconditionRequired",
         429 => "TooManyRequests",
         503 => "Unavailable",

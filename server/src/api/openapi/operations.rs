@@ -48,6 +48,8 @@ pub enum Answer {
     Redirect,
     /// `200` with a file authorisation, or `204` when an upload is registered.
     FileAuthorization,
+    /// `101`: the connection becomes a WebSocket.
+    WebSocket,
 }
 
 /// Who may call.
@@ -726,5 +728,14 @@ pub const OPS: &[Op] = &[
     .query(&["sinceRequired"])
     .answer(Answer::Versioned(200, "Deleted"))
     .conditional(),
-    // The streaming route (WebSocket) belongs here when it is served.
+    // Live updates.
+    Op::new(
+        "get",
+        "/stream",
+        "Live updates: a WebSocket speaking the Zotero streaming API (keys in the request or subscribed later)",
+        "stream",
+    )
+    .anyone()
+    .answer(Answer::WebSocket)
+    .errors(&[400, 403, 426]),
 ];

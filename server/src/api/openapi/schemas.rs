@@ -47,19 +47,25 @@ fn by_index(value: Value) -> Value {
     })
 }
 
-/// An envelope around `data` of the schema `data`, with `meta` of `meta`.
-fn envelope(data: &str, meta: Value) -> Value {
+/// An envelope around `data` of the schema `data`, with `meta` of
+/// `meta_members`; nothing else but `extra` members.
+fn envelope(data: &str, meta_members: Value, extra: Value) -> Value {
+    let mut properties = json!({
+        "key": reference("ObjectKey"),
+        "version": count(),
+        "library": reference("Library"),
+        "links": links(),
+        "meta": {"type": "object", "properties": meta_members, "additionalProperties": false},
+        "data": reference(data),
+    });
+    if let (Value::Object(all), Value::Object(extra)) = (&mut properties, extra) {
+        all.extend(extra);
+    }
     json!({
         "type": "object",
         "required": ["key", "version", "library", "links", "meta"],
-        "properties": {
-            "key": reference("ObjectKey"),
-            "version": count(),
-            "library": reference("Library"),
-            "links": links(),
-            "meta": meta,
-            "data": reference(data),
-        },
+        "properties": properties,
+        "additionalProperties": false,
     })
 }
 
@@ -85,6 +91,7 @@ fn library_objects() -> Value {
         },
         "Library": {
             "type": "object",
+            "additionalProperties": false,
             "required": ["type", "id", "name", "links"],
             "properties": {
                 "type": {"enum": ["user", "group"]},
@@ -126,18 +133,11 @@ fn library_objects() -> Value {
                 "dateModified": {"type": "string"},
             },
         },
-        "Item": envelope("ItemData", json!({
-            "type": "object",
-            "properties": {
-                "creatorSummary": {"type": "string"},
-                "parsedDate": {"type": "string"},
-                "numChildren": count(),
-            },
-        })),
-        "ItemWithIncludes": {
-            "description": "An item envelope; `include=` adds `bib`, `citation` or an export format's member and may leave out `data`.",
-            "allOf": [reference("Item")],
-            "properties": {
+        "Item": envelope(
+            "ItemData",
+            json!({"creatorSummary": {"type": "string"}, "parsedDate": {"type": "string"}, "numChildren": count()}),
+            // What `include=` adds (and it may leave out `data`).
+            json!({
                 "bib": {"type": "string"},
                 "citation": {"type": "string"},
                 "csljson": {"type": "object"},
@@ -145,7 +145,11 @@ fn library_objects() -> Value {
                 "biblatex": {"type": "string"},
                 "ris": {"type": "string"},
                 "refer": {"type": "string"},
-            },
+            }),
+        ),
+        "ItemWithIncludes": {
+            "description": "An item envelope; `include=` adds `bib`, `citation` or an export format's member and may leave out `data`.",
+            "allOf": [reference("Item")],
         },
         "CollectionData": {
             "type": "object",
@@ -159,10 +163,11 @@ fn library_objects() -> Value {
                 "deleted": {"type": ["boolean", "integer"]},
             },
         },
-        "Collection": envelope("CollectionData", json!({
-            "type": "object",
-            "properties": {"numCollections": count(), "numItems": count()},
-        })),
+        "Collection": envelope(
+            "CollectionData",
+            json!({"numCollections": count(), "numItems": count()}),
+            json!({}),
+        ),
         "SearchCondition": {
             "type": "object",
             "required": ["condition", "operator", "value"],
@@ -183,7 +188,7 @@ fn library_objects() -> Value {
                 "deleted": {"type": ["boolean", "integer"]},
             },
         },
-        "Search": envelope("SearchData", json!({"type": "object"})),
+        "Search": envelope("SearchData", json!({}), json!({})),
         "Versions": {
             "type": "object",
             "description": "`{key: version}` of every object listed.",
@@ -191,6 +196,7 @@ fn library_objects() -> Value {
         },
         "TagEntry": {
             "type": "object",
+            "additionalProperties": false,
             "required": ["tag", "links", "meta"],
             "properties": {
                 "tag": {"type": "string"},
@@ -204,6 +210,7 @@ fn library_objects() -> Value {
         },
         "Setting": {
             "type": "object",
+            "additionalProperties": false,
             "required": ["value", "version"],
             "properties": {"value": {}, "version": count()},
         },
@@ -219,6 +226,7 @@ fn library_objects() -> Value {
         },
         "Deleted": {
             "type": "object",
+            "additionalProperties": false,
             "required": ["collections", "items", "searches", "tags", "settings"],
             "properties": {
                 "collections": {"type": "array", "items": reference("ObjectKey")},
@@ -236,6 +244,7 @@ fn writes() -> Value {
     json!({
         "WriteFailure": {
             "type": "object",
+            "additionalProperties": false,
             "required": ["code", "message"],
             "properties": {
                 "key": {"type": "string"},
@@ -245,6 +254,7 @@ fn writes() -> Value {
         },
         "WriteReport": {
             "type": "object",
+            "additionalProperties": false,
             "description": "What became of each object sent, by its index: saved (`successful` with the object's envelope, and `success` with its key), `unchanged`, or `failed` with a status and message.",
             "required": ["successful", "success", "unchanged", "failed"],
             "properties": {
@@ -288,6 +298,7 @@ fn writes() -> Value {
         },
         "FullText": {
             "type": "object",
+            "additionalProperties": false,
             "required": ["content"],
             "properties": {
                 "content": {"type": "string"},
@@ -373,6 +384,7 @@ fn accounts() -> Value {
         },
         "Key": {
             "type": "object",
+            "additionalProperties": false,
             "required": ["key", "userID", "username", "name", "access"],
             "properties": {
                 "key": {"type": "string"},
@@ -397,6 +409,7 @@ fn accounts() -> Value {
         },
         "GroupData": {
             "type": "object",
+            "additionalProperties": false,
             "required": ["id", "version", "name", "owner", "type"],
             "properties": {
                 "id": count(),
@@ -415,6 +428,7 @@ fn accounts() -> Value {
         },
         "Group": {
             "type": "object",
+            "additionalProperties": false,
             "required": ["id", "version", "links", "meta", "data"],
             "properties": {
                 "id": count(),
@@ -443,6 +457,7 @@ fn accounts() -> Value {
         },
         "Member": {
             "type": "object",
+            "additionalProperties": false,
             "required": ["userID", "username", "role", "write"],
             "properties": {
                 "userID": count(),
@@ -524,6 +539,7 @@ pub fn responses() -> Value {
         "PayloadTooLarge": text("The body, or the number of objects in it, is above the limit"),
         "PreconditionRequired": text("A version precondition (If-Unmodified-Since-Version or the object's version) is required"),
         "TooManyRequests": too_many,
+        "UpgradeRequired": text("The connection cannot become a WebSocket"),
         "RangeNotSatisfiable": text("The range asked for is outside the file"),
         "Unavailable": text("The store does not answer"),
         "NotModified": {
