@@ -159,6 +159,64 @@ fn title_and_creator_conditions() {
 }
 
 #[test]
+fn creator_conditions_compare_whole_names_one_creator_at_a_time() {
+    let fx = fixture();
+    fx.check(&[
+        // B has Martin Rudwick and Jane Smith: a value spanning the two
+        // creators, or the two forms of one name, matches neither.
+        ("creator", "contains", "rudwick jane", ""),
+        ("creator", "contains", "rudwick, martin", "B"),
+        ("creator", "contains", "rudwick, martinjane", ""),
+        ("creator", "contains", "smith, jane", "B"),
+        // `is` wants a whole name, `beginsWith` the start of a last or a
+        // full name, not of "Last, First" or of a later name.
+        ("creator", "is", "mull", ""),
+        ("creator", "is", "jane", ""),
+        ("creator", "is", "martin rudwick", "B"),
+        ("creator", "beginsWith", "rudw", "B"),
+        ("creator", "beginsWith", "jane sm", "B"),
+        ("creator", "beginsWith", "rudwick, m", ""),
+        ("creator", "beginsWith", "wick", ""),
+        ("creator", "isNot", "jane smith", "DCEFA"),
+        ("creator", "doesNotContain", "SMITH", "DCEFA"),
+    ]);
+}
+
+#[test]
+fn creator_and_note_conditions_follow_edits() {
+    let fx = fixture();
+    let by_creator = add_saved_search(&fx.lib, "Müller", vec![cond("creator", "is", "muller")]);
+    let by_single_name = add_saved_search(
+        &fx.lib,
+        "Royal Society",
+        vec![cond("creator", "beginsWith", "the royal")],
+    );
+    let by_note = add_saved_search(&fx.lib, "Notes", vec![cond("note", "contains", "kant")]);
+    assert_eq!(fx.list(&by_creator).expect("list"), "A");
+    assert_eq!(fx.list(&by_single_name).expect("list"), "");
+    assert_eq!(fx.list(&by_note).expect("list"), "E");
+
+    let a_key = fx.letters.iter().find(|(_, l)| **l == 'A').expect("A").0;
+    let mut a = fx.lib.get_item(a_key.as_str()).expect("A");
+    a.creators = vec![Creator::single("author", "The Royal Society")];
+    fx.lib.update_item(a).expect("edit A");
+    let e_key = fx.letters.iter().find(|(_, l)| **l == 'E').expect("E").0;
+    fx.lib
+        .update_note(e_key.as_str(), "<p>Reading list: Hume</p>")
+        .expect("edit E");
+
+    assert_eq!(fx.list(&by_creator).expect("list"), "");
+    assert_eq!(fx.list(&by_single_name).expect("list"), "A");
+    assert_eq!(fx.list(&by_note).expect("list"), "");
+    // An item without creators has no name that could contain even nothing.
+    assert_eq!(
+        fx.run(vec![cond("creator", "contains", "")]),
+        "DBCA",
+        "every item with a creator"
+    );
+}
+
+#[test]
 fn date_and_year_conditions() {
     let fx = fixture();
     fx.check(&[

@@ -11,7 +11,7 @@ pub const APPLICATION_ID: i32 = 0x5348_4C46;
 
 /// The library format this build writes. Bump it with every step added to
 /// [`upgrade_from`], and keep `schema.sql` equal to the result.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 const LATEST_SCHEMA: &str = include_str!("schema.sql");
 
@@ -31,6 +31,10 @@ const STEP_3_TO_4: &str = include_str!("migration_4.sql");
 /// Step 4 → 5: the backlog's quick text without prefix indexes; the quick
 /// text of items in the backlog is written again ([`refill_pending_quick_text`]).
 const STEP_4_TO_5: &str = include_str!("migration_5.sql");
+
+/// Step 5 → 6: the folded creator names and note text saved-search
+/// conditions compare with, filled for every item ([`fill_condition_text`]).
+const STEP_5_TO_6: &str = include_str!("migration_6.sql");
 
 /// Creates the latest schema in an empty database, with the personal library.
 pub(crate) fn init(tx: &Transaction<'_>) -> Result<()> {
@@ -61,6 +65,10 @@ pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
             4 => {
                 tx.execute_batch(STEP_4_TO_5)?;
                 refill_pending_quick_text(tx)?;
+            }
+            5 => {
+                tx.execute_batch(STEP_5_TO_6)?;
+                fill_condition_text(tx)?;
             }
             other => {
                 return Err(Error::internal(format!(
@@ -94,6 +102,26 @@ fn refill_pending_quick_text(tx: &Transaction<'_>) -> Result<()> {
             id,
             crate::search::index::derive_without_body(&item).fts_quick
         ])?;
+    }
+    Ok(())
+}
+
+/// Writes the folded creator names and note text of every item into the
+/// (new, empty) tables saved-search conditions read.
+fn fill_condition_text(tx: &Transaction<'_>) -> Result<()> {
+    let mut rows = tx.prepare("SELECT id, data FROM items ORDER BY id")?;
+    let mut found = rows.query([])?;
+    while let Some(row) = found.next()? {
+        let id: i64 = row.get(0)?;
+        let data: String = row.get(1)?;
+        // An item that cannot be read is matched by no creator or note
+        // condition until it is written again; the upgrade does not stop
+        // for it.
+        let Ok(item) = crate::store::items::parse_data(&data) else {
+            continue;
+        };
+        let derived = crate::search::index::derive_without_body(&item);
+        crate::store::items::write_condition_text(tx, id, &derived)?;
     }
     Ok(())
 }
@@ -283,6 +311,81 @@ pub(crate) mod tests {
             )
             .expect("count");
         assert_eq!(deserts, 0);
+    }
+
+    /// Format 5 as released, for the step to 6.
+    const V5_SCHEMA: &str = include_str!("schema_v5.sql");
+
+    #[test]
+    fn format_5_upgrades_with_creator_and_note_text_filled() {
+        let mut fresh = Connection::open_in_memory().expect("open");
+        let tx = fresh.transaction().expect("tx");
+        init(&tx).expect("init");
+        tx.commit().expect("commit");
+
+        let mut old = Connection::open_in_memory().expect("open");
+        old.execute_batch(V5_SCHEMA).expect("v5 schema");
+        old.execute_batch(
+            r#"INSERT INTO libraries (id, kind, name) VALUES (1, 'user', 'My Library');
+             INSERT INTO items (id, library_id, key, item_type, data, date_added, date_modified)
+             VALUES (7, 1, 'ABCD2345', 'book',
+                     '{"key":"ABCD2345","version":3,"itemType":"book","title":"Glaciers",
+                       "creators":[{"creatorType":"author","firstName":"Åsa","lastName":"Müller"},
+                                   {"creatorType":"editor","name":"Nordic Council"}],
+                       "tags":[],"collections":[],"relations":{}}',
+                     'x', 'x'),
+                    (8, 1, 'BCDE3456', 'note',
+                     '{"key":"BCDE3456","version":3,"itemType":"note","parentItem":"ABCD2345",
+                       "note":"<p>Ice <b>Ages</b></p>","tags":[],"collections":[],"relations":{}}',
+                     'x', 'x'),
+                    (9, 1, 'CDEF4567', 'book',
+                     '{"key":"CDEF4567","version":3,"itemType":"book","title":"Deserts",
+                       "creators":[],"tags":[],"collections":[],"relations":{}}',
+                     'x', 'x');"#,
+        )
+        .expect("v5 rows");
+        old.pragma_update(None, "user_version", 5).expect("version");
+        let tx = old.transaction().expect("tx");
+        upgrade_from(&tx, 5).expect("upgrade");
+        tx.commit().expect("commit");
+
+        assert_eq!(schema_dump(&old), schema_dump(&fresh));
+        let creators: Vec<(i64, String, String)> = old
+            .prepare("SELECT item_id, matching, names FROM item_creator_text ORDER BY item_id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        assert_eq!(
+            creators,
+            [(
+                7,
+                "asa muller\nmuller, asaCnordic council\nnordic council,".to_owned(),
+                "LmullerEFasa mullerERmuller, asaELnordic councilEFnordic councilERnordic council,E"
+                    .to_owned()
+            )]
+        );
+        let notes: Vec<(i64, String)> = old
+            .prepare("SELECT item_id, text FROM item_note_text")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        assert_eq!(notes, [(8, "ice ages".to_owned())]);
+        // The rows go with their item.
+        old.pragma_update(None, "foreign_keys", true).expect("fk");
+        old.execute("DELETE FROM items WHERE id IN (7, 8)", [])
+            .expect("delete items");
+        let left: i64 = old
+            .query_row(
+                "SELECT (SELECT count(*) FROM item_creator_text) + (SELECT count(*) FROM item_note_text)",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(left, 0);
     }
 
     #[test]

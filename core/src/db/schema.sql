@@ -67,6 +67,21 @@ CREATE TABLE item_tags (
 ) WITHOUT ROWID;
 CREATE INDEX item_tags_by_tag ON item_tags (tag, item_id);
 
+-- What saved-search conditions on creators and notes compare with, folded
+-- once when the item is written instead of on every query. An item has a
+-- row in `item_creator_text` when it has creators, and in `item_note_text`
+-- when it is a note with a `note` field. The layout of `matching` and
+-- `names` is described in search/index.rs.
+CREATE TABLE item_creator_text (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    matching TEXT NOT NULL,
+    names TEXT NOT NULL
+);
+CREATE TABLE item_note_text (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    text TEXT NOT NULL
+);
+
 -- Collections (groups and group sets). Keys, not row ids, link parents so
 -- that sync may deliver a child before its parent.
 CREATE TABLE collections (

@@ -19,6 +19,67 @@ pub(crate) struct Derived {
     /// Every other field, tags, note text and annotation text: what
     /// "everything" search matches in addition (empty when not asked for).
     pub fts_body: String,
+    /// What creator conditions of saved searches compare with; `None`
+    /// without creators.
+    pub creator_text: Option<CreatorText>,
+    /// A note's text folded, what note conditions compare with; `None` for
+    /// other items and notes without a `note` field.
+    pub note_text: Option<String>,
+}
+
+/// An item's creator names folded for saved-search conditions, so that a
+/// condition reads one short text per item instead of its JSON.
+///
+/// Folded text never holds an upper-case ASCII letter (folding lower-cases
+/// after every other step), and neither does the folded value a condition
+/// compares with, so upper-case letters mark where each name starts and
+/// ends: a value cannot match across them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CreatorText {
+    /// Per creator, "First Last", a line break and "Last, First", folded
+    /// together, with [`NEXT_CREATOR`] between creators: `contains` and
+    /// `doesNotContain` look for the value in it.
+    pub matching: String,
+    /// Per creator, the last (or single) name after [`LAST_NAME`], "First
+    /// Last" after [`FULL_NAME`] and "Last, First" after [`LAST_FIRST`],
+    /// each folded and followed by [`NAME_END`]: `is` and `isNot` look for
+    /// a whole name, `beginsWith` for a last or full name's start.
+    pub names: String,
+}
+
+pub(crate) const NEXT_CREATOR: char = 'C';
+pub(crate) const LAST_NAME: char = 'L';
+pub(crate) const FULL_NAME: char = 'F';
+pub(crate) const LAST_FIRST: char = 'R';
+pub(crate) const NAME_END: char = 'E';
+
+/// [`CreatorText`] of an item's creators; `None` without creators.
+pub(crate) fn creator_text(creators: &[shelfmark_protocol::Creator]) -> Option<CreatorText> {
+    if creators.is_empty() {
+        return None;
+    }
+    let mut matching = String::new();
+    let mut names = String::new();
+    for (n, creator) in creators.iter().enumerate() {
+        let (first, last) = (creator.first_name(), creator.last_or_single());
+        let full = format!("{first} {last}");
+        let full = full.trim_matches(' ');
+        let last_first = format!("{last}, {first}");
+        if n > 0 {
+            matching.push(NEXT_CREATOR);
+        }
+        matching.push_str(&fold(&format!("{full}\n{last_first}")));
+        for (marker, name) in [
+            (LAST_NAME, fold(last)),
+            (FULL_NAME, fold(full)),
+            (LAST_FIRST, fold(&last_first)),
+        ] {
+            names.push(marker);
+            names.push_str(&name);
+            names.push(NAME_END);
+        }
+    }
+    Some(CreatorText { matching, names })
 }
 
 /// [`derive`] without the body text, for rows whose full text is indexed
@@ -94,6 +155,11 @@ fn derive_parts(item: &ItemData, with_body: bool) -> Derived {
         } else {
             String::new()
         },
+        creator_text: creator_text(&item.creators),
+        note_text: item
+            .is_note()
+            .then(|| item.field("note").map(fold))
+            .flatten(),
     }
 }
 
@@ -174,6 +240,24 @@ mod tests {
                 ..d
             }
         );
+    }
+
+    #[test]
+    fn folded_names_cannot_hold_the_markers() {
+        // The markers are upper-case ASCII, which folding never leaves,
+        // whatever the name is made of (full-width and compatibility
+        // letters, markup, entities).
+        let mut item = ItemData::new("book");
+        item.creators
+            .push(Creator::person("author", "ＡＢＣ", "K\u{212A}L <B>E</B>"));
+        item.creators
+            .push(Creator::single("editor", "&AMP; R&amp;E Ltd."));
+        let text = derive(&item).creator_text.expect("creators");
+        let upper = |s: &str| s.bytes().filter(u8::is_ascii_uppercase).count();
+        assert_eq!(upper(&text.matching), 1, "one creator follows another");
+        assert_eq!(upper(&text.names), 2 * 6, "two markers per name");
+        assert!(text.names.starts_with("Lkkl e"), "{}", text.names);
+        assert_eq!(derive(&ItemData::new("book")).creator_text, None);
     }
 
     #[test]

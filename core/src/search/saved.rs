@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
 use crate::search::conditions::{Condition, Field, Op, Operand, interval_start, parse_conditions};
 use crate::search::filter::collection_members_sql;
+use crate::search::index::{FULL_NAME, LAST_FIRST, LAST_NAME, NAME_END};
 use crate::search::list::ListQuery;
 use crate::search::sql::{Params, join_terms};
 use crate::search::summary::{ItemSummary, Page};
@@ -162,37 +163,27 @@ impl Compiler<'_> {
             }
             (Field::Creator, Operand::Text(t)) => {
                 // A creator matches by last name, "First Last" or "Last,
-                // First". Containing is tested on both forms folded together
-                // (a line break apart), which folds each name once.
-                let n = self.bind_text(t);
-                let last = "coalesce(c.value ->> 'lastName', c.value ->> 'name', '')";
-                let first = "coalesce(c.value ->> 'firstName', '')";
-                let full = format!("fold(trim({first} || ' ' || {last}))");
+                // First", read from the names folded when the item was
+                // written (see `CreatorText` for the markers).
                 let test = match op {
-                    Op::Contains | Op::DoesNotContain => text_test(
-                        op,
-                        &format!(
-                            "fold(trim({first} || ' ' || {last}) || char(10) || {last} || ', ' || {first})"
-                        ),
-                        &n,
-                    ),
-                    Op::BeginsWith => format!(
-                        "{} OR {}",
-                        text_test(op, &format!("fold({last})"), &n),
-                        text_test(op, &full, &n)
-                    ),
-                    _ => format!(
-                        "{} OR {} OR {}",
-                        text_test(op, &format!("fold({last})"), &n),
-                        text_test(op, &full, &n),
-                        text_test(op, &format!("fold({last} || ', ' || {first})"), &n)
-                    ),
+                    Op::Contains | Op::DoesNotContain => {
+                        format!("instr(t.matching, {}) > 0", self.bind_text(t))
+                    }
+                    Op::BeginsWith => {
+                        let last = self.bind_text(&format!("{LAST_NAME}{t}"));
+                        let full = self.bind_text(&format!("{FULL_NAME}{t}"));
+                        format!("instr(t.names, {last}) > 0 OR instr(t.names, {full}) > 0")
+                    }
+                    _ => [LAST_NAME, FULL_NAME, LAST_FIRST]
+                        .map(|marker| {
+                            let name = self.bind_text(&format!("{marker}{t}{NAME_END}"));
+                            format!("instr(t.names, {name}) > 0")
+                        })
+                        .join(" OR "),
                 };
                 polarity(
                     op,
-                    format!(
-                        "EXISTS (SELECT 1 FROM json_each(i.data, '$.creators') c WHERE {test})"
-                    ),
+                    format!("i.id IN (SELECT item_id FROM item_creator_text t WHERE {test})"),
                 )
             }
             (Field::Tag, Operand::Text(t)) => {
@@ -209,17 +200,19 @@ impl Compiler<'_> {
             }
             (Field::Note, Operand::Text(t)) => {
                 // The ids of matching notes and of their parents, gathered
-                // once for the whole query (notes are found through the
-                // compact `items_tree` index, and only their rows are read).
+                // once for the whole query from the notes' text folded when
+                // they were written (their place through the compact
+                // `items_tree` index).
                 let n = self.bind_text(t);
-                let test = text_test(op, "fold(json_extract(n.data, '$.note'))", &n);
+                let test = text_test(op, "t.text", &n);
                 polarity(
                     op,
                     format!(
                         "i.id IN (
                             SELECT CASE WHEN n.parent_key IS NULL OR p.in_trash < n.in_trash
                                         THEN n.id ELSE p.id END
-                              FROM items n INDEXED BY items_tree
+                              FROM item_note_text t
+                              JOIN items n INDEXED BY items_tree ON n.id = t.item_id
                               LEFT JOIN items pk ON pk.library_id = n.library_id
                                                 AND pk.key = n.parent_key
                               LEFT JOIN items p INDEXED BY items_tree ON p.id = pk.id

@@ -463,7 +463,12 @@ fn write_prepared(
             .execute([id])?;
         tx.prepare_cached("DELETE FROM collection_items WHERE item_id = ?1")?
             .execute([id])?;
+        tx.prepare_cached("DELETE FROM item_creator_text WHERE item_id = ?1")?
+            .execute([id])?;
+        tx.prepare_cached("DELETE FROM item_note_text WHERE item_id = ?1")?
+            .execute([id])?;
     }
+    write_condition_text(tx, id, &derived)?;
     match fulltext {
         FulltextNow::Everything => tx.index_fulltext(id, derived.fts_quick, derived.fts_body)?,
         FulltextNow::QuickOnly => {
@@ -503,6 +508,22 @@ fn write_prepared(
         _ => {}
     }
     Ok(true)
+}
+
+/// The folded creator names and note text of item `id`, which saved-search
+/// conditions compare with.
+pub(crate) fn write_condition_text(conn: &Connection, id: i64, derived: &Derived) -> Result<()> {
+    if let Some(creators) = &derived.creator_text {
+        conn.prepare_cached(
+            "INSERT INTO item_creator_text (item_id, matching, names) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![id, creators.matching, creators.names])?;
+    }
+    if let Some(note) = &derived.note_text {
+        conn.prepare_cached("INSERT INTO item_note_text (item_id, text) VALUES (?1, ?2)")?
+            .execute(params![id, note])?;
+    }
+    Ok(())
 }
 
 /// Whether the item with `key` is in the trash; `None` when there is none.
