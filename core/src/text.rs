@@ -3,6 +3,8 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+pub use crate::formats::text::{note_html, note_text};
+
 /// Lower-case, without diacritics, without leading punctuation or markup:
 /// the form lists sort by ("Élan" sorts with "elan", "\"The\"" with "the").
 pub fn fold(s: &str) -> String {

@@ -250,3 +250,29 @@ fn a_download_cut_off_by_a_stopped_app_is_not_shown_running() {
     );
     drop(dir);
 }
+
+#[test]
+fn file_subscribers_hear_which_attachments_files_changed() {
+    use std::sync::{Arc, Mutex};
+    let lib = new_library();
+    let heard: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = heard.clone();
+    let _subscription = lib.subscribe_files(move |changes| {
+        let mut heard = sink.lock().unwrap_or_else(|p| p.into_inner());
+        heard.extend(changes.changes.iter().map(|c| c.key.to_string()));
+    });
+    let item = lib
+        .create_item(article("Dubliners", "Joyce", "1914"))
+        .expect("item");
+    assert!(
+        heard.lock().expect("heard").is_empty(),
+        "an item without a file changes no file state"
+    );
+
+    let source = lib.dir.path().join("dubliners.txt");
+    std::fs::write(&source, b"Eveline").expect("source");
+    let att = lib
+        .attach_file(Some(item.key.as_str()), &source)
+        .expect("attach");
+    assert_eq!(*heard.lock().expect("heard"), vec![att.key.to_string()]);
+}

@@ -20,6 +20,7 @@ mod deletion_confirmation;
 mod diff;
 mod error;
 mod file_status_text;
+mod file_watch;
 mod files;
 mod import_summary;
 mod item_form;
@@ -29,6 +30,7 @@ mod library;
 mod list_watch;
 mod logging;
 mod lookup;
+mod note_text;
 mod query;
 mod runtime;
 mod saved_searches;
@@ -52,6 +54,7 @@ pub use conflict_text::{ConflictFieldText, ConflictText};
 pub use deletion_confirmation::{DeletionConfirmation, DeletionDirection, DeletionGroup};
 pub use error::{ErrorCategory, ShelfmarkError};
 pub use file_status_text::file_status_text;
+pub use file_watch::FileListener;
 pub use files::{
     Download, DownloadListener, DownloadRequest, EvictSummary, FileDownloadPolicy, FileInfo,
     FileScope, FileSettings, FileStatusKind, FileTransferResult, Files,
@@ -73,6 +76,7 @@ pub use lookup::{
     LookupServiceUrl, LookupSettings, LookupStatus, Lookups, PdfFiled, RecognisedIdentifier,
     recognise_identifiers,
 };
+pub use note_text::{note_html, note_text};
 pub use query::{ItemFilter, ItemListQuery, ItemSearchQuery, SearchMode, SortField};
 pub use saved_searches::{SavedSearch, SavedSearches, SearchCondition};
 pub use schema::{CreatorTypeInfo, FieldInfo, ItemTypeInfo, item_types};

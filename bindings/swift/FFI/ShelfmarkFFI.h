@@ -250,6 +250,13 @@ typedef void (*UniffiCallbackInterfaceLibraryListenerMethod0)(uint64_t, RustBuff
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_FILE_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_FILE_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceFileListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_DOWNLOAD_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_DOWNLOAD_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceDownloadListenerMethod0)(uint64_t, RustBuffer, uint64_t, uint64_t, void* _Nonnull, 
@@ -313,6 +320,15 @@ typedef struct UniffiVTableCallbackInterfaceLibraryListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceLibraryListenerMethod0 _Nonnull onChange;
 } UniffiVTableCallbackInterfaceLibraryListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_FILE_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_FILE_LISTENER
+typedef struct UniffiVTableCallbackInterfaceFileListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceFileListenerMethod0 _Nonnull onFilesChanged;
+} UniffiVTableCallbackInterfaceFileListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_DOWNLOAD_LISTENER
@@ -504,6 +520,26 @@ uint64_t uniffi_shelfmark_ffi_fn_method_collections_restore(uint64_t ptr, RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_COLLECTIONS_TREE
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_COLLECTIONS_TREE
 uint64_t uniffi_shelfmark_ffi_fn_method_collections_tree(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_FILELISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_FILELISTENER
+uint64_t uniffi_shelfmark_ffi_fn_clone_filelistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_FILELISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FREE_FILELISTENER
+void uniffi_shelfmark_ffi_fn_free_filelistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_INIT_CALLBACK_VTABLE_FILELISTENER
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_INIT_CALLBACK_VTABLE_FILELISTENER
+void uniffi_shelfmark_ffi_fn_init_callback_vtable_filelistener(const UniffiVTableCallbackInterfaceFileListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILELISTENER_ON_FILES_CHANGED
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_FILELISTENER_ON_FILES_CHANGED
+void uniffi_shelfmark_ffi_fn_method_filelistener_on_files_changed(uint64_t ptr, RustBuffer attachment_keys, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_CLONE_DOWNLOAD
@@ -804,6 +840,11 @@ uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_conflict_texts(uint64_t pt
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_DELETION_CONFIRMATION
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_DELETION_CONFIRMATION
 uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_deletion_confirmation(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_WATCH_FILES
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_WATCH_FILES
+uint64_t uniffi_shelfmark_ffi_fn_method_libraryhandle_watch_files(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_LIBRARYHANDLE_ITEM_FORMS
@@ -1306,6 +1347,16 @@ void uniffi_shelfmark_ffi_fn_func_set_log_level(RustBuffer level, RustCallStatus
 RustBuffer uniffi_shelfmark_ffi_fn_func_recognise_identifiers(RustBuffer text, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_NOTE_HTML
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_NOTE_HTML
+RustBuffer uniffi_shelfmark_ffi_fn_func_note_html(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_NOTE_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_NOTE_TEXT
+RustBuffer uniffi_shelfmark_ffi_fn_func_note_text(RustBuffer html, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_ITEM_TYPES
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_ITEM_TYPES
 RustBuffer uniffi_shelfmark_ffi_fn_func_item_types(RustCallStatus *_Nonnull out_status
@@ -1631,6 +1682,18 @@ uint16_t uniffi_shelfmark_ffi_checksum_func_recognise_identifiers(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_NOTE_HTML
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_NOTE_HTML
+uint16_t uniffi_shelfmark_ffi_checksum_func_note_html(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_NOTE_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_NOTE_TEXT
+uint16_t uniffi_shelfmark_ffi_checksum_func_note_text(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_ITEM_TYPES
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_ITEM_TYPES
 uint16_t uniffi_shelfmark_ffi_checksum_func_item_types(void
@@ -1754,6 +1817,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_collections_restore(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_COLLECTIONS_TREE
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_COLLECTIONS_TREE
 uint16_t uniffi_shelfmark_ffi_checksum_method_collections_tree(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILELISTENER_ON_FILES_CHANGED
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_FILELISTENER_ON_FILES_CHANGED
+uint16_t uniffi_shelfmark_ffi_checksum_method_filelistener_on_files_changed(void
     
 );
 #endif
@@ -2036,6 +2105,12 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_conflict_texts(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_DELETION_CONFIRMATION
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_DELETION_CONFIRMATION
 uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_deletion_confirmation(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_WATCH_FILES
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_LIBRARYHANDLE_WATCH_FILES
+uint16_t uniffi_shelfmark_ffi_checksum_method_libraryhandle_watch_files(void
     
 );
 #endif

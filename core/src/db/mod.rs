@@ -9,8 +9,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::changes::{Change, ChangeSet, Observers};
+use crate::changes::{Change, ChangeKind, ChangeSet, ObjectKind, Observers};
 use crate::error::{Error, Result};
+use crate::library::LibraryId;
+use crate::protocol::ObjectKey;
 
 pub use migrations::SCHEMA_VERSION;
 
@@ -25,6 +27,10 @@ pub(crate) struct Db {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     pub(crate) observers: Arc<Observers>,
+    /// Hear which attachments' files changed on this device (downloaded,
+    /// removed, waiting for upload): device state, not library changes, so
+    /// kept apart from `observers`.
+    pub(crate) file_observers: Arc<Observers>,
 }
 
 impl std::fmt::Debug for Db {
@@ -142,6 +148,7 @@ impl Db {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             observers: Arc::new(Observers::default()),
+            file_observers: Arc::new(Observers::default()),
         }
     }
 
@@ -192,24 +199,33 @@ impl Db {
     /// Runs `f` in one write transaction. On error nothing is written; on
     /// success the changes it recorded go to the subscribers after commit.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut WriteTx<'_>) -> Result<T>) -> Result<T> {
-        let (value, changes) = {
+        let (value, changes, file_changes) = {
             let mut conn = lock(&self.writer);
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut wtx = WriteTx {
                 tx,
                 changes: Vec::new(),
                 seen: HashSet::new(),
+                file_changes: Vec::new(),
                 fulltext: FulltextQueue::default(),
                 now: crate::time::now_timestamp(),
             };
             let value = f(&mut wtx)?;
             wtx.flush_fulltext()?;
-            let WriteTx { tx, changes, .. } = wtx;
+            let WriteTx {
+                tx,
+                changes,
+                file_changes,
+                ..
+            } = wtx;
             tx.commit()?;
-            (value, changes)
+            (value, changes, file_changes)
         };
         if !changes.is_empty() {
             self.observers.notify(&ChangeSet::new(changes));
+        }
+        if !file_changes.is_empty() {
+            self.file_observers.notify(&ChangeSet::new(file_changes));
         }
         Ok(value)
     }
@@ -222,6 +238,8 @@ pub(crate) struct WriteTx<'c> {
     changes: Vec<Change>,
     /// The changes already recorded, so that a bulk write stays linear.
     seen: HashSet<Change>,
+    /// Attachments whose file row this transaction wrote, once each.
+    file_changes: Vec<Change>,
     fulltext: FulltextQueue,
     /// One timestamp for everything this transaction touches.
     pub(crate) now: String,
@@ -231,6 +249,24 @@ impl WriteTx<'_> {
     pub(crate) fn record(&mut self, change: Change) {
         if self.seen.insert(change.clone()) {
             self.changes.push(change);
+        }
+    }
+
+    /// Notes that the file of attachment `key` changed state on this device;
+    /// the file subscribers hear of it after commit.
+    pub(crate) fn record_file(&mut self, library_id: LibraryId, key: &str) {
+        let Ok(key) = ObjectKey::parse(key) else {
+            log::warn!("a file row with the malformed key {key:?} was written");
+            return;
+        };
+        let change = Change {
+            library_id,
+            object: ObjectKind::Item,
+            key,
+            kind: ChangeKind::Updated,
+        };
+        if !self.file_changes.contains(&change) {
+            self.file_changes.push(change);
         }
     }
 

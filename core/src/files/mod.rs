@@ -12,10 +12,12 @@ mod store;
 mod transfer;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use shelfmark_protocol::{ItemData, LinkMode, ObjectKey};
 
+use crate::changes::{ChangeSet, Subscription};
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
 use crate::store::collection_rows::existing_collection_key;
@@ -554,6 +556,19 @@ impl Library {
             chosen.push(s.key.clone());
         }
         self.evict_keys(&chosen)
+    }
+
+    /// Calls `callback` after each committed change to the state of
+    /// attachment files on this device (a download started, progressed or
+    /// finished, a file removed, attached or waiting for upload), with the
+    /// attachments as updated items. These are not library changes: the
+    /// [`Library::subscribe`] subscribers do not hear them. Keep the
+    /// subscription alive to keep listening.
+    pub fn subscribe_files(
+        &self,
+        callback: impl Fn(&ChangeSet) + Send + Sync + 'static,
+    ) -> Subscription {
+        self.db.file_observers.add(Arc::new(callback))
     }
 
     /// Lets uploads that failed (storage full included) try again at the

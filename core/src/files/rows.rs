@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::db::WriteTx;
 use crate::error::Result;
 use crate::library::LibraryId;
 
@@ -219,8 +220,9 @@ pub(crate) fn file_rows(
 }
 
 /// Writes a row whole (inserting it if new).
-pub(crate) fn put_row(conn: &Connection, lib: LibraryId, row: &FileRow) -> Result<()> {
-    conn.execute(
+pub(crate) fn put_row(tx: &mut WriteTx<'_>, lib: LibraryId, row: &FileRow) -> Result<()> {
+    tx.record_file(lib, &row.key);
+    tx.execute(
         &format!(
             "INSERT OR REPLACE INTO attachment_files (library_id, {ROW_COLUMNS})
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
@@ -256,13 +258,14 @@ pub(crate) fn put_row(conn: &Connection, lib: LibraryId, row: &FileRow) -> Resul
 /// another process clears the mark (see `Db::open`), and the running
 /// download puts it back.
 pub(crate) fn set_progress(
-    conn: &Connection,
+    tx: &mut WriteTx<'_>,
     lib: LibraryId,
     key: &str,
     done: u64,
     total: u64,
 ) -> Result<()> {
-    conn.execute(
+    tx.record_file(lib, key);
+    tx.execute(
         "UPDATE attachment_files SET bytes_done = ?3, bytes_total = ?4, downloading = 1
          WHERE library_id = ?1 AND item_key = ?2",
         params![lib.0, key, done as i64, total as i64],

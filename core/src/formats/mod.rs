@@ -21,7 +21,7 @@ pub mod enw;
 mod latex;
 mod record;
 pub mod ris;
-mod text;
+pub(crate) mod text;
 mod writing;
 pub mod zotero_json;
 

@@ -45,7 +45,7 @@ pub(crate) fn escape_html(text: &str) -> String {
 }
 
 /// A note's HTML from plain text: one paragraph per line. HTML is kept as is.
-pub(crate) fn note_html(text: &str) -> String {
+pub fn note_html(text: &str) -> String {
     if looks_like_html(text) {
         return text.trim().to_owned();
     }
@@ -57,7 +57,7 @@ pub(crate) fn note_html(text: &str) -> String {
 
 /// Plain text of a note: paragraphs and line breaks become lines, tags go,
 /// entities are decoded.
-pub(crate) fn note_text(html: &str) -> String {
+pub fn note_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(start) = rest.find('<') {

@@ -2198,6 +2198,220 @@ public func FfiConverterTypeDownloadListener_lower(_ value: DownloadListener) ->
 
 
 /**
+ * Hears which attachments' files changed state.
+ */
+public protocol FileListener: AnyObject, Sendable {
+    
+    /**
+     * Called after changes to files of this library, with the keys of the
+     * attachments whose file state changed (each once, sorted); changes in
+     * quick succession give one call. Runs on a background thread.
+     */
+    func onFilesChanged(attachmentKeys: [String]) 
+    
+}
+/**
+ * Hears which attachments' files changed state.
+ */
+open class FileListenerImpl: FileListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_shelfmark_ffi_fn_clone_filelistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_shelfmark_ffi_fn_free_filelistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Called after changes to files of this library, with the keys of the
+     * attachments whose file state changed (each once, sorted); changes in
+     * quick succession give one call. Runs on a background thread.
+     */
+open func onFilesChanged(attachmentKeys: [String])  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_filelistener_on_files_changed(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceString.lower(attachmentKeys),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceFileListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceFileListener = UniffiVTableCallbackInterfaceFileListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeFileListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface FileListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeFileListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface FileListener: handle missing in uniffiClone")
+            }
+        },
+        onFilesChanged: { (
+            uniffiHandle: UInt64,
+            attachmentKeys: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeFileListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onFilesChanged(
+                     attachmentKeys: try FfiConverterSequenceString.lift(attachmentKeys)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceFileListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceFileListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitFileListener() {
+    uniffi_shelfmark_ffi_fn_init_callback_vtable_filelistener(UniffiCallbackInterfaceFileListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFileListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<FileListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = FileListener
+
+    public static func lift(_ handle: UInt64) throws -> FileListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return FileListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: FileListener) -> UInt64 {
+         if let rustImpl = value as? FileListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FileListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: FileListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileListener_lift(_ handle: UInt64) throws -> FileListener {
+    return try FfiConverterTypeFileListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFileListener_lower(_ value: FileListener) -> UInt64 {
+    return FfiConverterTypeFileListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * Attachment files of one library.
  */
 public protocol FilesProtocol: AnyObject, Sendable {
@@ -3823,6 +4037,14 @@ public protocol LibraryHandleProtocol: AnyObject, Sendable {
     func deletionConfirmation() async throws  -> DeletionConfirmation?
     
     /**
+     * Tells `listener` which attachments' files changed state on this
+     * device (downloaded, downloading, removed, waiting for upload…), for
+     * this library. Read their states again with `files().states(...)`.
+     * Keep the handle for as long as file states are shown.
+     */
+    func watchFiles(listener: FileListener) throws  -> TaskHandle
+    
+    /**
      * The item editor's forms: build, change type, check and save.
      */
     func itemForms()  -> ItemForms
@@ -4035,6 +4257,22 @@ open func deletionConfirmation()async throws  -> DeletionConfirmation?  {
             liftFunc: FfiConverterOptionTypeDeletionConfirmation.lift,
             errorHandler: FfiConverterTypeShelfmarkError_lift
         )
+}
+    
+    /**
+     * Tells `listener` which attachments' files changed state on this
+     * device (downloaded, downloading, removed, waiting for upload…), for
+     * this library. Read their states again with `files().states(...)`.
+     * Keep the handle for as long as file states are shown.
+     */
+open func watchFiles(listener: FileListener)throws  -> TaskHandle  {
+    return try  FfiConverterTypeTaskHandle_lift(try rustCallWithError(FfiConverterTypeShelfmarkError_lift) {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_libraryhandle_watch_files(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFileListener_lower(listener),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -19242,6 +19480,31 @@ public func recogniseIdentifiers(text: String) -> [RecognisedIdentifier]  {
 })
 }
 /**
+ * The HTML to store for a note typed as plain text (one paragraph per
+ * line, `<`, `>` and `&` escaped); text that already is HTML is kept as
+ * typed.
+ */
+public func noteHtml(text: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_func_note_html(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+/**
+ * The text of a note's HTML for a plain-text editor: paragraphs and line
+ * breaks become lines, tags go, entities are decoded.
+ */
+public func noteText(html: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_func_note_text(
+        FfiConverterString.lower(html),uniffiCallStatus
+    )
+})
+}
+/**
  * Every bibliographic item type (not notes, attachments or annotations),
  * sorted by label.
  */
@@ -19297,6 +19560,7 @@ private let initializationResult: InitializationResult = {
 
     uniffiCallbackInitAutoSyncListener()
     uniffiCallbackInitDownloadListener()
+    uniffiCallbackInitFileListener()
     uniffiCallbackInitItemListListener()
     uniffiCallbackInitLibraryListener()
     uniffiCallbackInitProgressListener()

@@ -52,6 +52,21 @@ fun LibraryHandle.sidebarUpdates(): Flow<List<SidebarSection>> = callbackFlow {
 }.conflate()
 
 /**
+ * Which attachments' files changed state on this device (downloaded,
+ * downloading, removed, waiting for upload), as a cold Flow of their keys;
+ * read their states again with `files().states(...)`. Cancelling the
+ * collection stops it.
+ */
+fun LibraryHandle.fileChanges(): Flow<List<String>> = callbackFlow {
+    val handle = watchFiles(object : FileListener {
+        override fun onFilesChanged(attachmentKeys: List<String>) {
+            trySendBlocking(attachmentKeys)
+        }
+    })
+    awaitClose { handle.cancel(); handle.close() }
+}.buffer(Channel.UNLIMITED)
+
+/**
  * One page of an item list kept current: first a reset holding the page,
  * then the edits each change makes to it. Cancelling the collection stops it.
  */
