@@ -7,6 +7,7 @@ import androidx.compose.runtime.setValue
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.launch
 import org.shelfmark.Annotation
+import org.shelfmark.CollectionTreeRow
 import org.shelfmark.Creator
 import org.shelfmark.FormField
 import org.shelfmark.ItemField
@@ -19,15 +20,27 @@ import org.shelfmark.ItemTypeInfo
 import org.shelfmark.LibraryHandle
 import org.shelfmark.ShelfmarkException
 import org.shelfmark.itemTypes
+import org.shelfmark.noteHtml
 
 /** One attachment of the item, with its file's state and its annotations. */
 data class AttachmentView(val detail: ItemDetail, val file: FileInfo?, val annotations: List<Annotation>)
 
-/** The item screen: fields in the type's order, creators, tags, notes, attachments and annotations. */
+/**
+ * The item screen: fields in the type's order, creators, tags, notes,
+ * attachments and annotations, and the collections it is in. Notes are
+ * added, edited as plain text (stored as the library's note HTML) and moved
+ * to the trash; the item is added to and removed from collections.
+ */
 class ItemDetailState(private val library: LibraryHandle, private val scope: CoroutineScope, val key: String) {
     var item: ItemDetail? by mutableStateOf(null)
         private set
+
+    /** The item's notes outside the trash. */
     var notes: List<ItemDetail> by mutableStateOf(emptyList())
+        private set
+
+    /** The library's collection tree, depth first, for the picker. */
+    var collectionTree: List<CollectionTreeRow> by mutableStateOf(emptyList())
         private set
     var attachments: List<AttachmentView> by mutableStateOf(emptyList())
         private set
@@ -39,7 +52,8 @@ class ItemDetailState(private val library: LibraryHandle, private val scope: Cor
             try {
                 val detail = library.items().get(key)
                 val children = library.items().children(key)
-                notes = children.filter { it.kind == ItemKind.NOTE }
+                notes = children.filter { it.kind == ItemKind.NOTE && !it.inTrash }
+                collectionTree = library.collections().tree()
                 attachments = children.filter { it.kind == ItemKind.ATTACHMENT }.map { child ->
                     val file = runCatching { library.files().state(child.key) }.getOrNull()
                     AttachmentView(child, file, library.annotations().list(child.key))
@@ -51,6 +65,24 @@ class ItemDetailState(private val library: LibraryHandle, private val scope: Cor
         }
     }
 
+    /** The collections the item is in, in the tree's order. */
+    val memberships: List<CollectionTreeRow>
+        get() = item?.collections?.toSet()?.let { keys -> collectionTree.filter { it.key in keys } } ?: emptyList()
+
+    /** Adds the item to `collection` or takes it out (the item itself stays in the library). */
+    fun setInCollection(collection: String, member: Boolean) = act({}) {
+        if (member) library.collections().addItems(collection, listOf(key)) else library.collections().removeItems(collection, listOf(key))
+    }
+
+    /** Saves a note typed as plain text: a new child note when `noteKey` is null, else that note's new text. */
+    fun saveNote(noteKey: String?, text: String, onDone: () -> Unit) = act(onDone) {
+        val html = noteHtml(text)
+        if (noteKey == null) library.items().addNote(key, html) else library.items().updateNote(noteKey, html)
+    }
+
+    /** Moves a note to the trash (restorable from Trash, as any item). */
+    fun deleteNote(noteKey: String) = act({}) { library.items().trash(listOf(noteKey)) }
+
     fun trash(onDone: () -> Unit) = act(onDone) { library.items().trash(listOf(key)) }
 
     fun restore(onDone: () -> Unit) = act(onDone) { library.items().restore(listOf(key)) }
@@ -58,6 +90,7 @@ class ItemDetailState(private val library: LibraryHandle, private val scope: Cor
     private fun act(onDone: () -> Unit, action: suspend () -> Unit) {
         scope.launch {
             try {
+                error = null
                 action()
                 load()
                 onDone()
@@ -113,7 +146,11 @@ class ItemEditState(
     fun load() {
         scope.launch {
             try {
-                fill(if (key != null) library.itemForms().forItem(key) else library.itemForms().forNewItem(newType ?: "journalArticle", collection))
+                val loaded = if (key != null) library.itemForms().forItem(key) else library.itemForms().forNewItem(newType ?: "journalArticle", collection)
+                fill(loaded)
+                // A read-only library (a group the account may only read) refuses any save before
+                // writing anything; its refusal is what the form shows, in the library's words.
+                if (!loaded.editable) error = runCatching { library.itemForms().save(loaded) }.exceptionOrNull()?.message
             } catch (e: ShelfmarkException) {
                 error = e.message
             }

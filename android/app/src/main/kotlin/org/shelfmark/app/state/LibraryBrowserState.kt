@@ -22,6 +22,7 @@ import org.shelfmark.SidebarSection
 import org.shelfmark.SortField
 import org.shelfmark.applying
 import org.shelfmark.changes
+import org.shelfmark.fileChanges
 import org.shelfmark.fileStatusText
 import org.shelfmark.watchList
 
@@ -61,7 +62,11 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
     var error: String? by mutableStateOf(null)
         private set
 
-    /** Goes up on every library change (a sync, an edit), so that rows read their attachments' file states again. */
+    /**
+     * Goes up on every library change (a sync, an edit) and every change to
+     * a file on this device (a download, an eviction), so that rows read
+     * their attachments' file states again.
+     */
     var fileStatesVersion by mutableIntStateOf(0)
         private set
 
@@ -77,8 +82,23 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
         }
     }
 
+    private var fileWatch: Job? = null
+
     init {
         refresh()
+        followFileChanges(library)
+    }
+
+    /** Hears the file changes of the library shown (files are per library). */
+    private fun followFileChanges(handle: LibraryHandle) {
+        fileWatch?.cancel()
+        fileWatch = scope.launch {
+            try {
+                handle.fileChanges().collect { fileStatesVersion++ }
+            } catch (e: ShelfmarkException) {
+                error = e.message
+            }
+        }
     }
 
     /** What the list's title says. */
@@ -102,7 +122,9 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
         searchText = ""
         scope.launch {
             try {
-                shown = if (row.libraryId == library.libraryId()) library else groups.getOrPut(row.libraryId) { library.forLibrary(row.libraryId) }
+                val handle = if (row.libraryId == library.libraryId()) library else groups.getOrPut(row.libraryId) { library.forLibrary(row.libraryId) }
+                if (handle !== shown) followFileChanges(handle)
+                shown = handle
                 reload()
             } catch (e: ShelfmarkException) {
                 error = e.message
@@ -195,6 +217,7 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
         watch?.cancel()
         search?.cancel()
         changesJob.cancel()
+        fileWatch?.cancel()
         groups.values.forEach { it.close() }
     }
 }

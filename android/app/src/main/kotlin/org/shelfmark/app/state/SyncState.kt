@@ -6,8 +6,8 @@ import androidx.compose.runtime.setValue
 import kotlinx.coroutines.launch
 import org.shelfmark.ConflictChoice
 import org.shelfmark.ConflictHistoryEntry
+import org.shelfmark.DeletionConfirmation
 import org.shelfmark.ErrorCategory
-import org.shelfmark.HeldDeletion
 import org.shelfmark.LibrarySyncStatus
 import org.shelfmark.ShelfmarkException
 import org.shelfmark.SyncConflict
@@ -86,10 +86,29 @@ class SyncState(private val app: AppState) {
         private set
     var history: List<ConflictHistoryEntry> by mutableStateOf(emptyList())
         private set
-    var heldDeletions: List<HeldDeletion> by mutableStateOf(emptyList())
-        private set
     var resetBackup: String? by mutableStateOf(null)
         private set
+
+    /** The library's dialog for deletions a sync held back (title, message, groups, confirm label), or null. */
+    var deletionConfirmation: DeletionConfirmation? by mutableStateOf(null)
+        private set
+
+    /** Whether the user chose "Not now": the dialog waits until asked for again or a later sync holds more. */
+    private var confirmationPostponed by mutableStateOf(false)
+
+    /** The held-deletions dialog to show now, if any. */
+    val deletionDialog: DeletionConfirmation?
+        get() = deletionConfirmation.takeIf { !confirmationPostponed }
+
+    /** Leaves the deletions held (nothing is deleted) and closes the dialog. */
+    fun postponeDeletions() {
+        confirmationPostponed = true
+    }
+
+    /** Shows the held-deletions dialog again (from Sync status). */
+    fun reviewDeletions() {
+        confirmationPostponed = false
+    }
 
     /** The library's own account of the sync state ("Synced 3 minutes ago", "2 conflicts", "Sign in again to sync"). */
     var statusText: SyncStatusText? by mutableStateOf(null)
@@ -123,7 +142,7 @@ class SyncState(private val app: AppState) {
         heard(library.sync().syncNow(app.boundRequest, listener))
     }
 
-    /** Reads the status, the recent runs, conflicts, history and held deletions again. */
+    /** Reads the status, the recent runs, conflicts, history and the held-deletions dialog again. */
     fun reload() {
         val library = app.library ?: return
         app.scope.launch {
@@ -133,7 +152,10 @@ class SyncState(private val app: AppState) {
                 log = library.sync().log(20u)
                 conflicts = library.sync().conflicts()
                 history = library.sync().conflictHistory()
-                heldDeletions = library.sync().deletionsToConfirm()
+                val confirmation = library.deletionConfirmation()
+                // A sync that holds back a different set asks again, even after "Not now".
+                if (confirmation?.total != deletionConfirmation?.total) confirmationPostponed = false
+                deletionConfirmation = confirmation
             } catch (e: ShelfmarkException) {
                 lastError = e.message
             }

@@ -1,6 +1,10 @@
 package org.shelfmark.app.ui
 
 import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.selection.toggleable
+import androidx.compose.material3.Checkbox
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.semantics.Role
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
@@ -29,12 +33,14 @@ private val budgets = listOf<Pair<Long?, String>>(null to "No limit", 500L to "5
 @Composable
 fun FilesScreen(state: FilesState) {
     LaunchedEffect(state) { state.load() }
+    LaunchedEffect(state) { state.followFileChanges() }
     Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp), verticalArrangement = Arrangement.spacedBy(10.dp)) {
         val settings = state.settings
         Row(Modifier.fillMaxWidth()) {
             Text("Download files on Wi-Fi only", Modifier.weight(1f).padding(top = 12.dp))
             Switch(checked = settings?.unmeteredOnly == true, onCheckedChange = { state.setWifiOnly(it) }, modifier = Modifier.testTag("files.wifi"))
         }
+        KeepDownloaded(state)
         Text("Space for downloaded files", style = MaterialTheme.typography.titleSmall)
         Row(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
             budgets.forEach { (mb, label) ->
@@ -51,6 +57,40 @@ fun FilesScreen(state: FilesState) {
                 Text(f.filename ?: f.title ?: f.key, style = MaterialTheme.typography.bodyLarge)
                 Text(fileStatusText(f.status), style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
             }
+        }
+    }
+}
+
+/**
+ * Which files stay on this device: the whole library, or the offline
+ * collections ticked here. The library downloads them at each sync (on
+ * Wi-Fi only, when that is set) and keeps an offline collection's files
+ * when it frees space for downloads.
+ */
+@Composable
+private fun KeepDownloaded(state: FilesState) {
+    Text("Keep downloaded on this device", style = MaterialTheme.typography.titleSmall)
+    Row(Modifier.fillMaxWidth()) {
+        Text("Whole library", Modifier.weight(1f).padding(top = 12.dp))
+        Switch(checked = state.keepAll, onCheckedChange = { state.setKeepAll(it) }, modifier = Modifier.testTag(Tags.KEEP_ALL))
+    }
+    if (state.collectionTree.isNotEmpty()) {
+        Text(
+            "Offline collections: the files of the references directly in each ticked collection.",
+            style = MaterialTheme.typography.bodySmall,
+            color = MaterialTheme.colorScheme.onSurfaceVariant,
+        )
+    }
+    state.collectionTree.forEach { row ->
+        val checked = state.keepAll || row.key in state.offlineCollections
+        Row(
+            Modifier.fillMaxWidth()
+                .toggleable(checked, enabled = !state.keepAll, role = Role.Checkbox) { state.setOffline(row.key, it) }
+                .padding(start = (row.depth.toInt() * 20).dp).testTag(Tags.offlineCollection(row.name)),
+            verticalAlignment = Alignment.CenterVertically,
+        ) {
+            Checkbox(checked = checked, onCheckedChange = null, enabled = !state.keepAll)
+            Text(row.name, Modifier.padding(start = 8.dp))
         }
     }
 }

@@ -1,6 +1,13 @@
 package org.shelfmark.app.ui
 
 import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.selection.toggleable
+import androidx.compose.material3.AlertDialog
+import androidx.compose.material3.Checkbox
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.semantics.Role
+import org.shelfmark.noteText
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -39,27 +46,34 @@ import org.shelfmark.app.state.ItemEditState
 import org.shelfmark.app.state.Screen
 import org.shelfmark.fileStatusText
 
-/** Notes are stored as HTML; the detail shows their text. */
-private fun noteText(html: String) = html.replace(Regex("<br\\s*/?>|</p>"), "\n").replace(Regex("<[^>]+>"), "").trim()
+/** A note being written: a new one (`key` null) or an existing one, with the text as typed. */
+private data class NoteDraft(val key: String?, val text: String)
 
 /** The item: fields in the type's order, creators, tags, notes, attachments with their files and annotations. */
 @Composable
 fun ItemDetailScreen(app: AppState, state: ItemDetailState) {
     LaunchedEffect(state) { state.load() }
     val item = state.item
+    var noteDraft by remember(state) { mutableStateOf<NoteDraft?>(null) }
+    var picking by remember(state) { mutableStateOf(false) }
     Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
-        state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        state.error?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag(Tags.DETAIL_ERROR)) }
         if (item == null) return@Column
+        // Read-only group libraries and items in the trash show no edit controls.
+        val editable = (app.browser?.editable ?: true) && !item.inTrash
         Text(item.itemTypeLabel.uppercase(), style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.primary)
         Text(item.title.ifEmpty { "(untitled)" }, style = MaterialTheme.typography.headlineSmall, modifier = Modifier.testTag(Tags.DETAIL_TITLE))
         if (item.inTrash) Text("In the trash", color = MaterialTheme.colorScheme.error)
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            val editable = app.browser?.editable ?: true
             if (!item.inTrash) {
-                if (editable) Button(onClick = { app.navigate(Screen.Edit(item.key)) }, modifier = Modifier.testTag(Tags.EDIT)) { Text("Edit") }
+                if (editable) {
+                    Button(onClick = { app.navigate(Screen.Edit(item.key)) }, modifier = Modifier.testTag(Tags.EDIT)) { Text("Edit") }
+                } else {
+                    OutlinedButton(onClick = { app.navigate(Screen.Edit(item.key)) }, modifier = Modifier.testTag(Tags.VIEW_FIELDS)) { Text("All fields") }
+                }
                 OutlinedButton(onClick = { app.navigate(Screen.Share(listOf(item.key))) }, modifier = Modifier.testTag(Tags.SHARE)) { Text("Share") }
                 if (editable) TextButton(onClick = { state.trash { } }, modifier = Modifier.testTag(Tags.TRASH)) { Text("Move to trash") }
-            } else if (editable) {
+            } else if (app.browser?.editable ?: true) {
                 Button(onClick = { state.restore { } }) { Text("Restore") }
             }
         }
@@ -75,12 +89,6 @@ fun ItemDetailScreen(app: AppState, state: ItemDetailState) {
             Section("Tags")
             Row(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
                 item.tags.forEach { AssistChip(onClick = {}, label = { Text(it.name) }) }
-            }
-        }
-        if (state.notes.isNotEmpty()) {
-            Section("Notes")
-            state.notes.forEach { note ->
-                Card(Modifier.fillMaxWidth()) { Text(noteText(note.note ?: ""), Modifier.padding(12.dp)) }
             }
         }
         if (state.attachments.isNotEmpty()) {
@@ -106,7 +114,103 @@ fun ItemDetailScreen(app: AppState, state: ItemDetailState) {
                 }
             }
         }
+        if (editable || state.notes.isNotEmpty()) {
+            NotesSection(state, editable, onWrite = { noteDraft = it })
+        }
+        if (editable || state.memberships.isNotEmpty()) {
+            CollectionsSection(state, editable, onPick = { picking = true })
+        }
     }
+    noteDraft?.let { draft -> NoteEditor(draft, onSave = { text -> state.saveNote(draft.key, text) { noteDraft = null } }, onCancel = { noteDraft = null }) }
+    if (picking) CollectionPicker(state, onDone = { picking = false })
+}
+
+@Composable
+private fun NotesSection(state: ItemDetailState, editable: Boolean, onWrite: (NoteDraft) -> Unit) {
+    Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
+        Box(Modifier.weight(1f)) { Section("Notes") }
+        if (editable) TextButton(onClick = { onWrite(NoteDraft(null, "")) }, modifier = Modifier.testTag(Tags.NOTE_ADD)) { Text("Add note") }
+    }
+    state.notes.forEach { note ->
+        Card(Modifier.fillMaxWidth().testTag(Tags.note(note.key))) {
+            Column(Modifier.padding(start = 12.dp, end = 4.dp, top = 12.dp, bottom = 4.dp)) {
+                Text(noteText(note.note ?: ""), modifier = Modifier.testTag(Tags.noteText(note.key)))
+                if (editable) {
+                    Row(Modifier.align(Alignment.End)) {
+                        TextButton(onClick = { onWrite(NoteDraft(note.key, noteText(note.note ?: ""))) }, modifier = Modifier.testTag(Tags.noteEdit(note.key))) { Text("Edit") }
+                        TextButton(onClick = { state.deleteNote(note.key) }, modifier = Modifier.testTag(Tags.noteDelete(note.key))) { Text("Move to trash") }
+                    }
+                }
+            }
+        }
+    }
+}
+
+@Composable
+private fun CollectionsSection(state: ItemDetailState, editable: Boolean, onPick: () -> Unit) {
+    Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
+        Box(Modifier.weight(1f)) { Section("Collections") }
+        if (editable && state.collectionTree.isNotEmpty()) {
+            TextButton(onClick = onPick, modifier = Modifier.testTag(Tags.COLLECTIONS_PICK)) { Text("Add to collection…") }
+        }
+    }
+    if (state.memberships.isEmpty()) Text("In no collection", style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.outline)
+    state.memberships.forEach { collection ->
+        Row(Modifier.fillMaxWidth().testTag(Tags.membership(collection.name)), verticalAlignment = Alignment.CenterVertically) {
+            Text(collection.name, Modifier.weight(1f))
+            if (editable) {
+                TextButton(onClick = { state.setInCollection(collection.key, false) }, modifier = Modifier.testTag(Tags.membershipRemove(collection.name))) { Text("Remove") }
+            }
+        }
+    }
+}
+
+/** The collection tree with a tick for each collection the item is in; ticking adds it there, unticking takes it out. */
+@Composable
+private fun CollectionPicker(state: ItemDetailState, onDone: () -> Unit) {
+    val member = state.item?.collections?.toSet() ?: emptySet()
+    AlertDialog(
+        onDismissRequest = onDone,
+        title = { Text("Collections") },
+        text = {
+            Column(Modifier.verticalScroll(rememberScrollState())) {
+                state.collectionTree.forEach { row ->
+                    val checked = row.key in member
+                    Row(
+                        Modifier.fillMaxWidth().toggleable(checked, role = Role.Checkbox) { state.setInCollection(row.key, it) }
+                            .padding(start = (row.depth.toInt() * 20).dp).testTag(Tags.collectionChoice(row.name)),
+                        verticalAlignment = Alignment.CenterVertically,
+                    ) {
+                        Checkbox(checked = checked, onCheckedChange = null)
+                        Text(row.name, Modifier.padding(start = 8.dp))
+                    }
+                }
+            }
+        },
+        confirmButton = { TextButton(onClick = onDone, modifier = Modifier.testTag(Tags.COLLECTIONS_DONE)) { Text("Done") } },
+    )
+}
+
+/** Writes a note as plain text; the library stores it as note HTML, one paragraph per line. */
+@Composable
+private fun NoteEditor(draft: NoteDraft, onSave: (String) -> Unit, onCancel: () -> Unit) {
+    var text by remember(draft) { mutableStateOf(draft.text) }
+    AlertDialog(
+        onDismissRequest = onCancel,
+        title = { Text(if (draft.key == null) "New note" else "Edit note") },
+        text = {
+            OutlinedTextField(
+                value = text,
+                onValueChange = { text = it },
+                minLines = 4,
+                modifier = Modifier.fillMaxWidth().testTag(Tags.NOTE_TEXT),
+            )
+        },
+        confirmButton = {
+            TextButton(onClick = { onSave(text) }, enabled = text.isNotBlank(), modifier = Modifier.testTag(Tags.NOTE_SAVE)) { Text("Save") }
+        },
+        dismissButton = { TextButton(onClick = onCancel) { Text("Cancel") } },
+    )
 }
 
 @Composable
@@ -131,7 +235,6 @@ fun ItemEditScreen(app: AppState, state: ItemEditState) {
     LaunchedEffect(state) { state.load() }
     val form = state.form ?: return
     Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-        if (!form.editable) Text("This library is read-only.", color = MaterialTheme.colorScheme.outline)
         if (form.editable) TypeMenu(state, form.itemTypeLabel) else Text(form.itemTypeLabel)
         state.error?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.testTag(Tags.EDIT_ERROR)) }
         if (state.movedToExtra.isNotEmpty()) {

@@ -65,6 +65,7 @@ fun ShelfmarkApp(app: AppState) {
                         ) { Text(notice) }
                     }
                 }
+                DeletionConfirmationDialog(app.sync)
             }
         }
     }
@@ -115,7 +116,7 @@ private fun Content(app: AppState, tablet: Boolean) {
         Screen.SyncStatus -> WithBack(app, "Sync") { SyncStatusScreen(app, app.sync) }
         Screen.Conflicts -> WithBack(app, "Sync conflicts") { ConflictsScreen(app.sync) }
         Screen.Files -> if (library != null) {
-            val state = remember { FilesState(library, app.scope) }
+            val state = remember { FilesState(library, app.scope, onKeepChanged = { app.sync.syncNow() }) }
             WithBack(app, "Files") { FilesScreen(state) }
         }
     }

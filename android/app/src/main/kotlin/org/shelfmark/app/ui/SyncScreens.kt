@@ -75,12 +75,12 @@ fun SyncStatusScreen(app: AppState, sync: SyncState) {
                 }
             }
         }
-        if (sync.heldDeletions.isNotEmpty()) {
+        sync.deletionConfirmation?.let { confirmation ->
             Card(Modifier.fillMaxWidth()) {
                 Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
-                    Text("${sync.heldDeletions.size} deletions wait for your confirmation", fontWeight = FontWeight.SemiBold)
-                    sync.heldDeletions.take(10).forEach { Text("${it.direction}: ${it.title}", style = MaterialTheme.typography.bodySmall) }
-                    Button(onClick = { sync.confirmDeletions() }) { Text("Delete them") }
+                    Text(confirmation.title, fontWeight = FontWeight.SemiBold)
+                    confirmation.groups.forEach { Text(it.summary, style = MaterialTheme.typography.bodySmall) }
+                    OutlinedButton(onClick = { sync.reviewDeletions() }, modifier = Modifier.testTag(Tags.DELETIONS_REVIEW)) { Text("Review…") }
                 }
             }
         }
@@ -161,4 +161,39 @@ private fun ConflictCard(sync: SyncState, conflict: SyncConflict) {
             }
         }
     }
+}
+
+/**
+ * The library's dialog for deletions a sync held back because they were
+ * many: its title and message, what would be deleted by library and
+ * direction, and both choices — confirm (then sync again) or leave them
+ * held for now (Reset sync on Sync status makes one side equal the other).
+ */
+@Composable
+fun DeletionConfirmationDialog(sync: SyncState) {
+    val dialog = sync.deletionDialog ?: return
+    AlertDialog(
+        onDismissRequest = { sync.postponeDeletions() },
+        title = { Text(dialog.title, modifier = Modifier.testTag(Tags.DELETIONS_TITLE)) },
+        text = {
+            Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+                Text(dialog.message)
+                dialog.groups.forEach { group ->
+                    Text(group.libraryName, style = MaterialTheme.typography.labelLarge)
+                    Text(group.summary, modifier = Modifier.testTag(Tags.DELETIONS_GROUP))
+                    group.objects.take(5).forEach { Text("• ${it.title}", style = MaterialTheme.typography.bodySmall) }
+                    if (group.objects.size > 5) Text("and ${group.objects.size - 5} more", style = MaterialTheme.typography.bodySmall)
+                }
+            }
+        },
+        confirmButton = {
+            TextButton(onClick = { sync.confirmDeletions() }, enabled = !sync.running, modifier = Modifier.testTag(Tags.DELETIONS_CONFIRM)) {
+                Text(dialog.confirmLabel, color = MaterialTheme.colorScheme.error)
+            }
+        },
+        dismissButton = {
+            TextButton(onClick = { sync.postponeDeletions() }, modifier = Modifier.testTag(Tags.DELETIONS_POSTPONE)) { Text("Not now") }
+        },
+        modifier = Modifier.testTag(Tags.DELETIONS_DIALOG),
+    )
 }

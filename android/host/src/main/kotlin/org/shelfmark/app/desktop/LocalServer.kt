@@ -45,6 +45,29 @@ class LocalServer(private val data: Path) : AutoCloseable {
         return id.toULong() to key
     }
 
+    /** Another API key of user `id`, with `groups` (`none`, `read` or `write`) access to the user's groups. */
+    fun key(id: ULong, groups: String): String = admin("key", "create", "--user", id.toString(), "--groups", groups).trim()
+
+    /** A group owned by the user of `ownerKey`, with user `memberId` as a member who may write; the group's id. */
+    fun group(ownerKey: String, name: String, memberId: ULong): Long {
+        val created = call(ownerKey, "POST", "/groups", """{"name": ${'"'}$name${'"'}}""", expect = 201)
+        val id = requireNotNull(Regex("\"id\"\\s*:\\s*(\\d+)").find(created)) { "no group id in $created" }.groupValues[1].toLong()
+        call(ownerKey, "PUT", "/groups/$id/members/$memberId", """{"role": "member", "write": true}""", expect = 204)
+        return id
+    }
+
+    private fun call(key: String, method: String, path: String, body: String, expect: Int): String {
+        val request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + path))
+            .header("Zotero-API-Key", key)
+            .header("Zotero-API-Version", "3")
+            .header("Content-Type", "application/json")
+            .method(method, java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .build()
+        val response = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+        check(response.statusCode() == expect) { "$method $path: ${response.statusCode()} ${response.body()}" }
+        return response.body()
+    }
+
     override fun close() {
         process.destroy()
         process.waitFor(10, TimeUnit.SECONDS)
