@@ -208,9 +208,12 @@ fn path_parameter(name: &str) -> Value {
     let (schema, description) = match name {
         "userID" | "groupID" | "memberID" => (number(), "A user or group id"),
         "itemKey" | "collectionKey" | "searchKey" => (object_key(), "An object key"),
-        "settingKey" => (text(), "A setting's name"),
+        "settingKey" => (
+            json!({"type": "string", "examples": ["tagColors"]}),
+            "A setting's name",
+        ),
         "tag" => (
-            text(),
+            json!({"type": "string", "examples": ["science"]}),
             "A tag name, form-encoded as the tag listing links it",
         ),
         "key" => (text(), "An API key"),
@@ -493,6 +496,18 @@ fn operation(op: &Op, path: &str) -> Value {
             "If-Unmodified-Since-Version",
             number(),
             "Refuse the write (412) when the library or object changed since this version",
+        ));
+    }
+    if matches!(op.body, Body::Form(_)) {
+        parameters.push(header_parameter(
+            "If-None-Match",
+            json!({"enum": ["*"]}),
+            "The attachment has no file yet",
+        ));
+        parameters.push(header_parameter(
+            "If-Match",
+            json!({"type": "string", "pattern": "^[0-9a-f]{32}$"}),
+            "The MD5 of the file being replaced",
         ));
     }
     if matches!(op.body, Body::Batch(..)) && op.tag != "fulltext" {

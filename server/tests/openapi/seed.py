@@ -5,13 +5,16 @@ Usage: seed.py BASE_URL API_KEY USER_ID
 Writes, through the API itself, items of several types (with creators,
 tags, a date, a child note and an attachment with full text), nested
 collections, a saved search, a setting, a deletion, and a group with an
-item. The objects the document's examples name (key ABCD2345) exist, so
+item. The objects the document's examples name (keys ABCD2345 and
+EFGH5678, the attachment, with a file) exist, so
 the fuzzer reaches existing objects as well as missing ones. Prints
 `{"userID": …, "groupID": …}`.
 """
 
+import hashlib
 import json
 import sys
+import urllib.parse
 import urllib.request
 
 EXAMPLE_KEY = "ABCD2345"
@@ -20,16 +23,30 @@ EXAMPLE_KEY = "ABCD2345"
 def main():
     base, key, user_id = sys.argv[1].rstrip("/"), sys.argv[2], int(sys.argv[3])
 
-    def call(method, path, body=None, headers=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(base + path, data=data, method=method)
-        request.add_header("Zotero-API-Key", key)
-        request.add_header("Content-Type", "application/json")
-        for name, value in (headers or {}).items():
+    def send(method, url, data, headers):
+        request = urllib.request.Request(url, data=data, method=method)
+        for name, value in headers.items():
             request.add_header(name, value)
         with urllib.request.urlopen(request) as response:
             text = response.read().decode()
             return json.loads(text) if text.strip() else None
+
+    def call(method, path, body=None, headers=None):
+        data = None if body is None else json.dumps(body).encode()
+        all_headers = {"Zotero-API-Key": key, "Content-Type": "application/json", **(headers or {})}
+        return send(method, base + path, data, all_headers)
+
+    def attach_file(lib, item_key, content):
+        """Uploads `content` as the attachment's file, as Zotero clients do."""
+        form = {"Zotero-API-Key": key, "Content-Type": "application/x-www-form-urlencoded", "If-None-Match": "*"}
+        fields = {"md5": hashlib.md5(content).hexdigest(), "filename": "kuhn.pdf",
+                  "filesize": len(content), "mtime": 1700000000000}
+        path = f"{base}{lib}/items/{item_key}/file"
+        answer = send("POST", path, urllib.parse.urlencode(fields).encode(), form)
+        if answer.get("exists"):
+            return
+        send("POST", answer["url"], content, {"Content-Type": "application/octet-stream"})
+        send("POST", path, urllib.parse.urlencode({"upload": answer["uploadKey"]}).encode(), form)
 
     def write(lib, kind, objects):
         report = call("POST", f"{lib}/{kind}", objects)
@@ -76,6 +93,7 @@ def main():
             },
             {"key": "FGHJ6789", "itemType": "book", "title": "Removed later"},
         ])
+        attach_file(lib, "EFGH5678", f"%PDF-1.4 seeded for {lib}\n".encode())
         call("PUT", f"{lib}/items/EFGH5678/fulltext", {"content": "normal science", "indexedPages": 1, "totalPages": 1})
         write(lib, "searches", [{
             "key": EXAMPLE_KEY,

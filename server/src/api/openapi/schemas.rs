@@ -83,7 +83,7 @@ pub fn schemas() -> Value {
 /// Items, collections, searches and what libraries list.
 fn library_objects() -> Value {
     json!({
-        "ObjectKey": {"type": "string", "pattern": OBJECT_KEY_PATTERN, "examples": ["ABCD2345"]},
+        "ObjectKey": {"type": "string", "pattern": OBJECT_KEY_PATTERN, "examples": ["ABCD2345", "EFGH5678"]},
         "Version": count(),
         "Error": {
             "type": "string",
