@@ -135,9 +135,10 @@ pub(crate) fn fingerprints(item: &ItemData) -> Vec<(String, DuplicateReason)> {
 }
 
 /// Fingerprints of a library's regular items not in the trash, for matching
-/// imported records against.
+/// imported records against. Built from a library file here, or from items
+/// the caller has (the online service matches against its own store).
 #[derive(Debug, Default)]
-pub(crate) struct DuplicateIndex {
+pub struct DuplicateIndex {
     by_fingerprint: HashMap<String, ObjectKey>,
 }
 
@@ -150,7 +151,8 @@ impl DuplicateIndex {
         Ok(index)
     }
 
-    pub(crate) fn add(&mut self, item: &ItemData) {
+    /// Makes `item` one to match against.
+    pub fn add(&mut self, item: &ItemData) {
         for (fp, _) in fingerprints(item) {
             self.by_fingerprint
                 .entry(fp)
@@ -159,7 +161,7 @@ impl DuplicateIndex {
     }
 
     /// The existing item `item` duplicates, and why.
-    pub(crate) fn find(&self, item: &ItemData) -> Option<(ObjectKey, DuplicateReason)> {
+    pub fn find(&self, item: &ItemData) -> Option<(ObjectKey, DuplicateReason)> {
         fingerprints(item)
             .into_iter()
             .find_map(|(fp, reason)| self.by_fingerprint.get(&fp).map(|k| (k.clone(), reason)))

@@ -30,7 +30,7 @@ pub use backup::{BackupReport, restore};
 pub use changes::{Change, ChangeKind, ChangeSet, ObjectKind, Subscription};
 pub use cite::{CiteFormat, StyleInfo};
 pub use db::SCHEMA_VERSION;
-pub use duplicates::{DuplicateGroup, DuplicateReason};
+pub use duplicates::{DuplicateGroup, DuplicateIndex, DuplicateReason};
 pub use error::{Error, ErrorCategory, Result};
 pub use export::ExportScope;
 pub use import::{DuplicateFound, ImportOptions, ImportReport, OnDuplicate};

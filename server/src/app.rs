@@ -49,6 +49,8 @@ pub struct Inner {
     pub in_flight: AtomicUsize,
     pub key_cache: KeyCache,
     pub key_use: KeyUse,
+    /// Add by identifier's lookup client (web pages).
+    pub lookups: crate::web::add::Lookups,
     /// Live updates (WebSocket streams) of this process.
     pub streams: Streams,
 }
@@ -88,6 +90,7 @@ impl AppState {
             in_flight: AtomicUsize::new(0),
             key_cache: KeyCache::default(),
             key_use: KeyUse::default(),
+            lookups: crate::web::add::Lookups::default(),
             streams,
         }))
     }

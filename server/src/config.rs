@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
+use shelfmark_core::lookup::LookupConfig;
 
 /// The command line of `shelfmark-server`. Where the data is can be given
 /// to every command; the service's own settings only when serving, so a
@@ -339,6 +340,7 @@ struct FileConfig {
     signup: Option<SignupMode>,
     session_hours: Option<u64>,
     stream_url: Option<String>,
+    lookup: Option<LookupSection>,
 }
 
 /// Where metadata lives.
@@ -375,6 +377,8 @@ pub struct Config {
     pub session_hours: u64,
     /// Where clients reach live updates, when not `/stream` on the public URL.
     pub stream_url: Option<String>,
+    /// Where the web pages' Add by identifier looks identifiers up.
+    pub lookup: LookupConfig,
 }
 
 impl Config {
@@ -447,8 +451,49 @@ impl Config {
                 .clone()
                 .or(file.stream_url)
                 .map(|url| url.trim_end_matches('/').to_owned()),
+            lookup: lookup_config(file.lookup.as_ref()),
         })
     }
+}
+
+/// `[lookup]` in the file: the metadata services the web pages' Add by
+/// identifier asks, each under the name of its `SHELFMARK_LOOKUP_*`
+/// variable (which wins over the file): `doi_url = "https://doi.org"`…
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LookupSection {
+    /// An address the services can write to about this server's use.
+    contact: Option<String>,
+    ncbi_api_key: Option<String>,
+    doi_url: Option<String>,
+    crossref_url: Option<String>,
+    datacite_url: Option<String>,
+    openlibrary_url: Option<String>,
+    googlebooks_url: Option<String>,
+    ncbi_url: Option<String>,
+    arxiv_url: Option<String>,
+}
+
+/// The core's lookup settings from the environment, then the file, then
+/// the public services.
+fn lookup_config(file: Option<&LookupSection>) -> LookupConfig {
+    let from_file = |name: &str| -> Option<String> {
+        let file = file?;
+        let value = match name {
+            "SHELFMARK_LOOKUP_CONTACT" => &file.contact,
+            "SHELFMARK_NCBI_API_KEY" => &file.ncbi_api_key,
+            "SHELFMARK_LOOKUP_DOI_URL" => &file.doi_url,
+            "SHELFMARK_LOOKUP_CROSSREF_URL" => &file.crossref_url,
+            "SHELFMARK_LOOKUP_DATACITE_URL" => &file.datacite_url,
+            "SHELFMARK_LOOKUP_OPENLIBRARY_URL" => &file.openlibrary_url,
+            "SHELFMARK_LOOKUP_GOOGLEBOOKS_URL" => &file.googlebooks_url,
+            "SHELFMARK_LOOKUP_NCBI_URL" => &file.ncbi_url,
+            "SHELFMARK_LOOKUP_ARXIV_URL" => &file.arxiv_url,
+            _ => return None,
+        };
+        value.clone()
+    };
+    LookupConfig::from_vars(|name| std::env::var(name).ok().or_else(|| from_file(name)))
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
@@ -509,6 +554,33 @@ mod tests {
         assert_eq!(c.listen.port(), 9100);
         assert_eq!(c.data_dir, PathBuf::from("/srv/sm"));
         assert_eq!(c.max_group_members, 7);
+    }
+
+    #[test]
+    fn lookup_services_are_the_public_ones_unless_the_file_names_others() {
+        let c = Config::resolve(&Options::default()).expect("defaults");
+        assert_eq!(
+            c.lookup.base_url(shelfmark_core::lookup::Service::Crossref),
+            "https://api.crossref.org"
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("server.toml");
+        std::fs::write(
+            &path,
+            "[lookup]\ncontact = \"admin@example.org\"\ndoi_url = \"http://127.0.0.1:9/doi/\"\n",
+        )
+        .expect("write");
+        let options = Options {
+            config: Some(path),
+            ..Options::default()
+        };
+        let c = Config::resolve(&options).expect("resolves");
+        assert_eq!(
+            c.lookup
+                .base_url(shelfmark_core::lookup::Service::DoiResolver),
+            "http://127.0.0.1:9/doi"
+        );
+        assert_eq!(c.lookup.contact.as_deref(), Some("admin@example.org"));
     }
 
     #[test]

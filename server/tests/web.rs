@@ -6,6 +6,9 @@
 
 mod support;
 
+#[path = "../../core/tests/lookup_support/mod.rs"]
+mod lookup_support;
+
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
@@ -326,4 +329,209 @@ fn groups_refuse_members_beyond_the_limit_with_a_clear_message() {
         assert!(page.contains("most members allowed (2)"), "{page}");
         assert!(!page.contains("invitation-link"), "no invitation is made");
     }
+}
+
+#[test]
+fn the_account_page_shows_storage_for_each_library_against_the_quota() {
+    let server = Server::start();
+    add_user(&server, "ada@example.org");
+    let mut ada = Browser::new(&server);
+    ada.sign_in("ada@example.org", PASSWORD);
+    let csrf = ada.csrf();
+    let made = ada.post("/sharing", &[("csrf", &csrf), ("name", "Moraine <Lab>")]);
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let page = ada.get("/account").text().expect("page");
+    let storage = &page[page.find("<h2>Storage</h2>").expect("storage")..];
+    let storage = &storage[..storage.find("</table>").expect("table")];
+    assert!(
+        storage.contains("<td>My Library</td><td>0 B</td>"),
+        "{storage}"
+    );
+    assert!(
+        storage.contains("<td>Group: Moraine &#60;Lab&#62;</td><td>0 B</td>"),
+        "{storage}"
+    );
+    assert!(storage.contains("<th>Total</th><th>0 B of "), "{storage}");
+}
+
+/// A server whose Add by identifier asks the stand-in services at `services`
+/// (its `[lookup]` configuration), with a signed-in user: the server, the
+/// configuration's folder, the browser and the user's API client.
+fn server_with_lookups(services: &lookup_support::Services) -> (Server, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("server.toml");
+    let urls: String = [
+        ("doi_url", "doi"),
+        ("crossref_url", "crossref"),
+        ("datacite_url", "datacite"),
+        ("openlibrary_url", "openlibrary"),
+        ("googlebooks_url", "googlebooks"),
+        ("ncbi_url", "ncbi"),
+        ("arxiv_url", "arxiv"),
+    ]
+    .iter()
+    .map(|(name, path)| format!("{name} = \"{}/{path}\"\n", services.url))
+    .collect();
+    std::fs::write(
+        &config,
+        format!("[lookup]\ncontact = \"admin@example.org\"\n{urls}"),
+    )
+    .expect("config");
+    let path = config.display().to_string();
+    (Server::start_with(&["--config", &path]), dir)
+}
+
+#[test]
+fn identifiers_are_looked_up_and_added_through_the_api_write_path() {
+    let services = lookup_support::Services::start();
+    services.fail(
+        "/arxiv/",
+        lookup_support::Fault::RateLimited {
+            retry_after: 600,
+            times: 10,
+        },
+    );
+    let (server, _config) = server_with_lookups(&services);
+    let user = support::Deployment::add_user(&server, "ada@example.org");
+    let api = support::Client::with_key(
+        &server,
+        user,
+        Some(support::Deployment::create_key(&server, user, &[])),
+    );
+    let mut browser = Browser::new(&server);
+    browser.sign_in("ada@example.org", "secret pass");
+    let lib = format!("/libraries/user-{user}");
+    let page = browser.get(&lib).text().expect("library page");
+    assert!(page.contains("id=\"add-by-identifier\""), "{page}");
+    let csrf = csrf_of(&page);
+    let (_, before) = api.get_json(&format!("{}/items?format=versions", api.lib()));
+    assert_eq!(before.as_object().map(|o| o.len()), Some(0));
+
+    let text = "10.1038/nature12373\nISBN 978-0-262-03384-9\n9780262033848\n10.5555/nobody-knows\narXiv:1706.03762";
+    let answer = browser.post(&format!("{lib}/add"), &[("csrf", &csrf), ("ids", text)]);
+    assert_eq!(answer.status(), StatusCode::OK);
+    let html = answer.text().expect("page");
+    assert!(html.contains("Added 2 references, 3 not added"), "{html}");
+    for expected in [
+        "Nanometre-scale thermometry in a living cell",
+        "Introduction to algorithms",
+        "check digit",
+        "Not found at DOI.org, Crossref, DataCite",
+        "arXiv.org limits the rate of requests; try again in 600 s",
+    ] {
+        assert!(html.contains(expected), "{expected} in {html}");
+    }
+    assert!(
+        services
+            .seen()
+            .iter()
+            .all(|s| s.user_agent.contains("mailto:admin@example.org"))
+    );
+
+    // Written as an API POST is: new versions, seen by every client.
+    let (headers, items) = api.get_json(&format!("{}/items?format=json", api.lib()));
+    let items = items.as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(support::version_of(&headers) > 0);
+    let article = items
+        .iter()
+        .find(|i| i["data"]["DOI"] == "10.1038/nature12373")
+        .expect("the article");
+    assert_eq!(article["data"]["itemType"], "journalArticle");
+    assert_eq!(article["data"]["publicationTitle"], "Nature");
+    let key = article["key"].as_str().expect("key").to_owned();
+    assert!(
+        html.contains(&format!("{lib}/items/{key}")),
+        "links the item"
+    );
+
+    // The same DOI again is the library's item, not a second one; the
+    // box remembers the text it was sent.
+    let again = browser
+        .post(
+            &format!("{lib}/add"),
+            &[
+                ("csrf", &csrf),
+                ("ids", "https://doi.org/10.1038/NATURE12373"),
+            ],
+        )
+        .text()
+        .expect("page");
+    assert!(
+        again.contains("Already in the library (same DOI 10.1038/nature12373)"),
+        "{again}"
+    );
+    assert!(again.contains("https://doi.org/10.1038/NATURE12373</textarea>"));
+    let (_, items) = api.get_json(&format!("{}/items?format=versions", api.lib()));
+    assert_eq!(items.as_object().map(|o| o.len()), Some(2));
+
+    // Without the form's token nothing is looked up or added.
+    let asked = services.seen().len();
+    let refused = browser.post(&format!("{lib}/add"), &[("ids", "10.5555/gen.1")]);
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(services.seen().len(), asked);
+}
+
+#[test]
+fn add_by_identifier_goes_into_the_chosen_collection_and_refuses_empty_or_long_lists() {
+    let services = lookup_support::Services::start();
+    let (server, _config) = server_with_lookups(&services);
+    let user = support::Deployment::add_user(&server, "ada@example.org");
+    let api = support::Client::with_key(
+        &server,
+        user,
+        Some(support::Deployment::create_key(&server, user, &[])),
+    );
+    let (_, created) = api.write(
+        &format!("{}/collections", api.lib()),
+        &serde_json::json!([{"name": "Reading"}]),
+    );
+    let collection = created["successful"]["0"]["key"]
+        .as_str()
+        .expect("collection key")
+        .to_owned();
+    let mut browser = Browser::new(&server);
+    browser.sign_in("ada@example.org", "secret pass");
+    let lib = format!("/libraries/user-{user}");
+    let csrf = browser.csrf();
+
+    let html = browser
+        .post(
+            &format!("{lib}/add"),
+            &[
+                ("csrf", &csrf),
+                ("collection", &collection),
+                ("ids", &lookup_support::generated_doi(1)),
+            ],
+        )
+        .text()
+        .expect("page");
+    assert!(html.contains("Added 1 reference"), "{html}");
+    let (_, items) = api.get_json(&format!(
+        "{}/collections/{collection}/items?format=json",
+        api.lib()
+    ));
+    assert_eq!(items.as_array().map(Vec::len), Some(1), "{items:?}");
+
+    let empty = browser
+        .post(
+            &format!("{lib}/add"),
+            &[("csrf", &csrf), ("ids", "no ids here")],
+        )
+        .text()
+        .expect("page");
+    assert!(empty.contains("No DOI, ISBN, PubMed id or arXiv id in the text."));
+    let many: String = (0..101)
+        .map(|n| lookup_support::generated_doi(n) + "\n")
+        .collect();
+    let asked = services.seen().len();
+    let long = browser
+        .post(&format!("{lib}/add"), &[("csrf", &csrf), ("ids", &many)])
+        .text()
+        .expect("page");
+    assert!(
+        long.contains("101 identifiers: at most 100 can be added at once."),
+        "{long}"
+    );
+    assert_eq!(services.seen().len(), asked, "nothing was looked up");
 }

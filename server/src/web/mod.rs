@@ -10,6 +10,7 @@
 //! see API writes.
 
 pub mod account;
+pub mod add;
 pub mod admin;
 pub mod assets;
 pub mod error;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
             "/libraries/{lib}/new",
             get(item::new_page).post(item::create),
         )
+        .route("/libraries/{lib}/add", get(add::add_page).post(add::add))
         .route(
             "/libraries/{lib}/items/{key}",
             get(item::show).post(item::edit),

@@ -141,7 +141,8 @@ private fun outcomeText(outcome: IdentifierOutcome): Pair<String, Color> = when 
     IdentifierOutcome.Adding -> "Adding…" to Color.Unspecified
     is IdentifierOutcome.Added -> "Added" to MaterialTheme.colorScheme.primary
     is IdentifierOutcome.AlreadyInLibrary -> listOfNotNull("Already in the library", outcome.reason?.let { "($it)" }).joinToString(" ") to MaterialTheme.colorScheme.tertiary
-    is IdentifierOutcome.NotFound -> "Not found: ${outcome.message.removePrefix("not found ")}" to MaterialTheme.colorScheme.error
+    // The library says "not found at DOI.org, Crossref, DataCite".
+    is IdentifierOutcome.NotFound -> outcome.message.replaceFirstChar { it.uppercase() } to MaterialTheme.colorScheme.error
     is IdentifierOutcome.Failed -> "Not added: ${outcome.message}" to MaterialTheme.colorScheme.error
 }
 
