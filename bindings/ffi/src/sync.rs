@@ -536,6 +536,61 @@ impl AutoSync {
             handle.cancel();
         }
     }
+
+    /// The app came to the foreground (`true`): changes made on other
+    /// devices arrive as they happen, through the server's stream when it
+    /// offers one. In the background (`false`) no connection is kept open:
+    /// syncs run on the interval, after local edits and when the system
+    /// schedules the app. Automatic sync starts in the foreground.
+    pub fn set_foreground(&self, foreground: bool) {
+        if let Some(handle) = self
+            .handle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            handle.set_foreground(foreground);
+        }
+    }
+
+    /// Whether changes made elsewhere arrive as they happen.
+    pub fn live_updates(&self) -> LiveUpdates {
+        self.handle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map_or(LiveUpdates::Off, |h| h.status().live.into())
+    }
+}
+
+/// What automatic sync's live updates are doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum LiveUpdates {
+    /// Not following (in the background, stopped, or not started yet).
+    Off,
+    /// The server offers no stream: syncs run on the interval.
+    Unavailable,
+    /// Opening the connection.
+    Connecting,
+    /// Changes made elsewhere arrive as they happen.
+    Connected,
+    /// The connection dropped; trying again shortly.
+    Reconnecting,
+    /// The server refused the key; syncs report why.
+    Refused,
+}
+
+impl From<core_sync::LiveUpdates> for LiveUpdates {
+    fn from(live: core_sync::LiveUpdates) -> Self {
+        match live {
+            core_sync::LiveUpdates::Off => Self::Off,
+            core_sync::LiveUpdates::Unavailable => Self::Unavailable,
+            core_sync::LiveUpdates::Connecting => Self::Connecting,
+            core_sync::LiveUpdates::Connected => Self::Connected,
+            core_sync::LiveUpdates::Reconnecting => Self::Reconnecting,
+            core_sync::LiveUpdates::Refused => Self::Refused,
+        }
+    }
 }
 
 fn summary_of(report: core_sync::SyncReport) -> SyncSummary {

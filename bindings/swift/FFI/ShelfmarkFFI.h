@@ -1087,9 +1087,19 @@ uint64_t uniffi_shelfmark_ffi_fn_method_autosync_app_closing(uint64_t ptr
 int8_t uniffi_shelfmark_ffi_fn_method_autosync_is_running(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_LIVE_UPDATES
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_LIVE_UPDATES
+RustBuffer uniffi_shelfmark_ffi_fn_method_autosync_live_updates(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_RUNS
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_RUNS
 uint64_t uniffi_shelfmark_ffi_fn_method_autosync_runs(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_SET_FOREGROUND
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_SET_FOREGROUND
+void uniffi_shelfmark_ffi_fn_method_autosync_set_foreground(uint64_t ptr, int8_t foreground, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_METHOD_AUTOSYNC_STOP
@@ -2318,9 +2328,21 @@ uint16_t uniffi_shelfmark_ffi_checksum_method_autosync_is_running(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_LIVE_UPDATES
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_LIVE_UPDATES
+uint16_t uniffi_shelfmark_ffi_checksum_method_autosync_live_updates(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_RUNS
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_RUNS
 uint16_t uniffi_shelfmark_ffi_checksum_method_autosync_runs(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_SET_FOREGROUND
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_METHOD_AUTOSYNC_SET_FOREGROUND
+uint16_t uniffi_shelfmark_ffi_checksum_method_autosync_set_foreground(void
     
 );
 #endif

@@ -411,7 +411,26 @@ fn status(library: &Library, out: JsonOut) -> Result<()> {
             );
         }
     }
+    if let Some(live) = library.live_updates()? {
+        println!("{}", live_updates_line(&live));
+    }
     Ok(())
+}
+
+/// Whether automatic sync (`sync --auto` or an app) follows the server's
+/// stream of changes, as it last recorded in the file.
+fn live_updates_line(live: &shelfmark_core::sync::LiveUpdatesRecord) -> String {
+    use shelfmark_core::sync::LiveUpdates;
+    let url = live.url.as_deref().unwrap_or("the server");
+    let what = match live.state {
+        LiveUpdates::Connected => format!("connected to {url}"),
+        LiveUpdates::Connecting => format!("connecting to {url}"),
+        LiveUpdates::Reconnecting => format!("reconnecting to {url}"),
+        LiveUpdates::Unavailable => "not offered by the server (syncing on the interval)".into(),
+        LiveUpdates::Refused => "refused by the server (syncing on the interval)".into(),
+        LiveUpdates::Off => "off (automatic sync is not running)".into(),
+    };
+    format!("live updates: {what} since {}", live.since)
 }
 
 fn log(library: &Library, limit: usize, out: JsonOut) -> Result<()> {

@@ -1,7 +1,8 @@
 //! When syncs run: one at a time per library file (a second call while one
 //! runs joins it and gets its result), stopping a running sync between
 //! batches, and automatic sync: on start, every interval, a few seconds
-//! after local edits, and when the app closes.
+//! after local edits, when the app closes, and as soon as the server's
+//! stream says a library changed (see [`super::live`]).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use tokio::sync::{OnceCell, mpsc};
 use tokio::time::Instant;
 
 use super::error::{SyncError, SyncErrorKind};
+use super::live::{self, LiveEvent, LiveUpdates, Named};
 use super::session::{SyncOptions, SyncReport};
 use super::upload;
 use crate::changes::Subscription;
@@ -234,10 +236,15 @@ pub struct AutoSyncStatus {
     pub runs: u64,
     /// The last run's report, or its error message.
     pub last: Option<std::result::Result<SyncReport, String>>,
+    /// Whether changes made elsewhere arrive as they happen.
+    pub live: LiveUpdates,
 }
 
 enum Command {
     LocalChange,
+    /// The app came to the foreground (follow the stream) or went to the
+    /// background (no connection kept open).
+    Foreground(bool),
     Closing(std::sync::mpsc::Sender<Result<SyncReport>>),
     Stop,
 }
@@ -269,14 +276,23 @@ impl AutoSyncHandle {
             .clone()
     }
 
+    /// The app came to the foreground (`true`): changes made elsewhere are
+    /// followed as they happen when the server offers a stream. In the
+    /// background (`false`) no connection is kept open; syncs run on the
+    /// interval and after local edits. Automatic sync starts in the
+    /// foreground.
+    pub fn set_foreground(&self, foreground: bool) {
+        let _ = self.commands.send(Command::Foreground(foreground));
+    }
+
     /// The app is closing: syncs once more (waiting for it), then stops.
     pub fn notify_app_closing(mut self) -> Result<SyncReport> {
         let (reply, answer) = std::sync::mpsc::channel();
         let sent = self.commands.send(Command::Closing(reply)).is_ok();
         let result = if sent {
-            answer.recv().unwrap_or_else(|_| {
-                Err(Error::internal("automatic sync stopped unexpectedly"))
-            })
+            answer
+                .recv()
+                .unwrap_or_else(|_| Err(Error::internal("automatic sync stopped unexpectedly")))
         } else {
             Err(Error::internal("automatic sync is not running"))
         };
@@ -317,15 +333,26 @@ struct AutoWorker {
 
 impl AutoWorker {
     async fn run(self, mut commands: mpsc::UnboundedReceiver<Command>) {
-        // A sync on start, then on the interval and after local edits.
+        // A sync on start, then on the interval, after local edits and when
+        // the stream announces a change.
         let mut next_interval = Instant::now();
         let mut debounce_at: Option<Instant> = None;
+        let mut stream = Follower::new();
+        let mut announced = Announced::default();
         loop {
-            let wake = debounce_at.map_or(next_interval, |d| d.min(next_interval));
+            let wake = [Some(next_interval), debounce_at, announced.due]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(next_interval);
             tokio::select! {
                 () = tokio::time::sleep_until(wake) => {
                     let now = Instant::now();
                     let by_interval = next_interval <= now;
+                    if !by_interval && announced.due.is_some_and(|d| d <= now) {
+                        self.sync_announced(&mut announced).await;
+                        continue;
+                    }
                     if debounce_at.is_some_and(|d| d <= now) {
                         debounce_at = None;
                         // The sync's own writes are changes too; only edits
@@ -338,11 +365,36 @@ impl AutoWorker {
                     }
                     let _ = self.sync().await;
                     next_interval = Instant::now() + self.config.interval;
+                    // A server that offered no stream may offer one later.
+                    stream.start(&self).await;
                 }
+                event = stream.next() => match event {
+                    Some(LiveEvent::State(live)) => self.set_live(live, stream.url()).await,
+                    Some(LiveEvent::Subscribed) => {
+                        // Whatever changed while not connected.
+                        announced = Announced::default();
+                        let _ = self.sync().await;
+                        next_interval = Instant::now() + self.config.interval;
+                    }
+                    Some(LiveEvent::Updated { topic, version }) => {
+                        announced.add(topic, version);
+                    }
+                    Some(LiveEvent::LibrariesChanged) => announced.add_all(),
+                    None => stream.ended(),
+                },
                 command = commands.recv() => match command {
                     None | Some(Command::Stop) => break,
                     Some(Command::LocalChange) => {
                         debounce_at = Some(Instant::now() + self.config.debounce);
+                    }
+                    Some(Command::Foreground(foreground)) => {
+                        stream.wanted = foreground;
+                        if foreground {
+                            stream.start(&self).await;
+                        } else {
+                            stream.stop();
+                            self.set_live(LiveUpdates::Off, None).await;
+                        }
                     }
                     Some(Command::Closing(reply)) => {
                         let _ = reply.send(self.sync().await);
@@ -350,6 +402,65 @@ impl AutoWorker {
                     }
                 },
             }
+        }
+        stream.stop();
+        self.set_live(LiveUpdates::Off, None).await;
+    }
+
+    /// Syncs the libraries the stream named, skipping those this file
+    /// already holds at the announced version (its own uploads).
+    async fn sync_announced(&self, announced: &mut Announced) {
+        let (topics, everything) = announced.take();
+        if everything {
+            let _ = self.sync().await;
+            return;
+        }
+        let mut behind = Vec::new();
+        for (topic, version) in topics {
+            let library = self.library.clone();
+            let named = {
+                let topic = topic.clone();
+                blocking(&library, move |l| l.named_by_topic(&topic)).await
+            };
+            match named {
+                Ok(Named::Held {
+                    library,
+                    version: held,
+                }) if held < version => {
+                    behind.push((library, topic, version));
+                }
+                Ok(Named::Held { .. }) => announced.settled(&topic),
+                Ok(Named::Unknown) | Err(_) => {
+                    let _ = self.sync().await;
+                    return;
+                }
+            }
+        }
+        if behind.is_empty() {
+            return;
+        }
+        let options = SyncOptions {
+            only_libraries: Some(behind.iter().map(|(library, ..)| *library).collect()),
+            ..self.options.clone()
+        };
+        let _ = self.sync_with(&options).await;
+        // A sync already running when the change was announced may have
+        // passed that library before the change: ask again, a few times.
+        for (_, topic, version) in behind {
+            announced.retry(topic, version);
+        }
+    }
+
+    /// Keeps the state for [`AutoSyncHandle::status`] and, for other
+    /// processes (`sync status`), in the library file.
+    async fn set_live(&self, live: LiveUpdates, url: Option<String>) {
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).live = live;
+        let recorded = blocking(&self.library, move |l| {
+            l.record_live_updates(live, url.as_deref())
+        })
+        .await;
+        if let Err(e) = recorded {
+            log::warn!("recording the live-update state: {e}");
         }
     }
 
@@ -360,7 +471,11 @@ impl AutoWorker {
     }
 
     async fn sync(&self) -> Result<SyncReport> {
-        let result = self.library.sync(&self.options).await;
+        self.sync_with(&self.options).await
+    }
+
+    async fn sync_with(&self, options: &SyncOptions) -> Result<SyncReport> {
+        let result = self.library.sync(options).await;
         if let Some(callback) = &self.config.on_run {
             callback(result.as_ref());
         }
@@ -371,6 +486,138 @@ impl AutoWorker {
             Err(e) => Err(e.to_string()),
         });
         result
+    }
+}
+
+/// The stream connection of automatic sync, when there is one.
+struct Follower {
+    /// The app is in the foreground: follow the stream.
+    wanted: bool,
+    /// The server refused the key: do not try again in this run.
+    refused: bool,
+    task: Option<tokio::task::JoinHandle<()>>,
+    events: Option<mpsc::UnboundedReceiver<LiveEvent>>,
+    url: Option<String>,
+}
+
+impl Follower {
+    fn new() -> Self {
+        Self {
+            wanted: true,
+            refused: false,
+            task: None,
+            events: None,
+            url: None,
+        }
+    }
+
+    fn url(&self) -> Option<String> {
+        self.url.clone()
+    }
+
+    /// Connects when wanted and not connected, if the server offers a
+    /// stream (after a sync: the file knows its account then).
+    async fn start(&mut self, worker: &AutoWorker) {
+        if !self.wanted || self.refused || self.task.is_some() {
+            return;
+        }
+        match worker.library.stream_target(&worker.options).await {
+            Ok(Some(target)) => {
+                let (sender, events) = mpsc::unbounded_channel();
+                self.url = Some(target.url.clone());
+                let status = Arc::clone(&worker.status);
+                let on_state: live::StateCallback = Arc::new(move |live| {
+                    status.lock().unwrap_or_else(|p| p.into_inner()).live = live;
+                });
+                self.task = Some(tokio::spawn(live::follow(target, sender, on_state)));
+                self.events = Some(events);
+            }
+            Ok(None) => worker.set_live(LiveUpdates::Unavailable, None).await,
+            Err(e) => {
+                log::info!("live updates: {e}");
+                worker.set_live(LiveUpdates::Unavailable, None).await;
+            }
+        }
+    }
+
+    /// The next event, waiting forever when not connected.
+    async fn next(&mut self) -> Option<LiveEvent> {
+        match &mut self.events {
+            Some(events) => events.recv().await,
+            None => std::future::pending().await,
+        }
+    }
+
+    /// The stream ended by itself (the key was refused).
+    fn ended(&mut self) {
+        self.refused = true;
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+        self.events = None;
+    }
+}
+
+/// Changes announced by the stream and not yet synced.
+#[derive(Debug, Default)]
+struct Announced {
+    /// The newest version announced per topic.
+    topics: HashMap<String, u64>,
+    /// A library was gained or lost: sync everything.
+    everything: bool,
+    /// How many times each topic was asked again after a sync.
+    retries: HashMap<String, u32>,
+    /// When to sync them: a short wait gathers a burst of announcements.
+    due: Option<Instant>,
+}
+
+/// Gathers announcements arriving together into one sync.
+const ANNOUNCED_DEBOUNCE: Duration = Duration::from_millis(300);
+/// Times a change still missing after its sync is asked for again.
+const ANNOUNCED_RETRIES: u32 = 3;
+
+impl Announced {
+    fn add(&mut self, topic: String, version: u64) {
+        let entry = self.topics.entry(topic).or_insert(version);
+        *entry = (*entry).max(version);
+        self.due
+            .get_or_insert_with(|| Instant::now() + ANNOUNCED_DEBOUNCE);
+    }
+
+    fn add_all(&mut self) {
+        self.everything = true;
+        self.due
+            .get_or_insert_with(|| Instant::now() + ANNOUNCED_DEBOUNCE);
+    }
+
+    fn take(&mut self) -> (HashMap<String, u64>, bool) {
+        self.due = None;
+        let everything = std::mem::take(&mut self.everything);
+        if everything {
+            self.retries.clear();
+        }
+        (std::mem::take(&mut self.topics), everything)
+    }
+
+    /// The file holds what was announced for `topic`.
+    fn settled(&mut self, topic: &str) {
+        self.retries.remove(topic);
+    }
+
+    /// Asks for `topic` again (its sync may not have reached `version`);
+    /// checked against the file's version before syncing.
+    fn retry(&mut self, topic: String, version: u64) {
+        let tries = self.retries.entry(topic.clone()).or_insert(0);
+        *tries += 1;
+        if *tries > ANNOUNCED_RETRIES {
+            self.retries.remove(&topic);
+            return;
+        }
+        self.add(topic, version);
     }
 }
 

@@ -80,6 +80,9 @@ pub struct SyncOptions {
     /// large pages (default: what it offers, at most 1000); 50 keeps the
     /// standard pages.
     pub max_page_size: Option<u32>,
+    /// Sync only these libraries of the file (a change announced for one of
+    /// them); `None` syncs all and looks for groups gained or lost.
+    pub only_libraries: Option<Vec<LibraryId>>,
 }
 
 impl std::fmt::Debug for SyncOptions {
@@ -488,8 +491,15 @@ impl Library {
         // With the group-versions extension the personal library goes
         // first: its first answer carries the account's groups, so no
         // request is spent on the group list.
+        let wanted = |id: &LibraryId| {
+            options
+                .only_libraries
+                .as_ref()
+                .is_none_or(|only| only.contains(id))
+        };
         let mut synced_first = None;
         if client.asks_group_versions()
+            && options.only_libraries.is_none()
             && let Some((id, remote)) = self
                 .bound_libraries(&server_url, user_id)
                 .await?
@@ -503,11 +513,13 @@ impl Library {
             );
             synced_first = Some(id);
         }
-        report.removed_groups = self
-            .discover_groups(&client, &server_url, user_id, &mut info)
-            .await?;
+        if options.only_libraries.is_none() {
+            report.removed_groups = self
+                .discover_groups(&client, &server_url, user_id, &mut info)
+                .await?;
+        }
         for (id, remote) in self.bound_libraries(&server_url, user_id).await? {
-            if synced_first == Some(id) {
+            if synced_first == Some(id) || !wanted(&id) {
                 continue;
             }
             SyncCancel::check(options.cancel.as_ref())?;

@@ -47,12 +47,22 @@ fn spawn_server(
     env: &[(String, String)],
     requests: &Arc<Mutex<Vec<String>>>,
 ) -> (Child, String) {
+    spawn_server_at(data_dir, env, requests, "127.0.0.1:0")
+}
+
+/// Starts a server process on `data_dir` listening on `listen`.
+fn spawn_server_at(
+    data_dir: &std::path::Path,
+    env: &[(String, String)],
+    requests: &Arc<Mutex<Vec<String>>>,
+    listen: &str,
+) -> (Child, String) {
     let mut child = Command::new(server_binary())
         .envs(env.iter().map(|(k, v)| (k, v)))
         .arg("--data-dir")
         .arg(data_dir)
         .arg("--listen")
-        .arg("127.0.0.1:0")
+        .arg(listen)
         .env("SHELFMARK_LOG", "info")
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
@@ -184,6 +194,17 @@ impl Server {
     pub fn restart(&mut self) {
         self.kill();
         let (child, base_url) = spawn_server(self.data_dir.path(), &self.env, &self.requests);
+        self.child = child;
+        self.base_url = base_url;
+    }
+
+    /// Starts the server again on the same data and the same address
+    /// (after [`Server::kill`]), as a restarted service comes back.
+    pub fn restart_in_place(&mut self) {
+        self.kill();
+        let listen = self.base_url.trim_start_matches("http://").to_owned();
+        let (child, base_url) =
+            spawn_server_at(self.data_dir.path(), &self.env, &self.requests, &listen);
         self.child = child;
         self.base_url = base_url;
     }

@@ -847,9 +847,23 @@ public protocol AutoSyncProtocol: AnyObject, Sendable {
     func isRunning()  -> Bool
     
     /**
+     * Whether changes made elsewhere arrive as they happen.
+     */
+    func liveUpdates()  -> LiveUpdates
+    
+    /**
      * How many syncs it has run so far.
      */
     func runs()  -> UInt64
+    
+    /**
+     * The app came to the foreground (`true`): changes made on other
+     * devices arrive as they happen, through the server's stream when it
+     * offers one. In the background (`false`) no connection is kept open:
+     * syncs run on the interval, after local edits and when the system
+     * schedules the app. Automatic sync starts in the foreground.
+     */
+    func setForeground(foreground: Bool) 
     
     /**
      * Stops automatic sync; a sync under way stops at its next batch and
@@ -948,6 +962,18 @@ open func isRunning() -> Bool  {
 }
     
     /**
+     * Whether changes made elsewhere arrive as they happen.
+     */
+open func liveUpdates() -> LiveUpdates  {
+    return try!  FfiConverterTypeLiveUpdates_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_autosync_live_updates(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * How many syncs it has run so far.
      */
 open func runs() -> UInt64  {
@@ -957,6 +983,22 @@ open func runs() -> UInt64  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * The app came to the foreground (`true`): changes made on other
+     * devices arrive as they happen, through the server's stream when it
+     * offers one. In the background (`false`) no connection is kept open:
+     * syncs run on the interval, after local edits and when the system
+     * schedules the app. Automatic sync starts in the foreground.
+     */
+open func setForeground(foreground: Bool)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_method_autosync_set_foreground(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(foreground),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -15987,6 +16029,121 @@ public func FfiConverterTypeLinkMode_lift(_ buf: RustBuffer) throws -> LinkMode 
 #endif
 public func FfiConverterTypeLinkMode_lower(_ value: LinkMode) -> RustBuffer {
     return FfiConverterTypeLinkMode.lower(value)
+}
+
+
+
+/**
+ * What automatic sync's live updates are doing.
+ */
+
+public enum LiveUpdates: Equatable, Hashable {
+    
+    /**
+     * Not following (in the background, stopped, or not started yet).
+     */
+    case off
+    /**
+     * The server offers no stream: syncs run on the interval.
+     */
+    case unavailable
+    /**
+     * Opening the connection.
+     */
+    case connecting
+    /**
+     * Changes made elsewhere arrive as they happen.
+     */
+    case connected
+    /**
+     * The connection dropped; trying again shortly.
+     */
+    case reconnecting
+    /**
+     * The server refused the key; syncs report why.
+     */
+    case refused
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension LiveUpdates: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLiveUpdates: FfiConverterRustBuffer {
+    typealias SwiftType = LiveUpdates
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LiveUpdates {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .off
+        
+        case 2: return .unavailable
+        
+        case 3: return .connecting
+        
+        case 4: return .connected
+        
+        case 5: return .reconnecting
+        
+        case 6: return .refused
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: LiveUpdates, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .off:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .unavailable:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .connecting:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .connected:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .reconnecting:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .refused:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLiveUpdates_lift(_ buf: RustBuffer) throws -> LiveUpdates {
+    return try FfiConverterTypeLiveUpdates.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLiveUpdates_lower(_ value: LiveUpdates) -> RustBuffer {
+    return FfiConverterTypeLiveUpdates.lower(value)
 }
 
 
