@@ -3,7 +3,8 @@
 # scale-out backends: PostgreSQL for metadata, on a private throw-away
 # instance (Debian's `postgresql` package: `apt-get install -y postgresql`),
 # and S3-compatible object storage for files, on a local `moto_server`
-# (PyPI: `pip install "moto[server]"`). Extra arguments go to `cargo test`.
+# (PyPI: `pip install "moto[server]"`), with the unit tests (the store's
+# query plans on PostgreSQL among them). Extra arguments go to `cargo test`.
 #
 # The PostgreSQL instance speaks TLS with a certificate from a throw-away CA
 # (made with `openssl`) and refuses unencrypted connections to the database
@@ -78,5 +79,5 @@ SHELFMARK_TEST_DATABASE_URL="postgres://shelfmark@127.0.0.1:$pg_port/postgres" \
 SHELFMARK_TEST_FILES_URL="s3://shelfmark-test" \
 SHELFMARK_TEST_TLS_DATABASE_URL="postgres://shelfmark@127.0.0.1:$pg_port/tls_only" \
 SHELFMARK_TEST_TLS_CA="$tls/ca.pem" SHELFMARK_TEST_TLS_OTHER_CA="$tls/other-ca.pem" \
-    cargo test -p shelfmark-server --test conformance --test pyzotero --test postgres_tls \
+    cargo test -p shelfmark-server --lib --test conformance --test pyzotero --test postgres_tls \
     --test postgres_processes --test stream "$@"

@@ -9,6 +9,7 @@
 //! rules live in the planners, so every backend enforces them identically.
 
 mod changes;
+mod counts;
 pub mod derive;
 pub mod postgres;
 pub mod sqlite;
@@ -187,6 +188,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Bytes of files stored in the libraries whose storage counts against
     /// this user (their own and the groups they own).
     async fn storage_usage(&self, user_id: u64) -> StoreResult<u64>;
+    /// Bytes of files stored in each library whose storage counts against
+    /// this user: their own first, then the groups they own by id, each
+    /// listed even when it holds no files.
+    async fn storage_by_library(&self, user_id: u64) -> StoreResult<Vec<(LibraryOwner, u64)>>;
     /// MD5s of every blob still needed: stored for an item, or uploaded and
     /// awaiting registration.
     async fn referenced_blobs(&self) -> StoreResult<std::collections::HashSet<String>>;

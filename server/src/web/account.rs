@@ -16,7 +16,7 @@ use super::session::{
 use crate::accounts;
 use crate::app::AppState;
 use crate::auth::secrets::verify_password;
-use crate::store::{Access, ApiKeyRecord, GroupGrant};
+use crate::store::{Access, ApiKeyRecord, GroupGrant, LibraryOwner};
 
 /// What a key may do, in words.
 pub fn access_text(access: &Access) -> String {
@@ -76,8 +76,20 @@ async fn account_page(
 ) -> WebResult<AccountPage> {
     let user = &who.user;
     let keys = state.store.keys_of_user(user.id).await?;
-    let used = state.store.storage_usage(user.id).await?;
+    let libraries = state.store.storage_by_library(user.id).await?;
+    let used = libraries.iter().map(|(_, bytes)| bytes).sum();
     let quota = user.quota_mb.unwrap_or(state.config.default_quota_mb);
+    let mut storage = Vec::with_capacity(libraries.len());
+    for (owner, bytes) in libraries {
+        let name = match owner {
+            LibraryOwner::User(_) => "My Library".to_owned(),
+            LibraryOwner::Group(id) => match state.store.group(id).await? {
+                Some(group) => format!("Group: {}", group.name),
+                None => format!("Group {id}"),
+            },
+        };
+        storage.push((name, human_bytes(bytes)));
+    }
     Ok(AccountPage {
         nav: Some(who.nav()),
         notice: notice(done),
@@ -85,10 +97,7 @@ async fn account_page(
         email: user.email.clone(),
         username: user.username.clone(),
         user_id: user.id,
-        storage: vec![(
-            "Files of My Library and of the groups you own".into(),
-            human_bytes(used),
-        )],
+        storage,
         storage_total: storage_text(used, quota),
         keys: keys.iter().map(key_row).collect(),
         new_key,

@@ -309,6 +309,7 @@ pub struct AccountPage {
     pub email: String,
     pub username: String,
     pub user_id: u64,
+    /// Each library whose files count against the quota, and their size.
     pub storage: Vec<(String, String)>,
     pub storage_total: String,
     pub keys: Vec<KeyRow>,

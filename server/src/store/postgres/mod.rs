@@ -20,6 +20,7 @@ use tokio_postgres::{Client, NoTls, Row};
 
 use tls::Connector;
 
+use super::counts::CountCache;
 use super::{
     Access, ApiKeyRecord, ChangeFeed, Deleted, Group, Invitation, ItemQuery, Library, LibraryId,
     LibraryOwner, Membership, NewApiKey, NewGroup, NewInvitation, NewUser, Page, Planner, Role,
@@ -29,12 +30,13 @@ use super::{
 use crate::clock::{now_iso, now_unix};
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 /// Upgrades from each earlier schema version to the next, in order.
-const UPGRADES: [(i64, &str); 3] = [
+const UPGRADES: [(i64, &str); 4] = [
     (1, include_str!("upgrade_2.sql")),
     (2, include_str!("upgrade_3.sql")),
     (3, include_str!("upgrade_4.sql")),
+    (4, include_str!("upgrade_5.sql")),
 ];
 /// Connections kept at most.
 const MAX_CONNECTIONS: usize = 32;
@@ -148,6 +150,7 @@ impl Pool {
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: Arc<Pool>,
+    counts: Arc<CountCache>,
     changes: ChangeFeed,
 }
 
@@ -168,6 +171,7 @@ impl PgStore {
                 idle: Mutex::new(Vec::new()),
                 permits: Semaphore::new(MAX_CONNECTIONS),
             }),
+            counts: Arc::new(CountCache::default()),
             changes: ChangeFeed::default(),
         };
         store.migrate().await?;
@@ -209,9 +213,39 @@ impl PgStore {
             }
             Some(_) => {}
         }
+        ensure_trigram_index(&tx).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Quick search's index: trigrams of each item's quick-search text, from the
+/// `pg_trgm` extension (part of PostgreSQL's contrib modules, in Debian's
+/// `postgresql` package; a trusted extension that a database owner may
+/// create). A database where it cannot be created still answers quick
+/// searches, by reading every item of the library; the warning says how to
+/// add the index.
+async fn ensure_trigram_index(tx: &tokio_postgres::Transaction<'_>) -> StoreResult<()> {
+    tx.batch_execute("SAVEPOINT trigram_index").await?;
+    let made = tx
+        .batch_execute(
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm;
+             CREATE INDEX IF NOT EXISTS items_quick ON items USING gin (quick_text gin_trgm_ops);",
+        )
+        .await;
+    match made {
+        Ok(()) => tx.batch_execute("RELEASE SAVEPOINT trigram_index").await?,
+        Err(e) => {
+            tx.batch_execute("ROLLBACK TO SAVEPOINT trigram_index")
+                .await?;
+            tracing::warn!(
+                error = %StoreError::from(e),
+                "quick search has no trigram index: as a database superuser, run \
+                 `CREATE EXTENSION pg_trgm;` in this database and restart the server"
+            );
+        }
+    }
+    Ok(())
 }
 
 fn corrupt(e: impl std::fmt::Display) -> StoreError {
@@ -776,8 +810,16 @@ impl Store for PgStore {
     }
 
     async fn query_item_json(&self, lib: LibraryId, q: &ItemQuery) -> StoreResult<Page<String>> {
-        let conn = self.pool.get().await?;
-        query::items(&conn, lib, q).await
+        let mut conn = self.pool.get().await?;
+        let tx = conn
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
+        let page = query::items(&tx, lib, q, &self.counts).await?;
+        tx.commit().await?;
+        Ok(page)
     }
 
     async fn item_versions(
@@ -970,6 +1012,33 @@ impl Store for PgStore {
             .await?
             .get(0);
         Ok(total as u64)
+    }
+
+    async fn storage_by_library(&self, user_id: u64) -> StoreResult<Vec<(LibraryOwner, u64)>> {
+        let conn = self.pool.get().await?;
+        let rows = conn
+            .query(
+                "SELECT l.kind, l.owner_id,
+                        (SELECT COALESCE(SUM(f.size), 0)::BIGINT FROM item_files f
+                         WHERE f.library_id = l.id)
+                 FROM libraries l
+                 WHERE (l.kind = 'user' AND l.owner_id = $1)
+                    OR (l.kind = 'group' AND l.owner_id IN (SELECT id FROM groups WHERE owner_id = $1))
+                 ORDER BY l.kind = 'group', l.owner_id",
+                &[&(user_id as i64)],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let id = r.get::<_, i64>(1) as u64;
+                let owner = match r.get::<_, &str>(0) {
+                    "user" => LibraryOwner::User(id),
+                    _ => LibraryOwner::Group(id),
+                };
+                (owner, r.get::<_, i64>(2) as u64)
+            })
+            .collect())
     }
 
     async fn referenced_blobs(&self) -> StoreResult<HashSet<String>> {

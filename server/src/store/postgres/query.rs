@@ -2,9 +2,10 @@
 //! used for pages, versions and tag lists alike.
 
 use shelfmark_protocol::ObjectKey;
-use tokio_postgres::Client;
+use tokio_postgres::{Client, GenericClient};
 
 use super::{Params, parse_key, refs};
+use crate::store::counts::CountCache;
 use crate::store::{
     AnyOf, ItemQuery, ItemScope, LibraryId, Page, QMode, SortField, StoreResult, TagInfo,
 };
@@ -93,23 +94,61 @@ fn filter(lib: LibraryId, q: &ItemQuery) -> Filter {
         f.any_of(tags, has, &format!("NOT {has}"));
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let p = f.text(text.to_lowercase());
+        let text = text.to_lowercase();
         match q.qmode {
-            QMode::TitleCreatorYear => f.push(&format!("strpos(i.quick_text, {p}) > 0")),
-            QMode::Everything => f.push(&format!(
-                "(strpos(i.full_text, {p}) > 0 OR EXISTS (
+            // A LIKE pattern, which the trigram index answers (`strpos`
+            // would read every row); both sides are lower-cased already,
+            // so it matches exactly where the text is a substring.
+            QMode::TitleCreatorYear => {
+                let p = f.text(format!("%{}%", like_escaped(&text)));
+                f.push(&format!("i.quick_text LIKE {p}"));
+            }
+            QMode::Everything => {
+                let p = f.text(text);
+                f.push(&format!(
+                    "(strpos(i.full_text, {p}) > 0 OR EXISTS (
                      SELECT 1 FROM fulltext ft LEFT JOIN items c
                          ON c.library_id = ft.library_id AND c.key = ft.item_key
                      WHERE ft.library_id = i.library_id
                        AND (ft.item_key = i.key OR c.parent_key = i.key)
                        AND strpos(ft.search_text, {p}) > 0))"
-            )),
+                ))
+            }
         }
     }
     if q.hide_notes {
         f.push("i.item_type <> 'note'");
     }
     f
+}
+
+/// Text as a LIKE pattern that matches only itself.
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A page in the second half of a listing is read backwards from its end:
+/// reaching it walks at most half the listing. The same page in reverse
+/// order; `None` for pages in the first half.
+fn from_the_end(q: &ItemQuery, total: usize) -> Option<ItemQuery> {
+    let limit = q.limit?;
+    if q.start <= total / 2 || q.start >= total {
+        return None;
+    }
+    let shown = limit.min(total - q.start);
+    Some(ItemQuery {
+        descending: !q.descending,
+        start: total - q.start - shown,
+        limit: Some(shown),
+        ..q.clone()
+    })
 }
 
 fn order_by(q: &ItemQuery, f: &mut Filter) -> String {
@@ -130,31 +169,58 @@ fn order_by(q: &ItemQuery, f: &mut Filter) -> String {
     format!("ORDER BY {column} COLLATE \"C\" {dir}, i.key COLLATE \"C\" {dir}")
 }
 
-pub(super) async fn items(
-    conn: &Client,
-    lib: LibraryId,
-    q: &ItemQuery,
-) -> StoreResult<Page<String>> {
+/// The query for the keys of one page of `q`, in order, and its parameters.
+/// The page's keys come first, then their data: sorting only keys keeps deep
+/// pages of a large library cheap.
+fn page_keys(lib: LibraryId, q: &ItemQuery) -> (String, Filter) {
     let mut f = filter(lib, q);
-    let count_sql = format!("SELECT COUNT(*) FROM items i WHERE {}", f.sql);
-    let total: i64 = conn.query_one(&count_sql, &refs(&f.params)).await?.get(0);
     let order = order_by(q, &mut f);
     let limit = q.limit.map_or_else(|| "ALL".to_owned(), |l| l.to_string());
-    // The page's keys first, then their data: sorting only keys keeps deep
-    // pages of a large library cheap.
     let sql = format!(
         "SELECT i.key FROM items i WHERE {} {order} LIMIT {limit} OFFSET {}",
         f.sql, q.start
     );
-    let keys: Vec<String> = conn
+    (sql, f)
+}
+
+/// One page of items and the total. `conn` reads one snapshot (a
+/// repeatable-read transaction), so that the library's version names the
+/// total remembered in `counts`.
+pub(super) async fn items(
+    conn: &impl GenericClient,
+    lib: LibraryId,
+    q: &ItemQuery,
+    counts: &CountCache,
+) -> StoreResult<Page<String>> {
+    let version: i64 = conn
+        .query_opt("SELECT version FROM libraries WHERE id = $1", &[&lib])
+        .await?
+        .map_or(0, |r| r.get(0));
+    let f = filter(lib, q);
+    let count_sql = format!("SELECT COUNT(*) FROM items i WHERE {}", f.sql);
+    let described = format!("{count_sql} {q:?}");
+    let total = match counts.cached(lib, version, &described) {
+        Some(total) => total,
+        None => {
+            let n: i64 = conn.query_one(&count_sql, &refs(&f.params)).await?.get(0);
+            counts.remember(lib, version, described, n as usize);
+            n as usize
+        }
+    };
+    let reversed = from_the_end(q, total);
+    let (sql, f) = page_keys(lib, reversed.as_ref().unwrap_or(q));
+    let mut keys: Vec<String> = conn
         .query(&sql, &refs(&f.params))
         .await?
         .iter()
         .map(|r| r.get(0))
         .collect();
+    if reversed.is_some() {
+        keys.reverse();
+    }
     if keys.is_empty() {
         return Ok(Page {
-            total: total as usize,
+            total,
             rows: Vec::new(),
         });
     }
@@ -171,10 +237,7 @@ pub(super) async fn items(
         .filter_map(|k| by_key.remove(k))
         .map(|r| r.get(1))
         .collect();
-    Ok(Page {
-        total: total as usize,
-        rows,
-    })
+    Ok(Page { total, rows })
 }
 
 pub(super) async fn versions(
@@ -217,4 +280,208 @@ pub(super) async fn tags(
             num_items: r.get::<_, i64>(2) as u64,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    //! Query plans on a real PostgreSQL, when `SHELFMARK_TEST_DATABASE_URL`
+    //! names one (`server/tests/run-scale-out.sh` starts one); skipped
+    //! otherwise.
+
+    use super::*;
+    use crate::store::postgres::PgStore;
+    use crate::store::{NewUser, Store};
+
+    /// A store on a fresh database with one user's library of `n` items
+    /// (every fifth in the trash), analysed; the URL of the database.
+    async fn library_of(test: &str, n: i64) -> Option<(PgStore, String, LibraryId)> {
+        let url = std::env::var("SHELFMARK_TEST_DATABASE_URL").ok()?;
+        let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(connection);
+        let name = format!("shelfmark_{test}_{}", std::process::id());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("database");
+        let (base, _) = url.rsplit_once('/').expect("URL with a database");
+        let db_url = format!("{base}/{name}");
+        let store = PgStore::connect(&db_url).await.expect("store");
+        let user = store
+            .create_user(NewUser {
+                email: "ada@example.org".into(),
+                username: "ada".into(),
+                display_name: "Ada".into(),
+                password_hash: "x".into(),
+                is_admin: false,
+            })
+            .await
+            .expect("user");
+        let conn = store.pool.get().await.expect("connection");
+        let lib: LibraryId = conn
+            .query_one(
+                "SELECT id FROM libraries WHERE kind = 'user' AND owner_id = $1",
+                &[&(user.id as i64)],
+            )
+            .await
+            .expect("library")
+            .get(0);
+        conn.execute(
+            "INSERT INTO items (library_id, key, version, item_type, deleted, date_added,
+                 date_modified, sort_title, sort_creator, sort_date, quick_text, data)
+             SELECT $1, 'K' || lpad(n::text, 7, '0'), 1, 'journalArticle', n % 5 = 4,
+                 '2026-01-01T' || lpad(n::text, 8, '0'), '2026-01-01T' || lpad(n::text, 8, '0'),
+                 'article ' || n, 'author' || (n % 997), (1950 + n % 70) || '-05-17',
+                 'article ' || n || E'\\nada author' || (n % 997) || E'\\n' || (1950 + n % 70),
+                 '{\"title\": \"' || repeat('x', 1500) || '\"}'
+             FROM generate_series(0, $2::bigint - 1) AS n",
+            &[&lib, &n],
+        )
+        .await
+        .expect("items");
+        conn.batch_execute("VACUUM ANALYZE items")
+            .await
+            .expect("analyse");
+        drop(conn);
+        Some((store, db_url, lib))
+    }
+
+    async fn plan_of(store: &PgStore, lib: LibraryId, q: &ItemQuery) -> String {
+        let (sql, f) = page_keys(lib, q);
+        let conn = store.pool.get().await.expect("connection");
+        conn.query(&format!("EXPLAIN {sql}"), &refs(&f.params))
+            .await
+            .expect("plan")
+            .iter()
+            .map(|r| r.get::<_, String>(0))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn library_page(sort: SortField, descending: bool, q: Option<&str>) -> ItemQuery {
+        ItemQuery {
+            scope: ItemScope::Top,
+            hide_notes: true,
+            sort,
+            descending,
+            q: q.map(str::to_owned),
+            start: 50,
+            limit: Some(50),
+            ..ItemQuery::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn listings_page_along_their_sort_index_and_search_through_trigrams() {
+        let Some((store, _, lib)) = library_of("plans", 20_000).await else {
+            eprintln!("SHELFMARK_TEST_DATABASE_URL is not set: skipped");
+            return;
+        };
+        for (sort, index) in [
+            (SortField::Title, "items_title"),
+            (SortField::Creator, "items_creator"),
+            (SortField::Date, "items_date"),
+            (SortField::DateAdded, "items_added"),
+            (SortField::DateModified, "items_modified"),
+        ] {
+            for descending in [false, true] {
+                let plan =
+                    plan_of(&store, lib, &library_page(sort.clone(), descending, None)).await;
+                assert!(plan.contains(&format!("using {index}")), "{sort:?}: {plan}");
+                assert!(!plan.contains("Sort"), "{sort:?}: {plan}");
+            }
+        }
+        let plan = plan_of(
+            &store,
+            lib,
+            &library_page(SortField::Title, false, Some("Article 4242")),
+        )
+        .await;
+        assert!(plan.contains("Bitmap Index Scan on items_quick"), "{plan}");
+        // Every page is the slice of the whole listing, read from either end.
+        let whole = ItemQuery {
+            limit: None,
+            start: 0,
+            ..library_page(SortField::Creator, true, Some("author1"))
+        };
+        let all = store.query_item_json(lib, &whole).await.expect("all");
+        assert!(all.total > 1000, "{}", all.total);
+        for start in [
+            0,
+            49,
+            all.total / 2,
+            all.total / 2 + 1,
+            all.total - 7,
+            all.total,
+        ] {
+            let page = store
+                .query_item_json(
+                    lib,
+                    &ItemQuery {
+                        start,
+                        limit: Some(50),
+                        ..whole.clone()
+                    },
+                )
+                .await
+                .expect("page");
+            assert_eq!(page.total, all.total);
+            let expected: Vec<&String> = all.rows.iter().skip(start).take(50).collect();
+            assert_eq!(
+                page.rows.iter().collect::<Vec<_>>(),
+                expected,
+                "from {start}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_schema_4_database_gains_the_sort_and_trigram_indexes() {
+        let Some((store, url, _)) = library_of("upgrade", 10).await else {
+            eprintln!("SHELFMARK_TEST_DATABASE_URL is not set: skipped");
+            return;
+        };
+        let indexes = |store: PgStore| async move {
+            let conn = store.pool.get().await.expect("connection");
+            conn.query(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'items' ORDER BY indexname",
+                &[],
+            )
+            .await
+            .expect("indexes")
+            .iter()
+            .map(|r| r.get::<_, String>(0))
+            .collect::<Vec<_>>()
+        };
+        let expected = [
+            "items_added",
+            "items_creator",
+            "items_date",
+            "items_modified",
+            "items_parent",
+            "items_pkey",
+            "items_quick",
+            "items_since",
+            "items_title",
+        ];
+        {
+            let conn = store.pool.get().await.expect("connection");
+            conn.batch_execute(
+                "DROP INDEX items_title, items_creator, items_date, items_modified, items_quick;
+                 UPDATE schema_meta SET version = 4;",
+            )
+            .await
+            .expect("downgrade");
+        }
+        let upgraded = PgStore::connect(&url).await.expect("upgrade");
+        assert_eq!(indexes(upgraded.clone()).await, expected);
+        let conn = upgraded.pool.get().await.expect("connection");
+        let version: i64 = conn
+            .query_one("SELECT version FROM schema_meta", &[])
+            .await
+            .expect("version")
+            .get(0);
+        assert_eq!(version, 5);
+    }
 }

@@ -103,6 +103,13 @@ CREATE INDEX items_parent ON items(library_id, parent_key);
 -- Pages a whole library in the order items were added (a first sync) without
 -- sorting it for every page; byte order, as listings sort.
 CREATE INDEX items_added ON items(library_id, date_added COLLATE "C", key COLLATE "C") INCLUDE (version, deleted, item_type, parent_key);
+-- Pages sorted by title, creator, date or date modified, read from the
+-- index alone. (Quick search's trigram index is made at every start, as the
+-- database allows: see `PgStore::ensure_trigram_index`.)
+CREATE INDEX items_title ON items(library_id, sort_title COLLATE "C", key COLLATE "C") INCLUDE (deleted, parent_key, item_type);
+CREATE INDEX items_creator ON items(library_id, sort_creator COLLATE "C", key COLLATE "C") INCLUDE (deleted, parent_key, item_type);
+CREATE INDEX items_date ON items(library_id, sort_date COLLATE "C", key COLLATE "C") INCLUDE (deleted, parent_key, item_type);
+CREATE INDEX items_modified ON items(library_id, date_modified COLLATE "C", key COLLATE "C") INCLUDE (deleted, parent_key, item_type);
 
 CREATE TABLE item_tags (
     library_id BIGINT NOT NULL,

@@ -7,7 +7,7 @@ use shelfmark_protocol::ObjectKey;
 
 use super::parse_key;
 use crate::clock::now_unix;
-use crate::store::{LibraryId, StoreResult, StoredFile, Upload};
+use crate::store::{LibraryId, LibraryOwner, StoreResult, StoredFile, Upload};
 
 /// Uploads not registered within this many seconds are abandoned.
 pub(super) const UPLOAD_LIFETIME_SECONDS: i64 = 24 * 60 * 60;
@@ -110,6 +110,37 @@ pub(super) fn storage_usage(conn: &Connection, user_id: u64) -> StoreResult<u64>
         |r| r.get(0),
     )?;
     Ok(total as u64)
+}
+
+pub(super) fn storage_by_library(
+    conn: &Connection,
+    user_id: u64,
+) -> StoreResult<Vec<(LibraryOwner, u64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.kind, l.owner_id,
+                (SELECT COALESCE(SUM(f.size), 0) FROM item_files f WHERE f.library_id = l.id)
+         FROM libraries l
+         WHERE (l.kind = 'user' AND l.owner_id = ?1)
+            OR (l.kind = 'group' AND l.owner_id IN (SELECT id FROM groups WHERE owner_id = ?1))
+         ORDER BY l.kind = 'group', l.owner_id",
+    )?;
+    let rows = stmt.query_map([user_id as i64], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)? as u64,
+            r.get::<_, i64>(2)? as u64,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, id, bytes) = row?;
+        let owner = match kind.as_str() {
+            "user" => LibraryOwner::User(id),
+            _ => LibraryOwner::Group(id),
+        };
+        out.push((owner, bytes));
+    }
+    Ok(out)
 }
 
 pub(super) fn referenced_blobs(conn: &Connection) -> StoreResult<HashSet<String>> {

@@ -2,17 +2,25 @@
 //! used for pages, versions and tag lists alike.
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use shelfmark_protocol::ObjectKey;
 
 use super::parse_key;
+use crate::store::counts::CountCache;
 use crate::store::{
     AnyOf, ItemQuery, ItemScope, LibraryId, Page, QMode, SortField, StoreError, StoreResult,
     TagInfo,
 };
 
-/// A WHERE clause over `items i` and its parameters.
+/// Items (`i`) as a query's FROM clause reads them.
+const ITEMS: &str = "items i";
+/// Items read in the order the trigram index (`q`) finds them.
+const ITEMS_FROM_MATCHES: &str = "items_quick q CROSS JOIN items i ON i.id = q.rowid";
+
+/// A WHERE clause over `items i` and its parameters, and the FROM clause it
+/// reads them with.
 struct Filter {
+    from: &'static str,
     sql: String,
     params: Vec<Value>,
 }
@@ -44,8 +52,31 @@ impl Filter {
     }
 }
 
-fn filter(lib: LibraryId, q: &ItemQuery) -> Filter {
+/// How a quick search finds its items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuickPlan {
+    /// Every match from the trigram index first, then their rows: for
+    /// counts, and for searches with few matches (sorting those is cheap).
+    Matches,
+    /// Along the listing's sort index, reading each item's quick-search
+    /// text by its row id until the page is full: the first pages of a
+    /// search with many matches, found without listing them all (the
+    /// trigram index lists a common phrase's matches slowly).
+    PerItem,
+    /// As SQLite sees fit, within a larger query (tags of the matches).
+    Within,
+}
+
+/// Searches with at least this many matches (in every library) page with
+/// [`QuickPlan::PerItem`]: fewer are quicker to list and sort.
+const MANY_MATCHES: i64 = 2000;
+/// Pages reaching further than this many items use [`QuickPlan::Matches`]
+/// whatever the matches: reading item by item would read too many.
+const PER_ITEM_REACH: usize = 1000;
+
+fn filter(lib: LibraryId, q: &ItemQuery, plan: QuickPlan) -> Filter {
     let mut f = Filter {
+        from: ITEMS,
         sql: "i.library_id = ?1".into(),
         params: vec![Value::Integer(lib)],
     };
@@ -97,19 +128,22 @@ fn filter(lib: LibraryId, q: &ItemQuery) -> Filter {
         f.any_of(tags, has, &format!("NOT {has}"));
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let p = f.param(Value::Text(text.to_lowercase()));
+        let text = text.to_lowercase();
         match q.qmode {
-            QMode::TitleCreatorYear => f.push(&format!("instr(i.quick_text, {p}) > 0")),
+            QMode::TitleCreatorYear => quick_search(&mut f, text, plan),
             // Everything: the item's text, or the full text of the item or
             // of its attachments.
-            QMode::Everything => f.push(&format!(
-                "(instr(i.full_text, {p}) > 0 OR EXISTS (
+            QMode::Everything => {
+                let p = f.param(Value::Text(text));
+                f.push(&format!(
+                    "(instr(i.full_text, {p}) > 0 OR EXISTS (
                      SELECT 1 FROM fulltext ft LEFT JOIN items c
                          ON c.library_id = ft.library_id AND c.key = ft.item_key
                      WHERE ft.library_id = i.library_id
                        AND (ft.item_key = i.key OR c.parent_key = i.key)
                        AND instr(ft.search_text, {p}) > 0))"
-            )),
+                ))
+            }
         }
     }
     if q.hide_notes {
@@ -118,11 +152,73 @@ fn filter(lib: LibraryId, q: &ItemQuery) -> Filter {
     f
 }
 
+/// Characters in the shortest text the trigram index finds.
+const TRIGRAM: usize = 3;
+
+/// The trigram index's query for text: one phrase, which matches exactly
+/// where the text is a substring; `None` for text too short to have a
+/// trigram.
+fn trigram_phrase(text: &str) -> Option<String> {
+    (text.chars().count() >= TRIGRAM).then(|| format!("\"{}\"", text.replace('"', "\"\"")))
+}
+
+/// Items whose quick-search text contains `text` (lower-cased), found
+/// through the trigram index when `text` has a trigram and `plan` lists
+/// matches. Otherwise each listed item's quick-search text is read by its
+/// row id.
+fn quick_search(f: &mut Filter, text: String, plan: QuickPlan) {
+    let phrase = trigram_phrase(&text).filter(|_| plan != QuickPlan::PerItem);
+    let Some(phrase) = phrase else {
+        let p = f.param(Value::Text(text));
+        f.push(&format!(
+            "instr((SELECT q.quick_text FROM items_quick q WHERE q.rowid = i.id), {p}) > 0"
+        ));
+        return;
+    };
+    let p = f.param(Value::Text(phrase));
+    if plan == QuickPlan::Within {
+        f.push(&format!(
+            "i.id IN (SELECT rowid FROM items_quick WHERE items_quick MATCH {p})"
+        ));
+    } else {
+        // Driven by the matches: a CROSS JOIN keeps SQLite from walking the
+        // whole library along an index to find them instead.
+        f.from = ITEMS_FROM_MATCHES;
+        f.push(&format!("q.items_quick MATCH {p}"));
+    }
+}
+
+/// The plan for one page of `q`: per item for the first pages of a quick
+/// search with many matches.
+fn page_plan(conn: &Connection, q: &ItemQuery) -> StoreResult<QuickPlan> {
+    let reach = q.start.saturating_add(q.limit.unwrap_or(usize::MAX));
+    let phrase = match (&q.qmode, q.q.as_deref().map(str::trim)) {
+        (QMode::TitleCreatorYear, Some(text)) if reach <= PER_ITEM_REACH => {
+            trigram_phrase(&text.to_lowercase())
+        }
+        _ => None,
+    };
+    let Some(phrase) = phrase else {
+        return Ok(QuickPlan::Matches);
+    };
+    let matches: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM items_quick WHERE items_quick MATCH ?1 LIMIT ?2)",
+        )?
+        .query_row(rusqlite::params![phrase, MANY_MATCHES], |r| r.get(0))?;
+    Ok(if matches >= MANY_MATCHES {
+        QuickPlan::PerItem
+    } else {
+        QuickPlan::Matches
+    })
+}
+
 fn order_by(q: &ItemQuery, f: &mut Filter) -> String {
-    // The objects changed since a version are few and found through the
-    // version index; a unary `+` keeps SQLite from walking a whole library
-    // along a sort index to find them instead.
-    let by = if q.changed_since().is_some() {
+    // The objects changed since a version, and the matches of a search
+    // listed by the trigram index, are few and found through their own
+    // index; a unary `+` keeps SQLite from walking a whole library along a
+    // sort index to find them instead.
+    let by = if q.changed_since().is_some() || f.from == ITEMS_FROM_MATCHES {
         "+i."
     } else {
         "i."
@@ -144,33 +240,76 @@ fn order_by(q: &ItemQuery, f: &mut Filter) -> String {
 }
 
 /// The query for the keys of one page of `f`'s matches, in order, and its
-/// parameters. The
-/// page's keys come first, then their data: sorting only keys keeps deep
-/// pages of a large library cheap (sorting whole rows copies every item's
-/// JSON into the sorter for every page).
+/// parameters. The page's keys come first, then their data: sorting only
+/// keys keeps deep pages of a large library cheap (sorting whole rows copies
+/// every item's JSON into the sorter for every page).
 fn page_keys(q: &ItemQuery, mut f: Filter) -> (String, Filter) {
     let order = order_by(q, &mut f);
-    let limit = q.limit.map_or(-1, |l| l as i64);
+    let limit = f.param(Value::Integer(q.limit.map_or(-1, |l| l as i64)));
+    let offset = f.param(Value::Integer(q.start as i64));
     let sql = format!(
-        "SELECT i.key FROM items i WHERE {} {order} LIMIT {limit} OFFSET {}",
-        f.sql, q.start
+        "SELECT i.key FROM {} WHERE {} {order} LIMIT {limit} OFFSET {offset}",
+        f.from, f.sql
     );
     (sql, f)
 }
 
-pub(super) fn query(conn: &Connection, lib: LibraryId, q: &ItemQuery) -> StoreResult<Page<String>> {
-    let f = filter(lib, q);
-    let count_sql = format!("SELECT COUNT(*) FROM items i WHERE {}", f.sql);
-    let total: i64 = conn.query_row(&count_sql, params_from_iter(f.params.iter()), |r| r.get(0))?;
-    let (sql, f) = page_keys(q, f);
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let keys = stmt
+/// A page in the second half of a listing is read backwards from its end:
+/// reaching it walks at most half the listing. The same page in reverse
+/// order; `None` for pages in the first half.
+fn from_the_end(q: &ItemQuery, total: usize) -> Option<ItemQuery> {
+    let limit = q.limit?;
+    if q.start <= total / 2 || q.start >= total {
+        return None;
+    }
+    let shown = limit.min(total - q.start);
+    Some(ItemQuery {
+        descending: !q.descending,
+        start: total - q.start - shown,
+        limit: Some(shown),
+        ..q.clone()
+    })
+}
+
+pub(super) fn query(
+    conn: &Connection,
+    lib: LibraryId,
+    q: &ItemQuery,
+    counts: &CountCache,
+) -> StoreResult<Page<String>> {
+    // One snapshot: the total, the page and its data agree.
+    let tx = conn.unchecked_transaction()?;
+    let version: i64 = tx
+        .prepare_cached("SELECT version FROM libraries WHERE id = ?1")?
+        .query_row([lib], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let f = filter(lib, q, QuickPlan::Matches);
+    let count_sql = format!("SELECT COUNT(*) FROM {} WHERE {}", f.from, f.sql);
+    let described = format!("{count_sql} {:?}", f.params);
+    let total = match counts.cached(lib, version, &described) {
+        Some(total) => total,
+        None => {
+            let n: i64 = tx
+                .prepare_cached(&count_sql)?
+                .query_row(params_from_iter(f.params.iter()), |r| r.get(0))?;
+            counts.remember(lib, version, described, n as usize);
+            n as usize
+        }
+    };
+    let reversed = from_the_end(q, total);
+    let page = reversed.as_ref().unwrap_or(q);
+    let (sql, f) = page_keys(page, filter(lib, page, page_plan(&tx, page)?));
+    let mut keys = tx
+        .prepare_cached(&sql)?
         .query_map(params_from_iter(f.params.iter()), |r| r.get::<_, String>(0))?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Page {
-        total: total as usize,
-        rows: data_in_order(conn, lib, &keys)?,
-    })
+    if reversed.is_some() {
+        keys.reverse();
+    }
+    let rows = data_in_order(&tx, lib, &keys)?;
+    tx.commit()?;
+    Ok(Page { total, rows })
 }
 
 /// The stored JSON of the items with these keys, in the keys' order.
@@ -194,11 +333,11 @@ pub(super) fn versions(
     lib: LibraryId,
     q: &ItemQuery,
 ) -> StoreResult<Vec<(ObjectKey, u64)>> {
-    let mut f = filter(lib, q);
+    let mut f = filter(lib, q, QuickPlan::Matches);
     let order = order_by(q, &mut f);
     let sql = format!(
-        "SELECT i.key, i.version FROM items i WHERE {} {order}",
-        f.sql
+        "SELECT i.key, i.version FROM {} WHERE {} {order}",
+        f.from, f.sql
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(f.params.iter()), |r| {
@@ -248,7 +387,7 @@ pub(super) fn child_counts(
 }
 
 pub(super) fn tags(conn: &Connection, lib: LibraryId, q: &ItemQuery) -> StoreResult<Vec<TagInfo>> {
-    let f = filter(lib, q);
+    let f = filter(lib, q, QuickPlan::Within);
     let sql = format!(
         "SELECT t.tag, MAX(t.type), COUNT(*) FROM item_tags t
          JOIN items i ON i.library_id = t.library_id AND i.key = t.item_key
@@ -274,11 +413,17 @@ mod tests {
 
     /// SQLite's plan for one page of `q`.
     fn plan_of(q: &ItemQuery) -> String {
+        plan_with(q, QuickPlan::Matches)
+    }
+
+    /// SQLite's plan for one page of `q`, its quick search found as `plan`
+    /// says.
+    fn plan_with(q: &ItemQuery, plan: QuickPlan) -> String {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("shelfmark.db");
         drop(SqliteStore::open(&path).expect("create"));
         let conn = Connection::open(&path).expect("open");
-        let (sql, f) = page_keys(q, filter(1, q));
+        let (sql, f) = page_keys(q, filter(1, q, plan));
         let mut stmt = conn
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
             .expect("plan");
@@ -313,6 +458,202 @@ mod tests {
         });
         assert!(plan.contains("COVERING INDEX items_added"), "{plan}");
         assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+
+    /// A page of the web library's listing: top-level items, not in the
+    /// trash, 50 a page.
+    fn library_page(sort: SortField, descending: bool, q: Option<&str>) -> ItemQuery {
+        ItemQuery {
+            scope: ItemScope::Top,
+            hide_notes: true,
+            sort,
+            descending,
+            q: q.map(str::to_owned),
+            start: 24_950,
+            limit: Some(50),
+            ..ItemQuery::default()
+        }
+    }
+
+    #[test]
+    fn each_listing_sort_pages_along_its_own_index_without_sorting() {
+        for (sort, index) in [
+            (SortField::Title, "items_title"),
+            (SortField::Creator, "items_creator"),
+            (SortField::Date, "items_date"),
+            (SortField::DateAdded, "items_added"),
+            (SortField::DateModified, "items_modified"),
+        ] {
+            for descending in [false, true] {
+                let plan = plan_of(&library_page(sort.clone(), descending, None));
+                assert!(
+                    plan.contains(&format!("COVERING INDEX {index}")),
+                    "{sort:?}: {plan}"
+                );
+                assert!(!plan.contains("TEMP B-TREE"), "{sort:?}: {plan}");
+                // The Web API's listing of every item, trash included.
+                let plan = plan_of(&ItemQuery {
+                    scope: ItemScope::All,
+                    include_trashed: true,
+                    hide_notes: false,
+                    ..library_page(sort.clone(), descending, None)
+                });
+                assert!(
+                    plan.contains(&format!("COVERING INDEX {index}")),
+                    "{sort:?}: {plan}"
+                );
+                assert!(!plan.contains("TEMP B-TREE"), "{sort:?}: {plan}");
+            }
+        }
+    }
+
+    /// Whether a plan reads every item of the library.
+    fn scans_items(plan: &str) -> bool {
+        plan.lines()
+            .any(|l| l == "SCAN i" || l.starts_with("SCAN i USING"))
+    }
+
+    #[test]
+    fn quick_search_finds_its_matches_through_the_trigram_index() {
+        // Few matches: their rows, sorted.
+        let q = library_page(SortField::Title, false, Some("Lovelace"));
+        let plan = plan_with(&q, QuickPlan::Matches);
+        assert!(plan.contains("SCAN q VIRTUAL TABLE INDEX 0:M"), "{plan}");
+        assert!(
+            plan.contains("SEARCH i USING INTEGER PRIMARY KEY (rowid=?)"),
+            "{plan}"
+        );
+        assert!(!scans_items(&plan), "{plan}");
+        // Many matches: along the sort index, reading each item's text.
+        let plan = plan_with(&q, QuickPlan::PerItem);
+        assert!(plan.contains("COVERING INDEX items_title"), "{plan}");
+        assert!(plan.contains("SCAN q VIRTUAL TABLE INDEX 0:="), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        assert!(!scans_items(&plan), "{plan}");
+    }
+
+    #[test]
+    fn a_short_quick_search_reads_only_the_listed_items_quick_text() {
+        let plan = plan_of(&library_page(SortField::Title, false, Some("ab")));
+        assert!(plan.contains("COVERING INDEX items_title"), "{plan}");
+        // Each listed item's text read by its row id (`=`).
+        assert!(plan.contains("SCAN q VIRTUAL TABLE INDEX 0:="), "{plan}");
+        assert!(!scans_items(&plan), "{plan}");
+    }
+
+    /// A library of `n` items whose titles tie in threes, with quick-search
+    /// text, as the write path stores them.
+    fn library_of(n: usize) -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("shelfmark.db");
+        drop(SqliteStore::open(&path).expect("create"));
+        let conn = Connection::open(&path).expect("open");
+        conn.execute(
+            "INSERT INTO libraries (id, kind, owner_id, version) VALUES (1, 'user', 1, 7)",
+            [],
+        )
+        .expect("library");
+        for i in 0..n {
+            let key = format!("K{i:07}");
+            conn.execute(
+                "INSERT INTO items (library_id, key, version, item_type, parent_key, deleted,
+                     sort_title, data)
+                 VALUES (1, ?1, 1, 'book', NULL, ?2, ?3, ?4)",
+                rusqlite::params![
+                    key,
+                    i % 5 == 4,
+                    format!("title {}", (i * 7) % (n / 3 + 1)),
+                    format!(r#"{{"key":"{key}"}}"#)
+                ],
+            )
+            .expect("item");
+            conn.execute(
+                "INSERT INTO items_quick (rowid, quick_text) VALUES (last_insert_rowid(), ?1)",
+                [format!("item {i} by author{}", i % 4)],
+            )
+            .expect("quick text");
+        }
+        (dir, conn)
+    }
+
+    /// The keys of a page.
+    fn keys_of(page: &Page<String>) -> Vec<String> {
+        page.rows
+            .iter()
+            .map(|r| {
+                let item: serde_json::Value = serde_json::from_str(r).expect("stored JSON");
+                item["key"].as_str().unwrap_or_default().to_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_page_is_the_slice_of_the_whole_listing_read_from_either_end() {
+        let (_dir, conn) = library_of(40);
+        let counts = CountCache::default();
+        for q in [None, Some("author1"), Some("or2"), Some("3")] {
+            for descending in [false, true] {
+                let whole = ItemQuery {
+                    sort: SortField::Title,
+                    descending,
+                    q: q.map(str::to_owned),
+                    ..ItemQuery::default()
+                };
+                let all = keys_of(&query(&conn, 1, &whole, &counts).expect("all"));
+                assert!(!all.is_empty());
+                for limit in [1, 3, 7] {
+                    for start in 0..=all.len() + 1 {
+                        let page = query(
+                            &conn,
+                            1,
+                            &ItemQuery {
+                                start,
+                                limit: Some(limit),
+                                ..whole.clone()
+                            },
+                            &counts,
+                        )
+                        .expect("page");
+                        assert_eq!(page.total, all.len());
+                        let expected: Vec<String> =
+                            all.iter().skip(start).take(limit).cloned().collect();
+                        assert_eq!(
+                            keys_of(&page),
+                            expected,
+                            "{q:?} {descending} {start}+{limit}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_search_with_many_matches_pages_as_one_with_few() {
+        let (_dir, conn) = library_of(MANY_MATCHES as usize * 2 + 30);
+        let counts = CountCache::default();
+        let q = ItemQuery {
+            sort: SortField::Title,
+            q: Some("author".into()),
+            start: 20,
+            limit: Some(50),
+            ..ItemQuery::default()
+        };
+        assert_eq!(page_plan(&conn, &q).expect("plan"), QuickPlan::PerItem);
+        let page = query(&conn, 1, &q, &counts).expect("page");
+        let (sql, f) = page_keys(&q, filter(1, &q, QuickPlan::Matches));
+        let by_matches: Vec<String> = conn
+            .prepare(&sql)
+            .expect("prepare")
+            .query_map(params_from_iter(f.params.iter()), |r| r.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("keys");
+        assert_eq!(keys_of(&page), by_matches);
+        assert_eq!(page.rows.len(), 50);
+        // Deep pages list every match first.
+        let deep = ItemQuery { start: 2000, ..q };
+        assert_eq!(page_plan(&conn, &deep).expect("plan"), QuickPlan::Matches);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use shelfmark_protocol::{CollectionData, ObjectKey, SavedSearchData};
 
+use super::counts::CountCache;
 use super::{
     ApiKeyRecord, ChangeFeed, Deleted, Group, Invitation, ItemQuery, Library, LibraryId,
     LibraryOwner, Membership, NewApiKey, NewGroup, NewInvitation, NewUser, Page, Planner, Setting,
@@ -25,13 +26,14 @@ use super::{
 };
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 /// Upgrades from each earlier schema version to the next, in order.
-const UPGRADES: [(i64, &str); 4] = [
+const UPGRADES: [(i64, &str); 5] = [
     (1, include_str!("upgrade_2.sql")),
     (2, include_str!("upgrade_3.sql")),
     (3, include_str!("upgrade_4.sql")),
     (4, include_str!("upgrade_5.sql")),
+    (5, include_str!("upgrade_6.sql")),
 ];
 /// How much of the database file a reader maps into memory.
 const READER_MMAP_BYTES: i64 = 1 << 30;
@@ -44,6 +46,7 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    counts: Arc<CountCache>,
     changes: ChangeFeed,
 }
 
@@ -82,6 +85,7 @@ impl SqliteStore {
             path: path.to_owned(),
             writer: Arc::new(Mutex::new(conn)),
             readers: Arc::new(Mutex::new(Vec::new())),
+            counts: Arc::new(CountCache::default()),
             changes: ChangeFeed::default(),
         })
     }
@@ -393,7 +397,9 @@ impl Store for SqliteStore {
         query: &ItemQuery,
     ) -> StoreResult<Page<String>> {
         let query = query.clone();
-        self.read(move |conn| items::query(conn, lib, &query)).await
+        let counts = Arc::clone(&self.counts);
+        self.read(move |conn| items::query(conn, lib, &query, &counts))
+            .await
     }
 
     async fn item_versions(
@@ -526,6 +532,11 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn storage_by_library(&self, user_id: u64) -> StoreResult<Vec<(LibraryOwner, u64)>> {
+        self.read(move |conn| files::storage_by_library(conn, user_id))
+            .await
+    }
+
     async fn referenced_blobs(&self) -> StoreResult<std::collections::HashSet<String>> {
         self.with_writer(|conn| files::referenced_blobs(conn)).await
     }
@@ -605,6 +616,27 @@ mod tests {
             .expect("names")
     }
 
+    /// Every item index of the current schema, by name.
+    const ITEM_INDEXES: [&str; 7] = [
+        "items_added",
+        "items_creator",
+        "items_date",
+        "items_modified",
+        "items_parent",
+        "items_since",
+        "items_title",
+    ];
+
+    /// A schema 6 database taken back to schema 5.
+    const UNDO_SCHEMA_6: &str = "
+        DROP INDEX items_title;
+        DROP INDEX items_creator;
+        DROP INDEX items_date;
+        DROP INDEX items_modified;
+        DROP TABLE items_quick;
+        ALTER TABLE items ADD COLUMN quick_text TEXT NOT NULL DEFAULT '';
+        PRAGMA user_version = 5;";
+
     /// A schema 5 database taken back to schema 4.
     const UNDO_SCHEMA_5: &str = "
         DROP TABLE web_sessions;
@@ -641,7 +673,7 @@ mod tests {
         }
         Connection::open(&path)
             .expect("open")
-            .execute_batch(UNDO_SCHEMA_5)
+            .execute_batch(&format!("{UNDO_SCHEMA_6}{UNDO_SCHEMA_5}"))
             .expect("downgrade");
         let store = SqliteStore::open(&path).expect("upgrade");
         let key = store
@@ -670,6 +702,141 @@ mod tests {
             .await
             .expect("session");
         assert!(store.session("s1").await.expect("read").is_some());
+    }
+
+    #[test]
+    fn a_schema_5_database_gains_sort_indexes_and_finds_its_items_by_quick_search() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("shelfmark.db");
+        drop(SqliteStore::open(&path).expect("create"));
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(UNDO_SCHEMA_6).expect("downgrade");
+            conn.execute_batch(
+                r#"INSERT INTO libraries (id, kind, owner_id, version) VALUES (1, 'user', 1, 9);
+                 INSERT INTO items (library_id, key, version, item_type, date_added, sort_title,
+                                    data, quick_text)
+                 VALUES (1, 'AAAA2222', 4, 'book', '2024-01-01T00:00:00Z', 'glaciers',
+                         '{"key":"AAAA2222","version":4,"itemType":"book","title":"Glaciers"}',
+                         'glaciers' || char(10) || 'ada lovelace' || char(10) || '1843'),
+                        (1, 'BBBB2222', 9, 'book', '2024-02-01T00:00:00Z', 'moraines',
+                         '{"key":"BBBB2222","version":9,"itemType":"book","title":"Moraines"}',
+                         'moraines' || char(10) || 'ada lovelace' || char(10) || '1999');"#,
+            )
+            .expect("schema 5 rows");
+        }
+        drop(SqliteStore::open(&path).expect("upgrade"));
+        let conn = Connection::open(&path).expect("open");
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+        assert_eq!(indexes(&conn), ITEM_INDEXES);
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('items')")
+            .expect("columns")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("names");
+        assert!(!columns.iter().any(|c| c == "quick_text"), "{columns:?}");
+        let found = |text: &str| -> Vec<String> {
+            let page = items::query(
+                &conn,
+                1,
+                &ItemQuery {
+                    q: Some(text.into()),
+                    sort: crate::store::SortField::Title,
+                    ..ItemQuery::default()
+                },
+                &CountCache::default(),
+            )
+            .expect("query");
+            assert_eq!(page.total, page.rows.len());
+            page.rows
+                .iter()
+                .map(|r| {
+                    let item: serde_json::Value = serde_json::from_str(r).expect("stored JSON");
+                    item["key"].as_str().unwrap_or_default().to_owned()
+                })
+                .collect()
+        };
+        assert_eq!(found("Lovelace"), ["AAAA2222", "BBBB2222"]);
+        assert_eq!(found("1843"), ["AAAA2222"]);
+        assert_eq!(found("ne"), ["BBBB2222"]);
+        assert_eq!(found("ace\n19"), ["BBBB2222"]);
+        assert_eq!(found("glaciers moraines"), Vec::<String>::new());
+    }
+
+    #[tokio::test]
+    async fn storage_is_counted_for_each_library_against_its_owners_quota() {
+        use crate::store::{NewGroup, NewUser, Store};
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("shelfmark.db");
+        let store = SqliteStore::open(&path).expect("create");
+        let mut users = Vec::new();
+        for name in ["ada", "bob"] {
+            let user = store
+                .create_user(NewUser {
+                    email: format!("{name}@example.org"),
+                    username: name.into(),
+                    display_name: name.into(),
+                    password_hash: "x".into(),
+                    is_admin: false,
+                })
+                .await
+                .expect("user");
+            users.push(user.id);
+        }
+        let mut groups = Vec::new();
+        for (owner, name) in [
+            (users[0], "Glaciers"),
+            (users[0], "Empty"),
+            (users[1], "Bob's"),
+        ] {
+            let group = store
+                .create_group(NewGroup {
+                    owner,
+                    name: name.into(),
+                    description: String::new(),
+                    url: String::new(),
+                })
+                .await
+                .expect("group");
+            groups.push(group.id);
+        }
+        let files = |owner: LibraryOwner, sizes: &[i64]| {
+            let conn = Connection::open(&path).expect("open");
+            for (n, size) in sizes.iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO item_files (library_id, item_key, md5, size, filename, mtime, blob)
+                     SELECT id, ?3, 'm', ?4, 'f.pdf', 0, 'b' FROM libraries
+                     WHERE kind = ?1 AND owner_id = ?2",
+                    params![owner.kind(), owner.id() as i64, format!("FILE{n:04}"), size],
+                )
+                .expect("file");
+            }
+        };
+        files(LibraryOwner::User(users[0]), &[100, 23]);
+        files(LibraryOwner::Group(groups[0]), &[1000]);
+        files(LibraryOwner::Group(groups[2]), &[5]);
+        files(LibraryOwner::User(users[1]), &[7]);
+        assert_eq!(
+            store.storage_by_library(users[0]).await.expect("usage"),
+            [
+                (LibraryOwner::User(users[0]), 123),
+                (LibraryOwner::Group(groups[0]), 1000),
+                (LibraryOwner::Group(groups[1]), 0),
+            ]
+        );
+        assert_eq!(store.storage_usage(users[0]).await.expect("total"), 1123);
+        assert_eq!(
+            store.storage_by_library(users[1]).await.expect("usage"),
+            [
+                (LibraryOwner::User(users[1]), 7),
+                (LibraryOwner::Group(groups[2]), 5),
+            ]
+        );
     }
 
     /// The item and full-text tables as schema 3 made them.
@@ -701,6 +868,7 @@ mod tests {
         drop(SqliteStore::open(&path).expect("create"));
         {
             let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(UNDO_SCHEMA_6).expect("downgrade");
             conn.execute_batch(UNDO_SCHEMA_5).expect("downgrade");
             conn.execute_batch(SCHEMA_3_ROW_TABLES).expect("downgrade");
             conn.execute_batch(
@@ -732,10 +900,7 @@ mod tests {
                 .expect("table");
             assert!(!sql.contains("WITHOUT ROWID"), "{table}: {sql}");
         }
-        assert_eq!(
-            indexes(&conn),
-            ["items_added", "items_parent", "items_since"]
-        );
+        assert_eq!(indexes(&conn), ITEM_INDEXES);
         // Every row came over, rows numbered in the order items were added.
         let page = items::query(
             &conn,
@@ -744,6 +909,7 @@ mod tests {
                 sort: crate::store::SortField::DateAdded,
                 ..ItemQuery::default()
             },
+            &CountCache::default(),
         )
         .expect("query");
         assert_eq!(page.total, 2);
@@ -783,6 +949,7 @@ mod tests {
         {
             // As schema 1 left it.
             let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(UNDO_SCHEMA_6).expect("downgrade");
             conn.execute_batch(UNDO_SCHEMA_5).expect("downgrade");
             conn.execute_batch(
                 "DROP INDEX items_since;
@@ -795,10 +962,7 @@ mod tests {
         }
         drop(SqliteStore::open(&path).expect("upgrade"));
         let conn = Connection::open(&path).expect("open");
-        assert_eq!(
-            indexes(&conn),
-            ["items_added", "items_parent", "items_since"]
-        );
+        assert_eq!(indexes(&conn), ITEM_INDEXES);
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .expect("version");

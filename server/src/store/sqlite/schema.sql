@@ -81,6 +81,8 @@ CREATE TABLE libraries (
 -- search text (several KB), and a WITHOUT ROWID b-tree copies whole
 -- overflowing rows to compare keys on every lookup. The JSON comes before
 -- the search text so that reading it stops short of the longest column.
+-- An item keeps its row id for life (writes update the row in place):
+-- `items_quick` refers to it.
 CREATE TABLE items (
     id            INTEGER PRIMARY KEY,
     library_id    INTEGER NOT NULL REFERENCES libraries(id),
@@ -95,7 +97,6 @@ CREATE TABLE items (
     sort_creator  TEXT NOT NULL DEFAULT '',
     sort_date     TEXT NOT NULL DEFAULT '',
     data          TEXT NOT NULL,
-    quick_text    TEXT NOT NULL DEFAULT '',
     full_text     TEXT NOT NULL DEFAULT '',
     UNIQUE (library_id, key)
 );
@@ -107,6 +108,18 @@ CREATE INDEX items_parent ON items(library_id, parent_key, key);
 -- Pages a whole library in the order items were added (a first sync) without
 -- sorting it for every page.
 CREATE INDEX items_added ON items(library_id, date_added, key, version, deleted, item_type, parent_key);
+-- Pages sorted by title, creator, date or date modified: each index carries
+-- the key (the tie-breaker) and the columns listings filter on, so that
+-- counting and ordering a page never reads the rows.
+CREATE INDEX items_title ON items(library_id, sort_title, key, deleted, parent_key, item_type);
+CREATE INDEX items_creator ON items(library_id, sort_creator, key, deleted, parent_key, item_type);
+CREATE INDEX items_date ON items(library_id, sort_date, key, deleted, parent_key, item_type);
+CREATE INDEX items_modified ON items(library_id, date_modified, key, deleted, parent_key, item_type);
+
+-- Quick-search text (lower-cased title, creators and year) of each item,
+-- under the item's row id. Trigrams of the exact (already lower-cased) text
+-- make a phrase query a substring match found through the index.
+CREATE VIRTUAL TABLE items_quick USING fts5(quick_text, tokenize = 'trigram case_sensitive 1');
 
 CREATE TABLE item_tags (
     library_id INTEGER NOT NULL,

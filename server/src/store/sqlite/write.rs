@@ -229,25 +229,42 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
     for item in &c.items {
         let d = derive(item);
         let key = item.key.as_str();
-        tx.prepare_cached("INSERT OR REPLACE INTO items (library_id, key, version, item_type, parent_key, deleted,
-                 date_added, date_modified, sort_title, sort_creator, sort_date, quick_text,
-                 full_text, data)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")?.execute(params![
-                lib,
-                key,
-                item.version as i64,
-                item.item_type,
-                item.parent_item.as_ref().map(|k| k.to_string()),
-                item.deleted,
-                item.date_added.clone().unwrap_or_default(),
-                item.date_modified.clone().unwrap_or_default(),
-                d.sort_title,
-                d.sort_creator,
-                d.sort_date,
-                d.quick_text,
-                d.full_text,
-                item.to_json_text(),
-            ])?;
+        // An update keeps the row (and its id, which `items_quick` refers to).
+        let id: i64 = tx
+            .prepare_cached(
+                "INSERT INTO items (library_id, key, version, item_type, parent_key, deleted,
+                     date_added, date_modified, sort_title, sort_creator, sort_date, full_text, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (library_id, key) DO UPDATE SET version = excluded.version,
+                     item_type = excluded.item_type, parent_key = excluded.parent_key,
+                     deleted = excluded.deleted, date_added = excluded.date_added,
+                     date_modified = excluded.date_modified, sort_title = excluded.sort_title,
+                     sort_creator = excluded.sort_creator, sort_date = excluded.sort_date,
+                     full_text = excluded.full_text, data = excluded.data
+                 RETURNING id",
+            )?
+            .query_row(
+                params![
+                    lib,
+                    key,
+                    item.version as i64,
+                    item.item_type,
+                    item.parent_item.as_ref().map(|k| k.to_string()),
+                    item.deleted,
+                    item.date_added.clone().unwrap_or_default(),
+                    item.date_modified.clone().unwrap_or_default(),
+                    d.sort_title,
+                    d.sort_creator,
+                    d.sort_date,
+                    d.full_text,
+                    item.to_json_text(),
+                ],
+                |r| r.get(0),
+            )?;
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO items_quick (rowid, quick_text) VALUES (?1, ?2)",
+        )?
+        .execute(params![id, d.quick_text])?;
         tx.prepare_cached("DELETE FROM item_tags WHERE library_id = ?1 AND item_key = ?2")?
             .execute(params![lib, key])?;
         for tag in &item.tags {
@@ -278,8 +295,14 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
     }
     for key in &c.delete_items {
         let k = key.as_str();
-        tx.prepare_cached("DELETE FROM items WHERE library_id = ?1 AND key = ?2")?
-            .execute(params![lib, k])?;
+        let id: Option<i64> = tx
+            .prepare_cached("DELETE FROM items WHERE library_id = ?1 AND key = ?2 RETURNING id")?
+            .query_row(params![lib, k], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = id {
+            tx.prepare_cached("DELETE FROM items_quick WHERE rowid = ?1")?
+                .execute([id])?;
+        }
         tx.prepare_cached("DELETE FROM item_tags WHERE library_id = ?1 AND item_key = ?2")?
             .execute(params![lib, k])?;
         tx.prepare_cached("DELETE FROM item_collections WHERE library_id = ?1 AND item_key = ?2")?
