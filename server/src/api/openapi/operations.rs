@@ -228,12 +228,16 @@ pub const OPS: &[Op] = &[
         "keys",
     )
     .answer(Answer::Empty),
+    // The key in the path is the credential; unknown ones count as failed
+    // attempts from the address.
     Op::new("get", "/keys/{key}", "A key's user and access", "keys")
+        .anyone()
         .answer(Answer::Json(200, "Key"))
-        .errors(&[404]),
+        .errors(&[404, 429]),
     Op::new("delete", "/keys/{key}", "Revoke a key", "keys")
+        .anyone()
         .answer(Answer::Empty)
-        .errors(&[404]),
+        .errors(&[404, 429]),
     // Groups.
     Op::new(
         "get",

@@ -533,7 +533,10 @@ pub fn responses() -> Value {
         "BadRequest": text("Invalid input: the message names the parameter, header or field"),
         "Forbidden": text("No key, an invalid key, or a key without this access"),
         "NotFound": text("No such library, object or resource"),
-        "MethodNotAllowed": text("The path exists without this method"),
+        "MethodNotAllowed": {
+            "description": "The path exists without this method; `Allow` names those it has",
+            "headers": {"Allow": {"schema": {"type": "string"}}},
+        },
         "Conflict": text("The request conflicts with what exists (a name taken, a reference to a missing object, the library locked)"),
         "PreconditionFailed": precondition_failed,
         "PayloadTooLarge": text("The body, or the number of objects in it, is above the limit"),
