@@ -61,7 +61,14 @@ trailer << /Root 1 0 R >>
 """
 
 /** One screenshot: a name, a window size, and where to go once the library shows. */
-private class Shot(val name: String, val width: Int, val height: Int, val go: (AppState, Map<String, String>) -> Unit)
+private class Shot(
+    val name: String,
+    val width: Int,
+    val height: Int,
+    /** Drawn instead of the app once `go` has run, when a screen needs more than navigating to. */
+    val content: (@androidx.compose.runtime.Composable (AppState) -> Unit)? = null,
+    val go: (AppState, Map<String, String>) -> Unit,
+)
 
 fun main(args: Array<String>) {
     val out = File(args.firstOrNull() ?: "screenshots").also { it.mkdirs() }
@@ -96,17 +103,20 @@ fun main(args: Array<String>) {
             library.close()
         }
         val origin = keys.getValue("On the Origin of Species")
+        val lookups = LookupStandIns()
         val shots = listOf(
             Shot("phone-library", 412, 915) { _, _ -> },
             Shot("phone-item", 412, 915) { app, _ -> app.navigate(Screen.Item(origin)) },
             Shot("tablet-library", 1280, 800) { app, _ -> app.navigate(Screen.Item(origin)) },
             Shot("tablet-annotate", 1280, 800) { app, _ -> app.navigate(Screen.Annotate(attachment)) },
+            Shot("phone-add-by-identifier", 412, 915, content = { app -> AddByIdentifierShot(app, lookups.settings) }) { _, _ -> },
             Shot("phone-sign-in", 412, 915) { _, _ -> },
         )
         for (shot in shots) {
             val dir = if (shot.name.endsWith("sign-in")) File(work, "fresh") else appDir
             capture(shot, dir, keys, File(out, "${shot.name}.png"))
         }
+        lookups.close()
     }
     work.deleteRecursively()
     println("screenshots written to ${out.path}")
@@ -118,16 +128,20 @@ private fun capture(shot: Shot, appDir: File, keys: Map<String, String>, file: F
     val scope = CoroutineScope(SupervisorJob() + Dispatchers.Main)
     val app = AppState(desktopPlatform(appDir), scope)
     lateinit var frame: JFrame
+    val custom = androidx.compose.runtime.mutableStateOf(false)
     SwingUtilities.invokeAndWait {
         frame = JFrame("Shelfmark").apply {
             isUndecorated = true
             setBounds(0, 0, shot.width, shot.height)
-            contentPane.add(ComposePanel().apply { setContent { ShelfmarkApp(app) } })
+            contentPane.add(ComposePanel().apply { setContent { if (custom.value) shot.content?.invoke(app) else ShelfmarkApp(app) } })
             isVisible = true
         }
     }
     waitUntil { app.screen != Screen.Loading && (app.screen == Screen.SignIn || (app.browser?.rows?.total ?: 0) > 0) }
-    SwingUtilities.invokeAndWait { shot.go(app, keys) }
+    SwingUtilities.invokeAndWait {
+        shot.go(app, keys)
+        custom.value = shot.content != null
+    }
     // Let pages load, images render and animations settle.
     Thread.sleep(2500)
     val image = Robot().createScreenCapture(Rectangle(0, 0, shot.width, shot.height))
