@@ -21,9 +21,9 @@ use super::client::{
 use super::error::{SyncError, SyncErrorKind};
 use super::objects;
 use super::plan::{DeletionAction, needs_confirmation, plan_fetch};
-use super::reset::ResetMode;
-use super::schedule::SyncCancel;
-use super::session::{LibraryReport, ProgressCallback, SyncPhase, SyncProgress};
+use super::types::{
+    LibraryReport, ProgressCallback, ResetMode, SyncCancel, SyncPhase, SyncProgress,
+};
 use super::state;
 use super::upload::{self, Outgoing};
 use crate::error::{Error, Result};

@@ -20,8 +20,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::{Connector, connect_async_tls_with_config};
 
-use super::session::SyncOptions;
 use super::state;
+use super::types::SyncOptions;
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
 

@@ -7,8 +7,8 @@ mod conflicts;
 pub mod credentials;
 mod detach;
 mod engine;
-mod live;
 pub mod error;
+mod live;
 pub mod merge;
 mod objects;
 pub mod plan;
@@ -18,6 +18,7 @@ mod session;
 pub mod sign_in;
 mod state;
 mod status;
+mod types;
 mod upload;
 
 pub use client::{ApiClient, ObjectType, RemoteLibrary};
@@ -27,12 +28,11 @@ pub use detach::RemovedGroup;
 pub use error::{SyncError, SyncErrorKind};
 pub use live::{LiveUpdates, LiveUpdatesRecord};
 pub use merge::FieldConflict;
-pub use reset::{ResetMode, ResetReport};
-pub use schedule::{AutoSyncCallback, AutoSyncConfig, AutoSyncHandle, AutoSyncStatus, SyncCancel};
-pub use session::{
-    Counts, LibraryReport, ProgressCallback, SyncOptions, SyncOutcome, SyncPhase, SyncProgress,
-    SyncReport,
-};
+pub use schedule::{AutoSyncCallback, AutoSyncConfig, AutoSyncHandle, AutoSyncStatus};
 pub use sign_in::{SignedIn, check_server_url, sign_in};
 pub use state::{Binding, LogEntry, Notice, PendingDeletion};
 pub use status::LibraryStatus;
+pub use types::{
+    Counts, LibraryReport, ProgressCallback, ResetMode, ResetReport, SyncCancel, SyncOptions,
+    SyncOutcome, SyncPhase, SyncProgress, SyncReport,
+};

@@ -21,66 +21,18 @@ use std::sync::{Arc, Mutex};
 use futures_util::StreamExt;
 use futures_util::stream;
 use rusqlite::params;
-use serde::Serialize;
 use serde_json::Value;
 
 use super::apply::PullContext;
 use super::client::{Fetched, ObjectType, STANDARD_PAGE};
 use super::engine::{LibraryRun, Listing, VersionWatch};
 use super::objects;
-use super::session::SyncReport;
 use super::state;
+use super::types::{ResetMode, ResetReport};
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::blocking;
 use crate::library::{Library, LibraryId};
-
-/// Which side a sync reset makes the other equal to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ResetMode {
-    /// Make the online library equal this one.
-    Upload,
-    /// Make this library equal the online one (local-only objects go to
-    /// the trash).
-    Download,
-    /// Forget versions and join both sides without duplicates.
-    Merge,
-}
-
-impl ResetMode {
-    pub const ALL: [ResetMode; 3] = [Self::Upload, Self::Download, Self::Merge];
-
-    /// The mode's name on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Upload => "upload",
-            Self::Download => "download",
-            Self::Merge => "merge",
-        }
-    }
-
-    /// Reads `upload`, `download` or `merge`.
-    pub fn parse(text: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|m| m.as_str().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "unknown reset mode {text:?}: use upload, download or merge"
-                ))
-            })
-    }
-}
-
-/// What a sync reset did: where the backup is and the sync it ran.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ResetReport {
-    pub mode: ResetMode,
-    /// The backup archive written before anything changed.
-    pub backup: PathBuf,
-    pub sync: SyncReport,
-}
 
 /// Where the backup before a reset goes: beside the library file.
 fn backup_path(library: &Path, mode: ResetMode) -> PathBuf {

@@ -6,55 +6,20 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{OnceCell, mpsc};
 use tokio::time::Instant;
 
-use super::error::{SyncError, SyncErrorKind};
+use super::error::SyncError;
 use super::live::{self, LiveEvent, LiveUpdates, Named};
-use super::session::{SyncOptions, SyncReport};
+use super::types::{SyncCancel, SyncOptions, SyncReport};
 use super::upload;
 use crate::changes::Subscription;
 use crate::error::{Error, ErrorCategory, Result};
 use crate::library::Library;
 use crate::library::blocking;
-
-/// Stops a running sync at the next batch boundary. What was downloaded
-/// and uploaded so far stays, and the next sync resumes from there.
-#[derive(Debug, Clone, Default)]
-pub struct SyncCancel(Arc<AtomicBool>);
-
-impl SyncCancel {
-    /// A token not yet cancelled.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Asks the sync holding this token to stop.
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-
-    /// Whether [`SyncCancel::cancel`] was called.
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-
-    /// An error when cancelled, for the engine's batch boundaries.
-    pub(crate) fn check(token: Option<&Self>) -> Result<()> {
-        if token.is_some_and(Self::is_cancelled) {
-            return Err(SyncError::new(
-                SyncErrorKind::Cancelled,
-                "The sync was stopped; it continues where it left off next time.",
-            )
-            .into());
-        }
-        Ok(())
-    }
-}
 
 /// A sync's result, shared with every caller that joined it.
 type Shared = std::result::Result<SyncReport, SharedError>;
@@ -571,12 +536,16 @@ struct Announced {
     everything: bool,
     /// How many times each topic was asked again after a sync.
     retries: HashMap<String, u32>,
-    /// When to sync them: a short wait gathers a burst of announcements.
+    /// When to sync them.
     due: Option<Instant>,
+    /// When they were last synced.
+    last_synced: Option<Instant>,
 }
 
-/// Gathers announcements arriving together into one sync.
-const ANNOUNCED_DEBOUNCE: Duration = Duration::from_millis(300);
+/// Announcements are synced at once, then at most once in this time: a
+/// burst of them (a colleague's large import) becomes a few syncs, and a
+/// lone edit is not kept waiting.
+const ANNOUNCED_SPACING: Duration = Duration::from_millis(300);
 /// Times a change still missing after its sync is asked for again.
 const ANNOUNCED_RETRIES: u32 = 3;
 
@@ -584,18 +553,24 @@ impl Announced {
     fn add(&mut self, topic: String, version: u64) {
         let entry = self.topics.entry(topic).or_insert(version);
         *entry = (*entry).max(version);
-        self.due
-            .get_or_insert_with(|| Instant::now() + ANNOUNCED_DEBOUNCE);
+        self.schedule();
     }
 
     fn add_all(&mut self) {
         self.everything = true;
-        self.due
-            .get_or_insert_with(|| Instant::now() + ANNOUNCED_DEBOUNCE);
+        self.schedule();
+    }
+
+    fn schedule(&mut self) {
+        let earliest = self
+            .last_synced
+            .map_or_else(Instant::now, |last| last + ANNOUNCED_SPACING);
+        self.due.get_or_insert(earliest);
     }
 
     fn take(&mut self) -> (HashMap<String, u64>, bool) {
         self.due = None;
+        self.last_synced = Some(Instant::now());
         let everything = std::mem::take(&mut self.everything);
         if everything {
             self.retries.clear();

@@ -2,21 +2,19 @@
 //! finding every library the key reaches (the personal one and shared
 //! groups), syncing each, and writing what happened to the sync log.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use serde::Serialize;
 use serde_json::{Value, json};
 use shelfmark_protocol::ObjectKey;
 
-use super::client::{ApiClient, KeyInfo, ObjectType, RemoteLibrary};
+use super::client::{ApiClient, KeyInfo, RemoteLibrary};
 use super::credentials::{CredentialStore, key_reference};
 use super::detach::{self, RemovedGroup};
 use super::engine::LibraryRun;
 use super::error::{SyncError, SyncErrorKind};
-use super::reset::ResetMode;
-use super::schedule::SyncCancel;
-use super::state::{self, Binding, Notice, PendingDeletion};
+use super::state::{self, Binding};
+use super::types::{
+    LibraryReport, ResetMode, SyncCancel, SyncOptions, SyncOutcome, SyncPhase, SyncProgress,
+    SyncReport,
+};
 use crate::error::{Error, Result};
 use crate::library::blocking;
 use crate::library::{Library, LibraryId};
@@ -24,207 +22,6 @@ use crate::library::{Library, LibraryId};
 /// Where the server's advertised extensions are remembered, and for how long.
 const CAPABILITIES_KEY: &str = "sync.capabilities";
 const CAPABILITIES_TTL: time::Duration = time::Duration::DAY;
-
-/// Receives progress events during a sync.
-pub type ProgressCallback = Arc<dyn Fn(&SyncProgress) + Send + Sync>;
-
-/// What a sync is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SyncPhase {
-    /// Checking the key and the libraries it reaches.
-    Connecting,
-    /// Asking what changed online.
-    Checking,
-    Downloading,
-    ApplyingDeletions,
-    Uploading,
-    UploadingDeletions,
-    /// Indexing the full text of what a large download brought (the items
-    /// are listed and found by quick search already).
-    Indexing,
-    Done,
-}
-
-/// A progress event: phase, and objects done out of the total for one kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyncProgress {
-    pub library: LibraryId,
-    pub phase: SyncPhase,
-    pub object: Option<ObjectType>,
-    pub done: usize,
-    pub total: usize,
-}
-
-/// How to sync.
-#[derive(Clone, Default)]
-pub struct SyncOptions {
-    /// The server's base URL; needed on the first sync, checked afterwards.
-    pub server_url: Option<String>,
-    /// The user the key must belong to (checked when given).
-    pub user_id: Option<u64>,
-    /// An API key to use (and keep); otherwise the one kept for the account.
-    pub api_key: Option<String>,
-    /// Where the API key is kept between syncs.
-    pub credentials: CredentialStore,
-    /// Go ahead with deletions larger than max(10, 10 %) of a library.
-    pub confirm_deletions: bool,
-    /// Requests in flight at once while downloading (default 4).
-    pub concurrency: usize,
-    /// Longest wait honoured for `Retry-After`/`Backoff` before giving up.
-    pub max_retry_wait: Option<Duration>,
-    pub progress: Option<ProgressCallback>,
-    /// Stops the sync at the next batch when cancelled.
-    pub cancel: Option<SyncCancel>,
-    /// Largest page of objects to download at once when the server offers
-    /// large pages (default: what it offers, at most 1000); 50 keeps the
-    /// standard pages.
-    pub max_page_size: Option<u32>,
-    /// Sync only these libraries of the file (a change announced for one of
-    /// them); `None` syncs all and looks for groups gained or lost.
-    pub only_libraries: Option<Vec<LibraryId>>,
-}
-
-impl std::fmt::Debug for SyncOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The API key is never printed.
-        f.debug_struct("SyncOptions")
-            .field("server_url", &self.server_url)
-            .field("user_id", &self.user_id)
-            .field("api_key", &self.api_key.as_ref().map(|_| "…"))
-            .field("credentials", &self.credentials)
-            .field("confirm_deletions", &self.confirm_deletions)
-            .field("concurrency", &self.concurrency)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Objects per kind.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    pub items: usize,
-    pub collections: usize,
-    pub searches: usize,
-}
-
-impl Counts {
-    pub(crate) fn add(&mut self, ty: ObjectType, n: usize) {
-        match ty {
-            ObjectType::Item => self.items += n,
-            ObjectType::Collection => self.collections += n,
-            ObjectType::Search => self.searches += n,
-        }
-    }
-
-    pub fn total(&self) -> usize {
-        self.items + self.collections + self.searches
-    }
-}
-
-/// How a library's sync ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SyncOutcome {
-    /// Both sides agree; nothing needed doing or everything was done.
-    Synced,
-    /// Synced, with conflicts waiting to be resolved.
-    Conflicts,
-    /// Stopped before deleting more than max(10, 10 %) of a library.
-    ConfirmDeletions,
-    Failed,
-}
-
-impl SyncOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Synced => "ok",
-            Self::Conflicts => "conflicts",
-            Self::ConfirmDeletions => "confirm-deletions",
-            Self::Failed => "failed",
-        }
-    }
-}
-
-/// What a sync did to one library.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LibraryReport {
-    pub library: i64,
-    pub name: String,
-    /// `/users/<id>` or `/groups/<id>`.
-    pub remote: String,
-    pub outcome: SyncOutcome,
-    pub downloaded: Counts,
-    pub uploaded: Counts,
-    /// Deleted online, moved to the trash here.
-    pub trashed_here: Counts,
-    /// Deleted here (trash emptied), deleted online.
-    pub deleted_there: Counts,
-    /// Conflicts waiting to be resolved after the run.
-    pub conflicts: usize,
-    /// Local changes a read-only library keeps without uploading.
-    pub read_only_kept: usize,
-    /// Deletions held back for confirmation.
-    pub pending_deletions: Vec<PendingDeletion>,
-    pub notices: Vec<Notice>,
-    /// Objects refused or unreadable, each in a sentence.
-    pub problems: Vec<String>,
-    /// Attachment files uploaded and downloaded after the metadata.
-    pub files: crate::files::FileSyncSummary,
-    pub error_kind: Option<String>,
-    pub error: Option<String>,
-}
-
-impl LibraryReport {
-    fn new(library: LibraryId, name: String, remote: RemoteLibrary) -> Self {
-        Self {
-            library: library.0,
-            name,
-            remote: remote.prefix(),
-            outcome: SyncOutcome::Synced,
-            downloaded: Counts::default(),
-            uploaded: Counts::default(),
-            trashed_here: Counts::default(),
-            deleted_there: Counts::default(),
-            conflicts: 0,
-            read_only_kept: 0,
-            pending_deletions: Vec::new(),
-            notices: Vec::new(),
-            problems: Vec::new(),
-            files: crate::files::FileSyncSummary::default(),
-            error_kind: None,
-            error: None,
-        }
-    }
-
-    fn counts_json(&self) -> Value {
-        json!({
-            "downloaded": self.downloaded,
-            "uploaded": self.uploaded,
-            "trashedHere": self.trashed_here,
-            "deletedThere": self.deleted_there,
-            "readOnlyKept": self.read_only_kept,
-        })
-    }
-}
-
-/// What one sync run did, library by library.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SyncReport {
-    pub run_id: String,
-    pub libraries: Vec<LibraryReport>,
-    /// Group libraries the account no longer reaches: removed from the
-    /// file, or kept detached when they held unsynced changes.
-    pub removed_groups: Vec<RemovedGroup>,
-}
-
-impl SyncReport {
-    /// Whether every library synced without error.
-    pub fn is_ok(&self) -> bool {
-        self.libraries
-            .iter()
-            .all(|l| l.outcome != SyncOutcome::Failed)
-    }
-}
 
 fn normalize_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_owned()
@@ -258,27 +55,7 @@ impl Library {
     /// duplicating them. The kept API key is forgotten.
     pub fn relink(&self, credentials: &CredentialStore) -> Result<()> {
         let old = self.binding()?;
-        self.db.write(|tx| {
-            tx.execute_batch(
-                "DELETE FROM sync_bindings;
-                 DELETE FROM sync_queue;
-                 DELETE FROM sync_conflicts;
-                 DELETE FROM sync_pending_deletions;
-                 DELETE FROM pending_deletions;
-                 UPDATE libraries SET version = 0, editable = 1;",
-            )?;
-            for ty in ObjectType::ALL {
-                tx.execute(
-                    &format!(
-                        "UPDATE {} SET version = 0, synced = 0, base = NULL,
-                            data = json_set(data, '$.version', 0)",
-                        ty.table()
-                    ),
-                    [],
-                )?;
-            }
-            Ok(())
-        })?;
+        self.db.write(|tx| state::forget_sync_state(tx))?;
         if let Some(old) = old {
             credentials.remove(&old.key_ref)?;
         }
@@ -468,11 +245,7 @@ impl Library {
             blocking(self, move |l| {
                 l.db.write(|tx| {
                     state::set_binding(tx, &b)?;
-                    tx.execute(
-                        "UPDATE libraries SET remote_id = ?1, editable = ?2 WHERE id = 1",
-                        rusqlite::params![b.remote_id, writable],
-                    )?;
-                    Ok(())
+                    state::set_remote(tx, LibraryId::PERSONAL, b.remote_id, writable)
                 })
             })
             .await?;
@@ -656,19 +429,11 @@ impl Library {
                 l.db.write(|tx| {
                     let lib = match known {
                         Some((lib, _)) => {
-                            tx.execute(
-                                "UPDATE libraries SET name = ?2, editable = ?3 WHERE id = ?1",
-                                rusqlite::params![lib.0, name, writable],
-                            )?;
+                            state::set_group_details(tx, lib, &name, writable)?;
                             lib
                         }
                         None => {
-                            tx.execute(
-                                "INSERT INTO libraries (kind, name, remote_id, editable, files_editable)
-                                 VALUES ('group', ?1, ?2, ?3, ?3)",
-                                rusqlite::params![name, group_id, writable],
-                            )?;
-                            let lib = LibraryId(tx.last_insert_rowid());
+                            let lib = state::add_group_library(tx, &name, group_id, writable)?;
                             state::set_binding(
                                 tx,
                                 &Binding {
@@ -706,10 +471,7 @@ impl Library {
         let run = run_id.to_owned();
         let (log_id, name, first_notice) = blocking(&library, move |l| {
             l.db.write(|tx| {
-                let name: String =
-                    tx.query_row("SELECT name FROM libraries WHERE id = ?1", [id.0], |r| {
-                        r.get(0)
-                    })?;
+                let name = state::library_name(tx, id)?;
                 Ok((
                     state::log_start(tx, &run, id)?,
                     name,

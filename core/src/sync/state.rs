@@ -85,6 +85,83 @@ pub(crate) fn group_library(
         .optional()?)
 }
 
+/// Forgets every account binding, queue, conflict and held deletion, and
+/// every object's server version and base, keeping the objects themselves:
+/// the next sync joins the server's copies as on a first sync.
+pub(crate) fn forget_sync_state(tx: &WriteTx<'_>) -> Result<()> {
+    tx.execute_batch(
+        "DELETE FROM sync_bindings;
+         DELETE FROM sync_queue;
+         DELETE FROM sync_conflicts;
+         DELETE FROM sync_pending_deletions;
+         DELETE FROM pending_deletions;
+         UPDATE libraries SET version = 0, editable = 1;",
+    )?;
+    for ty in ObjectType::ALL {
+        tx.execute(
+            &format!(
+                "UPDATE {} SET version = 0, synced = 0, base = NULL,
+                    data = json_set(data, '$.version', 0)",
+                ty.table()
+            ),
+            [],
+        )?;
+    }
+    Ok(())
+}
+
+/// Records which online library `lib` is and whether the key may write it.
+pub(crate) fn set_remote(
+    tx: &WriteTx<'_>,
+    lib: LibraryId,
+    remote_id: u64,
+    editable: bool,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE libraries SET remote_id = ?2, editable = ?3 WHERE id = ?1",
+        params![lib.0, remote_id, editable],
+    )?;
+    Ok(())
+}
+
+/// Updates a group library's name and whether the key may write it.
+pub(crate) fn set_group_details(
+    tx: &WriteTx<'_>,
+    lib: LibraryId,
+    name: &str,
+    editable: bool,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE libraries SET name = ?2, editable = ?3 WHERE id = ?1",
+        params![lib.0, name, editable],
+    )?;
+    Ok(())
+}
+
+/// Adds the library of group `group_id` to the file (bound by the caller).
+pub(crate) fn add_group_library(
+    tx: &WriteTx<'_>,
+    name: &str,
+    group_id: u64,
+    editable: bool,
+) -> Result<LibraryId> {
+    tx.execute(
+        "INSERT INTO libraries (kind, name, remote_id, editable, files_editable)
+         VALUES ('group', ?1, ?2, ?3, ?3)",
+        params![name, group_id, editable],
+    )?;
+    Ok(LibraryId(tx.last_insert_rowid()))
+}
+
+/// The library's name as the file shows it.
+pub(crate) fn library_name(conn: &Connection, lib: LibraryId) -> Result<String> {
+    Ok(
+        conn.query_row("SELECT name FROM libraries WHERE id = ?1", [lib.0], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
 pub(crate) fn set_metadata_version(tx: &WriteTx<'_>, lib: LibraryId, version: u64) -> Result<()> {
     tx.execute(
         "UPDATE sync_bindings SET metadata_version = ?2 WHERE library_id = ?1",
