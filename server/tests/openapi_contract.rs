@@ -33,13 +33,17 @@ fn concrete(path: &str) -> String {
         .join("/")
 }
 
-fn documented(server: &Server) -> BTreeMap<String, BTreeSet<String>> {
+fn document(server: &Server) -> Value {
     let doc: Value = reqwest::blocking::get(format!("{}/openapi.json", server.base_url()))
         .expect("GET /openapi.json")
         .json()
         .expect("JSON document");
     assert_eq!(doc["openapi"], "3.1.0");
-    doc["paths"]
+    doc
+}
+
+fn documented(server: &Server) -> BTreeMap<String, BTreeSet<String>> {
+    document(server)["paths"]
         .as_object()
         .expect("paths")
         .iter()
@@ -107,4 +111,29 @@ fn each_path_answers_exactly_the_documented_methods() {
         wrong.is_empty(),
         "methods differ from the document: {wrong:#?}"
     );
+}
+
+/// The fuzz run (xtask/src/api_fuzz.rs) keeps its key alive by leaving out
+/// the key deletions by these operation ids.
+#[test]
+fn key_deletions_have_the_operation_ids_the_fuzz_run_leaves_out() {
+    let server = Server::start();
+    let doc = document(&server);
+    assert_eq!(
+        doc["paths"]["/keys/current"]["delete"]["operationId"],
+        "delete-keys-current"
+    );
+    assert_eq!(
+        doc["paths"]["/keys/{key}"]["delete"]["operationId"],
+        "delete-keys-key"
+    );
+    let ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|ops| ops.as_object().expect("operations").values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let unique: BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "operation ids are unique");
 }
