@@ -88,6 +88,9 @@ class AddByIdentifierTest {
         rule.onNodeWithTag(AddTags.open("doi:${LookupStandIns.ARTICLE_DOI}")).performClick()
         rule.waitForTag(Tags.DETAIL_TITLE).assertTextContains(LookupStandIns.ARTICLE_TITLE)
         rule.onNodeWithTag(Tags.BACK).performClick()
+        // Back on the screen, the rows are as they were.
+        rule.waitForTag(AddTags.SUMMARY).assertTextContains("Added 2 references, 3 not added")
+        rule.onNodeWithTag(AddTags.row(LookupStandIns.BOOK_ISBN)).assertTextContains("Added")
 
         // The same DOI again: the library's item, nothing new.
         rule.onNodeWithText("Clear").performClick()

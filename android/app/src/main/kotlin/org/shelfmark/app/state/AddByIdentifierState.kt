@@ -206,11 +206,6 @@ class AddByIdentifierState(
         scanMessage = null
     }
 
-    fun close() {
-        lookups?.close()
-        lookups = null
-    }
-
     private companion object {
         const val CONCURRENT_LOOKUPS = 4
     }

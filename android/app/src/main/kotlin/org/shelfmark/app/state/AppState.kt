@@ -30,7 +30,13 @@ sealed interface Screen {
     data class Item(val key: String) : Screen
     data class Edit(val key: String) : Screen
     data class NewItem(val itemType: String, val collection: String?) : Screen
-    data class AddByIdentifier(val collection: String?) : Screen
+
+    /** Add by identifier; a new one each time it is opened. */
+    class AddByIdentifier(val collection: String?) : Screen {
+        /** Its rows and lookups, kept while it is on the stack (so an opened item and back shows them again). */
+        var state: AddByIdentifierState? = null
+    }
+
     data class Annotate(val attachmentKey: String) : Screen
     data class Share(val keys: List<String>) : Screen
     data class Import(val path: String) : Screen

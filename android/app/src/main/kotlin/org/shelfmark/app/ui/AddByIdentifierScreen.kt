@@ -21,7 +21,6 @@ import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
-import androidx.compose.runtime.DisposableEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
@@ -61,7 +60,6 @@ object AddTags {
  */
 @Composable
 fun AddByIdentifierScreen(state: AddByIdentifierState, scanner: BarcodeScanner, onOpen: (String) -> Unit) {
-    DisposableEffect(state) { onDispose { state.close() } }
     var scanning by remember { mutableStateOf(false) }
     Column(
         Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp),

@@ -96,7 +96,9 @@ private fun Content(app: AppState, tablet: Boolean) {
             WithBack(app, "New item") { ItemEditScreen(app, state) }
         }
         is Screen.AddByIdentifier -> if (library != null) {
-            val state = remember(screen) { AddByIdentifierState(browser?.shown ?: library, app.scope, app.lookupSettings, screen.collection) }
+            val state = remember(screen) {
+                screen.state ?: AddByIdentifierState(browser?.shown ?: library, app.scope, app.lookupSettings, screen.collection).also { screen.state = it }
+            }
             WithBack(app, "Add by identifier") { AddByIdentifierScreen(state, app.platform.scanner) { key -> app.navigate(Screen.Item(key)) } }
         }
         is Screen.Annotate -> if (library != null) {
