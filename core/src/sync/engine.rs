@@ -21,10 +21,10 @@ use super::client::{
 use super::error::{SyncError, SyncErrorKind};
 use super::objects;
 use super::plan::{DeletionAction, needs_confirmation, plan_fetch};
+use super::state;
 use super::types::{
     LibraryReport, ProgressCallback, ResetMode, SyncCancel, SyncPhase, SyncProgress,
 };
-use super::state;
 use super::upload::{self, Outgoing};
 use crate::error::{Error, Result};
 use crate::library::{Library, blocking, started_blocking};
