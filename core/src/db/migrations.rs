@@ -362,7 +362,7 @@ pub(crate) mod tests {
             [(
                 7,
                 "asa muller\nmuller, asaCnordic council\nnordic council,".to_owned(),
-                "LmullerEFasa mullerERmuller, asaELnordic councilEFnordic councilERnordic council,E"
+                "SmullerESasa mullerERmuller, asaESnordic councilESnordic councilERnordic council,E"
                     .to_owned()
             )]
         );

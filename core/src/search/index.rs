@@ -40,17 +40,17 @@ pub(crate) struct CreatorText {
     /// together, with [`NEXT_CREATOR`] between creators: `contains` and
     /// `doesNotContain` look for the value in it.
     pub matching: String,
-    /// Per creator, the last (or single) name after [`LAST_NAME`], "First
-    /// Last" after [`FULL_NAME`] and "Last, First" after [`LAST_FIRST`],
-    /// each folded and followed by [`NAME_END`]: `is` and `isNot` look for
-    /// a whole name, `beginsWith` for a last or full name's start.
+    /// Per creator, the last (or single) name and "First Last" each after
+    /// [`NAME_START`], and "Last, First" after [`LAST_FIRST_START`], each
+    /// folded and followed by [`NAME_END`]: `is` and `isNot` look for a
+    /// whole name, `beginsWith` for a last or full name's start (one search
+    /// of the text each form).
     pub names: String,
 }
 
 pub(crate) const NEXT_CREATOR: char = 'C';
-pub(crate) const LAST_NAME: char = 'L';
-pub(crate) const FULL_NAME: char = 'F';
-pub(crate) const LAST_FIRST: char = 'R';
+pub(crate) const NAME_START: char = 'S';
+pub(crate) const LAST_FIRST_START: char = 'R';
 pub(crate) const NAME_END: char = 'E';
 
 /// [`CreatorText`] of an item's creators; `None` without creators.
@@ -70,9 +70,9 @@ pub(crate) fn creator_text(creators: &[shelfmark_protocol::Creator]) -> Option<C
         }
         matching.push_str(&fold(&format!("{full}\n{last_first}")));
         for (marker, name) in [
-            (LAST_NAME, fold(last)),
-            (FULL_NAME, fold(full)),
-            (LAST_FIRST, fold(&last_first)),
+            (NAME_START, fold(last)),
+            (NAME_START, fold(full)),
+            (LAST_FIRST_START, fold(&last_first)),
         ] {
             names.push(marker);
             names.push_str(&name);
@@ -256,7 +256,11 @@ mod tests {
         let upper = |s: &str| s.bytes().filter(u8::is_ascii_uppercase).count();
         assert_eq!(upper(&text.matching), 1, "one creator follows another");
         assert_eq!(upper(&text.names), 2 * 6, "two markers per name");
-        assert!(text.names.starts_with("Lkkl e"), "{}", text.names);
+        assert!(
+            text.names.starts_with("Skkl eESabc kkl e"),
+            "{}",
+            text.names
+        );
         assert_eq!(derive(&ItemData::new("book")).creator_text, None);
     }
 

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
 use crate::search::conditions::{Condition, Field, Op, Operand, interval_start, parse_conditions};
 use crate::search::filter::collection_members_sql;
-use crate::search::index::{FULL_NAME, LAST_FIRST, LAST_NAME, NAME_END};
+use crate::search::index::{LAST_FIRST_START, NAME_END, NAME_START};
 use crate::search::list::ListQuery;
 use crate::search::sql::{Params, join_terms};
 use crate::search::summary::{ItemSummary, Page};
@@ -170,11 +170,10 @@ impl Compiler<'_> {
                         format!("instr(t.matching, {}) > 0", self.bind_text(t))
                     }
                     Op::BeginsWith => {
-                        let last = self.bind_text(&format!("{LAST_NAME}{t}"));
-                        let full = self.bind_text(&format!("{FULL_NAME}{t}"));
-                        format!("instr(t.names, {last}) > 0 OR instr(t.names, {full}) > 0")
+                        let start = self.bind_text(&format!("{NAME_START}{t}"));
+                        format!("instr(t.names, {start}) > 0")
                     }
-                    _ => [LAST_NAME, FULL_NAME, LAST_FIRST]
+                    _ => [NAME_START, LAST_FIRST_START]
                         .map(|marker| {
                             let name = self.bind_text(&format!("{marker}{t}{NAME_END}"));
                             format!("instr(t.names, {name}) > 0")
