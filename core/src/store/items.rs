@@ -328,6 +328,46 @@ pub(crate) fn insert_from_server(
     Ok((!written).then_some(prepared.item))
 }
 
+/// Replaces an item that is here as the server last sent it (synced, not
+/// edited since) with the server's newer copy, which becomes its own base:
+/// a changed item goes in the way [`insert_from_server`] puts in a new one.
+/// Gives the item back, with nothing written, when the row is not in that
+/// state any more (edited here meanwhile, or gone) or the copy is not
+/// newer: the sync's general path decides then.
+pub(crate) fn replace_from_server(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    prepared: PreparedItem,
+) -> Result<Option<ItemData>> {
+    let row: Option<(u64, bool, bool)> = tx
+        .prepare_cached(
+            "SELECT version, synced, in_trash FROM items WHERE library_id = ?1 AND key = ?2",
+        )?
+        .query_row(params![lib.0, prepared.item.key.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let Some((version, true, in_trash)) = row else {
+        return Ok(Some(prepared.item));
+    };
+    if version >= prepared.item.version {
+        return Ok(Some(prepared.item));
+    }
+    write_prepared(
+        tx,
+        lib,
+        &prepared.item,
+        &prepared.data,
+        prepared.derived,
+        Some(in_trash),
+        true,
+        &[],
+        BaseCopy::SameAsData,
+        prepared.fulltext,
+    )?;
+    Ok(None)
+}
+
 /// The item row's columns and values, for a new row and for a replaced one.
 macro_rules! insert_item_row {
     () => {
@@ -763,6 +803,81 @@ mod tests {
                 )?)
             })
             .expect("pending rows")
+    }
+
+    #[test]
+    fn a_newer_server_copy_replaces_only_an_item_unchanged_here() {
+        let dir = tempfile::tempdir().expect("dir");
+        let library = Library::create(dir.path().join("l.shelfmark")).expect("library");
+        let lib = library.id();
+        let server_copy = |key: &ObjectKey, version: u64, title: &str| {
+            let mut item = ItemData::new("book");
+            item.key = key.clone();
+            item.version = version;
+            item.set_field("title", title);
+            item.creators
+                .push(Creator::person("author", "Ada", "Lovelace"));
+            PreparedItem::new(item, FulltextNow::Everything)
+        };
+        let (kept, edited) = (ObjectKey::random(), ObjectKey::random());
+        library
+            .db
+            .write(|tx| {
+                for key in [&kept, &edited] {
+                    assert!(insert_from_server(tx, lib, server_copy(key, 3, "Engines"))?.is_none());
+                }
+                Ok(())
+            })
+            .expect("first copies");
+        let mut local = library.get_item(edited.as_str()).expect("item");
+        local.set_field("extra", "edited here");
+        library.update_item(local).expect("local edit");
+
+        let given_back = library
+            .db
+            .write(|tx| {
+                Ok((
+                    replace_from_server(tx, lib, server_copy(&kept, 5, "Analytical engines"))?,
+                    replace_from_server(tx, lib, server_copy(&kept, 4, "Older copy"))?,
+                    replace_from_server(tx, lib, server_copy(&edited, 5, "Elsewhere"))?,
+                ))
+            })
+            .expect("replace");
+        assert!(given_back.0.is_none(), "newer copy written");
+        assert!(
+            given_back.1.is_some(),
+            "an older copy is left to the merge path"
+        );
+        assert!(
+            given_back.2.is_some(),
+            "an item edited here is left to the merge"
+        );
+
+        let replaced = library.get_item(kept.as_str()).expect("replaced");
+        assert_eq!(replaced.title(), Some("Analytical engines"));
+        assert_eq!(replaced.version, 5);
+        let (synced, base): (bool, Option<String>) = library
+            .db
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT synced, base FROM items WHERE key = ?1",
+                    [kept.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?)
+            })
+            .expect("row");
+        assert!(synced);
+        assert_eq!(
+            base.as_deref(),
+            Some(BASE_IS_DATA),
+            "its own base, stored once"
+        );
+        assert_eq!(found(&library, "analytical", SearchMode::Quick), 1);
+        assert_eq!(found(&library, "engines", SearchMode::Quick), 2);
+        assert_eq!(
+            library.get_item(edited.as_str()).expect("edited").title(),
+            Some("Engines")
+        );
     }
 
     #[test]

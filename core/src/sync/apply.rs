@@ -19,7 +19,7 @@ use crate::db::WriteTx;
 use crate::duplicates::fingerprints;
 use crate::error::Result;
 use crate::library::LibraryId;
-use crate::store::items::{FulltextNow, PreparedItem, insert_from_server};
+use crate::store::items::{FulltextNow, PreparedItem, insert_from_server, replace_from_server};
 use crate::text::fold;
 
 /// What applying a batch did.
@@ -48,6 +48,9 @@ pub(crate) struct PullContext {
     /// Keys of the type being pulled with no object and no deletion waiting
     /// here: their items are inserted directly, without a merge.
     pub absent: HashSet<String>,
+    /// Keys of objects here unchanged since the last sync: the server's
+    /// copies of their items replace them directly, without a merge.
+    pub unchanged: HashSet<String>,
     /// Keys on the pull queue, taken off it once applied.
     pub queued: HashSet<String>,
     /// The library version the pull started from.
@@ -176,11 +179,11 @@ fn drop_pending_deletion(
 }
 
 /// An object from the server as the writer gets it: its JSON, or — for an
-/// item new here — the item made ready to insert (or why it could not be
-/// read).
+/// item new here or unchanged here since the last sync — the item made
+/// ready to write (or why it could not be read).
 pub(crate) enum Incoming {
     Json(Value),
-    NewItem {
+    Ready {
         key: String,
         prepared: std::result::Result<Box<PreparedItem>, String>,
     },
@@ -190,20 +193,20 @@ impl Incoming {
     fn parent_item(&self) -> Option<&str> {
         match self {
             Self::Json(o) => o.get("parentItem").and_then(Value::as_str),
-            Self::NewItem {
+            Self::Ready {
                 prepared: Ok(p), ..
             } => p.item.parent_item.as_ref().map(|k| k.as_str()),
-            Self::NewItem { .. } => None,
+            Self::Ready { .. } => None,
         }
     }
 
     fn item_type(&self) -> Option<&str> {
         match self {
             Self::Json(o) => o.get("itemType").and_then(Value::as_str),
-            Self::NewItem {
+            Self::Ready {
                 prepared: Ok(p), ..
             } => Some(&p.item.item_type),
-            Self::NewItem { .. } => None,
+            Self::Ready { .. } => None,
         }
     }
 
@@ -211,22 +214,23 @@ impl Incoming {
     pub(crate) fn key(&self) -> Option<&str> {
         match self {
             Self::Json(o) => o.get("key").and_then(Value::as_str),
-            Self::NewItem { key, .. } => Some(key),
+            Self::Ready { key, .. } => Some(key),
         }
     }
 
     fn json(&self) -> Option<&Value> {
         match self {
             Self::Json(o) => Some(o),
-            Self::NewItem { .. } => None,
+            Self::Ready { .. } => None,
         }
     }
 }
 
-/// What readying a page needs to know of a pull: the items new here (no
-/// object and no deletion waiting, nothing to join on a first sync), as
-/// the pull began, and how much of their text to index now.
-pub(crate) struct NewItems {
+/// What readying a page needs to know of a pull: the items that go in
+/// without a merge, as the pull began — new here (no object and no deletion
+/// waiting, nothing to join on a first sync) or unchanged here since the
+/// last sync — and how much of their text to index now.
+pub(crate) struct DirectItems {
     keys: HashSet<String>,
     fulltext: FulltextNow,
 }
@@ -234,10 +238,12 @@ pub(crate) struct NewItems {
 impl PullContext {
     /// For readying item pages away from the writer; `None` when no item
     /// can go in directly.
-    pub(crate) fn new_items(&self, ty: ObjectType) -> Option<NewItems> {
-        let direct = ty == ObjectType::Item && self.pairing.is_none() && !self.absent.is_empty();
-        direct.then(|| NewItems {
-            keys: self.absent.clone(),
+    pub(crate) fn direct_items(&self, ty: ObjectType) -> Option<DirectItems> {
+        let direct = ty == ObjectType::Item
+            && self.pairing.is_none()
+            && !(self.absent.is_empty() && self.unchanged.is_empty());
+        direct.then(|| DirectItems {
+            keys: self.absent.union(&self.unchanged).cloned().collect(),
             fulltext: if self.body_later {
                 FulltextNow::QuickOnly
             } else {
@@ -247,12 +253,12 @@ impl PullContext {
     }
 }
 
-/// Readies a page for the writer, away from it: items new here are read
-/// and their row values worked out (most of a first sync's work outside
-/// SQLite); everything else stays JSON, for the merge path.
+/// Readies a page for the writer, away from it: items that go in without
+/// a merge are read and their row values worked out (most of a sync's work
+/// outside SQLite); everything else stays JSON, for the merge path.
 pub(crate) fn prepare_page(
     objects: Vec<RemoteObject>,
-    new_items: Option<&NewItems>,
+    new_items: Option<&DirectItems>,
 ) -> std::result::Result<Vec<Incoming>, SyncError> {
     objects
         .into_iter()
@@ -260,10 +266,10 @@ pub(crate) fn prepare_page(
             let Some(new_items) = new_items else {
                 return Ok(Incoming::Json(object.to_value()?));
             };
-            // Read as an item first: most items of a large pull are new.
+            // Read as an item first: most items of a pull go in directly.
             let error = match ItemData::from_json_text(object.text()) {
                 Ok(item) if new_items.keys.contains(item.key.as_str()) => {
-                    return Ok(Incoming::NewItem {
+                    return Ok(Incoming::Ready {
                         key: item.key.to_string(),
                         prepared: Ok(Box::new(PreparedItem::new(item, new_items.fulltext))),
                     });
@@ -273,7 +279,7 @@ pub(crate) fn prepare_page(
             };
             let raw = object.to_value()?;
             match (error, raw.get("key").and_then(Value::as_str)) {
-                (Some(error), Some(key)) if new_items.keys.contains(key) => Ok(Incoming::NewItem {
+                (Some(error), Some(key)) if new_items.keys.contains(key) => Ok(Incoming::Ready {
                     key: key.to_owned(),
                     prepared: Err(error),
                 }),
@@ -337,8 +343,9 @@ pub(crate) fn apply_objects(
     for incoming in objects {
         let raw = match incoming {
             Incoming::Json(raw) => raw,
-            Incoming::NewItem { key, prepared } => {
+            Incoming::Ready { key, prepared } => {
                 let still_new = context.absent.remove(&key);
+                let unchanged = context.unchanged.remove(&key);
                 let prepared = match prepared {
                     Ok(prepared) => prepared,
                     Err(e) => {
@@ -347,21 +354,29 @@ pub(crate) fn apply_objects(
                         continue;
                     }
                 };
-                if !still_new {
-                    prepared.item.to_json_value()
-                } else {
-                    // Nothing here to merge with or join: the server's copy
-                    // goes in as it is.
-                    match insert_from_server(tx, lib, *prepared)? {
-                        None => {
-                            out.written += 1;
-                            if context.queued.contains(&key) {
-                                state::dequeue(tx, lib, ty, &key)?;
-                            }
-                            continue;
-                        }
-                        Some(item) => item.to_json_value(),
+                // Nothing here to merge with or join: the server's copy goes
+                // in as it is. What turns out otherwise takes the general
+                // path below.
+                let left = if still_new {
+                    insert_from_server(tx, lib, *prepared)?
+                } else if unchanged {
+                    let left = replace_from_server(tx, lib, *prepared)?;
+                    if left.is_none() {
+                        state::clear_conflict(tx, lib, ty, &key)?;
                     }
+                    left
+                } else {
+                    Some(prepared.item)
+                };
+                match left {
+                    None => {
+                        out.written += 1;
+                        if context.queued.contains(&key) {
+                            state::dequeue(tx, lib, ty, &key)?;
+                        }
+                        continue;
+                    }
+                    Some(item) => item.to_json_value(),
                 }
             }
         };

@@ -224,6 +224,15 @@ impl LibraryRun<'_> {
                         .filter(|k| !local.contains_key(*k))
                         .cloned()
                         .collect();
+                    context.unchanged = keys
+                        .iter()
+                        .filter(|k| {
+                            local
+                                .get(*k)
+                                .is_some_and(|l| l.synced && !l.pending_deletion)
+                        })
+                        .cloned()
+                        .collect();
                     context.body_later = context.absent.len() >= apply::BACKLOG_FROM;
                     context.queued = queued_before;
                     if since > 0 {
@@ -361,7 +370,7 @@ impl LibraryRun<'_> {
             context
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .new_items(ty),
+                .direct_items(ty),
         );
         let produce = async move {
             let mut pages = std::pin::pin!(pages);
