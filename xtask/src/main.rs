@@ -65,9 +65,12 @@ enum Task {
     /// Fuzz a real server against its OpenAPI document with schemathesis
     /// (the bounded run of `test`; `--deep` looks much harder).
     FuzzApi {
-        /// Many more cases per operation, invalid input too, and call sequences.
+        /// Keep generating cases, call sequences among them, for `--minutes`.
         #[arg(long)]
         deep: bool,
+        /// How long the deep run's main pass lasts.
+        #[arg(long, default_value_t = 30)]
+        minutes: u64,
         /// Repeat a run: the seed schemathesis printed.
         #[arg(long)]
         seed: Option<u64>,
@@ -84,9 +87,13 @@ fn main() -> anyhow::Result<()> {
         Task::BuildIos => mobile::build_ios(),
         Task::BuildAndroid => mobile::build_android(),
         Task::Screenshots => android::screenshots(),
-        Task::FuzzApi { deep, seed } => api_fuzz::run(
+        Task::FuzzApi {
+            deep,
+            minutes,
+            seed,
+        } => api_fuzz::run(
             if deep {
-                api_fuzz::Depth::Deep
+                api_fuzz::Depth::Deep { minutes }
             } else {
                 api_fuzz::Depth::Bounded
             },
