@@ -62,14 +62,8 @@ pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
             1 => tx.execute_batch(STEP_1_TO_2)?,
             2 => tx.execute_batch(STEP_2_TO_3)?,
             3 => tx.execute_batch(STEP_3_TO_4)?,
-            4 => {
-                tx.execute_batch(STEP_4_TO_5)?;
-                refill_pending_quick_text(tx)?;
-            }
-            5 => {
-                tx.execute_batch(STEP_5_TO_6)?;
-                fill_condition_text(tx)?;
-            }
+            4 => tx.execute_batch(STEP_4_TO_5)?,
+            5 => tx.execute_batch(STEP_5_TO_6)?,
             other => {
                 return Err(Error::internal(format!(
                     "no upgrade path from library format {other}"
@@ -77,53 +71,10 @@ pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
             }
         }
     }
+    // The steps are schema only; search text they leave to fill is derived
+    // by today's indexing code, which is what today's queries read.
+    crate::store::derived::rebuild_after_upgrade(tx, from)?;
     set_version(tx, SCHEMA_VERSION)
-}
-
-/// Writes the quick text of every item in the full-text backlog into the
-/// (new, empty) `items_fts_pending`, so that quick search finds them until
-/// their full text is indexed.
-fn refill_pending_quick_text(tx: &Transaction<'_>) -> Result<()> {
-    let mut rows = tx.prepare(
-        "SELECT b.item_id, i.data FROM fulltext_backlog b JOIN items i ON i.id = b.item_id
-         ORDER BY b.item_id",
-    )?;
-    let mut insert = tx.prepare("INSERT INTO items_fts_pending (rowid, quick) VALUES (?1, ?2)")?;
-    let mut found = rows.query([])?;
-    while let Some(row) = found.next()? {
-        let id: i64 = row.get(0)?;
-        let data: String = row.get(1)?;
-        // An item that cannot be read keeps its place in the backlog,
-        // whose indexing reports it; the upgrade does not stop for it.
-        let Ok(item) = crate::store::items::parse_data(&data) else {
-            continue;
-        };
-        insert.execute(rusqlite::params![
-            id,
-            crate::search::index::derive_without_body(&item).fts_quick
-        ])?;
-    }
-    Ok(())
-}
-
-/// Writes the folded creator names and note text of every item into the
-/// (new, empty) tables saved-search conditions read.
-fn fill_condition_text(tx: &Transaction<'_>) -> Result<()> {
-    let mut rows = tx.prepare("SELECT id, data FROM items ORDER BY id")?;
-    let mut found = rows.query([])?;
-    while let Some(row) = found.next()? {
-        let id: i64 = row.get(0)?;
-        let data: String = row.get(1)?;
-        // An item that cannot be read is matched by no creator or note
-        // condition until it is written again; the upgrade does not stop
-        // for it.
-        let Ok(item) = crate::store::items::parse_data(&data) else {
-            continue;
-        };
-        let derived = crate::search::index::derive_without_body(&item);
-        crate::store::items::write_condition_text(tx, id, &derived)?;
-    }
-    Ok(())
 }
 
 fn set_version(conn: &Connection, version: u32) -> Result<()> {

@@ -3,6 +3,7 @@
 pub(crate) mod children;
 pub(crate) mod collection_rows;
 pub(crate) mod collections;
+pub(crate) mod derived;
 pub(crate) mod edit;
 pub(crate) mod items;
 pub(crate) mod search_rows;
