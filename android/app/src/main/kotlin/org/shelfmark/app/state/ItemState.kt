@@ -22,6 +22,9 @@ import org.shelfmark.ShelfmarkException
 import org.shelfmark.itemTypes
 import org.shelfmark.noteHtml
 
+/** Every regular item type (not notes, attachments or annotations), for "New" and "change type"; read once. */
+val regularItemTypes: List<ItemTypeInfo> by lazy { itemTypes().filter { it.name !in setOf("note", "attachment", "annotation") } }
+
 /** One attachment of the item, with its file's state and its annotations. */
 data class AttachmentView(val detail: ItemDetail, val file: FileInfo?, val annotations: List<Annotation>)
 
@@ -141,7 +144,7 @@ class ItemEditState(
         private set
 
     /** Every regular item type, for "change type" and new items. */
-    val types: List<ItemTypeInfo> by lazy { itemTypes().filter { it.name !in setOf("note", "attachment", "annotation") } }
+    val types: List<ItemTypeInfo> get() = regularItemTypes
 
     fun load() {
         scope.launch {

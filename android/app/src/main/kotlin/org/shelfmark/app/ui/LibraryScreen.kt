@@ -41,9 +41,9 @@ import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.text.style.TextOverflow
 import androidx.compose.ui.unit.dp
 import org.shelfmark.ItemRow
-import org.shelfmark.itemTypes
 import org.shelfmark.app.state.AppState
 import org.shelfmark.app.state.LibraryBrowserState
+import org.shelfmark.app.state.regularItemTypes
 import org.shelfmark.app.state.Screen
 import org.shelfmark.app.state.sortChoices
 import org.shelfmark.app.state.stageText
@@ -147,8 +147,13 @@ fun LibraryListScreen(
                         LaunchedEffect(rows, page) { runCatching { rows.ensurePage(page) } }
                         Spacer(Modifier.fillMaxWidth().height(72.dp))
                     } else {
-                        val fileStates by produceState(emptyList<String>(), row, browser.shown, browser.fileStatesVersion) {
-                            if (row.numChildren > 0u || row.itemType == "attachment") value = browser.fileStatusTexts(row.key)
+                        // Only rows with attachments read file states; the others compose nothing for it.
+                        val fileStates = if (row.numChildren > 0u || row.itemType == "attachment") {
+                            produceState(emptyList<String>(), row, browser.shown, browser.fileStatesVersion) {
+                                value = browser.fileStatusTexts(row.key)
+                            }.value
+                        } else {
+                            emptyList()
                         }
                         ItemRowView(row, selected = row.key == selectedKey, onClick = { onOpen(row.key) }, fileStates = fileStates)
                     }
@@ -163,7 +168,6 @@ fun LibraryListScreen(
 @Composable
 private fun NewItemMenu(app: AppState, browser: LibraryBrowserState) {
     var open by remember { mutableStateOf(false) }
-    val types = remember { itemTypes().filter { it.name !in setOf("note", "attachment", "annotation") } }
     TextButton(onClick = { open = true }, modifier = Modifier.testTag(Tags.NEW_ITEM)) { Text("New") }
     DropdownMenu(expanded = open, onDismissRequest = { open = false }) {
         DropdownMenuItem(
@@ -171,7 +175,8 @@ private fun NewItemMenu(app: AppState, browser: LibraryBrowserState) {
             onClick = { open = false; app.navigate(Screen.AddByIdentifier(browser.collection)) },
             modifier = Modifier.testTag(AddTags.MENU_ITEM),
         )
-        types.forEach { type ->
+        // Read when the menu first opens, not while the list's first frame is composed.
+        regularItemTypes.forEach { type ->
             DropdownMenuItem(
                 text = { Text(type.label) },
                 onClick = { open = false; app.navigate(Screen.NewItem(type.name, browser.collection)) },

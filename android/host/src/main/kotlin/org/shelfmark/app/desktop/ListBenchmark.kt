@@ -15,6 +15,10 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.yield
 import org.shelfmark.Creator
+import org.shelfmark.ItemFilter
+import org.shelfmark.ItemListQuery
+import org.shelfmark.SortField
+import org.shelfmark.app.state.PagedRows
 import org.shelfmark.LibraryOptions
 import org.shelfmark.NewItem
 import org.shelfmark.app.state.AppState
@@ -96,5 +100,50 @@ fun main(args: Array<String>) {
             scope.cancel()
         }
     }
+    breakdown(path, target)
     exitProcess(0)
+}
+
+/** Milliseconds `block` takes, the fastest of `times` runs (the least disturbed by other work on the machine). */
+private inline fun fastest(times: Int = 5, block: () -> Unit): Double =
+    (1..times).minOf { val start = System.nanoTime(); block(); (System.nanoTime() - start) / 1e6 }
+
+/**
+ * Where the time goes, each part on its own: opening the library, the
+ * sidebar, the first page and a page at the target row read through the
+ * bindings, and one frame of the list screen with its rows drawn.
+ */
+@OptIn(ExperimentalComposeUiApi::class)
+private fun breakdown(path: File, target: Int) = runBlocking {
+    val open = fastest { openLibrary(path.path, LibraryOptions(false, null)).close() }
+    val library = openLibrary(path.path, LibraryOptions(false, null))
+    val sidebar = fastest { library.sidebar() }
+    val page = PagedRows { _, _ -> error("not read") }.pageSize
+    val firstPage = fastest { library.items().list(ItemListQuery(ItemFilter(), SortField.TITLE, false, page.toUInt(), 0u)) }
+    val farPage = fastest { library.items().list(ItemListQuery(ItemFilter(), SortField.TITLE, false, page.toUInt(), (target / page * page).toUInt())) }
+    val scope = CoroutineScope(coroutineContext + SupervisorJob())
+    val browser = LibraryBrowserState(library, scope)
+    val app = AppState(desktopPlatform(Files.createTempDirectory("bench-app").toFile()), scope)
+    val listState = LazyListState()
+    val scene = ImageComposeScene(412, 915, Density(1f), coroutineContext) {
+        ShelfmarkTheme { LibraryListScreen(app, browser, onMenu = {}, onOpen = {}, selectedKey = null, listState = listState) }
+    }
+    val screen = fastest(1) { scene.render() }
+    // The rows arrive on this thread; no frame is drawn while waiting, so the next one composes all of them.
+    while (browser.rows.rowAt(0) == null) yield()
+    val rowsFrame = fastest(1) { scene.render() }
+    // A screenful of rows not drawn before, from the page already read.
+    val nextRows = fastest(1) {
+        listState.scrollToItem(page / 2)
+        scene.render()
+    }
+    println(
+        ("parts: open %.0f ms, sidebar %.0f ms, first page of %d rows read %.0f ms, page at row %,d read %.0f ms; " +
+            "the screen's first frame %.0f ms, its first rows composed and drawn %.0f ms, the next screenful %.0f ms")
+            .format(open, sidebar, page, firstPage, target, farPage, screen, rowsFrame, nextRows),
+    )
+    scene.close()
+    browser.close()
+    library.close()
+    scope.cancel()
 }

@@ -10,6 +10,7 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.runBlocking
 import org.shelfmark.Creator
+import org.shelfmark.FileDownloadPolicy
 import org.shelfmark.KeyStorage
 import org.shelfmark.LibraryOptions
 import org.shelfmark.NewAnnotation
@@ -83,10 +84,11 @@ fun main(args: Array<String>) {
             desk.collections().create("History of computing", computing.key)
             val life = desk.collections().create("Life sciences", null)
             desk.collections().create("Ecology", life.key)
-            desk.collections().create("Evolution", life.key)
+            val evolution = desk.collections().create("Evolution", life.key)
             desk.savedSearches().create("Tagged computing", listOf(SearchCondition("tag", "is", "computing")), false)
             for (item in readingList) keys[item.fields.getValue("title")] = desk.items().create(item).key
             desk.collections().addItems(computing.key, keys.filterKeys { "Comput" in it || "Machines" in it }.values.toList())
+            desk.collections().addItems(evolution.key, listOf(keys.getValue("On the Origin of Species")))
             desk.items().addNote(keys["On the Origin of Species"], "<p>Chapter IV on natural selection is the core of the argument.</p>")
             val pdf = File(work, "Origin.pdf").also { it.writeText(PDF, Charsets.ISO_8859_1) }
             attachment = desk.files().attach(keys["On the Origin of Species"], pdf.path).key
@@ -100,6 +102,9 @@ fun main(args: Array<String>) {
             val platform = desktopPlatform(appDir)
             val library = createLibrary(platform.storage.libraryPath, LibraryOptions(false, null))
             library.sync().syncNow(SyncRequest(server.baseUrl, null, key, KeyStorage.File(platform.storage.keyFilePath), false), null)
+            // The Files screen shows a collection kept offline.
+            val lifeSciences = library.collections().tree().first { it.name == "Life sciences" }.key
+            library.files().setDownloadPolicy(FileDownloadPolicy.Collections(listOf(lifeSciences)))
             library.close()
         }
         val origin = keys.getValue("On the Origin of Species")
@@ -109,6 +114,7 @@ fun main(args: Array<String>) {
             Shot("phone-item", 412, 915) { app, _ -> app.navigate(Screen.Item(origin)) },
             Shot("tablet-library", 1280, 800) { app, _ -> app.navigate(Screen.Item(origin)) },
             Shot("tablet-annotate", 1280, 800) { app, _ -> app.navigate(Screen.Annotate(attachment)) },
+            Shot("phone-files", 412, 915) { app, _ -> app.navigate(Screen.Files) },
             Shot("phone-add-by-identifier", 412, 915, content = { app -> AddByIdentifierShot(app, lookups.settings) }) { _, _ -> },
             Shot("phone-sign-in", 412, 915) { _, _ -> },
         )
