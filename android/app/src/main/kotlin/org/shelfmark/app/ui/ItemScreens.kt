@@ -1,7 +1,6 @@
 package org.shelfmark.app.ui
 
 import androidx.compose.foundation.clickable
-import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.selection.toggleable
 import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.Checkbox
@@ -127,8 +126,7 @@ fun ItemDetailScreen(app: AppState, state: ItemDetailState) {
 
 @Composable
 private fun NotesSection(state: ItemDetailState, editable: Boolean, onWrite: (NoteDraft) -> Unit) {
-    Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
-        Box(Modifier.weight(1f)) { Section("Notes") }
+    Section("Notes") {
         if (editable) TextButton(onClick = { onWrite(NoteDraft(null, "")) }, modifier = Modifier.testTag(Tags.NOTE_ADD)) { Text("Add note") }
     }
     state.notes.forEach { note ->
@@ -148,8 +146,7 @@ private fun NotesSection(state: ItemDetailState, editable: Boolean, onWrite: (No
 
 @Composable
 private fun CollectionsSection(state: ItemDetailState, editable: Boolean, onPick: () -> Unit) {
-    Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
-        Box(Modifier.weight(1f)) { Section("Collections") }
+    Section("Collections") {
         if (editable && state.collectionTree.isNotEmpty()) {
             TextButton(onClick = onPick, modifier = Modifier.testTag(Tags.COLLECTIONS_PICK)) { Text("Add to collection…") }
         }
@@ -213,11 +210,15 @@ private fun NoteEditor(draft: NoteDraft, onSave: (String) -> Unit, onCancel: () 
     )
 }
 
+/** A section's heading under a divider, with what it offers (a button) at its end. */
 @Composable
-private fun Section(title: String) {
+private fun Section(title: String, action: @Composable () -> Unit = {}) {
     Column {
         HorizontalDivider()
-        Text(title, style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.primary, modifier = Modifier.padding(top = 8.dp))
+        Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
+            Text(title, style = MaterialTheme.typography.titleSmall, color = MaterialTheme.colorScheme.primary, modifier = Modifier.weight(1f).padding(top = 8.dp))
+            action()
+        }
     }
 }
 
