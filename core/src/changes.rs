@@ -8,12 +8,13 @@ use shelfmark_protocol::ObjectKey;
 
 use crate::library::LibraryId;
 
-/// The kind of object a change is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The kinds of object a library holds, in the order a sync uploads them
+/// (collections before the searches and items that name them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ObjectKind {
-    Item,
     Collection,
     SavedSearch,
+    Item,
 }
 
 /// What happened to it. Moving to or from the trash is an update; `Removed`

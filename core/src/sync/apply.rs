@@ -9,12 +9,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
 use shelfmark_protocol::ItemData;
 
-use super::client::{Deleted, ObjectType, RemoteObject};
+use super::client::{Deleted, RemoteObject};
 use super::error::SyncError;
 use super::merge::{FieldConflict, three_way};
 use super::objects::{self, Stored, differing_fields, normalize, title_of};
 use super::plan::{ApplyAction, DeletionAction, LocalState, decide_apply, decide_deletion};
 use super::state;
+use crate::changes::ObjectKind;
 use crate::db::WriteTx;
 use crate::duplicates::fingerprints;
 use crate::error::Result;
@@ -70,7 +71,7 @@ impl PullContext {
         &mut self,
         tx: &WriteTx<'_>,
         lib: LibraryId,
-        ty: ObjectType,
+        ty: ObjectKind,
         key: &str,
     ) -> Result<()> {
         if !key.is_empty() && self.queued.insert(key.to_owned()) {
@@ -139,7 +140,7 @@ impl Pairing {
 fn local_state(
     tx: &WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     stored: Option<&Stored>,
     key: &str,
 ) -> Result<Option<LocalState>> {
@@ -168,7 +169,7 @@ fn local_state(
 fn drop_pending_deletion(
     tx: &WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     key: &str,
 ) -> Result<()> {
     tx.prepare_cached(
@@ -238,8 +239,8 @@ pub(crate) struct DirectItems {
 impl PullContext {
     /// For readying item pages away from the writer; `None` when no item
     /// can go in directly.
-    pub(crate) fn direct_items(&self, ty: ObjectType) -> Option<DirectItems> {
-        let direct = ty == ObjectType::Item
+    pub(crate) fn direct_items(&self, ty: ObjectKind) -> Option<DirectItems> {
+        let direct = ty == ObjectKind::Item
             && self.pairing.is_none()
             && !(self.absent.is_empty() && self.unchanged.is_empty());
         direct.then(|| DirectItems {
@@ -291,14 +292,14 @@ pub(crate) fn prepare_page(
 
 /// Parents before children: collections by depth among the batch, items
 /// top-level first, then notes and attachments, then annotations.
-pub(crate) fn order_for_apply(ty: ObjectType, objects: &mut [Incoming]) {
+pub(crate) fn order_for_apply(ty: ObjectKind, objects: &mut [Incoming]) {
     match ty {
-        ObjectType::Item => objects.sort_by_key(|o| {
+        ObjectKind::Item => objects.sort_by_key(|o| {
             let child = o.parent_item().is_some_and(|p| !p.is_empty());
             let annotation = o.item_type() == Some("annotation");
             u8::from(child) + u8::from(annotation)
         }),
-        ObjectType::Collection => {
+        ObjectKind::Collection => {
             let parents: HashMap<String, String> = objects
                 .iter()
                 .filter_map(|o| {
@@ -326,7 +327,7 @@ pub(crate) fn order_for_apply(ty: ObjectType, objects: &mut [Incoming]) {
             };
             objects.sort_by_cached_key(depth);
         }
-        ObjectType::Search => {}
+        ObjectKind::SavedSearch => {}
     }
 }
 
@@ -335,7 +336,7 @@ pub(crate) fn order_for_apply(ty: ObjectType, objects: &mut [Incoming]) {
 pub(crate) fn apply_objects(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     objects: Vec<Incoming>,
     context: &mut PullContext,
 ) -> Result<Applied> {
@@ -445,7 +446,7 @@ pub(crate) fn apply_objects(
 fn merge_into(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     stored: &Stored,
     remote: &Value,
     base: Option<&Value>,
@@ -528,7 +529,7 @@ fn pairing_base(local: &Value, remote: &Value) -> Value {
 fn pair(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     remote: &Value,
     pairing: &mut Option<Pairing>,
     out: &mut Applied,
@@ -542,9 +543,9 @@ fn pair(
         .unwrap_or_default()
         .to_owned();
     let local_key = match ty {
-        ObjectType::Item => index.take_item(remote),
-        ObjectType::Collection => matching_collection(tx, lib, remote)?,
-        ObjectType::Search => matching_search(tx, lib, remote)?,
+        ObjectKind::Item => index.take_item(remote),
+        ObjectKind::Collection => matching_collection(tx, lib, remote)?,
+        ObjectKind::SavedSearch => matching_search(tx, lib, remote)?,
     };
     let Some(local_key) = local_key else {
         return Ok(false);
@@ -590,28 +591,28 @@ fn pair(
 fn rekey_references(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     old: &str,
     new: &str,
 ) -> Result<()> {
     let (sql, field, child_type) = match ty {
-        ObjectType::Item => (
+        ObjectKind::Item => (
             "SELECT key FROM items WHERE library_id = ?1 AND parent_key = ?2",
             "parentItem",
-            ObjectType::Item,
+            ObjectKind::Item,
         ),
-        ObjectType::Collection => (
+        ObjectKind::Collection => (
             "SELECT key FROM collections WHERE library_id = ?1 AND parent_key = ?2",
             "parentCollection",
-            ObjectType::Collection,
+            ObjectKind::Collection,
         ),
-        ObjectType::Search => return Ok(()),
+        ObjectKind::SavedSearch => return Ok(()),
     };
-    let mut edits: Vec<(ObjectType, String, &str)> = keys_where(tx, sql, lib, old)?
+    let mut edits: Vec<(ObjectKind, String, &str)> = keys_where(tx, sql, lib, old)?
         .into_iter()
         .map(|k| (child_type, k, field))
         .collect();
-    if ty == ObjectType::Collection {
+    if ty == ObjectKind::Collection {
         let members = keys_where(
             tx,
             "SELECT i.key FROM collection_items ci JOIN items i ON i.id = ci.item_id
@@ -622,7 +623,7 @@ fn rekey_references(
         edits.extend(
             members
                 .into_iter()
-                .map(|k| (ObjectType::Item, k, "collections")),
+                .map(|k| (ObjectKind::Item, k, "collections")),
         );
     }
     for (child_ty, key, field) in edits {
@@ -716,7 +717,7 @@ fn matching_search(tx: &WriteTx<'_>, lib: LibraryId, remote: &Value) -> Result<O
 /// One deletion reported by the server, with what to do about it here.
 #[derive(Debug, Clone)]
 pub(crate) struct PlannedDeletion {
-    pub ty: ObjectType,
+    pub ty: ObjectKind,
     pub key: String,
     pub title: String,
     pub action: DeletionAction,
@@ -732,9 +733,9 @@ pub(crate) fn plan_deletions(
 ) -> Result<Vec<PlannedDeletion>> {
     let mut out = Vec::new();
     for (ty, keys) in [
-        (ObjectType::Item, &deleted.items),
-        (ObjectType::Collection, &deleted.collections),
-        (ObjectType::Search, &deleted.searches),
+        (ObjectKind::Item, &deleted.items),
+        (ObjectKind::Collection, &deleted.collections),
+        (ObjectKind::SavedSearch, &deleted.searches),
     ] {
         for key in keys {
             let stored = objects::load(conn, lib, ty, key)?;
@@ -787,7 +788,7 @@ pub(crate) fn plan_deletions(
 /// How many objects the library holds (for the mass-deletion guard).
 pub(crate) fn object_count(conn: &Connection, lib: LibraryId) -> Result<usize> {
     let mut total = 0usize;
-    for ty in ObjectType::ALL {
+    for ty in ObjectKind::ALL {
         total += conn.query_row(
             &format!("SELECT COUNT(*) FROM {} WHERE library_id = ?1", ty.table()),
             [lib.0],
@@ -804,8 +805,8 @@ pub(crate) fn apply_deletions(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
     planned: &[PlannedDeletion],
-) -> Result<HashMap<ObjectType, usize>> {
-    let mut moved: HashMap<ObjectType, usize> = HashMap::new();
+) -> Result<HashMap<ObjectKind, usize>> {
+    let mut moved: HashMap<ObjectKind, usize> = HashMap::new();
     for d in planned {
         match d.action {
             DeletionAction::Nothing => drop_pending_deletion(tx, lib, d.ty, &d.key)?,
@@ -817,7 +818,7 @@ pub(crate) fn apply_deletions(
                 data["version"] = Value::from(0);
                 state::clear_conflict(tx, lib, d.ty, &d.key)?;
                 if d.action == DeletionAction::MoveToTrash {
-                    data["deleted"] = if d.ty == ObjectType::Item {
+                    data["deleted"] = if d.ty == ObjectKind::Item {
                         Value::from(1)
                     } else {
                         Value::Bool(true)

@@ -14,24 +14,18 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use shelfmark_protocol::LibraryKind;
 
-use super::error::{SyncError, SyncErrorKind};
 use shelfmark_protocol::headers;
 
-/// Objects a library holds, by their API path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ObjectType {
-    Collection,
-    Search,
-    Item,
-}
+use super::error::{SyncError, SyncErrorKind};
+use crate::changes::ObjectKind;
 
-impl ObjectType {
-    pub const ALL: [ObjectType; 3] = [Self::Collection, Self::Search, Self::Item];
+impl ObjectKind {
+    pub const ALL: [ObjectKind; 3] = [Self::Collection, Self::SavedSearch, Self::Item];
 
     pub fn path(self) -> &'static str {
         match self {
             Self::Collection => "collections",
-            Self::Search => "searches",
+            Self::SavedSearch => "searches",
             Self::Item => "items",
         }
     }
@@ -40,7 +34,7 @@ impl ObjectType {
     pub fn key_param(self) -> &'static str {
         match self {
             Self::Collection => "collectionKey",
-            Self::Search => "searchKey",
+            Self::SavedSearch => "searchKey",
             Self::Item => "itemKey",
         }
     }
@@ -548,11 +542,11 @@ impl ApiClient {
     pub async fn versions(
         &self,
         library: RemoteLibrary,
-        object: ObjectType,
+        object: ObjectKind,
         since: u64,
         top: bool,
     ) -> Result<Fetched<BTreeMap<String, u64>>, SyncError> {
-        let suffix = if top && object == ObjectType::Item {
+        let suffix = if top && object == ObjectKind::Item {
             "/top"
         } else {
             ""
@@ -589,7 +583,7 @@ impl ApiClient {
     pub async fn fetch(
         &self,
         library: RemoteLibrary,
-        object: ObjectType,
+        object: ObjectKind,
         keys: &[String],
     ) -> Result<(Vec<RemoteObject>, u64), SyncError> {
         let url = self.url(&format!("{}/{}", library.prefix(), object.path()));
@@ -615,7 +609,7 @@ impl ApiClient {
     pub async fn list_since(
         &self,
         library: RemoteLibrary,
-        object: ObjectType,
+        object: ObjectKind,
         since: u64,
         start: usize,
     ) -> Result<(Vec<RemoteObject>, u64), SyncError> {
@@ -630,7 +624,7 @@ impl ApiClient {
             ("start", start_text.as_str()),
             ("limit", limit.as_str()),
         ];
-        if object == ObjectType::Item {
+        if object == ObjectKind::Item {
             query.extend([("sort", "dateAdded"), ("direction", "asc")]);
         }
         let response = self.send(|| self.get(&url).query(&query)).await?;
@@ -664,7 +658,7 @@ impl ApiClient {
     pub async fn upload(
         &self,
         library: RemoteLibrary,
-        object: ObjectType,
+        object: ObjectKind,
         objects: &[Value],
         library_version: u64,
     ) -> Result<WriteReport, SyncError> {
@@ -697,7 +691,7 @@ impl ApiClient {
     pub async fn delete(
         &self,
         library: RemoteLibrary,
-        object: ObjectType,
+        object: ObjectKind,
         keys: &[String],
         library_version: u64,
     ) -> Result<u64, SyncError> {

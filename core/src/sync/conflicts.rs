@@ -9,10 +9,10 @@ use serde::Serialize;
 use serde_json::Value;
 use shelfmark_protocol::{CollectionData, ItemData, SavedSearchData};
 
-use super::client::ObjectType;
 use super::merge::FieldConflict;
 use super::objects::{self, differing_fields, normalize, title_of};
 use super::state::{self, conflict_fields_json, parse_conflict_fields};
+use crate::changes::ObjectKind;
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
@@ -23,7 +23,7 @@ use crate::store::search_rows::save_search;
 /// An object changed on both sides with different values in some fields.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conflict {
-    pub object_type: ObjectType,
+    pub object_type: ObjectKind,
     pub key: String,
     pub title: String,
     /// Each conflicting field with the local and the remote value (`null`
@@ -40,7 +40,7 @@ fn fields_as_json<S: serde::Serializer>(
     conflict_fields_json(fields).serialize(s)
 }
 
-impl Serialize for ObjectType {
+impl Serialize for ObjectKind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
@@ -84,7 +84,7 @@ pub struct HistoryEntry {
 }
 
 struct ConflictRow {
-    ty: ObjectType,
+    ty: ObjectKind,
     key: String,
     fields: Vec<FieldConflict>,
     remote: Value,
@@ -108,7 +108,7 @@ fn conflict_rows(conn: &rusqlite::Connection, lib: LibraryId) -> Result<Vec<Conf
     let mut out = Vec::new();
     for row in rows {
         let (ty, key, fields, remote, created) = row?;
-        let Some(ty) = ObjectType::parse(&ty) else {
+        let Some(ty) = ObjectKind::parse(&ty) else {
             continue;
         };
         out.push(ConflictRow {
@@ -213,17 +213,17 @@ fn field_names(fields: &[FieldConflict]) -> Vec<String> {
 fn save_as_local_edit(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     data: Value,
 ) -> Result<()> {
     match ty {
-        ObjectType::Item => {
+        ObjectKind::Item => {
             save_local(tx, lib, ItemData::from_json_value(data)?)?;
         }
-        ObjectType::Collection => {
+        ObjectKind::Collection => {
             save_collection(tx, lib, CollectionData::from_json_value(data)?)?;
         }
-        ObjectType::Search => {
+        ObjectKind::SavedSearch => {
             save_search(tx, lib, SavedSearchData::from_json_value(data)?)?;
         }
     }
@@ -311,7 +311,7 @@ impl Library {
             for row in rows {
                 let (id, ty, key, chosen, fields, local, remote, resolved_at, restored_at) = row?;
                 let local_data: Value = serde_json::from_str(&local)?;
-                let title = ObjectType::parse(&ty)
+                let title = ObjectKind::parse(&ty)
                     .map(|t| title_of(t, &local_data))
                     .unwrap_or_default();
                 out.push(HistoryEntry {
@@ -356,7 +356,7 @@ impl Library {
                 .optional()?;
             let (ty, key, chosen, fields, local, remote) =
                 row.ok_or_else(|| Error::not_found("conflict history entry", id))?;
-            let ty = ObjectType::parse(&ty)
+            let ty = ObjectKind::parse(&ty)
                 .ok_or_else(|| Error::Corrupt(format!("unknown object type {ty}")))?;
             let not_chosen: Value =
                 serde_json::from_str(if chosen == "local" { &remote } else { &local })?;

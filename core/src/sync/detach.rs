@@ -8,9 +8,9 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use shelfmark_protocol::ObjectKey;
 
-use super::client::ObjectType;
 use super::state;
 use super::upload;
+use crate::changes::ObjectKind;
 use crate::changes::{Change, ChangeKind};
 use crate::db::WriteTx;
 use crate::error::Result;
@@ -109,7 +109,7 @@ pub(crate) fn remove_or_detach(
 
 /// Deletes a library and everything in it, telling subscribers.
 fn remove_library(tx: &mut WriteTx<'_>, lib: LibraryId) -> Result<()> {
-    for ty in ObjectType::ALL {
+    for ty in ObjectKind::ALL {
         let keys: Vec<String> = {
             let mut stmt = tx.prepare(&format!(
                 "SELECT key FROM {} WHERE library_id = ?1",
@@ -122,7 +122,7 @@ fn remove_library(tx: &mut WriteTx<'_>, lib: LibraryId) -> Result<()> {
             if let Ok(key) = ObjectKey::parse(&key) {
                 tx.record(Change {
                     library_id: lib,
-                    object: ty.change_kind(),
+                    object: ty,
                     key,
                     kind: ChangeKind::Removed,
                 });

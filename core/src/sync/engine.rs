@@ -15,9 +15,7 @@ use futures_util::stream;
 use serde_json::Value;
 
 use super::apply::{self, Incoming, Pairing, PlannedDeletion, PullContext};
-use super::client::{
-    ApiClient, Fetched, ObjectType, RemoteLibrary, RemoteObject, STANDARD_PAGE, WRITE_BATCH,
-};
+use super::client::{ApiClient, Fetched, RemoteLibrary, RemoteObject, STANDARD_PAGE, WRITE_BATCH};
 use super::error::{SyncError, SyncErrorKind};
 use super::objects;
 use super::plan::{DeletionAction, needs_confirmation, plan_fetch};
@@ -26,6 +24,7 @@ use super::types::{
     LibraryReport, ProgressCallback, ResetMode, SyncCancel, SyncPhase, SyncProgress,
 };
 use super::upload::{self, Outgoing};
+use crate::changes::ObjectKind;
 use crate::error::{Error, Result};
 use crate::library::{Library, blocking, started_blocking};
 use crate::store::items;
@@ -68,7 +67,7 @@ pub(crate) struct LibraryRun<'a> {
 }
 
 impl LibraryRun<'_> {
-    fn progress(&self, phase: SyncPhase, object: Option<ObjectType>, done: usize, total: usize) {
+    fn progress(&self, phase: SyncPhase, object: Option<ObjectKind>, done: usize, total: usize) {
         if let Some(callback) = &self.progress {
             callback(&SyncProgress {
                 library: self.library.id(),
@@ -169,7 +168,7 @@ impl LibraryRun<'_> {
             }));
             let mut seen = VersionWatch::default();
             let mut not_modified = false;
-            for ty in ObjectType::ALL {
+            for ty in ObjectKind::ALL {
                 let queued = blocking(&self.library, move |l| {
                     l.db.read(|c| state::queued(c, lib, ty))
                 })
@@ -303,7 +302,7 @@ impl LibraryRun<'_> {
     /// keep arriving while earlier ones are written.
     pub(crate) async fn fetch_and_apply(
         &mut self,
-        ty: ObjectType,
+        ty: ObjectKind,
         keys: &[String],
         listing: Listing,
         context: &Arc<Mutex<PullContext>>,
@@ -354,7 +353,7 @@ impl LibraryRun<'_> {
     /// given, keeps only objects with those keys (and removes them from it).
     async fn apply_pages<S>(
         &mut self,
-        ty: ObjectType,
+        ty: ObjectKind,
         pages: S,
         mut wanted: Option<&mut HashSet<String>>,
         context: &Arc<Mutex<PullContext>>,
@@ -403,7 +402,7 @@ impl LibraryRun<'_> {
         // Items go to a writer of their own as they come (one page waits).
         let (to_writer, item_pages) = tokio::sync::mpsc::channel(1);
         let written = Arc::new(Mutex::new(apply::Applied::default()));
-        let writer = (ty == ObjectType::Item).then(|| {
+        let writer = (ty == ObjectKind::Item).then(|| {
             let context = context.clone();
             let written = written.clone();
             started_blocking(&self.library, move |l| {
@@ -424,7 +423,7 @@ impl LibraryRun<'_> {
                     None => objects,
                 };
                 pulled.done += objects.len();
-                if ty == ObjectType::Item {
+                if ty == ObjectKind::Item {
                     if to_writer.send(objects).await.is_err() {
                         // The writer stopped; its error is the one to report.
                         break;
@@ -449,7 +448,7 @@ impl LibraryRun<'_> {
 
     async fn apply_page(
         &mut self,
-        ty: ObjectType,
+        ty: ObjectKind,
         mut objects: Vec<Incoming>,
         context: &Arc<Mutex<PullContext>>,
     ) -> Result<()> {
@@ -465,7 +464,7 @@ impl LibraryRun<'_> {
         Ok(())
     }
 
-    fn note_applied(&mut self, ty: ObjectType, applied: apply::Applied) {
+    fn note_applied(&mut self, ty: ObjectKind, applied: apply::Applied) {
         self.report.downloaded.add(ty, applied.written);
         for (key, reason) in applied.failed {
             self.report.problems.push(format!(
@@ -482,7 +481,7 @@ impl LibraryRun<'_> {
         planned: &[PlannedDeletion],
     ) -> Result<bool> {
         let lib = self.library.id();
-        let removing: Vec<(ObjectType, String, String)> = planned
+        let removing: Vec<(ObjectKind, String, String)> = planned
             .iter()
             .filter(|d| d.action == DeletionAction::MoveToTrash && !d.in_trash)
             .map(|d| (d.ty, d.key.clone(), d.title.clone()))
@@ -536,7 +535,7 @@ impl LibraryRun<'_> {
         })
         .await?;
         let mut needs_pull = false;
-        for ty in ObjectType::ALL {
+        for ty in ObjectKind::ALL {
             let outgoing = blocking(&self.library, move |l| {
                 l.db.read(|c| upload::collect(c, lib, ty))
             })
@@ -636,7 +635,11 @@ impl LibraryRun<'_> {
         let total = pending.len();
         let mut done = 0;
         // Items first, so that a collection's members never point at nothing.
-        for ty in [ObjectType::Item, ObjectType::Search, ObjectType::Collection] {
+        for ty in [
+            ObjectKind::Item,
+            ObjectKind::SavedSearch,
+            ObjectKind::Collection,
+        ] {
             let keys: Vec<String> = pending
                 .iter()
                 .filter(|(t, _)| *t == ty)
@@ -759,11 +762,11 @@ fn write_item_pages(
             let mut count = 0;
             loop {
                 count += page.len();
-                apply::order_for_apply(ObjectType::Item, &mut page);
+                apply::order_for_apply(ObjectKind::Item, &mut page);
                 applied.absorb(apply::apply_objects(
                     tx,
                     lib,
-                    ObjectType::Item,
+                    ObjectKind::Item,
                     page,
                     &mut context,
                 )?);

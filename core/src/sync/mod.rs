@@ -21,7 +21,7 @@ mod status;
 mod types;
 mod upload;
 
-pub use client::{ApiClient, ObjectType, RemoteLibrary};
+pub use client::{ApiClient, RemoteLibrary};
 pub use conflicts::{Conflict, HistoryEntry, Resolution};
 pub use credentials::{CredentialStore, KeptIn};
 pub use detach::RemovedGroup;

@@ -8,7 +8,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 use shelfmark_protocol::{CollectionData, ItemData, ObjectKey, SavedSearchData};
 
-use super::client::ObjectType;
 use super::plan::LocalState;
 use crate::changes::{Change, ChangeKind, ObjectKind};
 use crate::db::WriteTx;
@@ -20,12 +19,12 @@ use crate::store::items::{
 };
 use crate::store::search_rows::write_search;
 
-impl ObjectType {
+impl ObjectKind {
     /// The name used in the library file (`item`, `collection`, `search`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Collection => "collection",
-            Self::Search => "search",
+            Self::SavedSearch => "search",
             Self::Item => "item",
         }
     }
@@ -38,16 +37,8 @@ impl ObjectType {
     pub(crate) fn table(self) -> &'static str {
         match self {
             Self::Collection => "collections",
-            Self::Search => "saved_searches",
+            Self::SavedSearch => "saved_searches",
             Self::Item => "items",
-        }
-    }
-
-    pub(crate) fn change_kind(self) -> ObjectKind {
-        match self {
-            Self::Collection => ObjectKind::Collection,
-            Self::Search => ObjectKind::SavedSearch,
-            Self::Item => ObjectKind::Item,
         }
     }
 }
@@ -67,7 +58,7 @@ pub(crate) struct Stored {
 pub(crate) fn load(
     conn: &Connection,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     key: &str,
 ) -> Result<Option<Stored>> {
     let raw = conn
@@ -117,13 +108,13 @@ pub(crate) fn base_copy(data: &Value, base: Option<&str>) -> Result<Option<Value
 pub(crate) fn local_states(
     conn: &Connection,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     keys: &[&String],
 ) -> Result<HashMap<String, LocalState>> {
     if keys.len() > 2000 {
         return all_local_states(conn, lib, ty);
     }
-    let trash_column = if ty == ObjectType::Item {
+    let trash_column = if ty == ObjectKind::Item {
         "in_trash"
     } else {
         "deleted"
@@ -170,10 +161,10 @@ pub(crate) fn local_states(
 fn all_local_states(
     conn: &Connection,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
 ) -> Result<HashMap<String, LocalState>> {
     let mut out = HashMap::new();
-    let trash_column = if ty == ObjectType::Item {
+    let trash_column = if ty == ObjectKind::Item {
         "in_trash"
     } else {
         "deleted"
@@ -222,19 +213,19 @@ fn all_local_states(
 
 /// Reads object data of type `ty` and writes it back in the library's
 /// canonical form; data that is not a valid object is refused, naming why.
-pub(crate) fn normalize(ty: ObjectType, value: Value) -> Result<Value> {
+pub(crate) fn normalize(ty: ObjectKind, value: Value) -> Result<Value> {
     Ok(match ty {
-        ObjectType::Item => ItemData::from_json_value(value)?.to_json_value(),
-        ObjectType::Collection => CollectionData::from_json_value(value)?.to_json_value(),
-        ObjectType::Search => SavedSearchData::from_json_value(value)?.to_json_value(),
+        ObjectKind::Item => ItemData::from_json_value(value)?.to_json_value(),
+        ObjectKind::Collection => CollectionData::from_json_value(value)?.to_json_value(),
+        ObjectKind::SavedSearch => SavedSearchData::from_json_value(value)?.to_json_value(),
     })
 }
 
 /// A short name for an object, for notices and confirmations.
-pub(crate) fn title_of(ty: ObjectType, data: &Value) -> String {
+pub(crate) fn title_of(ty: ObjectKind, data: &Value) -> String {
     let text = |name: &str| data.get(name).and_then(Value::as_str).map(str::to_owned);
     let title = match ty {
-        ObjectType::Item => ItemData::from_json_value(data.clone()).ok().and_then(|i| {
+        ObjectKind::Item => ItemData::from_json_value(data.clone()).ok().and_then(|i| {
             i.title().map(str::to_owned).or_else(|| {
                 i.field("note")
                     .map(|n| crate::text::fold(n).chars().take(60).collect())
@@ -254,7 +245,7 @@ pub(crate) fn title_of(ty: ObjectType, data: &Value) -> String {
 pub(crate) fn write(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     data: &Value,
     synced: bool,
     changed: &[String],
@@ -263,7 +254,7 @@ pub(crate) fn write(
     let base_text = base.map(serde_json::to_string).transpose()?;
     let base = BaseCopy::Set(base_text.as_deref());
     match ty {
-        ObjectType::Item => {
+        ObjectKind::Item => {
             let item = ItemData::from_json_value(data.clone())?;
             let replaced = in_trash_of(tx, lib, &item.key)?;
             let written = write_item(
@@ -282,11 +273,11 @@ pub(crate) fn write(
                 Err(key_taken(&item))
             }
         }
-        ObjectType::Collection => {
+        ObjectKind::Collection => {
             let collection = CollectionData::from_json_value(data.clone())?;
             write_collection(tx, lib, &collection, synced, changed, base)
         }
-        ObjectType::Search => {
+        ObjectKind::SavedSearch => {
             let search = SavedSearchData::from_json_value(data.clone())?;
             write_search(tx, lib, &search, synced, changed, base)
         }
@@ -298,10 +289,10 @@ pub(crate) fn write(
 pub(crate) fn remove_unsynced(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     key: &str,
 ) -> Result<()> {
-    if ty == ObjectType::Item {
+    if ty == ObjectKind::Item {
         let id: Option<i64> = tx
             .query_row(
                 "SELECT id FROM items WHERE library_id = ?1 AND key = ?2",
@@ -322,7 +313,7 @@ pub(crate) fn remove_unsynced(
     )?;
     tx.record(Change {
         library_id: lib,
-        object: ty.change_kind(),
+        object: ty,
         key: ObjectKey::parse(key)?,
         kind: ChangeKind::Removed,
     });
@@ -391,7 +382,7 @@ mod tests {
         assert!(synced);
         let stored = library
             .db
-            .read(|c| load(c, lib, ObjectType::Item, &key))
+            .read(|c| load(c, lib, ObjectKind::Item, &key))
             .expect("load")
             .expect("stored");
         assert_eq!(stored.base.as_ref(), Some(&stored.data));
@@ -405,7 +396,7 @@ mod tests {
         assert!(text.contains("revised"));
         let stored = library
             .db
-            .read(|c| load(c, lib, ObjectType::Item, &key))
+            .read(|c| load(c, lib, ObjectKind::Item, &key))
             .expect("load")
             .expect("stored");
         let base = stored.base.expect("base");

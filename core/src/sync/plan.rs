@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::client::ObjectType;
+use crate::changes::ObjectKind;
 
 /// What the library knows about one object, for planning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -51,7 +51,7 @@ pub enum DeletionAction {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DownloadPlan {
     /// Keys to fetch per object type, in request-sized order.
-    pub fetch: BTreeMap<ObjectType, Vec<String>>,
+    pub fetch: BTreeMap<ObjectKind, Vec<String>>,
 }
 
 impl DownloadPlan {

@@ -24,11 +24,12 @@ use rusqlite::params;
 use serde_json::Value;
 
 use super::apply::PullContext;
-use super::client::{Fetched, ObjectType, STANDARD_PAGE};
+use super::client::{Fetched, STANDARD_PAGE};
 use super::engine::{LibraryRun, Listing, VersionWatch};
 use super::objects;
 use super::state;
 use super::types::{ResetMode, ResetReport};
+use crate::changes::ObjectKind;
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::blocking;
@@ -109,10 +110,10 @@ impl Library {
 /// Every object's key and version online, per type, and the library version.
 async fn remote_versions(
     run: &LibraryRun<'_>,
-) -> Result<(BTreeMap<ObjectType, BTreeMap<String, u64>>, u64)> {
+) -> Result<(BTreeMap<ObjectKind, BTreeMap<String, u64>>, u64)> {
     let mut out = BTreeMap::new();
     let mut library_version = 0;
-    for ty in ObjectType::ALL {
+    for ty in ObjectKind::ALL {
         let versions = match run.client.versions(run.remote, ty, 0, false).await? {
             Fetched::NotModified => BTreeMap::new(),
             Fetched::Changed {
@@ -128,7 +129,7 @@ async fn remote_versions(
     Ok((out, library_version))
 }
 
-fn local_keys(tx: &WriteTx<'_>, lib: LibraryId, ty: ObjectType) -> Result<Vec<String>> {
+fn local_keys(tx: &WriteTx<'_>, lib: LibraryId, ty: ObjectKind) -> Result<Vec<String>> {
     let mut stmt = tx.prepare(&format!(
         "SELECT key FROM {} WHERE library_id = ?1 ORDER BY id",
         ty.table()
@@ -140,7 +141,7 @@ fn local_keys(tx: &WriteTx<'_>, lib: LibraryId, ty: ObjectType) -> Result<Vec<St
 /// Keeps unresolved conflicts in the conflict history (as resolved towards
 /// `chosen`), so that the side a reset overrides stays restorable.
 fn conflicts_to_history(tx: &WriteTx<'_>, lib: LibraryId, chosen: &str) -> Result<()> {
-    for ty in ObjectType::ALL {
+    for ty in ObjectKind::ALL {
         tx.execute(
             &format!(
                 "INSERT INTO conflict_history
@@ -177,7 +178,7 @@ fn clear_progress(tx: &WriteTx<'_>, lib: LibraryId) -> Result<()> {
 fn set_sync_state(
     tx: &WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     key: &str,
     version: u64,
     synced: bool,
@@ -203,7 +204,7 @@ fn forget_versions(tx: &WriteTx<'_>, lib: LibraryId) -> Result<()> {
         "DELETE FROM pending_deletions WHERE library_id = ?1",
         [lib.0],
     )?;
-    for ty in ObjectType::ALL {
+    for ty in ObjectKind::ALL {
         tx.execute(
             &format!(
                 "UPDATE {} SET version = 0, synced = 0, base = NULL,
@@ -311,7 +312,7 @@ impl LibraryRun<'_> {
     async fn prepare_download_reset(&mut self) -> Result<()> {
         let lib = self.library.id();
         let (remote, library_version) = remote_versions(self).await?;
-        let online: BTreeMap<ObjectType, HashSet<String>> = remote
+        let online: BTreeMap<ObjectKind, HashSet<String>> = remote
             .iter()
             .map(|(ty, v)| (*ty, v.keys().cloned().collect()))
             .collect();
@@ -336,7 +337,7 @@ impl LibraryRun<'_> {
                 // Nothing here is to be uploaded: shared objects are fetched
                 // again over their local copies, local-only ones stay in the
                 // trash here until restored.
-                for ty in ObjectType::ALL {
+                for ty in ObjectKind::ALL {
                     tx.execute(
                         &format!(
                             "UPDATE {} SET version = 0, synced = 1, base = NULL,
@@ -382,7 +383,7 @@ impl LibraryRun<'_> {
 fn trash_local_only(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     key: &str,
 ) -> Result<bool> {
     let Some(stored) = objects::load(tx, lib, ty, key)? else {

@@ -9,8 +9,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use shelfmark_protocol::LibraryKind;
 
-use super::client::{ObjectType, RemoteLibrary};
+use super::client::RemoteLibrary;
 use super::merge::FieldConflict;
+use crate::changes::ObjectKind;
 use crate::db::WriteTx;
 use crate::error::Result;
 use crate::library::LibraryId;
@@ -97,7 +98,7 @@ pub(crate) fn forget_sync_state(tx: &WriteTx<'_>) -> Result<()> {
          DELETE FROM pending_deletions;
          UPDATE libraries SET version = 0, editable = 1;",
     )?;
-    for ty in ObjectType::ALL {
+    for ty in ObjectKind::ALL {
         tx.execute(
             &format!(
                 "UPDATE {} SET version = 0, synced = 0, base = NULL,
@@ -264,7 +265,7 @@ pub(crate) fn set_meta_value(tx: &WriteTx<'_>, key: &str, value: &str) -> Result
 
 // ---- The pull queue ----
 
-pub(crate) fn queued(conn: &Connection, lib: LibraryId, ty: ObjectType) -> Result<Vec<String>> {
+pub(crate) fn queued(conn: &Connection, lib: LibraryId, ty: ObjectKind) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT key FROM sync_queue WHERE library_id = ?1 AND object_type = ?2 ORDER BY key",
     )?;
@@ -275,7 +276,7 @@ pub(crate) fn queued(conn: &Connection, lib: LibraryId, ty: ObjectType) -> Resul
 pub(crate) fn enqueue(
     tx: &WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     keys: &[String],
     since: u64,
 ) -> Result<()> {
@@ -289,7 +290,7 @@ pub(crate) fn enqueue(
     Ok(())
 }
 
-pub(crate) fn dequeue(tx: &WriteTx<'_>, lib: LibraryId, ty: ObjectType, key: &str) -> Result<()> {
+pub(crate) fn dequeue(tx: &WriteTx<'_>, lib: LibraryId, ty: ObjectKind, key: &str) -> Result<()> {
     tx.prepare_cached(
         "DELETE FROM sync_queue WHERE library_id = ?1 AND object_type = ?2 AND key = ?3",
     )?
@@ -327,7 +328,7 @@ pub(crate) fn parse_conflict_fields(text: &str) -> Result<Vec<FieldConflict>> {
 pub(crate) fn record_conflict(
     tx: &WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     key: &str,
     fields: &[FieldConflict],
     remote: &Value,
@@ -352,7 +353,7 @@ pub(crate) fn record_conflict(
 pub(crate) fn clear_conflict(
     tx: &WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     key: &str,
 ) -> Result<()> {
     tx.prepare_cached(
@@ -365,7 +366,7 @@ pub(crate) fn clear_conflict(
 pub(crate) fn conflict_keys(
     conn: &Connection,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
 ) -> Result<HashSet<String>> {
     let mut stmt =
         conn.prepare("SELECT key FROM sync_conflicts WHERE library_id = ?1 AND object_type = ?2")?;
@@ -484,7 +485,7 @@ pub(crate) fn deletions_confirmed(
     tx: &WriteTx<'_>,
     lib: LibraryId,
     direction: &str,
-    would_delete: &[(ObjectType, String, String)],
+    would_delete: &[(ObjectKind, String, String)],
 ) -> Result<bool> {
     let confirmed: HashSet<(String, String)> = {
         let mut stmt = tx.prepare(

@@ -11,11 +11,12 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::client::{ObjectType, RemoteLibrary};
+use super::client::RemoteLibrary;
 use super::credentials::CredentialStore;
 use super::detach::RemovedGroup;
 use super::error::{SyncError, SyncErrorKind};
 use super::state::{Notice, PendingDeletion};
+use crate::changes::ObjectKind;
 use crate::error::{Error, Result};
 use crate::library::LibraryId;
 
@@ -79,7 +80,7 @@ pub enum SyncPhase {
 pub struct SyncProgress {
     pub library: LibraryId,
     pub phase: SyncPhase,
-    pub object: Option<ObjectType>,
+    pub object: Option<ObjectKind>,
     pub done: usize,
     pub total: usize,
 }
@@ -136,11 +137,11 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub(crate) fn add(&mut self, ty: ObjectType, n: usize) {
+    pub(crate) fn add(&mut self, ty: ObjectKind, n: usize) {
         match ty {
-            ObjectType::Item => self.items += n,
-            ObjectType::Collection => self.collections += n,
-            ObjectType::Search => self.searches += n,
+            ObjectKind::Item => self.items += n,
+            ObjectKind::Collection => self.collections += n,
+            ObjectKind::SavedSearch => self.searches += n,
         }
     }
 

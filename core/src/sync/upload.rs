@@ -5,9 +5,9 @@
 use rusqlite::{Connection, params};
 use serde_json::Value;
 
-use super::client::ObjectType;
 use super::objects::{self, differing_fields};
 use super::state;
+use crate::changes::ObjectKind;
 use crate::db::WriteTx;
 use crate::error::Result;
 use crate::library::LibraryId;
@@ -62,10 +62,10 @@ pub(crate) fn payload(data: &Value, base: Option<&Value>, version: u64) -> Value
 
 /// Objects of `ty` changed here, parents before children, without those
 /// held back by an unresolved conflict.
-pub(crate) fn collect(conn: &Connection, lib: LibraryId, ty: ObjectType) -> Result<Vec<Outgoing>> {
+pub(crate) fn collect(conn: &Connection, lib: LibraryId, ty: ObjectKind) -> Result<Vec<Outgoing>> {
     let held = state::conflict_keys(conn, lib, ty)?;
     let order = match ty {
-        ObjectType::Item => "ORDER BY parent_key IS NOT NULL, item_type = 'annotation', id",
+        ObjectKind::Item => "ORDER BY parent_key IS NOT NULL, item_type = 'annotation', id",
         _ => "ORDER BY id",
     };
     let mut stmt = conn.prepare(&format!(
@@ -94,7 +94,7 @@ pub(crate) fn collect(conn: &Connection, lib: LibraryId, ty: ObjectType) -> Resu
             sent_text: text,
         });
     }
-    if ty == ObjectType::Collection {
+    if ty == ObjectKind::Collection {
         parents_first(&mut out);
     }
     Ok(out)
@@ -132,7 +132,7 @@ fn parents_first(list: &mut Vec<Outgoing>) {
 pub(crate) fn mark_uploaded(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     sent: &Outgoing,
     new_version: Option<u64>,
 ) -> Result<()> {
@@ -144,7 +144,7 @@ pub(crate) fn mark_uploaded(
         // Items store a base equal to their data as such; collections and
         // searches are edited by statements that keep the base as it is.
         let base = match ty {
-            ObjectType::Item => "''",
+            ObjectKind::Item => "''",
             _ => "json_set(data, '$.version', ?3)",
         };
         tx.prepare_cached(&format!(
@@ -176,7 +176,7 @@ pub(crate) fn mark_uploaded(
 pub(crate) fn pending_deletions(
     conn: &Connection,
     lib: LibraryId,
-) -> Result<Vec<(ObjectType, String)>> {
+) -> Result<Vec<(ObjectKind, String)>> {
     let mut stmt = conn.prepare(
         "SELECT object_type, key FROM pending_deletions WHERE library_id = ?1
          ORDER BY object_type, key",
@@ -187,7 +187,7 @@ pub(crate) fn pending_deletions(
     let mut out = Vec::new();
     for row in rows {
         let (ty, key) = row?;
-        if let Some(ty) = ObjectType::parse(&ty) {
+        if let Some(ty) = ObjectKind::parse(&ty) {
             out.push((ty, key));
         }
     }
@@ -197,7 +197,7 @@ pub(crate) fn pending_deletions(
 pub(crate) fn deletion_uploaded(
     tx: &WriteTx<'_>,
     lib: LibraryId,
-    ty: ObjectType,
+    ty: ObjectKind,
     keys: &[String],
 ) -> Result<()> {
     let mut stmt = tx.prepare_cached(
@@ -212,7 +212,7 @@ pub(crate) fn deletion_uploaded(
 /// How many objects changed here wait to be uploaded.
 pub(crate) fn unsynced_count(conn: &Connection, lib: LibraryId) -> Result<usize> {
     let mut total = 0;
-    for ty in ObjectType::ALL {
+    for ty in ObjectKind::ALL {
         total += conn.query_row(
             &format!(
                 "SELECT COUNT(*) FROM {} WHERE library_id = ?1 AND synced = 0",
@@ -228,7 +228,7 @@ pub(crate) fn unsynced_count(conn: &Connection, lib: LibraryId) -> Result<usize>
 /// Whether anything in the file waits to be uploaded: objects changed here
 /// (those held by a conflict aside) or deletions made here.
 pub(crate) fn waiting_to_upload(conn: &Connection) -> Result<bool> {
-    for ty in ObjectType::ALL {
+    for ty in ObjectKind::ALL {
         let waiting: bool = conn.query_row(
             &format!(
                 "SELECT EXISTS (SELECT 1 FROM {} o WHERE o.synced = 0 AND NOT EXISTS (
