@@ -1,10 +1,11 @@
-//! The smallest edits that turn one page of rows into the next, so that a
-//! list view animates what changed instead of reloading.
+//! The smallest edits that turn one list of rows into the next, so that a
+//! list view (an app's, a web page's) animates what changed instead of
+//! reloading. Rows are matched by a key; any row type with one works.
 
 /// One edit of a list, applied in the order given. Indices count from the
 /// first row of the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Edit<T> {
+pub enum Edit<T> {
     /// Remove the row at `index`.
     Remove { index: u32 },
     /// Insert `row` so that it ends up at `index`.
@@ -17,7 +18,7 @@ pub(crate) enum Edit<T> {
 /// bottom up, then insertions top down, then replacements of kept rows
 /// whose content changed. Rows kept in place are the longest common
 /// subsequence of keys, so a row that moved is one removal and one insertion.
-pub(crate) fn edits<T, K>(old: &[T], new: &[T], key: impl Fn(&T) -> &K) -> Vec<Edit<T>>
+pub fn edits<T, K>(old: &[T], new: &[T], key: impl Fn(&T) -> &K) -> Vec<Edit<T>>
 where
     T: Clone + PartialEq,
     K: PartialEq + ?Sized,

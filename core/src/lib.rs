@@ -11,6 +11,7 @@ mod changes;
 pub mod cite;
 pub mod cloud;
 mod db;
+pub mod diff;
 mod digest;
 mod duplicates;
 mod error;
@@ -19,6 +20,7 @@ pub mod files;
 pub mod formats;
 mod import;
 mod library;
+mod list_watch;
 pub mod lookup;
 pub mod search;
 mod store;
@@ -35,6 +37,7 @@ pub use error::{Error, ErrorCategory, Result};
 pub use export::ExportScope;
 pub use import::{DuplicateFound, ImportOptions, ImportReport, OnDuplicate};
 pub use library::{Library, LibraryId, LibraryInfo, OpenOptions};
+pub use list_watch::{ListUpdate, ListWatch, MAX_DIFFED_ROWS, PageChange, update_between};
 pub use search::{
     ItemFilter, ItemSummary, ListQuery, Page, SearchMode, SearchQuery, SortField,
     validate_conditions,

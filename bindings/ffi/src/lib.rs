@@ -17,7 +17,6 @@ mod citations;
 mod collections;
 mod conflict_text;
 mod deletion_confirmation;
-mod diff;
 mod error;
 mod file_status_text;
 mod file_watch;

@@ -3,18 +3,14 @@
 
 use std::sync::Arc;
 
-use shelfmark_core::{ChangeSet, Library, ListQuery, ObjectKind};
+use shelfmark_core::diff::Edit;
+use shelfmark_core::{ItemSummary, Library, ListUpdate, ListWatch, PageChange};
 
-use crate::changes::change_stream;
-use crate::diff::{Edit, edits};
-use crate::error::{Result, ShelfmarkError};
-use crate::item_records::{ItemPage, ItemRow};
+use crate::error::Result;
+use crate::item_records::ItemRow;
 use crate::query::ItemListQuery;
 use crate::runtime::spawn;
 use crate::task::TaskHandle;
-
-/// Pages larger than this are watched as whole-page resets.
-const MAX_DIFFED_ROWS: u32 = 500;
 
 /// One edit of a watched page. Apply the edits of an update in order;
 /// indices count from the page's first row.
@@ -63,58 +59,33 @@ pub trait ItemListListener: Send + Sync {
     fn on_update(&self, update: ItemListUpdate);
 }
 
-fn to_diff(edit: Edit<ItemRow>) -> ItemListDiff {
+fn to_diff(edit: Edit<ItemSummary>) -> ItemListDiff {
     match edit {
         Edit::Remove { index } => ItemListDiff::Remove { index },
-        Edit::Insert { index, row } => ItemListDiff::Insert { index, row },
-        Edit::Set { index, row } => ItemListDiff::Set { index, row },
+        Edit::Insert { index, row } => ItemListDiff::Insert {
+            index,
+            row: row.into(),
+        },
+        Edit::Set { index, row } => ItemListDiff::Set {
+            index,
+            row: row.into(),
+        },
     }
 }
 
-/// Whether a change can alter a list with this query: item changes always;
-/// collection and saved-search changes when the list is filtered by one
-/// (a saved search may itself refer to collections and searches).
-fn may_alter(changes: &ChangeSet, query: &ListQuery) -> bool {
-    let filtered = query.filter.collection.is_some() || query.filter.saved_search.is_some();
-    changes
-        .changes
-        .iter()
-        .any(|c| c.object == ObjectKind::Item || filtered)
-}
-
-async fn read_page(library: &Library, query: &ListQuery) -> Result<ItemPage> {
-    let (library, query) = (library.clone(), query.clone());
-    crate::runtime::blocking(move || library.list_items(&query).map(ItemPage::from)).await
-}
-
-/// The update that turns `old` into `new`: edits, or one reset when edits
-/// would not be smaller.
-fn update_between(old: &ItemPage, new: ItemPage) -> Option<ItemListUpdate> {
-    if old.rows == new.rows {
-        return (old.total != new.total).then_some(ItemListUpdate {
-            diffs: vec![],
-            total: new.total,
-        });
-    }
-    let reset = || {
-        vec![ItemListDiff::Reset {
-            rows: new.rows.clone(),
-        }]
-    };
-    let diffs = if new.limit > MAX_DIFFED_ROWS {
-        reset()
-    } else {
-        let script = edits(&old.rows, &new.rows, |r| r.key.as_str());
-        if script.len() > new.rows.len().max(1) {
-            reset()
-        } else {
-            script.into_iter().map(to_diff).collect()
+impl From<ListUpdate> for ItemListUpdate {
+    fn from(update: ListUpdate) -> Self {
+        let diffs = match update.change {
+            PageChange::Reset(rows) => vec![ItemListDiff::Reset {
+                rows: rows.into_iter().map(ItemRow::from).collect(),
+            }],
+            PageChange::Edits(edits) => edits.into_iter().map(to_diff).collect(),
+        };
+        Self {
+            diffs,
+            total: update.total,
         }
-    };
-    Some(ItemListUpdate {
-        diffs,
-        total: new.total,
-    })
+    }
 }
 
 /// Starts watching one page of the list `query` describes.
@@ -123,65 +94,36 @@ pub(crate) fn watch_list(
     query: ItemListQuery,
     listener: Arc<dyn ItemListListener>,
 ) -> Result<TaskHandle> {
-    let query: ListQuery = query.into();
-    let (subscription, mut receiver) = change_stream(library);
-    let library = library.clone();
-    let notify = move |update: ItemListUpdate| {
-        let listener = listener.clone();
-        tokio::task::spawn_blocking(move || listener.on_update(update))
-    };
+    let mut watch = ListWatch::new(library, query.into());
     let task = spawn(async move {
-        let mut shown = match read_page(&library, &query).await {
-            Ok(page) => page,
-            Err(e) => return log_stop(&e),
-        };
-        let first = ItemListUpdate {
-            diffs: vec![ItemListDiff::Reset {
-                rows: shown.rows.clone(),
-            }],
-            total: shown.total,
-        };
-        if notify(first).await.is_err() {
-            return;
-        }
-        while let Some(mut changes) = receiver.recv().await {
-            // Several commits in a row (an import, a sync) give one update.
-            while let Ok(more) = receiver.try_recv() {
-                changes.changes.extend(more.changes);
-            }
-            if !may_alter(&changes, &query) {
-                continue;
-            }
-            let page = match read_page(&library, &query).await {
-                Ok(page) => page,
-                Err(e) => return log_stop(&e),
+        while let Some(update) = watch.next().await {
+            let update = match update {
+                Ok(update) => ItemListUpdate::from(update),
+                Err(e) => return log::warn!("stopped watching an item list: {e}"),
             };
-            let update = update_between(&shown, page.clone());
-            shown = page;
-            if let Some(update) = update
-                && notify(update).await.is_err()
+            let listener = listener.clone();
+            if tokio::task::spawn_blocking(move || listener.on_update(update))
+                .await
+                .is_err()
             {
-                log::warn!("an item list listener failed; it will not be called again");
-                return;
+                return log::warn!("an item list listener failed; it will not be called again");
             }
         }
     })?;
-    Ok(TaskHandle::new(task, subscription))
-}
-
-fn log_stop(error: &ShelfmarkError) {
-    log::warn!("stopped watching an item list: {error}");
+    // The watch, and with it the library subscription, lives in the task.
+    Ok(TaskHandle::owning_subscription_in_task(task))
 }
 
 #[cfg(test)]
 mod tests {
+    use shelfmark_core::protocol::ObjectKey;
+
     use super::*;
 
-    fn row(key: &str, title: &str) -> ItemRow {
-        ItemRow {
-            key: key.into(),
+    fn summary(key: &ObjectKey, title: &str) -> ItemSummary {
+        ItemSummary {
+            key: key.clone(),
             item_type: "book".into(),
-            item_type_label: "Book".into(),
             title: title.into(),
             creator_summary: String::new(),
             date: String::new(),
@@ -193,41 +135,48 @@ mod tests {
         }
     }
 
-    fn page(rows: Vec<ItemRow>, total: u64) -> ItemPage {
-        ItemPage {
-            rows,
-            total,
-            offset: 0,
-            limit: 3,
-        }
-    }
-
     #[test]
-    fn updates_are_edits_or_nothing() {
-        let old = page(vec![row("AAAAAAAA", "a"), row("BBBBBBBB", "b")], 2);
-        assert_eq!(update_between(&old, old.clone()), None);
-
-        let inserted = page(
-            vec![
-                row("AAAAAAAA", "a"),
-                row("CCCCCCCC", "ab"),
-                row("BBBBBBBB", "b"),
-            ],
-            3,
-        );
-        let update = update_between(&old, inserted).expect("an update");
-        assert_eq!(update.total, 3);
+    fn core_updates_map_to_list_diffs() {
+        let (a, b) = (ObjectKey::random(), ObjectKey::random());
+        let update = ListUpdate {
+            change: PageChange::Edits(vec![
+                Edit::Remove { index: 2 },
+                Edit::Insert {
+                    index: 0,
+                    row: summary(&a, "a"),
+                },
+                Edit::Set {
+                    index: 1,
+                    row: summary(&b, "b"),
+                },
+            ]),
+            total: 7,
+        };
+        let mapped = ItemListUpdate::from(update);
+        assert_eq!(mapped.total, 7);
         assert_eq!(
-            update.diffs,
-            vec![ItemListDiff::Insert {
-                index: 1,
-                row: row("CCCCCCCC", "ab")
+            mapped.diffs,
+            vec![
+                ItemListDiff::Remove { index: 2 },
+                ItemListDiff::Insert {
+                    index: 0,
+                    row: summary(&a, "a").into(),
+                },
+                ItemListDiff::Set {
+                    index: 1,
+                    row: summary(&b, "b").into(),
+                },
+            ]
+        );
+        let reset = ItemListUpdate::from(ListUpdate {
+            change: PageChange::Reset(vec![summary(&a, "a")]),
+            total: 1,
+        });
+        assert_eq!(
+            reset.diffs,
+            vec![ItemListDiff::Reset {
+                rows: vec![summary(&a, "a").into()]
             }]
         );
-
-        let grown_elsewhere = page(old.rows.clone(), 9);
-        let update = update_between(&old, grown_elsewhere).expect("total changed");
-        assert!(update.diffs.is_empty());
-        assert_eq!(update.total, 9);
     }
 }

@@ -23,6 +23,15 @@ impl TaskHandle {
             subscription: Mutex::new(Some(subscription)),
         }
     }
+
+    /// A handle on `task` alone, for a task that owns its subscription
+    /// (stopping the task drops it).
+    pub(crate) fn owning_subscription_in_task(task: JoinHandle<()>) -> Self {
+        Self {
+            task,
+            subscription: Mutex::new(None),
+        }
+    }
 }
 
 #[uniffi::export]
