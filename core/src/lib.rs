@@ -48,5 +48,5 @@ pub use store::collections::CollectionNode;
 pub use store::edit::{
     LOCAL_ITEM_URI_PREFIX, MovedToExtra, TagCount, convert_item_type, local_item_uri,
 };
-pub use store::searches::JOIN_MODE;
+pub use store::searches::{JOIN_MODE, with_join_mode, without_join_mode};
 pub use store::trash::{EmptyTrashReport, TrashContents};

@@ -2,7 +2,7 @@
 //! evaluated live whenever they are listed.
 
 use shelfmark_core::protocol::{SavedSearchData, SearchCondition as CoreCondition};
-use shelfmark_core::{JOIN_MODE, Library};
+use shelfmark_core::{Library, with_join_mode, without_join_mode};
 
 use crate::error::Result;
 use crate::item_records::ItemPage;
@@ -42,10 +42,8 @@ impl From<SavedSearchData> for SavedSearch {
         Self {
             key: s.key.to_string(),
             match_any: s.matches_any(),
-            conditions: s
-                .conditions
+            conditions: without_join_mode(s.conditions)
                 .into_iter()
-                .filter(|c| c.condition != JOIN_MODE)
                 .map(|c| SearchCondition {
                     condition: c.condition,
                     operator: c.operator,
@@ -58,13 +56,11 @@ impl From<SavedSearchData> for SavedSearch {
     }
 }
 
-/// The caller's conditions for the core. A `joinMode` among them is
-/// dropped: `match_any` says how conditions join, and the search stores
-/// exactly one `joinMode`.
+/// The caller's conditions for the core, which drops a `joinMode` among
+/// them: `match_any` says how conditions join.
 fn core_conditions(conditions: &[SearchCondition]) -> Vec<CoreCondition> {
     conditions
         .iter()
-        .filter(|c| c.condition != JOIN_MODE)
         .map(|c| CoreCondition::new(&c.condition, &c.operator, &c.value))
         .collect()
 }
@@ -126,11 +122,8 @@ impl SavedSearches {
     ) -> Result<SavedSearch> {
         with_library(&self.library, move |l| {
             let mut data = l.get_saved_search(&key)?;
-            let join = CoreCondition::new(JOIN_MODE, if match_any { "any" } else { "all" }, "");
             data.name = name;
-            data.conditions = std::iter::once(join)
-                .chain(core_conditions(&conditions))
-                .collect();
+            data.conditions = with_join_mode(core_conditions(&conditions), match_any);
             l.update_saved_search(data).map(SavedSearch::from)
         })
         .await
@@ -162,6 +155,8 @@ impl SavedSearches {
 
 #[cfg(test)]
 mod tests {
+    use shelfmark_core::JOIN_MODE;
+
     use super::*;
 
     /// Polls a future to completion on this thread, as a foreign executor would.

@@ -13,6 +13,28 @@ use crate::text::fold;
 /// it: operator `any` (match any condition) or `all`.
 pub const JOIN_MODE: &str = "joinMode";
 
+/// `conditions` as a saved search stores them: one leading `joinMode`
+/// (`any` when `match_any`, else `all`), then the conditions, any
+/// `joinMode` among them dropped so that exactly one is stored.
+pub fn with_join_mode(
+    conditions: impl IntoIterator<Item = SearchCondition>,
+    match_any: bool,
+) -> Vec<SearchCondition> {
+    let join = SearchCondition::new(JOIN_MODE, if match_any { "any" } else { "all" }, "");
+    std::iter::once(join)
+        .chain(conditions.into_iter().filter(|c| c.condition != JOIN_MODE))
+        .collect()
+}
+
+/// A saved search's conditions without its `joinMode` (which
+/// [`SavedSearchData::matches_any`] reads), as a search editor lists them.
+pub fn without_join_mode(conditions: Vec<SearchCondition>) -> Vec<SearchCondition> {
+    conditions
+        .into_iter()
+        .filter(|c| c.condition != JOIN_MODE)
+        .collect()
+}
+
 fn sort_by_name(list: &mut [SavedSearchData]) {
     list.sort_by_cached_key(|s| (fold(&s.name), s.name.clone(), s.key.clone()));
 }
@@ -26,11 +48,7 @@ impl Library {
         conditions: Vec<SearchCondition>,
         match_any: bool,
     ) -> Result<SavedSearchData> {
-        let join = SearchCondition::new(JOIN_MODE, if match_any { "any" } else { "all" }, "");
-        let conditions: Vec<SearchCondition> = std::iter::once(join)
-            .chain(conditions.into_iter().filter(|c| c.condition != JOIN_MODE))
-            .collect();
-        let search = SavedSearchData::new(name.trim(), conditions);
+        let search = SavedSearchData::new(name.trim(), with_join_mode(conditions, match_any));
         let lib = self.id;
         self.db.write(|tx| save_search(tx, lib, search))
     }
