@@ -22,7 +22,7 @@ use crate::sync::{SyncError, SyncErrorKind};
 /// Consecutive broken connections without a byte of progress before a
 /// download gives up.
 const MAX_STALLS: u32 = 5;
-/// Bytes handed to the hashing and the writing thread at a time.
+/// Bytes handed to the hashing and writing thread at a time.
 const BLOCK: usize = 1 << 20;
 
 /// Why a transfer did not finish.
@@ -228,34 +228,19 @@ pub(crate) async fn fetch(
             .open(partial)
             .map_err(io_err(partial))
             .map_err(TransferError::from)?;
-        // Hashing and writing run on a thread each while the next bytes
-        // arrive (both get the same blocks, shared, not copied), so a
-        // download goes at the pace of the slowest of the three rather than
-        // of hashing and writing one after the other.
-        let (to_writer, mut for_writer) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
-        let (to_hasher, mut for_hasher) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
-        let writer = tokio::task::spawn_blocking(move || {
-            let mut out = BufWriter::with_capacity(BLOCK, out);
-            while let Some(block) = for_writer.blocking_recv() {
-                out.write_all(&block)?;
-            }
-            out.flush()
-        });
+        // Hashing and writing run on their own thread while the next bytes
+        // arrive, so a download goes at the pace of the slower of the two.
+        let (chunks, mut incoming) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
         let mut state = hasher;
-        let hashing = tokio::task::spawn_blocking(move || {
-            while let Some(block) = for_hasher.blocking_recv() {
-                state.update(&block);
+        let writer = tokio::task::spawn_blocking(move || {
+            let mut out = BufWriter::with_capacity(1 << 20, out);
+            while let Some(chunk) = incoming.blocking_recv() {
+                state.update(&chunk);
+                out.write_all(&chunk)?;
             }
-            state
+            out.flush()?;
+            Ok::<_, std::io::Error>(state)
         });
-        let hand_over = |block: bytes::Bytes| {
-            let (to_writer, to_hasher) = (to_writer.clone(), to_hasher.clone());
-            async move {
-                // Either thread gone means the writer failed: its error is
-                // reported below.
-                to_hasher.send(block.clone()).await.is_ok() && to_writer.send(block).await.is_ok()
-            }
-        };
         let before = offset;
         let mut response = response;
         // Bytes go to the writer in large blocks: fewer hand-overs.
@@ -276,7 +261,8 @@ pub(crate) async fn fetch(
                     if block.len() >= BLOCK {
                         let full =
                             std::mem::replace(&mut block, bytes::BytesMut::with_capacity(BLOCK));
-                        if !hand_over(full.freeze()).await {
+                        if chunks.send(full.freeze()).await.is_err() {
+                            // The writer stopped: its error is reported below.
                             break Ended::Broken;
                         }
                     }
@@ -292,18 +278,14 @@ pub(crate) async fn fetch(
         };
         // What arrived before the end or the break is kept.
         if !block.is_empty() {
-            hand_over(block.freeze()).await;
+            let _ = chunks.send(block.freeze()).await;
         }
-        drop((to_writer, to_hasher));
-        let stopped = |e: tokio::task::JoinError| {
-            TransferError::new(SyncErrorKind::InvalidData, e.to_string())
-        };
-        writer
+        drop(chunks);
+        hasher = writer
             .await
-            .map_err(stopped)?
+            .map_err(|e| TransferError::new(SyncErrorKind::InvalidData, e.to_string()))?
             .map_err(io_err(partial))
             .map_err(TransferError::from)?;
-        hasher = hashing.await.map_err(stopped)?;
         if ended == Ended::Cancelled {
             return Err(TransferError::cancelled());
         }
