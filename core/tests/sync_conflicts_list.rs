@@ -64,6 +64,19 @@ fn items_in_conflict_are_listed_and_counted_like_a_collection() {
     a.sync();
     b.sync();
     assert_eq!(b.conflicts().expect("conflicts").len(), 2);
+    let everywhere = b.conflicts_in_all_libraries().expect("all conflicts");
+    assert_eq!(
+        everywhere
+            .iter()
+            .map(|c| (c.library, c.conflict.clone()))
+            .collect::<Vec<_>>(),
+        b.conflicts()
+            .expect("conflicts")
+            .into_iter()
+            .map(|c| (b.id(), c))
+            .collect::<Vec<_>>(),
+        "the personal library's conflicts, marked with its id"
+    );
 
     let mut keys = listed(&b);
     keys.sort();

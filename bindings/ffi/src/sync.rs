@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use shelfmark_core::sync::{
-    self as core_sync, AutoSyncConfig, AutoSyncHandle, CredentialStore, FieldConflict, ResetMode,
-    Resolution, SyncCancel, SyncOptions, SyncPhase,
+    self as core_sync, AutoSyncConfig, AutoSyncHandle, CredentialStore, FieldConflict,
+    LibraryConflict, ResetMode, Resolution, SyncCancel, SyncOptions, SyncPhase,
 };
 use shelfmark_core::{Library, LibraryId};
 
@@ -328,6 +328,19 @@ pub struct SyncConflict {
     pub title: String,
     pub fields: Vec<ConflictField>,
     pub created: String,
+}
+
+impl From<LibraryConflict> for SyncConflict {
+    fn from(LibraryConflict { library, conflict }: LibraryConflict) -> Self {
+        Self {
+            library_id: library.0,
+            object_type: conflict.object_type.as_str().to_owned(),
+            title: conflict.title,
+            fields: conflict.fields.iter().map(Into::into).collect(),
+            key: conflict.key,
+            created: conflict.created,
+        }
+    }
 }
 
 /// How to resolve a conflict.
@@ -858,23 +871,8 @@ impl SyncManager {
 
     /// Every object in conflict, in every library of the file.
     pub async fn conflicts(&self) -> Result<Vec<SyncConflict>> {
-        with_library(&self.library, |l| {
-            let mut out = Vec::new();
-            for scoped in each_library(l)? {
-                for c in scoped.conflicts()? {
-                    out.push(SyncConflict {
-                        library_id: scoped.id().0,
-                        object_type: c.object_type.as_str().to_owned(),
-                        key: c.key.clone(),
-                        title: c.title.clone(),
-                        fields: c.fields.iter().map(Into::into).collect(),
-                        created: c.created.clone(),
-                    });
-                }
-            }
-            Ok(out)
-        })
-        .await
+        let conflicts = with_library(&self.library, |l| l.conflicts_in_all_libraries()).await?;
+        Ok(conflicts.into_iter().map(SyncConflict::from).collect())
     }
 
     /// Resolves the conflict on `key` in library `library_id`. The version
@@ -952,5 +950,57 @@ impl SyncManager {
     pub async fn restore_from_history(&self, library_id: i64, id: i64) -> Result<()> {
         let scoped = self.library.scoped(LibraryId(library_id))?;
         with_library(&scoped, move |l| l.restore_from_history(id)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use shelfmark_core::ObjectKind;
+
+    use super::*;
+
+    #[test]
+    fn a_conflict_of_a_group_library_keeps_its_library_and_shows_values_as_text() {
+        let conflict = LibraryConflict {
+            library: LibraryId(7),
+            conflict: core_sync::Conflict {
+                object_type: ObjectKind::Item,
+                key: "ABCD2345".into(),
+                title: "Middlemarch".into(),
+                fields: vec![
+                    FieldConflict {
+                        field: "title".into(),
+                        local: json!("Middlemarch"),
+                        remote: Value::Null,
+                    },
+                    FieldConflict {
+                        field: "tags".into(),
+                        local: json!([{"tag": "novel"}]),
+                        remote: json!([]),
+                    },
+                ],
+                created: "2026-01-02T03:04:05Z".into(),
+            },
+        };
+        let listed = SyncConflict::from(conflict);
+        assert_eq!(listed.library_id, 7);
+        assert_eq!(listed.object_type, "item");
+        assert_eq!(listed.key, "ABCD2345");
+        assert_eq!(
+            listed.fields,
+            vec![
+                ConflictField {
+                    field: "title".into(),
+                    local: Some("Middlemarch".into()),
+                    remote: None,
+                },
+                ConflictField {
+                    field: "tags".into(),
+                    local: Some(r#"[{"tag":"novel"}]"#.into()),
+                    remote: Some("[]".into()),
+                },
+            ]
+        );
     }
 }

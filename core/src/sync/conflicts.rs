@@ -46,6 +46,13 @@ impl Serialize for ObjectKind {
     }
 }
 
+/// A conflict and the library of the file it is in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LibraryConflict {
+    pub library: LibraryId,
+    pub conflict: Conflict,
+}
+
 /// How to resolve a conflict.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resolution {
@@ -251,6 +258,20 @@ impl Library {
                 })
                 .collect()
         })
+    }
+
+    /// The conflicts waiting in every library of the file (the personal
+    /// library and each group library), library by library.
+    pub fn conflicts_in_all_libraries(&self) -> Result<Vec<LibraryConflict>> {
+        let mut out = Vec::new();
+        for info in self.libraries()? {
+            let conflicts = self.scoped(info.id)?.conflicts()?;
+            out.extend(conflicts.into_iter().map(|conflict| LibraryConflict {
+                library: info.id,
+                conflict,
+            }));
+        }
+        Ok(out)
     }
 
     /// Resolves the conflict on the object `key`. The version not chosen is

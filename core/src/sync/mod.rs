@@ -22,7 +22,7 @@ mod types;
 mod upload;
 
 pub use client::{ApiClient, RemoteLibrary};
-pub use conflicts::{Conflict, HistoryEntry, Resolution};
+pub use conflicts::{Conflict, HistoryEntry, LibraryConflict, Resolution};
 pub use credentials::{CredentialStore, KeptIn};
 pub use detach::RemovedGroup;
 pub use error::{SyncError, SyncErrorKind};
