@@ -153,12 +153,11 @@ pub fn saved_search(library: &Library, cmd: SavedSearchCommand) -> Result<()> {
                 eprintln!("no saved searches");
             } else {
                 for s in &searches {
-                    let conditions: Vec<String> = s
-                        .conditions
-                        .iter()
-                        .filter(|c| c.condition != "joinMode")
-                        .map(|c| format!("{}:{}:{}", c.condition, c.operator, c.value))
-                        .collect();
+                    let conditions: Vec<String> =
+                        shelfmark_core::without_join_mode(s.conditions.clone())
+                            .iter()
+                            .map(|c| format!("{}:{}:{}", c.condition, c.operator, c.value))
+                            .collect();
                     let join = if s.matches_any() { " (any)" } else { "" };
                     println!("{}  {}{join}  {}", s.key, s.name, conditions.join("  "));
                 }

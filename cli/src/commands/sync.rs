@@ -499,12 +499,11 @@ fn all_libraries(library: &Library) -> Result<Vec<Library>> {
 }
 
 pub fn conflicts(library: &Library, out: JsonOut) -> Result<()> {
-    let mut all = Vec::new();
-    for lib in all_libraries(library)? {
-        for c in lib.conflicts()? {
-            all.push((lib.id().0, c));
-        }
-    }
+    let all: Vec<(i64, _)> = library
+        .conflicts_in_all_libraries()?
+        .into_iter()
+        .map(|c| (c.library.0, c.conflict))
+        .collect();
     if out.json {
         output::json(&Value::Array(
             all.iter()
