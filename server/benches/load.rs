@@ -1,5 +1,10 @@
 //! P7 load benchmark: a second process drives a real server on loopback.
 //!
+//! 0. One client's writes: 10,000 journal articles (about 1.5 KB of JSON
+//!    each) posted 50 at a time, one request after another, as a desktop's
+//!    first upload or an import does. Reports p50/p99 per request and where
+//!    the server spent it (its `Server-Timing` header: reading the body,
+//!    checking the objects, the store's transaction, the answer).
 //! 1. Write throughput: every client fills its own library with 50-object
 //!    POSTs, all at once.
 //! 2. Incremental sync: 100 concurrent clients sync over and over for a
@@ -11,8 +16,9 @@
 //! Run: `cargo bench -p shelfmark-server --bench load` (optional arguments:
 //! clients, items per library, seconds; `--postgres postgres://user@host/db`
 //! runs the server on PostgreSQL, each run in a fresh database made there,
-//! as `SHELFMARK_TEST_DATABASE_URL` does). Figures are printed beside the
-//! targets; the benchmark never fails on a slow machine.
+//! as `SHELFMARK_TEST_DATABASE_URL` does; `--single-client N` posts N
+//! articles in part 0, 0 to skip it; `--help`). Figures are printed beside
+//! the targets; the benchmark never fails on a slow machine.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -23,6 +29,142 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::{Client, Deployment, Server};
+
+const USAGE: &str = "\
+usage: cargo bench -p shelfmark-server --bench load -- [CLIENTS [ITEMS [SECONDS]]]
+           [--single-client ARTICLES] [--postgres URL]
+
+  CLIENTS            clients writing and syncing at once (100)
+  ITEMS              items each client writes to its own library (500)
+  SECONDS            how long the clients sync (10)
+  --single-client N  articles one client posts, 50 a request (10000; 0 skips)
+  --postgres URL     run the server on PostgreSQL (a fresh database there;
+                     SHELFMARK_TEST_DATABASE_URL does the same)";
+
+/// Aims for one client posting 50 articles a request, on SQLite.
+const SINGLE_P50_MS: f64 = 3.0;
+const SINGLE_P99_MS: f64 = 10.0;
+
+/// A journal article of about 1.5 KB of JSON, as reference managers
+/// import them.
+fn journal_article(n: usize) -> Value {
+    json!({
+        "itemType": "journalArticle",
+        "title": format!("Seasonal dynamics of subglacial drainage, study {n}"),
+        "creators": [
+            {"creatorType": "author", "firstName": "Ada", "lastName": format!("Author{}", n % 997)},
+            {"creatorType": "author", "firstName": "Grace", "lastName": "Hopper"},
+            {"creatorType": "author", "firstName": "Emmy", "lastName": "Noether"},
+        ],
+        "abstractNote": "We measure how meltwater reaches the bed of a temperate glacier \
+            over a full season and how the drainage system reorganises as supply grows. \
+            Dye tracing, borehole pressure records and a network of seismometers show \
+            a distributed system giving way to efficient channels within weeks. "
+            .repeat(3),
+        "publicationTitle": "Journal of Glaciology",
+        "volume": format!("{}", 40 + n % 30),
+        "issue": format!("{}", 1 + n % 4),
+        "pages": format!("{}-{}", 100 + n % 500, 112 + n % 500),
+        "date": format!("{}-05-17", 1990 + n % 35),
+        "language": "en",
+        "DOI": format!("10.1000/glac.{n}"),
+        "ISSN": "0022-1430",
+        "url": format!("https://example.org/articles/{n}"),
+        "tags": [{"tag": "glaciology"}, {"tag": format!("season {}", n % 4)}],
+    })
+}
+
+/// Milliseconds of each phase a `Server-Timing` header names.
+fn server_timing(headers: &reqwest::header::HeaderMap) -> Vec<(String, f64)> {
+    let Some(value) = headers.get("server-timing").and_then(|v| v.to_str().ok()) else {
+        return Vec::new();
+    };
+    value
+        .split(',')
+        .filter_map(|metric| {
+            let mut parts = metric.trim().split(';');
+            let name = parts.next()?.to_owned();
+            let dur = parts.find_map(|p| p.trim().strip_prefix("dur="))?;
+            Some((name, dur.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Part 0: one client posting `articles` articles 50 at a time.
+fn single_client(server: &Server, articles: usize) {
+    let client = Client::new_user(server, "single@example.org");
+    let http = reqwest::blocking::Client::new();
+    let url = format!("{}{}/items", server.base_url(), client.lib());
+    let key = client.key.clone().expect("key");
+    let batches: Vec<String> = (0..articles.div_ceil(50))
+        .map(|b| {
+            let batch: Vec<Value> = (b * 50..((b + 1) * 50).min(articles))
+                .map(journal_article)
+                .collect();
+            Value::Array(batch).to_string()
+        })
+        .collect();
+    let bytes: usize = batches.iter().map(String::len).sum();
+    let mut times = Vec::with_capacity(batches.len());
+    let mut phases: Vec<(String, Vec<f64>)> = Vec::new();
+    let started = Instant::now();
+    for body in batches {
+        let t = Instant::now();
+        let r = http
+            .post(&url)
+            .header("Zotero-API-Key", &key)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .expect("POST");
+        let timing = server_timing(r.headers());
+        let status = r.status();
+        let report: Value = r.json().expect("write report");
+        times.push(t.elapsed());
+        assert_eq!(status, 200, "{report}");
+        assert!(
+            report["failed"].as_object().is_none_or(|f| f.is_empty()),
+            "{report}"
+        );
+        for (name, ms) in timing {
+            match phases.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, v)) => v.push(ms),
+                None => phases.push((name, vec![ms])),
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    times.sort_unstable();
+    let (p50, p99) = (ms(percentile(&times, 0.50)), ms(percentile(&times, 0.99)));
+    let met = |v: f64, aim: f64| if v <= aim { "met" } else { "NOT met" };
+    println!(
+        "one client: {articles} articles ({:.1} KB each) in {} POSTs of 50 in {:.2} s = {:.0} items/s",
+        bytes as f64 / articles.max(1) as f64 / 1024.0,
+        times.len(),
+        elapsed.as_secs_f64(),
+        articles as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "  per POST: p50 {p50:.1} ms ({}), p99 {p99:.1} ms ({})   (target p50 ≤ {SINGLE_P50_MS} ms, p99 ≤ {SINGLE_P99_MS} ms)",
+        met(p50, SINGLE_P50_MS),
+        met(p99, SINGLE_P99_MS)
+    );
+    if !phases.is_empty() {
+        let parts: Vec<String> = phases
+            .iter_mut()
+            .map(|(name, v)| {
+                v.sort_by(f64::total_cmp);
+                let median = v[v.len() / 2];
+                let mean = v.iter().sum::<f64>() / v.len() as f64;
+                format!("{name} {median:.2} ({mean:.2})")
+            })
+            .collect();
+        println!(
+            "  server time by phase, ms p50 (mean): {}",
+            parts.join(", ")
+        );
+    }
+}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -134,10 +276,19 @@ async fn sync_client(
 fn main() {
     let mut args: Vec<String> = Vec::new();
     let mut postgres = std::env::var("SHELFMARK_TEST_DATABASE_URL").ok();
+    let mut single_articles = 10_000;
     let mut given = std::env::args().skip(1);
     while let Some(a) = given.next() {
         if a == "--postgres" {
             postgres = Some(given.next().expect("--postgres needs a URL"));
+        } else if a == "--single-client" {
+            single_articles = given
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("--single-client needs a number of articles");
+        } else if a == "--help" || a == "-h" {
+            println!("{USAGE}");
+            return;
         } else if !a.starts_with('-') {
             args.push(a);
         }
@@ -167,6 +318,9 @@ fn main() {
     println!(
         "P7 load benchmark on {backend}: {clients} clients, {per_library} items each, {seconds} s of syncing"
     );
+    if single_articles > 0 {
+        single_client(&server, single_articles);
+    }
     let users: Vec<Client> = (0..clients)
         .map(|i| Client::new_user(&server, &format!("load{i}@example.org")))
         .collect();

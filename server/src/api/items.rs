@@ -18,8 +18,8 @@ use super::object::Endpoint;
 use super::paging::{Paging, add_headers};
 use super::query::{Format, item_query, key_list};
 use super::write::{
-    BatchInput, Items, batch_body, descendants, library_precondition, plan_batch, report,
-    write_token,
+    BatchInput, Items, WriteTiming, batch_body, descendants, library_precondition, plan_batch,
+    report, write_token,
 };
 use super::{
     LAST_MODIFIED_VERSION, LibCtx, Params, json_bytes_response, json_response, no_content,
@@ -425,7 +425,9 @@ fn referenced_items(objects: &[Value]) -> Vec<ObjectKey> {
 /// `POST <lib>/items`: create or update up to 50 items; answers a write report.
 pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
     ctx.require_write()?;
+    let mut timing = WriteTiming::start();
     let objects = batch_body(&body, shelfmark_protocol::limits::WRITE_BATCH_MAX)?;
+    timing.lap("parse");
     let token = write_token(&ctx, &headers)?;
     let request = WriteRequest {
         items: referenced_items(&objects),
@@ -440,13 +442,19 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
         write_token: token,
         now: now_iso(),
     };
-    let (result, version) = plan_write(
+    let ((result, checking), version) = plan_write(
         ctx.state.store.as_ref(),
         ctx.library.id,
         request,
-        move |snap| plan_batch::<Items>(snap, &input),
+        move |snap| {
+            let started = std::time::Instant::now();
+            let (changes, result) = plan_batch::<Items>(snap, &input);
+            (changes, (result, started.elapsed()))
+        },
     )
     .await?;
+    timing.lap("store");
+    timing.split_last("validate", checking);
     let result = result?;
     let saved: Vec<ItemData> = result.saved.iter().map(|(_, d)| d.clone()).collect();
     let list = envelopes(&ctx, &saved).await?;
@@ -459,7 +467,12 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
         |d: &ItemData| by_key.get(&d.key).cloned().unwrap_or(Value::Null),
         |d: &ItemData| d.key.to_string(),
     );
-    Ok(json_response(&value, version))
+    let mut response = json_response(&value, version);
+    timing.lap("answer");
+    response
+        .headers_mut()
+        .insert("server-timing", timing.header_value());
+    Ok(response)
 }
 
 impl Endpoint for Items {

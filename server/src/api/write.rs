@@ -4,8 +4,9 @@
 //! One planner serves items, collections and saved searches through [`Kind`].
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::{Map, Value, json};
 use shelfmark_protocol::{
     CollectionData, ItemData, ObjectKey, SavedSearchData, ValidationError, validate_collection,
@@ -16,6 +17,58 @@ use super::{LibCtx, parse_body};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, Snapshot, WriteToken};
 use shelfmark_protocol::headers;
+
+/// Where a write request's time went, in the order it was spent, for its
+/// `Server-Timing` header: what an operator (and the load benchmark) reads
+/// to see whether reading the body, checking the objects, the store's
+/// transaction or the answer is slow.
+#[derive(Debug)]
+pub struct WriteTiming {
+    mark: Instant,
+    phases: Vec<(&'static str, Duration)>,
+}
+
+impl WriteTiming {
+    /// Starts timing at the request's first phase.
+    pub fn start() -> Self {
+        Self {
+            mark: Instant::now(),
+            phases: Vec::new(),
+        }
+    }
+
+    /// Ends the phase `name`: the time since the previous one ended.
+    pub fn lap(&mut self, name: &'static str) -> Duration {
+        let now = Instant::now();
+        let spent = now - self.mark;
+        self.mark = now;
+        self.phases.push((name, spent));
+        spent
+    }
+
+    /// Splits `part` (measured inside the last phase) out of it, under its
+    /// own name, before it.
+    pub fn split_last(&mut self, part: &'static str, spent: Duration) {
+        if let Some((_, last)) = self.phases.last_mut() {
+            let part_spent = spent.min(*last);
+            *last -= part_spent;
+            let at = self.phases.len() - 1;
+            self.phases.insert(at, (part, part_spent));
+        }
+    }
+
+    /// The `Server-Timing` header's value: `name;dur=milliseconds`, each
+    /// phase in order.
+    pub fn header_value(&self) -> HeaderValue {
+        let text = self
+            .phases
+            .iter()
+            .map(|(name, d)| format!("{name};dur={:.3}", d.as_secs_f64() * 1000.0))
+            .collect::<Vec<_>>()
+            .join(", ");
+        HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
+    }
+}
 
 /// Why one object of a write was refused: its code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -743,6 +796,29 @@ pub fn library_precondition(expected: Option<u64>, current: u64) -> Result<(), A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_timing_names_each_phase_in_order_with_its_milliseconds() {
+        let mut timing = WriteTiming::start();
+        timing.lap("parse");
+        std::thread::sleep(Duration::from_millis(3));
+        timing.lap("store");
+        timing.split_last("validate", Duration::from_millis(1));
+        timing.lap("answer");
+        let value = timing.header_value();
+        let text = value.to_str().expect("ASCII");
+        let phases: Vec<(&str, f64)> = text
+            .split(", ")
+            .map(|p| {
+                let (name, dur) = p.split_once(";dur=").expect("name;dur=");
+                (name, dur.parse().expect("milliseconds"))
+            })
+            .collect();
+        let names: Vec<&str> = phases.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["parse", "validate", "store", "answer"]);
+        assert!((phases[1].1 - 1.0).abs() < 1e-9, "{text}");
+        assert!(phases[2].1 >= 1.9, "{text}");
+    }
 
     fn snapshot_with(items: Vec<ItemData>, version: u64) -> Snapshot {
         Snapshot {

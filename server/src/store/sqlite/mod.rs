@@ -53,6 +53,12 @@ pub struct SqliteStore {
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // In WAL mode, NORMAL syncs the log at checkpoints rather than at every
+    // commit: a committed write survives the server process being killed
+    // (the log is in the OS's cache); a power cut or OS crash can lose the
+    // last commits before it, never corrupt the database. That trade (an
+    // fsync per write would cost more than the rest of a batch's write)
+    // suits a sync server: clients keep their own copy of what they wrote.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     Ok(())
 }

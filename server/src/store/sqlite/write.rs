@@ -47,7 +47,7 @@ pub(super) fn write(
     let mut new_version = version as u64;
     if !changes.is_empty() {
         new_version = snapshot.next_version();
-        apply(&tx, lib, new_version, &changes)?;
+        apply(&tx, lib, new_version, &changes, &snapshot)?;
         tx.prepare_cached("UPDATE libraries SET version = ?1 WHERE id = ?2")?
             .execute(params![new_version as i64, lib])?;
     }
@@ -225,10 +225,22 @@ fn json_text(value: &serde_json::Value) -> String {
     value.to_string()
 }
 
-fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> StoreResult<()> {
+fn apply(
+    tx: &Transaction<'_>,
+    lib: LibraryId,
+    version: u64,
+    c: &Changes,
+    before: &Snapshot,
+) -> StoreResult<()> {
     for item in &c.items {
         let d = derive(item);
         let key = item.key.as_str();
+        // What the snapshot held of the item: an update rewrites only the
+        // search text, tags and collections that changed.
+        let stored = before.items.get(&item.key);
+        let quick_text_changed = stored.is_none_or(|old| derive(old).quick_text != d.quick_text);
+        let tags_changed = stored.is_none_or(|old| old.tags != item.tags);
+        let collections_changed = stored.is_none_or(|old| old.collections != item.collections);
         // An update keeps the row (and its id, which `items_quick` refers to).
         let id: i64 = tx
             .prepare_cached(
@@ -261,23 +273,31 @@ fn apply(tx: &Transaction<'_>, lib: LibraryId, version: u64, c: &Changes) -> Sto
                 ],
                 |r| r.get(0),
             )?;
-        tx.prepare_cached(
-            "INSERT OR REPLACE INTO items_quick (rowid, quick_text) VALUES (?1, ?2)",
-        )?
-        .execute(params![id, d.quick_text])?;
-        tx.prepare_cached("DELETE FROM item_tags WHERE library_id = ?1 AND item_key = ?2")?
-            .execute(params![lib, key])?;
-        for tag in &item.tags {
-            tx.prepare_cached("INSERT OR IGNORE INTO item_tags (library_id, item_key, tag, type) VALUES (?1, ?2, ?3, ?4)")?.execute(params![lib, key, tag.tag, tag.kind])?;
-        }
-        tx.prepare_cached("DELETE FROM item_collections WHERE library_id = ?1 AND item_key = ?2")?
-            .execute(params![lib, key])?;
-        for coll in &item.collections {
+        if quick_text_changed {
             tx.prepare_cached(
-                "INSERT OR IGNORE INTO item_collections (library_id, collection_key, item_key)
-                 VALUES (?1, ?2, ?3)",
+                "INSERT OR REPLACE INTO items_quick (rowid, quick_text) VALUES (?1, ?2)",
             )?
-            .execute(params![lib, coll.as_str(), key])?;
+            .execute(params![id, d.quick_text])?;
+        }
+        if tags_changed {
+            tx.prepare_cached("DELETE FROM item_tags WHERE library_id = ?1 AND item_key = ?2")?
+                .execute(params![lib, key])?;
+            for tag in &item.tags {
+                tx.prepare_cached("INSERT OR IGNORE INTO item_tags (library_id, item_key, tag, type) VALUES (?1, ?2, ?3, ?4)")?.execute(params![lib, key, tag.tag, tag.kind])?;
+            }
+        }
+        if collections_changed {
+            tx.prepare_cached(
+                "DELETE FROM item_collections WHERE library_id = ?1 AND item_key = ?2",
+            )?
+            .execute(params![lib, key])?;
+            for coll in &item.collections {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO item_collections (library_id, collection_key, item_key)
+                     VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![lib, coll.as_str(), key])?;
+            }
         }
         clear_tombstone(tx, lib, ObjectKind::Item, key)?;
     }
