@@ -26,6 +26,21 @@ async fn read(library: &Library) -> Result<Vec<SidebarSection>> {
     blocking(move || sidebar_of(&library)).await
 }
 
+/// The sidebar's counts come from several reads, so a commit landing
+/// between them gives a mix of before and after that never existed.
+/// Reading until two reads agree gives the state after the commit.
+async fn read_settled(library: &Library) -> Result<Vec<SidebarSection>> {
+    let mut last = read(library).await?;
+    for _ in 0..4 {
+        let again = read(library).await?;
+        if again == last {
+            break;
+        }
+        last = again;
+    }
+    Ok(last)
+}
+
 #[uniffi::export]
 impl LibraryHandle {
     /// Keeps the sidebar current: `listener` gets `sidebar()` at once and
@@ -40,7 +55,7 @@ impl LibraryHandle {
             tokio::task::spawn_blocking(move || listener.on_sidebar(sections))
         };
         let task = spawn(async move {
-            let mut shown = match read(&library).await {
+            let mut shown = match read_settled(&library).await {
                 Ok(sections) => sections,
                 Err(e) => return log::warn!("stopped watching the sidebar: {e}"),
             };
@@ -56,7 +71,7 @@ impl LibraryHandle {
                 if !any {
                     continue;
                 }
-                let sections = match read(&library).await {
+                let sections = match read_settled(&library).await {
                     Ok(sections) => sections,
                     Err(e) => return log::warn!("stopped watching the sidebar: {e}"),
                 };
