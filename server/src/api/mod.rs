@@ -168,10 +168,26 @@ impl Params {
     }
 }
 
+impl Params {
+    /// 400 naming the first parameter whose value holds a NUL character:
+    /// no stored text holds one, and the stores cannot take it as query
+    /// text (SQLite's full-text queries end at it, PostgreSQL refuses it).
+    fn refuse_nul(&self) -> ApiResult<()> {
+        match self.pairs.iter().find(|(_, v)| v.contains('\0')) {
+            Some((name, _)) => Err(ApiError::bad_request(format!(
+                "Invalid '{}' value: the NUL character is not allowed",
+                crate::error::printable(name)
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let mut params = Self::parse(parts.uri.query());
+        params.refuse_nul()?;
         params.large_pages = parts
             .headers
             .get(headers::LARGE_PAGES)
@@ -353,4 +369,18 @@ pub fn no_content(version: u64) -> Response {
 /// Parses a request body as JSON, 400 with the parser's words otherwise.
 pub fn parse_body(body: &[u8]) -> ApiResult<Value> {
     serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("Invalid JSON: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nul_in_any_parameter_is_refused_naming_it() {
+        let params = Params::parse(Some("q=ab&itemQ=a%00b&format=json"));
+        let err = params.refuse_nul().expect_err("NUL refused");
+        assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST);
+        assert!(err.message.contains("'itemQ'"), "{}", err.message);
+        assert!(Params::parse(Some("q=%C3%AA&tag=a")).refuse_nul().is_ok());
+    }
 }
