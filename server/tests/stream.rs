@@ -237,6 +237,64 @@ fn a_revoked_key_ends_its_stream() {
     }
 }
 
+/// The status a refused upgrade is answered with.
+fn refused_status(request: tungstenite::handshake::client::Request) -> u16 {
+    match tungstenite::connect(request) {
+        Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
+        other => panic!(
+            "expected a refusal, got {:?}",
+            other.map(|(_, r)| r.status())
+        ),
+    }
+}
+
+#[test]
+fn the_key_is_read_from_headers_or_query_as_everywhere_else() {
+    use tungstenite::client::IntoClientRequest;
+    let server = Server::start();
+    let alice = Client::new_user(&server, "alice@example.org");
+    let bob = Client::new_user(&server, "bob@example.org");
+    let url = stream_url(&alice);
+    let key = alice.key.clone().expect("key");
+    let other_key = bob.key.clone().expect("key");
+
+    // `?key=` alone, and `Authorization: Bearer` alone, open single-key streams.
+    let mut socket = connect(&format!("{url}?key={key}"), None);
+    let connected = expect_event(&mut socket, "connected");
+    assert_eq!(connected["topics"], json!([alice.lib()]));
+    let mut request = url.as_str().into_client_request().expect("request");
+    request.headers_mut().insert(
+        "Authorization",
+        format!("Bearer {key}").parse().expect("header"),
+    );
+    let (mut socket, _) = tungstenite::connect(request).expect("stream connects");
+    let connected = expect_event(&mut socket, "connected");
+    assert_eq!(connected["topics"], json!([alice.lib()]));
+
+    // A header key and a different query key: refused, not one of them picked.
+    let mut request = format!("{url}?key={other_key}")
+        .into_client_request()
+        .expect("request");
+    request
+        .headers_mut()
+        .insert("Zotero-API-Key", key.parse().expect("header"));
+    assert_eq!(refused_status(request), 400);
+    // The same key in both places is fine.
+    let mut request = format!("{url}?key={key}")
+        .into_client_request()
+        .expect("request");
+    request
+        .headers_mut()
+        .insert("Zotero-API-Key", key.parse().expect("header"));
+    let (mut socket, _) = tungstenite::connect(request).expect("stream connects");
+    expect_event(&mut socket, "connected");
+    // An unknown key is refused with 403.
+    let request = format!("{url}?key=notakey")
+        .into_client_request()
+        .expect("request");
+    assert_eq!(refused_status(request), 403);
+}
+
 #[test]
 fn joining_a_group_adds_its_topic_and_leaving_removes_it() {
     let server = Server::start();

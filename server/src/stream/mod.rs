@@ -16,14 +16,16 @@ pub mod notifier;
 
 use std::sync::Arc;
 
+use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::watch;
 
 use crate::app::AppState;
+use crate::auth::{ClientIp, presented_key, wrong_key};
 use crate::config::{Config, DatabaseConfig};
+use crate::error::ApiError;
 use crate::store::Store;
 use hub::Hub;
 
@@ -88,31 +90,28 @@ pub fn stream_url(config: &Config) -> String {
 }
 
 /// `GET /stream`: upgrades to a WebSocket. A key given with the request
-/// (`Zotero-API-Key`, `Authorization: Bearer`, or `?key=`) opens a
-/// single-key stream that follows everything the key may read.
+/// (`Zotero-API-Key`, `Authorization: Bearer`, or `?key=`, read as every
+/// other endpoint reads it) opens a single-key stream that follows
+/// everything the key may read.
 pub async fn upgrade(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    Query(query): Query<std::collections::HashMap<String, String>>,
+    uri: Uri,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let key = headers
-        .get("zotero-api-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| {
-            headers
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::to_owned)
-        })
-        .or_else(|| query.get("key").cloned());
+    let key = match presented_key(&headers, uri.query()) {
+        Ok(key) => key,
+        Err(e) => return e.into_response(),
+    };
     let single_key = match key {
         None => None,
         Some(key) => match state.lookup_key(&key).await {
             Ok(Some(caller)) => Some((key, caller)),
-            Ok(None) => return (StatusCode::FORBIDDEN, "Invalid key").into_response(),
+            Ok(None) => {
+                let refused = ApiError::new(StatusCode::FORBIDDEN, "Invalid key");
+                return wrong_key(&state, ip, refused).await.into_response();
+            }
             Err(e) => return e.into_response(),
         },
     };
