@@ -14,11 +14,13 @@ import org.shelfmark.ItemField
 import org.shelfmark.ItemForm
 import org.shelfmark.ItemTag
 import org.shelfmark.FileInfo
+import org.shelfmark.FileScope
 import org.shelfmark.ItemDetail
 import org.shelfmark.ItemKind
 import org.shelfmark.ItemTypeInfo
 import org.shelfmark.LibraryHandle
 import org.shelfmark.ShelfmarkException
+import org.shelfmark.fileChanges
 import org.shelfmark.itemTypes
 import org.shelfmark.noteHtml
 
@@ -62,6 +64,26 @@ class ItemDetailState(private val library: LibraryHandle, private val scope: Cor
                     AttachmentView(child, file, library.annotations().list(child.key))
                 }
                 item = detail
+            } catch (e: ShelfmarkException) {
+                error = e.message
+            }
+        }
+    }
+
+    /**
+     * Reads the file state of this item's attachments again whenever one of
+     * their files changes on this device (a download starts, progresses or
+     * finishes, a file is removed or waits for upload), while collected.
+     * These are not library changes, so nothing else would show them.
+     */
+    suspend fun followFileChanges() {
+        library.fileChanges().collect { changed ->
+            val shown = attachments
+            if (shown.none { it.detail.key in changed }) return@collect
+            try {
+                val states = library.files().states(FileScope.Item(key)).associateBy { it.key }
+                // The list may have changed while the states were read: update what is shown now.
+                attachments = attachments.map { a -> if (a.detail.key in changed) a.copy(file = states[a.detail.key] ?: a.file) else a }
             } catch (e: ShelfmarkException) {
                 error = e.message
             }

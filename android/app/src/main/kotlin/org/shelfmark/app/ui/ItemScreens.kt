@@ -52,6 +52,7 @@ private data class NoteDraft(val key: String?, val text: String)
 @Composable
 fun ItemDetailScreen(app: AppState, state: ItemDetailState) {
     LaunchedEffect(state) { state.load() }
+    LaunchedEffect(state) { state.followFileChanges() }
     val item = state.item
     var noteDraft by remember(state) { mutableStateOf<NoteDraft?>(null) }
     var picking by remember(state) { mutableStateOf(false) }
@@ -105,6 +106,7 @@ fun ItemDetailScreen(app: AppState, state: ItemDetailState) {
                                 attachment.annotations.size.takeIf { it > 0 }?.let { "$it annotations" },
                             ).joinToString(" · "),
                             style = MaterialTheme.typography.bodySmall,
+                            modifier = Modifier.testTag(Tags.attachmentFile(attachment.detail.key)),
                         )
                         attachment.annotations.take(3).forEach { a ->
                             Text("• ${a.annotationType} p. ${a.pageLabel ?: "?"}: ${a.comment ?: a.text ?: ""}", style = MaterialTheme.typography.bodySmall)

@@ -89,6 +89,7 @@ object Tags {
     fun field(name: String) = "field:$name"
     fun editField(name: String) = "edit.field:$name"
     fun attachment(key: String) = "attachment:$key"
+    fun attachmentFile(key: String) = "attachment.file:$key"
     fun annotation(key: String) = "annotation:$key"
     fun kind(name: String) = "annotate.kind:$name"
     fun conflict(key: String) = "conflict:$key"
