@@ -117,8 +117,25 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
     val collection: String?
         get() = (selection?.kind as? SidebarRowKind.Collection)?.key
 
+    /**
+     * The references ticked to share together (a long press on a row starts
+     * choosing; empty: not choosing). Cleared when another sidebar row is chosen.
+     */
+    var chosenKeys: Set<String> by mutableStateOf(emptySet())
+        private set
+
+    /** Ticks reference `key`, or unticks it when it was ticked. */
+    fun toggleChosen(key: String) {
+        chosenKeys = if (key in chosenKeys) chosenKeys - key else chosenKeys + key
+    }
+
+    fun clearChosen() {
+        chosenKeys = emptySet()
+    }
+
     fun select(row: SidebarRow) {
         selection = row
+        chosenKeys = emptySet()
         searchText = ""
         scope.launch {
             try {

@@ -4,6 +4,7 @@ import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
 import org.shelfmark.CitationStyle
 import org.shelfmark.Format
@@ -47,14 +48,21 @@ class ShareState(
         }
     }
 
+    private var making: Job? = null
+
     fun choose(styleId: String, asBibliography: Boolean = bibliography) {
         style = styleId
         bibliography = asBibliography
         val format = if (asBibliography) ShareFormat.Bibliography(styleId) else ShareFormat.Citation(styleId)
-        scope.launch {
+        // Only the last choice's payload is shown and shared: an earlier one still being made is dropped.
+        making?.cancel()
+        making = scope.launch {
             try {
-                payload = library.sharing().payload(keys, format)
-                error = null
+                val made = library.sharing().payload(keys, format)
+                if (style == styleId && bibliography == asBibliography) {
+                    payload = made
+                    error = null
+                }
             } catch (e: ShelfmarkException) {
                 error = e.message
             }

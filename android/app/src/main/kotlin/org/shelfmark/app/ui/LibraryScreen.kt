@@ -1,7 +1,9 @@
 package org.shelfmark.app.ui
 
 import androidx.compose.foundation.background
+import androidx.compose.foundation.ExperimentalFoundationApi
 import androidx.compose.foundation.clickable
+import androidx.compose.foundation.combinedClickable
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -101,17 +103,32 @@ fun LibraryListScreen(
 ) {
     Scaffold(
         topBar = {
-            TopAppBar(
-                title = { Text(browser.title, maxLines = 1, overflow = TextOverflow.Ellipsis) },
-                navigationIcon = { if (onMenu != null) BarButton("☰", Tags.MENU, onMenu) },
-                actions = {
-                    if (browser.editable) NewItemMenu(app, browser)
-                    TextButton(onClick = { app.sync.syncNow() }, enabled = !app.sync.running, modifier = Modifier.testTag(Tags.SYNC_NOW)) {
-                        Text(if (app.sync.running) "Syncing…" else "Sync")
-                    }
-                    SortMenu(browser)
-                },
-            )
+            val chosen = browser.chosenKeys
+            if (chosen.isNotEmpty()) {
+                // Choosing references to share together: the bar says how many and offers Share.
+                TopAppBar(
+                    title = { Text("${chosen.size} chosen", modifier = Modifier.testTag(Tags.CHOSEN_COUNT)) },
+                    navigationIcon = { BarButton("✕", Tags.CHOSEN_CANCEL) { browser.clearChosen() } },
+                    actions = {
+                        TextButton(
+                            onClick = { app.navigate(Screen.Share(chosen.toList())); browser.clearChosen() },
+                            modifier = Modifier.testTag(Tags.CHOSEN_SHARE),
+                        ) { Text("Share") }
+                    },
+                )
+            } else {
+                TopAppBar(
+                    title = { Text(browser.title, maxLines = 1, overflow = TextOverflow.Ellipsis) },
+                    navigationIcon = { if (onMenu != null) BarButton("☰", Tags.MENU, onMenu) },
+                    actions = {
+                        if (browser.editable) NewItemMenu(app, browser)
+                        TextButton(onClick = { app.sync.syncNow() }, enabled = !app.sync.running, modifier = Modifier.testTag(Tags.SYNC_NOW)) {
+                            Text(if (app.sync.running) "Syncing…" else "Sync")
+                        }
+                        SortMenu(browser)
+                    },
+                )
+            }
         },
     ) { padding ->
         Column(Modifier.padding(padding).fillMaxSize()) {
@@ -155,7 +172,14 @@ fun LibraryListScreen(
                         } else {
                             emptyList()
                         }
-                        ItemRowView(row, selected = row.key == selectedKey, onClick = { onOpen(row.key) }, fileStates = fileStates)
+                        val choosing = browser.chosenKeys.isNotEmpty()
+                        ItemRowView(
+                            row,
+                            selected = row.key == selectedKey || row.key in browser.chosenKeys,
+                            onClick = { if (choosing) browser.toggleChosen(row.key) else onOpen(row.key) },
+                            onLongClick = { browser.toggleChosen(row.key) },
+                            fileStates = fileStates,
+                        )
                     }
                     HorizontalDivider()
                 }
@@ -217,13 +241,18 @@ fun SyncBanner(app: AppState) {
     }
 }
 
-/** One list row: title, creators, year, type, how many notes and attachments it has, and each attachment's file state. */
+/**
+ * One list row: title, creators, year, type, how many notes and attachments
+ * it has, and each attachment's file state. A long press ticks it for sharing
+ * with others.
+ */
+@OptIn(ExperimentalFoundationApi::class)
 @Composable
-fun ItemRowView(row: ItemRow, selected: Boolean, onClick: () -> Unit, fileStates: List<String> = emptyList()) {
+fun ItemRowView(row: ItemRow, selected: Boolean, onClick: () -> Unit, onLongClick: (() -> Unit)? = null, fileStates: List<String> = emptyList()) {
     Column(
         Modifier.fillMaxWidth()
             .background(if (selected) MaterialTheme.colorScheme.primaryContainer else MaterialTheme.colorScheme.surface)
-            .clickable(onClick = onClick)
+            .combinedClickable(onLongClick = onLongClick, onClick = onClick)
             .padding(horizontal = 16.dp, vertical = 10.dp)
             .testTag(Tags.row(row.key)),
     ) {
