@@ -50,6 +50,11 @@ class BrowseTest {
         rule.waitForTag(Tags.sort("Creator")).performClick()
         waitForRows(listOf("Tidal Rhythms in Estuaries", "On the Origin of Species", "The Structure of Scientific Revolutions", "Sketch of the Analytical Engine", "On Computable Numbers").map(::key))
 
+        // By date: 1843, 1859, 1937, 1962, 2019.
+        rule.onNodeWithTag("sort").performClick()
+        rule.waitForTag(Tags.sort("Date")).performClick()
+        waitForRows(listOf("Sketch of the Analytical Engine", "On the Origin of Species", "On Computable Numbers", "The Structure of Scientific Revolutions", "Tidal Rhythms in Estuaries").map(::key))
+
         // The collection tree: a collection and its subcollection each list their own items.
         rule.onNodeWithTag(Tags.MENU).performClick()
         rule.waitForTag(Tags.sidebar("Computing")).performClick()

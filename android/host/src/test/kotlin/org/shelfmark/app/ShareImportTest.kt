@@ -73,7 +73,7 @@ class ShareImportTest {
         rule.waitForTag(Tags.sidebar("Import")).performClick()
 
         rule.waitForTag(Tags.IMPORT_REPORT).assertTextContains("Imported 1 reference", substring = true)
-        rule.onNodeWithTag(Tags.IMPORT_REPORT).assertTextContains("1 already in the library", substring = true)
+        rule.onNodeWithTag(Tags.IMPORT_REPORT).assertTextContains("1 reference was already in the library, not imported again.", substring = true)
         rule.onNodeWithText("Show the library").performClick()
         rule.waitForText("A Mathematical Theory of Communication")
         rule.onNodeWithTag(Tags.ITEM_COUNT).assertTextContains("6 references")

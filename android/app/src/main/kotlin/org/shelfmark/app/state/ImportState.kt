@@ -8,9 +8,11 @@ import kotlinx.coroutines.launch
 import org.shelfmark.Format
 import org.shelfmark.ImportOptions
 import org.shelfmark.ImportReport
+import org.shelfmark.ImportSummary
 import org.shelfmark.LibraryHandle
 import org.shelfmark.OnDuplicate
 import org.shelfmark.ShelfmarkException
+import org.shelfmark.importSummary
 import java.io.File
 
 /** The format a file's name says it holds (null: let the library recognise it). */
@@ -26,6 +28,10 @@ fun formatOf(path: String): Format? = when (File(path).extension.lowercase()) {
 class ImportState(private val library: LibraryHandle, private val scope: CoroutineScope, val path: String) {
     var report: ImportReport? by mutableStateOf(null)
         private set
+
+    /** The report in the library's words: headline, what else happened, items by type. */
+    var summary: ImportSummary? by mutableStateOf(null)
+        private set
     var error: String? by mutableStateOf(null)
         private set
     var running by mutableStateOf(false)
@@ -36,7 +42,9 @@ class ImportState(private val library: LibraryHandle, private val scope: Corouti
         running = true
         scope.launch {
             try {
-                report = library.transfer().importFile(path, ImportOptions(formatOf(path), null, OnDuplicate.SKIP), null)
+                val done = library.transfer().importFile(path, ImportOptions(formatOf(path), null, OnDuplicate.SKIP), null)
+                summary = importSummary(done)
+                report = done
             } catch (e: ShelfmarkException) {
                 error = "${File(path).name} could not be imported: ${e.message}"
             } finally {
@@ -44,11 +52,4 @@ class ImportState(private val library: LibraryHandle, private val scope: Corouti
             }
         }
     }
-}
-
-/** The report's headline: how many references of which types came in. */
-fun importHeadline(report: ImportReport): String {
-    val n = report.created.size.toLong()
-    val types = report.createdByType.entries.sortedByDescending { it.value }.joinToString(", ") { "${it.value} ${it.key}" }
-    return "Imported $n ${plural(n, "reference")}" + if (types.isNotEmpty()) " ($types)" else ""
 }

@@ -6,6 +6,7 @@ import androidx.compose.runtime.setValue
 import kotlinx.coroutines.launch
 import org.shelfmark.ConflictChoice
 import org.shelfmark.ConflictHistoryEntry
+import org.shelfmark.ConflictText
 import org.shelfmark.DeletionConfirmation
 import org.shelfmark.ErrorCategory
 import org.shelfmark.LibrarySyncStatus
@@ -82,7 +83,8 @@ class SyncState(private val app: AppState) {
         private set
     var log: List<SyncLogEntry> by mutableStateOf(emptyList())
         private set
-    var conflicts: List<SyncConflict> by mutableStateOf(emptyList())
+    /** Every conflict with each field's label and both values in words (tags and creators as lists, collections by name). */
+    var conflicts: List<ConflictText> by mutableStateOf(emptyList())
         private set
     var history: List<ConflictHistoryEntry> by mutableStateOf(emptyList())
         private set
@@ -150,7 +152,7 @@ class SyncState(private val app: AppState) {
                 statusText = library.syncStatusText(null)
                 status = library.sync().status()
                 log = library.sync().log(20u)
-                conflicts = library.sync().conflicts()
+                conflicts = library.conflictTexts()
                 history = library.sync().conflictHistory()
                 val confirmation = library.deletionConfirmation()
                 // A sync that holds back a different set asks again, even after "Not now".

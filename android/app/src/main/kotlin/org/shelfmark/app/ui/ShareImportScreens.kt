@@ -26,7 +26,6 @@ import org.shelfmark.app.state.AppState
 import org.shelfmark.app.state.ImportState
 import org.shelfmark.app.state.Screen
 import org.shelfmark.app.state.ShareState
-import org.shelfmark.app.state.importHeadline
 
 /** How many styles the share screen offers before "more" (the library lists the common ones first). */
 private const val COMMON_STYLES = 8
@@ -67,12 +66,19 @@ fun ImportScreen(app: AppState, state: ImportState) {
         if (state.running) CircularProgressIndicator()
         state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
         val report = state.report ?: return@Column
+        val summary = state.summary ?: return@Column
         Column(Modifier.semantics(mergeDescendants = true) {}.testTag(Tags.IMPORT_REPORT), verticalArrangement = Arrangement.spacedBy(6.dp)) {
-            Text(importHeadline(report), style = MaterialTheme.typography.titleMedium)
-            if (report.duplicates.isNotEmpty()) Text("${report.duplicates.size} already in the library, skipped")
-            if (report.collectionsCreated > 0u) Text("${report.collectionsCreated} collections created")
-            report.skipped.forEach { Text("Record ${it.record} skipped: ${it.message}", color = MaterialTheme.colorScheme.error) }
-            report.keptInExtra.forEach { Text("Record ${it.record}: ${it.message} (kept in Extra)", style = MaterialTheme.typography.bodySmall) }
+            Text(summary.headline, style = MaterialTheme.typography.titleMedium)
+            if (summary.byType.isNotEmpty()) {
+                Text(summary.byType.joinToString(", ") { "${it.count} ${it.label}" }, style = MaterialTheme.typography.bodyMedium)
+            }
+            summary.lines.forEach { Text(it) }
+            // The records behind "could not be imported" and "kept in Extra", one by one (duplicates were told above).
+            val duplicates = report.duplicates.map { it.record }.toSet()
+            report.skipped.filter { it.record !in duplicates }.forEach {
+                Text("Record ${it.record}: ${it.message}", style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.error)
+            }
+            report.keptInExtra.forEach { Text("Record ${it.record}: ${it.message}", style = MaterialTheme.typography.bodySmall) }
         }
         Button(onClick = { app.back(); app.browser?.refresh() }) { Text("Show the library") }
         report.created.firstOrNull()?.let { first ->

@@ -31,8 +31,9 @@ import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
 import org.shelfmark.ConflictChoice
-import org.shelfmark.SyncConflict
-import org.shelfmark.SyncResetMode
+import org.shelfmark.ConflictText
+import org.shelfmark.SyncResetChoice
+import org.shelfmark.syncResetChoices
 import org.shelfmark.app.state.AppState
 import org.shelfmark.app.state.Screen
 import org.shelfmark.app.state.SyncState
@@ -43,7 +44,7 @@ import org.shelfmark.app.state.stageText
 @Composable
 fun SyncStatusScreen(app: AppState, sync: SyncState) {
     LaunchedEffect(sync) { sync.reload() }
-    var resetMode by remember { mutableStateOf<SyncResetMode?>(null) }
+    var resetChoice by remember { mutableStateOf<SyncResetChoice?>(null) }
     Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
             Button(onClick = { sync.syncNow() }, enabled = !sync.running, modifier = Modifier.testTag(Tags.SYNC_NOW)) { Text(if (sync.running) "Syncing…" else "Sync now") }
@@ -92,31 +93,32 @@ fun SyncStatusScreen(app: AppState, sync: SyncState) {
             }
         }
         Text("Reset sync", style = MaterialTheme.typography.titleSmall)
-        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            listOf(SyncResetMode.UPLOAD to "Upload", SyncResetMode.DOWNLOAD to "Download", SyncResetMode.MERGE to "Merge").forEach { (mode, label) ->
-                OutlinedButton(onClick = { resetMode = mode }) { Text(label) }
+        // The three ways and their words come from the library, so both apps explain them alike.
+        resetChoices.forEach { choice ->
+            Column(Modifier.fillMaxWidth(), verticalArrangement = Arrangement.spacedBy(2.dp)) {
+                OutlinedButton(onClick = { resetChoice = choice }, modifier = Modifier.testTag(Tags.reset(choice.mode.name))) { Text(choice.title) }
+                Text(choice.description, style = MaterialTheme.typography.bodySmall)
             }
         }
-        sync.resetBackup?.let { Text("Backup written to $it", style = MaterialTheme.typography.bodySmall) }
+        sync.resetBackup?.let { Text("Backup written to $it", style = MaterialTheme.typography.bodySmall, modifier = Modifier.testTag(Tags.RESET_BACKUP)) }
     }
-    resetMode?.let { mode ->
+    resetChoice?.let { choice ->
         AlertDialog(
-            onDismissRequest = { resetMode = null },
-            title = { Text("Reset sync?") },
-            text = {
-                Text(
-                    when (mode) {
-                        SyncResetMode.UPLOAD -> "The online library will be made equal to this device's. What exists only online is deleted there."
-                        SyncResetMode.DOWNLOAD -> "This device's library will be made equal to the online one. What exists only here goes to the trash."
-                        SyncResetMode.MERGE -> "Both libraries are paired again; nothing is deleted and nothing is duplicated."
-                    } + " A backup of this library is written first.",
-                )
+            onDismissRequest = { resetChoice = null },
+            title = { Text(choice.title) },
+            text = { Text(choice.confirmation, modifier = Modifier.testTag(Tags.RESET_CONFIRMATION)) },
+            confirmButton = {
+                TextButton(onClick = { sync.reset(choice.mode); resetChoice = null }, modifier = Modifier.testTag(Tags.RESET_CONFIRM)) {
+                    Text(choice.title, color = if (choice.destructive) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.primary)
+                }
             },
-            confirmButton = { TextButton(onClick = { sync.reset(mode); resetMode = null }) { Text("Reset") } },
-            dismissButton = { TextButton(onClick = { resetMode = null }) { Text("Cancel") } },
+            dismissButton = { TextButton(onClick = { resetChoice = null }, modifier = Modifier.testTag(Tags.RESET_CANCEL)) { Text("Cancel") } },
         )
     }
 }
+
+/** The ways to reset sync, in the library's words; they never change while the app runs. */
+private val resetChoices: List<SyncResetChoice> by lazy { syncResetChoices() }
 
 /** Sync conflicts: each field's value here and online; keep either or type a new one. Below, the history with restore. */
 @Composable
@@ -133,7 +135,7 @@ fun ConflictsScreen(sync: SyncState) {
                         Text(entry.title, fontWeight = FontWeight.SemiBold)
                         Text("Kept the ${entry.chosen} version of ${entry.fields.joinToString(", ")} on ${entry.resolvedAt}", style = MaterialTheme.typography.bodySmall)
                     }
-                    if (entry.restoredAt == null) TextButton(onClick = { sync.restore(entry) }) { Text("Restore the other") }
+                    if (entry.restoredAt == null) TextButton(onClick = { sync.restore(entry) }, modifier = Modifier.testTag("history.restore:${entry.key}")) { Text("Restore the other") }
                 }
             }
         }
@@ -141,15 +143,17 @@ fun ConflictsScreen(sync: SyncState) {
 }
 
 @Composable
-private fun ConflictCard(sync: SyncState, conflict: SyncConflict) {
+private fun ConflictCard(sync: SyncState, shown: ConflictText) {
+    val conflict = shown.conflict
     val typed = remember(conflict.key) { mutableStateMapOf<String, String>() }
     Card(Modifier.fillMaxWidth().semantics(mergeDescendants = true) {}.testTag(Tags.conflict(conflict.key))) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
-            Text(conflict.title, style = MaterialTheme.typography.titleMedium)
-            conflict.fields.forEach { f ->
-                Text(f.field, style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.primary)
-                Text("Here: ${f.local ?: "(none)"}", style = MaterialTheme.typography.bodySmall)
-                Text("Online: ${f.remote ?: "(none)"}", style = MaterialTheme.typography.bodySmall)
+            Text("${shown.objectLabel} · ${shown.libraryName}", style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.outline)
+            Text(shown.title, style = MaterialTheme.typography.titleMedium)
+            shown.fields.forEach { f ->
+                Text(f.label, style = MaterialTheme.typography.labelMedium, color = MaterialTheme.colorScheme.primary)
+                Text("Here: ${f.local}", style = MaterialTheme.typography.bodySmall)
+                Text("Online: ${f.remote}", style = MaterialTheme.typography.bodySmall)
                 OutlinedTextField(typed[f.field] ?: "", { typed[f.field] = it }, label = { Text("Or type a new value") }, singleLine = true, modifier = Modifier.fillMaxWidth().testTag("conflict.value:${f.field}"))
             }
             Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
