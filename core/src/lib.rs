@@ -23,6 +23,7 @@ mod library;
 mod list_watch;
 pub mod lookup;
 pub mod search;
+mod send_futures;
 mod store;
 pub mod sync;
 pub mod text;

@@ -216,7 +216,9 @@ impl Library {
     ) -> Result<Vec<FileOutcome>> {
         let credentials = options.credentials.clone();
         let (client, remote) = blocking(self, move |l| connect(l, &credentials)).await?;
-        Ok(self.download_with(&client, remote, keys, options).await)
+        Ok(self
+            .download_with(&Arc::new(client), remote, keys, options)
+            .await)
     }
 
     /// [`Library::download_files`] for callers without an async runtime.
@@ -252,7 +254,7 @@ impl Library {
 
     async fn download_with(
         &self,
-        client: &ApiClient,
+        client: &Arc<ApiClient>,
         remote: RemoteLibrary,
         keys: &[String],
         options: &DownloadOptions,
@@ -262,14 +264,24 @@ impl Library {
         } else {
             options.concurrency
         };
-        futures_util::stream::iter(keys.iter())
-            .map(|key| async move {
-                let _slot = GATE.enter(options.priority).await;
-                match self.download_one(client, remote, key, options).await {
-                    Ok(()) => FileOutcome::done(key),
-                    Err(e) => FileOutcome::failed(key, &e),
+        // Each download owns what it uses: a stream of closures over
+        // borrowed keys would make the caller's future not `Send`.
+        let downloads: Vec<_> = keys
+            .iter()
+            .map(|key| {
+                let (library, client, options) =
+                    (self.clone(), Arc::clone(client), options.clone());
+                let key = key.clone();
+                async move {
+                    let _slot = GATE.enter(options.priority).await;
+                    match library.download_one(&client, remote, &key, &options).await {
+                        Ok(()) => FileOutcome::done(&key),
+                        Err(e) => FileOutcome::failed(&key, &e),
+                    }
                 }
             })
+            .collect();
+        futures_util::stream::iter(downloads)
             .buffer_unordered(concurrency)
             .collect()
             .await
@@ -314,9 +326,11 @@ impl Library {
         save_row(self, row.clone()).await?;
 
         let partial = store::partial_path(&root, lib, key);
+        let progress_writer = ProgressWriter::new(self, key);
         let outcome = self
-            .fetch_verified(client, remote, key, &partial, options)
+            .fetch_verified(client, remote, key, &partial, options, &progress_writer)
             .await;
+        progress_writer.settle().await;
         // Whatever happened, the row says so before returning.
         let owned = key.to_owned();
         let current =
@@ -370,6 +384,7 @@ impl Library {
         key: &str,
         partial: &std::path::Path,
         options: &DownloadOptions,
+        progress_writer: &ProgressWriter,
     ) -> std::result::Result<Option<transfer::RemoteFile>, TransferError> {
         let mut corrupt = 0;
         let mut expired = 0;
@@ -377,10 +392,8 @@ impl Library {
             let Some(file) = transfer::locate(client, remote, key).await? else {
                 return Ok(None);
             };
-            let lib = self.id;
             let mut last_write = Instant::now();
             let progress_cb = options.progress.clone();
-            let library = self.clone();
             let owned = key.to_owned();
             let mut progress = move |done: u64, total: u64| {
                 if let Some(p) = &progress_cb {
@@ -390,11 +403,10 @@ impl Library {
                         total,
                     });
                 }
-                if last_write.elapsed() >= PROGRESS_WRITE_INTERVAL || done == total {
+                if (last_write.elapsed() >= PROGRESS_WRITE_INTERVAL || done == total)
+                    && progress_writer.start(done, total)
+                {
                     last_write = Instant::now();
-                    let _ = library
-                        .db
-                        .write(|tx| rows::set_progress(tx, lib, &owned, done, total));
                 }
             };
             match transfer::fetch(client, &file, partial, &options.cancel, &mut progress).await? {
@@ -419,6 +431,58 @@ impl Library {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Writes a download's progress to the library file on the blocking pool
+/// (never on the thread receiving the bytes): one write at a time, and the
+/// last one awaited before the file's row is saved, so that a late progress
+/// write cannot mark a finished download as running.
+struct ProgressWriter {
+    library: Library,
+    key: String,
+    in_flight: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl ProgressWriter {
+    fn new(library: &Library, key: &str) -> Self {
+        Self {
+            library: library.clone(),
+            key: key.to_owned(),
+            in_flight: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Starts writing `done` of `total` bytes unless the previous write is
+    /// still under way. Whether it started.
+    fn start(&self, done: u64, total: u64) -> bool {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        if in_flight.as_ref().is_some_and(|write| !write.is_finished()) {
+            return false;
+        }
+        let (library, key) = (self.library.clone(), self.key.clone());
+        *in_flight = Some(tokio::task::spawn_blocking(move || {
+            let lib = library.id;
+            if let Err(e) = library
+                .db
+                .write(|tx| rows::set_progress(tx, lib, &key, done, total))
+            {
+                log::debug!("attachment {key}: progress not recorded: {e}");
+            }
+        }));
+        true
+    }
+
+    /// Waits for the write under way, if any.
+    async fn settle(&self) {
+        let last = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(write) = last {
+            let _ = write.await;
         }
     }
 }
@@ -582,7 +646,7 @@ async fn upload_one(
 /// summary, never raised: the metadata sync stands.
 pub(crate) async fn sync_files(
     library: &Library,
-    client: &ApiClient,
+    client: &Arc<ApiClient>,
     remote: RemoteLibrary,
 ) -> FileSyncSummary {
     let mut summary = FileSyncSummary::default();
@@ -599,7 +663,7 @@ pub(crate) async fn sync_files(
 
 async fn sync_files_inner(
     library: &Library,
-    client: &ApiClient,
+    client: &Arc<ApiClient>,
     remote: RemoteLibrary,
     summary: &mut FileSyncSummary,
 ) -> Result<()> {

@@ -52,9 +52,10 @@ enum Uploaded {
 }
 
 /// One library's sync.
-pub(crate) struct LibraryRun<'a> {
+pub(crate) struct LibraryRun {
     pub library: Library,
-    pub client: &'a ApiClient,
+    /// Shared with the file step and with the page requests in flight.
+    pub client: Arc<ApiClient>,
     pub remote: RemoteLibrary,
     pub concurrency: usize,
     pub confirm_deletions: bool,
@@ -66,7 +67,32 @@ pub(crate) struct LibraryRun<'a> {
     pub cancel: Option<SyncCancel>,
 }
 
-impl LibraryRun<'_> {
+/// The objects with `keys`, a standard page per request, `at_once`
+/// requests in flight, in order. The stream owns what it needs (no
+/// borrowed closures), so the sync future stays `Send`.
+pub(crate) fn fetch_pages(
+    client: &Arc<ApiClient>,
+    remote: RemoteLibrary,
+    ty: ObjectKind,
+    keys: &[String],
+    at_once: usize,
+) -> impl futures_util::Stream<Item = std::result::Result<(Vec<RemoteObject>, u64), SyncError>>
++ Send
++ 'static {
+    let pages: Vec<Vec<String>> = keys
+        .chunks(STANDARD_PAGE as usize)
+        .map(<[String]>::to_vec)
+        .collect();
+    let client = Arc::clone(client);
+    stream::iter(pages)
+        .map(move |page| {
+            let client = Arc::clone(&client);
+            async move { client.fetch(remote, ty, &page).await }
+        })
+        .buffered(at_once.max(1))
+}
+
+impl LibraryRun {
     fn progress(&self, phase: SyncPhase, object: Option<ObjectKind>, done: usize, total: usize) {
         if let Some(callback) = &self.progress {
             callback(&SyncProgress {
@@ -310,7 +336,7 @@ impl LibraryRun<'_> {
     ) -> Result<()> {
         let total = keys.len();
         self.progress(SyncPhase::Downloading, Some(ty), 0, total);
-        let client = self.client;
+        let client = Arc::clone(&self.client);
         let remote = self.remote;
         let concurrency = self.concurrency.max(1);
         let mut pulled = PagesPulled {
@@ -327,16 +353,18 @@ impl LibraryRun<'_> {
                 .collect();
             // Large pages are many times the size of standard ones: fewer
             // at once keep memory bounded, and the server busy all the same.
+            let lister = Arc::clone(&client);
             let pages = stream::iter(starts)
-                .map(|start| async move { client.list_since(remote, ty, since, start).await })
+                .map(move |start| {
+                    let client = Arc::clone(&lister);
+                    async move { client.list_since(remote, ty, since, start).await }
+                })
                 .buffered(concurrency.min(LARGE_PAGES_AT_ONCE));
             self.apply_pages(ty, pages, Some(&mut wanted), context, seen, &mut pulled)
                 .await?;
             remaining.retain(|k| wanted.contains(k.as_str()));
         }
-        let pages = stream::iter(remaining.chunks(STANDARD_PAGE as usize))
-            .map(|page| async move { client.fetch(remote, ty, page).await })
-            .buffered(concurrency);
+        let pages = fetch_pages(&client, remote, ty, &remaining, concurrency);
         self.apply_pages(ty, pages, None, context, seen, &mut pulled)
             .await?;
         if !pulled.held.is_empty() {

@@ -19,13 +19,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
-use futures_util::stream;
 use rusqlite::params;
 use serde_json::Value;
 
 use super::apply::PullContext;
-use super::client::{Fetched, STANDARD_PAGE};
-use super::engine::{LibraryRun, Listing, VersionWatch};
+use super::client::Fetched;
+use super::engine::{LibraryRun, Listing, VersionWatch, fetch_pages};
 use super::objects;
 use super::state;
 use super::types::{ResetMode, ResetReport};
@@ -73,7 +72,7 @@ impl Library {
         mode: ResetMode,
         options: &super::SyncOptions,
     ) -> Result<ResetReport> {
-        self.exclusively(|| self.reset_now(mode, options)).await
+        self.exclusively(self.reset_now(mode, options)).await
     }
 
     async fn reset_now(
@@ -109,7 +108,7 @@ impl Library {
 
 /// Every object's key and version online, per type, and the library version.
 async fn remote_versions(
-    run: &LibraryRun<'_>,
+    run: &LibraryRun,
 ) -> Result<(BTreeMap<ObjectKind, BTreeMap<String, u64>>, u64)> {
     let mut out = BTreeMap::new();
     let mut library_version = 0;
@@ -218,7 +217,7 @@ fn forget_versions(tx: &WriteTx<'_>, lib: LibraryId) -> Result<()> {
     state::set_library_version(tx, lib, 0)
 }
 
-impl LibraryRun<'_> {
+impl LibraryRun {
     /// Prepares one library for the reset in `mode`, before the normal
     /// pull and upload run.
     pub(crate) async fn prepare_reset(&mut self, mode: ResetMode) -> Result<()> {
@@ -253,11 +252,13 @@ impl LibraryRun<'_> {
                 .filter(|k| versions.contains_key(*k))
                 .cloned()
                 .collect();
-            let client = self.client;
-            let remote_lib = self.remote;
-            let mut pages = stream::iter(shared.chunks(STANDARD_PAGE as usize))
-                .map(|page| async move { client.fetch(remote_lib, ty, page).await })
-                .buffered(self.concurrency.max(1));
+            let mut pages = std::pin::pin!(fetch_pages(
+                &self.client,
+                self.remote,
+                ty,
+                &shared,
+                self.concurrency
+            ));
             let mut bases: BTreeMap<String, Value> = BTreeMap::new();
             while let Some(page) = pages.next().await {
                 for object in page?.0 {

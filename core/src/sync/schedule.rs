@@ -75,12 +75,11 @@ fn file_id(library: &Library) -> PathBuf {
 impl Library {
     /// Runs `sync` unless a sync of this file is already running, in which
     /// case this call waits for it and returns its result (the options of
-    /// the call that started it apply).
-    pub(crate) async fn sync_once_at_a_time<F, Fut>(&self, sync: F) -> Result<SyncReport>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<SyncReport>>,
-    {
+    /// the call that started it apply; `sync` is then dropped unstarted).
+    pub(crate) async fn sync_once_at_a_time(
+        &self,
+        sync: impl Future<Output = Result<SyncReport>>,
+    ) -> Result<SyncReport> {
         let path = file_id(self);
         let flight = running().entry(path.clone()).or_default().clone();
         let shared = flight
@@ -101,11 +100,7 @@ impl Library {
 
     /// Runs `work` while no other sync or sync reset of this file runs
     /// (waiting for one that does).
-    pub(crate) async fn exclusively<F, Fut, T>(&self, work: F) -> T
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = T>,
-    {
+    pub(crate) async fn exclusively<T>(&self, work: impl Future<Output = T>) -> T {
         let lock = EXCLUSIVE
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -113,7 +108,7 @@ impl Library {
             .or_default()
             .clone();
         let _held = lock.lock().await;
-        work().await
+        work.await
     }
 
     /// Starts syncing automatically in the background: now, then every
@@ -612,7 +607,7 @@ mod tests {
             .expect("runtime");
         let (first, second) = runtime.block_on(async {
             let (started_tx, started_rx) = tokio::sync::oneshot::channel();
-            let first = library.sync_once_at_a_time(|| async {
+            let first = library.sync_once_at_a_time(async {
                 let _ = started_tx.send(());
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 Err(Error::not_found("item", "ABCD2345"))
@@ -620,7 +615,7 @@ mod tests {
             let second = async {
                 let _ = started_rx.await;
                 library
-                    .sync_once_at_a_time(|| async {
+                    .sync_once_at_a_time(async {
                         Err(Error::internal("the joined call must not run its own sync"))
                     })
                     .await

@@ -2,6 +2,8 @@
 //! finding every library the key reaches (the personal one and shared
 //! groups), syncing each, and writing what happened to the sync log.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 use shelfmark_protocol::ObjectKey;
 
@@ -68,12 +70,16 @@ impl Library {
     /// file is signed out all the same, and the key stays valid online until
     /// it is revoked on the server's "Devices and keys" page.
     pub async fn sign_out(&self, credentials: &CredentialStore) -> Result<bool> {
-        let kept = match self.binding()? {
-            Some(binding) => credentials
-                .load(&binding.key_ref)?
-                .map(|key| (binding.server_url, key)),
-            None => None,
-        };
+        let store = credentials.clone();
+        let kept = blocking(self, move |l| {
+            Ok(match l.binding()? {
+                Some(binding) => store
+                    .load(&binding.key_ref)?
+                    .map(|key| (binding.server_url, key)),
+                None => None,
+            })
+        })
+        .await?;
         let revoked = match kept {
             Some((server_url, key)) => match super::sign_in::revoke_key(&server_url, &key).await {
                 Ok(()) => true,
@@ -84,7 +90,8 @@ impl Library {
             },
             None => false,
         };
-        self.relink(credentials)?;
+        let store = credentials.clone();
+        blocking(self, move |l| l.relink(&store)).await?;
         Ok(revoked)
     }
 
@@ -95,7 +102,7 @@ impl Library {
     /// Only one sync of a file runs at a time: a call made while one runs
     /// waits for it and returns its result.
     pub async fn sync(&self, options: &SyncOptions) -> Result<SyncReport> {
-        self.sync_once_at_a_time(|| self.sync_resetting(options, None))
+        self.sync_once_at_a_time(self.sync_resetting(options, None))
             .await
     }
 
@@ -202,6 +209,7 @@ impl Library {
         if let Some(max) = options.max_page_size {
             client.limit_page_size(max);
         }
+        let client = Arc::new(client);
 
         // The key's owner is checked when the file is bound or a key given.
         let mut info: Option<KeyInfo> = None;
@@ -398,7 +406,7 @@ impl Library {
         // online; nothing in it was unsynced).
         for gone in removed.iter().filter(|g| !g.kept) {
             let folder = self.attachments_dir().join(gone.library.to_string());
-            if let Err(e) = std::fs::remove_dir_all(&folder)
+            if let Err(e) = tokio::fs::remove_dir_all(&folder).await
                 && e.kind() != std::io::ErrorKind::NotFound
             {
                 log::warn!("could not remove {}: {e}", folder.display());
@@ -460,14 +468,14 @@ impl Library {
     /// Syncs one library and logs the run; failures are reported, not raised.
     async fn sync_one(
         &self,
-        client: &ApiClient,
+        client: &Arc<ApiClient>,
         options: &SyncOptions,
         run_id: &str,
         id: LibraryId,
         remote: RemoteLibrary,
         reset: Option<ResetMode>,
     ) -> Result<LibraryReport> {
-        let library = self.scoped(id)?;
+        let library = blocking(self, move |l| l.scoped(id)).await?;
         let run = run_id.to_owned();
         let (log_id, name, first_notice) = blocking(&library, move |l| {
             l.db.write(|tx| {
@@ -482,7 +490,7 @@ impl Library {
         .await?;
         let mut runner = LibraryRun {
             library: library.clone(),
-            client,
+            client: Arc::clone(client),
             remote,
             concurrency: if options.concurrency == 0 {
                 4
