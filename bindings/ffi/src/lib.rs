@@ -39,6 +39,7 @@ mod share;
 mod sidebar;
 mod sidebar_watch;
 mod sync;
+mod sync_progress_text;
 mod sync_reset_choices;
 mod sync_status_text;
 mod task;
@@ -89,6 +90,7 @@ pub use sync::{
     SyncProgressEvent, SyncRequest, SyncResetMode, SyncResetReport, SyncResult, SyncStage,
     SyncSummary,
 };
+pub use sync_progress_text::{sync_error_kind_text, sync_progress_text, sync_summary_text};
 pub use sync_reset_choices::{SyncResetChoice, sync_reset_choices};
 pub use sync_status_text::{SyncCondition, SyncProblem, SyncStatusText, time_ago_text};
 pub use task::TaskHandle;

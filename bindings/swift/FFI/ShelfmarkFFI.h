@@ -1373,6 +1373,21 @@ RustBuffer uniffi_shelfmark_ffi_fn_func_item_types(RustCallStatus *_Nonnull out_
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_SYNC_ERROR_KIND_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_SYNC_ERROR_KIND_TEXT
+RustBuffer uniffi_shelfmark_ffi_fn_func_sync_error_kind_text(RustBuffer kind, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_SYNC_PROGRESS_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_SYNC_PROGRESS_TEXT
+RustBuffer uniffi_shelfmark_ffi_fn_func_sync_progress_text(RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_SYNC_SUMMARY_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_SYNC_SUMMARY_TEXT
+RustBuffer uniffi_shelfmark_ffi_fn_func_sync_summary_text(RustBuffer summary, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_SYNC_RESET_CHOICES
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_FN_FUNC_SYNC_RESET_CHOICES
 RustBuffer uniffi_shelfmark_ffi_fn_func_sync_reset_choices(RustCallStatus *_Nonnull out_status
@@ -1707,6 +1722,24 @@ uint16_t uniffi_shelfmark_ffi_checksum_func_note_text(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_ITEM_TYPES
 #define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_ITEM_TYPES
 uint16_t uniffi_shelfmark_ffi_checksum_func_item_types(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_SYNC_ERROR_KIND_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_SYNC_ERROR_KIND_TEXT
+uint16_t uniffi_shelfmark_ffi_checksum_func_sync_error_kind_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_SYNC_PROGRESS_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_SYNC_PROGRESS_TEXT
+uint16_t uniffi_shelfmark_ffi_checksum_func_sync_progress_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_SYNC_SUMMARY_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_SHELFMARK_FFI_CHECKSUM_FUNC_SYNC_SUMMARY_TEXT
+uint16_t uniffi_shelfmark_ffi_checksum_func_sync_summary_text(void
     
 );
 #endif

@@ -19673,6 +19673,45 @@ public func itemTypes() -> [ItemTypeInfo]  {
 })
 }
 /**
+ * What a kind of sync error (`errorKind` of a sync report or log entry)
+ * means to the user: "Sign-in problem", "Network problem", "Online
+ * storage full"…
+ */
+public func syncErrorKindText(kind: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_func_sync_error_kind_text(
+        FfiConverterString.lower(kind),uniffiCallStatus
+    )
+})
+}
+/**
+ * One line for a running sync's progress: "Connecting", "Downloading
+ * items: 40 of 120", "Indexing for search: 3 of 9".
+ */
+public func syncProgressText(event: SyncProgressEvent) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_func_sync_progress_text(
+        FfiConverterTypeSyncProgressEvent_lower(event),uniffiCallStatus
+    )
+})
+}
+/**
+ * One line for a finished sync: "Up to date", or what it downloaded and
+ * uploaded, the conflicts and held deletions it left, and each library
+ * that failed with its error ("Synced: 3 references downloaded, 1
+ * uploaded · 2 conflicts to resolve").
+ */
+public func syncSummaryText(summary: SyncSummary) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_shelfmark_ffi_fn_func_sync_summary_text(
+        FfiConverterTypeSyncSummary_lower(summary),uniffiCallStatus
+    )
+})
+}
+/**
  * The three ways to reset sync (upload, download, merge) with their words.
  * Every reset first writes a backup beside the library file.
  */

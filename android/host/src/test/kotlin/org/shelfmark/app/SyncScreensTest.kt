@@ -76,6 +76,8 @@ class SyncScreensTest {
         rule.waitForTag(Tags.sidebar("Sync status")).performClick()
         rule.waitForTag(Tags.SYNC_NOW).performClick()
         rule.waitUntil(WAIT_MS) { app.sync.conflicts.size == 1 && !app.sync.running }
+        // The outcome in the library's words.
+        rule.waitForTag("sync.result").assertTextContains("1 conflict to resolve", substring = true)
         rule.onNodeWithTag("sync.conflicts").performClick()
 
         // The field is named by its label, the conflict by what it is and where.

@@ -16,52 +16,10 @@ import org.shelfmark.SyncListener
 import org.shelfmark.SyncLogEntry
 import org.shelfmark.SyncProgressEvent
 import org.shelfmark.SyncResetMode
-import org.shelfmark.SyncResult
-import org.shelfmark.SyncStage
 import org.shelfmark.SyncStatusText
 import org.shelfmark.SyncSummary
 import org.shelfmark.category
-
-/** What a stage of a sync is called on screen. */
-fun stageText(event: SyncProgressEvent): String {
-    val name = when (event.stage) {
-        SyncStage.CONNECTING -> "Connecting"
-        SyncStage.CHECKING -> "Checking for changes"
-        SyncStage.DOWNLOADING -> "Downloading"
-        SyncStage.APPLYING_DELETIONS -> "Applying deletions"
-        SyncStage.UPLOADING -> "Uploading"
-        SyncStage.UPLOADING_DELETIONS -> "Uploading deletions"
-        SyncStage.INDEXING -> "Indexing for search"
-        SyncStage.DONE -> "Done"
-    }
-    val what = event.objectType?.let { " $it" } ?: ""
-    return if (event.total > 0u) "$name$what: ${event.done} of ${event.total}" else name
-}
-
-/** A one-line account of a finished sync. */
-fun summaryText(summary: SyncSummary): String {
-    val downloaded = summary.libraries.sumOf { it.downloaded.items.toLong() }
-    val uploaded = summary.libraries.sumOf { it.uploaded.items.toLong() }
-    val conflicts = summary.libraries.sumOf { it.conflicts.toLong() }
-    val failed = summary.libraries.filter { it.result == SyncResult.FAILED }
-    val held = summary.libraries.sumOf { it.deletionsToConfirm.toLong() }
-    val nothing = downloaded == 0L && uploaded == 0L && conflicts == 0L && held == 0L && failed.isEmpty()
-    return if (nothing) "Up to date" else buildList {
-        add("Synced: $downloaded ${plural(downloaded, "reference")} downloaded, $uploaded uploaded")
-        if (conflicts > 0) add("$conflicts ${plural(conflicts, "conflict")} to resolve")
-        if (held > 0) add("$held deletions wait for your confirmation")
-        failed.forEach { add("${it.name}: ${it.error ?: "failed"}") }
-    }.joinToString(" · ")
-}
-
-/** What a kind of sync error means to the user. */
-fun errorKindText(kind: String?): String = when (kind) {
-    null -> ""
-    "auth" -> "Sign-in problem"
-    "network" -> "Network problem"
-    "quota", "storage quota" -> "Online storage full"
-    else -> kind.replaceFirstChar { it.uppercase() }
-}
+import org.shelfmark.syncSummaryText
 
 internal fun plural(n: Long, word: String) = if (n == 1L) word else "${word}s"
 
@@ -119,7 +77,7 @@ class SyncState(private val app: AppState) {
     /** A finished sync heard from the automatic sync or a run started here. */
     fun heard(summary: SyncSummary) {
         app.scope.launch {
-            lastResult = summaryText(summary)
+            lastResult = syncSummaryText(summary)
             lastError = null
             reload()
         }

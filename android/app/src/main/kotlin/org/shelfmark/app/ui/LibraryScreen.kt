@@ -48,7 +48,7 @@ import org.shelfmark.app.state.LibraryBrowserState
 import org.shelfmark.app.state.regularItemTypes
 import org.shelfmark.app.state.Screen
 import org.shelfmark.app.state.sortChoices
-import org.shelfmark.app.state.stageText
+import org.shelfmark.syncProgressText
 
 /** The sidebar: each library's rows as the library lays them out, then the app's other screens. */
 @Composable
@@ -231,7 +231,7 @@ private fun SortMenu(browser: LibraryBrowserState) {
 @Composable
 fun SyncBanner(app: AppState) {
     val sync = app.sync
-    val text = sync.progress?.let { stageText(it) } ?: sync.lastError ?: sync.lastResult ?: return
+    val text = sync.progress?.let { syncProgressText(it) } ?: sync.lastError ?: sync.lastResult ?: return
     Column(
         Modifier.fillMaxWidth().background(MaterialTheme.colorScheme.secondaryContainer).clickable { app.navigate(Screen.SyncStatus) }
             .padding(horizontal = 16.dp, vertical = 8.dp).testTag(Tags.SYNC_BANNER),

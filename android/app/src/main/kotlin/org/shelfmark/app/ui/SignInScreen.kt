@@ -24,7 +24,7 @@ import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
 import org.shelfmark.app.state.SignInMethod
 import org.shelfmark.app.state.SignInState
-import org.shelfmark.app.state.stageText
+import org.shelfmark.syncProgressText
 
 /** Sign-in: the server's address and an API key; the first sync's progress below. */
 @Composable
@@ -108,7 +108,7 @@ fun SignInScreen(state: SignInState) {
                     } else {
                         LinearProgressIndicator(Modifier.fillMaxWidth())
                     }
-                    Text(event?.let { stageText(it) } ?: "Connecting", style = MaterialTheme.typography.bodyMedium)
+                    Text(event?.let { syncProgressText(it) } ?: "Connecting", style = MaterialTheme.typography.bodyMedium)
                 }
             }
         }

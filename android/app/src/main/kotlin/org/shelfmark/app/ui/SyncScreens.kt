@@ -37,8 +37,9 @@ import org.shelfmark.syncResetChoices
 import org.shelfmark.app.state.AppState
 import org.shelfmark.app.state.Screen
 import org.shelfmark.app.state.SyncState
-import org.shelfmark.app.state.errorKindText
-import org.shelfmark.app.state.stageText
+import org.shelfmark.syncErrorKindText
+import org.shelfmark.syncProgressText
+import org.shelfmark.timeAgoText
 
 /** Sync status: each library's state, the last runs with errors by kind, held deletions, reset. */
 @Composable
@@ -53,7 +54,7 @@ fun SyncStatusScreen(app: AppState, sync: SyncState) {
             }
         }
         sync.progress?.let {
-            Text(stageText(it))
+            Text(syncProgressText(it))
             LinearProgressIndicator(Modifier.fillMaxWidth())
         }
         sync.statusText?.let { status ->
@@ -71,7 +72,7 @@ fun SyncStatusScreen(app: AppState, sync: SyncState) {
                     Text("Version ${s.version} · ${s.unsynced} changes to upload · ${s.conflicts} conflicts", style = MaterialTheme.typography.bodySmall)
                     if (s.fulltextPending > 0u) Text("${s.fulltextPending} items wait to be indexed for search", style = MaterialTheme.typography.bodySmall)
                     s.lastRun?.let { run ->
-                        Text("Last run ${run.started}: ${run.outcome}" + (run.errorKind?.let { " — ${errorKindText(it)}" } ?: ""), style = MaterialTheme.typography.bodySmall)
+                        Text("Last run ${timeAgoText(run.started, null)}: ${run.outcome}" + (run.errorKind?.let { " — ${syncErrorKindText(it)}" } ?: ""), style = MaterialTheme.typography.bodySmall)
                     }
                 }
             }
@@ -88,8 +89,8 @@ fun SyncStatusScreen(app: AppState, sync: SyncState) {
         Text("Recent runs", style = MaterialTheme.typography.titleSmall)
         sync.log.forEach { entry ->
             Row(Modifier.fillMaxWidth()) {
-                Text(entry.started, style = MaterialTheme.typography.bodySmall, modifier = Modifier.width(190.dp))
-                Text(entry.outcome + (entry.errorKind?.let { " · ${errorKindText(it)}" } ?: "") + (entry.message?.let { ": $it" } ?: ""), style = MaterialTheme.typography.bodySmall)
+                Text(timeAgoText(entry.started, null), style = MaterialTheme.typography.bodySmall, modifier = Modifier.width(120.dp))
+                Text(entry.outcome + (entry.errorKind?.let { " · ${syncErrorKindText(it)}" } ?: "") + (entry.message?.let { ": $it" } ?: ""), style = MaterialTheme.typography.bodySmall)
             }
         }
         Text("Reset sync", style = MaterialTheme.typography.titleSmall)
