@@ -9,8 +9,8 @@
 //! rules live in the planners, so every backend enforces them identically.
 
 mod changes;
-mod counts;
 pub mod derive;
+mod listing_cache;
 pub mod postgres;
 pub mod sqlite;
 mod types;

@@ -20,7 +20,7 @@ use tokio_postgres::{Client, NoTls, Row};
 
 use tls::Connector;
 
-use super::counts::CountCache;
+use super::listing_cache::ListingCache;
 use super::{
     Access, ApiKeyRecord, ChangeFeed, Deleted, Group, Invitation, ItemQuery, Library, LibraryId,
     LibraryOwner, Membership, NewApiKey, NewGroup, NewInvitation, NewUser, Page, Planner, Role,
@@ -150,7 +150,7 @@ impl Pool {
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: Arc<Pool>,
-    counts: Arc<CountCache>,
+    listings: Arc<ListingCache>,
     changes: ChangeFeed,
 }
 
@@ -171,7 +171,7 @@ impl PgStore {
                 idle: Mutex::new(Vec::new()),
                 permits: Semaphore::new(MAX_CONNECTIONS),
             }),
-            counts: Arc::new(CountCache::default()),
+            listings: Arc::new(ListingCache::default()),
             changes: ChangeFeed::default(),
         };
         store.migrate().await?;
@@ -817,7 +817,7 @@ impl Store for PgStore {
             .read_only(true)
             .start()
             .await?;
-        let page = query::items(&tx, lib, q, &self.counts).await?;
+        let page = query::items(&tx, lib, q, &self.listings).await?;
         tx.commit().await?;
         Ok(page)
     }

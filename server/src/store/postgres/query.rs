@@ -5,7 +5,7 @@ use shelfmark_protocol::ObjectKey;
 use tokio_postgres::{Client, GenericClient};
 
 use super::{Params, parse_key, refs};
-use crate::store::counts::CountCache;
+use crate::store::listing_cache::{Anchor, ListingCache, anchor_before};
 use crate::store::{
     AnyOf, ItemQuery, ItemScope, LibraryId, Page, QMode, SortField, StoreResult, TagInfo,
 };
@@ -151,18 +151,27 @@ fn from_the_end(q: &ItemQuery, total: usize) -> Option<ItemQuery> {
     })
 }
 
+/// The stored column a listing is sorted by; `None` when it is sorted by a
+/// value read from the item's JSON.
+fn sort_column(sort: &SortField) -> Option<&'static str> {
+    match sort {
+        SortField::DateModified => Some("date_modified"),
+        SortField::DateAdded => Some("date_added"),
+        SortField::Title => Some("sort_title"),
+        SortField::Creator => Some("sort_creator"),
+        SortField::ItemType => Some("item_type"),
+        SortField::Date => Some("sort_date"),
+        SortField::Field(_) => None,
+    }
+}
+
 fn order_by(q: &ItemQuery, f: &mut Filter) -> String {
-    let column = match &q.sort {
-        SortField::DateModified => "i.date_modified".to_owned(),
-        SortField::DateAdded => "i.date_added".to_owned(),
-        SortField::Title => "i.sort_title".to_owned(),
-        SortField::Creator => "i.sort_creator".to_owned(),
-        SortField::ItemType => "i.item_type".to_owned(),
-        SortField::Date => "i.sort_date".to_owned(),
-        SortField::Field(name) => {
+    let column = match (&q.sort, sort_column(&q.sort)) {
+        (SortField::Field(name), _) => {
             let p = f.text(name.clone());
             format!("lower(coalesce(i.data::jsonb ->> {p}, ''))")
         }
+        (_, column) => format!("i.{}", column.unwrap_or("key")),
     };
     let dir = if q.descending { "DESC" } else { "ASC" };
     // Byte order, as SQLite compares, whatever the database's collation.
@@ -172,8 +181,7 @@ fn order_by(q: &ItemQuery, f: &mut Filter) -> String {
 /// The query for the keys of one page of `q`, in order, and its parameters.
 /// The page's keys come first, then their data: sorting only keys keeps deep
 /// pages of a large library cheap.
-fn page_keys(lib: LibraryId, q: &ItemQuery) -> (String, Filter) {
-    let mut f = filter(lib, q);
+fn page_keys(q: &ItemQuery, mut f: Filter) -> (String, Filter) {
     let order = order_by(q, &mut f);
     let limit = q.limit.map_or_else(|| "ALL".to_owned(), |l| l.to_string());
     let sql = format!(
@@ -185,12 +193,12 @@ fn page_keys(lib: LibraryId, q: &ItemQuery) -> (String, Filter) {
 
 /// One page of items and the total. `conn` reads one snapshot (a
 /// repeatable-read transaction), so that the library's version names the
-/// total remembered in `counts`.
+/// total and sort positions remembered in `cache`.
 pub(super) async fn items(
     conn: &impl GenericClient,
     lib: LibraryId,
     q: &ItemQuery,
-    counts: &CountCache,
+    cache: &ListingCache,
 ) -> StoreResult<Page<String>> {
     let version: i64 = conn
         .query_opt("SELECT version FROM libraries WHERE id = $1", &[&lib])
@@ -198,24 +206,39 @@ pub(super) async fn items(
         .map_or(0, |r| r.get(0));
     let f = filter(lib, q);
     let count_sql = format!("SELECT COUNT(*) FROM items i WHERE {}", f.sql);
-    let described = format!("{count_sql} {q:?}");
-    let total = match counts.cached(lib, version, &described) {
+    // The total does not depend on the page or its order.
+    let unordered = ItemQuery {
+        start: 0,
+        limit: None,
+        sort: SortField::default(),
+        descending: false,
+        ..q.clone()
+    };
+    let described = format!("{count_sql} {unordered:?}");
+    let total = match cache.total(lib, version, &described) {
         Some(total) => total,
         None => {
             let n: i64 = conn.query_one(&count_sql, &refs(&f.params)).await?.get(0);
-            counts.remember(lib, version, described, n as usize);
+            cache.remember_total(lib, version, described, n as usize);
             n as usize
         }
     };
-    let reversed = from_the_end(q, total);
-    let (sql, f) = page_keys(lib, reversed.as_ref().unwrap_or(q));
+    let (sql, f, reversed) = match anchored_page_keys(conn, lib, version, q, cache).await? {
+        Some((sql, f)) => (sql, f, false),
+        None => {
+            let reversed = from_the_end(q, total);
+            let page = reversed.as_ref().unwrap_or(q);
+            let (sql, f) = page_keys(page, filter(lib, page));
+            (sql, f, reversed.is_some())
+        }
+    };
     let mut keys: Vec<String> = conn
         .query(&sql, &refs(&f.params))
         .await?
         .iter()
         .map(|r| r.get(0))
         .collect();
-    if reversed.is_some() {
+    if reversed {
         keys.reverse();
     }
     if keys.is_empty() {
@@ -238,6 +261,77 @@ pub(super) async fn items(
         .map(|r| r.get(1))
         .collect();
     Ok(Page { total, rows })
+}
+
+/// The query for a page deep in a plain listing (no quick search, sorted by
+/// a stored column), starting at the listing's last remembered sort
+/// position before it: the sort index is entered there rather than walked
+/// from the start. The positions are read, one pass along the index, the
+/// first time such a page of the listing is asked for at this library
+/// version. `None` for pages where that gains nothing.
+async fn anchored_page_keys(
+    conn: &impl GenericClient,
+    lib: LibraryId,
+    version: i64,
+    q: &ItemQuery,
+    cache: &ListingCache,
+) -> StoreResult<Option<(String, Filter)>> {
+    let plain = q.q.as_deref().is_none_or(|t| t.trim().is_empty())
+        && q.changed_since().is_none()
+        && q.limit.is_some();
+    let Some(column) = sort_column(&q.sort).filter(|_| plain && cache.worth_anchoring(q.start))
+    else {
+        return Ok(None);
+    };
+    let whole = ItemQuery {
+        start: 0,
+        limit: None,
+        ..q.clone()
+    };
+    let listing = format!("{whole:?}");
+    let anchors = match cache.anchors(lib, version, &listing) {
+        Some(anchors) => anchors,
+        None => {
+            let mut f = filter(lib, &whole);
+            let order = order_by(&whole, &mut f);
+            let spacing = f.int(cache.anchor_spacing() as i64);
+            // Only every spacing-th row leaves the server.
+            let sql = format!(
+                "SELECT sort_value, key, position FROM (
+                     SELECT i.{column} AS sort_value, i.key AS key,
+                            row_number() OVER ({order}) - 1 AS position
+                     FROM items i WHERE {}) listing
+                 WHERE position % {spacing} = 0 ORDER BY position",
+                f.sql
+            );
+            let anchors = conn
+                .query(&sql, &refs(&f.params))
+                .await?
+                .iter()
+                .map(|r| Anchor {
+                    sort_value: r.get(0),
+                    key: r.get(1),
+                    position: r.get::<_, i64>(2) as usize,
+                })
+                .collect();
+            cache.remember_anchors(lib, version, listing, anchors)
+        }
+    };
+    let Some(anchor) = anchor_before(&anchors, q.start) else {
+        return Ok(None);
+    };
+    let page = ItemQuery {
+        start: q.start - anchor.position,
+        ..q.clone()
+    };
+    let mut f = filter(lib, &page);
+    let from = f.text(anchor.sort_value.clone());
+    let key = f.text(anchor.key.clone());
+    let towards = if q.descending { "<=" } else { ">=" };
+    f.push(&format!(
+        "(i.{column} COLLATE \"C\", i.key COLLATE \"C\") {towards} ({from}, {key})"
+    ));
+    Ok(Some(page_keys(&page, f)))
 }
 
 pub(super) async fn versions(
@@ -348,7 +442,7 @@ mod tests {
     }
 
     async fn plan_of(store: &PgStore, lib: LibraryId, q: &ItemQuery) -> String {
-        let (sql, f) = page_keys(lib, q);
+        let (sql, f) = page_keys(q, filter(lib, q));
         let conn = store.pool.get().await.expect("connection");
         conn.query(&format!("EXPLAIN {sql}"), &refs(&f.params))
             .await
@@ -433,6 +527,63 @@ mod tests {
                 expected,
                 "from {start}"
             );
+        }
+    }
+
+    #[tokio::test]
+    async fn deep_pages_start_at_a_remembered_sort_position() {
+        let Some((store, _, lib)) = library_of("anchors", 6_000).await else {
+            eprintln!("SHELFMARK_TEST_DATABASE_URL is not set: skipped");
+            return;
+        };
+        for descending in [false, true] {
+            let whole = ItemQuery {
+                limit: None,
+                start: 0,
+                ..library_page(SortField::Creator, descending, None)
+            };
+            let all = store.query_item_json(lib, &whole).await.expect("all");
+            for start in [999, 1000, 1001, 2345, 4_800, all.total - 3] {
+                let page = store
+                    .query_item_json(
+                        lib,
+                        &ItemQuery {
+                            start,
+                            limit: Some(50),
+                            ..whole.clone()
+                        },
+                    )
+                    .await
+                    .expect("page");
+                let expected: Vec<&String> = all.rows.iter().skip(start).take(50).collect();
+                assert_eq!(
+                    page.rows.iter().collect::<Vec<_>>(),
+                    expected,
+                    "{descending} from {start}"
+                );
+            }
+            // The page is read from the sort index entered at the position.
+            let conn = store.pool.get().await.expect("connection");
+            let cache = ListingCache::default();
+            let deep = ItemQuery {
+                start: 2345,
+                limit: Some(50),
+                ..whole.clone()
+            };
+            let (sql, f) = anchored_page_keys(&*conn, lib, 1, &deep, &cache)
+                .await
+                .expect("anchors")
+                .expect("anchored");
+            let plan = conn
+                .query(&format!("EXPLAIN {sql}"), &refs(&f.params))
+                .await
+                .expect("plan")
+                .iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert!(plan.contains("using items_creator"), "{plan}");
+            assert!(!plan.contains("Sort"), "{plan}");
         }
     }
 

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use shelfmark_protocol::ObjectKey;
 
 use super::parse_key;
-use crate::store::counts::CountCache;
+use crate::store::listing_cache::{Anchor, ListingCache, anchor_before};
 use crate::store::{
     AnyOf, ItemQuery, ItemScope, LibraryId, Page, QMode, SortField, StoreError, StoreResult,
     TagInfo,
@@ -189,8 +189,16 @@ fn quick_search(f: &mut Filter, text: String, plan: QuickPlan) {
 }
 
 /// The plan for one page of `q`: per item for the first pages of a quick
-/// search with many matches.
-fn page_plan(conn: &Connection, q: &ItemQuery) -> StoreResult<QuickPlan> {
+/// search with many matches. The matches are counted once per library
+/// version (they are counted in every library, but the count only chooses a
+/// plan, so an older count from another library's writes does no harm).
+fn page_plan(
+    conn: &Connection,
+    lib: LibraryId,
+    version: i64,
+    q: &ItemQuery,
+    cache: &ListingCache,
+) -> StoreResult<QuickPlan> {
     let reach = q.start.saturating_add(q.limit.unwrap_or(usize::MAX));
     let phrase = match (&q.qmode, q.q.as_deref().map(str::trim)) {
         (QMode::TitleCreatorYear, Some(text)) if reach <= PER_ITEM_REACH => {
@@ -201,16 +209,38 @@ fn page_plan(conn: &Connection, q: &ItemQuery) -> StoreResult<QuickPlan> {
     let Some(phrase) = phrase else {
         return Ok(QuickPlan::Matches);
     };
-    let matches: i64 = conn
-        .prepare_cached(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM items_quick WHERE items_quick MATCH ?1 LIMIT ?2)",
-        )?
-        .query_row(rusqlite::params![phrase, MANY_MATCHES], |r| r.get(0))?;
-    Ok(if matches >= MANY_MATCHES {
+    let counted = format!("trigram matches of {phrase}");
+    let matches = match cache.total(lib, version, &counted) {
+        Some(matches) => matches,
+        None => {
+            let matches: i64 = conn
+                .prepare_cached(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM items_quick WHERE items_quick MATCH ?1 LIMIT ?2)",
+                )?
+                .query_row(rusqlite::params![phrase, MANY_MATCHES], |r| r.get(0))?;
+            cache.remember_total(lib, version, counted, matches as usize);
+            matches as usize
+        }
+    };
+    Ok(if matches >= MANY_MATCHES as usize {
         QuickPlan::PerItem
     } else {
         QuickPlan::Matches
     })
+}
+
+/// The stored column a listing is sorted by; `None` when it is sorted by a
+/// value read from the item's JSON.
+fn sort_column(sort: &SortField) -> Option<&'static str> {
+    match sort {
+        SortField::DateModified => Some("date_modified"),
+        SortField::DateAdded => Some("date_added"),
+        SortField::Title => Some("sort_title"),
+        SortField::Creator => Some("sort_creator"),
+        SortField::ItemType => Some("item_type"),
+        SortField::Date => Some("sort_date"),
+        SortField::Field(_) => None,
+    }
 }
 
 fn order_by(q: &ItemQuery, f: &mut Filter) -> String {
@@ -223,17 +253,12 @@ fn order_by(q: &ItemQuery, f: &mut Filter) -> String {
     } else {
         "i."
     };
-    let column = match &q.sort {
-        SortField::DateModified => format!("{by}date_modified"),
-        SortField::DateAdded => format!("{by}date_added"),
-        SortField::Title => format!("{by}sort_title"),
-        SortField::Creator => format!("{by}sort_creator"),
-        SortField::ItemType => format!("{by}item_type"),
-        SortField::Date => format!("{by}sort_date"),
-        SortField::Field(name) => {
+    let column = match (&q.sort, sort_column(&q.sort)) {
+        (SortField::Field(name), _) => {
             let p = f.param(Value::Text(format!("$.\"{name}\"")));
             format!("lower(coalesce(json_extract(i.data, {p}), ''))")
         }
+        (_, column) => format!("{by}{}", column.unwrap_or("key")),
     };
     let dir = if q.descending { "DESC" } else { "ASC" };
     format!("ORDER BY {column} {dir}, {by}key {dir}")
@@ -275,7 +300,7 @@ pub(super) fn query(
     conn: &Connection,
     lib: LibraryId,
     q: &ItemQuery,
-    counts: &CountCache,
+    cache: &ListingCache,
 ) -> StoreResult<Page<String>> {
     // One snapshot: the total, the page and its data agree.
     let tx = conn.unchecked_transaction()?;
@@ -287,29 +312,107 @@ pub(super) fn query(
     let f = filter(lib, q, QuickPlan::Matches);
     let count_sql = format!("SELECT COUNT(*) FROM {} WHERE {}", f.from, f.sql);
     let described = format!("{count_sql} {:?}", f.params);
-    let total = match counts.cached(lib, version, &described) {
+    let total = match cache.total(lib, version, &described) {
         Some(total) => total,
         None => {
             let n: i64 = tx
                 .prepare_cached(&count_sql)?
                 .query_row(params_from_iter(f.params.iter()), |r| r.get(0))?;
-            counts.remember(lib, version, described, n as usize);
+            cache.remember_total(lib, version, described, n as usize);
             n as usize
         }
     };
-    let reversed = from_the_end(q, total);
-    let page = reversed.as_ref().unwrap_or(q);
-    let (sql, f) = page_keys(page, filter(lib, page, page_plan(&tx, page)?));
-    let mut keys = tx
-        .prepare_cached(&sql)?
-        .query_map(params_from_iter(f.params.iter()), |r| r.get::<_, String>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
-    if reversed.is_some() {
-        keys.reverse();
-    }
+    let keys = if let Some((sql, f)) = anchored_page_keys(&tx, lib, version, q, cache)? {
+        read_keys(&tx, &sql, &f)?
+    } else {
+        let reversed = from_the_end(q, total);
+        let page = reversed.as_ref().unwrap_or(q);
+        let plan = page_plan(&tx, lib, version, page, cache)?;
+        let (sql, f) = page_keys(page, filter(lib, page, plan));
+        let mut keys = read_keys(&tx, &sql, &f)?;
+        if reversed.is_some() {
+            keys.reverse();
+        }
+        keys
+    };
     let rows = data_in_order(&tx, lib, &keys)?;
     tx.commit()?;
     Ok(Page { total, rows })
+}
+
+fn read_keys(conn: &Connection, sql: &str, f: &Filter) -> StoreResult<Vec<String>> {
+    Ok(conn
+        .prepare_cached(sql)?
+        .query_map(params_from_iter(f.params.iter()), |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The query for a page deep in a plain listing (no quick search, sorted by
+/// a stored column), starting at the listing's last remembered sort
+/// position before it: the sort index is entered there rather than walked
+/// from the start. The positions are read, one pass along the index, the
+/// first time such a page of the listing is asked for at this library
+/// version. `None` for pages where that gains nothing.
+fn anchored_page_keys(
+    conn: &Connection,
+    lib: LibraryId,
+    version: i64,
+    q: &ItemQuery,
+    cache: &ListingCache,
+) -> StoreResult<Option<(String, Filter)>> {
+    let plain = q.q.as_deref().is_none_or(|t| t.trim().is_empty())
+        && q.changed_since().is_none()
+        && q.limit.is_some();
+    let Some(column) = sort_column(&q.sort).filter(|_| plain && cache.worth_anchoring(q.start))
+    else {
+        return Ok(None);
+    };
+    let whole = ItemQuery {
+        start: 0,
+        limit: None,
+        ..q.clone()
+    };
+    let mut f = filter(lib, &whole, QuickPlan::Matches);
+    let order = order_by(&whole, &mut f);
+    let listing = format!("{} WHERE {} {order} {:?}", f.from, f.sql, f.params);
+    let anchors = match cache.anchors(lib, version, &listing) {
+        Some(anchors) => anchors,
+        None => {
+            let sql = format!(
+                "SELECT i.{column}, i.key FROM {} WHERE {} {order}",
+                f.from, f.sql
+            );
+            let spacing = cache.anchor_spacing();
+            let mut stmt = conn.prepare(&sql)?;
+            let mut rows = stmt.query(params_from_iter(f.params.iter()))?;
+            let mut anchors = Vec::new();
+            let mut position = 0;
+            while let Some(row) = rows.next()? {
+                if position % spacing == 0 {
+                    anchors.push(Anchor {
+                        position,
+                        sort_value: row.get(0)?,
+                        key: row.get(1)?,
+                    });
+                }
+                position += 1;
+            }
+            cache.remember_anchors(lib, version, listing, anchors)
+        }
+    };
+    let Some(anchor) = anchor_before(&anchors, q.start) else {
+        return Ok(None);
+    };
+    let mut f = filter(lib, q, QuickPlan::Matches);
+    let from = f.param(Value::Text(anchor.sort_value.clone()));
+    let key = f.param(Value::Text(anchor.key.clone()));
+    let towards = if q.descending { "<=" } else { ">=" };
+    f.push(&format!("(i.{column}, i.key) {towards} ({from}, {key})"));
+    let page = ItemQuery {
+        start: q.start - anchor.position,
+        ..q.clone()
+    };
+    Ok(Some(page_keys(&page, f)))
 }
 
 /// The stored JSON of the items with these keys, in the keys' order.
@@ -588,40 +691,47 @@ mod tests {
     }
 
     #[test]
-    fn every_page_is_the_slice_of_the_whole_listing_read_from_either_end() {
+    fn every_page_is_the_slice_of_the_whole_listing_read_from_either_end_or_a_sort_position() {
         let (_dir, conn) = library_of(40);
-        let counts = CountCache::default();
-        for q in [None, Some("author1"), Some("or2"), Some("3")] {
-            for descending in [false, true] {
-                let whole = ItemQuery {
-                    sort: SortField::Title,
-                    descending,
-                    q: q.map(str::to_owned),
-                    ..ItemQuery::default()
-                };
-                let all = keys_of(&query(&conn, 1, &whole, &counts).expect("all"));
-                assert!(!all.is_empty());
-                for limit in [1, 3, 7] {
-                    for start in 0..=all.len() + 1 {
-                        let page = query(
-                            &conn,
-                            1,
-                            &ItemQuery {
-                                start,
-                                limit: Some(limit),
-                                ..whole.clone()
-                            },
-                            &counts,
-                        )
-                        .expect("page");
-                        assert_eq!(page.total, all.len());
-                        let expected: Vec<String> =
-                            all.iter().skip(start).take(limit).cloned().collect();
-                        assert_eq!(
-                            keys_of(&page),
-                            expected,
-                            "{q:?} {descending} {start}+{limit}"
-                        );
+        // Sort positions remembered every 3 rows reach every deep page.
+        for cache in [
+            ListingCache::default(),
+            ListingCache::with_anchor_spacing(3),
+        ] {
+            for q in [None, Some("author1"), Some("or2"), Some("3")] {
+                for sort in [SortField::Title, SortField::DateAdded] {
+                    for descending in [false, true] {
+                        let whole = ItemQuery {
+                            sort: sort.clone(),
+                            descending,
+                            q: q.map(str::to_owned),
+                            ..ItemQuery::default()
+                        };
+                        let all = keys_of(&query(&conn, 1, &whole, &cache).expect("all"));
+                        assert!(!all.is_empty());
+                        for limit in [1, 3, 7] {
+                            for start in 0..=all.len() + 1 {
+                                let page = query(
+                                    &conn,
+                                    1,
+                                    &ItemQuery {
+                                        start,
+                                        limit: Some(limit),
+                                        ..whole.clone()
+                                    },
+                                    &cache,
+                                )
+                                .expect("page");
+                                assert_eq!(page.total, all.len());
+                                let expected: Vec<String> =
+                                    all.iter().skip(start).take(limit).cloned().collect();
+                                assert_eq!(
+                                    keys_of(&page),
+                                    expected,
+                                    "{q:?} {sort:?} {descending} {start}+{limit}"
+                                );
+                            }
+                        }
                     }
                 }
             }
@@ -629,9 +739,54 @@ mod tests {
     }
 
     #[test]
+    fn sort_positions_are_read_again_after_a_write() {
+        let (_dir, conn) = library_of(40);
+        let cache = ListingCache::with_anchor_spacing(3);
+        let page_at = |start: usize| ItemQuery {
+            sort: SortField::Title,
+            start,
+            limit: Some(5),
+            ..ItemQuery::default()
+        };
+        let before = keys_of(&query(&conn, 1, &page_at(12), &cache).expect("page"));
+        // A new item sorting first shifts every page by one; the write
+        // raises the library's version, as every write does.
+        conn.execute_batch(
+            r#"INSERT INTO items (library_id, key, version, item_type, sort_title, data)
+               VALUES (1, 'A0000000', 8, 'book', '', '{"key":"A0000000"}');
+               INSERT INTO items_quick (rowid, quick_text) VALUES (last_insert_rowid(), 'new');
+               UPDATE libraries SET version = 8 WHERE id = 1;"#,
+        )
+        .expect("write");
+        let after = keys_of(&query(&conn, 1, &page_at(13), &cache).expect("page"));
+        assert_eq!(after, before);
+        // The page is read from the sort index entered at the position.
+        for (descending, towards) in [(false, ">"), (true, "<")] {
+            let deep = ItemQuery {
+                descending,
+                ..page_at(13)
+            };
+            let (sql, f) = anchored_page_keys(&conn, 1, 8, &deep, &cache)
+                .expect("anchors")
+                .expect("anchored");
+            let plan = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .expect("plan")
+                .query_map(params_from_iter(f.params.iter()), |r| r.get::<_, String>(3))
+                .expect("rows")
+                .collect::<Result<Vec<_>, _>>()
+                .expect("plan rows")
+                .join("\n");
+            let entered = format!("INDEX items_title (library_id=? AND (sort_title,key){towards}");
+            assert!(plan.contains(&entered), "{plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        }
+    }
+
+    #[test]
     fn a_search_with_many_matches_pages_as_one_with_few() {
         let (_dir, conn) = library_of(MANY_MATCHES as usize * 2 + 30);
-        let counts = CountCache::default();
+        let counts = ListingCache::default();
         let q = ItemQuery {
             sort: SortField::Title,
             q: Some("author".into()),
@@ -639,7 +794,10 @@ mod tests {
             limit: Some(50),
             ..ItemQuery::default()
         };
-        assert_eq!(page_plan(&conn, &q).expect("plan"), QuickPlan::PerItem);
+        assert_eq!(
+            page_plan(&conn, 1, 7, &q, &counts).expect("plan"),
+            QuickPlan::PerItem
+        );
         let page = query(&conn, 1, &q, &counts).expect("page");
         let (sql, f) = page_keys(&q, filter(1, &q, QuickPlan::Matches));
         let by_matches: Vec<String> = conn
@@ -653,7 +811,10 @@ mod tests {
         assert_eq!(page.rows.len(), 50);
         // Deep pages list every match first.
         let deep = ItemQuery { start: 2000, ..q };
-        assert_eq!(page_plan(&conn, &deep).expect("plan"), QuickPlan::Matches);
+        assert_eq!(
+            page_plan(&conn, 1, 7, &deep, &counts).expect("plan"),
+            QuickPlan::Matches
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use shelfmark_protocol::{CollectionData, ObjectKey, SavedSearchData};
 
-use super::counts::CountCache;
+use super::listing_cache::ListingCache;
 use super::{
     ApiKeyRecord, ChangeFeed, Deleted, Group, Invitation, ItemQuery, Library, LibraryId,
     LibraryOwner, Membership, NewApiKey, NewGroup, NewInvitation, NewUser, Page, Planner, Setting,
@@ -46,7 +46,7 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
-    counts: Arc<CountCache>,
+    listings: Arc<ListingCache>,
     changes: ChangeFeed,
 }
 
@@ -91,7 +91,7 @@ impl SqliteStore {
             path: path.to_owned(),
             writer: Arc::new(Mutex::new(conn)),
             readers: Arc::new(Mutex::new(Vec::new())),
-            counts: Arc::new(CountCache::default()),
+            listings: Arc::new(ListingCache::default()),
             changes: ChangeFeed::default(),
         })
     }
@@ -403,8 +403,8 @@ impl Store for SqliteStore {
         query: &ItemQuery,
     ) -> StoreResult<Page<String>> {
         let query = query.clone();
-        let counts = Arc::clone(&self.counts);
-        self.read(move |conn| items::query(conn, lib, &query, &counts))
+        let listings = Arc::clone(&self.listings);
+        self.read(move |conn| items::query(conn, lib, &query, &listings))
             .await
     }
 
@@ -755,7 +755,7 @@ mod tests {
                     sort: crate::store::SortField::Title,
                     ..ItemQuery::default()
                 },
-                &CountCache::default(),
+                &ListingCache::default(),
             )
             .expect("query");
             assert_eq!(page.total, page.rows.len());
@@ -915,7 +915,7 @@ mod tests {
                 sort: crate::store::SortField::DateAdded,
                 ..ItemQuery::default()
             },
-            &CountCache::default(),
+            &ListingCache::default(),
         )
         .expect("query");
         assert_eq!(page.total, 2);
