@@ -168,16 +168,16 @@ fn measure(write_url: &str, follow_url: &str, user: u64, key: &str, edits: usize
         credentials: CredentialStore::File(dir.path().join("credentials")),
         ..SyncOptions::default()
     };
-    let handle = library
-        .start_auto_sync(
-            options,
-            AutoSyncConfig {
-                interval: Duration::from_secs(3600),
-                debounce: Duration::from_millis(200),
-                on_run: None,
-            },
-        )
-        .expect("automatic sync starts");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let handle = library.start_auto_sync(
+        runtime.handle(),
+        options,
+        AutoSyncConfig {
+            interval: Duration::from_secs(3600),
+            debounce: Duration::from_millis(200),
+            on_run: None,
+        },
+    );
     let start = Instant::now();
     while handle.status().live != LiveUpdates::Connected || handle.status().runs < 2 {
         assert!(

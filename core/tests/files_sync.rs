@@ -56,8 +56,7 @@ fn download_options(device: &Device) -> DownloadOptions {
 
 fn download(device: &Device, keys: &[&str]) {
     let keys: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
-    let outcomes = device
-        .download_files_blocking(&keys, &download_options(device))
+    let outcomes = sync_support::block_on(device.download_files(&keys, &download_options(device)))
         .expect("download runs");
     for o in &outcomes {
         assert!(o.ok, "download of {} failed: {:?}", o.key, o.error);
@@ -133,8 +132,7 @@ fn upload_on_one_device_download_on_demand_on_another() {
         })),
         ..download_options(&b)
     };
-    let outcomes = b
-        .download_files_blocking(std::slice::from_ref(&key_a), &options)
+    let outcomes = sync_support::block_on(b.download_files(std::slice::from_ref(&key_a), &options))
         .expect("download");
     assert!(outcomes[0].ok, "{outcomes:?}");
     let last = events
@@ -177,15 +175,14 @@ fn upload_on_one_device_download_on_demand_on_another() {
     b.sync();
     let cancel = CancellationToken::new();
     cancel.cancel();
-    let outcomes = b
-        .download_files_blocking(
-            &[att3.key.as_str().to_owned()],
-            &DownloadOptions {
-                cancel,
-                ..download_options(&b)
-            },
-        )
-        .expect("download runs");
+    let outcomes = sync_support::block_on(b.download_files(
+        &[att3.key.as_str().to_owned()],
+        &DownloadOptions {
+            cancel,
+            ..download_options(&b)
+        },
+    ))
+    .expect("download runs");
     assert!(!outcomes[0].ok);
     assert_eq!(outcomes[0].error_kind.as_deref(), Some("cancelled"));
     assert_eq!(

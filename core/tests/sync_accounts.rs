@@ -50,10 +50,7 @@ fn another_account_is_refused_until_relinked_and_relinking_joins_without_duplica
 
     let mut switched = device.options.clone();
     switched.api_key = Some(second_key.clone());
-    let err = device
-        .library
-        .sync_blocking(&switched)
-        .expect_err("refused");
+    let err = sync_support::block_on(device.library.sync(&switched)).expect_err("refused");
     match &err {
         Error::Sync(e) => assert_eq!(e.kind, SyncErrorKind::Binding),
         other => panic!("unexpected error {other:?}"),
@@ -65,7 +62,7 @@ fn another_account_is_refused_until_relinked_and_relinking_joins_without_duplica
     );
 
     device.relink(&device.options.credentials).expect("relink");
-    let report = device.library.sync_blocking(&switched).expect("sync");
+    let report = sync_support::block_on(device.library.sync(&switched)).expect("sync");
     assert!(report.is_ok(), "{report:#?}");
     assert_eq!(
         device.binding().expect("b").expect("bound").user_id,
@@ -408,9 +405,7 @@ fn the_first_sync_needs_a_server_and_a_key_and_bad_keys_are_refused() {
     let server = Server::start();
     let dir = tempfile::tempdir().expect("dir");
     let library = Library::create(dir.path().join("l.shelfmark")).expect("library");
-    let err = library
-        .sync_blocking(&Default::default())
-        .expect_err("no server");
+    let err = sync_support::block_on(library.sync(&Default::default())).expect_err("no server");
     assert!(err.to_string().contains("--server"), "{err}");
 
     let device = Device::new(&server, "WRONGKEYWRONGKEYWRONGKEY");

@@ -352,7 +352,7 @@ fn mass_deletions_stop_for_confirmation_on_both_sides() {
     b.empty_trash().expect("empty");
     let mut confirm = b.options.clone();
     confirm.confirm_deletions = true;
-    b.library.sync_blocking(&confirm).expect("confirmed sync");
+    sync_support::block_on(b.library.sync(&confirm)).expect("confirmed sync");
     let c_report = c.sync();
     assert_eq!(c_report.libraries[0].outcome, SyncOutcome::ConfirmDeletions);
     assert!(rest.iter().all(|k| !c.is_in_trash(k).expect("still live")));

@@ -49,7 +49,7 @@ fn a_change_online_between_pull_and_upload_is_pulled_and_the_upload_retried() {
             .expect("racing write thread");
         }
     }));
-    let report = device.library.sync_blocking(&options).expect("sync");
+    let report = sync_support::block_on(device.library.sync(&options)).expect("sync");
     assert!(report.is_ok(), "{report:#?}");
     assert!(raced.load(Ordering::SeqCst));
     let lib = &report.libraries[0];

@@ -28,16 +28,15 @@ fn wait_for(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
 /// Automatic sync that, without the stream, would not sync again for an
 /// hour: anything arriving sooner came through the stream.
 fn follow(device: &Device) -> AutoSyncHandle {
-    let handle = device
-        .start_auto_sync(
-            device.options.clone(),
-            AutoSyncConfig {
-                interval: Duration::from_secs(3600),
-                debounce: Duration::from_millis(200),
-                on_run: None,
-            },
-        )
-        .expect("auto sync starts");
+    let handle = device.start_auto_sync(
+        sync_support::runtime().handle(),
+        device.options.clone(),
+        AutoSyncConfig {
+            interval: Duration::from_secs(3600),
+            debounce: Duration::from_millis(200),
+            on_run: None,
+        },
+    );
     wait_for(Duration::from_secs(20), "live updates to connect", || {
         handle.status().live == LiveUpdates::Connected
     });
@@ -67,9 +66,13 @@ fn an_edit_on_one_device_reaches_the_other_without_asking() {
     wait_for(Duration::from_secs(5), "the edit to reach B", || {
         has_title(&b, "Pushed")
     });
+    // Dropping the handle stops the task, which records the state as off.
     drop(handle);
-    let record = b.live_updates().expect("state").expect("recorded");
-    assert_eq!(record.state, LiveUpdates::Off);
+    wait_for(
+        Duration::from_secs(5),
+        "live updates to be recorded off",
+        || b.live_updates().expect("state").expect("recorded").state == LiveUpdates::Off,
+    );
 }
 
 #[test]

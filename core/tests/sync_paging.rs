@@ -111,7 +111,7 @@ fn large_download_is_quick_searchable_before_its_full_text_is_indexed() {
             ..b.options.clone()
         }
     };
-    let report = b.library.sync_blocking(&options).expect("sync runs");
+    let report = sync_support::block_on(b.library.sync(&options)).expect("sync runs");
     assert_eq!(report.libraries[0].downloaded.items, count);
     let seen = seen.lock().expect("seen").clone();
     let (quick, everything, _) = seen[0];

@@ -24,9 +24,8 @@ fn live_titles(device: &Device) -> Vec<String> {
 }
 
 fn reset(device: &Device, mode: ResetMode) -> shelfmark_core::sync::ResetReport {
-    let report = device
-        .reset_sync_blocking(mode, &device.options)
-        .expect("reset runs");
+    let report =
+        sync_support::block_on(device.reset_sync(mode, &device.options)).expect("reset runs");
     assert!(report.sync.is_ok(), "{report:#?}");
     assert!(report.backup.exists(), "the backup is written first");
     let restored_dir = tempfile::tempdir().expect("dir");
@@ -190,8 +189,7 @@ fn reset_needs_a_synced_library_and_a_known_mode() {
     let server = Server::start();
     let (_, key) = server.user("never@example.org");
     let a = Device::new(&server, &key);
-    let err = a
-        .reset_sync_blocking(ResetMode::Download, &a.options)
+    let err = sync_support::block_on(a.reset_sync(ResetMode::Download, &a.options))
         .expect_err("never synced");
     assert!(err.to_string().contains("never synced"), "{err}");
     assert!(ResetMode::parse("sideways").is_err());

@@ -303,7 +303,7 @@ fn r2_server_killed_during_sync_then_sync_converges() {
         }
         let library = a.library.clone();
         let options = a.options.clone();
-        let syncing = std::thread::spawn(move || library.sync_blocking(&options));
+        let syncing = std::thread::spawn(move || sync_support::block_on(library.sync(&options)));
         std::thread::sleep(Duration::from_millis(rng.below(600)));
         server.restart();
         proxy.set_upstream(&server.base_url);

@@ -54,12 +54,13 @@ fn a_second_sync_while_one_runs_joins_it() {
         ..a.options.clone()
     };
     let first_library = a.library.clone();
-    let first = std::thread::spawn(move || first_library.sync_blocking(&slow_options));
+    let first =
+        std::thread::spawn(move || sync_support::block_on(first_library.sync(&slow_options)));
     started_rx
         .recv_timeout(Duration::from_secs(20))
         .expect("the first sync starts uploading");
     let before = server.request_count();
-    let second = a.library.sync_blocking(&a.options).expect("joined sync");
+    let second = sync_support::block_on(a.library.sync(&a.options)).expect("joined sync");
     let first = first.join().expect("thread").expect("first sync");
     assert_eq!(
         first.run_id, second.run_id,
@@ -98,7 +99,7 @@ fn a_cancelled_sync_stops_between_batches_and_resumes() {
         ..a.options.clone()
     };
     // The library stops at the next batch and reports why.
-    let report = a.library.sync_blocking(&options).expect("sync runs");
+    let report = sync_support::block_on(a.library.sync(&options)).expect("sync runs");
     let stopped = &report.libraries[0];
     assert_eq!(
         stopped.error_kind.as_deref(),
@@ -127,16 +128,15 @@ fn auto_sync_runs_on_start_after_edits_and_when_closing() {
     let first = a
         .create_item(article("Before start", "Ames", "2001"))
         .expect("item");
-    let handle = a
-        .start_auto_sync(
-            a.options.clone(),
-            AutoSyncConfig {
-                interval: Duration::from_secs(3600),
-                debounce: Duration::from_millis(300),
-                on_run: None,
-            },
-        )
-        .expect("auto sync");
+    let handle = a.start_auto_sync(
+        sync_support::runtime().handle(),
+        a.options.clone(),
+        AutoSyncConfig {
+            interval: Duration::from_secs(3600),
+            debounce: Duration::from_millis(300),
+            on_run: None,
+        },
+    );
     wait_for(Duration::from_secs(20), "the sync on start", || {
         handle.status().runs >= 1
     });
@@ -163,7 +163,7 @@ fn auto_sync_runs_on_start_after_edits_and_when_closing() {
     let last = a
         .create_item(article("Written at close", "Cole", "2003"))
         .expect("item");
-    let report = handle.notify_app_closing().expect("final sync");
+    let report = sync_support::block_on(handle.notify_app_closing()).expect("final sync");
     assert!(report.is_ok());
     b.sync();
     assert_eq!(b.title(last.key.as_str()), "Written at close");
@@ -178,20 +178,19 @@ fn auto_sync_on_an_interval_stops_when_cancelled_or_dropped() {
     a.sync();
     let seen = Arc::new(AtomicBool::new(false));
     let flag = seen.clone();
-    let handle = a
-        .start_auto_sync(
-            a.options.clone(),
-            AutoSyncConfig {
-                interval: Duration::from_millis(400),
-                debounce: Duration::from_secs(3600),
-                on_run: Some(Arc::new(move |result| {
-                    if result.is_ok() {
-                        flag.store(true, Ordering::SeqCst);
-                    }
-                })),
-            },
-        )
-        .expect("auto sync");
+    let handle = a.start_auto_sync(
+        sync_support::runtime().handle(),
+        a.options.clone(),
+        AutoSyncConfig {
+            interval: Duration::from_millis(400),
+            debounce: Duration::from_secs(3600),
+            on_run: Some(Arc::new(move |result| {
+                if result.is_ok() {
+                    flag.store(true, Ordering::SeqCst);
+                }
+            })),
+        },
+    );
     // Changes from another device arrive on the interval alone.
     let remote = b
         .create_item(article("From B", "Dunn", "2004"))
@@ -201,7 +200,7 @@ fn auto_sync_on_an_interval_stops_when_cancelled_or_dropped() {
         a.get_item(remote.key.as_str()).is_ok() && handle.status().runs >= 2
     });
     assert!(seen.load(Ordering::SeqCst));
-    handle.cancel();
+    sync_support::block_on(handle.stop());
     let after = a
         .create_item(article("After cancel", "Evans", "2005"))
         .expect("item");
@@ -209,9 +208,11 @@ fn auto_sync_on_an_interval_stops_when_cancelled_or_dropped() {
     assert_eq!(unsynced(&a), 1, "nothing syncs once cancelled");
 
     // Dropping the handle stops it as well.
-    let dropped = a
-        .start_auto_sync(a.options.clone(), AutoSyncConfig::default())
-        .expect("auto sync");
+    let dropped = a.start_auto_sync(
+        sync_support::runtime().handle(),
+        a.options.clone(),
+        AutoSyncConfig::default(),
+    );
     wait_for(Duration::from_secs(20), "the sync on start", || {
         dropped.status().runs >= 1
     });

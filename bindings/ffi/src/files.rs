@@ -353,11 +353,7 @@ impl Files {
             ..DownloadOptions::default()
         };
         let library = self.library.clone();
-        let handle = runtime()?.handle().clone();
-        // Driven from the blocking pool: the download future holds borrows
-        // across awaits that a spawned task cannot prove `Send`.
-        let task = runtime()?
-            .spawn_blocking(move || handle.block_on(library.download_files(&keys, &options)));
+        let task = runtime()?.spawn(async move { library.download_files(&keys, &options).await });
         Ok(Arc::new(Download {
             cancel,
             task: Mutex::new(Some(task)),

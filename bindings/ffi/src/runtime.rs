@@ -61,6 +61,22 @@ where
     blocking(move || work(&library))
 }
 
+/// Runs `future` as a task on the runtime and awaits its result; the
+/// returned future can be polled by any executor (the foreign language's).
+/// A task that panicked becomes an error naming `what`.
+pub(crate) async fn on_runtime<T>(
+    what: &'static str,
+    future: impl Future<Output = T> + Send + 'static,
+) -> Result<T>
+where
+    T: Send + 'static,
+{
+    let handle = runtime()?.spawn(future);
+    handle
+        .await
+        .map_err(|e| ShelfmarkError::task_stopped(what, &e))
+}
+
 /// Starts a task on the runtime.
 pub(crate) fn spawn<F>(future: F) -> Result<JoinHandle<()>>
 where

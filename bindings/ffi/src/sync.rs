@@ -15,7 +15,7 @@ use shelfmark_core::sync::{
 use shelfmark_core::{Library, LibraryId};
 
 use crate::error::{Result, ShelfmarkError};
-use crate::runtime::{runtime, with_library};
+use crate::runtime::{on_runtime, runtime, with_library};
 
 /// Where the API key is kept between syncs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Enum)]
@@ -428,19 +428,6 @@ impl SyncManager {
     pub(crate) fn new(library: Library, state: Arc<SyncState>) -> Self {
         Self { library, state }
     }
-
-    /// Runs a future that needs the library's runtime to completion there.
-    async fn on_runtime<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(Library) -> shelfmark_core::Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let library = self.library.clone();
-        runtime()?
-            .spawn_blocking(move || work(library))
-            .await
-            .map_err(|e| ShelfmarkError::task_stopped("the sync", &e))?
-            .map_err(Into::into)
-    }
 }
 
 /// Which side a sync reset makes equal to the other.
@@ -535,10 +522,7 @@ impl AutoSync {
                 "automatic sync has already stopped",
             ));
         };
-        let report = runtime()?
-            .spawn_blocking(move || handle.notify_app_closing())
-            .await
-            .map_err(|e| ShelfmarkError::task_stopped("the last sync", &e))??;
+        let report = on_runtime("the last sync", handle.notify_app_closing()).await??;
         Ok(summary_of(report))
     }
 
@@ -706,15 +690,10 @@ impl SyncManager {
         let mut options = sync_options(&request, listener.clone());
         let (number, token) = self.state.start();
         options.cancel = Some(token);
-        let handle = runtime()?.handle().clone();
-        // The sync future borrows across awaits in a way the compiler cannot
-        // prove `Send` for a spawned task, so it is driven from the blocking
-        // pool on the same runtime instead.
-        let report = self
-            .on_runtime(move |library| handle.block_on(library.sync(&options)))
-            .await;
+        let library = self.library.clone();
+        let report = on_runtime("the sync", async move { library.sync(&options).await }).await;
         self.state.finish(number);
-        let report = report?;
+        let report = report??;
         let summary = summary_of(report);
         if let Some(listener) = listener {
             let conflicts = summary.conflicts();
@@ -762,9 +741,9 @@ impl SyncManager {
             debounce: Duration::from_secs(settings.debounce_seconds.into()),
             on_run,
         };
-        let handle = self
-            .library
-            .start_auto_sync(sync_options(&request, None), config)?;
+        let handle =
+            self.library
+                .start_auto_sync(runtime()?.handle(), sync_options(&request, None), config);
         Ok(Arc::new(AutoSync {
             handle: Mutex::new(Some(handle)),
         }))
@@ -783,12 +762,13 @@ impl SyncManager {
         let mut options = sync_options(&request, listener);
         let (number, token) = self.state.start();
         options.cancel = Some(token);
-        let handle = runtime()?.handle().clone();
-        let report = self
-            .on_runtime(move |library| handle.block_on(library.reset_sync(mode.into(), &options)))
-            .await;
+        let library = self.library.clone();
+        let report = on_runtime("the sync", async move {
+            library.reset_sync(mode.into(), &options).await
+        })
+        .await;
         self.state.finish(number);
-        let report = report?;
+        let report = report??;
         Ok(SyncResetReport {
             mode,
             backup_path: report.backup.display().to_string(),
@@ -814,10 +794,9 @@ impl SyncManager {
     /// identical references instead of duplicating them.
     pub async fn sign_out(&self, key_storage: KeyStorage) -> Result<()> {
         let store = credential_store(&key_storage);
-        let handle = runtime()?.handle().clone();
-        self.on_runtime(move |library| handle.block_on(library.sign_out(&store)))
-            .await
-            .map(|_revoked| ())
+        let library = self.library.clone();
+        on_runtime("signing out", async move { library.sign_out(&store).await }).await??;
+        Ok(())
     }
 
     /// The sync state of every library of the file.

@@ -11,6 +11,7 @@ use shelfmark_core::files::{
     DownloadOptions, DownloadPolicy, EvictReport, FileFilter, FileProgress, FileState, FileStatus,
     Priority,
 };
+use tokio::runtime::Runtime;
 
 use crate::args::{FileSelection, FilesCommand, JsonOut};
 use crate::output;
@@ -35,10 +36,10 @@ pub fn attach(library: &Library, item: &str, file: &Path, out: JsonOut) -> Resul
     Ok(())
 }
 
-pub fn files(library: &Library, cmd: FilesCommand) -> Result<()> {
+pub fn files(library: &Library, cmd: FilesCommand, runtime: &Runtime) -> Result<()> {
     match cmd {
         FilesCommand::Status { select, out } => status(library, &select, out),
-        FilesCommand::Download { select, out } => download(library, &select, out),
+        FilesCommand::Download { select, out } => download(library, &select, out, runtime),
         FilesCommand::Evict { select, out } => evict(library, &select, out),
         FilesCommand::Policy {
             mode,
@@ -48,7 +49,7 @@ pub fn files(library: &Library, cmd: FilesCommand) -> Result<()> {
             out,
         } => policy(library, mode, collections, unmetered_only, any_network, out),
         FilesCommand::Budget { size, out } => budget(library, &size, out),
-        FilesCommand::Open { key } => open(library, &key),
+        FilesCommand::Open { key } => open(library, &key, runtime),
         FilesCommand::Retry(out) => {
             let n = library.retry_file_uploads()?;
             if out.json {
@@ -134,7 +135,12 @@ fn status(library: &Library, select: &FileSelection, out: JsonOut) -> Result<()>
     Ok(())
 }
 
-fn download(library: &Library, select: &FileSelection, out: JsonOut) -> Result<()> {
+fn download(
+    library: &Library,
+    select: &FileSelection,
+    out: JsonOut,
+    runtime: &Runtime,
+) -> Result<()> {
     let mut keys = Vec::new();
     for filter in filters(select, false)? {
         keys.extend(library.files_to_download(&filter)?);
@@ -169,7 +175,7 @@ fn download(library: &Library, select: &FileSelection, out: JsonOut) -> Result<(
     let outcomes = if keys.is_empty() {
         Vec::new()
     } else {
-        library.download_files_blocking(&keys, &options)?
+        runtime.block_on(library.download_files(&keys, &options))?
     };
     let failed = outcomes.iter().filter(|o| !o.ok).count();
     if out.json {
@@ -307,7 +313,7 @@ fn budget(library: &Library, size: &str, out: JsonOut) -> Result<()> {
     Ok(())
 }
 
-fn open(library: &Library, key: &str) -> Result<()> {
+fn open(library: &Library, key: &str, runtime: &Runtime) -> Result<()> {
     let state = library.file_state(key)?;
     if state.path.is_none() {
         let options = DownloadOptions {
@@ -315,7 +321,7 @@ fn open(library: &Library, key: &str) -> Result<()> {
             ..DownloadOptions::default()
         };
         let outcome =
-            library.download_files_blocking(std::slice::from_ref(&state.key), &options)?;
+            runtime.block_on(library.download_files(std::slice::from_ref(&state.key), &options))?;
         if let Some(o) = outcome.iter().find(|o| !o.ok) {
             bail!(
                 "cannot download the file of {key}: {}",

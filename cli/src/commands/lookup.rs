@@ -11,17 +11,10 @@ use shelfmark_core::lookup::{
 };
 use shelfmark_core::protocol::ItemData;
 use shelfmark_core::{Library, OnDuplicate};
+use tokio::runtime::Runtime;
 
 use crate::args::{AddArgs, JsonOut};
 use crate::{input, output};
-
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the lookup runtime")
-}
 
 fn client() -> Result<LookupClient> {
     Ok(LookupClient::new(LookupConfig::from_env())?)
@@ -37,7 +30,7 @@ fn describe(item: &ItemData) -> String {
 }
 
 /// `add --id IDS`.
-pub fn add_by_id(library: &Library, args: AddArgs) -> Result<()> {
+pub fn add_by_id(library: &Library, args: AddArgs, runtime: &Runtime) -> Result<()> {
     let ids = args.ids.as_deref().unwrap_or_default();
     let text = if ids == "-" {
         let mut text = String::new();
@@ -53,7 +46,6 @@ pub fn add_by_id(library: &Library, args: AddArgs) -> Result<()> {
         [one] => Some(input::collection_key(library, one)?),
         _ => bail!("with --id, give at most one --collection"),
     };
-    let runtime = runtime()?;
     let client = client()?;
     let results = runtime.block_on(library.lookup(&client, &text))?;
     if results.is_empty() {
@@ -210,8 +202,12 @@ fn added_json(result: &LookupResult, added: &AddedFromLookup) -> Value {
 }
 
 /// `attach --find-metadata PDF`.
-pub fn attach_finding_metadata(library: &Library, pdf: &Path, out: JsonOut) -> Result<()> {
-    let runtime = runtime()?;
+pub fn attach_finding_metadata(
+    library: &Library,
+    pdf: &Path,
+    out: JsonOut,
+    runtime: &Runtime,
+) -> Result<()> {
     let client = client()?;
     let attached = runtime.block_on(library.attach_pdf_finding_metadata(&client, pdf))?;
     if out.json {

@@ -14,18 +14,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use shelfmark_core::{Library, OpenOptions};
+use tokio::runtime::Runtime;
 
 use crate::args::{Cli, Command};
-
-/// Runs one async operation of the core to completion on a runtime of its
-/// own; `what` names it in the error when no runtime can be started.
-fn block_on<F: std::future::Future>(what: &str, future: F) -> Result<F::Output> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .with_context(|| format!("cannot start {what}"))?;
-    Ok(runtime.block_on(future))
-}
 
 fn options(cli: &Cli) -> OpenOptions {
     OpenOptions {
@@ -42,7 +33,8 @@ fn open(path: &Path, options: &OpenOptions) -> Result<Library> {
     })
 }
 
-pub fn run(cli: Cli) -> Result<()> {
+/// Runs one command; the core's async work runs on `runtime`.
+pub fn run(cli: Cli, runtime: &Runtime) -> Result<()> {
     let options = options(&cli);
     // Opened only by the commands that work on an existing library.
     let library = || open(&cli.library, &options);
@@ -56,7 +48,7 @@ pub fn run(cli: Cli) -> Result<()> {
             to: Some(to),
             out,
         } => library_file::restore_backup_old_form(&targets, &to, &options, out),
-        Command::Add(args) if args.ids.is_some() => lookup::add_by_id(&library()?, args),
+        Command::Add(args) if args.ids.is_some() => lookup::add_by_id(&library()?, args, runtime),
         Command::Add(args) => items::add(&library()?, args),
         Command::Show { key, out } => items::show(&library()?, &key, out),
         Command::Edit(args) => items::edit(&library()?, args),
@@ -74,7 +66,7 @@ pub fn run(cli: Cli) -> Result<()> {
             find_metadata: Some(pdf),
             out,
             ..
-        } => lookup::attach_finding_metadata(&library()?, &pdf, out),
+        } => lookup::attach_finding_metadata(&library()?, &pdf, out, runtime),
         Command::Attach {
             item: Some(item),
             file: Some(file),
@@ -84,7 +76,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Attach { .. } => {
             anyhow::bail!("give the item and the file, or --find-metadata PDF")
         }
-        Command::Files(cmd) => files::files(&library()?, cmd),
+        Command::Files(cmd) => files::files(&library()?, cmd, runtime),
         Command::Annotate(args) => children::annotate(&library()?, args),
         Command::Import(args) => transfer::import(&library()?, args),
         Command::Export(args) => transfer::export(&library()?, args),
@@ -92,10 +84,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Styles(args) => cite::styles(&library()?, args),
         Command::Duplicates(args) => library_file::duplicates(&library()?, args),
         Command::Backup { file, out } => library_file::backup(&library()?, &file, out),
-        Command::Sync(args) => sync::sync(&library()?, args),
+        Command::Sync(args) => sync::sync(&library()?, args, runtime),
         Command::Conflicts(out) => sync::conflicts(&library()?, out),
         Command::Resolve(args) => sync::resolve(&library()?, args),
         Command::ConflictHistory(args) => sync::history(&library()?, args),
-        Command::ResetSync(args) => sync::reset(&library()?, args),
+        Command::ResetSync(args) => sync::reset(&library()?, args, runtime),
     }
 }

@@ -13,6 +13,8 @@ use shelfmark_core::sync::{
     SyncOutcome, SyncPhase, SyncProgress, SyncReport,
 };
 
+use tokio::runtime::Runtime;
+
 use crate::args::{ConflictHistoryArgs, JsonOut, ResetSyncArgs, ResolveArgs, SyncAction, SyncArgs};
 use crate::output;
 use crate::progress::Progress;
@@ -63,18 +65,24 @@ fn progress_callback() -> shelfmark_core::sync::ProgressCallback {
     })
 }
 
-pub fn sync(library: &Library, args: SyncArgs) -> Result<()> {
+pub fn sync(library: &Library, args: SyncArgs, runtime: &Runtime) -> Result<()> {
     match args.action {
         Some(SyncAction::Status(out)) => return status(library, out),
         Some(SyncAction::Log { limit, out }) => return log(library, limit, out),
         Some(SyncAction::Relink(out)) => return relink(library, out),
-        Some(SyncAction::SignOut(out)) => return sign_out(library, out),
+        Some(SyncAction::SignOut(out)) => return sign_out(library, out, runtime),
         None => {}
     }
     let mut user_id = args.user;
     let api_key = match (&args.email, &args.server) {
         (Some(email), Some(server)) => {
-            let signed_in = sign_in(server, email, args.password_stdin, args.device_name)?;
+            let signed_in = sign_in(
+                server,
+                email,
+                args.password_stdin,
+                args.device_name,
+                runtime,
+            )?;
             if user_id.is_some_and(|id| id != signed_in.user_id) {
                 bail!(
                     "{email} is user {} on {server}, not user {}",
@@ -100,15 +108,21 @@ pub fn sync(library: &Library, args: SyncArgs) -> Result<()> {
         ..SyncOptions::default()
     };
     if args.auto {
-        return auto(library, options, args.interval, args.out);
+        return auto(library, options, args.interval, args.out, runtime);
     }
-    let report = library.sync_blocking(&options)?;
+    let report = runtime.block_on(library.sync(&options))?;
     print_report(&report, args.out)
 }
 
 /// `sync --auto`: syncs in the background until Ctrl-C, printing each run,
 /// then syncs once more and stops.
-fn auto(library: &Library, options: SyncOptions, interval: u64, out: JsonOut) -> Result<()> {
+fn auto(
+    library: &Library,
+    options: SyncOptions,
+    interval: u64,
+    out: JsonOut,
+    runtime: &Runtime,
+) -> Result<()> {
     let config = AutoSyncConfig {
         interval: std::time::Duration::from_secs(interval.max(1)),
         on_run: Some(Arc::new(move |result| match result {
@@ -123,16 +137,17 @@ fn auto(library: &Library, options: SyncOptions, interval: u64, out: JsonOut) ->
         progress: None,
         ..options
     };
-    let handle = library.start_auto_sync(options, config)?;
+    let handle = library.start_auto_sync(runtime.handle(), options, config);
     if !out.json {
         eprintln!("syncing automatically every {interval} s and after changes; Ctrl-C to stop");
     }
-    super::block_on("waiting for Ctrl-C", tokio::signal::ctrl_c())?
+    runtime
+        .block_on(tokio::signal::ctrl_c())
         .context("cannot wait for Ctrl-C")?;
     if !out.json {
         eprintln!("stopping: one last sync");
     }
-    handle.notify_app_closing()?;
+    runtime.block_on(handle.notify_app_closing())?;
     Ok(())
 }
 
@@ -144,6 +159,7 @@ fn sign_in(
     email: &str,
     password_stdin: bool,
     device_name: Option<String>,
+    runtime: &Runtime,
 ) -> Result<shelfmark_core::sync::SignedIn> {
     shelfmark_core::sync::check_server_url(server)?;
     let password = if password_stdin {
@@ -168,10 +184,12 @@ fn sign_in(
             .unwrap_or_else(|| "this computer".into());
         format!("Shelfmark CLI on {host}")
     });
-    let signed_in = super::block_on(
-        "signing in",
-        shelfmark_core::sync::sign_in(server, email, &password, &device_name),
-    )??;
+    let signed_in = runtime.block_on(shelfmark_core::sync::sign_in(
+        server,
+        email,
+        &password,
+        &device_name,
+    ))?;
     eprintln!(
         "signed in as {} (user {}); this computer's key is named {:?} on the server",
         signed_in.username, signed_in.user_id, signed_in.key_name
@@ -180,9 +198,9 @@ fn sign_in(
 }
 
 /// `sync sign-out`: revokes the key on the server, then unbinds.
-fn sign_out(library: &Library, out: JsonOut) -> Result<()> {
+fn sign_out(library: &Library, out: JsonOut, runtime: &Runtime) -> Result<()> {
     let old = library.binding()?;
-    let revoked = super::block_on("signing out", library.sign_out(&CredentialStore::System))??;
+    let revoked = runtime.block_on(library.sign_out(&CredentialStore::System))?;
     if out.json {
         output::json(&json!({"unbound": to_json(&old), "key_revoked": revoked}));
         return Ok(());
@@ -246,7 +264,7 @@ fn print_report(report: &SyncReport, out: JsonOut) -> Result<()> {
 
 /// `reset-sync --mode …`: says what would happen, or with `--yes` writes a
 /// backup and resets.
-pub fn reset(library: &Library, args: ResetSyncArgs) -> Result<()> {
+pub fn reset(library: &Library, args: ResetSyncArgs, runtime: &Runtime) -> Result<()> {
     let mode = ResetMode::parse(&args.mode)?;
     let effect = match mode {
         ResetMode::Upload => {
@@ -274,7 +292,7 @@ pub fn reset(library: &Library, args: ResetSyncArgs) -> Result<()> {
         progress: Some(progress_callback()),
         ..SyncOptions::default()
     };
-    let report = library.reset_sync_blocking(mode, &options)?;
+    let report = runtime.block_on(library.reset_sync(mode, &options))?;
     if args.out.json {
         output::json(&to_json(&report));
         if !report.sync.is_ok() {

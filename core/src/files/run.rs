@@ -221,20 +221,6 @@ impl Library {
             .await)
     }
 
-    /// [`Library::download_files`] for callers without an async runtime.
-    pub fn download_files_blocking(
-        &self,
-        keys: &[String],
-        options: &DownloadOptions,
-    ) -> Result<Vec<FileOutcome>> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| Error::internal(format!("cannot start the download runtime: {e}")))?;
-        runtime.block_on(self.download_files(keys, options))
-    }
-
     /// Keys of the attachments a filter selects that need a download.
     pub fn files_to_download(&self, filter: &FileFilter) -> Result<Vec<String>> {
         Ok(self

@@ -95,15 +95,6 @@ impl Library {
         let sync = self.sync_resetting(&options, Some(mode)).await?;
         Ok(ResetReport { mode, backup, sync })
     }
-
-    /// [`Library::reset_sync`] for callers without an async runtime.
-    pub fn reset_sync_blocking(
-        &self,
-        mode: ResetMode,
-        options: &super::SyncOptions,
-    ) -> Result<ResetReport> {
-        super::session::runtime()?.block_on(self.reset_sync(mode, options))
-    }
 }
 
 /// Every object's key and version online, per type, and the library version.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{OnceCell, mpsc};
+use tokio::sync::{OnceCell, mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::error::SyncError;
@@ -111,14 +111,16 @@ impl Library {
         work.await
     }
 
-    /// Starts syncing automatically in the background: now, then every
-    /// `config.interval`, and `config.debounce` after local edits. Stops
-    /// when the handle is cancelled or dropped.
+    /// Starts syncing automatically, as a task on the caller's `runtime`:
+    /// now, then every `config.interval`, and `config.debounce` after local
+    /// edits. Stops when the handle is cancelled or dropped; the stream of
+    /// live updates runs as a task of its own on the same runtime.
     pub fn start_auto_sync(
         &self,
+        runtime: &tokio::runtime::Handle,
         options: SyncOptions,
         config: AutoSyncConfig,
-    ) -> Result<AutoSyncHandle> {
+    ) -> AutoSyncHandle {
         let cancel = SyncCancel::new();
         let options = SyncOptions {
             cancel: Some(cancel.clone()),
@@ -132,27 +134,20 @@ impl Library {
             }
         });
         let status = Arc::new(Mutex::new(AutoSyncStatus::default()));
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::internal(format!("cannot start the sync runtime: {e}")))?;
         let worker = AutoWorker {
             library: self.clone(),
             options,
+            cancel: cancel.clone(),
             config,
             status: status.clone(),
         };
-        let thread = std::thread::Builder::new()
-            .name("shelfmark-auto-sync".into())
-            .spawn(move || runtime.block_on(worker.run(rx)))
-            .map_err(|e| Error::internal(format!("cannot start automatic sync: {e}")))?;
-        Ok(AutoSyncHandle {
+        AutoSyncHandle {
             commands: tx,
             cancel,
             status,
-            thread: Some(thread),
+            task: Some(runtime.spawn(worker.run(rx))),
             _subscription: subscription,
-        })
+        }
     }
 }
 
@@ -205,7 +200,7 @@ enum Command {
     /// The app came to the foreground (follow the stream) or went to the
     /// background (no connection kept open).
     Foreground(bool),
-    Closing(std::sync::mpsc::Sender<Result<SyncReport>>),
+    Closing(oneshot::Sender<Result<SyncReport>>),
     Stop,
 }
 
@@ -215,7 +210,7 @@ pub struct AutoSyncHandle {
     commands: mpsc::UnboundedSender<Command>,
     cancel: SyncCancel,
     status: Arc<Mutex<AutoSyncStatus>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
     _subscription: Subscription,
 }
 
@@ -246,47 +241,60 @@ impl AutoSyncHandle {
     }
 
     /// The app is closing: syncs once more (waiting for it), then stops.
-    pub fn notify_app_closing(mut self) -> Result<SyncReport> {
-        let (reply, answer) = std::sync::mpsc::channel();
-        let sent = self.commands.send(Command::Closing(reply)).is_ok();
-        let result = if sent {
+    pub async fn notify_app_closing(mut self) -> Result<SyncReport> {
+        let (reply, answer) = oneshot::channel();
+        let result = if self.commands.send(Command::Closing(reply)).is_ok() {
             answer
-                .recv()
+                .await
                 .unwrap_or_else(|_| Err(Error::internal("automatic sync stopped unexpectedly")))
         } else {
             Err(Error::internal("automatic sync is not running"))
         };
-        self.join();
+        self.finished().await;
         result
     }
 
-    /// Stops automatic sync, stopping a running sync at its next batch.
+    /// Stops automatic sync and returns at once: no sync starts after this
+    /// call, and a running one stops at its next batch.
     pub fn cancel(mut self) {
-        self.stop();
+        self.signal_stop();
     }
 
-    fn stop(&mut self) {
+    /// Stops automatic sync and waits until it has stopped (a running sync
+    /// stops at its next batch; the live-update state is recorded as off).
+    pub async fn stop(mut self) {
+        self.signal_stop();
+        self.finished().await;
+    }
+
+    fn signal_stop(&mut self) {
         self.cancel.cancel();
         let _ = self.commands.send(Command::Stop);
-        self.join();
     }
 
-    fn join(&mut self) {
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+    /// Waits for the task to end.
+    async fn finished(&mut self) {
+        if let Some(task) = self.task.take()
+            && let Err(e) = task.await
+            && e.is_panic()
+        {
+            log::error!("automatic sync stopped by an internal error: {e}");
         }
     }
 }
 
 impl Drop for AutoSyncHandle {
+    /// The task winds down by itself (it cannot be awaited here).
     fn drop(&mut self) {
-        self.stop();
+        self.signal_stop();
     }
 }
 
 struct AutoWorker {
     library: Library,
     options: SyncOptions,
+    /// The stop token of `options`: nothing starts once it is cancelled.
+    cancel: SyncCancel,
     config: AutoSyncConfig,
     status: Arc<Mutex<AutoSyncStatus>>,
 }
@@ -299,7 +307,7 @@ impl AutoWorker {
         let mut debounce_at: Option<Instant> = None;
         let mut stream = Follower::new();
         let mut announced = Announced::default();
-        loop {
+        while !self.cancel.is_cancelled() {
             let wake = [Some(next_interval), debounce_at, announced.due]
                 .into_iter()
                 .flatten()

@@ -144,11 +144,6 @@ impl Library {
         }
     }
 
-    /// [`Library::sync`] for callers without an async runtime (the CLI).
-    pub fn sync_blocking(&self, options: &SyncOptions) -> Result<SyncReport> {
-        runtime()?.block_on(self.sync(options))
-    }
-
     async fn sync_run(
         &self,
         options: &SyncOptions,
@@ -580,15 +575,6 @@ impl Library {
         .await?;
         Ok(report)
     }
-}
-
-/// A runtime for the blocking entry points (the CLI has none of its own).
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::internal(format!("cannot start the sync runtime: {e}")))
 }
 
 fn refused_binding(b: &Binding) -> Error {

@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -13,6 +13,24 @@ use shelfmark_core::Library;
 use shelfmark_core::sync::{CredentialStore, SyncOptions, SyncReport};
 
 pub mod proxy;
+
+/// The runtime the tests' syncs run on, as an app's or the CLI's would.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("test runtime")
+    });
+    &RUNTIME
+}
+
+/// Runs a sync (or any future) to completion on [`runtime`]; test threads
+/// call this at once, as several app threads would.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    runtime().block_on(future)
+}
 
 /// The server binary beside this test's build (building it if missing).
 fn server_binary() -> PathBuf {
@@ -340,7 +358,7 @@ impl Device {
     }
 
     pub fn try_sync(&self) -> shelfmark_core::Result<SyncReport> {
-        self.library.sync_blocking(&self.options)
+        block_on(self.library.sync(&self.options))
     }
 
     /// Syncs with the kept key only (as on later runs).
@@ -350,7 +368,7 @@ impl Device {
             server_url: None,
             ..self.options.clone()
         };
-        let report = self.library.sync_blocking(&options).expect("sync runs");
+        let report = block_on(self.library.sync(&options)).expect("sync runs");
         assert!(report.is_ok(), "{report:#?}");
         report
     }
