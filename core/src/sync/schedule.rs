@@ -603,6 +603,46 @@ impl Announced {
 mod tests {
     use super::*;
 
+    /// Automatic sync is one task on the runtime it is given (no thread or
+    /// runtime of its own): its sync on start runs there, and `stop` waits
+    /// until the task has ended.
+    #[test]
+    fn automatic_sync_is_a_task_on_the_callers_runtime() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let library = Library::create(dir.path().join("l.shelfmark")).expect("library");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let idle = runtime.metrics().num_alive_tasks();
+        let handle = library.start_auto_sync(
+            runtime.handle(),
+            SyncOptions::default(),
+            AutoSyncConfig {
+                interval: Duration::from_secs(3600),
+                ..AutoSyncConfig::default()
+            },
+        );
+        assert_eq!(runtime.metrics().num_alive_tasks(), idle + 1);
+        let started = std::time::Instant::now();
+        while handle.status().runs == 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the sync on start never ran"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // This file never synced: the run on start says so.
+        let last = handle.status().last.expect("a run");
+        assert!(
+            last.as_ref().is_err_and(|e| e.contains("never synced")),
+            "{last:?}"
+        );
+        runtime.block_on(handle.stop());
+        assert_eq!(runtime.metrics().num_alive_tasks(), idle);
+    }
+
     /// A call that joins a running sync gets the failure's category and
     /// message, not a different (or "damaged data") one.
     #[test]
