@@ -222,6 +222,11 @@ fn sync_conflicts_and_resolution_from_the_command_line() {
     let status = a.json(&["sync", "status"]);
     assert_eq!(status[0]["binding"]["server_url"], server.url.as_str());
     assert_eq!(status[0]["unsynced"], 0);
+    // No automatic sync ever ran on this file: no stream followed.
+    assert_eq!(
+        status[0]["live_updates"],
+        serde_json::json!({"state": "off", "url": null, "since": null})
+    );
     let log = a.ok(&["sync", "log"], None);
     assert!(log.contains("library 1  ok"), "{log}");
 
@@ -403,6 +408,30 @@ fn sync_auto_runs_until_interrupted_then_syncs_once_more() {
         std::thread::sleep(std::time::Duration::from_millis(300));
         b.ok(&["sync"], None);
     }
+    // The running automatic sync follows the server's stream; `sync status`
+    // says so in JSON as in text.
+    let live = loop {
+        let live = a.json(&["sync", "status"])[0]["live_updates"].clone();
+        if live["state"] == "connected" {
+            break live;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "live updates never connected: {live}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let url = live["url"].as_str().expect("stream URL");
+    assert!(
+        url.starts_with("ws://") && url.ends_with("/stream"),
+        "{live}"
+    );
+    let since = live["since"].as_str().expect("since");
+    let text = a.ok(&["sync", "status"], None);
+    assert!(
+        text.contains(&format!("live updates: connected to {url} since {since}")),
+        "{text}"
+    );
     let interrupted = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -418,6 +447,8 @@ fn sync_auto_runs_until_interrupted_then_syncs_once_more() {
         .expect("read stdout");
     assert!(status.success(), "{out}");
     assert!(out.contains("synced"), "{out}");
+    let live = a.json(&["sync", "status"])[0]["live_updates"].clone();
+    assert_eq!(live["state"], "off", "{live}");
 }
 
 #[test]

@@ -392,8 +392,23 @@ fn print_library(lib: &LibraryReport) {
 
 fn status(library: &Library, out: JsonOut) -> Result<()> {
     let status = library.sync_status()?;
+    let live = library.live_updates()?;
     if out.json {
-        output::json(&to_json(&status));
+        let live = live_updates_json(live.as_ref());
+        let entries = status
+            .iter()
+            .map(|s| {
+                let mut entry = to_json(s);
+                // The stream follows the libraries the file syncs.
+                entry["live_updates"] = if s.binding.is_some() {
+                    live.clone()
+                } else {
+                    Value::Null
+                };
+                entry
+            })
+            .collect();
+        output::json(&Value::Array(entries));
         return Ok(());
     }
     for s in &status {
@@ -429,10 +444,25 @@ fn status(library: &Library, out: JsonOut) -> Result<()> {
             );
         }
     }
-    if let Some(live) = library.live_updates()? {
-        println!("{}", live_updates_line(&live));
+    if let Some(live) = &live {
+        println!("{}", live_updates_line(live));
     }
     Ok(())
+}
+
+/// The live-update state for `sync status --json`: `state` (`connected`,
+/// `connecting`, `reconnecting`, `unavailable`, `refused` or `off`), the
+/// stream's `url` and `since` when that state was entered; `off` with no URL
+/// and no time when automatic sync never ran on this file.
+fn live_updates_json(live: Option<&shelfmark_core::sync::LiveUpdatesRecord>) -> Value {
+    match live {
+        Some(live) => json!({
+            "state": live.state.as_str(),
+            "url": live.url,
+            "since": live.since,
+        }),
+        None => json!({"state": "off", "url": null, "since": null}),
+    }
 }
 
 /// Whether automatic sync (`sync --auto` or an app) follows the server's
