@@ -15,6 +15,7 @@ use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::LibraryId;
 use crate::store::items::{BaseCopy, changed_json_keys, edit_local, find_row};
+use crate::store::upsert_recorded;
 
 /// A collection as stored, with its sync state.
 #[derive(Debug, Clone)]
@@ -257,36 +258,23 @@ pub(crate) fn write_collection(
     changed: &[String],
     base: BaseCopy<'_>,
 ) -> Result<()> {
-    let existed = tx
-        .prepare_cached("SELECT 1 FROM collections WHERE library_id = ?1 AND key = ?2")?
-        .query_row(params![lib.0, collection.key.as_str()], |_| Ok(()))
-        .optional()?
-        .is_some();
     let (base_text, set_base) = base.column();
-    tx.prepare_cached(UPSERT_COLLECTION)?.execute(params![
-        lib.0,
-        collection.key.as_str(),
-        collection.name,
-        collection.parent_collection.as_ref().map(ObjectKey::as_str),
-        serde_json::to_string(&collection.to_json_value())?,
-        collection.deleted,
-        collection.version,
-        synced,
-        serde_json::to_string(changed)?,
-        base_text,
-        set_base,
-    ])?;
-    tx.record(Change {
-        library_id: lib,
-        object: ObjectKind::Collection,
-        key: collection.key.clone(),
-        kind: if existed {
-            ChangeKind::Updated
-        } else {
-            ChangeKind::Created
-        },
-    });
-    Ok(())
+    upsert_recorded(tx, lib, ObjectKind::Collection, &collection.key, |tx| {
+        tx.prepare_cached(UPSERT_COLLECTION)?.execute(params![
+            lib.0,
+            collection.key.as_str(),
+            collection.name,
+            collection.parent_collection.as_ref().map(ObjectKey::as_str),
+            serde_json::to_string(&collection.to_json_value())?,
+            collection.deleted,
+            collection.version,
+            synced,
+            serde_json::to_string(changed)?,
+            base_text,
+            set_base,
+        ])?;
+        Ok(())
+    })
 }
 
 /// Item ids of the direct members of a collection.

@@ -13,6 +13,7 @@ use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::LibraryId;
 use crate::store::items::{BaseCopy, changed_json_keys};
+use crate::store::upsert_recorded;
 
 /// A saved search as stored, with its sync state.
 #[derive(Debug, Clone)]
@@ -121,35 +122,22 @@ pub(crate) fn write_search(
     changed: &[String],
     base: BaseCopy<'_>,
 ) -> Result<()> {
-    let existed = tx
-        .prepare_cached("SELECT 1 FROM saved_searches WHERE library_id = ?1 AND key = ?2")?
-        .query_row(params![lib.0, search.key.as_str()], |_| Ok(()))
-        .optional()?
-        .is_some();
     let (base_text, set_base) = base.column();
-    tx.prepare_cached(UPSERT_SEARCH)?.execute(params![
-        lib.0,
-        search.key.as_str(),
-        search.name,
-        serde_json::to_string(&search.to_json_value())?,
-        search.deleted,
-        search.version,
-        synced,
-        serde_json::to_string(changed)?,
-        base_text,
-        set_base,
-    ])?;
-    tx.record(Change {
-        library_id: lib,
-        object: ObjectKind::SavedSearch,
-        key: search.key.clone(),
-        kind: if existed {
-            ChangeKind::Updated
-        } else {
-            ChangeKind::Created
-        },
-    });
-    Ok(())
+    upsert_recorded(tx, lib, ObjectKind::SavedSearch, &search.key, |tx| {
+        tx.prepare_cached(UPSERT_SEARCH)?.execute(params![
+            lib.0,
+            search.key.as_str(),
+            search.name,
+            serde_json::to_string(&search.to_json_value())?,
+            search.deleted,
+            search.version,
+            synced,
+            serde_json::to_string(changed)?,
+            base_text,
+            set_base,
+        ])?;
+        Ok(())
+    })
 }
 
 /// Removes a saved search from the file for good (emptying the trash); one
