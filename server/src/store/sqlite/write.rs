@@ -232,6 +232,14 @@ fn apply(
     c: &Changes,
     before: &Snapshot,
 ) -> StoreResult<()> {
+    // Quick-search rows are written after every other statement of the
+    // write: a statement that opens a statement journal (every write to
+    // `items`, whose foreign key is checked per statement) makes FTS5 flush
+    // what it holds to its index, so written between the item rows they
+    // would be flushed one item at a time, each flush adding a segment that
+    // FTS5 must later merge (a third of a batch's store time).
+    let mut quick_rows: Vec<(i64, String)> = Vec::new();
+    let mut quick_removed: Vec<i64> = Vec::new();
     for item in &c.items {
         let d = derive(item);
         let key = item.key.as_str();
@@ -274,10 +282,7 @@ fn apply(
                 |r| r.get(0),
             )?;
         if quick_text_changed {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO items_quick (rowid, quick_text) VALUES (?1, ?2)",
-            )?
-            .execute(params![id, d.quick_text])?;
+            quick_rows.push((id, d.quick_text));
         }
         if tags_changed {
             tx.prepare_cached("DELETE FROM item_tags WHERE library_id = ?1 AND item_key = ?2")?
@@ -319,10 +324,7 @@ fn apply(
             .prepare_cached("DELETE FROM items WHERE library_id = ?1 AND key = ?2 RETURNING id")?
             .query_row(params![lib, k], |r| r.get(0))
             .optional()?;
-        if let Some(id) = id {
-            tx.prepare_cached("DELETE FROM items_quick WHERE rowid = ?1")?
-                .execute([id])?;
-        }
+        quick_removed.extend(id);
         tx.prepare_cached("DELETE FROM item_tags WHERE library_id = ?1 AND item_key = ?2")?
             .execute(params![lib, k])?;
         tx.prepare_cached("DELETE FROM item_collections WHERE library_id = ?1 AND item_key = ?2")?
@@ -393,8 +395,110 @@ fn apply(
     for tag in &c.delete_tags {
         tombstone(tx, lib, ObjectKind::Tag, tag, version)?;
     }
+    for (id, quick_text) in quick_rows {
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO items_quick (rowid, quick_text) VALUES (?1, ?2)",
+        )?
+        .execute(params![id, quick_text])?;
+    }
+    for id in quick_removed {
+        tx.prepare_cached("DELETE FROM items_quick WHERE rowid = ?1")?
+            .execute([id])?;
+    }
     // Every upserted object must carry the new version; a planner that
     // forgot would leave sync clients unable to see the change.
     debug_assert!(c.items.iter().all(|i| i.version == version));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+    use shelfmark_protocol::{ItemData, ObjectKey};
+
+    use super::super::SqliteStore;
+    use crate::store::{Changes, LibraryOwner, NewUser, Store, WriteRequest};
+
+    fn book(key: &ObjectKey, version: u64, title: &str) -> ItemData {
+        let mut item = ItemData::new("book");
+        item.key = key.clone();
+        item.version = version;
+        item.set_field("title", title);
+        item
+    }
+
+    /// How many items hold `text` in their quick-search text.
+    fn quick_matches(conn: &Connection, text: &str) -> usize {
+        conn.query_row(
+            "SELECT count(*) FROM items_quick WHERE items_quick MATCH ?1",
+            [format!("\"{text}\"")],
+            |r| r.get(0),
+        )
+        .expect("match")
+    }
+
+    #[tokio::test]
+    async fn a_batch_writes_its_quick_search_rows_as_one_index_segment() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("shelfmark.db");
+        let store = SqliteStore::open(&path).expect("create");
+        let user = store
+            .create_user(NewUser {
+                email: "ada@example.org".into(),
+                username: "ada".into(),
+                display_name: "Ada".into(),
+                password_hash: "x".into(),
+                is_admin: false,
+            })
+            .await
+            .expect("user");
+        let lib = store
+            .library(LibraryOwner::User(user.id))
+            .await
+            .expect("read")
+            .expect("library")
+            .id;
+        let keys: Vec<ObjectKey> = (0..50).map(|_| ObjectKey::random()).collect();
+        let first: Vec<ItemData> = keys
+            .iter()
+            .enumerate()
+            .map(|(n, k)| book(k, 1, &format!("Moraine survey {n}")))
+            .collect();
+        let write = |changes: Changes| {
+            store.write(
+                lib,
+                WriteRequest {
+                    items: keys.clone(),
+                    ..WriteRequest::default()
+                },
+                Box::new(move |_| Some(changes)),
+            )
+        };
+        write(Changes {
+            items: first,
+            ..Changes::default()
+        })
+        .await
+        .expect("first write");
+        let conn = Connection::open(&path).expect("open");
+        let segments: i64 = conn
+            .query_row(
+                "SELECT count(DISTINCT segid) FROM items_quick_idx",
+                [],
+                |r| r.get(0),
+            )
+            .expect("segments");
+        assert_eq!(segments, 1);
+        assert_eq!(quick_matches(&conn, "moraine survey"), 50);
+        // An update rewrites its row in place; a deletion removes it.
+        write(Changes {
+            items: vec![book(&keys[0], 2, "Drumlin field")],
+            delete_items: vec![keys[1].clone()],
+            ..Changes::default()
+        })
+        .await
+        .expect("second write");
+        assert_eq!(quick_matches(&conn, "moraine survey"), 48);
+        assert_eq!(quick_matches(&conn, "drumlin"), 1);
+    }
 }
