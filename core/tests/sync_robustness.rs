@@ -1,17 +1,20 @@
 //! Robustness of sync (targets R1–R3): randomized convergence of three
 //! devices, the server killed during syncs, and a network that fails on a
-//! fifth of requests. Short variants run with the normal tests; set
-//! `SHELFMARK_LONG_TESTS=1` for long ones. Randomized tests print their seed;
-//! `SHELFMARK_SEED=<n>` replays one.
+//! fifth of requests. Devices of R1 and R2 also follow the server's stream
+//! of changes (automatic sync with live updates), so syncs it sets off run
+//! among the explicit ones. Short variants run with the normal tests; set
+//! `SHELFMARK_LONG_TESTS=1` for the full counts of the targets (R1: 3
+//! devices × 200 rounds; R2: 50 server kills). Randomized tests print their
+//! seed; `SHELFMARK_SEED=<n>` replays one.
 
 mod common;
 mod sync_support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use shelfmark_core::sync::Resolution;
+use shelfmark_core::sync::{AutoSyncConfig, AutoSyncHandle, LiveUpdates, Resolution};
 
 use common::article;
 use sync_support::proxy::Proxy;
@@ -192,20 +195,45 @@ fn random_edit(device: &Device, rng: &mut Rng, log: &mut EditLog, label: &str) {
     }
 }
 
-/// R1: three devices, random edits and random sync order; in the end all
-/// are identical and every title written is there, was knowingly replaced,
-/// or is kept in a conflict history.
+/// Automatic sync driven by the stream only (the interval is an hour), once
+/// it is connected.
+fn follow_live(device: &Device) -> AutoSyncHandle {
+    let handle = device.start_auto_sync(
+        sync_support::runtime().handle(),
+        device.options.clone(),
+        AutoSyncConfig {
+            interval: Duration::from_secs(3600),
+            debounce: Duration::from_secs(3600),
+            on_run: None,
+        },
+    );
+    let start = Instant::now();
+    while handle.status().live != LiveUpdates::Connected {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "live updates connect"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    handle
+}
+
+/// R1: three devices, random edits and random sync order (and the syncs
+/// their streams set off in between); in the end all are identical and
+/// every title written is there, was knowingly replaced, or is kept in a
+/// conflict history.
 #[test]
 fn r1_three_devices_converge_after_random_edits() {
     let seed = seed("r1");
     let mut rng = Rng::new(seed);
-    let (rounds, edits) = if long_tests() { (40, 12) } else { (5, 4) };
+    let (rounds, edits) = if long_tests() { (200, 12) } else { (5, 4) };
     let server = Server::start();
     let (_, key) = server.user("r1@example.org");
     let devices: Vec<Device> = (0..3).map(|_| Device::new(&server, &key)).collect();
     for d in &devices {
         d.sync();
     }
+    let live: Vec<AutoSyncHandle> = devices.iter().map(follow_live).collect();
     let mut logs: Vec<EditLog> = (0..3).map(|_| EditLog::default()).collect();
     for round in 0..rounds {
         for (n, device) in devices.iter().enumerate() {
@@ -233,6 +261,9 @@ fn r1_three_devices_converge_after_random_edits() {
             }
         }
     }
+    let live_syncs: u64 = live.iter().map(|h| h.status().runs).sum();
+    eprintln!("r1: {rounds} rounds, {live_syncs} syncs set off by the stream");
+    drop(live);
     // Settle: resolve what is left, sync everyone until nothing changes.
     for _ in 0..3 {
         for d in &devices {
@@ -279,19 +310,23 @@ fn sync_eventually(device: &Device, seed: u64) {
 }
 
 /// R2: the server is killed (SIGKILL) at random moments during syncs and
-/// started again; the next sync converges without duplicates and every
-/// file passes SQLite's integrity check.
+/// started again at its address; a second device follows the stream
+/// throughout (reconnecting after each kill). The next sync converges
+/// without duplicates and every file passes SQLite's integrity check.
 #[test]
 fn r2_server_killed_during_sync_then_sync_converges() {
     let seed = seed("r2");
     let mut rng = Rng::new(seed);
-    let (rounds, batch) = if long_tests() { (20, 120) } else { (3, 70) };
+    let (kills, batch) = if long_tests() { (50, 120) } else { (3, 70) };
     let mut server = Server::start();
     let (_, key) = server.user("r2@example.org");
     let proxy = Proxy::start(&server.base_url, 0, seed);
     let a = Device::at(&proxy.base_url, &key);
+    let b = Device::at(&proxy.base_url, &key);
+    sync_eventually(&b, seed);
+    let live = follow_live(&b);
     let mut written = 0;
-    for round in 0..rounds {
+    for round in 0..kills {
         for n in 0..batch {
             a.create_item(article(&format!("R2 {round}-{n}"), "Kill", "2021"))
                 .expect("item");
@@ -305,13 +340,14 @@ fn r2_server_killed_during_sync_then_sync_converges() {
         let options = a.options.clone();
         let syncing = std::thread::spawn(move || sync_support::block_on(library.sync(&options)));
         std::thread::sleep(Duration::from_millis(rng.below(600)));
-        server.restart();
-        proxy.set_upstream(&server.base_url);
+        server.restart_in_place();
         // Either outcome is fine; what matters is the next sync.
         let _ = syncing.join().expect("sync thread");
     }
+    let live_syncs = live.status().runs;
+    eprintln!("r2: {kills} server kills, {live_syncs} syncs set off by the stream");
+    drop(live);
     sync_eventually(&a, seed);
-    let b = Device::at(&proxy.base_url, &key);
     sync_eventually(&b, seed);
     a.sync();
     let titles: Vec<String> = top_items(&b).into_iter().map(|(_, t, _)| t).collect();
