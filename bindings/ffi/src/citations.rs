@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use shelfmark_core::{CiteFormat as CoreCiteFormat, Library, cite};
 
 use crate::error::{Result, ShelfmarkError};
+use crate::items::as_strs;
 use crate::runtime::{blocking, with_library};
 
 /// The form of formatted output.
@@ -87,7 +88,7 @@ impl Citations {
             CiteFormat::Html => CoreCiteFormat::Html,
         };
         with_library(&self.library, move |l| {
-            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let keys = as_strs(&keys);
             l.cite(&keys, &style, format, bibliography, dir.as_deref())
         })
         .await

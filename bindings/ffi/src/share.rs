@@ -9,6 +9,7 @@ use std::sync::Arc;
 use shelfmark_core::{self as core, CiteFormat as CoreCiteFormat, ExportScope, Library};
 
 use crate::error::{Result, ShelfmarkError};
+use crate::items::as_strs;
 use crate::library::LibraryHandle;
 use crate::runtime::with_library;
 use crate::transfer::Format;
@@ -146,7 +147,7 @@ fn payload(
     styles_dir: Option<&std::path::Path>,
 ) -> core::Result<SharePayload> {
     let (subject, stem) = naming(library, keys)?;
-    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let key_refs = as_strs(keys);
     let formatted = |style: &str, bibliography: bool| -> core::Result<(String, String)> {
         let text = library.cite(
             &key_refs,
