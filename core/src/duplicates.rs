@@ -12,6 +12,7 @@ use shelfmark_protocol::{ItemData, ObjectKey};
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
 use crate::store::items::{child_rows, get_row, parse_data, save_local};
+use crate::store::parse_keys;
 use crate::text::fold;
 
 /// Why items were judged the same.
@@ -244,10 +245,7 @@ impl Library {
     /// (restorable) with `keep` recording that it replaces them.
     pub fn merge_items(&self, keep: &str, others: &[&str]) -> Result<ItemData> {
         let keep_key = ObjectKey::parse(keep)?;
-        let other_keys = others
-            .iter()
-            .map(|k| ObjectKey::parse(k))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let other_keys = parse_keys(others)?;
         if other_keys.is_empty() || other_keys.contains(&keep_key) {
             return Err(Error::invalid(
                 "give the item to keep and at least one other item",
