@@ -1,5 +1,8 @@
 package org.shelfmark.app
 
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.onAllNodesWithTag
 import androidx.compose.ui.test.assertIsOff
 import androidx.compose.ui.test.assertIsOn
 import androidx.compose.ui.test.assertTextContains
@@ -40,7 +43,8 @@ class OfflineFilesTest {
         rule.waitForTag(Tags.offlineCollection("Machines")).performScrollTo().assertIsOff().performClick()
         // Choosing it syncs, and the sync downloads the collection's files only; the screen follows the download.
         rule.waitUntil(WAIT_MS) { status(app, inMachines) == FileStatusKind.Downloaded }
-        rule.waitForTag(Tags.file(inMachines)).assertTextContains("Downloaded")
+        // The screen hears of it as a file change, a moment after the library has it.
+        rule.waitUntil(WAIT_MS) { fileLine(inMachines).contains("Downloaded") }
         rule.waitUntil(WAIT_MS) { !app.sync.running }
         assertEquals(FileStatusKind.NotDownloaded, status(app, elsewhere))
         rule.onNodeWithTag(Tags.offlineCollection("Machines")).assertIsOn()
@@ -50,10 +54,15 @@ class OfflineFilesTest {
 
         rule.onNodeWithTag(Tags.KEEP_ALL).performScrollTo().assertIsOff().performClick()
         rule.waitUntil(WAIT_MS) { status(app, elsewhere) == FileStatusKind.Downloaded }
-        rule.waitForTag(Tags.file(elsewhere)).assertTextContains("Downloaded")
+        rule.waitUntil(WAIT_MS) { fileLine(elsewhere).contains("Downloaded") }
         rule.onNodeWithTag(Tags.KEEP_ALL).assertIsOn()
         assertEquals(FileDownloadPolicy.All, runBlocking { app.library!!.files().settings() }.download)
     }
+
+    /** What the Files screen's row for attachment `key` says (its texts merged). */
+    private fun fileLine(key: String): String =
+        rule.onAllNodesWithTag(Tags.file(key)).fetchSemanticsNodes().singleOrNull()
+            ?.config?.getOrNull(SemanticsProperties.Text)?.joinToString { it.text } ?: ""
 
     private fun status(app: AppState, key: String) = runBlocking { app.library!!.files().state(key).status }
 }
