@@ -41,11 +41,15 @@ import org.shelfmark.syncErrorKindText
 import org.shelfmark.syncProgressText
 import org.shelfmark.timeAgoText
 
+/** How many recent runs Sync status lists before "Show all". */
+private const val RUNS_SHOWN = 5
+
 /** Sync status: each library's state, the last runs with errors by kind, held deletions, reset. */
 @Composable
 fun SyncStatusScreen(app: AppState, sync: SyncState) {
     LaunchedEffect(sync) { sync.reload() }
     var resetChoice by remember { mutableStateOf<SyncResetChoice?>(null) }
+    var allRuns by remember { mutableStateOf(false) }
     Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
             Button(onClick = { sync.syncNow() }, enabled = !sync.running, modifier = Modifier.testTag(Tags.SYNC_NOW)) { Text(if (sync.running) "Syncing…" else "Sync now") }
@@ -87,11 +91,15 @@ fun SyncStatusScreen(app: AppState, sync: SyncState) {
             }
         }
         Text("Recent runs", style = MaterialTheme.typography.titleSmall)
-        sync.log.forEach { entry ->
+        // The latest few; the rest (up to the log's 20) on request, so that reset stays in reach.
+        sync.log.take(if (allRuns) sync.log.size else RUNS_SHOWN).forEach { entry ->
             Row(Modifier.fillMaxWidth()) {
                 Text(timeAgoText(entry.started, null), style = MaterialTheme.typography.bodySmall, modifier = Modifier.width(120.dp))
                 Text(entry.outcome + (entry.errorKind?.let { " · ${syncErrorKindText(it)}" } ?: "") + (entry.message?.let { ": $it" } ?: ""), style = MaterialTheme.typography.bodySmall)
             }
+        }
+        if (!allRuns && sync.log.size > RUNS_SHOWN) {
+            TextButton(onClick = { allRuns = true }, modifier = Modifier.testTag("sync.runs.all")) { Text("Show all ${sync.log.size} runs") }
         }
         Text("Reset sync", style = MaterialTheme.typography.titleSmall)
         // The three ways and their words come from the library, so both apps explain them alike.

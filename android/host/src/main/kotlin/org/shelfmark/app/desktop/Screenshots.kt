@@ -117,6 +117,11 @@ fun main(args: Array<String>) {
             Shot("phone-files", 412, 915) { app, _ -> app.navigate(Screen.Files) },
             Shot("phone-add-by-identifier", 412, 915, content = { app -> AddByIdentifierShot(app, lookups.settings) }) { _, _ -> },
             Shot("phone-sign-in", 412, 915) { _, _ -> },
+            // Two references chosen with a long press, to share together.
+            Shot("phone-choosing", 412, 915) { app, keys ->
+                listOf("On the Origin of Species", "Silent Spring").forEach { app.browser?.toggleChosen(keys.getValue(it)) }
+            },
+            Shot("phone-sync-status", 412, 915) { app, _ -> app.navigate(Screen.SyncStatus) },
         )
         for (shot in shots) {
             val dir = if (shot.name.endsWith("sign-in")) File(work, "fresh") else appDir
