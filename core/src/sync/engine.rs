@@ -3,8 +3,8 @@
 //! applied one transaction per page, the deletion feed, and again when the
 //! library moved meanwhile), then upload (50 objects a request with
 //! `If-Unmodified-Since-Version`; a 412 pulls and tries again), then the
-//! deletions made here. Network work is async; SQLite work runs on the
-//! blocking pool.
+//! deletions made here. Network work is async; each step's SQLite work is
+//! one call to the library's [`SyncStore`], run on the blocking pool.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -14,20 +14,19 @@ use futures_util::StreamExt;
 use futures_util::stream;
 use serde_json::Value;
 
-use super::apply::{self, Incoming, Pairing, PlannedDeletion, PullContext};
+use super::apply::{self, Incoming, PlannedDeletion, PullContext};
 use super::client::{ApiClient, Fetched, RemoteLibrary, RemoteObject, STANDARD_PAGE, WRITE_BATCH};
 use super::error::{SyncError, SyncErrorKind};
 use super::objects;
 use super::plan::{DeletionAction, needs_confirmation, plan_fetch};
-use super::state;
+use super::store::{Direction, SyncStore};
 use super::types::{
     LibraryReport, ProgressCallback, ResetMode, SyncCancel, SyncPhase, SyncProgress,
 };
-use super::upload::{self, Outgoing};
+use super::upload::Outgoing;
 use crate::changes::ObjectKind;
 use crate::error::{Error, Result};
-use crate::library::{Library, blocking, started_blocking};
-use crate::store::items;
+use crate::library::Library;
 
 /// Pulls before giving up on a library that keeps changing.
 const MAX_PULLS: u32 = 6;
@@ -35,9 +34,6 @@ const MAX_PULLS: u32 = 6;
 const MAX_ROUNDS: u32 = 6;
 /// Large pages requested at once.
 const LARGE_PAGES_AT_ONCE: usize = 2;
-/// Items the writer puts in one transaction at most when pages arrive
-/// faster than it writes them.
-const ITEMS_PER_TRANSACTION: usize = 5_000;
 
 enum Pulled {
     UpToDate,
@@ -93,6 +89,11 @@ pub(crate) fn fetch_pages(
 }
 
 impl LibraryRun {
+    /// The library's sync state, a blocking call per step.
+    fn store(&self) -> SyncStore<'_> {
+        SyncStore::new(&self.library)
+    }
+
     fn progress(&self, phase: SyncPhase, object: Option<ObjectKind>, done: usize, total: usize) {
         if let Some(callback) = &self.progress {
             callback(&SyncProgress {
@@ -111,9 +112,9 @@ impl LibraryRun {
     pub(crate) async fn run(&mut self) -> Result<()> {
         // Checkpoints wait for the full-text phase (or the next write), off
         // the path to a browsable library.
-        blocking(&self.library, |l| l.db.hold_checkpoints(true)).await?;
+        self.store().hold_checkpoints(true).await?;
         let synced = self.sync_rounds().await;
-        let released = blocking(&self.library, |l| l.db.hold_checkpoints(false)).await;
+        let released = self.store().hold_checkpoints(false).await;
         if synced.is_ok() {
             released?;
         }
@@ -133,7 +134,7 @@ impl LibraryRun {
     /// batches), reporting progress; a cancel stops it between batches and
     /// the next sync goes on from there.
     async fn index_backlog(&mut self) -> Result<()> {
-        let total = blocking(&self.library, |l| l.db.read(items::backlog_len)).await?;
+        let total = self.store().index_backlog_len().await?;
         if total == 0 {
             return Ok(());
         }
@@ -141,7 +142,7 @@ impl LibraryRun {
         self.progress(SyncPhase::Indexing, None, done, total);
         loop {
             SyncCancel::check(self.cancel.as_ref())?;
-            let n = blocking(&self.library, |l| l.db.write(items::index_backlog)).await?;
+            let n = self.store().index_backlog_batch().await?;
             if n == 0 {
                 break;
             }
@@ -173,20 +174,13 @@ impl LibraryRun {
     }
 
     async fn pull(&mut self) -> Result<Pulled> {
-        let lib = self.library.id();
         for attempt in 0..MAX_PULLS {
             SyncCancel::check(self.cancel.as_ref())?;
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(200 << attempt.min(5))).await;
             }
-            let since = blocking(&self.library, move |l| {
-                l.db.read(|c| state::library_version(c, lib))
-            })
-            .await?;
-            let pairing = blocking(&self.library, move |l| {
-                l.db.read(|c| Pairing::build(c, lib))
-            })
-            .await?;
+            let since = self.store().library_version().await?;
+            let pairing = self.store().pairing().await?;
             let context = Arc::new(Mutex::new(PullContext {
                 pairing,
                 since,
@@ -195,10 +189,7 @@ impl LibraryRun {
             let mut seen = VersionWatch::default();
             let mut not_modified = false;
             for ty in ObjectKind::ALL {
-                let queued = blocking(&self.library, move |l| {
-                    l.db.read(|c| state::queued(c, lib, ty))
-                })
-                .await?;
+                let queued = self.store().queued(ty).await?;
                 let remote_versions = if not_modified {
                     Default::default()
                 } else {
@@ -221,14 +212,8 @@ impl LibraryRun {
                 if remote_versions.is_empty() && queued.is_empty() {
                     continue;
                 }
-                let local = {
-                    let keys: Vec<String> = remote_versions.keys().cloned().collect();
-                    blocking(&self.library, move |l| {
-                        let keys: Vec<&String> = keys.iter().collect();
-                        l.db.read(|c| objects::local_states(c, lib, ty, &keys))
-                    })
-                    .await?
-                };
+                let listed: Vec<String> = remote_versions.keys().cloned().collect();
+                let local = self.store().local_states(ty, listed).await?;
                 let planned = plan_fetch(&remote_versions, &local);
                 let fresh: Vec<String> = planned
                     .iter()
@@ -267,10 +252,7 @@ impl LibraryRun {
                 // A first pull needs no queue: an interrupted one lists
                 // everything again and fetches only what is not here yet.
                 if since > 0 {
-                    blocking(&self.library, move |l| {
-                        l.db.write(|tx| state::enqueue(tx, lib, ty, &fresh, since))
-                    })
-                    .await?;
+                    self.store().enqueue(ty, fresh, since).await?;
                 }
                 let listing = Listing {
                     since,
@@ -284,27 +266,17 @@ impl LibraryRun {
             }
             let (deleted, version) = self.client.deleted(self.remote, since).await?;
             seen.note(version);
-            let planned = blocking(&self.library, move |l| {
-                l.db.read(|c| apply::plan_deletions(c, lib, &deleted))
-            })
-            .await?;
-            if !self.deletions_allowed("download", &planned).await? {
+            let planned = self.store().plan_deletions(deleted).await?;
+            if !self
+                .deletions_allowed(Direction::Download, &planned)
+                .await?
+            {
                 return Ok(Pulled::Held);
             }
             let target = (!seen.moved).then_some(seen.first).flatten();
             let total = planned.len();
             self.progress(SyncPhase::ApplyingDeletions, None, 0, total);
-            let moved = blocking(&self.library, move |l| {
-                l.db.write(|tx| {
-                    let moved = apply::apply_deletions(tx, lib, &planned)?;
-                    state::clear_pending_deletions(tx, lib, "download")?;
-                    if let Some(v) = target {
-                        state::set_library_version(tx, lib, v)?;
-                    }
-                    Ok(moved)
-                })
-            })
-            .await?;
+            let moved = self.store().apply_deletions(planned, target).await?;
             for (ty, n) in moved {
                 self.report.trashed_here.add(ty, n);
             }
@@ -433,9 +405,7 @@ impl LibraryRun {
         let writer = (ty == ObjectKind::Item).then(|| {
             let context = context.clone();
             let written = written.clone();
-            started_blocking(&self.library, move |l| {
-                write_item_pages(l, item_pages, &context, &written)
-            })
+            self.store().start_item_writer(item_pages, context, written)
         });
         let consume = async {
             let mut receiver = receiver;
@@ -477,17 +447,10 @@ impl LibraryRun {
     async fn apply_page(
         &mut self,
         ty: ObjectKind,
-        mut objects: Vec<Incoming>,
+        objects: Vec<Incoming>,
         context: &Arc<Mutex<PullContext>>,
     ) -> Result<()> {
-        let lib = self.library.id();
-        apply::order_for_apply(ty, &mut objects);
-        let context = context.clone();
-        let applied = blocking(&self.library, move |l| {
-            let mut context = context.lock().unwrap_or_else(|p| p.into_inner());
-            l.db.write(|tx| apply::apply_objects(tx, lib, ty, objects, &mut context))
-        })
-        .await?;
+        let applied = self.store().apply_incoming(ty, objects, context).await?;
         self.note_applied(ty, applied);
         Ok(())
     }
@@ -505,10 +468,9 @@ impl LibraryRun {
     /// not, what would go is recorded for confirmation.
     async fn deletions_allowed(
         &mut self,
-        direction: &'static str,
+        direction: Direction,
         planned: &[PlannedDeletion],
     ) -> Result<bool> {
-        let lib = self.library.id();
         let removing: Vec<(ObjectKind, String, String)> = planned
             .iter()
             .filter(|d| d.action == DeletionAction::MoveToTrash && !d.in_trash)
@@ -517,11 +479,8 @@ impl LibraryRun {
         if removing.is_empty() || self.confirm_deletions {
             return Ok(true);
         }
-        let size = blocking(&self.library, move |l| {
-            l.db.read(|c| apply::object_count(c, lib))
-        })
-        .await?;
-        let size = if direction == "upload" {
+        let size = self.store().object_count().await?;
+        let size = if direction == Direction::Upload {
             size + removing.len()
         } else {
             size
@@ -529,45 +488,26 @@ impl LibraryRun {
         if !needs_confirmation(removing.len(), size) {
             return Ok(true);
         }
-        let confirmed = blocking(&self.library, move |l| {
-            l.db.write(|tx| state::deletions_confirmed(tx, lib, direction, &removing))
-        })
-        .await?;
-        if !confirmed {
-            let held = blocking(&self.library, move |l| {
-                l.db.read(|c| state::pending_deletions(c, Some(lib)))
-            })
+        let confirmed = self
+            .store()
+            .deletions_confirmed(direction, removing)
             .await?;
-            self.report
-                .pending_deletions
-                .extend(held.into_iter().filter(|d| d.direction == direction));
+        if !confirmed {
+            let held = self.store().held_deletions(direction).await?;
+            self.report.pending_deletions.extend(held);
         }
         Ok(confirmed)
     }
 
     async fn upload(&mut self) -> Result<Uploaded> {
-        let lib = self.library.id();
-        let editable = blocking(&self.library, move |l| {
-            l.db.read(|c| state::editable(c, lib))
-        })
-        .await?;
-        if !editable {
-            self.report.read_only_kept = blocking(&self.library, move |l| {
-                l.db.read(|c| upload::unsynced_count(c, lib))
-            })
-            .await?;
+        if !self.store().editable().await? {
+            self.report.read_only_kept = self.store().unsynced_count().await?;
             return Ok(Uploaded::Done);
         }
-        let mut version = blocking(&self.library, move |l| {
-            l.db.read(|c| state::library_version(c, lib))
-        })
-        .await?;
+        let mut version = self.store().library_version().await?;
         let mut needs_pull = false;
         for ty in ObjectKind::ALL {
-            let outgoing = blocking(&self.library, move |l| {
-                l.db.read(|c| upload::collect(c, lib, ty))
-            })
-            .await?;
+            let outgoing = self.store().outgoing(ty).await?;
             let total = outgoing.len();
             let mut done = 0;
             for batch in outgoing.chunks(WRITE_BATCH) {
@@ -616,16 +556,7 @@ impl LibraryRun {
                 self.report
                     .uploaded
                     .add(ty, accepted.iter().filter(|(_, v)| v.is_some()).count());
-                let new_version = version;
-                blocking(&self.library, move |l| {
-                    l.db.write(|tx| {
-                        for (sent, v) in &accepted {
-                            upload::mark_uploaded(tx, lib, ty, sent, *v)?;
-                        }
-                        state::set_library_version(tx, lib, new_version)
-                    })
-                })
-                .await?;
+                self.store().set_uploaded(ty, accepted, version).await?;
                 done += batch.len();
             }
             if total > 0 {
@@ -639,11 +570,7 @@ impl LibraryRun {
     }
 
     async fn upload_deletions(&mut self, mut version: u64) -> Result<Uploaded> {
-        let lib = self.library.id();
-        let pending = blocking(&self.library, move |l| {
-            l.db.read(|c| upload::pending_deletions(c, lib))
-        })
-        .await?;
+        let pending = self.store().deletions_to_upload().await?;
         if pending.is_empty() {
             return Ok(Uploaded::Done);
         }
@@ -657,7 +584,7 @@ impl LibraryRun {
                 in_trash: false,
             })
             .collect();
-        if !self.deletions_allowed("upload", &planned).await? {
+        if !self.deletions_allowed(Direction::Upload, &planned).await? {
             return Ok(Uploaded::Done);
         }
         let total = pending.len();
@@ -685,17 +612,10 @@ impl LibraryRun {
                     }
                     Err(e) => return Err(e.into()),
                 };
-                let batch = batch.to_vec();
                 let n = batch.len();
-                let new_version = version;
-                blocking(&self.library, move |l| {
-                    l.db.write(|tx| {
-                        upload::deletion_uploaded(tx, lib, ty, &batch)?;
-                        state::clear_pending_deletions(tx, lib, "upload")?;
-                        state::set_library_version(tx, lib, new_version)
-                    })
-                })
-                .await?;
+                self.store()
+                    .set_deletions_uploaded(ty, batch.to_vec(), version)
+                    .await?;
                 self.report.deleted_there.add(ty, n);
                 done += n;
             }
@@ -707,25 +627,7 @@ impl LibraryRun {
     /// The server refused a write as not allowed: the library is read-only
     /// for this key. Local edits stay here; the log and a notice say so.
     async fn refused_as_read_only(&mut self, err: &SyncError) -> Result<()> {
-        let lib = self.library.id();
-        let kept = blocking(&self.library, move |l| {
-            l.db.write(|tx| {
-                state::set_editable(tx, lib, false)?;
-                let kept = upload::unsynced_count(tx, lib)?;
-                state::add_notice(
-                    tx,
-                    lib,
-                    "library",
-                    "",
-                    "read-only",
-                    &format!(
-                        "This library is read-only for your account; {kept} local change(s) are kept here but not uploaded."
-                    ),
-                )?;
-                Ok(kept)
-            })
-        })
-        .await?;
+        let kept = self.store().set_read_only().await?;
         self.report.read_only_kept = kept;
         self.report.problems.push(format!(
             "The server refused changes to this library ({}); they are kept here.",
@@ -767,51 +669,4 @@ impl VersionWatch {
             Some(_) => {}
         }
     }
-}
-
-/// Writes item pages as they come. A page that is ready when one has been
-/// written joins the same transaction, up to [`ITEMS_PER_TRANSACTION`]: a
-/// fast download commits, and rewrites the pages of the sort indexes it
-/// touches all over, a few times instead of at every page; a slow one
-/// commits each page as it arrives. What was written is added to `written`
-/// as each transaction commits.
-fn write_item_pages(
-    library: &Library,
-    mut pages: tokio::sync::mpsc::Receiver<Vec<Incoming>>,
-    context: &Mutex<PullContext>,
-    written: &Mutex<apply::Applied>,
-) -> Result<()> {
-    let lib = library.id();
-    while let Some(first) = pages.blocking_recv() {
-        let applied = library.db.write(|tx| {
-            let mut context = context.lock().unwrap_or_else(|p| p.into_inner());
-            let mut applied = apply::Applied::default();
-            let mut page = first;
-            let mut count = 0;
-            loop {
-                count += page.len();
-                apply::order_for_apply(ObjectKind::Item, &mut page);
-                applied.absorb(apply::apply_objects(
-                    tx,
-                    lib,
-                    ObjectKind::Item,
-                    page,
-                    &mut context,
-                )?);
-                if count >= ITEMS_PER_TRANSACTION {
-                    break;
-                }
-                match pages.try_recv() {
-                    Ok(next) => page = next,
-                    Err(_) => break,
-                }
-            }
-            Ok(applied)
-        })?;
-        written
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .absorb(applied);
-    }
-    Ok(())
 }

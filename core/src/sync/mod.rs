@@ -18,6 +18,7 @@ mod session;
 pub mod sign_in;
 mod state;
 mod status;
+mod store;
 mod types;
 mod upload;
 
