@@ -11,7 +11,7 @@ pub const APPLICATION_ID: i32 = 0x5348_4C46;
 
 /// The library format this build writes. Bump it with every step added to
 /// [`upgrade_from`], and keep `schema.sql` equal to the result.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 const LATEST_SCHEMA: &str = include_str!("schema.sql");
 
@@ -35,6 +35,11 @@ const STEP_4_TO_5: &str = include_str!("migration_5.sql");
 /// Step 5 → 6: the folded creator names and note text saved-search
 /// conditions compare with, filled for every item ([`fill_condition_text`]).
 const STEP_5_TO_6: &str = include_str!("migration_6.sql");
+
+/// Step 6 → 7: trigram indexes of the titles, creator names and note text
+/// saved-search conditions compare with, filled for every item outside the
+/// full-text backlog ([`fill_condition_trigrams`]).
+const STEP_6_TO_7: &str = include_str!("migration_7.sql");
 
 /// Creates the latest schema in an empty database, with the personal library.
 pub(crate) fn init(tx: &Transaction<'_>) -> Result<()> {
@@ -64,6 +69,7 @@ pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
             3 => tx.execute_batch(STEP_3_TO_4)?,
             4 => tx.execute_batch(STEP_4_TO_5)?,
             5 => tx.execute_batch(STEP_5_TO_6)?,
+            6 => tx.execute_batch(STEP_6_TO_7)?,
             other => {
                 return Err(Error::internal(format!(
                     "no upgrade path from library format {other}"
@@ -337,6 +343,76 @@ pub(crate) mod tests {
             )
             .expect("count");
         assert_eq!(left, 0);
+    }
+
+    /// Format 6 as released, for the step to 7.
+    const V6_SCHEMA: &str = include_str!("schema_v6.sql");
+
+    /// The items whose row in trigram index `table` holds every
+    /// three-character run of `value`.
+    fn trigram_matches(conn: &Connection, table: &str, value: &str) -> Vec<i64> {
+        let query = crate::search::saved::trigram_query(value).expect("a long enough value");
+        conn.prepare(&format!(
+            "SELECT rowid FROM {table} WHERE {table} MATCH ?1 ORDER BY rowid"
+        ))
+        .expect("prepare")
+        .query_map([query], |r| r.get(0))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows")
+    }
+
+    #[test]
+    fn format_6_upgrades_with_condition_trigrams_filled() {
+        let mut fresh = Connection::open_in_memory().expect("open");
+        let tx = fresh.transaction().expect("tx");
+        init(&tx).expect("init");
+        tx.commit().expect("commit");
+
+        let mut old = Connection::open_in_memory().expect("open");
+        old.execute_batch(V6_SCHEMA).expect("v6 schema");
+        old.execute_batch(
+            r#"INSERT INTO libraries (id, kind, name) VALUES (1, 'user', 'My Library');
+             INSERT INTO items (id, library_id, key, item_type, data, date_added, date_modified,
+                                sort_title)
+             VALUES (7, 1, 'ABCD2345', 'book', '{}', 'x', 'x', 'glaciers of norway'),
+                    (8, 1, 'BCDE3456', 'note', '{}', 'x', 'x', 'ice ages'),
+                    (9, 1, 'CDEF4567', 'book', '{}', 'x', 'x', 'glaciers waiting');
+             INSERT INTO item_creator_text (item_id, matching, names)
+             VALUES (7, 'asa muller' || char(10) || 'muller, asa', 'Smuller'),
+                    (9, 'bo muller' || char(10) || 'muller, bo', 'Smuller');
+             INSERT INTO item_note_text (item_id, text) VALUES (8, 'ice ages');
+             INSERT INTO fulltext_backlog (item_id) VALUES (9);"#,
+        )
+        .expect("v6 rows");
+        old.pragma_update(None, "user_version", 6).expect("version");
+        let tx = old.transaction().expect("tx");
+        upgrade_from(&tx, 6).expect("upgrade");
+        tx.commit().expect("commit");
+
+        assert_eq!(schema_dump(&old), schema_dump(&fresh));
+        // Every item but the one waiting in the full-text backlog (whose
+        // rows come with its full text) is found by its runs of text.
+        assert_eq!(trigram_matches(&old, "item_title_trigrams", "glacier"), [7]);
+        assert_eq!(trigram_matches(&old, "item_title_trigrams", "ages"), [8]);
+        assert_eq!(
+            trigram_matches(&old, "item_creator_trigrams", "muller, "),
+            [7]
+        );
+        assert_eq!(trigram_matches(&old, "item_note_trigrams", "ice ag"), [8]);
+        assert!(trigram_matches(&old, "item_creator_trigrams", "norway").is_empty());
+        // Large writes gather more of the full-text index in memory, in
+        // upgraded and new files alike.
+        for conn in [&old, &fresh] {
+            let hashsize: i64 = conn
+                .query_row(
+                    "SELECT v FROM items_fts_config WHERE k = 'hashsize'",
+                    [],
+                    |r| r.get(0),
+                )
+                .expect("hashsize");
+            assert_eq!(hashsize, 8 << 20);
+        }
     }
 
     #[test]

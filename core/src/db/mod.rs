@@ -272,11 +272,9 @@ impl WriteTx<'_> {
 
     /// Queues an item's full-text row; written with the others before the
     /// transaction commits (see [`FulltextQueue`]).
-    pub(crate) fn index_fulltext(&mut self, id: i64, quick: String, body: String) -> Result<()> {
-        self.fulltext.bytes += quick.len() + body.len();
-        self.fulltext
-            .ops
-            .push(FulltextOp::Insert { id, quick, body });
+    pub(crate) fn index_fulltext(&mut self, id: i64, row: FulltextRow) -> Result<()> {
+        self.fulltext.bytes += row.len();
+        self.fulltext.ops.push(FulltextOp::Insert { id, row });
         self.flush_fulltext_if_large()
     }
 
@@ -317,20 +315,47 @@ impl WriteTx<'_> {
         let ops = std::mem::take(&mut self.fulltext.ops);
         self.fulltext.bytes = 0;
         let net = net_fulltext_changes(ops);
-        let mut delete = self
-            .tx
-            .prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?;
-        for (id, change) in &net {
-            if change.remove_indexed {
-                delete.execute([id])?;
+        for table in INDEXED_WITH_FULLTEXT {
+            let mut delete = self
+                .tx
+                .prepare_cached(&format!("DELETE FROM {table} WHERE rowid = ?1"))?;
+            for (id, change) in &net {
+                if change.remove_indexed {
+                    delete.execute([id])?;
+                }
             }
         }
         let mut insert = self
             .tx
             .prepare_cached("INSERT INTO items_fts (rowid, quick, body) VALUES (?1, ?2, ?3)")?;
         for (id, change) in &net {
-            if let Some((quick, body)) = &change.insert {
-                insert.execute(rusqlite::params![id, quick, body])?;
+            if let Some(row) = &change.insert {
+                insert.execute(rusqlite::params![id, row.quick, row.body])?;
+            }
+        }
+        // One table after the other, each in ascending row ids, as above.
+        let mut insert = self
+            .tx
+            .prepare_cached("INSERT INTO item_title_trigrams (rowid, title) VALUES (?1, ?2)")?;
+        for (id, change) in &net {
+            if let Some(row) = &change.insert {
+                insert.execute(rusqlite::params![id, row.title])?;
+            }
+        }
+        let mut insert = self
+            .tx
+            .prepare_cached("INSERT INTO item_creator_trigrams (rowid, names) VALUES (?1, ?2)")?;
+        for (id, change) in &net {
+            if let Some(names) = change.insert.as_ref().and_then(|r| r.creators.as_ref()) {
+                insert.execute(rusqlite::params![id, names])?;
+            }
+        }
+        let mut insert = self
+            .tx
+            .prepare_cached("INSERT INTO item_note_trigrams (rowid, text) VALUES (?1, ?2)")?;
+        for (id, change) in &net {
+            if let Some(text) = change.insert.as_ref().and_then(|r| r.note.as_ref()) {
+                insert.execute(rusqlite::params![id, text])?;
             }
         }
         let mut pending = self
@@ -350,7 +375,7 @@ impl WriteTx<'_> {
 struct NetFulltext {
     /// Its row already in `items_fts` (before the queue) goes.
     remove_indexed: bool,
-    insert: Option<(String, String)>,
+    insert: Option<FulltextRow>,
     pending: Option<String>,
 }
 
@@ -358,8 +383,8 @@ fn net_fulltext_changes(ops: Vec<FulltextOp>) -> std::collections::BTreeMap<i64,
     let mut net: std::collections::BTreeMap<i64, NetFulltext> = Default::default();
     for op in ops {
         match op {
-            FulltextOp::Insert { id, quick, body } => {
-                net.entry(id).or_default().insert = Some((quick, body));
+            FulltextOp::Insert { id, row } => {
+                net.entry(id).or_default().insert = Some(row);
             }
             FulltextOp::InsertPending { id, quick } => {
                 net.entry(id).or_default().pending = Some(quick);
@@ -394,16 +419,42 @@ struct FulltextQueue {
     bytes: usize,
 }
 
+/// The tables whose rows are an item's and are written through the
+/// [`FulltextQueue`]: the full-text index and the trigram indexes of
+/// saved-search conditions.
+pub(crate) const INDEXED_WITH_FULLTEXT: [&str; 4] = [
+    "items_fts",
+    "item_title_trigrams",
+    "item_creator_trigrams",
+    "item_note_trigrams",
+];
+
+/// An item's rows in the full-text index (`quick`, `body`) and in the
+/// trigram indexes of saved-search conditions: its folded title, creator
+/// names (`item_creator_text.matching` and `names`, one line each) and note
+/// text.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct FulltextRow {
+    pub quick: String,
+    pub body: String,
+    pub title: String,
+    pub creators: Option<String>,
+    pub note: Option<String>,
+}
+
+impl FulltextRow {
+    fn len(&self) -> usize {
+        self.quick.len()
+            + self.body.len()
+            + self.title.len()
+            + self.creators.as_ref().map_or(0, String::len)
+            + self.note.as_ref().map_or(0, String::len)
+    }
+}
+
 enum FulltextOp {
-    Insert {
-        id: i64,
-        quick: String,
-        body: String,
-    },
-    InsertPending {
-        id: i64,
-        quick: String,
-    },
+    Insert { id: i64, row: FulltextRow },
+    InsertPending { id: i64, quick: String },
     Delete(i64),
 }
 
@@ -421,8 +472,10 @@ mod fulltext_queue_tests {
     fn insert(id: i64, text: &str) -> FulltextOp {
         FulltextOp::Insert {
             id,
-            quick: text.into(),
-            body: String::new(),
+            row: FulltextRow {
+                quick: text.into(),
+                ..FulltextRow::default()
+            },
         }
     }
 
@@ -448,7 +501,7 @@ mod fulltext_queue_tests {
                 (
                     *id,
                     c.remove_indexed,
-                    c.insert.as_ref().map(|(q, _)| q.as_str()),
+                    c.insert.as_ref().map(|row| row.quick.as_str()),
                 )
             })
             .collect();

@@ -48,6 +48,22 @@ pub(crate) struct CreatorText {
     pub names: String,
 }
 
+impl Derived {
+    /// The item's rows in the full-text index and the trigram indexes of
+    /// saved-search conditions.
+    pub(crate) fn into_fulltext_row(self) -> crate::db::FulltextRow {
+        crate::db::FulltextRow {
+            quick: self.fts_quick,
+            body: self.fts_body,
+            title: self.sort_title,
+            creators: self
+                .creator_text
+                .map(|c| format!("{}\n{}", c.matching, c.names)),
+            note: self.note_text,
+        }
+    }
+}
+
 pub(crate) const NEXT_CREATOR: char = 'C';
 pub(crate) const NAME_START: char = 'S';
 pub(crate) const LAST_FIRST_START: char = 'R';

@@ -7,7 +7,7 @@ mod fulltext;
 pub(crate) mod functions;
 pub(crate) mod index;
 mod list;
-mod saved;
+pub(crate) mod saved;
 mod sql;
 mod summary;
 

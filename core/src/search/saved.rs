@@ -42,6 +42,7 @@ pub(crate) fn compile_saved_search(
         params,
         stack: vec![key.clone()],
         now: OffsetDateTime::now_utc(),
+        use_trigrams: true,
     };
     let conditions = parse_conditions(&search.conditions)?;
     let sql = compiler.search(&conditions)?;
@@ -79,6 +80,41 @@ struct Compiler<'a> {
     stack: Vec<ObjectKey>,
     /// One "now" for every `isInTheLast` of the query.
     now: OffsetDateTime,
+    /// Look values of text conditions up in the trigram indexes before
+    /// comparing (off only to check that both ways find the same).
+    use_trigrams: bool,
+}
+
+/// Distinct three-character runs of a condition's value looked up at most:
+/// any of them narrows the items down to those holding it; more runs
+/// narrow further but cost a lookup each.
+const MAX_TRIGRAMS: usize = 16;
+
+/// The FTS5 query finding the rows of a trigram index (`tokenize =
+/// 'trigram'`) that hold every three-character run of `value`: each row
+/// holding `value` among them, and perhaps others, which the caller then
+/// compares in full. `None` for values of fewer than three characters,
+/// which no trigram index can look up.
+pub(crate) fn trigram_query(value: &str) -> Option<String> {
+    let chars: Vec<char> = value.chars().collect();
+    let mut runs: Vec<String> = Vec::new();
+    for window in chars.windows(3) {
+        let run: String = window.iter().collect();
+        if !runs.contains(&run) {
+            runs.push(run);
+        }
+        if runs.len() == MAX_TRIGRAMS {
+            break;
+        }
+    }
+    if runs.is_empty() {
+        return None;
+    }
+    let terms: Vec<String> = runs
+        .iter()
+        .map(|run| format!("\"{}\"", run.replace('"', "\"\"")))
+        .collect();
+    Some(terms.join(" AND "))
 }
 
 /// A positive text comparison of the SQL expression `hay` (folded text)
@@ -138,6 +174,22 @@ impl Compiler<'_> {
         self.params.bind(s.to_owned())
     }
 
+    /// A subquery of the ids of the items whose text in trigram index
+    /// `table` may hold `value`: those whose indexed text holds every
+    /// three-character run of it, and those in the full-text backlog, whose
+    /// rows are not indexed yet. The caller compares the text in full.
+    /// `None` for values too short to look up.
+    fn trigram_candidates(&mut self, table: &str, value: &str) -> Option<String> {
+        if !self.use_trigrams {
+            return None;
+        }
+        let query = self.bind_text(&trigram_query(value)?);
+        Some(format!(
+            "SELECT rowid FROM {table} WHERE {table} MATCH {query}
+             UNION ALL SELECT item_id FROM fulltext_backlog"
+        ))
+    }
+
     fn condition(&mut self, c: &Condition, recursive: bool) -> Result<String> {
         let op = c.op;
         let lib = self.lib_param.to_owned();
@@ -148,23 +200,33 @@ impl Compiler<'_> {
                 // once for the whole query.
                 let n = self.bind_text(t);
                 let test = text_test(op, "sort_title", &n);
-                polarity(
-                    op,
-                    format!(
-                        "i.id IN (
-                            SELECT id FROM items INDEXED BY items_top_title
-                             WHERE library_id = {lib} AND parent_key IS NULL AND {test}
-                            UNION ALL
-                            SELECT id FROM items INDEXED BY items_state
-                             WHERE library_id = {lib} AND parent_key IS NOT NULL AND in_trash = 1
-                               AND {test})"
+                let matching = match self.trigram_candidates("item_title_trigrams", t) {
+                    // Few rows hold every run of the value: those, by id.
+                    Some(candidates) => format!(
+                        "SELECT id FROM items
+                          WHERE id IN ({candidates}) AND library_id = {lib}
+                            AND (parent_key IS NULL OR in_trash = 1) AND {test}"
                     ),
-                )
+                    None => format!(
+                        "SELECT id FROM items INDEXED BY items_top_title
+                          WHERE library_id = {lib} AND parent_key IS NULL AND {test}
+                         UNION ALL
+                         SELECT id FROM items INDEXED BY items_state
+                          WHERE library_id = {lib} AND parent_key IS NOT NULL AND in_trash = 1
+                            AND {test}"
+                    ),
+                };
+                polarity(op, format!("i.id IN ({matching})"))
             }
             (Field::Creator, Operand::Text(t)) => {
                 // A creator matches by last name, "First Last" or "Last,
                 // First", read from the names folded when the item was
                 // written (see `CreatorText` for the markers).
+                // Both texts are in the trigram index, so the value's runs
+                // narrow the rows compared for every operator.
+                let candidates = self
+                    .trigram_candidates("item_creator_trigrams", t)
+                    .map_or(String::new(), |c| format!("t.item_id IN ({c}) AND "));
                 let test = match op {
                     Op::Contains | Op::DoesNotContain => {
                         format!("instr(t.matching, {}) > 0", self.bind_text(t))
@@ -182,17 +244,27 @@ impl Compiler<'_> {
                 };
                 polarity(
                     op,
-                    format!("i.id IN (SELECT item_id FROM item_creator_text t WHERE {test})"),
+                    format!(
+                        "i.id IN (SELECT item_id FROM item_creator_text t
+                                   WHERE {candidates}({test}))"
+                    ),
                 )
             }
             (Field::Tag, Operand::Text(t)) => {
                 let n = self.bind_text(t);
-                // Each distinct tag is folded once, not once per item.
+                // Each distinct tag is folded once, not once per item; they
+                // are read by skipping from one to the next in the tag
+                // index rather than reading every item's tags.
                 polarity(
                     op,
                     format!(
                         "i.id IN (SELECT item_id FROM item_tags WHERE tag IN (
-                            SELECT tag FROM (SELECT DISTINCT tag FROM item_tags) WHERE {}))",
+                            WITH RECURSIVE distinct_tags(tag) AS (
+                                SELECT min(tag) FROM item_tags
+                                UNION ALL
+                                SELECT (SELECT min(tag) FROM item_tags WHERE tag > d.tag)
+                                  FROM distinct_tags d WHERE d.tag IS NOT NULL)
+                            SELECT tag FROM distinct_tags WHERE tag IS NOT NULL AND {}))",
                         text_test(op, "fold(tag)", &n)
                     ),
                 )
@@ -202,8 +274,11 @@ impl Compiler<'_> {
                 // once for the whole query from the notes' text folded when
                 // they were written (their place through the compact
                 // `items_tree` index).
+                let candidates = self
+                    .trigram_candidates("item_note_trigrams", t)
+                    .map_or(String::new(), |c| format!("t.item_id IN ({c}) AND "));
                 let n = self.bind_text(t);
-                let test = text_test(op, "t.text", &n);
+                let test = format!("{candidates}{}", text_test(op, "t.text", &n));
                 polarity(
                     op,
                     format!(
@@ -392,5 +467,193 @@ impl Library {
         let mut query = query.clone();
         query.filter.saved_search = Some(key.to_owned());
         self.list_items(&query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::WriteTx;
+    use crate::search::conditions::validate_conditions;
+    use crate::store::items::{BaseCopy, FulltextNow, write_item};
+    use shelfmark_protocol::{Creator, ItemData, SearchCondition};
+
+    /// A fixed-seed generator, so that a failure can be replayed.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.0 >> 33) as usize) % n
+        }
+        fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
+            list[self.below(list.len())]
+        }
+    }
+
+    const LAST: &[&str] = &[
+        "Müller", "Muller", "Smith", "Smithson", "Ång", "O'Brien", "Lee",
+    ];
+    const FIRST: &[&str] = &["Hans", "Jane", "Anne-Marie", "J.", "Zoë", ""];
+    const WORDS: &[&str] = &[
+        "climate",
+        "Über",
+        "analysis",
+        "<i>ana</i>lysis",
+        "change",
+        "smith",
+        "lee",
+        "ice",
+    ];
+
+    fn words(rng: &mut Lcg, n: usize) -> String {
+        (0..n)
+            .map(|_| rng.pick(WORDS))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Items with creators, titles and notes drawn from a few overlapping
+    /// names and words, some in the trash, some of them written as a large
+    /// download writes them (their full text and trigram rows waiting in
+    /// the backlog).
+    fn generated_library(dir: &std::path::Path) -> Library {
+        let lib = Library::create(dir.join("trigrams.shelfmark")).expect("create");
+        let mut rng = Lcg(7);
+        let mut parents = Vec::new();
+        let mut items = Vec::new();
+        for _ in 0..300 {
+            let mut item = ItemData::new("book");
+            let count = 1 + rng.below(4);
+            let title = words(&mut rng, count);
+            item.set_field("title", &title);
+            for _ in 0..rng.below(4) {
+                let (first, last) = (rng.pick(FIRST), rng.pick(LAST));
+                item.creators.push(Creator::person("author", first, last));
+            }
+            item.deleted = rng.below(10) == 0;
+            parents.push(item.key.clone());
+            items.push(item);
+        }
+        for _ in 0..150 {
+            let mut note = ItemData::new("note");
+            let count = 1 + rng.below(6);
+            let html = format!("<p>{}</p>", words(&mut rng, count));
+            note.set_field("note", &html);
+            if rng.below(4) > 0 {
+                note.parent_item = Some(parents[rng.below(parents.len())].clone());
+            }
+            note.deleted = rng.below(8) == 0;
+            items.push(note);
+        }
+        lib.create_items(items).expect("create items");
+        // A few items as a large download leaves them before its backlog
+        // is indexed.
+        lib.db
+            .write(|tx: &mut WriteTx<'_>| {
+                for _ in 0..20 {
+                    let mut item = ItemData::new("book");
+                    item.set_field("title", words(&mut rng, 2));
+                    item.creators
+                        .push(Creator::person("author", rng.pick(FIRST), rng.pick(LAST)));
+                    write_item(
+                        tx,
+                        lib.id,
+                        &item,
+                        None,
+                        true,
+                        &[],
+                        BaseCopy::SameAsData,
+                        FulltextNow::QuickOnly,
+                    )?;
+                }
+                Ok(())
+            })
+            .expect("backlog items");
+        lib
+    }
+
+    /// The ids of the items of `lib` that `conditions` find, compiled with
+    /// or without the trigram indexes.
+    fn found(lib: &Library, conditions: &[SearchCondition], use_trigrams: bool) -> Vec<i64> {
+        lib.db
+            .read(|conn| {
+                let mut params = Params::default();
+                let lib_param = params.bind(lib.id.0);
+                let mut compiler = Compiler {
+                    conn,
+                    lib: lib.id,
+                    lib_param: &lib_param,
+                    params: &mut params,
+                    stack: Vec::new(),
+                    now: OffsetDateTime::now_utc(),
+                    use_trigrams,
+                };
+                let sql = compiler.search(&parse_conditions(conditions)?)?;
+                let ids = conn
+                    .prepare(&format!(
+                        "SELECT i.id FROM items i WHERE i.library_id = {lib_param} AND ({sql})
+                         ORDER BY i.id"
+                    ))?
+                    .query_map(params.as_params(), |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<i64>>>()?;
+                Ok(ids)
+            })
+            .expect("search")
+    }
+
+    #[test]
+    fn trigram_lookups_find_what_comparing_every_item_finds() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lib = generated_library(dir.path());
+        let values = [
+            "muller",
+            "müller",
+            "smith",
+            "smith, j",
+            "hans muller",
+            "h",
+            "le",
+            "lee",
+            "ang",
+            "o'brien",
+            "\"",
+            "ana",
+            "analysis",
+            "ice",
+            "climate change",
+            "über",
+            "zzz",
+        ];
+        let mut nonempty = 0;
+        for field in ["title", "creator", "note"] {
+            for op in ["contains", "doesNotContain", "is", "isNot", "beginsWith"] {
+                for value in values {
+                    let conditions = [SearchCondition::new(field, op, value)];
+                    if validate_conditions(&conditions).is_err() {
+                        continue;
+                    }
+                    let with = found(&lib, &conditions, true);
+                    let without = found(&lib, &conditions, false);
+                    assert_eq!(with, without, "{field} {op} {value:?}");
+                    nonempty += usize::from(!with.is_empty());
+                }
+            }
+        }
+        assert!(nonempty > 40, "the values find items: {nonempty}");
+    }
+
+    #[test]
+    fn trigram_queries_quote_every_run() {
+        assert_eq!(trigram_query("ab"), None);
+        assert_eq!(trigram_query("abc").as_deref(), Some("\"abc\""));
+        assert_eq!(
+            trigram_query("a\"bcb\"").as_deref(),
+            Some("\"a\"\"b\" AND \"\"\"bc\" AND \"bcb\" AND \"cb\"\"\"")
+        );
+        assert_eq!(trigram_query("aaaa").as_deref(), Some("\"aaa\""));
     }
 }

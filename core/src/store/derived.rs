@@ -15,6 +15,9 @@ pub(crate) fn rebuild_after_upgrade(tx: &Transaction<'_>, from: u32) -> Result<(
     if from < 6 {
         fill_condition_text(tx)?;
     }
+    if from < 7 {
+        fill_condition_trigrams(tx)?;
+    }
     Ok(())
 }
 
@@ -61,5 +64,24 @@ fn fill_condition_text(tx: &Transaction<'_>) -> Result<()> {
         let derived = crate::search::index::derive_without_body(&item);
         super::items::write_condition_text(tx, id, &derived)?;
     }
+    Ok(())
+}
+
+/// Indexes the folded titles, creator names and note text (already stored,
+/// or written by [`fill_condition_text`] just before) into the (new, empty)
+/// trigram indexes, for every item outside the full-text backlog: those
+/// get their rows with their full text.
+fn fill_condition_trigrams(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "INSERT INTO item_title_trigrams (rowid, title)
+         SELECT id, sort_title FROM items
+          WHERE id NOT IN (SELECT item_id FROM fulltext_backlog) ORDER BY id;
+         INSERT INTO item_creator_trigrams (rowid, names)
+         SELECT item_id, matching || char(10) || names FROM item_creator_text
+          WHERE item_id NOT IN (SELECT item_id FROM fulltext_backlog) ORDER BY item_id;
+         INSERT INTO item_note_trigrams (rowid, text)
+         SELECT item_id, text FROM item_note_text
+          WHERE item_id NOT IN (SELECT item_id FROM fulltext_backlog) ORDER BY item_id;",
+    )?;
     Ok(())
 }

@@ -510,7 +510,7 @@ fn write_prepared(
     }
     write_condition_text(tx, id, &derived)?;
     match fulltext {
-        FulltextNow::Everything => tx.index_fulltext(id, derived.fts_quick, derived.fts_body)?,
+        FulltextNow::Everything => tx.index_fulltext(id, derived.into_fulltext_row())?,
         FulltextNow::QuickOnly => {
             tx.prepare_cached("INSERT OR IGNORE INTO fulltext_backlog (item_id) VALUES (?1)")?
                 .execute([id])?;
@@ -594,10 +594,10 @@ pub(crate) fn index_backlog(tx: &mut WriteTx<'_>) -> Result<usize> {
         stmt.query_map([BACKLOG_BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?
     };
-    // These items have no row in `items_fts` yet: nothing to remove first.
+    // These items have no row in `items_fts` or the trigram indexes yet:
+    // nothing to remove first.
     for (id, data) in &rows {
-        let derived = derive(&parse_data(data)?);
-        tx.index_fulltext(*id, derived.fts_quick, derived.fts_body)?;
+        tx.index_fulltext(*id, derive(&parse_data(data)?).into_fulltext_row())?;
     }
     let last = rows.last().map_or(i64::MAX, |(id, _)| *id);
     tx.prepare_cached("DELETE FROM fulltext_backlog WHERE item_id <= ?1")?

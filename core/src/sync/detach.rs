@@ -130,10 +130,14 @@ fn remove_library(tx: &mut WriteTx<'_>, lib: LibraryId) -> Result<()> {
         }
     }
     tx.flush_fulltext()?;
-    tx.execute(
-        "DELETE FROM items_fts WHERE rowid IN (SELECT id FROM items WHERE library_id = ?1)",
-        [lib.0],
-    )?;
+    for table in crate::db::INDEXED_WITH_FULLTEXT {
+        tx.execute(
+            &format!(
+                "DELETE FROM {table} WHERE rowid IN (SELECT id FROM items WHERE library_id = ?1)"
+            ),
+            [lib.0],
+        )?;
+    }
     for statement in [
         "DELETE FROM collection_items WHERE library_id = ?1",
         "DELETE FROM items WHERE library_id = ?1",
