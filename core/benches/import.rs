@@ -1,4 +1,4 @@
-//! P6: importing 50,000 RIS records (target ≤ 5 s, ≤ 150 MB peak RSS).
+//! P6: importing 50,000 RIS records (target ≤ 3 s, ≤ 150 MB peak RSS).
 //!
 //! `cargo bench -p shelfmark-core --bench import [-- --records N]`
 //! Generates a realistic RIS file (journal articles, books, chapters,
@@ -163,7 +163,7 @@ fn main() {
         Ok(report) => {
             println!("P6 import of {records} RIS records ({megabytes:.1} MB)");
             println!(
-                "  time          {elapsed:>8.2} s     target ≤ 5 s   ({} items created, {} skipped as duplicates)",
+                "  time          {elapsed:>8.2} s     target ≤ 3 s   ({} items created, {} skipped as duplicates)",
                 report.created.len(),
                 report.duplicates.len()
             );

@@ -11,8 +11,9 @@ use crate::duplicates::{DuplicateIndex, DuplicateReason, absorb};
 use crate::error::{Error, Result};
 use crate::formats::{self, Format, FormatError, ParseReport, ParsedRecord};
 use crate::library::{Library, LibraryId};
+use crate::search::index::{Derived, derive};
 use crate::store::collection_rows;
-use crate::store::items::{find_row, get_row, save_local};
+use crate::store::items::{find_row, get_row, save_local, save_local_derived};
 
 /// What to do with a record that duplicates an item already in the library
 /// (same DOI, ISBN, or title + year + first creator).
@@ -130,6 +131,39 @@ fn ordered_children(children: Vec<ItemData>) -> Vec<ItemData> {
     first
 }
 
+/// A record with what its items' rows derive from their data (sort keys,
+/// search text) worked out, which needs no database: a preparing thread
+/// does it while the writer stores earlier records.
+struct PreparedRecord {
+    item: ItemData,
+    derived: Derived,
+    /// In the order they are written (see [`ordered_children`]).
+    children: Vec<(ItemData, Derived)>,
+    line: Option<usize>,
+}
+
+impl PreparedRecord {
+    fn new(record: ParsedRecord) -> Self {
+        let ParsedRecord {
+            item,
+            children,
+            line,
+        } = record;
+        Self {
+            derived: derive(&item),
+            item,
+            children: ordered_children(children)
+                .into_iter()
+                .map(|child| {
+                    let derived = derive(&child);
+                    (child, derived)
+                })
+                .collect(),
+            line,
+        }
+    }
+}
+
 impl Library {
     /// Imports a file. Nothing is written unless every record can be.
     pub fn import_file(
@@ -189,17 +223,28 @@ impl Library {
             // lossless format is read whole first.
             let parsed = formats::parse(format, text).map_err(|e| record_error(source_name, e))?;
             let records = parsed.records.clone();
-            return self.write_import(&job, parsed, records.into_iter(), None, progress);
+            let prepared = records.into_iter().map(PreparedRecord::new);
+            return self.write_import(&job, parsed, prepared, None, progress);
         }
         // Other formats stream: a reader thread hands records over as it
-        // reads them, so a large file is never held parsed as a whole.
+        // reads them, so a large file is never held parsed as a whole, and
+        // a preparing thread derives their rows' values. Should the writer
+        // stop, each thread stops at its next hand-over.
         std::thread::scope(|scope| {
             let (sender, receiver) = std::sync::mpsc::sync_channel(256);
+            let (prepared_sender, prepared) = std::sync::mpsc::sync_channel(256);
             let reader = scope.spawn(move || formats::parse_streaming(format, text, sender));
+            scope.spawn(move || {
+                for record in receiver {
+                    if prepared_sender.send(PreparedRecord::new(record)).is_err() {
+                        break;
+                    }
+                }
+            });
             self.write_import(
                 &job,
                 ParseReport::default(),
-                receiver.into_iter(),
+                prepared.into_iter(),
                 Some(reader),
                 progress,
             )
@@ -212,7 +257,7 @@ impl Library {
         &self,
         job: &ImportJob<'_>,
         parsed: ParseReport,
-        records: impl Iterator<Item = ParsedRecord>,
+        records: impl Iterator<Item = PreparedRecord>,
         reader: Option<std::thread::ScopedJoinHandle<'_, Result<ParseReport, FormatError>>>,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ImportReport> {
@@ -256,8 +301,9 @@ impl Library {
                 if n % 500 == 0 {
                     progress(n, job.estimated.max(n));
                 }
-                let ParsedRecord {
+                let PreparedRecord {
                     item,
+                    derived,
                     children,
                     line,
                 } = record;
@@ -319,19 +365,19 @@ impl Library {
                     {
                         item.collections.push(t.clone());
                     }
-                    let saved = save_local(tx, lib, item).map_err(fail)?;
+                    let saved = save_local_derived(tx, lib, item, Some(derived)).map_err(fail)?;
                     *report.by_type.entry(saved.item_type.clone()).or_default() += 1;
                     index.add(&saved);
                     report.created.push(saved.key.clone());
                 }
-                for mut child in ordered_children(children) {
+                for (mut child, derived) in children {
                     child.key = keys.assign(tx, &child.key, item_key_taken(lib))?;
                     child.version = 0;
                     child.parent_item = child
                         .parent_item
                         .as_ref()
                         .and_then(|p| keys.get(p).cloned());
-                    let saved = save_local(tx, lib, child).map_err(fail)?;
+                    let saved = save_local_derived(tx, lib, child, Some(derived)).map_err(fail)?;
                     *report.by_type.entry(saved.item_type.clone()).or_default() += 1;
                 }
             }

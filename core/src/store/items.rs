@@ -155,10 +155,18 @@ fn check_references(
 /// Writes a locally made version of an item (new or edited): validates it,
 /// checks its references, stamps its dates and marks it changed for sync.
 /// An edit that changes nothing writes nothing.
-pub(crate) fn save_local(
+pub(crate) fn save_local(tx: &mut WriteTx<'_>, lib: LibraryId, item: ItemData) -> Result<ItemData> {
+    save_local_derived(tx, lib, item, None)
+}
+
+/// [`save_local`] with what is derived from the item's data (its fields,
+/// creators and tags) worked out beforehand, off the writer, by [`derive`]:
+/// used for a new item, recomputed for an edit.
+pub(crate) fn save_local_derived(
     tx: &mut WriteTx<'_>,
     lib: LibraryId,
     mut item: ItemData,
+    derived: Option<Derived>,
 ) -> Result<ItemData> {
     validate_item(&item)?;
     let previous = find_row(tx, lib, &item.key)?;
@@ -185,7 +193,27 @@ pub(crate) fn save_local(
     }
     item.date_modified = Some(tx.now.clone());
     let changed: Vec<String> = changed.into_iter().collect();
-    write_row(tx, lib, &item, previous.as_ref(), false, &changed)?;
+    match (derived, &previous) {
+        (Some(derived), None) => {
+            let data = item.to_json_text();
+            let written = write_prepared(
+                tx,
+                lib,
+                &item,
+                &data,
+                derived,
+                None,
+                false,
+                &changed,
+                BaseCopy::Keep,
+                FulltextNow::Everything,
+            )?;
+            if !written {
+                return Err(key_taken(&item));
+            }
+        }
+        _ => write_row(tx, lib, &item, previous.as_ref(), false, &changed)?,
+    }
     Ok(item)
 }
 
