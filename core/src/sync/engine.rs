@@ -90,7 +90,7 @@ pub(crate) fn fetch_pages(
 
 impl LibraryRun {
     /// The library's sync state, a blocking call per step.
-    fn store(&self) -> SyncStore<'_> {
+    pub(crate) fn store(&self) -> SyncStore<'_> {
         SyncStore::new(&self.library)
     }
 

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
-use rusqlite::params;
+use rusqlite::{Connection, params};
 use serde_json::Value;
 
 use super::apply::PullContext;
@@ -31,8 +31,7 @@ use super::types::{ResetMode, ResetReport};
 use crate::changes::ObjectKind;
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
-use crate::library::blocking;
-use crate::library::{Library, LibraryId};
+use crate::library::{Library, LibraryId, blocking};
 
 /// Where the backup before a reset goes: beside the library file.
 fn backup_path(library: &Path, mode: ResetMode) -> PathBuf {
@@ -119,8 +118,9 @@ async fn remote_versions(
     Ok((out, library_version))
 }
 
-fn local_keys(tx: &WriteTx<'_>, lib: LibraryId, ty: ObjectKind) -> Result<Vec<String>> {
-    let mut stmt = tx.prepare(&format!(
+/// Every key of `ty` in the library, in the order they were added.
+pub(super) fn local_keys(conn: &Connection, lib: LibraryId, ty: ObjectKind) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!(
         "SELECT key FROM {} WHERE library_id = ?1 ORDER BY id",
         ty.table()
     ))?;
@@ -187,7 +187,7 @@ fn set_sync_state(
 
 /// Forgets every version and base of one library so that the next pull
 /// joins both sides as on a first sync.
-fn forget_versions(tx: &WriteTx<'_>, lib: LibraryId) -> Result<()> {
+pub(super) fn forget_versions(tx: &WriteTx<'_>, lib: LibraryId) -> Result<()> {
     clear_progress(tx, lib)?;
     tx.execute("DELETE FROM sync_conflicts WHERE library_id = ?1", [lib.0])?;
     tx.execute(
@@ -212,14 +212,8 @@ impl LibraryRun {
     /// Prepares one library for the reset in `mode`, before the normal
     /// pull and upload run.
     pub(crate) async fn prepare_reset(&mut self, mode: ResetMode) -> Result<()> {
-        let lib = self.library.id();
         match mode {
-            ResetMode::Merge => {
-                blocking(&self.library, move |l| {
-                    l.db.write(|tx| forget_versions(tx, lib))
-                })
-                .await
-            }
+            ResetMode::Merge => self.store().forget_versions().await,
             ResetMode::Upload => self.prepare_upload_reset().await,
             ResetMode::Download => self.prepare_download_reset().await,
         }
@@ -228,13 +222,9 @@ impl LibraryRun {
     /// Every object here is marked for upload over the server's current
     /// copy; objects only online are queued for deletion there.
     async fn prepare_upload_reset(&mut self) -> Result<()> {
-        let lib = self.library.id();
         let (remote, library_version) = remote_versions(self).await?;
         for (ty, versions) in remote {
-            let local: Vec<String> = blocking(&self.library, move |l| {
-                l.db.write(|tx| local_keys(tx, lib, ty))
-            })
-            .await?;
+            let local = self.store().local_keys(ty).await?;
             let local_set: HashSet<&str> = local.iter().map(String::as_str).collect();
             // The server's copies of shared objects, as the base to upload
             // against, so that values removed here are cleared there.
@@ -264,86 +254,26 @@ impl LibraryRun {
                 .filter(|(k, _)| !local_set.contains(k.as_str()))
                 .map(|(k, v)| (k.clone(), *v))
                 .collect();
-            blocking(&self.library, move |l| {
-                l.db.write(|tx| {
-                    for key in &local {
-                        let version = versions.get(key).copied().unwrap_or(0);
-                        set_sync_state(tx, lib, ty, key, version, false, bases.get(key))?;
-                    }
-                    for (key, version) in &only_online {
-                        tx.prepare_cached(
-                            "INSERT OR REPLACE INTO pending_deletions
-                                (library_id, object_type, key, version, deleted_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5)",
-                        )?
-                        .execute(params![
-                            lib.0,
-                            ty.as_str(),
-                            key,
-                            version,
-                            tx.now
-                        ])?;
-                    }
-                    Ok(())
-                })
-            })
-            .await?;
+            let over = UploadOver {
+                local,
+                versions,
+                bases,
+                only_online,
+            };
+            self.store().mark_upload_over(ty, over).await?;
         }
-        blocking(&self.library, move |l| {
-            l.db.write(|tx| {
-                conflicts_to_history(tx, lib, "local")?;
-                clear_progress(tx, lib)?;
-                state::set_library_version(tx, lib, library_version)
-            })
-        })
-        .await
+        self.store().finish_upload_reset(library_version).await
     }
 
     /// Local changes give way to the server's copies, which are fetched
     /// again; objects only here go to the trash and stay out of sync.
     async fn prepare_download_reset(&mut self) -> Result<()> {
-        let lib = self.library.id();
         let (remote, library_version) = remote_versions(self).await?;
         let online: BTreeMap<ObjectKind, HashSet<String>> = remote
             .iter()
             .map(|(ty, v)| (*ty, v.keys().cloned().collect()))
             .collect();
-        let trashed = blocking(&self.library, move |l| {
-            l.db.write(|tx| {
-                conflicts_to_history(tx, lib, "remote")?;
-                clear_progress(tx, lib)?;
-                tx.execute(
-                    "DELETE FROM pending_deletions WHERE library_id = ?1",
-                    [lib.0],
-                )?;
-                let mut trashed = BTreeMap::new();
-                for (ty, keys) in &online {
-                    let mut moved = 0;
-                    for key in local_keys(tx, lib, *ty)? {
-                        if !keys.contains(&key) {
-                            moved += usize::from(trash_local_only(tx, lib, *ty, &key)?);
-                        }
-                    }
-                    trashed.insert(*ty, moved);
-                }
-                // Nothing here is to be uploaded: shared objects are fetched
-                // again over their local copies, local-only ones stay in the
-                // trash here until restored.
-                for ty in ObjectKind::ALL {
-                    tx.execute(
-                        &format!(
-                            "UPDATE {} SET version = 0, synced = 1, base = NULL,
-                                changed_fields = '[]', data = json_set(data, '$.version', 0)
-                              WHERE library_id = ?1",
-                            ty.table()
-                        ),
-                        [lib.0],
-                    )?;
-                }
-                Ok(trashed)
-            })
-        })
-        .await?;
+        let trashed = self.store().give_way_to_server(online).await?;
         for (ty, n) in trashed {
             self.report.trashed_here.add(ty, n);
         }
@@ -363,11 +293,94 @@ impl LibraryRun {
             self.fetch_and_apply(ty, &keys, listing, &context, &mut seen)
                 .await?;
         }
-        blocking(&self.library, move |l| {
-            l.db.write(|tx| state::set_library_version(tx, lib, library_version))
-        })
-        .await
+        self.store().set_library_version(library_version).await
     }
+}
+
+/// What an upload reset knows of one object type: the keys here, every
+/// key's version online, the server's copies of shared objects (the bases
+/// to upload against) and the objects only online (to delete there).
+pub(super) struct UploadOver {
+    pub local: Vec<String>,
+    pub versions: BTreeMap<String, u64>,
+    pub bases: BTreeMap<String, Value>,
+    pub only_online: Vec<(String, u64)>,
+}
+
+/// Marks every object of `ty` here for upload over the server's copy and
+/// queues the objects only online for deletion there.
+pub(super) fn mark_upload_over(
+    tx: &WriteTx<'_>,
+    lib: LibraryId,
+    ty: ObjectKind,
+    over: &UploadOver,
+) -> Result<()> {
+    for key in &over.local {
+        let version = over.versions.get(key).copied().unwrap_or(0);
+        set_sync_state(tx, lib, ty, key, version, false, over.bases.get(key))?;
+    }
+    for (key, version) in &over.only_online {
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO pending_deletions
+                (library_id, object_type, key, version, deleted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![lib.0, ty.as_str(), key, version, tx.now])?;
+    }
+    Ok(())
+}
+
+/// Ends the preparation of an upload reset: conflicts go to the history as
+/// resolved towards this side, and the library takes the online version.
+pub(super) fn finish_upload_reset(
+    tx: &WriteTx<'_>,
+    lib: LibraryId,
+    library_version: u64,
+) -> Result<()> {
+    conflicts_to_history(tx, lib, "local")?;
+    clear_progress(tx, lib)?;
+    state::set_library_version(tx, lib, library_version)
+}
+
+/// Prepares a download reset: conflicts go to the history as resolved
+/// towards the server, objects not `online` go to the trash here, and
+/// nothing is left to upload. How many objects of each kind were trashed.
+pub(super) fn give_way_to_server(
+    tx: &mut WriteTx<'_>,
+    lib: LibraryId,
+    online: &BTreeMap<ObjectKind, HashSet<String>>,
+) -> Result<BTreeMap<ObjectKind, usize>> {
+    conflicts_to_history(tx, lib, "remote")?;
+    clear_progress(tx, lib)?;
+    tx.execute(
+        "DELETE FROM pending_deletions WHERE library_id = ?1",
+        [lib.0],
+    )?;
+    let mut trashed = BTreeMap::new();
+    for (ty, keys) in online {
+        let mut moved = 0;
+        for key in local_keys(tx, lib, *ty)? {
+            if !keys.contains(&key) {
+                moved += usize::from(trash_local_only(tx, lib, *ty, &key)?);
+            }
+        }
+        trashed.insert(*ty, moved);
+    }
+    // Nothing here is to be uploaded: shared objects are fetched again
+    // over their local copies, local-only ones stay in the trash here
+    // until restored.
+    for ty in ObjectKind::ALL {
+        tx.execute(
+            &format!(
+                "UPDATE {} SET version = 0, synced = 1, base = NULL,
+                    changed_fields = '[]', data = json_set(data, '$.version', 0)
+                  WHERE library_id = ?1",
+                ty.table()
+            ),
+            [lib.0],
+        )?;
+    }
+    Ok(trashed)
 }
 
 /// Moves an object that exists only here to the trash (its children go

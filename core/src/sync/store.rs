@@ -1,9 +1,10 @@
-//! The sync engine's storage: one method per step of the Web API's sync,
-//! each one SQLite read or transaction run on the blocking pool, so that
-//! the executor in `engine.rs` reads as the protocol and the SQL stays
-//! here and in `state.rs`, `apply.rs` and `upload.rs`.
+//! The sync engine's storage: one method per step of the Web API's sync
+//! (and of preparing a reset), each one SQLite read or transaction run on
+//! the blocking pool, so that the executor in `engine.rs` and `reset.rs`
+//! reads as the protocol and the SQL stays here and in `state.rs`,
+//! `apply.rs`, `upload.rs` and `reset.rs`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
@@ -11,6 +12,7 @@ use super::apply::{self, Applied, Incoming, Pairing, PlannedDeletion, PullContex
 use super::client::Deleted;
 use super::objects;
 use super::plan::LocalState;
+use super::reset::{self, UploadOver};
 use super::state::{self, PendingDeletion};
 use super::upload::{self, Outgoing};
 use crate::changes::ObjectKind;
@@ -330,6 +332,68 @@ impl<'a> SyncStore<'a> {
                 )?;
                 Ok(kept)
             })
+        })
+        .await
+    }
+
+    // ---- Preparing a reset ----
+
+    /// Forgets every version and base of the library, so that the next
+    /// pull joins both sides as on a first sync.
+    pub(crate) async fn forget_versions(&self) -> Result<()> {
+        let lib = self.lib();
+        blocking(self.library, move |l| {
+            l.db.write(|tx| reset::forget_versions(tx, lib))
+        })
+        .await
+    }
+
+    /// Every key of `ty` in the library.
+    pub(crate) async fn local_keys(&self, ty: ObjectKind) -> Result<Vec<String>> {
+        let lib = self.lib();
+        blocking(self.library, move |l| {
+            l.db.read(|c| reset::local_keys(c, lib, ty))
+        })
+        .await
+    }
+
+    /// Marks every object of `ty` here for upload over the server's copy,
+    /// and what exists only online for deletion there, in one transaction.
+    pub(crate) async fn mark_upload_over(&self, ty: ObjectKind, over: UploadOver) -> Result<()> {
+        let lib = self.lib();
+        blocking(self.library, move |l| {
+            l.db.write(|tx| reset::mark_upload_over(tx, lib, ty, &over))
+        })
+        .await
+    }
+
+    /// Ends the preparation of an upload reset at the online version.
+    pub(crate) async fn finish_upload_reset(&self, library_version: u64) -> Result<()> {
+        let lib = self.lib();
+        blocking(self.library, move |l| {
+            l.db.write(|tx| reset::finish_upload_reset(tx, lib, library_version))
+        })
+        .await
+    }
+
+    /// Lets the server's copies replace everything here at the next pull;
+    /// what is not `online` goes to the trash. How many of each kind went.
+    pub(crate) async fn give_way_to_server(
+        &self,
+        online: BTreeMap<ObjectKind, HashSet<String>>,
+    ) -> Result<BTreeMap<ObjectKind, usize>> {
+        let lib = self.lib();
+        blocking(self.library, move |l| {
+            l.db.write(|tx| reset::give_way_to_server(tx, lib, &online))
+        })
+        .await
+    }
+
+    /// Records the library version the library has reached.
+    pub(crate) async fn set_library_version(&self, version: u64) -> Result<()> {
+        let lib = self.lib();
+        blocking(self.library, move |l| {
+            l.db.write(|tx| state::set_library_version(tx, lib, version))
         })
         .await
     }
