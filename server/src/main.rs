@@ -60,6 +60,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     admin::key_create_hint(&config, cli.data.config.as_deref(), &user.email)
                 );
             }
+            raise_open_files_limit();
             let shutdown = shelfmark_server::app::shutdown_signal()?;
             let listener = tokio::net::TcpListener::bind(config.listen).await?;
             let addr = listener.local_addr()?;
@@ -79,3 +80,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Quota(c) => admin::quota(store.as_ref(), c).await,
     }
 }
+
+/// Every client connection (live-update subscribers stay connected) holds a
+/// file descriptor: lift the soft limit to the hard one, which is what the
+/// administrator allows (`LimitNOFILE=`, `ulimit -Hn`).
+#[cfg(unix)]
+// The C library is the only way to change a process limit.
+#[allow(unsafe_code)]
+fn raise_open_files_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct given.
+    let raised = unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return;
+        }
+        if limit.rlim_cur >= limit.rlim_max {
+            tracing::debug!(open_files = limit.rlim_cur, "open-files limit");
+            return;
+        }
+        let raised = libc::rlimit {
+            rlim_cur: limit.rlim_max,
+            rlim_max: limit.rlim_max,
+        };
+        libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0
+    };
+    if raised {
+        tracing::info!(
+            from = limit.rlim_cur,
+            to = limit.rlim_max,
+            "raised the open-files limit"
+        );
+    } else {
+        tracing::warn!(
+            open_files = limit.rlim_cur,
+            "could not raise the open-files limit"
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn raise_open_files_limit() {}

@@ -5,14 +5,28 @@
 //! one flag for access changes, so it is bounded by what the connection
 //! follows: a slow or stalled subscriber costs a map entry, never holds up
 //! a writer, and receives the newest version when it catches up.
+//!
+//! A library followed by many connections (a large group, or thousands of
+//! devices) is announced by the hub's fan-out task rather than in the
+//! writer's call, and after telling n connections the task pauses in
+//! proportion to n before announcing again: a library written to without
+//! pause is announced a few times a second with its latest version, so
+//! notifying its followers never takes the processor from the writers.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
 
 use tokio::sync::Notify;
 
 use crate::store::{Change, LibraryId};
+
+/// Libraries with at most this many followers are told at once.
+const DIRECT_FOLLOWERS: usize = 256;
+/// The fan-out task's pause after announcing a library, per connection
+/// told (10,000 followers: 0.4 s between announcements).
+const PAUSE_PER_FOLLOWER: Duration = Duration::from_micros(40);
 
 /// Identifies one connection within a hub.
 pub type ConnectionId = u64;
@@ -85,16 +99,34 @@ struct Index {
     by_user: HashMap<u64, HashSet<ConnectionId>>,
 }
 
+/// Versions of widely followed libraries waiting for the fan-out task.
+#[derive(Debug, Default)]
+struct Fanout {
+    queued: Mutex<HashMap<LibraryId, u64>>,
+    ready: Notify,
+    /// Whether a task announces what is queued (else everything is told at once).
+    running: AtomicBool,
+}
+
 /// Every connection of this process and what it follows.
 #[derive(Debug, Default)]
 pub struct Hub {
     index: Mutex<Index>,
     next_id: AtomicU64,
+    fanout: Arc<Fanout>,
 }
 
 impl Hub {
     fn lock(&self) -> MutexGuard<'_, Index> {
         self.index.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Starts the task announcing widely followed libraries (needs a Tokio
+    /// runtime); it ends with the hub.
+    pub fn start_fanout(self: &Arc<Self>) {
+        let fanout = Arc::clone(&self.fanout);
+        fanout.running.store(true, Ordering::SeqCst);
+        tokio::spawn(fan_out(Arc::downgrade(self), fanout));
     }
 
     /// Registers a connection, following nothing yet.
@@ -142,16 +174,24 @@ impl Hub {
         *old = interest;
     }
 
-    /// Delivers a change to the mailboxes of the connections that follow it.
+    /// Delivers a change to the mailboxes of the connections that follow it
+    /// (for a widely followed library, through the fan-out task).
     pub fn deliver(&self, change: Change) {
         let index = self.lock();
         match change {
             Change::Library { library, version } => {
-                for id in index.by_library.get(&library).into_iter().flatten() {
-                    if let Some(mailbox) = index.mailboxes.get(id) {
-                        mailbox.put_version(library, version);
-                    }
+                let followers = index.by_library.get(&library).map_or(0, HashSet::len);
+                if followers > DIRECT_FOLLOWERS && self.fanout.running.load(Ordering::SeqCst) {
+                    drop(index);
+                    let mut queued = self.fanout.queued.lock().unwrap_or_else(|e| e.into_inner());
+                    let entry = queued.entry(library).or_insert(version);
+                    *entry = (*entry).max(version);
+                    drop(queued);
+                    self.fanout.ready.notify_one();
+                    return;
                 }
+                drop(index);
+                self.tell_followers(library, version);
             }
             Change::Access { user_id } => {
                 for id in index.by_user.get(&user_id).into_iter().flatten() {
@@ -163,6 +203,19 @@ impl Hub {
         }
     }
 
+    /// Puts a library's version in its followers' mailboxes; how many.
+    fn tell_followers(&self, library: LibraryId, version: u64) -> usize {
+        let index = self.lock();
+        let mut told = 0;
+        for id in index.by_library.get(&library).into_iter().flatten() {
+            if let Some(mailbox) = index.mailboxes.get(id) {
+                mailbox.put_version(library, version);
+                told += 1;
+            }
+        }
+        told
+    }
+
     /// Every library some connection follows.
     pub fn followed_libraries(&self) -> Vec<LibraryId> {
         self.lock().by_library.keys().copied().collect()
@@ -171,6 +224,28 @@ impl Hub {
     /// Connections registered now.
     pub fn connections(&self) -> usize {
         self.lock().mailboxes.len()
+    }
+}
+
+/// Announces queued libraries, pausing after each in proportion to the
+/// connections told.
+async fn fan_out(hub: Weak<Hub>, fanout: Arc<Fanout>) {
+    loop {
+        fanout.ready.notified().await;
+        loop {
+            let queued =
+                std::mem::take(&mut *fanout.queued.lock().unwrap_or_else(|e| e.into_inner()));
+            if queued.is_empty() {
+                break;
+            }
+            for (library, version) in queued {
+                let Some(hub) = hub.upgrade() else { return };
+                let told = hub.tell_followers(library, version);
+                drop(hub);
+                let told = u32::try_from(told).unwrap_or(u32::MAX);
+                tokio::time::sleep(PAUSE_PER_FOLLOWER * told).await;
+            }
+        }
     }
 }
 
@@ -223,6 +298,45 @@ mod tests {
         assert_eq!(pending.versions[&1], 10_000);
         assert_eq!(pending.versions[&2], 5);
         assert!(mailbox.take().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_widely_followed_library_is_announced_by_the_fanout_task_with_its_latest_version() {
+        let hub = Arc::new(Hub::default());
+        hub.start_fanout();
+        let followers: Vec<Arc<Mailbox>> = (0..DIRECT_FOLLOWERS + 50)
+            .map(|_| {
+                let (id, mailbox) = hub.join();
+                hub.follow(id, interest(&[1], &[]));
+                mailbox
+            })
+            .collect();
+        let (few, few_inbox) = hub.join();
+        hub.follow(few, interest(&[2], &[]));
+        for version in 1..=100 {
+            hub.deliver(Change::Library {
+                library: 1,
+                version,
+            });
+        }
+        // A library with few followers is told in the writer's call.
+        hub.deliver(Change::Library {
+            library: 2,
+            version: 7,
+        });
+        assert_eq!(few_inbox.take().versions.get(&2), Some(&7));
+        let mut latest = vec![0; followers.len()];
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while latest.iter().any(|v| *v < 100) {
+            assert!(tokio::time::Instant::now() < deadline, "{latest:?}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            for (seen, mailbox) in latest.iter_mut().zip(&followers) {
+                if let Some(version) = mailbox.take().versions.get(&1) {
+                    assert!(*version > *seen, "versions only go forward");
+                    *seen = *version;
+                }
+            }
+        }
     }
 
     #[test]

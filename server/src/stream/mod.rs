@@ -31,6 +31,8 @@ use hub::Hub;
 
 /// The path the stream is served at.
 pub const PATH: &str = "/stream";
+/// Each connection's read buffer; longer messages still arrive whole.
+const READ_BUFFER: usize = 4 * 1024;
 
 /// The live-update service of one process.
 #[derive(Debug)]
@@ -44,6 +46,7 @@ impl Streams {
     /// when the database is PostgreSQL). Needs a Tokio runtime.
     pub fn start(config: &Config, store: &dyn Store) -> Self {
         let hub = Arc::new(Hub::default());
+        hub.start_fanout();
         let listener: Arc<dyn crate::store::ChangeListener> = match &config.database {
             DatabaseConfig::Sqlite(_) => Arc::new(notifier::InProcess(Arc::clone(&hub))),
             DatabaseConfig::Postgres(url) => {
@@ -117,6 +120,10 @@ pub async fn upgrade(
     };
     let stopping = state.streams.stopping();
     upgrade
+        // Clients send a few short messages; the defaults (128 KiB each
+        // way) would cost that much memory per idle subscriber.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| connection::run(socket, state, single_key, stopping))
         .into_response()
 }
