@@ -279,33 +279,49 @@ fn reset_sync_asks_for_confirmation_and_writes_a_backup() {
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
 }
 
-/// R2 on the client side: `shelfmark sync` killed (SIGKILL) at random
-/// moments; the next sync converges with no duplicates and the library
-/// file passes SQLite's integrity check.
+/// R2 on the client side: `shelfmark sync`, and every other time
+/// `shelfmark sync --auto` (following the server's stream), killed
+/// (SIGKILL) at random moments, with 40 new items to upload before each
+/// run; the next sync converges with no duplicates and the library file
+/// passes SQLite's integrity check. Four kills, or the 50 of target R2 with
+/// `SHELFMARK_LONG_TESTS=1`.
 #[test]
 fn a_sync_process_killed_part_way_leaves_a_library_that_syncs_on() {
     let server = Server::start();
     let key = server.user_key("kill@example.org");
     let a = Shelf::new();
-    let count = 300;
-    let ris: String = (0..count)
-        .map(|n| {
-            format!(
-                "TY  - JOUR\nTI  - Killed sync paper {n}\nAU  - Ames, A\nPY  - 2001\nER  - \n\n"
-            )
-        })
-        .collect();
-    let file = a.dir.path().join("many.ris");
-    std::fs::write(&file, ris).expect("write RIS");
-    a.ok(&["import", file.to_str().expect("path")], None);
+    let import = |first: usize, count: usize| {
+        let ris: String = (first..first + count)
+            .map(|n| {
+                format!(
+                    "TY  - JOUR\nTI  - Killed sync paper {n}\nAU  - Ames, A\nPY  - 2001\nER  - \n\n"
+                )
+            })
+            .collect();
+        let file = a.dir.path().join(format!("many-{first}.ris"));
+        std::fs::write(&file, ris).expect("write RIS");
+        a.ok(&["import", file.to_str().expect("path")], None);
+    };
+    let mut count = 300;
+    import(0, count);
     let mut seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos() as u64)
         .unwrap_or(7);
     eprintln!("client kill seed {seed}");
+    let long = std::env::var("SHELFMARK_LONG_TESTS").is_ok_and(|v| v == "1");
+    let kills = if long { 50 } else { 4 };
     let mut first = true;
-    for _ in 0..4 {
+    for kill in 0..kills {
+        // Every run has uploads to make, so the kill lands in a sync.
+        if kill > 0 {
+            import(count, 40);
+            count += 40;
+        }
         let mut args = vec!["sync"];
+        if kill % 2 == 1 {
+            args.extend(["--auto", "--interval", "3600"]);
+        }
         if first {
             args.extend(["--server", server.url.as_str(), "--key-stdin"]);
         }
@@ -351,7 +367,7 @@ fn a_sync_process_killed_part_way_leaves_a_library_that_syncs_on() {
         &["sync", "--server", &server.url, "--key-stdin"],
         Some(&key),
     );
-    let listed = b.json(&["list", "--limit", "1000"]);
+    let listed = b.json(&["list", "--limit", "100000"]);
     let titles: Vec<&str> = listed
         .as_array()
         .expect("array")
