@@ -7,7 +7,7 @@
 //! starts at a remembered sort position instead of stepping past every item
 //! before it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use super::LibraryId;
@@ -65,6 +65,8 @@ impl<T: Clone> PerVersion<T> {
 pub(crate) struct ListingCache {
     totals: PerVersion<usize>,
     anchors: PerVersion<Arc<Vec<Anchor>>>,
+    /// Listings whose sort positions one request is reading now.
+    anchoring: Mutex<HashSet<(LibraryId, i64, String)>>,
     anchor_spacing: usize,
 }
 
@@ -80,6 +82,7 @@ impl ListingCache {
         Self {
             totals: PerVersion::default(),
             anchors: PerVersion::default(),
+            anchoring: Mutex::new(HashSet::new()),
             anchor_spacing: spacing.max(1),
         }
     }
@@ -123,6 +126,24 @@ impl ListingCache {
         self.anchors.get(lib, version, listing)
     }
 
+    /// Claims the reading of `listing`'s sort positions for the caller;
+    /// `None` while another request reads them (which then pages the way it
+    /// did before, rather than every request reading the same positions at
+    /// once). The claim ends when the returned guard is dropped.
+    pub(crate) fn claim_anchoring(
+        &self,
+        lib: LibraryId,
+        version: i64,
+        listing: &str,
+    ) -> Option<AnchoringClaim<'_>> {
+        let claimed = (lib, version, listing.to_owned());
+        let fresh = self.anchoring.lock().ok()?.insert(claimed.clone());
+        fresh.then(|| AnchoringClaim {
+            cache: self,
+            claimed,
+        })
+    }
+
     /// Remembers the sort positions of `listing` in library `lib` at
     /// `version`: every [`Self::anchor_spacing`]-th row, in order.
     pub(crate) fn remember_anchors(
@@ -136,6 +157,21 @@ impl ListingCache {
         self.anchors
             .put(lib, version, listing, Arc::clone(&anchors));
         anchors
+    }
+}
+
+/// A request's claim on reading one listing's sort positions.
+#[derive(Debug)]
+pub(crate) struct AnchoringClaim<'a> {
+    cache: &'a ListingCache,
+    claimed: (LibraryId, i64, String),
+}
+
+impl Drop for AnchoringClaim<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut anchoring) = self.cache.anchoring.lock() {
+            anchoring.remove(&self.claimed);
+        }
     }
 }
 
@@ -201,6 +237,14 @@ mod tests {
         assert_eq!(anchor_before(&anchors, 10), Some(&anchor(10)));
         assert_eq!(anchor_before(&anchors, 19), Some(&anchor(10)));
         assert_eq!(anchor_before(&anchors, 250), Some(&anchor(20)));
+        // One request at a time reads a listing's positions.
+        let claim = cache
+            .claim_anchoring(3, 8, "by title")
+            .expect("first claim");
+        assert!(cache.claim_anchoring(3, 8, "by title").is_none());
+        assert!(cache.claim_anchoring(3, 8, "by date").is_some());
+        drop(claim);
+        assert!(cache.claim_anchoring(3, 8, "by title").is_some());
         assert!(!cache.worth_anchoring(19));
         assert!(cache.worth_anchoring(20));
     }

@@ -292,6 +292,9 @@ async fn anchored_page_keys(
     let anchors = match cache.anchors(lib, version, &listing) {
         Some(anchors) => anchors,
         None => {
+            let Some(_claim) = cache.claim_anchoring(lib, version, &listing) else {
+                return Ok(None);
+            };
             let mut f = filter(lib, &whole);
             let order = order_by(&whole, &mut f);
             let spacing = f.int(cache.anchor_spacing() as i64);

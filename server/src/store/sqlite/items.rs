@@ -378,6 +378,9 @@ fn anchored_page_keys(
     let anchors = match cache.anchors(lib, version, &listing) {
         Some(anchors) => anchors,
         None => {
+            let Some(_claim) = cache.claim_anchoring(lib, version, &listing) else {
+                return Ok(None);
+            };
             let sql = format!(
                 "SELECT i.{column}, i.key FROM {} WHERE {} {order}",
                 f.from, f.sql
