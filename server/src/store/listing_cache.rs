@@ -16,6 +16,15 @@ use super::LibraryId;
 /// library are dropped as newer ones are remembered.
 const MAX_LISTINGS: usize = 1024;
 
+/// Ordered key lists of searches remembered at most: a few hundred
+/// searches of at most [`REMEMBERED_MATCHES`] keys each.
+const MAX_MATCH_LISTS: usize = 256;
+
+/// Searches with at most this many matches keep their matches' keys in
+/// order: paging through them, or asking for the same page again, reads no
+/// index.
+pub(crate) const REMEMBERED_MATCHES: usize = 2000;
+
 /// Rows between two remembered sort positions of a listing.
 const ANCHOR_SPACING: usize = 500;
 
@@ -33,12 +42,20 @@ pub(crate) struct Anchor {
 #[derive(Debug)]
 struct PerVersion<T> {
     facts: Mutex<HashMap<(LibraryId, i64, String), T>>,
+    most: usize,
 }
 
 impl<T> Default for PerVersion<T> {
     fn default() -> Self {
+        Self::at_most(MAX_LISTINGS)
+    }
+}
+
+impl<T> PerVersion<T> {
+    fn at_most(most: usize) -> Self {
         Self {
             facts: Mutex::new(HashMap::new()),
+            most,
         }
     }
 }
@@ -52,7 +69,7 @@ impl<T: Clone> PerVersion<T> {
     fn put(&self, lib: LibraryId, version: i64, listing: String, fact: T) {
         if let Ok(mut facts) = self.facts.lock() {
             facts.retain(|(l, v, _), _| *l != lib || *v >= version);
-            if facts.len() >= MAX_LISTINGS {
+            if facts.len() >= self.most {
                 facts.clear();
             }
             facts.insert((lib, version, listing), fact);
@@ -65,6 +82,7 @@ impl<T: Clone> PerVersion<T> {
 pub(crate) struct ListingCache {
     totals: PerVersion<usize>,
     anchors: PerVersion<Arc<Vec<Anchor>>>,
+    matches: PerVersion<Arc<Vec<String>>>,
     /// Listings whose sort positions one request is reading now.
     anchoring: Mutex<HashSet<(LibraryId, i64, String)>>,
     anchor_spacing: usize,
@@ -82,6 +100,7 @@ impl ListingCache {
         Self {
             totals: PerVersion::default(),
             anchors: PerVersion::default(),
+            matches: PerVersion::at_most(MAX_MATCH_LISTS),
             anchoring: Mutex::new(HashSet::new()),
             anchor_spacing: spacing.max(1),
         }
@@ -102,6 +121,33 @@ impl ListingCache {
         total: usize,
     ) {
         self.totals.put(lib, version, listing, total);
+    }
+
+    /// The remembered keys, in order, of every match of `search` (a
+    /// description of its filter and order) in library `lib` at `version`.
+    pub(crate) fn matches(
+        &self,
+        lib: LibraryId,
+        version: i64,
+        search: &str,
+    ) -> Option<Arc<Vec<String>>> {
+        self.matches.get(lib, version, search)
+    }
+
+    /// Remembers the keys of every match of `search`, in order, when there
+    /// are at most [`REMEMBERED_MATCHES`].
+    pub(crate) fn remember_matches(
+        &self,
+        lib: LibraryId,
+        version: i64,
+        search: String,
+        keys: Vec<String>,
+    ) -> Arc<Vec<String>> {
+        let keys = Arc::new(keys);
+        if keys.len() <= REMEMBERED_MATCHES {
+            self.matches.put(lib, version, search, Arc::clone(&keys));
+        }
+        keys
     }
 
     /// Whether a page starting at `start` is deep enough to start from a
@@ -215,6 +261,23 @@ mod tests {
         }
         assert!(cache.totals.facts.lock().expect("lock").len() <= MAX_LISTINGS);
         assert!(cache.anchors.facts.lock().expect("lock").len() <= MAX_LISTINGS);
+    }
+
+    #[test]
+    fn a_search_keeps_its_matches_unless_they_are_many() {
+        let cache = ListingCache::default();
+        let few: Vec<String> = (0..3).map(|i| format!("K{i}")).collect();
+        cache.remember_matches(1, 4, "q=ada".into(), few.clone());
+        assert_eq!(cache.matches(1, 4, "q=ada").as_deref(), Some(&few));
+        assert!(cache.matches(1, 5, "q=ada").is_none());
+        let many: Vec<String> = (0..=REMEMBERED_MATCHES).map(|i| format!("K{i}")).collect();
+        let given = cache.remember_matches(1, 4, "q=a".into(), many.clone());
+        assert_eq!(*given, many);
+        assert!(cache.matches(1, 4, "q=a").is_none());
+        for lib in 0..(MAX_MATCH_LISTS as i64 + 10) {
+            cache.remember_matches(lib, 1, "q".into(), Vec::new());
+        }
+        assert!(cache.matches.facts.lock().expect("lock").len() <= MAX_MATCH_LISTS);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use shelfmark_protocol::ObjectKey;
 
 use super::parse_key;
-use crate::store::listing_cache::{Anchor, ListingCache, anchor_before};
+use crate::store::listing_cache::{Anchor, ListingCache, REMEMBERED_MATCHES, anchor_before};
 use crate::store::{
     AnyOf, ItemQuery, ItemScope, LibraryId, Page, QMode, SortField, StoreError, StoreResult,
     TagInfo,
@@ -324,6 +324,8 @@ pub(super) fn query(
     };
     let keys = if let Some((sql, f)) = anchored_page_keys(&tx, lib, version, q, cache)? {
         read_keys(&tx, &sql, &f)?
+    } else if let Some(keys) = remembered_match_page(&tx, lib, version, q, total, cache)? {
+        keys
     } else {
         let reversed = from_the_end(q, total);
         let page = reversed.as_ref().unwrap_or(q);
@@ -338,6 +340,41 @@ pub(super) fn query(
     let rows = data_in_order(&tx, lib, &keys)?;
     tx.commit()?;
     Ok(Page { total, rows })
+}
+
+/// A page of a quick search with few matches, from the keys of all its
+/// matches in order, listed once per library version (sorting a few hundred
+/// matches costs more than reading a page of a listing). `None` for other
+/// listings.
+fn remembered_match_page(
+    conn: &Connection,
+    lib: LibraryId,
+    version: i64,
+    q: &ItemQuery,
+    total: usize,
+    cache: &ListingCache,
+) -> StoreResult<Option<Vec<String>>> {
+    let searched = q.q.as_deref().is_some_and(|t| !t.trim().is_empty());
+    let Some(limit) = q.limit.filter(|_| searched && total <= REMEMBERED_MATCHES) else {
+        return Ok(None);
+    };
+    let whole = ItemQuery {
+        start: 0,
+        limit: None,
+        ..q.clone()
+    };
+    let (sql, f) = page_keys(&whole, filter(lib, &whole, QuickPlan::Matches));
+    let search = format!("{sql} {:?}", f.params);
+    let keys = match cache.matches(lib, version, &search) {
+        Some(keys) => keys,
+        None => {
+            let keys = read_keys(conn, &sql, &f)?;
+            cache.remember_matches(lib, version, search, keys)
+        }
+    };
+    Ok(Some(
+        keys.iter().skip(q.start).take(limit).cloned().collect(),
+    ))
 }
 
 fn read_keys(conn: &Connection, sql: &str, f: &Filter) -> StoreResult<Vec<String>> {
@@ -742,7 +779,7 @@ mod tests {
     }
 
     #[test]
-    fn sort_positions_are_read_again_after_a_write() {
+    fn remembered_positions_and_matches_are_read_again_after_a_write() {
         let (_dir, conn) = library_of(40);
         let cache = ListingCache::with_anchor_spacing(3);
         let page_at = |start: usize| ItemQuery {
@@ -752,17 +789,24 @@ mod tests {
             ..ItemQuery::default()
         };
         let before = keys_of(&query(&conn, 1, &page_at(12), &cache).expect("page"));
+        let searched = |start: usize| ItemQuery {
+            q: Some("author1".into()),
+            ..page_at(start)
+        };
+        let matches_before = keys_of(&query(&conn, 1, &searched(2), &cache).expect("search"));
         // A new item sorting first shifts every page by one; the write
         // raises the library's version, as every write does.
         conn.execute_batch(
             r#"INSERT INTO items (library_id, key, version, item_type, sort_title, data)
                VALUES (1, 'A0000000', 8, 'book', '', '{"key":"A0000000"}');
-               INSERT INTO items_quick (rowid, quick_text) VALUES (last_insert_rowid(), 'new');
+               INSERT INTO items_quick (rowid, quick_text) VALUES (last_insert_rowid(), 'new by author1');
                UPDATE libraries SET version = 8 WHERE id = 1;"#,
         )
         .expect("write");
         let after = keys_of(&query(&conn, 1, &page_at(13), &cache).expect("page"));
         assert_eq!(after, before);
+        let matches_after = keys_of(&query(&conn, 1, &searched(3), &cache).expect("search"));
+        assert_eq!(matches_after, matches_before);
         // The page is read from the sort index entered at the position.
         for (descending, towards) in [(false, ">"), (true, "<")] {
             let deep = ItemQuery {
