@@ -67,9 +67,6 @@ enum QuickPlan {
     Within,
 }
 
-/// Searches with at least this many matches (in every library) page with
-/// [`QuickPlan::PerItem`]: fewer are quicker to list and sort.
-const MANY_MATCHES: i64 = 2000;
 /// Pages reaching further than this many items use [`QuickPlan::Matches`]
 /// whatever the matches: reading item by item would read too many.
 const PER_ITEM_REACH: usize = 1000;
@@ -188,45 +185,25 @@ fn quick_search(f: &mut Filter, text: String, plan: QuickPlan) {
     }
 }
 
-/// The plan for one page of `q`: per item for the first pages of a quick
-/// search with many matches. The matches are counted once per library
-/// version (they are counted in every library, but the count only chooses a
-/// plan, so an older count from another library's writes does no harm).
-fn page_plan(
-    conn: &Connection,
-    lib: LibraryId,
-    version: i64,
-    q: &ItemQuery,
-    cache: &ListingCache,
-) -> StoreResult<QuickPlan> {
+/// The plan for one page of `q`, whose search has `total` matches in the
+/// library: per item for the first pages of a quick search with more matches
+/// than a search keeps in order (fewer are listed and sorted once, see
+/// [`remembered_match_page`]).
+fn page_plan(q: &ItemQuery, total: usize) -> QuickPlan {
     let reach = q.start.saturating_add(q.limit.unwrap_or(usize::MAX));
-    let phrase = match (&q.qmode, q.q.as_deref().map(str::trim)) {
-        (QMode::TitleCreatorYear, Some(text)) if reach <= PER_ITEM_REACH => {
-            trigram_phrase(&text.to_lowercase())
-        }
-        _ => None,
-    };
-    let Some(phrase) = phrase else {
-        return Ok(QuickPlan::Matches);
-    };
-    let counted = format!("trigram matches of {phrase}");
-    let matches = match cache.total(lib, version, &counted) {
-        Some(matches) => matches,
-        None => {
-            let matches: i64 = conn
-                .prepare_cached(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM items_quick WHERE items_quick MATCH ?1 LIMIT ?2)",
-                )?
-                .query_row(rusqlite::params![phrase, MANY_MATCHES], |r| r.get(0))?;
-            cache.remember_total(lib, version, counted, matches as usize);
-            matches as usize
-        }
-    };
-    Ok(if matches >= MANY_MATCHES as usize {
+    let has_trigram =
+        q.q.as_deref()
+            .and_then(|text| trigram_phrase(&text.trim().to_lowercase()))
+            .is_some();
+    if q.qmode == QMode::TitleCreatorYear
+        && has_trigram
+        && reach <= PER_ITEM_REACH
+        && total > REMEMBERED_MATCHES
+    {
         QuickPlan::PerItem
     } else {
         QuickPlan::Matches
-    })
+    }
 }
 
 /// The stored column a listing is sorted by; `None` when it is sorted by a
@@ -329,8 +306,7 @@ pub(super) fn query(
     } else {
         let reversed = from_the_end(q, total);
         let page = reversed.as_ref().unwrap_or(q);
-        let plan = page_plan(&tx, lib, version, page, cache)?;
-        let (sql, f) = page_keys(page, filter(lib, page, plan));
+        let (sql, f) = page_keys(page, filter(lib, page, page_plan(page, total)));
         let mut keys = read_keys(&tx, &sql, &f)?;
         if reversed.is_some() {
             keys.reverse();
@@ -832,7 +808,7 @@ mod tests {
 
     #[test]
     fn a_search_with_many_matches_pages_as_one_with_few() {
-        let (_dir, conn) = library_of(MANY_MATCHES as usize * 2 + 30);
+        let (_dir, conn) = library_of(REMEMBERED_MATCHES * 2 + 30);
         let counts = ListingCache::default();
         let q = ItemQuery {
             sort: SortField::Title,
@@ -841,11 +817,11 @@ mod tests {
             limit: Some(50),
             ..ItemQuery::default()
         };
-        assert_eq!(
-            page_plan(&conn, 1, 7, &q, &counts).expect("plan"),
-            QuickPlan::PerItem
-        );
         let page = query(&conn, 1, &q, &counts).expect("page");
+        assert!(page.total > REMEMBERED_MATCHES, "{}", page.total);
+        assert_eq!(page_plan(&q, page.total), QuickPlan::PerItem);
+        // A search with as few matches as are kept in order lists them.
+        assert_eq!(page_plan(&q, REMEMBERED_MATCHES), QuickPlan::Matches);
         let (sql, f) = page_keys(&q, filter(1, &q, QuickPlan::Matches));
         let by_matches: Vec<String> = conn
             .prepare(&sql)
@@ -858,10 +834,7 @@ mod tests {
         assert_eq!(page.rows.len(), 50);
         // Deep pages list every match first.
         let deep = ItemQuery { start: 2000, ..q };
-        assert_eq!(
-            page_plan(&conn, 1, 7, &deep, &counts).expect("plan"),
-            QuickPlan::Matches
-        );
+        assert_eq!(page_plan(&deep, page.total), QuickPlan::Matches);
     }
 
     #[test]
