@@ -15,6 +15,7 @@ pub mod plan;
 mod reset;
 mod schedule;
 mod session;
+mod session_store;
 pub mod sign_in;
 mod state;
 mod status;

@@ -9,9 +9,10 @@ use shelfmark_protocol::ObjectKey;
 
 use super::client::{ApiClient, KeyInfo, RemoteLibrary};
 use super::credentials::{CredentialStore, key_reference};
-use super::detach::{self, RemovedGroup};
+use super::detach::RemovedGroup;
 use super::engine::LibraryRun;
 use super::error::{SyncError, SyncErrorKind};
+use super::session_store::{ReachedGroup, RunRecord, SessionStore};
 use super::state::{self, Binding};
 use super::types::{
     LibraryReport, ResetMode, SyncCancel, SyncOptions, SyncOutcome, SyncPhase, SyncProgress,
@@ -21,8 +22,7 @@ use crate::error::{Error, Result};
 use crate::library::blocking;
 use crate::library::{Library, LibraryId};
 
-/// Where the server's advertised extensions are remembered, and for how long.
-const CAPABILITIES_KEY: &str = "sync.capabilities";
+/// How long the server's advertised extensions are remembered.
 const CAPABILITIES_TTL: time::Duration = time::Duration::DAY;
 
 fn normalize_url(url: &str) -> String {
@@ -70,16 +70,14 @@ impl Library {
     /// file is signed out all the same, and the key stays valid online until
     /// it is revoked on the server's "Devices and keys" page.
     pub async fn sign_out(&self, credentials: &CredentialStore) -> Result<bool> {
-        let store = credentials.clone();
-        let kept = blocking(self, move |l| {
-            Ok(match l.binding()? {
-                Some(binding) => store
-                    .load(&binding.key_ref)?
-                    .map(|key| (binding.server_url, key)),
-                None => None,
-            })
-        })
-        .await?;
+        let store = SessionStore::new(self);
+        let kept = match store.binding().await? {
+            Some(binding) => store
+                .kept_key(credentials, &binding)
+                .await?
+                .map(|key| (binding.server_url, key)),
+            None => None,
+        };
         let revoked = match kept {
             Some((server_url, key)) => match super::sign_in::revoke_key(&server_url, &key).await {
                 Ok(()) => true,
@@ -90,8 +88,7 @@ impl Library {
             },
             None => false,
         };
-        let store = credentials.clone();
-        blocking(self, move |l| l.relink(&store)).await?;
+        store.relink(credentials).await?;
         Ok(revoked)
     }
 
@@ -121,24 +118,12 @@ impl Library {
             Ok(report) => Ok(report),
             Err(err) => {
                 // The failure is logged against the personal library.
-                let kind = error_kind_of(&err);
-                let message = err.to_string();
-                let logged_run = run_id.clone();
-                let _ = blocking(self, move |l| {
-                    l.db.write(|tx| {
-                        let id = state::log_start(tx, &logged_run, LibraryId::PERSONAL)?;
-                        state::log_finish(
-                            tx,
-                            id,
-                            "failed",
-                            &json!({}),
-                            0,
-                            Some(kind),
-                            Some(&message),
-                        )
-                    })
-                })
-                .await;
+                let logged = SessionStore::new(self)
+                    .log_failed_run(run_id, error_kind_of(&err), err.to_string())
+                    .await;
+                if let Err(e) = logged {
+                    log::warn!("logging a failed sync: {e}");
+                }
                 Err(err)
             }
         }
@@ -162,7 +147,8 @@ impl Library {
             }
         };
         emit(SyncPhase::Connecting);
-        let binding = blocking(self, |l| l.binding()).await?;
+        let store = SessionStore::new(self);
+        let binding = store.binding().await?;
         let server_url = match (&options.server_url, &binding) {
             (Some(url), Some(b)) if normalize_url(url) != normalize_url(&b.server_url) => {
                 return Err(refused_binding(b));
@@ -179,9 +165,8 @@ impl Library {
         let key = match (&given_key, &binding) {
             (Some(k), _) => k.trim().to_owned(),
             (None, Some(b)) => {
-                let store = options.credentials.clone();
-                let key_ref = b.key_ref.clone();
-                blocking(self, move |_| store.load(&key_ref))
+                store
+                    .kept_key(&options.credentials, b)
                     .await?
                     .ok_or_else(|| {
                         Error::Sync(SyncError::new(
@@ -245,18 +230,12 @@ impl Library {
                 bound_at: crate::time::now_timestamp(),
             };
             let writable = info.as_ref().is_some_and(|i| i.access.user.write);
-            blocking(self, move |l| {
-                l.db.write(|tx| {
-                    state::set_binding(tx, &b)?;
-                    state::set_remote(tx, LibraryId::PERSONAL, b.remote_id, writable)
-                })
-            })
-            .await?;
+            store.bind(b, writable).await?;
         }
         if let Some(k) = given_key {
-            let store = options.credentials.clone();
-            let kept_ref = key_ref.clone();
-            blocking(self, move |_| store.save(&kept_ref, &k)).await?;
+            store
+                .keep_key(&options.credentials, key_ref.clone(), k)
+                .await?;
         }
 
         let mut report = SyncReport {
@@ -276,7 +255,7 @@ impl Library {
         let mut synced_first = None;
         if client.asks_group_versions()
             && options.only_libraries.is_none()
-            && let Some((id, remote)) = self
+            && let Some((id, remote)) = store
                 .bound_libraries(&server_url, user_id)
                 .await?
                 .into_iter()
@@ -294,7 +273,7 @@ impl Library {
                 .discover_groups(&client, &server_url, user_id, &mut info)
                 .await?;
         }
-        for (id, remote) in self.bound_libraries(&server_url, user_id).await? {
+        for (id, remote) in store.bound_libraries(&server_url, user_id).await? {
             if synced_first == Some(id) || !wanted(&id) {
                 continue;
             }
@@ -308,28 +287,15 @@ impl Library {
         Ok(report)
     }
 
-    /// The libraries in this file bound to the account, in order.
-    async fn bound_libraries(
-        &self,
-        server_url: &str,
-        user_id: u64,
-    ) -> Result<Vec<(LibraryId, state::ObjectRemote)>> {
-        let url = server_url.to_owned();
-        blocking(self, move |l| {
-            l.db.read(|c| state::bound_libraries(c, &url, user_id))
-        })
-        .await
-    }
-
     /// Sets the client up for the server's extensions (large pages), asking
     /// the server at most once a day and remembering its answer in the file.
     async fn learn_capabilities(&self, client: &mut ApiClient) -> Result<()> {
+        let store = SessionStore::new(self);
         let server = client.base_url().to_owned();
-        let kept = blocking(self, |l| {
-            l.db.read(|c| state::meta_value(c, CAPABILITIES_KEY))
-        })
-        .await?
-        .and_then(|text| serde_json::from_str::<Value>(&text).ok());
+        let kept = store
+            .remembered_capabilities()
+            .await?
+            .and_then(|text| serde_json::from_str::<Value>(&text).ok());
         let now = crate::time::now_timestamp();
         let fresh = kept.as_ref().filter(|k| {
             k["server"].as_str() == Some(server.as_str())
@@ -361,10 +327,7 @@ impl Library {
             "checked": now,
         })
         .to_string();
-        blocking(self, move |l| {
-            l.db.write(|tx| state::set_meta_value(tx, CAPABILITIES_KEY, &record))
-        })
-        .await
+        store.remember_capabilities(record).await
     }
 
     /// Finds the group libraries the key reaches: new ones get a library of
@@ -381,22 +344,10 @@ impl Library {
             Some(groups) => groups,
             None => client.group_versions(user_id).await?,
         };
-        let removed = {
-            let url = server_url.to_owned();
-            let reachable = groups.clone();
-            blocking(self, move |l| {
-                l.db.write(|tx| {
-                    let mut removed = Vec::new();
-                    for (lib, group_id) in
-                        detach::unreachable_groups(tx, &url, user_id, &reachable)?
-                    {
-                        removed.push(detach::remove_or_detach(tx, lib, group_id)?);
-                    }
-                    Ok(removed)
-                })
-            })
-            .await?
-        };
+        let store = SessionStore::new(self);
+        let removed = store
+            .remove_unreachable_groups(server_url, user_id, groups.clone())
+            .await?;
         // The downloaded files of a removed library go with it (they are
         // online; nothing in it was unsynced).
         for gone in removed.iter().filter(|g| !g.kept) {
@@ -408,11 +359,7 @@ impl Library {
             }
         }
         for (group_id, metadata_version) in groups {
-            let url = server_url.to_owned();
-            let known = blocking(self, move |l| {
-                l.db.read(|c| state::group_library(c, &url, user_id, group_id))
-            })
-            .await?;
+            let known = store.group_library(server_url, user_id, group_id).await?;
             if known.is_some_and(|(_, v)| v == metadata_version) {
                 continue;
             }
@@ -426,36 +373,22 @@ impl Library {
                 .and_then(Value::as_str)
                 .unwrap_or("Group library")
                 .to_owned();
-            let url = server_url.to_owned();
+            let reached = ReachedGroup {
+                group_id,
+                metadata_version,
+                name,
+                writable,
+            };
             let key_ref = key_reference(server_url, user_id);
-            blocking(self, move |l| {
-                l.db.write(|tx| {
-                    let lib = match known {
-                        Some((lib, _)) => {
-                            state::set_group_details(tx, lib, &name, writable)?;
-                            lib
-                        }
-                        None => {
-                            let lib = state::add_group_library(tx, &name, group_id, writable)?;
-                            state::set_binding(
-                                tx,
-                                &Binding {
-                                    library: lib.0,
-                                    server_url: url.clone(),
-                                    user_id,
-                                    remote_kind: "group".into(),
-                                    remote_id: group_id,
-                                    key_ref: key_ref.clone(),
-                                    bound_at: tx.now.clone(),
-                                },
-                            )?;
-                            lib
-                        }
-                    };
-                    state::set_metadata_version(tx, lib, metadata_version)
-                })
-            })
-            .await?;
+            store
+                .record_group(
+                    server_url,
+                    user_id,
+                    key_ref,
+                    known.map(|(lib, _)| lib),
+                    reached,
+                )
+                .await?;
         }
         Ok(removed)
     }
@@ -470,19 +403,9 @@ impl Library {
         remote: RemoteLibrary,
         reset: Option<ResetMode>,
     ) -> Result<LibraryReport> {
+        let store = SessionStore::new(self);
         let library = blocking(self, move |l| l.scoped(id)).await?;
-        let run = run_id.to_owned();
-        let (log_id, name, first_notice) = blocking(&library, move |l| {
-            l.db.write(|tx| {
-                let name = state::library_name(tx, id)?;
-                Ok((
-                    state::log_start(tx, &run, id)?,
-                    name,
-                    state::last_notice_id(tx)?,
-                ))
-            })
-        })
-        .await?;
+        let (log_id, name, first_notice) = store.start_library_log(run_id.to_owned(), id).await?;
         let mut runner = LibraryRun {
             library: library.clone(),
             client: Arc::clone(client),
@@ -518,15 +441,7 @@ impl Library {
                 }
             }
         }
-        let (conflicts, notices) = blocking(&library, move |l| {
-            l.db.read(|c| {
-                Ok((
-                    state::conflict_count(c, id)?,
-                    state::notices(c, id, first_notice)?,
-                ))
-            })
-        })
-        .await?;
+        let (conflicts, notices) = store.conflicts_and_notices(id, first_notice).await?;
         report.conflicts = conflicts;
         report.notices = notices;
         if report.outcome != SyncOutcome::Failed {
@@ -554,25 +469,14 @@ impl Library {
             }
             (!parts.is_empty()).then(|| parts.join("; "))
         });
-        let (outcome, counts, kind) = (
-            report.outcome.as_str(),
-            report.counts_json(),
-            report.error_kind.clone(),
-        );
-        blocking(&library, move |l| {
-            l.db.write(|tx| {
-                state::log_finish(
-                    tx,
-                    log_id,
-                    outcome,
-                    &counts,
-                    conflicts,
-                    kind.as_deref(),
-                    message.as_deref(),
-                )
-            })
-        })
-        .await?;
+        let record = RunRecord {
+            outcome: report.outcome.as_str(),
+            counts: report.counts_json(),
+            conflicts,
+            error_kind: report.error_kind.clone(),
+            message,
+        };
+        store.finish_library_log(log_id, record).await?;
         Ok(report)
     }
 }
