@@ -1,5 +1,6 @@
 // The platform interfaces implemented with Android's APIs: the share sheet
-// through a FileProvider, PdfRenderer, WorkManager and ConnectivityManager.
+// through a FileProvider, PdfRenderer, WorkManager, ConnectivityManager and
+// the process lifecycle.
 package org.shelfmark.app.android
 
 import android.content.ClipData
@@ -15,6 +16,10 @@ import android.os.ParcelFileDescriptor
 import androidx.compose.ui.graphics.ImageBitmap
 import androidx.compose.ui.graphics.asImageBitmap
 import androidx.core.content.FileProvider
+import androidx.lifecycle.DefaultLifecycleObserver
+import androidx.lifecycle.Lifecycle
+import androidx.lifecycle.LifecycleOwner
+import androidx.lifecycle.ProcessLifecycleOwner
 import androidx.work.Constraints
 import androidx.work.ExistingPeriodicWorkPolicy
 import androidx.work.NetworkType
@@ -22,6 +27,7 @@ import androidx.work.PeriodicWorkRequestBuilder
 import androidx.work.WorkManager
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
+import org.shelfmark.app.platform.AppLifecycle
 import org.shelfmark.app.platform.AppStorage
 import org.shelfmark.app.platform.BackgroundScheduler
 import org.shelfmark.app.platform.Connectivity
@@ -119,5 +125,24 @@ class AndroidConnectivity(context: Context) : Connectivity {
         }
         manager.registerDefaultNetworkCallback(callback)
         return AutoCloseable { manager.unregisterNetworkCallback(callback) }
+    }
+}
+
+/**
+ * The process in the foreground while any of its activities is started
+ * (ProcessLifecycleOwner, which waits a moment after the last one stops so
+ * that a rotation is not a trip to the background). Called on the main thread.
+ */
+class ProcessForeground : AppLifecycle {
+    override fun observe(onChange: (foreground: Boolean) -> Unit): AutoCloseable {
+        val lifecycle = ProcessLifecycleOwner.get().lifecycle
+        val observer = object : DefaultLifecycleObserver {
+            override fun onStart(owner: LifecycleOwner) = onChange(true)
+            override fun onStop(owner: LifecycleOwner) = onChange(false)
+        }
+        // Adding the observer replays onStart when the process is already started.
+        if (!lifecycle.currentState.isAtLeast(Lifecycle.State.STARTED)) onChange(false)
+        lifecycle.addObserver(observer)
+        return AutoCloseable { lifecycle.removeObserver(observer) }
     }
 }

@@ -2,9 +2,6 @@ package org.shelfmark.app.android
 
 import android.app.Application
 import android.os.Build
-import androidx.lifecycle.DefaultLifecycleObserver
-import androidx.lifecycle.LifecycleOwner
-import androidx.lifecycle.ProcessLifecycleOwner
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
@@ -28,16 +25,9 @@ class ShelfmarkApplication : Application() {
             pdf = AndroidPdfRenderer(),
             scheduler = WorkManagerScheduler(this),
             connectivity = AndroidConnectivity(this),
+            lifecycle = ProcessForeground(),
             scanner = CameraBarcodeScanner(this),
         )
         AppState(platform, CoroutineScope(SupervisorJob() + Dispatchers.Main.immediate))
-    }
-
-    override fun onCreate() {
-        super.onCreate()
-        // Going to the background: one more sync of what was just edited.
-        ProcessLifecycleOwner.get().lifecycle.addObserver(object : DefaultLifecycleObserver {
-            override fun onStop(owner: LifecycleOwner) = app.wentToBackground()
-        })
     }
 }

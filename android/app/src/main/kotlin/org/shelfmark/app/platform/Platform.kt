@@ -1,6 +1,7 @@
 // What the screens need from the device, behind small interfaces. The app's
 // Android source set implements them with Activity intents, PdfRenderer,
-// WorkManager and ConnectivityManager; the host build has desktop stand-ins.
+// WorkManager, ConnectivityManager and the process lifecycle; the host
+// build has desktop stand-ins.
 // Nothing in this package may import android.*.
 package org.shelfmark.app.platform
 
@@ -53,6 +54,19 @@ interface Connectivity {
     fun observe(onChange: (metered: Boolean?) -> Unit): AutoCloseable
 }
 
+/**
+ * Whether the app is in front of the user (ProcessLifecycleOwner on
+ * Android: some activity started, or all stopped). The app follows changes
+ * made elsewhere only in front, and syncs once more on leaving.
+ */
+interface AppLifecycle {
+    /**
+     * Calls `onChange` now and on every change with whether the app is in
+     * the foreground. Closing the result stops the calls.
+     */
+    fun observe(onChange: (foreground: Boolean) -> Unit): AutoCloseable
+}
+
 /** Where the app keeps its files (the app's private storage on Android). */
 interface AppStorage {
     /** The library file. */
@@ -99,5 +113,6 @@ class Platform(
     val pdf: PdfPageRenderer,
     val scheduler: BackgroundScheduler,
     val connectivity: Connectivity,
+    val lifecycle: AppLifecycle,
     val scanner: BarcodeScanner = NoBarcodeScanner,
 )

@@ -5,6 +5,7 @@ import androidx.compose.runtime.mutableStateListOf
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.launch
 import org.shelfmark.AutoSync
 import org.shelfmark.AutoSyncListener
@@ -13,11 +14,13 @@ import org.shelfmark.ErrorCategory
 import org.shelfmark.KeyStorage
 import org.shelfmark.LibraryHandle
 import org.shelfmark.LibraryOptions
+import org.shelfmark.LiveUpdates
 import org.shelfmark.LookupSettings
 import org.shelfmark.ShelfmarkException
 import org.shelfmark.SyncRequest
 import org.shelfmark.SyncSummary
 import org.shelfmark.app.platform.Platform
+import org.shelfmark.category
 import org.shelfmark.createLibrary
 import org.shelfmark.openLibrary
 import java.io.File
@@ -104,40 +107,89 @@ class AppState(val platform: Platform, val scope: CoroutineScope) {
         browser?.refresh()
     }
 
-    /** After a successful first sync: automatic sync while the app runs, WorkManager when it does not. */
+    /**
+     * When automatic sync runs while the app is in front: every 15 minutes,
+     * and 5 quiet seconds after the last edit. Read when it starts.
+     */
+    var autoSyncSettings = AutoSyncSettings(intervalSeconds = 900u, debounceSeconds = 5u)
+
+    private var lifecycle: AutoCloseable? = null
+    private var foreground = false
+
+    /** The last sync automatic sync runs on leaving the foreground, until it is done. */
+    private var closing: Job? = null
+
+    /**
+     * After a successful first sync: automatic sync while the app is in
+     * front, WorkManager when it is not, and the network's metered state
+     * passed on to file downloads.
+     */
     fun startBackgroundWork() {
         val handle = library ?: return
-        if (autoSync == null) {
-            autoSync = try {
-                handle.sync().startAutoSync(
-                    boundRequest,
-                    AutoSyncSettings(intervalSeconds = 900u, debounceSeconds = 5u),
-                    object : AutoSyncListener {
-                        override fun onSynced(summary: SyncSummary) = sync.heard(summary)
-                        override fun onFailed(category: ErrorCategory, message: String) = sync.heardFailure(category, message)
-                    },
-                )
-            } catch (e: ShelfmarkException) {
-                notice = "Automatic sync could not start: ${e.message}"
-                null
-            }
-        }
         platform.scheduler.schedulePeriodicSync(15)
         if (network == null) {
             network = platform.connectivity.observe { metered ->
                 if (metered != null) scope.launch { runCatching { handle.files().setNetwork(metered) } }
             }
         }
+        if (lifecycle == null) {
+            lifecycle = platform.lifecycle.observe { inFront ->
+                scope.launch { if (inFront) cameToForeground(handle) else wentToBackground() }
+            }
+        }
     }
 
-    /** The app went to the background: one more sync of what was edited (the core decides if one is needed). */
-    fun wentToBackground() {
-        val running = autoSync ?: return
-        scope.launch { runCatching { running.appClosing() } }
+    /**
+     * The app is in front: automatic sync runs (again), syncing after edits
+     * and on its interval, with changes made elsewhere arriving as they
+     * happen.
+     */
+    private suspend fun cameToForeground(handle: LibraryHandle) {
+        foreground = true
+        // The last sync of the previous visit finishes first.
+        closing?.join()
+        if (!foreground || autoSync != null) return
+        autoSync = try {
+            handle.sync().startAutoSync(
+                boundRequest,
+                autoSyncSettings,
+                object : AutoSyncListener {
+                    override fun onSynced(summary: SyncSummary) = sync.heard(summary)
+                    override fun onFailed(category: ErrorCategory, message: String) = sync.heardFailure(category, message)
+                },
+            )
+        } catch (e: ShelfmarkException) {
+            notice = "Automatic sync could not start: ${e.message}"
+            null
+        }
     }
+
+    /**
+     * The app left the foreground: one more sync of what was edited (the
+     * core decides whether one is needed), then automatic sync stops until
+     * the app is back; WorkManager syncs meanwhile.
+     */
+    private fun wentToBackground() {
+        foreground = false
+        val running = autoSync ?: return
+        autoSync = null
+        closing = scope.launch {
+            try {
+                sync.heard(running.appClosing())
+            } catch (e: ShelfmarkException) {
+                sync.heardFailure(e.category, e.message ?: "")
+            }
+        }
+    }
+
+    /** Whether changes made elsewhere arrive as they happen (off in the background). */
+    val liveUpdates: LiveUpdates
+        get() = autoSync?.liveUpdates() ?: LiveUpdates.OFF
 
     /** Stops everything the app started; the library stays as it is on disk. */
     fun close() {
+        lifecycle?.close()
+        lifecycle = null
         autoSync?.stop()
         autoSync = null
         network?.close()

@@ -1,7 +1,7 @@
 // Desktop stand-ins for the platform, so that the app's screens run and are
 // tested on the host JVM: files instead of the share sheet, a drawn
 // placeholder instead of PdfRenderer, a record of schedules instead of
-// WorkManager, and a network the caller sets.
+// WorkManager, and a network and a foreground the caller sets.
 package org.shelfmark.app.desktop
 
 import androidx.compose.ui.geometry.Offset
@@ -10,6 +10,7 @@ import androidx.compose.ui.graphics.Canvas
 import androidx.compose.ui.graphics.Color
 import androidx.compose.ui.graphics.ImageBitmap
 import androidx.compose.ui.graphics.Paint
+import org.shelfmark.app.platform.AppLifecycle
 import org.shelfmark.app.platform.AppStorage
 import org.shelfmark.app.platform.BackgroundScheduler
 import org.shelfmark.app.platform.Connectivity
@@ -115,6 +116,23 @@ class ManualConnectivity(initial: Boolean? = false) : Connectivity {
     }
 }
 
+/** An app in front or not as the caller says (a test; the desktop window: always in front). */
+class ManualLifecycle(initial: Boolean = true) : AppLifecycle {
+    private val listeners = CopyOnWriteArrayList<(Boolean) -> Unit>()
+
+    @Volatile var foreground: Boolean = initial
+        set(value) {
+            field = value
+            listeners.forEach { it(value) }
+        }
+
+    override fun observe(onChange: (foreground: Boolean) -> Unit): AutoCloseable {
+        listeners.add(onChange)
+        onChange(foreground)
+        return AutoCloseable { listeners.remove(onChange) }
+    }
+}
+
 /** The desktop platform: everything under `dir`. */
 fun desktopPlatform(dir: File) = Platform(
     deviceName = "Desktop",
@@ -124,5 +142,6 @@ fun desktopPlatform(dir: File) = Platform(
     pdf = PlaceholderPdfRenderer(),
     scheduler = RecordingScheduler(),
     connectivity = ManualConnectivity(),
+    lifecycle = ManualLifecycle(),
     scanner = FrameScanner(),
 )
