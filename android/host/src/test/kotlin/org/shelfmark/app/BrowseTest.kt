@@ -1,23 +1,22 @@
 package org.shelfmark.app
 
-import androidx.compose.ui.semantics.SemanticsProperties
-import androidx.compose.ui.semantics.getOrNull
 import androidx.compose.ui.test.assertTextContains
 import androidx.compose.ui.test.junit4.v2.createComposeRule
-import androidx.compose.ui.test.onAllNodesWithTag
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performTextReplacement
 import androidx.compose.ui.unit.dp
+import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertEquals
 import org.junit.Rule
 import org.junit.Test
 import org.junit.rules.RuleChain
 import org.junit.rules.TestRule
+import org.shelfmark.NewItem
 import org.shelfmark.app.state.Screen
 import org.shelfmark.app.ui.Tags
 
-/** Browsing: the sidebar's collection tree and saved search, the sort orders, quick and "everything" search. */
+/** Browsing: the sidebar's collection tree and saved search, the sort orders (creator, title, date, date added), quick and "everything" search. */
 class BrowseTest {
     private val fixture = Fixture()
     private val rule = createComposeRule()
@@ -27,16 +26,7 @@ class BrowseTest {
 
     private fun key(title: String) = fixture.keys.getValue(title)
 
-    /** The keys of the rows shown, top to bottom. */
-    private fun shownKeys(): List<String> {
-        val list = rule.onAllNodesWithTag(Tags.ITEM_LIST).fetchSemanticsNodes().firstOrNull() ?: return listOf("(no list)")
-        return list.children.mapNotNull { it.config.getOrNull(SemanticsProperties.TestTag) }
-            .filter { it.startsWith("row:") }.map { it.removePrefix("row:") }
-    }
-
-    private fun waitForRows(expected: List<String>) {
-        rule.waitUntil(WAIT_MS) { shownKeys() == expected }
-    }
+    private fun waitForRows(expected: List<String>) = rule.waitForRows(expected)
 
     @Test
     fun sidebarSortAndSearch() {
@@ -96,5 +86,37 @@ class BrowseTest {
         rule.onNodeWithTag(Tags.row(key("On Computable Numbers"))).assertTextContains("Turing", substring = true)
         rule.onNodeWithTag(Tags.sidebar("Trash")).performClick()
         rule.waitForTag(Tags.ITEM_COUNT).assertTextContains("0 references")
+    }
+
+    @Test
+    fun dateAddedListsTheLatestAdditionsLast() {
+        // Added a second apart on the desk, after the seed references: Zebra first, then Aardvark.
+        val added = runBlocking {
+            listOf("Zebra Stripes in the Serengeti", "Aardvark Burrows").map { title ->
+                Thread.sleep(1_100)
+                fixture.desk.items().create(NewItem("journalArticle", mapOf("title" to title, "date" to "2001"), listOf(author("Ann", "Field")), emptyList(), emptyList())).key
+            }.also { fixture.desk.sync().syncNow(fixture.deskRequest(), null) }
+        }
+        val (zebra, aardvark) = added
+        val app = fixture.app(signedIn = true)
+        rule.showApp(app)
+        // The whole list in order, as read for the screen (more rows than a phone shows at once).
+        fun listed(): List<String> = app.browser?.rows?.let { rows -> (0 until rows.total).mapNotNull { rows.rowAt(it)?.key } } ?: emptyList()
+        rule.waitUntil(WAIT_MS) { listed().size == 7 }
+        assertEquals(aardvark, listed().first())
+
+        rule.onNodeWithTag("sort").performClick()
+        rule.waitForTag(Tags.sort("Date added")).performClick()
+        rule.waitUntil(WAIT_MS) { listed().takeLast(2) == listOf(zebra, aardvark) }
+        assertEquals(fixture.keys.values.toSet(), listed().take(5).toSet())
+        rule.onNodeWithTag("sort").assertTextContains("Sort: Date added")
+        // The screen shows the list's top rows: the seed references.
+        rule.waitUntil(WAIT_MS) { rule.shownRowKeys().let { it.isNotEmpty() && it == listed().take(it.size) } }
+        assertEquals(true, rule.shownRowKeys().first() in fixture.keys.values)
+
+        // Back to title order: Aardvark first again.
+        rule.onNodeWithTag("sort").performClick()
+        rule.waitForTag(Tags.sort("Title")).performClick()
+        rule.waitUntil(WAIT_MS) { listed().size == 7 && listed().first() == aardvark && rule.shownRowKeys().firstOrNull() == aardvark }
     }
 }

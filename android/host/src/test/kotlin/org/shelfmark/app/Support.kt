@@ -3,6 +3,9 @@ package org.shelfmark.app
 import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.requiredSize
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.ComposeTimeoutException
 import androidx.compose.ui.test.SemanticsNodeInteraction
 import androidx.compose.ui.test.junit4.ComposeContentTestRule
 import androidx.compose.ui.test.onNodeWithTag
@@ -27,6 +30,7 @@ import org.shelfmark.SyncRequest
 import org.shelfmark.app.desktop.desktopPlatform
 import org.shelfmark.app.state.AppState
 import org.shelfmark.app.ui.ShelfmarkApp
+import org.shelfmark.app.ui.Tags
 import org.shelfmark.createLibrary
 import java.io.File
 import java.nio.file.Files
@@ -142,6 +146,22 @@ fun ComposeContentTestRule.waitForText(text: String, timeout: Long = WAIT_MS) {
 
 fun ComposeContentTestRule.waitForNoText(text: String, timeout: Long = WAIT_MS) {
     waitUntil(timeout) { onAllNodesWithText(text, substring = true).fetchSemanticsNodes().isEmpty() }
+}
+
+/** The keys of the item rows the list shows, top to bottom. */
+fun ComposeContentTestRule.shownRowKeys(): List<String> {
+    val list = onAllNodesWithTag(Tags.ITEM_LIST).fetchSemanticsNodes().firstOrNull() ?: return listOf("(no list)")
+    return list.children.mapNotNull { it.config.getOrNull(SemanticsProperties.TestTag) }
+        .filter { it.startsWith("row:") }.map { it.removePrefix("row:") }
+}
+
+/** Waits until the list shows exactly the rows `expected`, in this order. */
+fun ComposeContentTestRule.waitForRows(expected: List<String>, timeout: Long = WAIT_MS) {
+    try {
+        waitUntil(timeout) { shownRowKeys() == expected }
+    } catch (e: ComposeTimeoutException) {
+        throw AssertionError("expected rows $expected, shown ${shownRowKeys()}", e)
+    }
 }
 
 /** Waits until `condition` (read off the library, not the screen) holds. */

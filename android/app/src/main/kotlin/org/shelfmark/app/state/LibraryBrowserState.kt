@@ -113,6 +113,10 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
     val editable: Boolean
         get() = sections.firstOrNull { it.libraryId == (selection?.libraryId ?: return true) }?.editable ?: true
 
+    /** Whether the list shows the items in sync conflict (the sidebar's Sync Conflicts row). */
+    val showsConflicts: Boolean
+        get() = selection?.kind is SidebarRowKind.SyncConflicts
+
     /** The collection new items go into: the chosen row's, if it is a collection. */
     val collection: String?
         get() = (selection?.kind as? SidebarRowKind.Collection)?.key
@@ -224,7 +228,13 @@ class LibraryBrowserState(val library: LibraryHandle, private val scope: Corouti
             // Keep the chosen row current (its count), or fall back to All Items when it went away.
             val chosen = selection
             val all = sections.flatMap { it.rows }
-            selection = all.firstOrNull { it.id == chosen?.id } ?: all.firstOrNull()
+            val kept = all.firstOrNull { it.id == chosen?.id }
+            if (chosen != null && kept == null) {
+                // Its conflicts resolved, or its collection deleted: the list shows All Items' items.
+                all.firstOrNull()?.let { select(it) }
+            } else {
+                selection = kept ?: all.firstOrNull()
+            }
         } catch (e: ShelfmarkException) {
             error = e.message
         }

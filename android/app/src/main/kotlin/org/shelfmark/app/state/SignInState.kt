@@ -34,6 +34,14 @@ class SignInState(private val app: AppState) {
     var progress: SyncProgressEvent? by mutableStateOf(null)
         private set
 
+    /**
+     * The stage the first sync was at when the library was shown: Indexing
+     * when a large download's full text is indexed after its items are in,
+     * null when it was shown at the end.
+     */
+    var shownAt: SyncStage? by mutableStateOf(null)
+        private set
+
     /** Every stage the first sync went through, in order. */
     val stagesSeen = mutableListOf<SyncStage>()
 
@@ -59,6 +67,7 @@ class SignInState(private val app: AppState) {
         error = null
         busy = true
         stagesSeen.clear()
+        shownAt = null
         app.scope.launch {
             val request = try {
                 if (method == SignInMethod.PASSWORD) {
@@ -80,6 +89,7 @@ class SignInState(private val app: AppState) {
                         progress = event
                         if (!shown && event.stage == SyncStage.INDEXING) {
                             shown = true
+                            shownAt = event.stage
                             app.signedIn()
                         }
                     }

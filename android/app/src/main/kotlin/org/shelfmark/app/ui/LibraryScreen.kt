@@ -17,6 +17,7 @@ import androidx.compose.foundation.lazy.LazyListState
 import androidx.compose.foundation.lazy.rememberLazyListState
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Button
 import androidx.compose.material3.DropdownMenu
 import androidx.compose.material3.DropdownMenuItem
 import androidx.compose.material3.ExperimentalMaterial3Api
@@ -155,6 +156,13 @@ fun LibraryListScreen(
                 color = MaterialTheme.colorScheme.outline,
                 modifier = Modifier.padding(horizontal = 16.dp, vertical = 4.dp).testTag(Tags.ITEM_COUNT),
             )
+            if (browser.showsConflicts) {
+                // The rows say which items; the conflicts screen shows each field here and online.
+                Button(
+                    onClick = { app.navigate(Screen.Conflicts) },
+                    modifier = Modifier.padding(horizontal = 12.dp, vertical = 4.dp).testTag(Tags.RESOLVE_CONFLICTS),
+                ) { Text("Resolve conflicts…") }
+            }
             browser.error?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(16.dp)) }
             LazyColumn(Modifier.fillMaxSize().testTag(Tags.ITEM_LIST), state = listState) {
                 items(rows.total, key = { it }) { index ->
@@ -227,17 +235,21 @@ private fun SortMenu(browser: LibraryBrowserState) {
     }
 }
 
-/** The last sync's outcome, or the running sync's stage. */
+/**
+ * The last sync's outcome, or the running sync's stage (the first sync's
+ * too: the list is shown while it indexes for search).
+ */
 @Composable
 fun SyncBanner(app: AppState) {
     val sync = app.sync
-    val text = sync.progress?.let { syncProgressText(it) } ?: sync.lastError ?: sync.lastResult ?: return
+    val firstSync = app.signIn.progress?.takeIf { app.signIn.busy }
+    val text = (sync.progress ?: firstSync)?.let { syncProgressText(it) } ?: sync.lastError ?: sync.lastResult ?: return
     Column(
         Modifier.fillMaxWidth().background(MaterialTheme.colorScheme.secondaryContainer).clickable { app.navigate(Screen.SyncStatus) }
             .padding(horizontal = 16.dp, vertical = 8.dp).testTag(Tags.SYNC_BANNER),
     ) {
-        Text(text, style = MaterialTheme.typography.bodySmall, color = if (sync.lastError != null && sync.progress == null) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSecondaryContainer)
-        if (sync.running) LinearProgressIndicator(Modifier.fillMaxWidth().padding(top = 4.dp))
+        Text(text, style = MaterialTheme.typography.bodySmall, color = if (sync.lastError != null && sync.progress == null && firstSync == null) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSecondaryContainer)
+        if (sync.running || firstSync != null) LinearProgressIndicator(Modifier.fillMaxWidth().padding(top = 4.dp))
     }
 }
 

@@ -60,6 +60,7 @@ object Tags {
     const val ADD_CREATOR = "edit.creator.add"
     const val PDF_PAGE = "annotate.page"
     const val ANNOTATION_COMMENT = "annotate.comment"
+    const val ANNOTATION_TEXT = "annotate.text"
     const val ANNOTATION_SAVE = "annotate.save"
     const val SHARE_PREVIEW = "share.preview"
     const val SHARE_TEXT = "share.text"
@@ -88,6 +89,7 @@ object Tags {
     const val COLLECTIONS_DONE = "collections.done"
     const val KEEP_ALL = "files.keep.all"
     const val VIEW_FIELDS = "detail.fields"
+    const val RESOLVE_CONFLICTS = "items.conflicts.resolve"
 
     fun row(key: String) = "row:$key"
     fun rowFiles(key: String) = "row.files:$key"
