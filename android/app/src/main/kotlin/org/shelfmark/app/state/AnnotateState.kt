@@ -23,6 +23,17 @@ val annotationKinds = listOf("highlight" to "Highlight", "underline" to "Underli
 /** The colours offered, as the hex values the annotations store. */
 val annotationColors = listOf("#ffd400", "#ff6666", "#5fb236", "#2ea8e5", "#a28ae5")
 
+private val annotationColorNames = mapOf(
+    "#ffd400" to "Yellow",
+    "#ff6666" to "Red",
+    "#5fb236" to "Green",
+    "#2ea8e5" to "Blue",
+    "#a28ae5" to "Purple",
+)
+
+/** What a colour is called (read out by screen readers); another app's colour by its hex value. */
+fun annotationColorName(hex: String): String = annotationColorNames[hex.lowercase()] ?: hex
+
 /**
  * The reader: opens a PDF attachment (downloading it first, with progress),
  * draws its pages through the platform's renderer, and adds, edits and

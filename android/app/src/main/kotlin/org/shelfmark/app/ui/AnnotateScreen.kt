@@ -31,8 +31,11 @@ import androidx.compose.ui.draw.clip
 import androidx.compose.ui.graphics.Color
 import androidx.compose.ui.layout.ContentScale
 import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import org.shelfmark.app.state.AnnotateState
+import org.shelfmark.app.state.annotationColorName
 import org.shelfmark.app.state.annotationColors
 import org.shelfmark.app.state.annotationKinds
 
@@ -86,7 +89,7 @@ private fun Panel(state: AnnotateState) {
         state.onPage().forEach { a ->
             Card(Modifier.fillMaxWidth().testTag(Tags.annotation(a.key))) {
                 Row(Modifier.padding(10.dp), horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                    Box(Modifier.size(14.dp).clip(CircleShape).background(parseColor(a.color)))
+                    Box(Modifier.size(14.dp).clip(CircleShape).background(parseColor(a.color)).semantics { contentDescription = annotationColorName(a.color) })
                     Column(Modifier.weight(1f)) {
                         Text(a.annotationType.replaceFirstChar { it.uppercase() }, style = MaterialTheme.typography.labelMedium)
                         a.text?.let { Text("“$it”", style = MaterialTheme.typography.bodySmall) }
@@ -110,12 +113,12 @@ private fun Panel(state: AnnotateState) {
                 Box(
                     Modifier.size(28.dp).clip(CircleShape).background(parseColor(hex))
                         .border(if (state.color == hex) 3.dp else 0.dp, MaterialTheme.colorScheme.onSurface, CircleShape)
-                        .clickable { state.color = hex }.testTag("color:$hex"),
+                        .clickable { state.color = hex }.semantics { contentDescription = annotationColorName(hex) }.testTag("color:$hex"),
                 )
             }
         }
         if (state.kind != "note") {
-            OutlinedTextField(state.text, { state.text = it }, label = { Text("Marked text") }, modifier = Modifier.fillMaxWidth())
+            OutlinedTextField(state.text, { state.text = it }, label = { Text("Marked text") }, modifier = Modifier.fillMaxWidth().testTag(Tags.ANNOTATION_TEXT))
         }
         OutlinedTextField(state.comment, { state.comment = it }, label = { Text("Comment") }, modifier = Modifier.fillMaxWidth().testTag(Tags.ANNOTATION_COMMENT))
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
