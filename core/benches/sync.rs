@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 use shelfmark_core::Library;
 use shelfmark_core::protocol::ObjectKey;
 use shelfmark_core::search::{ListQuery, SearchMode, SearchQuery, SortField};
-use shelfmark_core::sync::{CredentialStore, SyncOptions, SyncPhase, SyncProgress};
+use shelfmark_core::sync::{CredentialStore, SyncOptions, SyncProgress, SyncStage};
 
 /// Runs a sync to completion on the benchmark's one runtime.
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
@@ -443,7 +443,7 @@ fn p1_client(url: &str, key: &str, dir: &Path, page_size: Option<u32>) {
     };
     let probe = Arc::new(Mutex::new(Some(probe)));
     let progress: shelfmark_core::sync::ProgressCallback = Arc::new(move |p: &SyncProgress| {
-        if p.phase == SyncPhase::Indexing
+        if p.phase == SyncStage::Indexing
             && let Some(probe) = probe.lock().expect("probe").take()
         {
             probe();

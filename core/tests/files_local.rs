@@ -4,7 +4,7 @@
 
 mod common;
 
-use shelfmark_core::files::{DownloadPolicy, FileFilter, FileStatus};
+use shelfmark_core::files::{DownloadPolicy, FileFilter, FileStatusKind};
 use shelfmark_core::protocol::LinkMode;
 use shelfmark_core::{NewAttachment, OpenOptions};
 
@@ -33,7 +33,7 @@ fn attaching_copies_hashes_and_sniffs_the_file() {
     assert!(att.mtime.is_some());
 
     let state = lib.file_state(att.key.as_str()).expect("state");
-    assert_eq!(state.status, FileStatus::UploadPending);
+    assert_eq!(state.status, FileStatusKind::UploadPending);
     let path = state.path.expect("stored copy");
     assert!(path.starts_with(lib.attachments_dir()));
     assert_eq!(std::fs::read(&path).expect("copy"), epub);
@@ -103,7 +103,7 @@ fn linked_files_stay_links() {
         .add_attachment(Some(item.key.as_str()), link)
         .expect("link");
     let state = lib.file_state(att.key.as_str()).expect("state");
-    assert_eq!(state.status, FileStatus::Linked);
+    assert_eq!(state.status, FileStatusKind::Linked);
     assert!(lib.open_file(att.key.as_str()).is_err());
     // Not part of the store's listing of files.
     assert!(lib.file_states(&FileFilter::All).expect("all").is_empty());
@@ -244,7 +244,7 @@ fn a_download_cut_off_by_a_stopped_app_is_not_shown_running() {
     let reopened = shelfmark_core::Library::open(&path).expect("reopen");
     let state = reopened.file_state(&key).expect("state");
     assert!(
-        !matches!(state.status, FileStatus::Downloading { .. }),
+        !matches!(state.status, FileStatusKind::Downloading { .. }),
         "{:?}",
         state.status
     );

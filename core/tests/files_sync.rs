@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use shelfmark_core::Library;
 use shelfmark_core::files::{
-    CancellationToken, DownloadOptions, DownloadPolicy, FileFilter, FileProgress, FileStatus,
+    CancellationToken, DownloadOptions, DownloadPolicy, FileFilter, FileProgress, FileStatusKind,
     Priority,
 };
 
@@ -97,7 +97,7 @@ fn upload_on_one_device_download_on_demand_on_another() {
     let key_a = attachment.key.as_str().to_owned();
     // The copy lives in the library's own folder.
     let stored = a.file_state(&key_a).expect("state");
-    assert_eq!(stored.status, FileStatus::UploadPending);
+    assert_eq!(stored.status, FileStatusKind::UploadPending);
     assert!(
         stored
             .path
@@ -110,7 +110,7 @@ fn upload_on_one_device_download_on_demand_on_another() {
     assert_eq!(report.libraries[0].files.uploaded, 1, "{report:#?}");
     assert_eq!(
         a.file_state(&key_a).expect("state").status,
-        FileStatus::Downloaded
+        FileStatusKind::Downloaded
     );
 
     let report = b.sync();
@@ -120,7 +120,7 @@ fn upload_on_one_device_download_on_demand_on_another() {
     );
     assert_eq!(
         b.file_state(&key_a).expect("state").status,
-        FileStatus::NotDownloaded
+        FileStatusKind::NotDownloaded
     );
     assert!(b.open_file(&key_a).is_err(), "nothing to open yet");
 
@@ -147,7 +147,7 @@ fn upload_on_one_device_download_on_demand_on_another() {
     );
     assert_eq!(read_opened(&b, &key_a), bytes);
     let state = b.file_state(&key_a).expect("state");
-    assert_eq!(state.status, FileStatus::Downloaded);
+    assert_eq!(state.status, FileStatusKind::Downloaded);
     assert!(state.last_opened.is_some(), "opening is remembered");
 
     // The same bytes on another item: the server links them, nothing is sent.
@@ -187,7 +187,7 @@ fn upload_on_one_device_download_on_demand_on_another() {
     assert_eq!(outcomes[0].error_kind.as_deref(), Some("cancelled"));
     assert_eq!(
         b.file_state(att3.key.as_str()).expect("state").status,
-        FileStatus::NotDownloaded
+        FileStatusKind::NotDownloaded
     );
 }
 
@@ -217,20 +217,20 @@ fn replacement_uploads_with_if_match_and_reaches_the_other_device() {
     std::fs::write(&path, &second).expect("edit");
     assert_eq!(
         a.file_state(&key_a).expect("state").status,
-        FileStatus::ModifiedLocally
+        FileStatusKind::ModifiedLocally
     );
     let report = a.sync();
     assert_eq!(report.libraries[0].files.uploaded, 1, "{report:#?}");
     assert!(report.libraries[0].files.failed.is_empty(), "{report:#?}");
     assert_eq!(
         a.file_state(&key_a).expect("state").status,
-        FileStatus::Downloaded
+        FileStatusKind::Downloaded
     );
 
     b.sync();
     assert_eq!(
         b.file_state(&key_a).expect("state").status,
-        FileStatus::ChangedRemotely
+        FileStatusKind::ChangedRemotely
     );
     download(&b, &[&key_a]);
     assert_eq!(read_opened(&b, &key_a), second);
@@ -242,7 +242,7 @@ fn replacement_uploads_with_if_match_and_reaches_the_other_device() {
     a.sync();
     assert_eq!(
         a.file_state(&key_a).expect("state").status,
-        FileStatus::Downloaded
+        FileStatusKind::Downloaded
     );
 }
 
@@ -322,7 +322,7 @@ fn full_storage_fails_the_upload_but_not_the_metadata_sync() {
     assert_eq!(files.failed.len(), 1, "{report:#?}");
     assert_eq!(files.failed[0].error_kind.as_deref(), Some("storage quota"));
     match a.file_state(att.key.as_str()).expect("state").status {
-        FileStatus::UploadFailed {
+        FileStatusKind::UploadFailed {
             kind,
             reason,
             usage_mb,
@@ -344,7 +344,7 @@ fn full_storage_fails_the_upload_but_not_the_metadata_sync() {
     assert_eq!(b.title(paper.key.as_str()), "Atlas");
     assert_eq!(
         b.file_state(att.key.as_str()).expect("state").status,
-        FileStatus::NotDownloaded
+        FileStatusKind::NotDownloaded
     );
 
     // Not retried until something changes.
@@ -399,27 +399,27 @@ fn eviction_respects_the_budget_and_offline_collections() {
     let report = b.sync();
     assert_eq!(report.libraries[0].files.downloaded, 1, "{report:#?}");
     let status = |k: &str| b.file_state(k).expect("state").status;
-    assert_eq!(status(&atts[0]), FileStatus::Downloaded);
-    assert_eq!(status(&atts[1]), FileStatus::NotDownloaded);
+    assert_eq!(status(&atts[0]), FileStatusKind::Downloaded);
+    assert_eq!(status(&atts[1]), FileStatusKind::NotDownloaded);
 
     download(&b, &[&atts[1], &atts[2]]);
     b.open_file(&atts[2]).expect("open");
     // 300 kB here, 250 kB allowed: the never-opened file goes first.
     let evicted = b.set_cache_budget(Some(250_000)).expect("budget");
     assert_eq!(evicted.files, 1);
-    assert_eq!(status(&atts[1]), FileStatus::NotDownloaded);
-    assert_eq!(status(&atts[2]), FileStatus::Downloaded);
+    assert_eq!(status(&atts[1]), FileStatusKind::NotDownloaded);
+    assert_eq!(status(&atts[2]), FileStatusKind::Downloaded);
     // Too small for anything: the offline collection's file still stays.
     b.set_cache_budget(Some(50_000)).expect("budget");
-    assert_eq!(status(&atts[2]), FileStatus::NotDownloaded);
-    assert_eq!(status(&atts[0]), FileStatus::Downloaded);
+    assert_eq!(status(&atts[2]), FileStatusKind::NotDownloaded);
+    assert_eq!(status(&atts[0]), FileStatusKind::Downloaded);
 
     // Bulk removal for the collection; the metadata stays.
     let removed = b
         .evict_files(&FileFilter::Collection(keep.key.as_str().to_owned()))
         .expect("evict");
     assert_eq!(removed.files, 1);
-    assert_eq!(status(&atts[0]), FileStatus::NotDownloaded);
+    assert_eq!(status(&atts[0]), FileStatusKind::NotDownloaded);
     assert!(b.get_item(&atts[0]).is_ok());
 
     // "Everything at sync time", held back on a metered network.
@@ -455,7 +455,7 @@ fn a_queued_upload_resumes_after_a_restart() {
     assert_eq!(report.libraries[0].files.failed.len(), 1, "{report:#?}");
     assert!(matches!(
         a.file_state(att.key.as_str()).expect("state").status,
-        FileStatus::UploadFailed { .. }
+        FileStatusKind::UploadFailed { .. }
     ));
     proxy.drop_next_uploads(0);
 
@@ -467,7 +467,7 @@ fn a_queued_upload_resumes_after_a_restart() {
     assert_eq!(report.libraries[0].files.uploaded, 1, "{report:#?}");
     assert_eq!(
         a.file_state(att.key.as_str()).expect("state").status,
-        FileStatus::Downloaded
+        FileStatusKind::Downloaded
     );
 
     let b = Device::new(&server, &key);

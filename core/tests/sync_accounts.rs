@@ -8,7 +8,7 @@ mod sync_support;
 
 use reqwest::Method;
 use serde_json::json;
-use shelfmark_core::sync::{CredentialStore, SyncErrorKind, SyncOutcome};
+use shelfmark_core::sync::{CredentialStore, SyncErrorKind, SyncResult};
 use shelfmark_core::{Error, Library, LibraryId};
 
 use common::article;
@@ -421,7 +421,7 @@ fn the_first_sync_needs_a_server_and_a_key_and_bad_keys_are_refused() {
     let log = device.sync_log(5).expect("log");
     assert_eq!(log[0].outcome, "failed");
     assert_eq!(log[0].error_kind.as_deref(), Some("auth"));
-    let _ = (LibraryId::PERSONAL, SyncOutcome::Synced);
+    let _ = (LibraryId::PERSONAL, SyncResult::Synced);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use shelfmark_core::protocol::LinkMode;
 use shelfmark_core::protocol::SearchCondition;
-use shelfmark_core::sync::{Resolution, SyncOutcome};
+use shelfmark_core::sync::{Resolution, SyncResult};
 use shelfmark_core::{NewAnnotation, NewAttachment};
 
 use common::article;
@@ -151,7 +151,7 @@ fn edits_to_different_fields_merge_and_same_field_conflicts_resolve_both_ways() 
     b.add_tags(k, &["chemistry"]).expect("b tag");
     a.sync();
     let merged = b.sync();
-    assert_eq!(merged.libraries[0].outcome, SyncOutcome::Synced);
+    assert_eq!(merged.libraries[0].outcome, SyncResult::Synced);
     a.sync();
     for device in [&a, &b] {
         let got = device.get_item(k).expect("item");
@@ -169,7 +169,7 @@ fn edits_to_different_fields_merge_and_same_field_conflicts_resolve_both_ways() 
         .expect("b edit");
     a.sync();
     let report = b.sync();
-    assert_eq!(report.libraries[0].outcome, SyncOutcome::Conflicts);
+    assert_eq!(report.libraries[0].outcome, SyncResult::Conflicts);
     let conflicts = b.conflicts().expect("conflicts");
     assert_eq!(conflicts.len(), 1);
     assert_eq!(conflicts[0].key, k);
@@ -330,7 +330,7 @@ fn mass_deletions_stop_for_confirmation_on_both_sides() {
 
     // Upload side: 25 of 40 is more than max(10, 10 %): held.
     let held = a.sync();
-    assert_eq!(held.libraries[0].outcome, SyncOutcome::ConfirmDeletions);
+    assert_eq!(held.libraries[0].outcome, SyncResult::ConfirmDeletions);
     assert_eq!(held.libraries[0].pending_deletions.len(), 25);
     assert_eq!(held.libraries[0].deleted_there.items, 0);
     assert_eq!(a.deletions_to_confirm().expect("list").len(), 25);
@@ -342,7 +342,7 @@ fn mass_deletions_stop_for_confirmation_on_both_sides() {
     // B had the 25 in its trash already: moving them there again removes
     // nothing, so nothing is held.
     let b_report = b.sync();
-    assert_eq!(b_report.libraries[0].outcome, SyncOutcome::Synced);
+    assert_eq!(b_report.libraries[0].outcome, SyncResult::Synced);
 
     // A deletion of live items on the server side is held on the download side.
     let c = Device::new(&server, &key);
@@ -354,7 +354,7 @@ fn mass_deletions_stop_for_confirmation_on_both_sides() {
     confirm.confirm_deletions = true;
     sync_support::block_on(b.library.sync(&confirm)).expect("confirmed sync");
     let c_report = c.sync();
-    assert_eq!(c_report.libraries[0].outcome, SyncOutcome::ConfirmDeletions);
+    assert_eq!(c_report.libraries[0].outcome, SyncResult::ConfirmDeletions);
     assert!(rest.iter().all(|k| !c.is_in_trash(k).expect("still live")));
     c.confirm_deletions().expect("confirm");
     let c_done = c.sync();

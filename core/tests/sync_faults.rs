@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use reqwest::Method;
 use serde_json::json;
-use shelfmark_core::sync::{SyncPhase, SyncProgress};
+use shelfmark_core::sync::{SyncProgress, SyncStage};
 
 use common::article;
 use sync_support::{Device, Server};
@@ -32,7 +32,7 @@ fn a_change_online_between_pull_and_upload_is_pulled_and_the_upload_retried() {
     let other_key = key.clone();
     let mut options = device.options.clone();
     options.progress = Some(Arc::new(move |p: &SyncProgress| {
-        if p.phase == SyncPhase::Uploading && !flag.swap(true, Ordering::SeqCst) {
+        if p.phase == SyncStage::Uploading && !flag.swap(true, Ordering::SeqCst) {
             let (base, key) = (base.clone(), other_key.clone());
             std::thread::spawn(move || {
                 let body = json!([{"itemType": "book", "title": "Written elsewhere"}]);
@@ -90,7 +90,7 @@ fn an_interrupted_download_resumes_where_it_stopped() {
     // Standard pages of 50, so that the download takes several requests.
     options.max_page_size = Some(50);
     options.progress = Some(Arc::new(move |p: &SyncProgress| {
-        if p.phase == SyncPhase::Downloading
+        if p.phase == SyncStage::Downloading
             && p.done >= 100
             && p.done < p.total
             && let Some(tx) = stop_tx.lock().expect("lock").take()

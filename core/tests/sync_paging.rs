@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use common::article;
 use shelfmark_core::Library;
 use shelfmark_core::search::{SearchMode, SearchQuery};
-use shelfmark_core::sync::{SyncCancel, SyncOptions, SyncPhase, SyncProgress};
+use shelfmark_core::sync::{SyncCancel, SyncOptions, SyncProgress, SyncStage};
 use sync_support::{Device, Server};
 
 /// Requests to `<prefix>/items` among the server's log lines.
@@ -95,7 +95,7 @@ fn large_download_is_quick_searchable_before_its_full_text_is_indexed() {
         SyncOptions {
             cancel: Some(cancel),
             progress: Some(Arc::new(move |p: &SyncProgress| {
-                if p.phase != SyncPhase::Indexing {
+                if p.phase != SyncStage::Indexing {
                     return;
                 }
                 seen.lock().expect("seen").push((

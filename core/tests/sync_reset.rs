@@ -6,7 +6,7 @@
 mod common;
 mod sync_support;
 
-use shelfmark_core::sync::ResetMode;
+use shelfmark_core::sync::SyncResetMode;
 
 use common::article;
 use sync_support::{Device, Server};
@@ -23,7 +23,7 @@ fn live_titles(device: &Device) -> Vec<String> {
     titles
 }
 
-fn reset(device: &Device, mode: ResetMode) -> shelfmark_core::sync::ResetReport {
+fn reset(device: &Device, mode: SyncResetMode) -> shelfmark_core::sync::ResetReport {
     let report =
         sync_support::block_on(device.reset_sync(mode, &device.options)).expect("reset runs");
     assert!(report.sync.is_ok(), "{report:#?}");
@@ -64,7 +64,7 @@ fn reset_upload_makes_the_online_library_equal_this_one() {
     a.create_item(article("Vanadium", "Dunn", "2004"))
         .expect("v");
 
-    let report = reset(&a, ResetMode::Upload);
+    let report = reset(&a, SyncResetMode::Upload);
     assert!(report.sync.libraries[0].uploaded.items >= 3, "{report:#?}");
     assert_eq!(
         report.sync.libraries[0].deleted_there.items, 1,
@@ -115,7 +115,7 @@ fn reset_download_makes_this_library_equal_the_online_one() {
         .create_item(article("Vanadium", "Dunn", "2004"))
         .expect("v");
 
-    let report = reset(&a, ResetMode::Download);
+    let report = reset(&a, SyncResetMode::Download);
     assert_eq!(report.sync.libraries[0].uploaded.items, 0, "{report:#?}");
     assert_eq!(
         report.sync.libraries[0].trashed_here.items, 1,
@@ -159,7 +159,7 @@ fn reset_merge_joins_both_sides_without_duplicates() {
     a.set_fields(x.key.as_str(), &[("date", "2005")])
         .expect("edit");
 
-    let report = reset(&a, ResetMode::Merge);
+    let report = reset(&a, SyncResetMode::Merge);
     let titles = live_titles(&a);
     assert_eq!(
         titles,
@@ -189,9 +189,12 @@ fn reset_needs_a_synced_library_and_a_known_mode() {
     let server = Server::start();
     let (_, key) = server.user("never@example.org");
     let a = Device::new(&server, &key);
-    let err = sync_support::block_on(a.reset_sync(ResetMode::Download, &a.options))
+    let err = sync_support::block_on(a.reset_sync(SyncResetMode::Download, &a.options))
         .expect_err("never synced");
     assert!(err.to_string().contains("never synced"), "{err}");
-    assert!(ResetMode::parse("sideways").is_err());
-    assert_eq!(ResetMode::parse("Upload").ok(), Some(ResetMode::Upload));
+    assert!(SyncResetMode::parse("sideways").is_err());
+    assert_eq!(
+        SyncResetMode::parse("Upload").ok(),
+        Some(SyncResetMode::Upload)
+    );
 }

@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use shelfmark_core::sync::{
-    AutoSyncConfig, SyncCancel, SyncErrorKind, SyncOptions, SyncPhase, SyncProgress,
+    AutoSyncConfig, SyncCancel, SyncErrorKind, SyncOptions, SyncProgress, SyncStage,
 };
 
 use common::article;
@@ -43,7 +43,7 @@ fn a_second_sync_while_one_runs_joins_it() {
     let started_tx = std::sync::Mutex::new(Some(started_tx));
     let slow_options = SyncOptions {
         progress: Some(Arc::new(move |p: &SyncProgress| {
-            if p.phase == SyncPhase::Uploading
+            if p.phase == SyncStage::Uploading
                 && let Some(tx) = started_tx.lock().expect("lock").take()
             {
                 let _ = tx.send(());
@@ -92,7 +92,7 @@ fn a_cancelled_sync_stops_between_batches_and_resumes() {
     let options = SyncOptions {
         cancel: Some(cancel),
         progress: Some(Arc::new(move |p: &SyncProgress| {
-            if p.phase == SyncPhase::Uploading && p.done >= 50 {
+            if p.phase == SyncStage::Uploading && p.done >= 50 {
                 trigger.cancel();
             }
         })),

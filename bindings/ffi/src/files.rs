@@ -6,9 +6,13 @@ use std::sync::{Arc, Mutex};
 
 use shelfmark_core::Library;
 use shelfmark_core::files::{
-    CancellationToken, DownloadOptions, DownloadPolicy, EvictReport, FileFilter, FileOutcome,
-    FileProgress, FileProgressCallback, FileState, FileStatus, Priority,
+    CancellationToken, DownloadOptions, DownloadPolicy, EvictReport, FileFilter, FileProgress,
+    FileProgressCallback, FileState, Priority,
 };
+// The core's own types cross the FFI as they are: the declarations below
+// with `uniffi::remote` mirror them (the compiler checks every variant and
+// field) and give the apps their documentation.
+pub use shelfmark_core::files::{FileStatusKind, FileTransferResult};
 use tokio::task::JoinHandle;
 
 use crate::error::{Result, ShelfmarkError};
@@ -17,7 +21,7 @@ use crate::runtime::{runtime, with_library};
 use crate::sync::{KeyStorage, credential_store};
 
 /// Where an attachment's file stands on this device.
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum FileStatusKind {
     /// The server has the file; there is no copy here.
     NotDownloaded,
@@ -44,32 +48,6 @@ pub enum FileStatusKind {
     },
     /// A linked file or web link: kept where it is, never uploaded.
     Linked,
-}
-
-impl From<FileStatus> for FileStatusKind {
-    fn from(status: FileStatus) -> Self {
-        match status {
-            FileStatus::NotDownloaded => Self::NotDownloaded,
-            FileStatus::Downloading { done, total } => Self::Downloading { done, total },
-            FileStatus::Downloaded => Self::Downloaded,
-            FileStatus::ModifiedLocally => Self::ModifiedLocally,
-            FileStatus::ChangedRemotely => Self::ChangedRemotely,
-            FileStatus::MissingOnServer => Self::MissingOnServer,
-            FileStatus::UploadPending => Self::UploadPending,
-            FileStatus::UploadFailed {
-                kind,
-                reason,
-                usage_mb,
-                quota_mb,
-            } => Self::UploadFailed {
-                kind,
-                reason,
-                usage_mb,
-                quota_mb,
-            },
-            FileStatus::Linked => Self::Linked,
-        }
-    }
 }
 
 /// One attachment's file, as a list or a reader screen shows it.
@@ -100,7 +78,7 @@ impl From<FileState> for FileInfo {
             title: state.title,
             filename: state.filename,
             content_type: state.content_type,
-            status: state.status.into(),
+            status: state.status,
             path: state.path.map(|p| p.display().to_string()),
             local_size: state.local_size,
             last_opened: state.last_opened,
@@ -201,24 +179,13 @@ pub struct DownloadRequest {
 }
 
 /// How one file's download ended.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct FileTransferResult {
     pub key: String,
     pub ok: bool,
     /// `cancelled`, `network`, `server`, `invalid data` (a corrupt file)…
     pub error_kind: Option<String>,
     pub error: Option<String>,
-}
-
-impl From<FileOutcome> for FileTransferResult {
-    fn from(outcome: FileOutcome) -> Self {
-        Self {
-            key: outcome.key,
-            ok: outcome.ok,
-            error_kind: outcome.error_kind,
-            error: outcome.error,
-        }
-    }
 }
 
 /// Hears how downloads progress. Called on a background thread.
@@ -234,7 +201,7 @@ pub trait DownloadListener: Send + Sync {
 #[derive(Debug, uniffi::Object)]
 pub struct Download {
     cancel: CancellationToken,
-    task: Mutex<Option<JoinHandle<shelfmark_core::Result<Vec<FileOutcome>>>>>,
+    task: Mutex<Option<JoinHandle<shelfmark_core::Result<Vec<FileTransferResult>>>>>,
 }
 
 #[uniffi::export]
@@ -256,7 +223,7 @@ impl Download {
         let outcomes = task
             .await
             .map_err(|e| ShelfmarkError::task_stopped("the download", &e))??;
-        Ok(outcomes.into_iter().map(Into::into).collect())
+        Ok(outcomes)
     }
 }
 

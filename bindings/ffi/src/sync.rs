@@ -10,8 +10,12 @@ use std::time::Duration;
 use serde_json::Value;
 use shelfmark_core::sync::{
     self as core_sync, AutoSyncConfig, AutoSyncHandle, CredentialStore, FieldConflict,
-    LibraryConflict, ResetMode, Resolution, SyncCancel, SyncOptions, SyncPhase,
+    LibraryConflict, Resolution, SyncCancel, SyncOptions,
 };
+// The core's own types cross the FFI as they are: the declarations below
+// with `uniffi::remote` mirror them (the compiler checks every variant) and
+// give the apps their documentation.
+pub use shelfmark_core::sync::{LiveUpdates, SyncResetMode, SyncResult, SyncStage};
 use shelfmark_core::{Library, LibraryId};
 
 use crate::error::{Result, ShelfmarkError};
@@ -53,7 +57,7 @@ pub struct SyncRequest {
 }
 
 /// What a sync is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum SyncStage {
     /// Checking the key and the libraries it reaches.
     Connecting,
@@ -72,21 +76,6 @@ pub enum SyncStage {
     Indexing,
     /// Finished.
     Done,
-}
-
-impl From<SyncPhase> for SyncStage {
-    fn from(phase: SyncPhase) -> Self {
-        match phase {
-            SyncPhase::Connecting => Self::Connecting,
-            SyncPhase::Checking => Self::Checking,
-            SyncPhase::Downloading => Self::Downloading,
-            SyncPhase::ApplyingDeletions => Self::ApplyingDeletions,
-            SyncPhase::Uploading => Self::Uploading,
-            SyncPhase::UploadingDeletions => Self::UploadingDeletions,
-            SyncPhase::Indexing => Self::Indexing,
-            SyncPhase::Done => Self::Done,
-        }
-    }
 }
 
 /// A progress event of a running sync.
@@ -129,7 +118,7 @@ impl From<core_sync::Counts> for ObjectCounts {
 }
 
 /// How a library's sync ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum SyncResult {
     /// Both sides agree.
     Synced,
@@ -139,17 +128,6 @@ pub enum SyncResult {
     ConfirmDeletions,
     /// Failed; see the error.
     Failed,
-}
-
-impl From<core_sync::SyncOutcome> for SyncResult {
-    fn from(outcome: core_sync::SyncOutcome) -> Self {
-        match outcome {
-            core_sync::SyncOutcome::Synced => Self::Synced,
-            core_sync::SyncOutcome::Conflicts => Self::Conflicts,
-            core_sync::SyncOutcome::ConfirmDeletions => Self::ConfirmDeletions,
-            core_sync::SyncOutcome::Failed => Self::Failed,
-        }
-    }
 }
 
 /// What a sync did to one library.
@@ -187,7 +165,7 @@ impl From<core_sync::LibraryReport> for LibrarySyncReport {
             library_id: report.library,
             name: report.name,
             remote: report.remote,
-            result: report.outcome.into(),
+            result: report.outcome,
             downloaded: report.downloaded.into(),
             uploaded: report.uploaded.into(),
             trashed_here: report.trashed_here.into(),
@@ -431,7 +409,7 @@ impl SyncManager {
 }
 
 /// Which side a sync reset makes equal to the other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum SyncResetMode {
     /// Make the online library equal this one.
     Upload,
@@ -440,16 +418,6 @@ pub enum SyncResetMode {
     Download,
     /// Pair both sides again and join them without duplicates.
     Merge,
-}
-
-impl From<SyncResetMode> for ResetMode {
-    fn from(mode: SyncResetMode) -> Self {
-        match mode {
-            SyncResetMode::Upload => Self::Upload,
-            SyncResetMode::Download => Self::Download,
-            SyncResetMode::Merge => Self::Merge,
-        }
-    }
 }
 
 /// What a sync reset did.
@@ -556,12 +524,12 @@ impl AutoSync {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .as_ref()
-            .map_or(LiveUpdates::Off, |h| h.status().live.into())
+            .map_or(LiveUpdates::Off, |h| h.status().live)
     }
 }
 
 /// What automatic sync's live updates are doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum LiveUpdates {
     /// Not following (in the background, stopped, or not started yet).
     Off,
@@ -575,19 +543,6 @@ pub enum LiveUpdates {
     Reconnecting,
     /// The server refused the key; syncs report why.
     Refused,
-}
-
-impl From<core_sync::LiveUpdates> for LiveUpdates {
-    fn from(live: core_sync::LiveUpdates) -> Self {
-        match live {
-            core_sync::LiveUpdates::Off => Self::Off,
-            core_sync::LiveUpdates::Unavailable => Self::Unavailable,
-            core_sync::LiveUpdates::Connecting => Self::Connecting,
-            core_sync::LiveUpdates::Connected => Self::Connected,
-            core_sync::LiveUpdates::Reconnecting => Self::Reconnecting,
-            core_sync::LiveUpdates::Refused => Self::Refused,
-        }
-    }
 }
 
 fn summary_of(report: core_sync::SyncReport) -> SyncSummary {
@@ -611,7 +566,7 @@ fn sync_options(request: &SyncRequest, listener: Option<Arc<dyn SyncListener>>) 
         let callback: core_sync::ProgressCallback = Arc::new(move |p: &core_sync::SyncProgress| {
             listener.on_progress(SyncProgressEvent {
                 library_id: p.library.0,
-                stage: p.phase.into(),
+                stage: p.phase,
                 object_type: p.object.map(|t| t.as_str().to_owned()),
                 done: p.done as u64,
                 total: p.total as u64,
@@ -764,7 +719,7 @@ impl SyncManager {
         options.cancel = Some(token);
         let library = self.library.clone();
         let report = on_runtime("the sync", async move {
-            library.reset_sync(mode.into(), &options).await
+            library.reset_sync(mode, &options).await
         })
         .await;
         self.state.finish(number);

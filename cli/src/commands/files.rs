@@ -8,8 +8,8 @@ use anyhow::{Result, bail};
 use serde_json::{Value, json};
 use shelfmark_core::Library;
 use shelfmark_core::files::{
-    DownloadOptions, DownloadPolicy, EvictReport, FileFilter, FileProgress, FileState, FileStatus,
-    Priority,
+    DownloadOptions, DownloadPolicy, EvictReport, FileFilter, FileProgress, FileState,
+    FileStatusKind, Priority,
 };
 use tokio::runtime::Runtime;
 
@@ -97,12 +97,12 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-fn status_text(status: &FileStatus) -> String {
+fn status_text(status: &FileStatusKind) -> String {
     match status {
-        FileStatus::Downloading { done, total } => {
+        FileStatusKind::Downloading { done, total } => {
             format!("downloading {}/{}", human_size(*done), human_size(*total))
         }
-        FileStatus::UploadFailed { kind, reason, .. } => {
+        FileStatusKind::UploadFailed { kind, reason, .. } => {
             format!("upload failed ({kind}): {reason}")
         }
         other => other.as_str().to_owned(),

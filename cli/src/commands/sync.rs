@@ -9,8 +9,8 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use shelfmark_core::Library;
 use shelfmark_core::sync::{
-    AutoSyncConfig, CredentialStore, LibraryReport, ResetMode, Resolution, SyncOptions,
-    SyncOutcome, SyncPhase, SyncProgress, SyncReport,
+    AutoSyncConfig, CredentialStore, LibraryReport, Resolution, SyncOptions, SyncProgress,
+    SyncReport, SyncResetMode, SyncResult, SyncStage,
 };
 
 use tokio::runtime::Runtime;
@@ -29,14 +29,14 @@ fn phase_label(p: &SyncProgress) -> String {
         .map(|o| format!(" {}s", o.as_str()))
         .unwrap_or_default();
     let phase = match p.phase {
-        SyncPhase::Connecting => "connecting",
-        SyncPhase::Checking => "checking",
-        SyncPhase::Downloading => "downloading",
-        SyncPhase::ApplyingDeletions => "applying deletions",
-        SyncPhase::Uploading => "uploading",
-        SyncPhase::UploadingDeletions => "uploading deletions",
-        SyncPhase::Indexing => "indexing full text",
-        SyncPhase::Done => "done",
+        SyncStage::Connecting => "connecting",
+        SyncStage::Checking => "checking",
+        SyncStage::Downloading => "downloading",
+        SyncStage::ApplyingDeletions => "applying deletions",
+        SyncStage::Uploading => "uploading",
+        SyncStage::UploadingDeletions => "uploading deletions",
+        SyncStage::Indexing => "indexing full text",
+        SyncStage::Done => "done",
     };
     format!("library {}: {phase}{what}", p.library.0)
 }
@@ -265,17 +265,17 @@ fn print_report(report: &SyncReport, out: JsonOut) -> Result<()> {
 /// `reset-sync --mode …`: says what would happen, or with `--yes` writes a
 /// backup and resets.
 pub fn reset(library: &Library, args: ResetSyncArgs, runtime: &Runtime) -> Result<()> {
-    let mode = ResetMode::parse(&args.mode)?;
+    let mode = SyncResetMode::parse(&args.mode)?;
     let effect = match mode {
-        ResetMode::Upload => {
+        SyncResetMode::Upload => {
             "the online library will be made equal to this one: everything here is uploaded \
              and what exists only online is deleted there"
         }
-        ResetMode::Download => {
+        SyncResetMode::Download => {
             "this library will be made equal to the online one: local changes are replaced \
              and items that exist only here go to the trash"
         }
-        ResetMode::Merge => {
+        SyncResetMode::Merge => {
             "versions are forgotten and both sides are joined: identical references pair up, \
              differing fields become conflicts"
         }
@@ -313,10 +313,10 @@ fn counts_text(c: &shelfmark_core::sync::Counts) -> String {
 
 fn print_library(lib: &LibraryReport) {
     let state = match lib.outcome {
-        SyncOutcome::Synced => "synced",
-        SyncOutcome::Conflicts => "synced, with conflicts to resolve",
-        SyncOutcome::ConfirmDeletions => "stopped: deletions need confirmation",
-        SyncOutcome::Failed => "failed",
+        SyncResult::Synced => "synced",
+        SyncResult::Conflicts => "synced, with conflicts to resolve",
+        SyncResult::ConfirmDeletions => "stopped: deletions need confirmation",
+        SyncResult::Failed => "failed",
     };
     println!("{} ({}): {state}", lib.name, lib.remote);
     if lib.downloaded.total() > 0 {

@@ -26,14 +26,15 @@ use rows::{AttachmentInfo, FileRow, PolicyRow};
 
 pub(crate) use run::sync_files;
 pub use run::{
-    DownloadOptions, FileOutcome, FileProgress, FileProgressCallback, FileSyncSummary, Priority,
+    DownloadOptions, FileProgress, FileProgressCallback, FileSyncSummary, FileTransferResult,
+    Priority,
 };
 pub use tokio_util::sync::CancellationToken;
 
 /// Where an attachment's file stands on this device.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
-pub enum FileStatus {
+pub enum FileStatusKind {
     /// The server has the file; there is no copy here.
     NotDownloaded,
     Downloading {
@@ -63,7 +64,7 @@ pub enum FileStatus {
     Linked,
 }
 
-impl FileStatus {
+impl FileStatusKind {
     /// A short name for lists (`not-downloaded`, `upload-failed`, …).
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -89,7 +90,7 @@ pub struct FileState {
     pub title: Option<String>,
     pub filename: Option<String>,
     pub content_type: Option<String>,
-    pub status: FileStatus,
+    pub status: FileStatusKind,
     /// Where the copy here is, when there is one.
     pub path: Option<PathBuf>,
     /// Bytes of the copy here.
@@ -153,7 +154,7 @@ fn status_of(
         title: info.title.clone(),
         filename: info.filename.clone(),
         content_type: info.content_type.clone(),
-        status: FileStatus::Linked,
+        status: FileStatusKind::Linked,
         path: None,
         local_size: None,
         last_opened: row.and_then(|r| r.last_opened.clone()),
@@ -170,7 +171,7 @@ fn status_of(
         Some((path, size, mtime, r))
     });
     state.status = match (row, &local) {
-        (Some(r), _) if r.error.is_some() && r.upload_pending => FileStatus::UploadFailed {
+        (Some(r), _) if r.error.is_some() && r.upload_pending => FileStatusKind::UploadFailed {
             kind: r.error_kind.clone().unwrap_or_default(),
             reason: r.error.clone().unwrap_or_default(),
             usage_mb: r.storage_usage_mb,
@@ -179,10 +180,10 @@ fn status_of(
         (Some(r), Some((_, size, mtime, _)))
             if r.local_size != Some(*size) || r.local_mtime != Some(*mtime) =>
         {
-            FileStatus::ModifiedLocally
+            FileStatusKind::ModifiedLocally
         }
-        (Some(r), _) if r.upload_pending => FileStatus::UploadPending,
-        (Some(r), _) if r.downloading => FileStatus::Downloading {
+        (Some(r), _) if r.upload_pending => FileStatusKind::UploadPending,
+        (Some(r), _) if r.downloading => FileStatusKind::Downloading {
             done: r.bytes_done,
             total: r.bytes_total,
         },
@@ -190,13 +191,13 @@ fn status_of(
             Some(md5)
                 if r.local_md5.as_ref() != Some(md5) && r.superseded_md5.as_ref() != Some(md5) =>
             {
-                FileStatus::ChangedRemotely
+                FileStatusKind::ChangedRemotely
             }
-            _ => FileStatus::Downloaded,
+            _ => FileStatusKind::Downloaded,
         },
-        (Some(r), None) if r.missing_on_server => FileStatus::MissingOnServer,
-        (_, None) if info.md5.is_none() => FileStatus::MissingOnServer,
-        (_, None) => FileStatus::NotDownloaded,
+        (Some(r), None) if r.missing_on_server => FileStatusKind::MissingOnServer,
+        (_, None) if info.md5.is_none() => FileStatusKind::MissingOnServer,
+        (_, None) => FileStatusKind::NotDownloaded,
     };
     if let Some((path, size, _, _)) = local {
         state.path = Some(path);
@@ -483,7 +484,7 @@ impl Library {
             .filter(|s| {
                 matches!(
                     s.status,
-                    FileStatus::Downloaded | FileStatus::ChangedRemotely
+                    FileStatusKind::Downloaded | FileStatusKind::ChangedRemotely
                 )
             })
             .map(|s| s.key)
@@ -540,7 +541,7 @@ impl Library {
             .filter(|s| {
                 matches!(
                     s.status,
-                    FileStatus::Downloaded | FileStatus::ChangedRemotely
+                    FileStatusKind::Downloaded | FileStatusKind::ChangedRemotely
                 )
             })
             .filter(|s| !offline.contains(&s.key))

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::rows::{self, AttachmentInfo, FileRow};
 use super::transfer::{self, Fetched, Precondition, TransferError, UploadRequest, Uploaded};
-use super::{FileFilter, FileStatus, store};
+use super::{FileFilter, FileStatusKind, store};
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId, blocking};
 use crate::sync::client::{ApiClient, RemoteLibrary};
@@ -73,7 +73,7 @@ impl std::fmt::Debug for DownloadOptions {
 
 /// How one file's transfer ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileOutcome {
+pub struct FileTransferResult {
     pub key: String,
     pub ok: bool,
     /// As in the sync log: `network`, `storage quota`, `server`, …
@@ -81,7 +81,7 @@ pub struct FileOutcome {
     pub error: Option<String>,
 }
 
-impl FileOutcome {
+impl FileTransferResult {
     fn done(key: &str) -> Self {
         Self {
             key: key.to_owned(),
@@ -113,7 +113,7 @@ pub struct FileSyncSummary {
     /// Uploads the server already had the bytes for (nothing sent).
     pub linked_existing: usize,
     pub downloaded: usize,
-    pub failed: Vec<FileOutcome>,
+    pub failed: Vec<FileTransferResult>,
     /// Downloads held back because the network is metered.
     pub held_for_unmetered: bool,
 }
@@ -213,7 +213,7 @@ impl Library {
         &self,
         keys: &[String],
         options: &DownloadOptions,
-    ) -> Result<Vec<FileOutcome>> {
+    ) -> Result<Vec<FileTransferResult>> {
         let credentials = options.credentials.clone();
         let (client, remote) = blocking(self, move |l| connect(l, &credentials)).await?;
         Ok(self
@@ -229,9 +229,9 @@ impl Library {
             .filter(|s| {
                 matches!(
                     s.status,
-                    FileStatus::NotDownloaded
-                        | FileStatus::ChangedRemotely
-                        | FileStatus::Downloading { .. }
+                    FileStatusKind::NotDownloaded
+                        | FileStatusKind::ChangedRemotely
+                        | FileStatusKind::Downloading { .. }
                 )
             })
             .map(|s| s.key)
@@ -244,7 +244,7 @@ impl Library {
         remote: RemoteLibrary,
         keys: &[String],
         options: &DownloadOptions,
-    ) -> Vec<FileOutcome> {
+    ) -> Vec<FileTransferResult> {
         let concurrency = if options.concurrency == 0 {
             MAX_TRANSFERS
         } else {
@@ -261,8 +261,8 @@ impl Library {
                 async move {
                     let _slot = GATE.enter(options.priority).await;
                     match library.download_one(&client, remote, &key, &options).await {
-                        Ok(()) => FileOutcome::done(&key),
-                        Err(e) => FileOutcome::failed(&key, &e),
+                        Ok(()) => FileTransferResult::done(&key),
+                        Err(e) => FileTransferResult::failed(&key, &e),
                     }
                 }
             })
@@ -637,7 +637,7 @@ pub(crate) async fn sync_files(
 ) -> FileSyncSummary {
     let mut summary = FileSyncSummary::default();
     if let Err(e) = sync_files_inner(library, client, remote, &mut summary).await {
-        summary.failed.push(FileOutcome {
+        summary.failed.push(FileTransferResult {
             key: String::new(),
             ok: false,
             error_kind: Some("library".into()),
@@ -692,7 +692,7 @@ async fn sync_files_inner(
                     row.storage_quota_mb = e.quota_mb;
                     let wait = Duration::from_secs(5 << (row.attempts - 1).min(12));
                     row.backoff_until = Some(timestamp_in(wait.min(Duration::from_secs(6 * 3600))));
-                    summary.failed.push(FileOutcome::failed(&row.key, e));
+                    summary.failed.push(FileTransferResult::failed(&row.key, e));
                 }
             }
             // The row may have changed meanwhile (opened, modified again).

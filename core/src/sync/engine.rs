@@ -21,7 +21,7 @@ use super::objects;
 use super::plan::{DeletionAction, needs_confirmation, plan_fetch};
 use super::store::{Direction, SyncStore};
 use super::types::{
-    LibraryReport, ProgressCallback, ResetMode, SyncCancel, SyncPhase, SyncProgress,
+    LibraryReport, ProgressCallback, SyncCancel, SyncProgress, SyncResetMode, SyncStage,
 };
 use super::upload::Outgoing;
 use crate::changes::ObjectKind;
@@ -58,7 +58,7 @@ pub(crate) struct LibraryRun {
     pub progress: Option<ProgressCallback>,
     pub report: LibraryReport,
     /// A sync reset to prepare before the normal pull and upload.
-    pub reset: Option<ResetMode>,
+    pub reset: Option<SyncResetMode>,
     /// Checked between batches: a cancelled sync stops there.
     pub cancel: Option<SyncCancel>,
 }
@@ -94,7 +94,7 @@ impl LibraryRun {
         SyncStore::new(&self.library)
     }
 
-    fn progress(&self, phase: SyncPhase, object: Option<ObjectKind>, done: usize, total: usize) {
+    fn progress(&self, phase: SyncStage, object: Option<ObjectKind>, done: usize, total: usize) {
         if let Some(callback) = &self.progress {
             callback(&SyncProgress {
                 library: self.library.id(),
@@ -139,7 +139,7 @@ impl LibraryRun {
             return Ok(());
         }
         let mut done = 0;
-        self.progress(SyncPhase::Indexing, None, done, total);
+        self.progress(SyncStage::Indexing, None, done, total);
         loop {
             SyncCancel::check(self.cancel.as_ref())?;
             let n = self.store().index_backlog_batch().await?;
@@ -147,7 +147,7 @@ impl LibraryRun {
                 break;
             }
             done = (done + n).min(total);
-            self.progress(SyncPhase::Indexing, None, done, total);
+            self.progress(SyncStage::Indexing, None, done, total);
         }
         Ok(())
     }
@@ -193,7 +193,7 @@ impl LibraryRun {
                 let remote_versions = if not_modified {
                     Default::default()
                 } else {
-                    self.progress(SyncPhase::Checking, Some(ty), 0, 0);
+                    self.progress(SyncStage::Checking, Some(ty), 0, 0);
                     match self.client.versions(self.remote, ty, since, false).await? {
                         Fetched::NotModified => {
                             // Nothing in the library changed since `since`.
@@ -275,12 +275,12 @@ impl LibraryRun {
             }
             let target = (!seen.moved).then_some(seen.first).flatten();
             let total = planned.len();
-            self.progress(SyncPhase::ApplyingDeletions, None, 0, total);
+            self.progress(SyncStage::ApplyingDeletions, None, 0, total);
             let moved = self.store().apply_deletions(planned, target).await?;
             for (ty, n) in moved {
                 self.report.trashed_here.add(ty, n);
             }
-            self.progress(SyncPhase::ApplyingDeletions, None, total, total);
+            self.progress(SyncStage::ApplyingDeletions, None, total, total);
             if target.is_some() {
                 return Ok(Pulled::Done);
             }
@@ -307,7 +307,7 @@ impl LibraryRun {
         seen: &mut VersionWatch,
     ) -> Result<()> {
         let total = keys.len();
-        self.progress(SyncPhase::Downloading, Some(ty), 0, total);
+        self.progress(SyncStage::Downloading, Some(ty), 0, total);
         let client = Arc::clone(&self.client);
         let remote = self.remote;
         let concurrency = self.concurrency.max(1);
@@ -342,7 +342,7 @@ impl LibraryRun {
         if !pulled.held.is_empty() {
             let held = std::mem::take(&mut pulled.held);
             self.apply_page(ty, held, context).await?;
-            self.progress(SyncPhase::Downloading, Some(ty), total, total);
+            self.progress(SyncStage::Downloading, Some(ty), total, total);
         }
         Ok(())
     }
@@ -426,7 +426,7 @@ impl LibraryRun {
                         // The writer stopped; its error is the one to report.
                         break;
                     }
-                    self.progress(SyncPhase::Downloading, Some(ty), pulled.done, pulled.total);
+                    self.progress(SyncStage::Downloading, Some(ty), pulled.done, pulled.total);
                 } else {
                     pulled.held.extend(objects);
                 }
@@ -512,7 +512,7 @@ impl LibraryRun {
             let mut done = 0;
             for batch in outgoing.chunks(WRITE_BATCH) {
                 SyncCancel::check(self.cancel.as_ref())?;
-                self.progress(SyncPhase::Uploading, Some(ty), done, total);
+                self.progress(SyncStage::Uploading, Some(ty), done, total);
                 let payloads: Vec<Value> = batch.iter().map(|o| o.payload.clone()).collect();
                 let report = match self
                     .client
@@ -560,7 +560,7 @@ impl LibraryRun {
                 done += batch.len();
             }
             if total > 0 {
-                self.progress(SyncPhase::Uploading, Some(ty), total, total);
+                self.progress(SyncStage::Uploading, Some(ty), total, total);
             }
         }
         if needs_pull {
@@ -602,7 +602,7 @@ impl LibraryRun {
                 .collect();
             for batch in keys.chunks(WRITE_BATCH) {
                 SyncCancel::check(self.cancel.as_ref())?;
-                self.progress(SyncPhase::UploadingDeletions, Some(ty), done, total);
+                self.progress(SyncStage::UploadingDeletions, Some(ty), done, total);
                 version = match self.client.delete(self.remote, ty, batch, version).await {
                     Ok(v) => v,
                     Err(e) if e.kind == SyncErrorKind::Conflict => return Ok(Uploaded::NeedsPull),
@@ -620,7 +620,7 @@ impl LibraryRun {
                 done += n;
             }
         }
-        self.progress(SyncPhase::UploadingDeletions, None, total, total);
+        self.progress(SyncStage::UploadingDeletions, None, total, total);
         Ok(Uploaded::Done)
     }
 

@@ -27,14 +27,14 @@ use super::client::Fetched;
 use super::engine::{LibraryRun, Listing, VersionWatch, fetch_pages};
 use super::objects;
 use super::state;
-use super::types::{ResetMode, ResetReport};
+use super::types::{ResetReport, SyncResetMode};
 use crate::changes::ObjectKind;
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId, blocking};
 
 /// Where the backup before a reset goes: beside the library file.
-fn backup_path(library: &Path, mode: ResetMode) -> PathBuf {
+fn backup_path(library: &Path, mode: SyncResetMode) -> PathBuf {
     let stem = library
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -68,7 +68,7 @@ impl Library {
     /// already running is waited for first.
     pub async fn reset_sync(
         &self,
-        mode: ResetMode,
+        mode: SyncResetMode,
         options: &super::SyncOptions,
     ) -> Result<ResetReport> {
         self.exclusively(self.reset_now(mode, options)).await
@@ -76,7 +76,7 @@ impl Library {
 
     async fn reset_now(
         &self,
-        mode: ResetMode,
+        mode: SyncResetMode,
         options: &super::SyncOptions,
     ) -> Result<ResetReport> {
         if blocking(self, |l| l.binding()).await?.is_none() {
@@ -211,11 +211,11 @@ pub(super) fn forget_versions(tx: &WriteTx<'_>, lib: LibraryId) -> Result<()> {
 impl LibraryRun {
     /// Prepares one library for the reset in `mode`, before the normal
     /// pull and upload run.
-    pub(crate) async fn prepare_reset(&mut self, mode: ResetMode) -> Result<()> {
+    pub(crate) async fn prepare_reset(&mut self, mode: SyncResetMode) -> Result<()> {
         match mode {
-            ResetMode::Merge => self.store().forget_versions().await,
-            ResetMode::Upload => self.prepare_upload_reset().await,
-            ResetMode::Download => self.prepare_download_reset().await,
+            SyncResetMode::Merge => self.store().forget_versions().await,
+            SyncResetMode::Upload => self.prepare_upload_reset().await,
+            SyncResetMode::Download => self.prepare_download_reset().await,
         }
     }
 

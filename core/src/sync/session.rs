@@ -15,8 +15,8 @@ use super::error::{SyncError, SyncErrorKind};
 use super::session_store::{ReachedGroup, RunRecord, SessionStore};
 use super::state::{self, Binding};
 use super::types::{
-    LibraryReport, ResetMode, SyncCancel, SyncOptions, SyncOutcome, SyncPhase, SyncProgress,
-    SyncReport,
+    LibraryReport, SyncCancel, SyncOptions, SyncProgress, SyncReport, SyncResetMode, SyncResult,
+    SyncStage,
 };
 use crate::error::{Error, Result};
 use crate::library::blocking;
@@ -107,7 +107,7 @@ impl Library {
     pub(crate) async fn sync_resetting(
         &self,
         options: &SyncOptions,
-        reset: Option<ResetMode>,
+        reset: Option<SyncResetMode>,
     ) -> Result<SyncReport> {
         let run_id = format!(
             "{}-{}",
@@ -133,7 +133,7 @@ impl Library {
         &self,
         options: &SyncOptions,
         run_id: &str,
-        reset: Option<ResetMode>,
+        reset: Option<SyncResetMode>,
     ) -> Result<SyncReport> {
         let emit = |phase| {
             if let Some(p) = &options.progress {
@@ -146,7 +146,7 @@ impl Library {
                 });
             }
         };
-        emit(SyncPhase::Connecting);
+        emit(SyncStage::Connecting);
         let store = SessionStore::new(self);
         let binding = store.binding().await?;
         let server_url = match (&options.server_url, &binding) {
@@ -283,7 +283,7 @@ impl Library {
                     .await?,
             );
         }
-        emit(SyncPhase::Done);
+        emit(SyncStage::Done);
         Ok(report)
     }
 
@@ -401,7 +401,7 @@ impl Library {
         run_id: &str,
         id: LibraryId,
         remote: RemoteLibrary,
-        reset: Option<ResetMode>,
+        reset: Option<SyncResetMode>,
     ) -> Result<LibraryReport> {
         let store = SessionStore::new(self);
         let library = blocking(self, move |l| l.scoped(id)).await?;
@@ -424,7 +424,7 @@ impl Library {
         let result = runner.run().await;
         let mut report = runner.report;
         if let Err(err) = &result {
-            report.outcome = SyncOutcome::Failed;
+            report.outcome = SyncResult::Failed;
             report.error_kind = Some(error_kind_of(err).to_owned());
             report.error = Some(err.to_string());
         } else {
@@ -444,13 +444,13 @@ impl Library {
         let (conflicts, notices) = store.conflicts_and_notices(id, first_notice).await?;
         report.conflicts = conflicts;
         report.notices = notices;
-        if report.outcome != SyncOutcome::Failed {
+        if report.outcome != SyncResult::Failed {
             report.outcome = if !report.pending_deletions.is_empty() {
-                SyncOutcome::ConfirmDeletions
+                SyncResult::ConfirmDeletions
             } else if conflicts > 0 {
-                SyncOutcome::Conflicts
+                SyncResult::Conflicts
             } else {
-                SyncOutcome::Synced
+                SyncResult::Synced
             };
         }
         let message = report.error.clone().or_else(|| {

@@ -60,7 +60,7 @@ pub type ProgressCallback = Arc<dyn Fn(&SyncProgress) + Send + Sync>;
 /// What a sync is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum SyncPhase {
+pub enum SyncStage {
     /// Checking the key and the libraries it reaches.
     Connecting,
     /// Asking what changed online.
@@ -79,7 +79,7 @@ pub enum SyncPhase {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncProgress {
     pub library: LibraryId,
-    pub phase: SyncPhase,
+    pub phase: SyncStage,
     pub object: Option<ObjectKind>,
     pub done: usize,
     pub total: usize,
@@ -153,7 +153,7 @@ impl Counts {
 /// How a library's sync ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum SyncOutcome {
+pub enum SyncResult {
     /// Both sides agree; nothing needed doing or everything was done.
     Synced,
     /// Synced, with conflicts waiting to be resolved.
@@ -163,7 +163,7 @@ pub enum SyncOutcome {
     Failed,
 }
 
-impl SyncOutcome {
+impl SyncResult {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Synced => "ok",
@@ -181,7 +181,7 @@ pub struct LibraryReport {
     pub name: String,
     /// `/users/<id>` or `/groups/<id>`.
     pub remote: String,
-    pub outcome: SyncOutcome,
+    pub outcome: SyncResult,
     pub downloaded: Counts,
     pub uploaded: Counts,
     /// Deleted online, moved to the trash here.
@@ -209,7 +209,7 @@ impl LibraryReport {
             library: library.0,
             name,
             remote: remote.prefix(),
-            outcome: SyncOutcome::Synced,
+            outcome: SyncResult::Synced,
             downloaded: Counts::default(),
             uploaded: Counts::default(),
             trashed_here: Counts::default(),
@@ -251,14 +251,14 @@ impl SyncReport {
     pub fn is_ok(&self) -> bool {
         self.libraries
             .iter()
-            .all(|l| l.outcome != SyncOutcome::Failed)
+            .all(|l| l.outcome != SyncResult::Failed)
     }
 }
 
 /// Which side a sync reset makes the other equal to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum ResetMode {
+pub enum SyncResetMode {
     /// Make the online library equal this one.
     Upload,
     /// Make this library equal the online one (local-only objects go to
@@ -268,8 +268,8 @@ pub enum ResetMode {
     Merge,
 }
 
-impl ResetMode {
-    pub const ALL: [ResetMode; 3] = [Self::Upload, Self::Download, Self::Merge];
+impl SyncResetMode {
+    pub const ALL: [SyncResetMode; 3] = [Self::Upload, Self::Download, Self::Merge];
 
     /// The mode's name on the command line.
     pub fn as_str(self) -> &'static str {
@@ -296,7 +296,7 @@ impl ResetMode {
 /// What a sync reset did: where the backup is and the sync it ran.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResetReport {
-    pub mode: ResetMode,
+    pub mode: SyncResetMode,
     /// The backup archive written before anything changed.
     pub backup: PathBuf,
     pub sync: SyncReport,
