@@ -1,0 +1,167 @@
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+use crate::settings::{ReaderAccess, Settings};
+
+/// An open database: the one connection that writes (SQLite lets one write
+/// at a time anyway) and a pool of readers that work beside it in WAL mode,
+/// each seeing the last committed state without waiting for the writer.
+///
+/// Made by [`crate::open`]. Its methods block; async callers run them on
+/// blocking threads.
+pub struct Database {
+    path: PathBuf,
+    settings: Settings,
+    writer: Mutex<Connection>,
+    idle_readers: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Locks `mutex`, taking the guard back if a thread panicked holding it.
+///
+/// This is the one rule for a poisoned lock here. A panic cannot leave the
+/// database half written: SQLite keeps every change in a transaction until
+/// commit, rusqlite's `Transaction` rolls back when dropped during the
+/// unwinding, and [`Database::writer`] rolls back any other transaction the
+/// panicked thread left open. So the connection (or the pool's list of idle
+/// ones) is as good as before, while refusing it would take the database
+/// away from every later caller until the process restarts.
+fn lock_recovering<T>(mutex: &Mutex<T>) -> (MutexGuard<'_, T>, bool) {
+    match mutex.lock() {
+        Ok(guard) => (guard, false),
+        Err(poisoned) => {
+            mutex.clear_poison();
+            (poisoned.into_inner(), true)
+        }
+    }
+}
+
+impl Database {
+    pub(crate) fn new(path: &Path, settings: Settings, writer: Connection) -> Self {
+        Self {
+            path: path.to_owned(),
+            settings,
+            writer: Mutex::new(writer),
+            idle_readers: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The writer connection, for as long as the guard is held. Writes
+    /// through it are serialised with every other write to the database.
+    pub fn writer(&self) -> MutexGuard<'_, Connection> {
+        let (guard, recovered) = lock_recovering(&self.writer);
+        if recovered && !guard.is_autocommit() {
+            // The panicked holder left a transaction open (one begun with
+            // plain SQL): what it wrote goes. Should the rollback fail, the
+            // next `BEGIN` reports the open transaction.
+            let _ = guard.execute_batch("ROLLBACK");
+        }
+        guard
+    }
+
+    /// Runs `read` on a reader connection from the pool (opening one when
+    /// none is idle), and keeps the connection for the next read.
+    pub fn read<T, E: From<Error>>(
+        &self,
+        read: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let pooled = lock_recovering(&self.idle_readers).0.pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => self.open_reader().map_err(Error::from)?,
+        };
+        let result = read(&conn);
+        // A reader left inside a transaction would hold on to an old
+        // snapshot (and keep the WAL from being checkpointed): not kept.
+        if conn.is_autocommit() {
+            let (mut idle, _) = lock_recovering(&self.idle_readers);
+            if idle.len() < self.settings.max_idle_readers {
+                idle.push(conn);
+            }
+        }
+        result
+    }
+
+    fn open_reader(&self) -> rusqlite::Result<Connection> {
+        let access = match self.settings.reader_access {
+            ReaderAccess::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+            ReaderAccess::QueryOnly => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        };
+        let conn =
+            Connection::open_with_flags(&self.path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        self.settings.configure(&conn)?;
+        self.settings.configure_reader(&conn)?;
+        Ok(conn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Transaction;
+
+    use super::*;
+    use crate::{FileKind, OpenMode, Schema, open};
+
+    struct Scratch;
+
+    impl Schema for Scratch {
+        type Error = Error;
+        const KIND: FileKind = FileKind {
+            application_id: 0x5445_5354,
+            description: "a scratch file",
+            tables: &["scratch"],
+        };
+        const VERSION: u32 = 1;
+        fn create(tx: &Transaction<'_>) -> Result<()> {
+            tx.execute_batch("CREATE TABLE scratch (x);")?;
+            Ok(())
+        }
+        fn upgrade(_: &Transaction<'_>, from: u32) -> Result<()> {
+            Err(Error::NoUpgradePath {
+                kind: Self::KIND,
+                from,
+                to: Self::VERSION,
+            })
+        }
+    }
+
+    fn idle(db: &Database) -> usize {
+        lock_recovering(&db.idle_readers).0.len()
+    }
+
+    #[test]
+    fn readers_are_kept_up_to_the_limit_unless_left_in_a_transaction() {
+        let dir = tempfile::tempdir().expect("dir");
+        let settings = Settings {
+            max_idle_readers: 2,
+            ..Settings::default()
+        };
+        let db = open::<Scratch>(&dir.path().join("s.db"), OpenMode::CreateNew, settings)
+            .expect("create");
+        // Three overlapping reads open three readers; two are kept.
+        db.read(|_| db.read(|_| db.read(|_| Ok::<_, Error>(()))))
+            .expect("nested reads");
+        assert_eq!(idle(&db), 2);
+        // A reader left inside a transaction is closed.
+        db.read(|c| Ok::<_, Error>(c.execute_batch("BEGIN; SELECT * FROM scratch;")?))
+            .expect("read");
+        assert_eq!(idle(&db), 1);
+        db.read(|_| Ok::<_, Error>(())).expect("read");
+        assert_eq!(idle(&db), 1);
+    }
+}
