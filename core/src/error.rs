@@ -20,8 +20,13 @@ pub enum Error {
     #[error("{0}")]
     InvalidInput(String),
 
-    #[error("{} is not a Shelfmark library", path.display())]
-    NotALibrary { path: PathBuf },
+    #[error("{} is not a Shelfmark library: it is {found}", path.display())]
+    NotALibrary {
+        path: PathBuf,
+        /// What the file is instead ("a Shelfmark server database", "not a
+        /// SQLite database", …).
+        found: String,
+    },
 
     #[error(
         "{} was written by a newer Shelfmark (library format {found}; this build reads up to {supported}); update Shelfmark to open it",
@@ -139,6 +144,34 @@ fn import_position(record: usize, line: Option<usize>) -> String {
         (0, _) => String::new(),
         (r, Some(l)) => format!("record {r} (line {l}): "),
         (r, None) => format!("record {r}: "),
+    }
+}
+
+impl From<shelfmark_sql::Error> for Error {
+    fn from(e: shelfmark_sql::Error) -> Self {
+        use shelfmark_sql::Error as Sql;
+        match e {
+            Sql::WrongFile { path, found, .. } => Self::NotALibrary {
+                path,
+                found: found.to_string(),
+            },
+            Sql::TooNew {
+                path,
+                found,
+                supported,
+                ..
+            } => Self::TooNew {
+                path,
+                found,
+                supported,
+            },
+            Sql::AlreadyExists { path } => Self::AlreadyExists { path },
+            Sql::Missing { path } => Self::Missing { path },
+            // The build lacks a step its schema announces: Shelfmark's
+            // fault, not the file's.
+            e @ Sql::NoUpgradePath { .. } => Self::Internal(e.to_string()),
+            Sql::Sqlite(e) => Self::Sqlite(e),
+        }
     }
 }
 

@@ -1,16 +1,14 @@
-//! Creating a library file and bringing older ones up to date, in the manner of
-//! a connection initializer: `init` builds the latest schema in one go,
-//! `upgrade_from` walks an older file through the numbered steps.
+//! The library file's schema: [`LibrarySchema::create`] builds the latest one
+//! in one go, [`LibrarySchema::upgrade`] walks an older file through the
+//! numbered steps (run by `shelfmark_sql::open`, all in one transaction).
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::Transaction;
+use shelfmark_sql::{FileKind, Schema};
 
 use crate::error::{Error, Result};
 
-/// Identifies a SQLite file as a Shelfmark library ("SHLF").
-pub const APPLICATION_ID: i32 = 0x5348_4C46;
-
 /// The library format this build writes. Bump it with every step added to
-/// [`upgrade_from`], and keep `schema.sql` equal to the result.
+/// [`LibrarySchema::upgrade`], and keep `schema.sql` equal to the result.
 pub const SCHEMA_VERSION: u32 = 7;
 
 const LATEST_SCHEMA: &str = include_str!("schema.sql");
@@ -41,29 +39,26 @@ const STEP_5_TO_6: &str = include_str!("migration_6.sql");
 /// full-text backlog ([`fill_condition_trigrams`]).
 const STEP_6_TO_7: &str = include_str!("migration_7.sql");
 
-/// Creates the latest schema in an empty database, with the personal library.
-pub(crate) fn init(tx: &Transaction<'_>) -> Result<()> {
-    tx.execute_batch(LATEST_SCHEMA)?;
-    tx.execute(
-        "INSERT INTO libraries (id, kind, name) VALUES (1, 'user', 'My Library')",
-        [],
-    )?;
-    set_version(tx, SCHEMA_VERSION)?;
-    Ok(())
-}
+/// A library file's schema and its upgrades.
+pub(crate) struct LibrarySchema;
 
-/// Upgrades a library of format `from` to [`SCHEMA_VERSION`], one numbered
-/// step at a time. Each step runs in the caller's transaction, so a failed
-/// upgrade leaves the file as it was.
-pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
-    if from == 0 || from > SCHEMA_VERSION {
-        return Err(Error::internal(format!(
-            "no upgrade path from library format {from}"
-        )));
+impl Schema for LibrarySchema {
+    type Error = Error;
+    const KIND: FileKind = shelfmark_sql::LIBRARY;
+    const VERSION: u32 = SCHEMA_VERSION;
+
+    /// The latest schema, with the personal library.
+    fn create(tx: &Transaction<'_>) -> Result<()> {
+        tx.execute_batch(LATEST_SCHEMA)?;
+        tx.execute(
+            "INSERT INTO libraries (id, kind, name) VALUES (1, 'user', 'My Library')",
+            [],
+        )?;
+        Ok(())
     }
-    // Each step brings the file one version forward.
-    for step in from..SCHEMA_VERSION {
-        match step {
+
+    fn upgrade(tx: &Transaction<'_>, from: u32) -> Result<()> {
+        match from {
             1 => tx.execute_batch(STEP_1_TO_2)?,
             2 => tx.execute_batch(STEP_2_TO_3)?,
             3 => tx.execute_batch(STEP_3_TO_4)?,
@@ -76,23 +71,28 @@ pub(crate) fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
                 )));
             }
         }
+        Ok(())
     }
-    // The steps are schema only; search text they leave to fill is derived
-    // by today's indexing code, which is what today's queries read.
-    crate::store::derived::rebuild_after_upgrade(tx, from)?;
-    set_version(tx, SCHEMA_VERSION)
-}
 
-fn set_version(conn: &Connection, version: u32) -> Result<()> {
-    conn.pragma_update(None, "application_id", APPLICATION_ID)?;
-    conn.pragma_update(None, "user_version", version)?;
-    Ok(())
+    /// The steps are schema only; search text they leave to fill is derived
+    /// by today's indexing code, which is what today's queries read.
+    fn after_upgrade(tx: &Transaction<'_>, from: u32) -> Result<()> {
+        crate::store::derived::rebuild_after_upgrade(tx, from)
+    }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use rusqlite::Connection;
+
+    fn init(tx: &Transaction<'_>) -> Result<()> {
+        shelfmark_sql::create_schema::<LibrarySchema>(tx)
+    }
+
+    fn upgrade_from(tx: &Transaction<'_>, from: u32) -> Result<()> {
+        shelfmark_sql::upgrade_schema::<LibrarySchema>(tx, from)
+    }
 
     /// The schema of a database as comparable text: every table, index and
     /// trigger definition, sorted.

@@ -4,13 +4,14 @@
 pub(crate) mod migrations;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::path::Path;
+use std::sync::Arc;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
+use shelfmark_sql::{OpenMode, ReaderAccess, Settings};
 
 use crate::changes::{Change, ChangeKind, ChangeSet, ObjectKind, Observers};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::library::LibraryId;
 use crate::protocol::ObjectKey;
 
@@ -21,11 +22,24 @@ const DEFAULT_AUTOCHECKPOINT_PAGES: u32 = 1000;
 /// How many idle reader connections to keep.
 const MAX_IDLE_READERS: usize = 4;
 
+/// How a library file's connections are set up.
+fn settings() -> Settings {
+    Settings {
+        // The write path uses a few dozen distinct statements; keep them all.
+        statement_cache_capacity: Some(128),
+        temp_store_in_memory: true,
+        cache_size_kib: Some(32_000),
+        // Readers may checkpoint, and the last one to close removes the WAL.
+        reader_access: ReaderAccess::QueryOnly,
+        reader_mmap_bytes: None,
+        max_idle_readers: MAX_IDLE_READERS,
+        register_functions: Some(crate::search::functions::register),
+    }
+}
+
 /// An open library file.
 pub(crate) struct Db {
-    path: PathBuf,
-    writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+    sql: shelfmark_sql::Database,
     pub(crate) observers: Arc<Observers>,
     /// Hear which attachments' files changed on this device (downloaded,
     /// removed, waiting for upload): device state, not library changes, so
@@ -36,150 +50,54 @@ pub(crate) struct Db {
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Db")
-            .field("path", &self.path)
+            .field("path", &self.path())
             .finish_non_exhaustive()
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding the lock cannot leave SQLite in a half state (the
-    // transaction rolls back on drop), so a poisoned lock is safe to reuse.
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    // The write path uses a few dozen distinct statements; keep them all.
-    conn.set_prepared_statement_cache_capacity(128);
-    conn.pragma_update(None, "foreign_keys", true)?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "cache_size", -32_000)?;
-    crate::search::functions::register(conn)?;
-    Ok(())
 }
 
 impl Db {
     /// Creates a new library file at `path`, which must not exist.
     pub(crate) fn create(path: &Path) -> Result<Self> {
-        if path.exists() {
-            return Err(Error::AlreadyExists {
-                path: path.to_owned(),
-            });
-        }
-        let mut conn = Connection::open_with_flags(
+        let sql = shelfmark_sql::open::<migrations::LibrarySchema>(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenMode::CreateNew,
+            settings(),
         )?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        configure(&conn)?;
-        let tx = conn.transaction()?;
-        migrations::init(&tx)?;
-        tx.commit()?;
-        Ok(Self::from_writer(path, conn))
+        Ok(Self::with(sql))
     }
 
     /// Opens an existing library file. The file is checked read-only first,
     /// so that a file that is not a library, or is from a newer build, is
     /// refused without a byte written to it.
     pub(crate) fn open(path: &Path) -> Result<Self> {
-        if !path.exists() {
-            return Err(Error::Missing {
-                path: path.to_owned(),
-            });
-        }
-        let found = Self::check_format(path)?;
-        let mut conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        configure(&conn)?;
-        if found < SCHEMA_VERSION {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            migrations::upgrade_from(&tx, found)?;
-            tx.commit()?;
-        }
+        let sql =
+            shelfmark_sql::open::<migrations::LibrarySchema>(path, OpenMode::Existing, settings())?;
         // A download marked running when the file was last closed was cut
         // off (the app stopped): it is not running now, and resumes from its
         // partial file when asked again.
-        conn.execute(
+        sql.writer().execute(
             "UPDATE attachment_files SET downloading = 0 WHERE downloading = 1",
             [],
         )?;
-        Ok(Self::from_writer(path, conn))
+        Ok(Self::with(sql))
     }
 
-    fn check_format(path: &Path) -> Result<u32> {
-        let not_a_library = || Error::NotALibrary {
-            path: path.to_owned(),
-        };
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|_| not_a_library())?;
-        // A file that is not SQLite at all fails on the first read.
-        let app_id: i32 = conn
-            .pragma_query_value(None, "application_id", |r| r.get(0))
-            .map_err(|_| not_a_library())?;
-        if app_id != migrations::APPLICATION_ID {
-            return Err(not_a_library());
-        }
-        let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version > SCHEMA_VERSION {
-            return Err(Error::TooNew {
-                path: path.to_owned(),
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        if version == 0 {
-            return Err(not_a_library());
-        }
-        Ok(version)
-    }
-
-    fn from_writer(path: &Path, writer: Connection) -> Self {
+    fn with(sql: shelfmark_sql::Database) -> Self {
         Self {
-            path: path.to_owned(),
-            writer: Mutex::new(writer),
-            readers: Mutex::new(Vec::new()),
+            sql,
             observers: Arc::new(Observers::default()),
             file_observers: Arc::new(Observers::default()),
         }
     }
 
     pub(crate) fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn new_reader(&self) -> Result<Connection> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        configure(&conn)?;
-        conn.pragma_update(None, "query_only", true)?;
-        Ok(conn)
+        self.sql.path()
     }
 
     /// Runs `f` on a reader connection. Readers see the last committed state
     /// and never wait for the writer (WAL).
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let pooled = lock(&self.readers).pop();
-        let conn = match pooled {
-            Some(c) => c,
-            None => self.new_reader()?,
-        };
-        let result = f(&conn);
-        let mut idle = lock(&self.readers);
-        if idle.len() < MAX_IDLE_READERS {
-            idle.push(conn);
-        }
-        result
+        self.sql.read(f)
     }
 
     /// Holds automatic WAL checkpoints back (`hold`) or brings them back.
@@ -192,7 +110,9 @@ impl Db {
         } else {
             DEFAULT_AUTOCHECKPOINT_PAGES
         };
-        lock(&self.writer).pragma_update(None, "wal_autocheckpoint", pages)?;
+        self.sql
+            .writer()
+            .pragma_update(None, "wal_autocheckpoint", pages)?;
         Ok(())
     }
 
@@ -200,7 +120,7 @@ impl Db {
     /// success the changes it recorded go to the subscribers after commit.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut WriteTx<'_>) -> Result<T>) -> Result<T> {
         let (value, changes, file_changes) = {
-            let mut conn = lock(&self.writer);
+            let mut conn = self.sql.writer();
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut wtx = WriteTx {
                 tx,
@@ -558,5 +478,107 @@ mod checkpoint_tests {
             usual < DEFAULT_AUTOCHECKPOINT_PAGES as i64 + 400,
             "checkpointed as usual once released: {usual}"
         );
+    }
+}
+
+#[cfg(test)]
+mod file_identity_tests {
+    use std::io::Read;
+
+    use super::*;
+    use crate::error::Error;
+
+    /// A library made by the CLI at format 7 (two items), gzipped.
+    const FORMAT_7_LIBRARY: &[u8] = include_bytes!("testdata/library_format_7.shelfmark.gz");
+
+    fn header(path: &Path) -> (i32, u32) {
+        let conn = Connection::open(path).expect("open");
+        let id = conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .expect("id");
+        let version = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        (id, version)
+    }
+
+    fn titles(db: &Db) -> Vec<String> {
+        db.read(|c| {
+            let mut stmt = c.prepare("SELECT sort_title FROM items ORDER BY sort_title")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .expect("titles")
+    }
+
+    #[test]
+    fn a_library_written_at_format_7_opens_with_its_items() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("format7.shelfmark");
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(FORMAT_7_LIBRARY)
+            .read_to_end(&mut bytes)
+            .expect("fixture");
+        std::fs::write(&path, bytes).expect("write");
+        assert_eq!(header(&path), (shelfmark_sql::LIBRARY.application_id, 7));
+
+        let db = Db::open(&path).expect("open");
+        assert_eq!(titles(&db), ["deserts", "glaciers of norway"]);
+        db.write(|tx| {
+            tx.execute(
+                "UPDATE items SET sort_title = 'dunes' WHERE sort_title = 'deserts'",
+                [],
+            )?;
+            Ok(())
+        })
+        .expect("write");
+        drop(db);
+        assert_eq!(
+            header(&path),
+            (shelfmark_sql::LIBRARY.application_id, SCHEMA_VERSION)
+        );
+    }
+
+    #[test]
+    fn a_library_without_its_id_is_recognised_and_given_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("no-id.shelfmark");
+        drop(Db::create(&path).expect("create"));
+        Connection::open(&path)
+            .and_then(|c| c.pragma_update(None, "application_id", 0))
+            .expect("clear id");
+        assert_eq!(header(&path).0, 0);
+        drop(Db::open(&path).expect("recognised by its tables"));
+        assert_eq!(
+            header(&path),
+            (shelfmark_sql::LIBRARY.application_id, SCHEMA_VERSION)
+        );
+    }
+
+    #[test]
+    fn a_server_database_is_refused_as_one_and_left_untouched() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("shelfmark.db");
+        Connection::open(&path)
+            .and_then(|c| {
+                c.execute_batch("CREATE TABLE users (id INTEGER PRIMARY KEY);")?;
+                c.pragma_update(
+                    None,
+                    "application_id",
+                    shelfmark_sql::SERVER_DATABASE.application_id,
+                )?;
+                c.pragma_update(None, "user_version", 6)
+            })
+            .expect("server database");
+        let before = std::fs::read(&path).expect("read");
+        let err = Db::open(&path).expect_err("not a library");
+        assert!(matches!(err, Error::NotALibrary { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .ends_with("is not a Shelfmark library: it is a Shelfmark server database"),
+            "{err}"
+        );
+        assert_eq!(err.category(), crate::error::ErrorCategory::Storage);
+        assert_eq!(std::fs::read(&path).expect("read"), before);
     }
 }
