@@ -53,6 +53,23 @@ pub enum StoreError {
     Unsupported(String),
 }
 
+impl From<shelfmark_sql::Error> for StoreError {
+    fn from(e: shelfmark_sql::Error) -> Self {
+        use shelfmark_sql::Error as Sql;
+        match e {
+            Sql::Sqlite(e) => Self::Sqlite(e),
+            // The build lacks a step its schema announces: the server's
+            // fault, not the database's.
+            e @ Sql::NoUpgradePath { .. } => Self::Task(e.to_string()),
+            // Not the server's database, or from a newer server.
+            e @ (Sql::WrongFile { .. }
+            | Sql::TooNew { .. }
+            | Sql::AlreadyExists { .. }
+            | Sql::Missing { .. }) => Self::Unsupported(e.to_string()),
+        }
+    }
+}
+
 /// Shorthand for store results.
 pub type StoreResult<T> = Result<T, StoreError>;
 

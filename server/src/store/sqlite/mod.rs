@@ -1,7 +1,7 @@
 //! The embedded SQLite backend: one writer connection (writes are serialised
-//! for every library at once, which SQLite requires anyway) and a small pool of
-//! reader connections working beside it in WAL mode. All SQLite work runs on
-//! tokio's blocking threads.
+//! for every library at once, which SQLite requires anyway) and a pool of
+//! reader connections working beside it in WAL mode (`shelfmark_sql`). All
+//! SQLite work runs on tokio's blocking threads.
 
 mod accounts;
 mod files;
@@ -9,13 +9,14 @@ mod items;
 mod sessions;
 mod write;
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use shelfmark_protocol::{CollectionData, ObjectKey, SavedSearchData};
+use shelfmark_sql::{FileKind, OpenMode, ReaderAccess, Schema, Settings};
 
 use super::listing_cache::ListingCache;
 use super::{
@@ -26,89 +27,80 @@ use super::{
 };
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: i64 = 6;
-/// Upgrades from each earlier schema version to the next, in order.
-const UPGRADES: [(i64, &str); 5] = [
-    (1, include_str!("upgrade_2.sql")),
-    (2, include_str!("upgrade_3.sql")),
-    (3, include_str!("upgrade_4.sql")),
-    (4, include_str!("upgrade_5.sql")),
-    (5, include_str!("upgrade_6.sql")),
+const SCHEMA_VERSION: u32 = 6;
+/// The upgrade from each earlier schema version to the next: the first
+/// from 1 to 2, and so on.
+const UPGRADES: [&str; 5] = [
+    include_str!("upgrade_2.sql"),
+    include_str!("upgrade_3.sql"),
+    include_str!("upgrade_4.sql"),
+    include_str!("upgrade_5.sql"),
+    include_str!("upgrade_6.sql"),
 ];
 /// How much of the database file a reader maps into memory.
-const READER_MMAP_BYTES: i64 = 1 << 30;
+const READER_MMAP_BYTES: u64 = 1 << 30;
 /// Reader connections kept open between requests.
 const READER_POOL: usize = 64;
 
-/// Metadata in one SQLite file.
+/// The server database's schema and its upgrades.
+struct ServerSchema;
+
+impl Schema for ServerSchema {
+    type Error = StoreError;
+    const KIND: FileKind = shelfmark_sql::SERVER_DATABASE;
+    const VERSION: u32 = SCHEMA_VERSION;
+
+    fn create(tx: &Transaction<'_>) -> StoreResult<()> {
+        tx.execute_batch(SCHEMA)?;
+        Ok(())
+    }
+
+    fn upgrade(tx: &Transaction<'_>, from: u32) -> StoreResult<()> {
+        let step = (from as usize)
+            .checked_sub(1)
+            .and_then(|index| UPGRADES.get(index))
+            .ok_or_else(|| StoreError::Task(format!("no upgrade from schema version {from}")))?;
+        tx.execute_batch(step)?;
+        Ok(())
+    }
+}
+
+/// How the database's connections are set up.
+fn settings() -> Settings {
+    Settings {
+        statement_cache_capacity: None,
+        temp_store_in_memory: false,
+        cache_size_kib: None,
+        reader_access: ReaderAccess::ReadOnly,
+        // Listings read item JSON by the megabyte: mapped pages spare a copy
+        // of each from the OS cache.
+        reader_mmap_bytes: Some(READER_MMAP_BYTES),
+        max_idle_readers: READER_POOL,
+        register_functions: None,
+    }
+}
+
+/// Metadata in one SQLite file: one writer connection (writes are
+/// serialised for every library at once, which SQLite requires anyway) and
+/// pooled readers beside it.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    path: PathBuf,
-    writer: Arc<Mutex<Connection>>,
-    readers: Arc<Mutex<Vec<Connection>>>,
+    db: Arc<shelfmark_sql::Database>,
     listings: Arc<ListingCache>,
     changes: ChangeFeed,
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    // In WAL mode, NORMAL syncs the log at checkpoints rather than at every
-    // commit: a committed write survives the server process being killed
-    // (the log is in the OS's cache); a power cut or OS crash can lose the
-    // last commits before it, never corrupt the database. That trade (an
-    // fsync per write would cost more than the rest of a batch's write)
-    // suits a sync server: clients keep their own copy of what they wrote.
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    Ok(())
-}
-
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens (creating if needed) the database at `path`. A file that is not
+    /// the server's database (a device's library, another application's
+    /// database) or is from a newer server is refused untouched.
     pub fn open(path: &Path) -> StoreResult<Self> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        configure(&conn)?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version == 0 {
-            let tx = conn.unchecked_transaction()?;
-            tx.execute_batch(SCHEMA)?;
-            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-            tx.commit()?;
-        } else if version < SCHEMA_VERSION {
-            let tx = conn.unchecked_transaction()?;
-            for (from, sql) in UPGRADES.iter().filter(|(from, _)| *from >= version) {
-                tx.execute_batch(sql)?;
-                tx.pragma_update(None, "user_version", from + 1)?;
-            }
-            tx.commit()?;
-        } else if version > SCHEMA_VERSION {
-            return Err(StoreError::Unsupported(format!(
-                "database schema version {version} is newer than this server ({SCHEMA_VERSION})"
-            )));
-        }
+        let db = shelfmark_sql::open::<ServerSchema>(path, OpenMode::CreateOrExisting, settings())?;
         Ok(Self {
-            path: path.to_owned(),
-            writer: Arc::new(Mutex::new(conn)),
-            readers: Arc::new(Mutex::new(Vec::new())),
+            db: Arc::new(db),
             listings: Arc::new(ListingCache::default()),
             changes: ChangeFeed::default(),
         })
-    }
-
-    fn reader(&self) -> StoreResult<Connection> {
-        if let Some(conn) = self.readers.lock().ok().and_then(|mut pool| pool.pop()) {
-            return Ok(conn);
-        }
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        configure(&conn)?;
-        // Listings read item JSON by the megabyte: mapped pages spare a copy
-        // of each from the OS cache.
-        conn.pragma_update(None, "mmap_size", READER_MMAP_BYTES)?;
-        Ok(conn)
     }
 
     /// Runs read-only work on a pooled reader connection.
@@ -117,19 +109,10 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = this.reader()?;
-            let out = work(&conn);
-            if let Ok(mut pool) = this.readers.lock()
-                && pool.len() < READER_POOL
-            {
-                pool.push(conn);
-            }
-            out
-        })
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || db.read(work))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
     /// Runs work on the single writer connection.
@@ -138,15 +121,10 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
     {
-        let writer = Arc::clone(&self.writer);
-        tokio::task::spawn_blocking(move || {
-            let mut conn = writer
-                .lock()
-                .map_err(|_| StoreError::Task("writer connection poisoned".into()))?;
-            work(&mut conn)
-        })
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || work(&mut db.writer()))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))?
     }
 }
 
@@ -733,7 +711,7 @@ mod tests {
         }
         drop(SqliteStore::open(&path).expect("upgrade"));
         let conn = Connection::open(&path).expect("open");
-        let version: i64 = conn
+        let version: u32 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .expect("version");
         assert_eq!(version, SCHEMA_VERSION);
@@ -892,7 +870,7 @@ mod tests {
         }
         drop(SqliteStore::open(&path).expect("upgrade"));
         let conn = Connection::open(&path).expect("open");
-        let version: i64 = conn
+        let version: u32 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .expect("version");
         assert_eq!(version, SCHEMA_VERSION);
@@ -947,6 +925,84 @@ mod tests {
         assert!(again.is_err());
     }
 
+    /// A database the server made at schema 6, before it stamped an
+    /// application id (one user, "ada"), gzipped.
+    const SCHEMA_6_WITHOUT_ID: &[u8] = include_bytes!("testdata/server_schema_6_without_id.db.gz");
+
+    fn application_id(path: &Path) -> i32 {
+        Connection::open(path)
+            .expect("open")
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .expect("id")
+    }
+
+    #[tokio::test]
+    async fn a_database_from_before_the_application_id_opens_and_is_given_it() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("shelfmark.db");
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(SCHEMA_6_WITHOUT_ID)
+            .read_to_end(&mut bytes)
+            .expect("fixture");
+        std::fs::write(&path, bytes).expect("write");
+        assert_eq!(application_id(&path), 0);
+
+        let store = SqliteStore::open(&path).expect("open");
+        let ada = store.user_by_username("ada").await.expect("read");
+        assert_eq!(ada.map(|u| u.email), Some("ada@example.org".to_owned()));
+        drop(store);
+        assert_eq!(
+            application_id(&path),
+            shelfmark_sql::SERVER_DATABASE.application_id
+        );
+        // A new database gets the id from the start.
+        let new = dir.path().join("new.db");
+        drop(SqliteStore::open(&new).expect("create"));
+        assert_eq!(
+            application_id(&new),
+            shelfmark_sql::SERVER_DATABASE.application_id
+        );
+    }
+
+    #[test]
+    fn a_library_file_or_another_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().expect("dir");
+        let library = dir.path().join("library.shelfmark");
+        Connection::open(&library)
+            .and_then(|c| {
+                c.execute_batch("CREATE TABLE items (id INTEGER PRIMARY KEY);")?;
+                c.pragma_update(
+                    None,
+                    "application_id",
+                    shelfmark_sql::LIBRARY.application_id,
+                )?;
+                c.pragma_update(None, "user_version", 7)
+            })
+            .expect("library");
+        let foreign = dir.path().join("foreign.db");
+        Connection::open(&foreign)
+            .and_then(|c| c.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);"))
+            .expect("foreign");
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "not a database").expect("text");
+        for (path, what) in [
+            (&library, "it is a Shelfmark library"),
+            (&foreign, "it is a SQLite database of another application"),
+            (&text, "it is not a SQLite database"),
+        ] {
+            let before = std::fs::read(path).expect("read");
+            let err = SqliteStore::open(path).expect_err("refused");
+            assert!(matches!(err, StoreError::Unsupported(_)), "{err}");
+            assert!(
+                err.to_string()
+                    .ends_with(&format!("is not a Shelfmark server database: {what}")),
+                "{err}"
+            );
+            assert_eq!(std::fs::read(path).expect("read"), before);
+        }
+    }
+
     #[test]
     fn a_schema_1_database_gains_every_listing_index() {
         let dir = tempfile::tempdir().expect("dir");
@@ -969,7 +1025,7 @@ mod tests {
         drop(SqliteStore::open(&path).expect("upgrade"));
         let conn = Connection::open(&path).expect("open");
         assert_eq!(indexes(&conn), ITEM_INDEXES);
-        let version: i64 = conn
+        let version: u32 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .expect("version");
         assert_eq!(version, SCHEMA_VERSION);
