@@ -14,7 +14,7 @@ use rusqlite::params;
 use shelfmark_core::protocol::{
     CollectionData, Creator, ItemData, ObjectKey, SavedSearchData, SearchCondition, Tag,
 };
-use shelfmark_core::{Library, ListQuery, SearchMode, SearchQuery, SortField};
+use shelfmark_core::{ItemListQuery, ItemSearchQuery, Library, SearchMode, SortField};
 
 const BATCH: usize = 1000;
 const COLLECTIONS: usize = 50;
@@ -523,10 +523,10 @@ struct SearchRun {
 fn search_times(lib: &Library, queries: &[String], mode: SearchMode) -> SearchRun {
     let mut runs = Vec::with_capacity(queries.len());
     for text in queries {
-        let q = SearchQuery {
+        let q = ItemSearchQuery {
             text: text.clone(),
             mode,
-            ..SearchQuery::default()
+            ..ItemSearchQuery::default()
         };
         let t = Instant::now();
         let page = lib.search_items(&q).expect("search");
@@ -641,7 +641,7 @@ fn saved_searches(path: &std::path::Path, lib: &Library) -> Vec<(String, Duratio
                 .map(|_| {
                     let t = Instant::now();
                     let page = lib
-                        .saved_search_items(data.key.as_str(), &ListQuery::default())
+                        .saved_search_items(data.key.as_str(), &ItemListQuery::default())
                         .expect("saved search");
                     total = page.total;
                     t.elapsed()
@@ -658,10 +658,10 @@ fn first_pages(lib: &Library) -> Vec<(SortField, bool, Duration)> {
     let mut sorted = Vec::new();
     for sort in [SortField::Creator, SortField::Title, SortField::Date] {
         for descending in [false, true] {
-            let q = ListQuery {
+            let q = ItemListQuery {
                 sort,
                 descending,
-                ..ListQuery::default()
+                ..ItemListQuery::default()
             };
             let mut runs: Vec<Duration> = (0..21)
                 .map(|_| {
@@ -726,7 +726,9 @@ fn main() {
     for _ in 0..7 {
         let t = Instant::now();
         let lib = Library::open(&path).expect("open");
-        let page = lib.list_items(&ListQuery::default()).expect("first page");
+        let page = lib
+            .list_items(&ItemListQuery::default())
+            .expect("first page");
         opens.push(t.elapsed());
         assert_eq!(page.items.len(), 50.min(top_level));
     }

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use shelfmark_core::Library;
 use shelfmark_core::protocol::ObjectKey;
-use shelfmark_core::search::{ListQuery, SearchMode, SearchQuery, SortField};
+use shelfmark_core::search::{ItemListQuery, ItemSearchQuery, SearchMode, SortField};
 use shelfmark_core::sync::{CredentialStore, SyncOptions, SyncProgress, SyncStage};
 
 /// Runs a sync to completion on the benchmark's one runtime.
@@ -477,17 +477,17 @@ fn p1_client(url: &str, key: &str, dir: &Path, page_size: Option<u32>) {
 /// count), and how many a quick search for a creator finds.
 fn browse(library: &Library) -> (u64, u64) {
     let listed = library
-        .list_items(&ListQuery {
+        .list_items(&ItemListQuery {
             sort: SortField::Title,
             limit: 50,
-            ..ListQuery::default()
+            ..ItemListQuery::default()
         })
         .expect("list");
     let found = library
-        .search_items(&SearchQuery {
+        .search_items(&ItemSearchQuery {
             text: "Tanaka".into(),
             mode: SearchMode::Quick,
-            ..SearchQuery::default()
+            ..ItemSearchQuery::default()
         })
         .expect("quick search");
     (listed.total, found.total)

@@ -7,7 +7,7 @@ use shelfmark_protocol::{CollectionData, ItemData, ObjectKey};
 use crate::error::{Error, Result};
 use crate::formats::{self, ExportItem, Format};
 use crate::library::Library;
-use crate::search::{ItemFilter, ListQuery, SortField};
+use crate::search::{ItemFilter, ItemListQuery, SortField};
 use crate::store::items::child_rows;
 
 /// What to export.
@@ -48,7 +48,7 @@ impl Library {
         };
         let mut keys = Vec::new();
         loop {
-            let page = self.list_items(&ListQuery {
+            let page = self.list_items(&ItemListQuery {
                 filter: filter.clone(),
                 sort: SortField::DateAdded,
                 descending: false,

@@ -40,7 +40,7 @@ pub use import::{DuplicateFound, ImportOptions, ImportReport, OnDuplicate};
 pub use library::{Library, LibraryId, LibraryInfo, OpenOptions};
 pub use list_watch::{ListUpdate, ListWatch, MAX_DIFFED_ROWS, PageChange, update_between};
 pub use search::{
-    ItemFilter, ItemSummary, ListQuery, Page, SearchMode, SearchQuery, SortField,
+    ItemFilter, ItemListQuery, ItemSearchQuery, ItemSummary, Page, SearchMode, SortField,
     validate_conditions,
 };
 pub use shelfmark_protocol as protocol;

@@ -8,7 +8,7 @@ use crate::changes::{ChangeSet, ObjectKind, Subscription};
 use crate::diff::{Edit, edits};
 use crate::error::{Error, Result};
 use crate::library::Library;
-use crate::search::{ItemSummary, ListQuery, Page};
+use crate::search::{ItemListQuery, ItemSummary, Page};
 
 /// Pages larger than this are watched as whole-page resets: diffing costs
 /// the product of the old and new page sizes.
@@ -36,7 +36,7 @@ pub struct ListUpdate {
 #[derive(Debug)]
 pub struct ListWatch {
     library: Library,
-    query: ListQuery,
+    query: ItemListQuery,
     shown: Option<Page<ItemSummary>>,
     changes: UnboundedReceiver<ChangeSet>,
     _subscription: Subscription,
@@ -44,7 +44,7 @@ pub struct ListWatch {
 
 impl ListWatch {
     /// Starts watching the page `query` describes.
-    pub fn new(library: &Library, query: ListQuery) -> Self {
+    pub fn new(library: &Library, query: ItemListQuery) -> Self {
         let (sender, changes) = unbounded_channel();
         let subscription = library.subscribe(move |set| {
             // A closed channel means the watch is gone; nothing to do.
@@ -109,7 +109,7 @@ impl ListWatch {
 /// Whether a change can alter a list with this query: item changes always;
 /// collection and saved-search changes when the list is filtered by one
 /// (a saved search may itself refer to collections and searches).
-fn may_alter(changes: &ChangeSet, query: &ListQuery) -> bool {
+fn may_alter(changes: &ChangeSet, query: &ItemListQuery) -> bool {
     let filtered = query.filter.collection.is_some() || query.filter.saved_search.is_some();
     changes
         .changes
@@ -210,7 +210,7 @@ mod tests {
             .enable_all()
             .build()
             .expect("runtime");
-        let mut watch = ListWatch::new(&library, ListQuery::default());
+        let mut watch = ListWatch::new(&library, ItemListQuery::default());
         runtime.block_on(async {
             let first = watch.next().await.expect("open").expect("first page");
             assert_eq!(first.change, PageChange::Reset(Vec::new()));

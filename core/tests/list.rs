@@ -6,14 +6,14 @@ mod search_support;
 use common::{article, new_library};
 use search_support::{add_collection, keys, note, set_trashed, titles};
 use shelfmark_core::protocol::{Creator, ItemData, ObjectKey, Tag};
-use shelfmark_core::{Error, ItemFilter, ListQuery, SortField};
+use shelfmark_core::{Error, ItemFilter, ItemListQuery, SortField};
 
-fn query(sort: SortField, descending: bool) -> ListQuery {
-    ListQuery {
+fn query(sort: SortField, descending: bool) -> ItemListQuery {
+    ItemListQuery {
         sort,
         descending,
         limit: 100,
-        ..ListQuery::default()
+        ..ItemListQuery::default()
     }
 }
 
@@ -140,11 +140,11 @@ fn pages_cover_the_list_once_with_the_total() {
     let mut paged = Vec::new();
     for offset in [0, 3, 6, 9] {
         let page = lib
-            .list_items(&ListQuery {
+            .list_items(&ItemListQuery {
                 sort: SortField::Creator,
                 limit: 3,
                 offset,
-                ..ListQuery::default()
+                ..ItemListQuery::default()
             })
             .expect("page");
         assert_eq!(page.total, 7);
@@ -173,7 +173,7 @@ fn rows_show_what_a_list_column_needs() {
         .expect("note");
     set_trashed(&lib, &trashed_note.key, true);
 
-    let page = lib.list_items(&ListQuery::default()).expect("list");
+    let page = lib.list_items(&ItemListQuery::default()).expect("list");
     assert_eq!(page.total, 1, "children are not rows of their own");
     let row = &page.items[0];
     assert_eq!(row.key, item.key);
@@ -204,9 +204,9 @@ fn filters_by_collection_with_or_without_subcollections() {
 
     let list = |filter: ItemFilter| {
         titles(
-            &lib.list_items(&ListQuery {
+            &lib.list_items(&ItemListQuery {
                 filter,
-                ..ListQuery::default()
+                ..ItemListQuery::default()
             })
             .expect("list"),
         )
@@ -235,22 +235,22 @@ fn filters_by_collection_with_or_without_subcollections() {
     );
 
     let err = lib
-        .list_items(&ListQuery {
+        .list_items(&ItemListQuery {
             filter: ItemFilter {
                 collection: Some("ZZZZZZZZ".into()),
                 ..ItemFilter::default()
             },
-            ..ListQuery::default()
+            ..ItemListQuery::default()
         })
         .expect_err("unknown collection");
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
     let err = lib
-        .list_items(&ListQuery {
+        .list_items(&ItemListQuery {
             filter: ItemFilter {
                 collection: Some("not a key".into()),
                 ..ItemFilter::default()
             },
-            ..ListQuery::default()
+            ..ItemListQuery::default()
         })
         .expect_err("bad key");
     assert!(matches!(err, Error::BadKey(_)), "{err}");
@@ -270,9 +270,9 @@ fn filters_by_tags_all_of_which_must_match_and_by_type() {
 
     let list = |filter: ItemFilter| {
         titles(
-            &lib.list_items(&ListQuery {
+            &lib.list_items(&ItemListQuery {
                 filter,
-                ..ListQuery::default()
+                ..ItemListQuery::default()
             })
             .expect("list"),
         )
@@ -295,12 +295,12 @@ fn filters_by_tags_all_of_which_must_match_and_by_type() {
         vec!["A book"]
     );
     let err = lib
-        .list_items(&ListQuery {
+        .list_items(&ItemListQuery {
             filter: ItemFilter {
                 item_type: Some("scroll".into()),
                 ..ItemFilter::default()
             },
-            ..ListQuery::default()
+            ..ItemListQuery::default()
         })
         .expect_err("unknown type");
     assert!(err.to_string().contains("scroll"), "{err}");
@@ -322,17 +322,17 @@ fn trash_is_listed_apart_from_the_library() {
     set_trashed(&lib, &binned.key, true);
     set_trashed(&lib, &lone_note.key, true);
 
-    let library = lib.list_items(&ListQuery::default()).expect("library");
+    let library = lib.list_items(&ItemListQuery::default()).expect("library");
     assert_eq!(titles(&library), vec!["Kept"]);
     assert_eq!(library.items[0].num_children, 0);
 
     let trash = lib
-        .list_items(&ListQuery {
+        .list_items(&ItemListQuery {
             filter: ItemFilter {
                 trash: true,
                 ..ItemFilter::default()
             },
-            ..ListQuery::default()
+            ..ItemListQuery::default()
         })
         .expect("trash");
     assert_eq!(titles(&trash), vec!["Binned", "Trashed alone"]);
@@ -342,7 +342,7 @@ fn trash_is_listed_apart_from_the_library() {
     assert!(!keys(&trash).contains(&binned_child.key.to_string()));
 
     set_trashed(&lib, &binned.key, false);
-    let library = lib.list_items(&ListQuery::default()).expect("library");
+    let library = lib.list_items(&ItemListQuery::default()).expect("library");
     assert_eq!(titles(&library), vec!["Binned", "Kept"]);
 }
 

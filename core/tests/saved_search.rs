@@ -12,7 +12,7 @@ use search_support::{
     note, set_trashed, titles,
 };
 use shelfmark_core::protocol::{Creator, ItemData, ObjectKey, SearchCondition, Tag};
-use shelfmark_core::{Error, ItemFilter, ListQuery, validate_conditions};
+use shelfmark_core::{Error, ItemFilter, ItemListQuery, validate_conditions};
 
 /// A library of seven items, known by letters: A–F live, G in the trash.
 struct Fixture {
@@ -117,7 +117,9 @@ impl Fixture {
     }
 
     fn list(&self, key: &str) -> Result<String, Error> {
-        let page = self.lib.saved_search_items(key, &ListQuery::default())?;
+        let page = self
+            .lib
+            .saved_search_items(key, &ItemListQuery::default())?;
         Ok(page
             .items
             .iter()
@@ -348,7 +350,7 @@ fn date_in_the_last_counts_back_from_today() {
     .expect("create");
     let key = add_saved_search(&lib, "recent", vec![cond("date", "isInTheLast", "7 days")]);
     let page = lib
-        .saved_search_items(&key, &ListQuery::default())
+        .saved_search_items(&key, &ItemListQuery::default())
         .expect("list");
     assert_eq!(titles(&page), vec!["Fresh"]);
 }
@@ -424,7 +426,7 @@ fn results_follow_the_library_without_saving_again() {
     let key = add_saved_search(&lib, "ocean", vec![cond("tag", "is", "ocean")]);
     let listed = |lib: &TestLibrary| {
         titles(
-            &lib.saved_search_items(&key, &ListQuery::default())
+            &lib.saved_search_items(&key, &ItemListQuery::default())
                 .expect("list"),
         )
     };
@@ -447,13 +449,13 @@ fn results_follow_the_library_without_saving_again() {
 
     // The saved search combines with the other filters.
     let page = lib
-        .list_items(&ListQuery {
+        .list_items(&ItemListQuery {
             filter: ItemFilter {
                 saved_search: Some(key.clone()),
                 item_type: Some("book".into()),
                 ..ItemFilter::default()
             },
-            ..ListQuery::default()
+            ..ItemListQuery::default()
         })
         .expect("list");
     assert_eq!(page.total, 0);
@@ -489,11 +491,11 @@ fn bad_conditions_are_refused_by_name() {
     let lib = new_library();
     let key = add_saved_search(&lib, "bad", vec![cond("title", "isBefore", "2020")]);
     let err = lib
-        .saved_search_items(&key, &ListQuery::default())
+        .saved_search_items(&key, &ItemListQuery::default())
         .expect_err("bad stored search");
     assert!(err.to_string().contains("title"), "{err}");
     let err = lib
-        .saved_search_items("ZZZZZZZZ", &ListQuery::default())
+        .saved_search_items("ZZZZZZZZ", &ItemListQuery::default())
         .expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
 }
@@ -513,18 +515,18 @@ fn conditions_apply_in_the_trash_view_too() {
     set_trashed(&lib, &lone.key, true);
 
     let key = add_saved_search(&lib, "binned", vec![cond("title", "contains", "binned")]);
-    let trash = ListQuery {
+    let trash = ItemListQuery {
         filter: ItemFilter {
             saved_search: Some(key.clone()),
             trash: true,
             ..ItemFilter::default()
         },
-        ..ListQuery::default()
+        ..ItemListQuery::default()
     };
     let page = lib.list_items(&trash).expect("trash");
     assert_eq!(titles(&page), vec!["Binned memo", "Binned study"]);
     let page = lib
-        .saved_search_items(&key, &ListQuery::default())
+        .saved_search_items(&key, &ItemListQuery::default())
         .expect("library");
     assert!(page.items.is_empty(), "{:?}", titles(&page));
 }

@@ -6,21 +6,21 @@ mod search_support;
 use common::{article, new_library};
 use search_support::{add_collection, annotation, attachment, keys, note, set_trashed, titles};
 use shelfmark_core::protocol::{Creator, ItemData, ObjectKey, Tag};
-use shelfmark_core::{ItemFilter, SearchMode, SearchQuery};
+use shelfmark_core::{ItemFilter, ItemSearchQuery, SearchMode};
 
-fn quick(text: &str) -> SearchQuery {
-    SearchQuery {
+fn quick(text: &str) -> ItemSearchQuery {
+    ItemSearchQuery {
         text: text.to_owned(),
         mode: SearchMode::Quick,
-        ..SearchQuery::default()
+        ..ItemSearchQuery::default()
     }
 }
 
-fn everything(text: &str) -> SearchQuery {
-    SearchQuery {
+fn everything(text: &str) -> ItemSearchQuery {
+    ItemSearchQuery {
         text: text.to_owned(),
         mode: SearchMode::Everything,
-        ..SearchQuery::default()
+        ..ItemSearchQuery::default()
     }
 }
 
@@ -75,7 +75,7 @@ fn words_are_prefixes_and_diacritics_do_not_matter() {
     lib.create_item(article("Résumé writing", "Dvořák", "2019"))
         .expect("c");
 
-    let found = |q: SearchQuery| titles(&lib.search_items(&q).expect("search"));
+    let found = |q: ItemSearchQuery| titles(&lib.search_items(&q).expect("search"));
     assert_eq!(found(quick("Muller")), vec!["Über die Vernunft"]);
     assert_eq!(found(quick("müll")), vec!["Über die Vernunft"]);
     assert_eq!(found(quick("uber vern")), vec!["Über die Vernunft"]);
@@ -138,7 +138,7 @@ fn hostile_text_is_searched_for_never_parsed() {
                 .unwrap_or_else(|e| panic!("{text:?} failed: {e}"));
         }
     }
-    let found = |q: SearchQuery| titles(&lib.search_items(&q).expect("search"));
+    let found = |q: ItemSearchQuery| titles(&lib.search_items(&q).expect("search"));
     assert_eq!(found(quick("o'brien")), vec!["O'Brien: a life (revised)"]);
     assert_eq!(found(quick("\"o'brien")), vec!["O'Brien: a life (revised)"]);
     assert_eq!(found(quick("(revised")), vec!["O'Brien: a life (revised)"]);
@@ -210,7 +210,7 @@ fn trashed_items_and_children_are_found_only_in_the_trash() {
     let in_library = |text: &str| keys(&lib.search_items(&everything(text)).expect("search"));
     let in_trash = |text: &str| {
         keys(
-            &lib.search_items(&SearchQuery {
+            &lib.search_items(&ItemSearchQuery {
                 filter: ItemFilter {
                     trash: true,
                     ..ItemFilter::default()
@@ -258,7 +258,7 @@ fn best_matches_come_first_and_pages_hold_the_total() {
     let mut seen = Vec::new();
     for offset in [0, 3, 6, 9] {
         let page = lib
-            .search_items(&SearchQuery {
+            .search_items(&ItemSearchQuery {
                 limit: 3,
                 offset,
                 ..everything("glaciers")
@@ -290,7 +290,7 @@ fn filters_apply_to_search_results() {
 
     let found = |filter: ItemFilter| {
         let mut t = titles(
-            &lib.search_items(&SearchQuery {
+            &lib.search_items(&ItemSearchQuery {
                 filter,
                 ..quick("coral")
             })
@@ -369,7 +369,7 @@ fn broad_queries_list_their_matches_in_title_order() {
         ]
     );
     let last = lib
-        .search_items(&SearchQuery {
+        .search_items(&ItemSearchQuery {
             offset: 2100,
             ..everything("surv")
         })

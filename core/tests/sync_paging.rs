@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use common::article;
 use shelfmark_core::Library;
-use shelfmark_core::search::{SearchMode, SearchQuery};
+use shelfmark_core::search::{ItemSearchQuery, SearchMode};
 use shelfmark_core::sync::{SyncCancel, SyncOptions, SyncProgress, SyncStage};
 use sync_support::{Device, Server};
 
@@ -58,10 +58,10 @@ fn first_sync_of_a_larger_library_uses_large_pages() {
 
 fn found(library: &Library, text: &str, mode: SearchMode) -> u64 {
     library
-        .search_items(&SearchQuery {
+        .search_items(&ItemSearchQuery {
             text: text.into(),
             mode,
-            ..SearchQuery::default()
+            ..ItemSearchQuery::default()
         })
         .expect("search")
         .total

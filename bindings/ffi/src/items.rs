@@ -184,7 +184,6 @@ impl Items {
     /// One page of top-level items (or of the trash), filtered and sorted,
     /// with the total number of rows.
     pub async fn list(&self, query: ItemListQuery) -> Result<ItemPage> {
-        let query = query.into();
         with_library(&self.library, move |l| {
             l.list_items(&query).map(ItemPage::from)
         })
@@ -194,7 +193,6 @@ impl Items {
     /// Full-text search: items containing every word typed (as word
     /// prefixes, accents ignored), best matches first.
     pub async fn search(&self, query: ItemSearchQuery) -> Result<ItemPage> {
-        let query = query.into();
         with_library(&self.library, move |l| {
             l.search_items(&query).map(ItemPage::from)
         })

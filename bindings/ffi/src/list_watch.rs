@@ -94,7 +94,7 @@ pub(crate) fn watch_list(
     query: ItemListQuery,
     listener: Arc<dyn ItemListListener>,
 ) -> Result<TaskHandle> {
-    let mut watch = ListWatch::new(library, query.into());
+    let mut watch = ListWatch::new(library, query);
     let task = spawn(async move {
         while let Some(update) = watch.next().await {
             let update = match update {

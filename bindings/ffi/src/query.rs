@@ -1,10 +1,13 @@
 //! What an item list or search shows: filters, sort orders and pages.
 
-use shelfmark_core::{self as core};
+// The core's own query types cross the FFI as they are: the declarations
+// below with `uniffi::remote` mirror them (the compiler checks every field
+// and variant) and give the apps their documentation and defaults.
+pub use shelfmark_core::{ItemFilter, ItemListQuery, ItemSearchQuery, SearchMode, SortField};
 
 /// Which items a list or search shows. The default is every top-level item
 /// outside the trash.
-#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ItemFilter {
     /// Only items in the collection with this key.
     #[uniffi(default)]
@@ -30,10 +33,9 @@ pub struct ItemFilter {
 }
 
 /// What a list is sorted by.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum SortField {
     /// Title, ignoring case and accents.
-    #[default]
     Title,
     /// The first creator of the item type's main kind (authors, else editors…).
     Creator,
@@ -48,7 +50,7 @@ pub enum SortField {
 }
 
 /// One page of a sorted, filtered item list.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ItemListQuery {
     /// Which items.
     #[uniffi(default)]
@@ -66,30 +68,17 @@ pub struct ItemListQuery {
     pub offset: u32,
 }
 
-impl Default for ItemListQuery {
-    fn default() -> Self {
-        Self {
-            filter: ItemFilter::default(),
-            sort: SortField::Title,
-            descending: false,
-            limit: 50,
-            offset: 0,
-        }
-    }
-}
-
 /// Which text a search looks in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum SearchMode {
     /// Titles, creators and years.
-    #[default]
     Quick,
     /// Every field, tags, notes and annotation text as well.
     Everything,
 }
 
 /// A full-text search and the page of results wanted.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ItemSearchQuery {
     /// What the user typed: every word must occur, as a word prefix, accents ignored.
     pub text: String,
@@ -104,58 +93,4 @@ pub struct ItemSearchQuery {
     /// Rows to skip.
     #[uniffi(default = 0)]
     pub offset: u32,
-}
-
-impl From<ItemFilter> for core::ItemFilter {
-    fn from(f: ItemFilter) -> Self {
-        Self {
-            collection: f.collection,
-            include_subcollections: f.include_subcollections,
-            saved_search: f.saved_search,
-            tags: f.tags,
-            item_type: f.item_type,
-            trash: f.trash,
-            conflicts: f.conflicts,
-        }
-    }
-}
-
-impl From<SortField> for core::SortField {
-    fn from(s: SortField) -> Self {
-        match s {
-            SortField::Title => Self::Title,
-            SortField::Creator => Self::Creator,
-            SortField::Date => Self::Date,
-            SortField::DateAdded => Self::DateAdded,
-            SortField::DateModified => Self::DateModified,
-            SortField::ItemType => Self::ItemType,
-        }
-    }
-}
-
-impl From<ItemListQuery> for core::ListQuery {
-    fn from(q: ItemListQuery) -> Self {
-        Self {
-            filter: q.filter.into(),
-            sort: q.sort.into(),
-            descending: q.descending,
-            limit: q.limit,
-            offset: q.offset,
-        }
-    }
-}
-
-impl From<ItemSearchQuery> for core::SearchQuery {
-    fn from(q: ItemSearchQuery) -> Self {
-        Self {
-            text: q.text,
-            mode: match q.mode {
-                SearchMode::Quick => core::SearchMode::Quick,
-                SearchMode::Everything => core::SearchMode::Everything,
-            },
-            filter: q.filter.into(),
-            limit: q.limit,
-            offset: q.offset,
-        }
-    }
 }

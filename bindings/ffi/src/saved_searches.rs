@@ -145,7 +145,6 @@ impl SavedSearches {
     /// One page of the items the saved search finds now, sorted as `query`
     /// says (its filter's saved search is set to `key`).
     pub async fn items(&self, key: String, query: ItemListQuery) -> Result<ItemPage> {
-        let query = query.into();
         with_library(&self.library, move |l| {
             l.saved_search_items(&key, &query).map(ItemPage::from)
         })

@@ -161,7 +161,7 @@ fn is_combination(search: &SavedSearchData) -> bool {
 
 fn section(library: &Library, info: LibraryInfo) -> core::Result<SidebarSection> {
     let id = info.id.0;
-    let count = |filter: &ItemFilter| library.count_items(&filter.clone().into());
+    let count = |filter: &ItemFilter| library.count_items(filter);
     let mut rows = Vec::new();
 
     let all = ItemFilter::default();

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use shelfmark_core::protocol::{ItemData, ObjectKey, Tag};
 use shelfmark_core::{
-    ItemFilter, Library, ListQuery, OpenOptions, SearchMode, SearchQuery, SortField,
+    ItemFilter, ItemListQuery, ItemSearchQuery, Library, OpenOptions, SearchMode, SortField,
 };
 
 use crate::args::{AddArgs, EditArgs, FilterArgs, JsonOut, ListArgs, SearchArgs};
@@ -191,7 +191,7 @@ pub fn list(library: &Library, args: ListArgs) -> Result<()> {
             args.sort
         )
     })?;
-    let query = ListQuery {
+    let query = ItemListQuery {
         filter: filter(library, &args.filter)?,
         sort,
         descending: args.desc,
@@ -203,7 +203,7 @@ pub fn list(library: &Library, args: ListArgs) -> Result<()> {
 }
 
 pub fn search(library: &Library, args: SearchArgs) -> Result<()> {
-    let query = SearchQuery {
+    let query = ItemSearchQuery {
         text: args.query.clone(),
         mode: if args.everything {
             SearchMode::Everything

@@ -11,7 +11,7 @@ use rusqlite::Connection;
 use crate::error::Result;
 use crate::library::{Library, LibraryId};
 use crate::search::filter::{ItemFilter, filter_sql};
-use crate::search::list::{ListQuery, SortField, list_page, order_sql, summaries};
+use crate::search::list::{ItemListQuery, SortField, list_page, order_sql, summaries};
 use crate::search::sql::Params;
 use crate::search::summary::{ItemSummary, Page};
 
@@ -27,7 +27,7 @@ pub enum SearchMode {
 
 /// A full-text search and the page of results wanted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchQuery {
+pub struct ItemSearchQuery {
     /// What the user typed; punctuation and search syntax in it are taken
     /// as plain text.
     pub text: String,
@@ -37,7 +37,7 @@ pub struct SearchQuery {
     pub offset: u32,
 }
 
-impl Default for SearchQuery {
+impl Default for ItemSearchQuery {
     fn default() -> Self {
         Self {
             text: String::new(),
@@ -80,9 +80,13 @@ pub(crate) fn match_expression(text: &str, mode: SearchMode) -> Option<String> {
 /// order, which also spares scoring every match.
 pub(crate) const RANK_LIMIT: i64 = 2000;
 
-fn search_page(conn: &Connection, lib: LibraryId, q: &SearchQuery) -> Result<Page<ItemSummary>> {
+fn search_page(
+    conn: &Connection,
+    lib: LibraryId,
+    q: &ItemSearchQuery,
+) -> Result<Page<ItemSummary>> {
     let Some(expression) = match_expression(&q.text, q.mode) else {
-        let list = ListQuery {
+        let list = ItemListQuery {
             filter: q.filter.clone(),
             sort: SortField::Title,
             descending: false,
@@ -189,7 +193,7 @@ struct Scoring {
 fn found_items(
     conn: &Connection,
     lib: LibraryId,
-    q: &SearchQuery,
+    q: &ItemSearchQuery,
     condition: &str,
     mut params: Params,
     expression: String,
@@ -276,7 +280,7 @@ fn in_title_order(
     condition: &str,
     params: &Params,
     found: &HashSet<i64>,
-    q: &SearchQuery,
+    q: &ItemSearchQuery,
 ) -> Result<Vec<i64>> {
     let order = order_sql(SortField::Title, false);
     let mut stmt = conn.prepare(&format!(
@@ -305,7 +309,7 @@ impl Library {
     /// annotations' text) contains every word typed, as a word prefix,
     /// diacritics ignored; best matches first, or in title order when the
     /// query matches more than 2,000 index rows. Empty text lists by title.
-    pub fn search_items(&self, q: &SearchQuery) -> Result<Page<ItemSummary>> {
+    pub fn search_items(&self, q: &ItemSearchQuery) -> Result<Page<ItemSummary>> {
         let lib = self.id;
         self.db.read(|conn| search_page(conn, lib, q))
     }

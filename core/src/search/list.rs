@@ -93,7 +93,7 @@ impl std::fmt::Display for SortField {
 
 /// A page of an item list.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListQuery {
+pub struct ItemListQuery {
     pub filter: ItemFilter,
     pub sort: SortField,
     pub descending: bool,
@@ -102,7 +102,7 @@ pub struct ListQuery {
     pub offset: u32,
 }
 
-impl Default for ListQuery {
+impl Default for ItemListQuery {
     fn default() -> Self {
         Self {
             filter: ItemFilter::default(),
@@ -150,7 +150,7 @@ fn narrowed_page_ids(
     scope: &str,
     narrowing: &str,
     params: &Params,
-    q: &ListQuery,
+    q: &ItemListQuery,
 ) -> Result<(Vec<i64>, u64)> {
     let (total, few): (u64, Option<String>) = conn
         .prepare(&narrowed_count_sql(scope, narrowing))?
@@ -224,7 +224,7 @@ pub(crate) fn order_sql(sort: SortField, descending: bool) -> String {
 pub(crate) fn list_page(
     conn: &Connection,
     lib: LibraryId,
-    q: &ListQuery,
+    q: &ItemListQuery,
 ) -> Result<Page<ItemSummary>> {
     // One snapshot for the page, its total and its rows.
     let snapshot = conn.unchecked_transaction()?;
@@ -250,7 +250,7 @@ pub(crate) fn list_page(
 impl Library {
     /// One page of top-level items (or of the trash), filtered and sorted as
     /// `q` says, with the total number of rows.
-    pub fn list_items(&self, q: &ListQuery) -> Result<Page<ItemSummary>> {
+    pub fn list_items(&self, q: &ItemListQuery) -> Result<Page<ItemSummary>> {
         let lib = self.id;
         self.db.read(|conn| list_page(conn, lib, q))
     }
@@ -274,7 +274,7 @@ impl Library {
         limit: u32,
         offset: u32,
     ) -> Result<Page<ItemSummary>> {
-        self.list_items(&ListQuery {
+        self.list_items(&ItemListQuery {
             filter: ItemFilter {
                 conflicts: true,
                 ..ItemFilter::default()
@@ -384,7 +384,7 @@ mod tests {
 
     /// The ids of a page as the list's order gives them, evaluating the
     /// whole filter and sorting everything it finds.
-    fn page_by_sorting_everything(lib: &Library, q: &ListQuery) -> (Vec<i64>, u64) {
+    fn page_by_sorting_everything(lib: &Library, q: &ItemListQuery) -> (Vec<i64>, u64) {
         lib.db
             .read(|conn| {
                 let mut params = Params::default();
@@ -416,7 +416,7 @@ mod tests {
             for sort in [SortField::Title, SortField::Date] {
                 for descending in [false, true] {
                     for offset in [0, 30, 2500] {
-                        let q = ListQuery {
+                        let q = ItemListQuery {
                             filter: ItemFilter {
                                 tags: vec![tag.into()],
                                 ..ItemFilter::default()

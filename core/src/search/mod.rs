@@ -13,6 +13,6 @@ mod summary;
 
 pub use conditions::validate_conditions;
 pub use filter::ItemFilter;
-pub use fulltext::{SearchMode, SearchQuery};
-pub use list::{ListQuery, SortField};
+pub use fulltext::{ItemSearchQuery, SearchMode};
+pub use list::{ItemListQuery, SortField};
 pub use summary::{ItemSummary, Page};

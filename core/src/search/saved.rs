@@ -12,7 +12,7 @@ use crate::library::{Library, LibraryId};
 use crate::search::conditions::{Condition, Field, Op, Operand, interval_start, parse_conditions};
 use crate::search::filter::collection_members_sql;
 use crate::search::index::{LAST_FIRST_START, NAME_END, NAME_START};
-use crate::search::list::ListQuery;
+use crate::search::list::ItemListQuery;
 use crate::search::sql::{Params, join_terms};
 use crate::search::summary::{ItemSummary, Page};
 
@@ -463,7 +463,11 @@ impl Compiler<'_> {
 impl Library {
     /// The items a saved search finds now, listed as `query` says (its
     /// filter's `saved_search` is set to `key`).
-    pub fn saved_search_items(&self, key: &str, query: &ListQuery) -> Result<Page<ItemSummary>> {
+    pub fn saved_search_items(
+        &self,
+        key: &str,
+        query: &ItemListQuery,
+    ) -> Result<Page<ItemSummary>> {
         let mut query = query.clone();
         query.filter.saved_search = Some(key.to_owned());
         self.list_items(&query)

@@ -807,14 +807,14 @@ mod tests {
     use shelfmark_protocol::Creator;
 
     use super::*;
-    use crate::search::{SearchMode, SearchQuery};
+    use crate::search::{ItemSearchQuery, SearchMode};
 
     fn found(library: &Library, text: &str, mode: SearchMode) -> u64 {
         library
-            .search_items(&SearchQuery {
+            .search_items(&ItemSearchQuery {
                 text: text.into(),
                 mode,
-                ..SearchQuery::default()
+                ..ItemSearchQuery::default()
             })
             .expect("search")
             .total
