@@ -1,15 +1,12 @@
 //! `shelfmark add --id` and `shelfmark attach --find-metadata`, run as the
 //! real binary against stand-in services on this machine.
 
-#[path = "../../core/tests/lookup_support/mod.rs"]
-mod lookup_support;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use lookup_support::Services;
 use serde_json::Value;
+use shelfmark_test_support::lookup_services::Services;
 
 struct Shelf {
     dir: tempfile::TempDir,

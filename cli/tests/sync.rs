@@ -1,100 +1,11 @@
 //! The sync commands, run against the real `shelfmark` binary and a real
 //! `shelfmark-server` process on loopback.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::io::{Read, Write};
+use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-
-fn server_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test path");
-    let profile = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("profile dir")
-        .to_owned();
-    let binary = profile.join(format!("shelfmark-server{}", std::env::consts::EXE_SUFFIX));
-    if !binary.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "shelfmark-server"])
-            .env("CARGO_TARGET_DIR", profile.parent().expect("target dir"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success());
-    }
-    binary
-}
-
-struct Server {
-    child: Child,
-    url: String,
-    data: tempfile::TempDir,
-}
-
-impl Server {
-    fn start() -> Self {
-        let data = tempfile::tempdir().expect("data dir");
-        let mut child = Command::new(server_binary())
-            .arg("--data-dir")
-            .arg(data.path())
-            .args(["--listen", "127.0.0.1:0"])
-            .env("SHELFMARK_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("server starts");
-        let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        let mut url = None;
-        while reader.read_line(&mut line).expect("read") > 0 {
-            if let Some(u) = line.trim().strip_prefix("shelfmark-server listening on ") {
-                url = Some(u.to_owned());
-                break;
-            }
-            line.clear();
-        }
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            while reader.read_line(&mut sink).unwrap_or(0) > 0 {
-                sink.clear();
-            }
-        });
-        Self {
-            child,
-            url: url.expect("address printed"),
-            data,
-        }
-    }
-
-    fn admin(&self, args: &[&str]) -> String {
-        let out = Command::new(server_binary())
-            .arg("--data-dir")
-            .arg(self.data.path())
-            .args(args)
-            .output()
-            .expect("admin");
-        assert!(out.status.success());
-        String::from_utf8(out.stdout).expect("utf-8")
-    }
-
-    fn user_key(&self, email: &str) -> String {
-        let out = self.admin(&["user", "add", "--email", email, "--password", "pass word"]);
-        let id = out.split_whitespace().nth(1).expect("id").to_owned();
-        self.admin(&["key", "create", "--user", &id])
-            .trim()
-            .to_owned()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use shelfmark_test_support::{TestServer, USER_PASSWORD};
 
 struct Shelf {
     dir: tempfile::TempDir,
@@ -154,8 +65,8 @@ impl Shelf {
 
 #[test]
 fn sync_conflicts_and_resolution_from_the_command_line() {
-    let server = Server::start();
-    let key = server.user_key("cli@example.org");
+    let server = TestServer::start();
+    let key = server.user("cli@example.org").1;
     let a = Shelf::new();
     let b = Shelf::new();
     let item = a
@@ -164,7 +75,7 @@ fn sync_conflicts_and_resolution_from_the_command_line() {
         .to_owned();
 
     let first = a.ok(
-        &["sync", "--server", &server.url, "--key-stdin"],
+        &["sync", "--server", server.base_url(), "--key-stdin"],
         Some(&key),
     );
     assert!(first.contains("uploaded 1 item(s)"), "{first}");
@@ -175,7 +86,7 @@ fn sync_conflicts_and_resolution_from_the_command_line() {
     assert!(!library.windows(key.len()).any(|w| w == key.as_bytes()));
 
     b.ok(
-        &["sync", "--server", &server.url, "--key-stdin"],
+        &["sync", "--server", server.base_url(), "--key-stdin"],
         Some(&key),
     );
     a.ok(
@@ -220,7 +131,7 @@ fn sync_conflicts_and_resolution_from_the_command_line() {
     assert_eq!(b.json(&["show", &item])["data"]["title"], "Walden (1854)");
 
     let status = a.json(&["sync", "status"]);
-    assert_eq!(status[0]["binding"]["server_url"], server.url.as_str());
+    assert_eq!(status[0]["binding"]["server_url"], server.base_url());
     assert_eq!(status[0]["unsynced"], 0);
     // No automatic sync ever ran on this file: no stream followed.
     assert_eq!(
@@ -231,25 +142,25 @@ fn sync_conflicts_and_resolution_from_the_command_line() {
     assert!(log.contains("library 1  ok"), "{log}");
 
     // Another account is refused until the library is relinked.
-    let other = server.user_key("other@example.org");
+    let other = server.user("other@example.org").1;
     let refused = a.run(&["sync", "--key-stdin"], Some(&other));
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("relink"));
     a.ok(&["sync", "relink"], None);
     a.ok(
-        &["sync", "--server", &server.url, "--key-stdin"],
+        &["sync", "--server", server.base_url(), "--key-stdin"],
         Some(&other),
     );
 }
 
 #[test]
 fn reset_sync_asks_for_confirmation_and_writes_a_backup() {
-    let server = Server::start();
-    let key = server.user_key("reset@example.org");
+    let server = TestServer::start();
+    let key = server.user("reset@example.org").1;
     let a = Shelf::new();
     a.ok(&["add", "book", "title=Kept online"], None);
     a.ok(
-        &["sync", "--server", &server.url, "--key-stdin"],
+        &["sync", "--server", server.base_url(), "--key-stdin"],
         Some(&key),
     );
     let local = a
@@ -287,8 +198,8 @@ fn reset_sync_asks_for_confirmation_and_writes_a_backup() {
 /// `SHELFMARK_LONG_TESTS=1`.
 #[test]
 fn a_sync_process_killed_part_way_leaves_a_library_that_syncs_on() {
-    let server = Server::start();
-    let key = server.user_key("kill@example.org");
+    let server = TestServer::start();
+    let key = server.user("kill@example.org").1;
     let a = Shelf::new();
     let import = |first: usize, count: usize| {
         let ris: String = (first..first + count)
@@ -323,7 +234,7 @@ fn a_sync_process_killed_part_way_leaves_a_library_that_syncs_on() {
             args.extend(["--auto", "--interval", "3600"]);
         }
         if first {
-            args.extend(["--server", server.url.as_str(), "--key-stdin"]);
+            args.extend(["--server", server.base_url(), "--key-stdin"]);
         }
         let mut child = Command::new(env!("CARGO_BIN_EXE_shelfmark"))
             .args(&args)
@@ -357,14 +268,14 @@ fn a_sync_process_killed_part_way_leaves_a_library_that_syncs_on() {
     }
     if first {
         a.ok(
-            &["sync", "--server", &server.url, "--key-stdin"],
+            &["sync", "--server", server.base_url(), "--key-stdin"],
             Some(&key),
         );
     }
     a.ok(&["sync"], None);
     let b = Shelf::new();
     b.ok(
-        &["sync", "--server", &server.url, "--key-stdin"],
+        &["sync", "--server", server.base_url(), "--key-stdin"],
         Some(&key),
     );
     let listed = b.json(&["list", "--limit", "100000"]);
@@ -386,11 +297,11 @@ fn a_sync_process_killed_part_way_leaves_a_library_that_syncs_on() {
 
 #[test]
 fn sync_auto_runs_until_interrupted_then_syncs_once_more() {
-    let server = Server::start();
-    let key = server.user_key("auto@example.org");
+    let server = TestServer::start();
+    let key = server.user("auto@example.org").1;
     let a = Shelf::new();
     a.ok(
-        &["sync", "--server", &server.url, "--key-stdin"],
+        &["sync", "--server", server.base_url(), "--key-stdin"],
         Some(&key),
     );
     let mut child = Command::new(env!("CARGO_BIN_EXE_shelfmark"))
@@ -413,7 +324,7 @@ fn sync_auto_runs_until_interrupted_then_syncs_once_more() {
     let b = Shelf::new();
     let start = std::time::Instant::now();
     b.ok(
-        &["sync", "--server", &server.url, "--key-stdin"],
+        &["sync", "--server", server.base_url(), "--key-stdin"],
         Some(&key),
     );
     while b.run(&["show", &item], None).status.code() != Some(0) {
@@ -469,8 +380,8 @@ fn sync_auto_runs_until_interrupted_then_syncs_once_more() {
 
 #[test]
 fn attachment_files_from_the_command_line() {
-    let server = Server::start();
-    let key = server.user_key("files-cli@example.org");
+    let server = TestServer::start();
+    let key = server.user("files-cli@example.org").1;
     let a = Shelf::new();
     let b = Shelf::new();
     let item = a
@@ -490,13 +401,13 @@ fn attachment_files_from_the_command_line() {
     assert_eq!(status[0]["status"]["state"], "upload-pending");
 
     let synced = a.ok(
-        &["sync", "--server", &server.url, "--key-stdin"],
+        &["sync", "--server", server.base_url(), "--key-stdin"],
         Some(&key),
     );
     assert!(synced.contains("uploaded 1 file(s)"), "{synced}");
 
     b.ok(
-        &["sync", "--server", &server.url, "--key-stdin"],
+        &["sync", "--server", server.base_url(), "--key-stdin"],
         Some(&key),
     );
     let status = b.json(&["files", "status", "--all"]);
@@ -525,8 +436,8 @@ fn attachment_files_from_the_command_line() {
 
 #[test]
 fn signing_in_with_email_and_password_and_signing_out() {
-    let server = Server::start();
-    server.user_key("ines@example.org");
+    let server = TestServer::start();
+    server.user("ines@example.org");
     let shelf = Shelf::new();
     shelf.ok(&["add", "book", "title=Middlemarch"], None);
 
@@ -535,7 +446,7 @@ fn signing_in_with_email_and_password_and_signing_out() {
         &[
             "sync",
             "--server",
-            &server.url,
+            server.base_url(),
             "--email",
             "ines@example.org",
             "--password-stdin",
@@ -552,14 +463,14 @@ fn signing_in_with_email_and_password_and_signing_out() {
         &[
             "sync",
             "--server",
-            &server.url,
+            server.base_url(),
             "--email",
             "ines@example.org",
             "--password-stdin",
             "--device-name",
             "Ines's laptop",
         ],
-        Some("pass word\n"),
+        Some(&format!("{USER_PASSWORD}\n")),
     );
     assert!(
         out.status.success(),

@@ -14,14 +14,12 @@
 //!
 //! Run: `cargo bench -p shelfmark-core --bench live [-- --edits N]`.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use shelfmark_core::Library;
 use shelfmark_core::sync::{AutoSyncConfig, CredentialStore, LiveUpdates, SyncOptions};
+use shelfmark_test_support::{TestServer, fresh_postgres_database};
 
 /// Target P9: from A's acknowledged upload to B holding the change.
 const TARGET_P50: Duration = Duration::from_millis(300);
@@ -29,121 +27,13 @@ const TARGET_P99: Duration = Duration::from_secs(1);
 /// Longest wait for one edit before the run is declared broken.
 const GIVE_UP: Duration = Duration::from_secs(30);
 
-/// A server process and how to administer it.
-struct Server {
-    child: Child,
-    url: String,
-    binary: PathBuf,
-    data: tempfile::TempDir,
-    database: Option<String>,
-}
-
-impl Server {
-    fn start(binary: &Path, database: Option<&str>) -> Self {
-        let data = tempfile::tempdir().expect("server data directory");
-        let mut command = Command::new(binary);
-        command
-            .arg("--data-dir")
-            .arg(data.path())
-            .args(["--listen", "127.0.0.1:0"])
-            .env("SHELFMARK_LOG", "warn")
-            .env("SHELFMARK_KEY_RATE", "0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        if let Some(url) = database {
-            command.args(["--database-url", url]);
-        }
-        let mut child = command.spawn().expect("server starts");
-        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        let mut url = None;
-        while out.read_line(&mut line).expect("read") > 0 {
-            if let Some(u) = line.trim().strip_prefix("shelfmark-server listening on ") {
-                url = Some(u.to_owned());
-                break;
-            }
-            line.clear();
-        }
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        Self {
-            child,
-            url: url.expect("server address"),
-            binary: binary.to_owned(),
-            data,
-            database: database.map(str::to_owned),
-        }
+/// A release server on SQLite, or on the PostgreSQL `database` when given.
+fn start_server(database: Option<&str>) -> TestServer {
+    let mut builder = TestServer::builder().env("SHELFMARK_KEY_RATE", "0");
+    if let Some(url) = database {
+        builder = builder.args(&["--database-url", url]);
     }
-
-    fn admin(&self, args: &[&str]) -> String {
-        let mut command = Command::new(&self.binary);
-        command
-            .arg("--data-dir")
-            .arg(self.data.path())
-            .env("SHELFMARK_LOG", "warn");
-        if let Some(url) = &self.database {
-            command.args(["--database-url", url]);
-        }
-        let out = command.args(args).output().expect("admin command");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
-    }
-
-    fn user(&self) -> (u64, String) {
-        let out = self.admin(&[
-            "user",
-            "add",
-            "--email",
-            "live-bench@example.org",
-            "--password",
-            "bench pass",
-        ]);
-        let id: u64 = out
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .expect("user id");
-        let key = self
-            .admin(&["key", "create", "--user", &id.to_string()])
-            .trim()
-            .to_owned();
-        (id, key)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn server_binary() -> PathBuf {
-    if let Ok(path) = std::env::var("SHELFMARK_SERVER_BIN") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().expect("bench path");
-    let profile = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("profile directory")
-        .to_owned();
-    let binary = profile.join("shelfmark-server");
-    if !binary.exists() {
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "-p", "shelfmark-server"])
-            .env(
-                "CARGO_TARGET_DIR",
-                profile.parent().expect("target directory"),
-            )
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building shelfmark-server failed");
-    }
-    binary
+    builder.start()
 }
 
 /// Whether B's file holds an item with this title.
@@ -244,18 +134,6 @@ fn report(label: &str, mut latencies: Vec<Duration>) {
 }
 
 /// A fresh database beside the one `url` names; its URL and name.
-fn fresh_database(url: &str) -> (String, String) {
-    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
-    let name = format!("sm_live_bench_{}", std::process::id());
-    let status = Command::new("psql")
-        .arg(url)
-        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
-        .status()
-        .expect("psql runs");
-    assert!(status.success(), "creating {name}");
-    (format!("{base}/{name}"), name)
-}
-
 fn main() {
     let mut edits = 200;
     let mut args = std::env::args().skip(1);
@@ -269,36 +147,27 @@ fn main() {
             other => panic!("unknown argument {other}"),
         }
     }
-    let binary = server_binary();
-
-    let server = Server::start(&binary, None);
-    let (user, key) = server.user();
+    let server = start_server(None);
+    let (user, key) = server.user("live-bench@example.org");
     report(
         "one server process (SQLite)",
-        measure(&server.url, &server.url, user, &key, edits),
+        measure(server.base_url(), server.base_url(), user, &key, edits),
     );
     drop(server);
 
     match std::env::var("SHELFMARK_BENCH_DATABASE_URL") {
         Ok(postgres) => {
-            let (database, name) = fresh_database(&postgres);
+            // Dropped (with its connections) after both servers.
+            let database = fresh_postgres_database(&postgres);
             {
-                let first = Server::start(&binary, Some(&database));
-                let second = Server::start(&binary, Some(&database));
-                let (user, key) = first.user();
+                let first = start_server(Some(database.url()));
+                let second = start_server(Some(database.url()));
+                let (user, key) = first.user("live-bench@example.org");
                 report(
                     "two server processes on one PostgreSQL",
-                    measure(&first.url, &second.url, user, &key, edits),
+                    measure(first.base_url(), second.base_url(), user, &key, edits),
                 );
             }
-            let _ = Command::new("psql")
-                .arg(&postgres)
-                .args([
-                    "-q",
-                    "-c",
-                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                ])
-                .status();
         }
         Err(_) => println!(
             "P9 two server processes on one PostgreSQL: not run \

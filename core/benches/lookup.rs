@@ -6,12 +6,10 @@
 //! Run: `cargo bench -p shelfmark-core --bench lookup [-- --dois N --delay-ms D --runs R]`
 //! (default 100 DOIs, 50 ms, 3 runs; the median counts).
 
-#[path = "../tests/lookup_support/mod.rs"]
-mod lookup_support;
-
 use std::time::{Duration, Instant};
 
 use shelfmark_core::lookup::{LookupClient, LookupConfig, lookup_text};
+use shelfmark_test_support::lookup_services;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -29,10 +27,10 @@ fn main() {
     let dois = arg("--dois", 100) as usize;
     let delay = Duration::from_millis(arg("--delay-ms", 50));
     let runs = arg("--runs", 3).max(1);
-    let services = lookup_support::Services::start();
+    let services = lookup_services::Services::start();
     services.set_delay(delay);
     let text: String = (0..dois)
-        .map(|n| format!("{}\n", lookup_support::generated_doi(n)))
+        .map(|n| format!("{}\n", lookup_services::generated_doi(n)))
         .collect();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -18,10 +18,10 @@
 //! and keeps it up; then run the bench binary with `--p1-client URL KEY DIR`
 //! under a profiler.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
@@ -30,6 +30,7 @@ use shelfmark_core::Library;
 use shelfmark_core::protocol::ObjectKey;
 use shelfmark_core::search::{ItemListQuery, ItemSearchQuery, SearchMode, SortField};
 use shelfmark_core::sync::{CredentialStore, SyncOptions, SyncProgress, SyncStage};
+use shelfmark_test_support::TestServer;
 
 /// Runs a sync to completion on the benchmark's one runtime.
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
@@ -181,126 +182,28 @@ fn note(rng: &mut Rng, parent: &str) -> Value {
     })
 }
 
-/// A release server process; stopped when dropped.
-struct Server {
-    child: Child,
-    url: String,
-    binary: PathBuf,
-    data: tempfile::TempDir,
-    /// The server's log line for each request answered.
-    requests: Arc<Mutex<Vec<String>>>,
+/// A release server that logs every request, so that a sync's requests can
+/// be counted and timed.
+fn start_server() -> TestServer {
+    TestServer::builder()
+        .log_requests()
+        // Seeding writes as fast as it can; the per-key limit is not what is measured.
+        .env("SHELFMARK_KEY_RATE", "0")
+        .start()
 }
 
-impl Server {
-    fn start(binary: PathBuf) -> Self {
-        let data = tempfile::tempdir().expect("server data directory");
-        let mut child = Command::new(&binary)
-            .arg("--data-dir")
-            .arg(data.path())
-            .arg("--listen")
-            .arg("127.0.0.1:0")
-            .env("SHELFMARK_LOG", "info")
-            .env("NO_COLOR", "1")
-            // Seeding writes as fast as it can; the per-key limit is not what is measured.
-            .env("SHELFMARK_KEY_RATE", "0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("server starts");
-        let mut out = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        let mut url = None;
-        while out.read_line(&mut line).expect("read") > 0 {
-            if let Some(u) = line.trim().strip_prefix("shelfmark-server listening on ") {
-                url = Some(u.to_owned());
-                break;
-            }
-            line.clear();
-        }
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let log = requests.clone();
-        let err = child.stderr.take().expect("stderr");
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                if line.contains("finished processing request") {
-                    log.lock().expect("log").push(line);
-                }
-            }
-        });
-        Self {
-            child,
-            url: url.expect("server address"),
-            binary,
-            data,
-            requests,
-        }
-    }
-
-    fn user(&self) -> (u64, String) {
-        let admin = |args: &[&str]| {
-            let out = Command::new(&self.binary)
-                .arg("--data-dir")
-                .arg(self.data.path())
-                .args(args)
-                .env("SHELFMARK_LOG", "warn")
-                .output()
-                .expect("admin");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            String::from_utf8(out.stdout).expect("utf-8")
-        };
-        let out = admin(&[
-            "user",
-            "add",
-            "--email",
-            "bench@example.org",
-            "--password",
-            "bench pass",
-        ]);
-        let id: u64 = out
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .expect("user id");
-        let key = admin(&["key", "create", "--user", &id.to_string()])
-            .trim()
-            .to_owned();
-        (id, key)
-    }
-
-    /// Requests answered so far (the log line follows the response).
-    fn requests(&self) -> usize {
-        std::thread::sleep(Duration::from_millis(200));
-        self.requests.lock().expect("log").len()
-    }
-
-    /// Milliseconds the server spent on the requests after the first
-    /// `from`, in all, and the slowest request.
-    fn server_time(&self, from: usize) -> (f64, String) {
-        let lines = self.requests.lock().expect("log");
-        let timed: Vec<(f64, &String)> = lines[from.min(lines.len())..]
-            .iter()
-            .map(|l| (latency_ms(l), l))
-            .collect();
-        let total = timed.iter().map(|(ms, _)| ms).sum();
-        let slowest = timed
-            .iter()
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(ms, l)| format!("{ms:.1} ms: {}", path_of(l)))
-            .unwrap_or_default();
-        (total, slowest)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Milliseconds the server spent on the requests after the first `from`,
+/// in all, and the slowest request.
+fn server_time(server: &TestServer, from: usize) -> (f64, String) {
+    let lines = server.requests_since(from);
+    let timed: Vec<(f64, &String)> = lines.iter().map(|l| (latency_ms(l), l)).collect();
+    let total = timed.iter().map(|(ms, _)| ms).sum();
+    let slowest = timed
+        .iter()
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(ms, l)| format!("{ms:.1} ms: {}", path_of(l)))
+        .unwrap_or_default();
+    (total, slowest)
 }
 
 /// The `latency=… ms` of a server log line, in milliseconds.
@@ -346,7 +249,7 @@ fn http() -> reqwest::blocking::Client {
 }
 
 /// Writes the library through the API, 50 objects a request, four at once.
-fn seed(server: &Server, user: u64, key: &str, items: usize) -> u64 {
+fn seed(server: &TestServer, user: u64, key: &str, items: usize) -> u64 {
     let mut rng = Rng(7);
     let mut batches: Vec<Vec<Value>> = Vec::new();
     let mut parents: Vec<Value> = Vec::new();
@@ -368,7 +271,7 @@ fn seed(server: &Server, user: u64, key: &str, items: usize) -> u64 {
     );
     batches.extend(parents.chunks(50).map(<[Value]>::to_vec));
     let note_batches: Vec<Vec<Value>> = notes.chunks(50).map(<[Value]>::to_vec).collect();
-    let url = format!("{}/users/{user}/items", server.url);
+    let url = format!("{}/users/{user}/items", server.base_url());
     let post_all = |batches: Vec<Vec<Value>>| {
         let queue = Arc::new(Mutex::new(batches));
         let workers: Vec<_> = (0..4)
@@ -569,7 +472,7 @@ fn floor(library_file: &Path) -> (f64, f64, usize) {
 /// Changes the first `k` top-level items online, as another device would
 /// (their current data comes from the synced library file).
 fn change_online(
-    server: &Server,
+    server: &TestServer,
     user: u64,
     key: &str,
     library_file: &Path,
@@ -591,7 +494,7 @@ fn change_online(
             .collect()
     };
     let client = http();
-    let url = format!("{}/users/{user}/items", server.url);
+    let url = format!("{}/users/{user}/items", server.base_url());
     for chunk in objects.chunks(50) {
         let response = client
             .post(&url)
@@ -606,31 +509,6 @@ fn change_online(
             "change refused: {body}"
         );
     }
-}
-
-fn server_binary() -> PathBuf {
-    if let Ok(path) = std::env::var("SHELFMARK_SERVER_BIN") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().expect("bench path");
-    let profile = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("profile directory")
-        .to_owned();
-    let binary = profile.join("shelfmark-server");
-    if !binary.exists() {
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "-p", "shelfmark-server"])
-            .env(
-                "CARGO_TARGET_DIR",
-                profile.parent().expect("target directory"),
-            )
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building shelfmark-server failed");
-    }
-    binary
 }
 
 fn verdict(ok: bool) -> &'static str {
@@ -658,24 +536,24 @@ fn main() {
             _ => {}
         }
     }
-    let server = Server::start(server_binary());
-    let (user, key) = server.user();
+    let server = start_server();
+    let (user, key) = server.user("bench@example.org");
     let objects = seed(&server, user, &key, items);
     if hold {
         // For profiling: run `--p1-client URL KEY DIR` against this server.
         println!(
             "seeded server at {} with key {key}; holding it for an hour",
-            server.url
+            server.base_url()
         );
         std::thread::sleep(std::time::Duration::from_secs(3600));
         return;
     }
 
     // P1: first sync in a child process (its peak RSS is the client's).
-    let p1_from = server.requests();
+    let p1_from = server.request_count();
     let dir = tempfile::tempdir().expect("client directory");
     let out = Command::new(std::env::current_exe().expect("bench path"))
-        .args(["--p1-client", &server.url, &key])
+        .args(["--p1-client", server.base_url(), &key])
         .arg(dir.path())
         .arg(page_size.map(|p| p.to_string()).unwrap_or_default())
         .output()
@@ -716,25 +594,25 @@ fn main() {
         "  client peak RSS: {rss:.0} MB — target ≤ 150 MB: {}",
         verdict(rss <= 150.0)
     );
-    let (server_ms, slowest) = server.server_time(p1_from);
+    let (server_ms, slowest) = server_time(&server, p1_from);
     println!(
         "  server time over the sync's {} requests: {:.2} s (requests overlap); slowest {slowest}",
-        server.requests() - p1_from,
+        server.request_count() - p1_from,
         server_ms / 1000.0
     );
 
     // P2: nothing changed.
     let library = Library::open(&library_file).expect("open library");
-    let opts = options(&server.url, None, dir.path());
+    let opts = options(server.base_url(), None, dir.path());
     block_on(library.sync(&opts)).expect("warm-up sync");
     let mut best = f64::MAX;
     let mut requests = 0;
     for _ in 0..5 {
-        let before = server.requests();
+        let before = server.request_count();
         let start = Instant::now();
         block_on(library.sync(&opts)).expect("no-op sync");
         best = best.min(start.elapsed().as_secs_f64() * 1000.0);
-        requests = server.requests() - before;
+        requests = server.request_count() - before;
     }
     println!(
         "P2 sync with nothing changed: {requests} request(s) for 1 library, {best:.1} ms — target 1 request/library (304), ≤ 5 ms: {}",
@@ -744,17 +622,17 @@ fn main() {
     // P3: one item changed online, then k.
     for (round, k) in [1usize, 1, 50, 100, 500].into_iter().enumerate() {
         change_online(&server, user, &key, &library_file, k, round);
-        let before = server.requests();
+        let before = server.request_count();
         let start = Instant::now();
         let report = block_on(library.sync(&opts)).expect("incremental sync");
         let ms = start.elapsed().as_secs_f64() * 1000.0;
-        let requests = server.requests() - before;
+        let requests = server.request_count() - before;
         let target = match k {
             1 => format!("≤ 20 ms: {}", verdict(ms <= 20.0)),
             500 => format!("≤ 100 ms: {}", verdict(ms <= 100.0)),
             _ => "requests grow with k/50".to_owned(),
         };
-        let (server_ms, slowest) = server.server_time(before);
+        let (server_ms, slowest) = server_time(&server, before);
         println!(
             "P3 {k} item(s) changed online: {} downloaded, {requests} request(s), {ms:.1} ms — {target} \
              (server {server_ms:.1} ms; slowest {slowest})",

@@ -2,7 +2,6 @@
 //! this machine (no test reaches the internet).
 
 mod common;
-mod lookup_support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -16,7 +15,7 @@ use shelfmark_core::lookup::{
 use shelfmark_core::{DuplicateReason, OnDuplicate};
 
 use common::new_library;
-use lookup_support::{Fault, Services, generated_doi};
+use shelfmark_test_support::lookup_services::{Fault, Services, generated_doi};
 
 fn config(services: &Services) -> LookupConfig {
     let mut config = LookupConfig::all_at(&services.url);

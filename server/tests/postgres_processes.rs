@@ -4,79 +4,12 @@
 //! differ between processes. Needs `SHELFMARK_TEST_DATABASE_URL` (set by
 //! `run-scale-out.sh`); without it the test says so and does nothing else.
 
-mod support;
+use std::process::Command;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-/// A server process started on `database_url`, and what it printed up to
-/// the line with its address.
-struct Started {
-    child: Child,
-    printed: Vec<String>,
-    base_url: Option<String>,
-}
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use shelfmark_test_support::{TestServer, fresh_postgres_database};
 
 fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_shelfmark-server")
-}
-
-fn spawn(data_dir: &std::path::Path, database_url: &str) -> Child {
-    Command::new(binary())
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["--listen", "127.0.0.1:0", "--database-url", database_url])
-        .env("SHELFMARK_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server starts")
-}
-
-/// Reads the process's output up to its address (or its exit).
-fn started(mut child: Child) -> Started {
-    let stdout = child.stdout.take().expect("stdout piped");
-    let mut reader = BufReader::new(stdout);
-    let mut printed = Vec::new();
-    let mut base_url = None;
-    let mut line = String::new();
-    while reader.read_line(&mut line).unwrap_or(0) > 0 {
-        let text = line.trim().to_owned();
-        line.clear();
-        if let Some(url) = text.strip_prefix("shelfmark-server listening on ") {
-            base_url = Some(url.to_owned());
-            printed.push(text);
-            break;
-        }
-        printed.push(text);
-    }
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        while reader.read_line(&mut sink).unwrap_or(0) > 0 {
-            sink.clear();
-        }
-    });
-    Started {
-        child,
-        printed,
-        base_url,
-    }
-}
-
-fn stderr_of(started: &mut Started) -> String {
-    let _ = started.child.kill();
-    let mut text = String::new();
-    if let Some(mut err) = started.child.stderr.take() {
-        let _ = std::io::Read::read_to_string(&mut err, &mut text);
-    }
-    text
 }
 
 #[test]
@@ -90,29 +23,28 @@ fn processes_started_together_on_a_fresh_database_all_serve() {
     };
     let http = reqwest::blocking::Client::new();
     for attempt in 0..3 {
-        let (database_url, name) = support::fresh_database(&admin_url);
-        let dirs: Vec<tempfile::TempDir> = (0..2)
-            .map(|_| tempfile::tempdir().expect("data directory"))
-            .collect();
+        let database = fresh_postgres_database(&admin_url);
+        let database_url = database.url().to_owned();
         // Both spawned before either is read: they start at the same moment.
-        let children: Vec<Child> = dirs
-            .iter()
-            .map(|d| spawn(d.path(), &database_url))
+        let starting: Vec<_> = (0..2)
+            .map(|_| {
+                TestServer::builder()
+                    .binary(binary())
+                    .args(&["--database-url", &database_url])
+                    .spawn()
+            })
             .collect();
-        let mut servers: Vec<Started> = children.into_iter().map(started).collect();
-        for server in &mut servers {
-            if server.base_url.is_none() {
-                let stderr = stderr_of(server);
-                panic!(
-                    "attempt {attempt}: a process did not start: {:?}\n{stderr}",
-                    server.printed
-                );
-            }
-        }
-        let creators: Vec<&Started> = servers
+        let servers: Vec<TestServer> = starting
+            .into_iter()
+            .map(|s| {
+                s.ready()
+                    .unwrap_or_else(|failure| panic!("attempt {attempt}: {failure}"))
+            })
+            .collect();
+        let creators: Vec<&TestServer> = servers
             .iter()
             .filter(|s| {
-                s.printed
+                s.printed_at_start()
                     .iter()
                     .any(|l| l.starts_with("Created the administrator"))
             })
@@ -124,7 +56,7 @@ fn processes_started_together_on_a_fresh_database_all_serve() {
         );
         // The hint names this database, and works as printed.
         let hint = creators[0]
-            .printed
+            .printed_at_start()
             .iter()
             .find_map(|l| l.strip_prefix("shelfmark-server "))
             .expect("the key command is printed");
@@ -148,7 +80,7 @@ fn processes_started_together_on_a_fresh_database_all_serve() {
         // Both serve the same accounts, with request ids of their own.
         let mut ids = Vec::new();
         for server in &servers {
-            let base = server.base_url.as_deref().expect("started");
+            let base = server.base_url();
             let r = http
                 .get(format!("{base}/keys/current"))
                 .header("Zotero-API-Key", &key)
@@ -164,14 +96,8 @@ fn processes_started_together_on_a_fresh_database_all_serve() {
             );
         }
         assert_ne!(ids[0], ids[1], "request ids differ between processes");
+        // The servers stop before their database is dropped.
         drop(servers);
-        let _ = Command::new("psql")
-            .arg(&admin_url)
-            .args([
-                "-q",
-                "-c",
-                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            ])
-            .status();
+        drop(database);
     }
 }

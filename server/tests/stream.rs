@@ -350,10 +350,11 @@ fn two_processes_on_one_postgres_database_share_updates() {
         eprintln!("SHELFMARK_TEST_DATABASE_URL is not set: two-process streaming not tested");
         return;
     };
-    let (database, name) = support::fresh_database(&postgres);
+    // Dropped (with its connections) after both servers.
+    let database = shelfmark_test_support::fresh_postgres_database(&postgres);
     {
-        let first = Server::start_on(&["--database-url", &database], None);
-        let second = Server::start_on(&["--database-url", &database], None);
+        let first = Server::start_on(&["--database-url", database.url()], None);
+        let second = Server::start_on(&["--database-url", database.url()], None);
         let alice_on_first = Client::new_user(&first, "alice@example.org");
         let alice_on_second =
             Client::with_key(&second, alice_on_first.user_id, alice_on_first.key.clone());
@@ -373,12 +374,4 @@ fn two_processes_on_one_postgres_database_share_updates() {
         assert_eq!(next_event(&mut socket), Err(Some(CloseCode::from(4403))));
         let _ = (first.base_url(), second.base_url());
     }
-    let _ = std::process::Command::new("psql")
-        .arg(&postgres)
-        .args([
-            "-q",
-            "-c",
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        ])
-        .status();
 }

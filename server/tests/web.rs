@@ -6,12 +6,10 @@
 
 mod support;
 
-#[path = "../../core/tests/lookup_support/mod.rs"]
-mod lookup_support;
-
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use shelfmark_test_support::lookup_services;
 use support::Server;
 
 const PASSWORD: &str = "correct horse battery";
@@ -357,7 +355,7 @@ fn the_account_page_shows_storage_for_each_library_against_the_quota() {
 /// A server whose Add by identifier asks the stand-in services at `services`
 /// (its `[lookup]` configuration), with a signed-in user: the server, the
 /// configuration's folder, the browser and the user's API client.
-fn server_with_lookups(services: &lookup_support::Services) -> (Server, tempfile::TempDir) {
+fn server_with_lookups(services: &lookup_services::Services) -> (Server, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("server.toml");
     let urls: String = [
@@ -383,10 +381,10 @@ fn server_with_lookups(services: &lookup_support::Services) -> (Server, tempfile
 
 #[test]
 fn identifiers_are_looked_up_and_added_through_the_api_write_path() {
-    let services = lookup_support::Services::start();
+    let services = lookup_services::Services::start();
     services.fail(
         "/arxiv/",
-        lookup_support::Fault::RateLimited {
+        lookup_services::Fault::RateLimited {
             retry_after: 600,
             times: 10,
         },
@@ -474,7 +472,7 @@ fn identifiers_are_looked_up_and_added_through_the_api_write_path() {
 
 #[test]
 fn add_by_identifier_goes_into_the_chosen_collection_and_refuses_empty_or_long_lists() {
-    let services = lookup_support::Services::start();
+    let services = lookup_services::Services::start();
     let (server, _config) = server_with_lookups(&services);
     let user = support::Deployment::add_user(&server, "ada@example.org");
     let api = support::Client::with_key(
@@ -501,7 +499,7 @@ fn add_by_identifier_goes_into_the_chosen_collection_and_refuses_empty_or_long_l
             &[
                 ("csrf", &csrf),
                 ("collection", &collection),
-                ("ids", &lookup_support::generated_doi(1)),
+                ("ids", &lookup_services::generated_doi(1)),
             ],
         )
         .text()
@@ -522,7 +520,7 @@ fn add_by_identifier_goes_into_the_chosen_collection_and_refuses_empty_or_long_l
         .expect("page");
     assert!(empty.contains("No DOI, ISBN, PubMed id or arXiv id in the text."));
     let many: String = (0..101)
-        .map(|n| lookup_support::generated_doi(n) + "\n")
+        .map(|n| lookup_services::generated_doi(n) + "\n")
         .collect();
     let asked = services.seen().len();
     let long = browser

@@ -3,16 +3,13 @@
 //! status text and the mass-deletion dialog, on real library files (and a
 //! real server process where sync state is needed).
 
-#[path = "../../../core/tests/sync_support/mod.rs"]
-mod sync_support;
-
 mod devices;
 
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use devices::{Device, Server, wait};
+use devices::{Device, wait};
 use reqwest::Method;
 use serde_json::json;
 use shelfmark_ffi::{
@@ -20,6 +17,7 @@ use shelfmark_ffi::{
     LibraryHandle, LibraryOptions, NewItem, SearchCondition, ShareFormat, SidebarListener,
     SidebarRowKind, SidebarSection, SortField, SyncCondition, create_library,
 };
+use shelfmark_test_support::TestServer;
 
 fn new_library(dir: &tempfile::TempDir) -> Arc<LibraryHandle> {
     let path = dir.path().join("papers.shelfmark").display().to_string();
@@ -164,7 +162,7 @@ fn the_sidebar_lists_every_row_with_the_filter_that_lists_its_items() {
 }
 
 /// A group of `owner_key`'s with `member_id` as a writing member.
-fn shared_group(server: &Server, owner_key: &str, member_id: u64, name: &str) {
+fn shared_group(server: &TestServer, owner_key: &str, member_id: u64, name: &str) {
     let (status, group) = server.call(
         owner_key,
         Method::POST,
@@ -184,7 +182,7 @@ fn shared_group(server: &Server, owner_key: &str, member_id: u64, name: &str) {
 
 #[test]
 fn group_libraries_get_sections_of_their_own_and_read_only_ones_refuse_edits() {
-    let server = Server::start();
+    let server = TestServer::start();
     let (owner_id, owner_key) = server.user("owner@example.org");
     // The member's key reads groups only: their libraries are read-only here.
     let (member_id, member_key) = server.user_with("member@example.org", &["--groups", "read"]);
@@ -544,7 +542,7 @@ fn the_status_text_and_deletion_dialog_follow_the_sync() {
     assert_eq!(text.headline, "Not signed in");
     assert!(wait(alone.deletion_confirmation()).expect("none").is_none());
 
-    let server = Server::start();
+    let server = TestServer::start();
     let (user_id, key) = server.user("status@example.org");
     let device = Device::new(&server, user_id, &key);
     let items = wait(
@@ -613,7 +611,7 @@ fn now_seconds() -> i64 {
 
 #[test]
 fn a_conflict_shows_in_the_sidebar_the_status_and_in_words() {
-    let server = Server::start();
+    let server = TestServer::start();
     let (user_id, key) = server.user("conflicts@example.org");
     let tablet = Device::new(&server, user_id, &key);
     let phone = Device::new(&server, user_id, &key);

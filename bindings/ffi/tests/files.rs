@@ -2,17 +2,15 @@
 //! attach on one device, download with progress on another, cancel,
 //! open, evict, settings.
 
-#[path = "../../../core/tests/sync_support/mod.rs"]
-mod sync_support;
-
 mod devices;
 
 use std::sync::{Arc, Mutex};
 
-use devices::{Device, Server, wait};
+use devices::{Device, wait};
 use shelfmark_ffi::{
     DownloadListener, ErrorCategory, FileDownloadPolicy, FileScope, FileStatusKind, NewItem,
 };
+use shelfmark_test_support::TestServer;
 
 /// A PDF-looking file of `size` bytes.
 fn pdf(size: usize) -> Vec<u8> {
@@ -32,7 +30,7 @@ impl DownloadListener for Progress {
 
 #[test]
 fn a_file_attached_on_one_device_downloads_with_progress_on_another() {
-    let server = Server::start();
+    let server = TestServer::start();
     let (user_id, key) = server.user("reader@example.org");
     let tablet = Device::new(&server, user_id, &key);
     let phone = Device::new(&server, user_id, &key);
@@ -134,7 +132,7 @@ fn a_file_attached_on_one_device_downloads_with_progress_on_another() {
 
 #[test]
 fn a_cancelled_download_ends_cancelled_and_resumes_later() {
-    let server = Server::start();
+    let server = TestServer::start();
     let (user_id, key) = server.user("reader@example.org");
     let tablet = Device::new(&server, user_id, &key);
     let phone = Device::new(&server, user_id, &key);

@@ -1,16 +1,13 @@
 //! Adding references by identifier through the facade, against stand-in
 //! services on this machine.
 
-#[path = "../../../core/tests/lookup_support/mod.rs"]
-mod lookup_support;
-
 use std::sync::Arc;
 
-use lookup_support::Services;
 use shelfmark_ffi::{
     LibraryHandle, LibraryOptions, LookupAddStatus, LookupDuplicateAction, LookupService,
     LookupServiceUrl, LookupSettings, LookupStatus, Lookups, create_library, recognise_identifiers,
 };
+use shelfmark_test_support::lookup_services::{self, Services};
 
 fn wait<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
@@ -110,7 +107,7 @@ fn a_service_that_limits_the_rate_says_how_long_to_wait() {
     let services = Services::start();
     services.fail(
         "/arxiv/",
-        lookup_support::Fault::RateLimited {
+        lookup_services::Fault::RateLimited {
             retry_after: 600,
             times: 10,
         },

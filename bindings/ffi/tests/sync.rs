@@ -2,20 +2,18 @@
 //! libraries, make a conflict, resolve it, and read the status, log and
 //! conflict history the way an app would.
 
-#[path = "../../../core/tests/sync_support/mod.rs"]
-mod sync_support;
-
 mod devices;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use devices::{Device, Server, wait};
+use devices::{Device, wait};
 use shelfmark_ffi::{
     AutoSyncListener, AutoSyncSettings, ConflictChoice, ErrorCategory, LibraryOptions, NewItem,
     SyncListener, SyncProgressEvent, SyncRequest, SyncResetMode, SyncResult, SyncStage,
     SyncSummary, create_library,
 };
+use shelfmark_test_support::TestServer;
 
 #[derive(Default)]
 struct Recorder {
@@ -34,7 +32,7 @@ impl SyncListener for Recorder {
 
 #[test]
 fn two_devices_sync_and_resolve_a_conflict_through_the_facade() {
-    let server = Server::start();
+    let server = TestServer::start();
     let (user_id, key) = server.user("reader@example.org");
     let tablet = Device::new(&server, user_id, &key);
     let phone = Device::new(&server, user_id, &key);
@@ -70,7 +68,7 @@ fn two_devices_sync_and_resolve_a_conflict_through_the_facade() {
         .expect("account")
         .expect("bound");
     assert_eq!(account.user_id, user_id);
-    assert_eq!(account.server_url, server.base_url);
+    assert_eq!(account.server_url, server.base_url());
 
     // Both change the title; the second to sync has a conflict.
     tablet.set_title(&created.key, "Tidal rhythms in estuaries");
@@ -139,7 +137,7 @@ fn two_devices_sync_and_resolve_a_conflict_through_the_facade() {
 
 #[test]
 fn a_wrong_key_is_an_auth_error_and_binds_nothing() {
-    let server = Server::start();
+    let server = TestServer::start();
     let (user_id, _key) = server.user("reader@example.org");
     let device = Device::new(&server, user_id, "0123456789abcdefghijklmn");
     let error =
@@ -207,7 +205,7 @@ fn eventually(seconds: u64, done: impl Fn() -> bool) -> bool {
 
 #[test]
 fn automatic_sync_runs_at_start_after_edits_and_on_closing() {
-    let server = Server::start();
+    let server = TestServer::start();
     let (user_id, key) = server.user("reader@example.org");
     let tablet = Device::new(&server, user_id, &key);
     let phone = Device::new(&server, user_id, &key);
@@ -274,7 +272,7 @@ fn automatic_sync_runs_at_start_after_edits_and_on_closing() {
 
 #[test]
 fn reset_download_backs_up_first_and_trashes_what_only_this_device_has() {
-    let server = Server::start();
+    let server = TestServer::start();
     let (user_id, key) = server.user("reader@example.org");
     let tablet = Device::new(&server, user_id, &key);
     let phone = Device::new(&server, user_id, &key);
@@ -319,7 +317,7 @@ impl SyncListener for CancelOnStart {
 
 #[test]
 fn a_cancelled_sync_fails_as_cancelled_and_the_next_one_completes() {
-    let server = Server::start();
+    let server = TestServer::start();
     let (user_id, key) = server.user("reader@example.org");
     let tablet = Device::new(&server, user_id, &key);
     let phone = Device::new(&server, user_id, &key);
@@ -339,12 +337,12 @@ fn a_cancelled_sync_fails_as_cancelled_and_the_next_one_completes() {
 
 #[test]
 fn signing_in_with_a_password_syncs_and_signing_out_revokes_the_key() {
-    let server = Server::start();
+    let server = TestServer::start();
     let (user_id, _) = server.user("iris@example.org");
 
     // What an app's sign-in screen shows for each mistake.
     let wrong = wait(shelfmark_ffi::sign_in(
-        server.base_url.clone(),
+        server.base_url().to_owned(),
         "iris@example.org".into(),
         "wrong".into(),
         "Iris's iPad".into(),
@@ -377,13 +375,13 @@ fn signing_in_with_a_password_syncs_and_signing_out_revokes_the_key() {
     assert_eq!(unreachable.category(), ErrorCategory::Network);
 
     let account = wait(shelfmark_ffi::sign_in(
-        format!("{}/", server.base_url),
+        format!("{}/", server.base_url()),
         "iris@example.org".into(),
         "secret pass".into(),
         "Iris's iPad".into(),
     ))
     .expect("signed in");
-    assert_eq!(account.server_url, server.base_url);
+    assert_eq!(account.server_url, server.base_url());
     assert_eq!(account.user_id, user_id);
     assert_eq!(account.key_name, "Iris's iPad");
 

@@ -2,15 +2,12 @@
 //! "devices": library files that sync with it.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::LazyLock;
 use std::time::Duration;
 
-use serde_json::Value;
 use shelfmark_core::Library;
 use shelfmark_core::sync::{CredentialStore, SyncOptions, SyncReport};
+use shelfmark_test_support::TestServer;
 
 pub mod proxy;
 
@@ -30,90 +27,6 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
 /// call this at once, as several app threads would.
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     runtime().block_on(future)
-}
-
-/// The server binary beside this test's build (building it if missing).
-fn server_binary() -> PathBuf {
-    if let Ok(path) = std::env::var("SHELFMARK_SERVER_BIN") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/<test> → target/<profile>/shelfmark-server
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("profile directory")
-        .to_owned();
-    let binary = profile_dir.join(format!("shelfmark-server{}", std::env::consts::EXE_SUFFIX));
-    if !binary.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let target_dir = profile_dir.parent().expect("target directory");
-        let status = Command::new(cargo)
-            .args(["build", "-p", "shelfmark-server"])
-            .env("CARGO_TARGET_DIR", target_dir)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building shelfmark-server failed");
-    }
-    binary
-}
-
-/// Starts a server process on `data_dir`; returns it and its address.
-fn spawn_server(
-    data_dir: &std::path::Path,
-    env: &[(String, String)],
-    requests: &Arc<Mutex<Vec<String>>>,
-) -> (Child, String) {
-    spawn_server_at(data_dir, env, requests, "127.0.0.1:0")
-}
-
-/// Starts a server process on `data_dir` listening on `listen`.
-fn spawn_server_at(
-    data_dir: &std::path::Path,
-    env: &[(String, String)],
-    requests: &Arc<Mutex<Vec<String>>>,
-    listen: &str,
-) -> (Child, String) {
-    let mut child = Command::new(server_binary())
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("--listen")
-        .arg(listen)
-        .env("SHELFMARK_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut reader = BufReader::new(stdout);
-    let mut base_url = None;
-    let mut line = String::new();
-    while reader.read_line(&mut line).expect("read stdout") > 0 {
-        if let Some(url) = line.trim().strip_prefix("shelfmark-server listening on ") {
-            base_url = Some(url.to_owned());
-            break;
-        }
-        line.clear();
-    }
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        while reader.read_line(&mut sink).unwrap_or(0) > 0 {
-            sink.clear();
-        }
-    });
-    let stderr = child.stderr.take().expect("stderr");
-    let log = requests.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("finished processing request") {
-                log.lock().expect("log").push(line);
-            }
-        }
-    });
-    (child, base_url.expect("server printed its address"))
 }
 
 /// A small deterministic random number generator (xorshift), so that a
@@ -167,15 +80,18 @@ pub fn long_tests() -> bool {
     std::env::var("SHELFMARK_LONG_TESTS").is_ok_and(|v| v == "1")
 }
 
-/// A server process owned by a test; stopped when dropped.
+/// A test server that logs every request, so that tests can count the
+/// requests a sync makes.
 pub struct Server {
-    child: Child,
+    server: TestServer,
     pub base_url: String,
-    data_dir: tempfile::TempDir,
-    /// Lines the server logged about each finished request.
-    requests: Arc<Mutex<Vec<String>>>,
-    /// Extra settings in the server's environment, kept for restarts.
-    env: Vec<(String, String)>,
+}
+
+impl std::ops::Deref for Server {
+    type Target = TestServer;
+    fn deref(&self) -> &TestServer {
+        &self.server
+    }
 }
 
 impl Server {
@@ -185,131 +101,31 @@ impl Server {
 
     /// A server with extra `SHELFMARK_*` settings in its environment.
     pub fn start_with_env(vars: &[(&str, &str)]) -> Self {
-        let data_dir = tempfile::tempdir().expect("server data directory");
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let env: Vec<(String, String)> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        let (child, base_url) = spawn_server(data_dir.path(), &env, &requests);
+        let mut builder = TestServer::builder().log_requests();
+        for (name, value) in vars {
+            builder = builder.env(*name, *value);
+        }
+        let server = builder.start();
         Self {
-            child,
-            base_url,
-            data_dir,
-            requests,
-            env,
+            base_url: server.base_url().to_owned(),
+            server,
         }
     }
 
     /// Kills the server process at once (SIGKILL), as a crash would.
     pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// Starts the server again on the same data (after [`Server::kill`]);
-    /// it listens on a new port, given in `base_url`.
-    pub fn restart(&mut self) {
-        self.kill();
-        let (child, base_url) = spawn_server(self.data_dir.path(), &self.env, &self.requests);
-        self.child = child;
-        self.base_url = base_url;
+        self.server.kill();
     }
 
     /// Starts the server again on the same data and the same address
     /// (after [`Server::kill`]), as a restarted service comes back.
     pub fn restart_in_place(&mut self) {
-        self.kill();
-        let listen = self.base_url.trim_start_matches("http://").to_owned();
-        let (child, base_url) =
-            spawn_server_at(self.data_dir.path(), &self.env, &self.requests, &listen);
-        self.child = child;
-        self.base_url = base_url;
+        self.server.restart();
     }
 
     /// The server's data directory.
     pub fn data_path(&self) -> &std::path::Path {
-        self.data_dir.path()
-    }
-
-    pub fn admin(&self, args: &[&str]) -> String {
-        let out = Command::new(server_binary())
-            .arg("--data-dir")
-            .arg(self.data_dir.path())
-            .args(args)
-            .env("SHELFMARK_LOG", "warn")
-            .output()
-            .expect("admin command runs");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8")
-    }
-
-    /// A new user and a full-access key: (user id, key).
-    pub fn user(&self, email: &str) -> (u64, String) {
-        self.user_with(email, &[])
-    }
-
-    pub fn user_with(&self, email: &str, flags: &[&str]) -> (u64, String) {
-        let out = self.admin(&["user", "add", "--email", email, "--password", "secret pass"]);
-        let id: u64 = out
-            .split_whitespace()
-            .nth(1)
-            .and_then(|id| id.parse().ok())
-            .expect("user id printed");
-        let id_text = id.to_string();
-        let mut args = vec!["key", "create", "--user", id_text.as_str()];
-        args.extend_from_slice(flags);
-        let key = self.admin(&args).trim().to_owned();
-        (id, key)
-    }
-
-    /// How many requests the server has answered so far.
-    pub fn request_count(&self) -> usize {
-        // The log line is written just after the response; let it arrive.
-        std::thread::sleep(Duration::from_millis(150));
-        self.requests.lock().expect("log").len()
-    }
-
-    /// The request log lines after the first `from`.
-    pub fn requests_since(&self, from: usize) -> Vec<String> {
-        std::thread::sleep(Duration::from_millis(150));
-        self.requests.lock().expect("log")[from..].to_vec()
-    }
-
-    /// A plain API request (for setting up groups).
-    pub fn call(
-        &self,
-        key: &str,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let client = reqwest::blocking::Client::new();
-        let mut req = client
-            .request(method, format!("{}{path}", self.base_url))
-            .header("Zotero-API-Key", key)
-            .header("Zotero-API-Version", "3");
-        if let Some(b) = body {
-            req = req.body(b.to_string());
-        }
-        let resp = req.send().expect("request");
-        let status = resp.status().as_u16();
-        let text = resp.text().unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.server.data_dir()
     }
 }
 

@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-pub use crate::sync_support::Server;
 use shelfmark_ffi::{
     DownloadRequest, FieldValue, KeyStorage, LibraryHandle, LibraryOptions, NewItem, SyncListener,
     SyncRequest, SyncResult, SyncSummary, create_library,
 };
+use shelfmark_test_support::TestServer;
 
 /// Runs a future to completion on this thread (not the library's runtime).
 pub fn wait<F: std::future::Future>(future: F) -> F::Output {
@@ -28,12 +28,12 @@ pub struct Device {
 }
 
 impl Device {
-    pub fn new(server: &Server, user_id: u64, key: &str) -> Self {
+    pub fn new(server: &TestServer, user_id: u64, key: &str) -> Self {
         let dir = tempfile::tempdir().expect("device directory");
         let path = dir.path().join("papers.shelfmark").display().to_string();
         let library = wait(create_library(path, LibraryOptions::default())).expect("library");
         let request = SyncRequest {
-            server_url: Some(server.base_url.clone()),
+            server_url: Some(server.base_url().to_owned()),
             user_id: Some(user_id),
             api_key: Some(key.to_owned()),
             key_storage: key_storage(&dir),

@@ -5,8 +5,6 @@
 //! JSON, arXiv's Atom feed), with failures to order: a status for a
 //! service, 429s with `Retry-After`, and a delay on every answer.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -34,13 +32,15 @@ pub enum Fault {
     RateLimited { retry_after: u64, times: usize },
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct State {
     seen: Mutex<Vec<Seen>>,
     faults: Mutex<Vec<(String, Fault, usize)>>,
     delay: Mutex<Duration>,
 }
 
+/// The running stand-in; it stops taking connections when dropped.
+#[derive(Debug)]
 pub struct Services {
     pub url: String,
     state: Arc<State>,
