@@ -8,19 +8,22 @@
 //! `shelfmark-server` beside the bench (built if missing) or
 //! `$SHELFMARK_SERVER_BIN`.
 
-#[path = "../tests/files_support/mod.rs"]
+// The core tests' helpers; the benchmark uses some of them.
+#[allow(dead_code)]
+#[path = "../tests/core/support/files.rs"]
 mod files_support;
-#[path = "../tests/sync_support/mod.rs"]
+#[allow(dead_code)]
+#[path = "../tests/core/support/sync/mod.rs"]
 mod sync_support;
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use shelfmark_core::files::{DownloadOptions, FileFilter, Priority};
 use shelfmark_core::protocol::ItemData;
-use sync_support::{Device, Server};
+use shelfmark_test_support::TestServer;
+use sync_support::{Device, server_builder, start_server};
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -29,32 +32,6 @@ fn arg(name: &str, default: u64) -> u64 {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// Makes sure the release server exists where the test support looks.
-fn ensure_server() {
-    if std::env::var_os("SHELFMARK_SERVER_BIN").is_some() {
-        return;
-    }
-    let exe = std::env::current_exe().expect("bench path");
-    let profile = exe
-        .parent()
-        .and_then(|d| d.parent())
-        .expect("profile dir")
-        .to_owned();
-    let binary = profile.join(format!("shelfmark-server{}", std::env::consts::EXE_SUFFIX));
-    if binary.exists() {
-        return;
-    }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let target = profile.parent().expect("target dir");
-    let status = Command::new(cargo)
-        .args(["build", "--release", "-p", "shelfmark-server"])
-        .env("CARGO_TARGET_DIR", target)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "building the release server failed");
 }
 
 fn test_file(dir: &std::path::Path, bytes: usize) -> PathBuf {
@@ -79,7 +56,7 @@ fn test_file(dir: &std::path::Path, bytes: usize) -> PathBuf {
 }
 
 /// A library on "device A" with the file uploaded, and "device B" synced.
-fn setup(server: &Server, key: &str, source: &std::path::Path) -> (Device, Device, String) {
+fn setup(server: &TestServer, key: &str, source: &std::path::Path) -> (Device, Device, String) {
     let a = Device::new(server, key);
     let b = Device::new(server, key);
     let mut item = ItemData::new("book");
@@ -106,7 +83,6 @@ fn main() {
     let mb = arg("--mb", 50);
     let runs = arg("--runs", 5).max(1);
     let size = (mb * 1_000_000) as usize;
-    ensure_server();
     let work = tempfile::tempdir().expect("work dir");
     let source = test_file(work.path(), size);
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -116,7 +92,7 @@ fn main() {
         .expect("runtime");
 
     // Throughput: the client against a plain GET, from the same server.
-    let server = Server::start();
+    let server = start_server();
     let (_, key) = server.user("bench@example.org");
     let (_a, b, att) = setup(&server, &key, &source);
     let options = DownloadOptions {
@@ -125,7 +101,7 @@ fn main() {
         ..DownloadOptions::default()
     };
     let plain = reqwest::Client::new();
-    let url = format!("{}/users/", server.base_url);
+    let url = format!("{}/users/", server.base_url());
     let user_path = {
         let binding = b.binding().expect("binding").expect("bound");
         format!("{url}{}/items/{att}/file", binding.user_id)
@@ -190,8 +166,10 @@ fn main() {
     // Interruption: the connection breaks 40 % into the file.
     let proxy = files_support::Proxy::bind();
     let proxy_url = proxy.url();
-    let server2 = Server::start_with_env(&[("SHELFMARK_PUBLIC_URL", proxy_url.as_str())]);
-    proxy.forward_to(&server2.base_url);
+    let server2 = server_builder()
+        .env("SHELFMARK_PUBLIC_URL", proxy_url.as_str())
+        .start();
+    proxy.forward_to(server2.base_url());
     let (_, key2) = server2.user("bench2@example.org");
     let (_a2, b2, att2) = setup(&server2, &key2, &source);
     let cut = (size as u64) * 2 / 5;
