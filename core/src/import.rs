@@ -7,7 +7,7 @@ use std::path::Path;
 use shelfmark_protocol::{CollectionData, ItemData, ObjectKey};
 
 use crate::db::WriteTx;
-use crate::duplicates::{DuplicateIndex, DuplicateReason, absorb};
+use crate::duplicates::{DuplicateReason, absorb, library_index};
 use crate::error::{Error, Result};
 use crate::formats::{self, Format, FormatError, ParseReport, ParsedRecord};
 use crate::library::{Library, LibraryId};
@@ -293,7 +293,7 @@ impl Library {
                 &mut report,
             )?;
 
-            let mut index = DuplicateIndex::build(tx, lib)?;
+            let mut index = library_index(tx, lib)?;
             let mut done = 0;
             for (n, record) in records.enumerate() {
                 let number = n + 1;

@@ -17,7 +17,6 @@ mod duplicates;
 mod error;
 mod export;
 pub mod files;
-pub mod formats;
 mod import;
 mod library;
 mod list_watch;
@@ -26,7 +25,6 @@ pub mod search;
 mod send_futures;
 mod store;
 pub mod sync;
-pub mod text;
 mod time;
 
 pub use backup::{BackupReport, restore};
@@ -43,6 +41,8 @@ pub use search::{
     ItemFilter, ItemListQuery, ItemSearchQuery, ItemSummary, Page, SearchMode, SortField,
     validate_conditions,
 };
+pub use shelfmark_formats as formats;
+pub use shelfmark_formats::text;
 pub use shelfmark_protocol as protocol;
 pub use store::children::{AnnotationEdit, DEFAULT_ANNOTATION_COLOR, NewAnnotation, NewAttachment};
 pub use store::collections::CollectionNode;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
-use shelfmark_core::lookup::LookupConfig;
+use shelfmark_lookup::LookupConfig;
 
 /// The command line of `shelfmark-server`. Where the data is can be given
 /// to every command; the service's own settings only when serving, so a
@@ -560,7 +560,7 @@ mod tests {
     fn lookup_services_are_the_public_ones_unless_the_file_names_others() {
         let c = Config::resolve(&Options::default()).expect("defaults");
         assert_eq!(
-            c.lookup.base_url(shelfmark_core::lookup::Service::Crossref),
+            c.lookup.base_url(shelfmark_lookup::Service::Crossref),
             "https://api.crossref.org"
         );
         let dir = tempfile::tempdir().expect("tempdir");
@@ -576,8 +576,7 @@ mod tests {
         };
         let c = Config::resolve(&options).expect("resolves");
         assert_eq!(
-            c.lookup
-                .base_url(shelfmark_core::lookup::Service::DoiResolver),
+            c.lookup.base_url(shelfmark_lookup::Service::DoiResolver),
             "http://127.0.0.1:9/doi"
         );
         assert_eq!(c.lookup.contact.as_deref(), Some("admin@example.org"));

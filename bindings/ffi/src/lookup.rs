@@ -229,7 +229,7 @@ impl LibraryHandle {
         for url in settings.service_urls {
             config.set_base_url(url.service.core(), &url.base_url);
         }
-        let client = LookupClient::new(config)?;
+        let client = LookupClient::new(config).map_err(shelfmark_core::Error::from)?;
         Ok(Arc::new(Lookups {
             library: self.library.clone(),
             client: Arc::new(client),

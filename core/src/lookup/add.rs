@@ -8,12 +8,9 @@ use std::path::Path;
 
 use shelfmark_protocol::{ItemData, ObjectKey};
 
-use super::client::LookupClient;
-use super::error::LookupError;
-use super::identifiers::Identifier;
 use super::pdf::{PdfClues, read_pdf_clues};
-use super::{LookupResult, lookup_text};
-use crate::duplicates::{DuplicateIndex, DuplicateReason, absorb};
+use super::{Identifier, LookupClient, LookupError, LookupResult, lookup_text};
+use crate::duplicates::{DuplicateReason, absorb, library_index};
 use crate::error::{Error, Result};
 use crate::import::OnDuplicate;
 use crate::library::{Library, blocking};
@@ -95,7 +92,7 @@ impl Library {
                     )));
                 }
             }
-            let mut index = DuplicateIndex::build(tx, lib)?;
+            let mut index = library_index(tx, lib)?;
             let mut added = Vec::with_capacity(results.len());
             for result in results {
                 let found = match &result.outcome {

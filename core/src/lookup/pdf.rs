@@ -6,7 +6,7 @@ use std::path::Path;
 
 use lopdf::{Document, Object};
 
-use super::identifiers::{Identifier, recognise};
+use super::{Identifier, recognise};
 use crate::error::{Error, Result};
 
 /// Pages whose text is searched: a paper's DOI is on its first page, a

@@ -6,9 +6,8 @@
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use shelfmark_core::CiteFormat;
-use shelfmark_core::cite::{bibliography_in, citation_in};
-use shelfmark_core::formats::{self, ExportItem};
+use shelfmark_formats::cite::{CiteError, CiteFormat, bibliography_in, citation_in};
+use shelfmark_formats::{self as formats, ExportItem};
 use shelfmark_protocol::ItemData;
 
 use super::{LAST_MODIFIED_VERSION, Params};
@@ -29,10 +28,6 @@ fn style_candidates(name: &str) -> [String; 2] {
     [name.to_owned(), format!("{STYLE_REPOSITORY}{current}")]
 }
 
-/// Whether formatting failed because the style is unknown.
-fn unknown_style(e: &shelfmark_core::Error) -> bool {
-    e.to_string().contains("unknown citation style")
-}
 /// The most items `format=bib` formats in one bibliography.
 pub const BIB_MAX_ITEMS: usize = 150;
 
@@ -156,17 +151,16 @@ impl CiteParams {
         })
     }
 
-    fn refuse(&self, e: &shelfmark_core::Error) -> ApiError {
-        let message = e.to_string();
-        if unknown_style(e) {
-            ApiError::bad_request(format!("Invalid 'style' value '{}'", self.style))
-        } else if message.contains("unknown locale") {
-            ApiError::bad_request(format!(
+    fn refuse(&self, e: &CiteError) -> ApiError {
+        match e {
+            CiteError::UnknownStyle { .. } => {
+                ApiError::bad_request(format!("Invalid 'style' value '{}'", self.style))
+            }
+            CiteError::UnknownLocale { .. } => ApiError::bad_request(format!(
                 "Invalid 'locale' value '{}'",
                 self.locale.as_deref().unwrap_or_default()
-            ))
-        } else {
-            ApiError::bad_request(message)
+            )),
+            other => ApiError::bad_request(other.to_string()),
         }
     }
 
@@ -179,11 +173,11 @@ impl CiteParams {
     }
 
     /// Formats with the style under each name it may have.
-    fn format(&self, run: impl Fn(&str) -> shelfmark_core::Result<String>) -> ApiResult<String> {
+    fn format(&self, run: impl Fn(&str) -> Result<String, CiteError>) -> ApiResult<String> {
         let mut outcome = Err(ApiError::bad_request("no style"));
         for name in style_candidates(&self.style) {
             match run(&name) {
-                Err(e) if unknown_style(&e) => outcome = Err(self.refuse(&e)),
+                Err(e @ CiteError::UnknownStyle { .. }) => outcome = Err(self.refuse(&e)),
                 other => {
                     return other
                         .map(|html| self.finish(html))

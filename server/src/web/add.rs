@@ -1,8 +1,8 @@
 //! Add by identifier: DOIs, ISBNs, PubMed ids and arXiv ids typed or pasted
-//! into a box on the library's pages. The core's lookup resolvers (the same
-//! the apps and the CLI use) turn each identifier into an item; one the
-//! library already has (same DOI, ISBN, or title, year and first creator,
-//! by the core's duplicate rules) is offered instead of a second one; the
+//! into a box on the library's pages. The lookup resolvers of
+//! `shelfmark-lookup` (the same the apps and the CLI use) turn each
+//! identifier into an item; one the library already has (same DOI, ISBN, or
+//! title, year and first creator, by the duplicate rules the apps use) is offered instead of a second one; the
 //! rest are written through the API's batch planner, as a Web API POST
 //! would, so every device's next sync brings them.
 
@@ -14,8 +14,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
-use shelfmark_core::DuplicateIndex;
-use shelfmark_core::lookup::{LookupClient, LookupError, LookupResult, lookup_text, recognise};
+use shelfmark_formats::duplicates::DuplicateIndex;
+use shelfmark_lookup::{LookupClient, LookupError, LookupResult, lookup_text, recognise};
 use shelfmark_protocol::{ItemData, ObjectKey};
 
 use super::error::{WebError, WebResult};
@@ -42,7 +42,7 @@ pub struct AddRow {
     pub kind: String,
     /// `added`, `existing`, `not-found` or `failed` (also its CSS class).
     pub status: &'static str,
-    /// "Added", "Already in the library (same DOI …)", or the core's reason.
+    /// "Added", "Already in the library (same DOI …)", or the lookup's reason.
     pub message: String,
     /// The item found, when one was.
     pub title: String,
@@ -298,7 +298,7 @@ fn item_object(item: &ItemData, collection: Option<&ObjectKey>) -> Value {
 
 /// The library's items that could be the same reference as any of `found`
 /// (same title words, or the DOI or ISBN anywhere in them), oldest first,
-/// in the core's duplicate index.
+/// in a duplicate index.
 async fn library_index(web: &WebLib, found: &[&ItemData]) -> WebResult<DuplicateIndex> {
     let mut searches: Vec<(String, QMode)> = Vec::new();
     for item in found {

@@ -4,6 +4,7 @@
 //! and the share sheet produce.
 
 mod entry;
+mod error;
 mod render;
 mod repair;
 mod styles;
@@ -16,10 +17,13 @@ use hayagriva::{
 };
 use shelfmark_protocol::{Creator, ItemData};
 
+pub use error::CiteError;
 pub use styles::{StyleInfo, add_user_style, styles};
 
-use crate::{Error, Library, Result};
 use styles::ResolvedStyle;
+
+/// A formatted citation or bibliography, or why there is none.
+pub type Result<T, E = CiteError> = std::result::Result<T, E>;
 
 /// The form of the formatted output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,11 +58,11 @@ pub fn bibliography_in(
     let entries = entries(items)?;
     let rendered = run(&resolved, &entries, Request::Bibliography)
         .map_err(|reason| cannot_format(style, &reason))?;
-    let bibliography = rendered.bibliography.ok_or_else(|| {
-        Error::invalid(format!(
-            "the style \"{style}\" has no bibliography; ask for citations instead"
-        ))
-    })?;
+    let bibliography = rendered
+        .bibliography
+        .ok_or_else(|| CiteError::NoBibliography {
+            style: style.to_owned(),
+        })?;
     Ok(render::bibliography(&bibliography.items, format))
 }
 
@@ -93,29 +97,6 @@ pub fn citation_in(
         .unwrap_or_default())
 }
 
-impl Library {
-    /// The citation (or, with `bibliography`, the reference list) for the
-    /// items with these keys, in the order given.
-    pub fn cite(
-        &self,
-        keys: &[&str],
-        style: &str,
-        format: CiteFormat,
-        bibliography: bool,
-        user_dir: Option<&Path>,
-    ) -> Result<String> {
-        let items = keys
-            .iter()
-            .map(|key| self.get_item(key))
-            .collect::<Result<Vec<_>>>()?;
-        if bibliography {
-            self::bibliography(&items, style, format, user_dir)
-        } else {
-            self::citation(&items, style, format, user_dir)
-        }
-    }
-}
-
 /// The style called `style`, its locale replaced by `locale` when given.
 fn resolve_in(style: &str, locale: Option<&str>, user_dir: Option<&Path>) -> Result<ResolvedStyle> {
     let mut resolved = styles::resolve(style, user_dir)?;
@@ -129,10 +110,11 @@ fn entries(items: &[ItemData]) -> Result<Vec<Entry>> {
     items.iter().map(entry::to_entry).collect()
 }
 
-fn cannot_format(style: &str, reason: &str) -> Error {
-    Error::invalid(format!(
-        "the style \"{style}\" could not format these items: {reason}"
-    ))
+fn cannot_format(style: &str, reason: &str) -> CiteError {
+    CiteError::CannotFormat {
+        style: style.to_owned(),
+        reason: reason.to_owned(),
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -206,4 +188,38 @@ fn check_style(resolved: &ResolvedStyle) -> std::result::Result<(), String> {
     run(resolved, &entries, Request::Citation)?;
     run(resolved, &entries, Request::Bibliography)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The online service answers each of these differently, by variant.
+    #[test]
+    fn errors_say_which_name_was_wrong() {
+        let book = ItemData::new("book");
+        let items = std::slice::from_ref(&book);
+        let unknown_style = citation(items, "no-such-style", CiteFormat::Text, None);
+        assert!(
+            matches!(&unknown_style, Err(CiteError::UnknownStyle { name }) if name == "no-such-style"),
+            "{unknown_style:?}"
+        );
+        let unknown_locale = citation_in(items, "apa", Some("xx-QQ"), CiteFormat::Text, None);
+        assert!(
+            matches!(&unknown_locale, Err(CiteError::UnknownLocale { code }) if code == "xx-QQ"),
+            "{unknown_locale:?}"
+        );
+        let note = ItemData::new("note");
+        let not_citable = citation(&[note], "apa", CiteFormat::Text, None);
+        assert!(
+            matches!(&not_citable, Err(CiteError::NotCitable { item_type, .. }) if item_type == "note"),
+            "{not_citable:?}"
+        );
+        assert_eq!(
+            citation(items, "apa", CiteFormat::Text, None)
+                .map(|c| c.is_empty())
+                .ok(),
+            Some(false)
+        );
+    }
 }

@@ -20,7 +20,7 @@ use shelfmark_protocol::schema::schema;
 use shelfmark_protocol::{Creator, CreatorName, ItemData};
 use unic_langid::LanguageIdentifier;
 
-use crate::{Error, Result};
+use super::{CiteError, Result};
 
 /// How an item type is shaped for the processor: its own entry type and,
 /// where the CSL type depends on it, the type of its container.
@@ -77,10 +77,10 @@ fn is_citable(item: &ItemData) -> bool {
 /// The processor's entry for `item`, keyed by the item's key.
 pub(crate) fn to_entry(item: &ItemData) -> Result<Entry> {
     if !is_citable(item) {
-        return Err(Error::invalid(format!(
-            "item {} is a {} and cannot be cited; cite the item it belongs to",
-            item.key, item.item_type
-        )));
+        return Err(CiteError::NotCitable {
+            key: item.key.to_string(),
+            item_type: item.item_type.clone(),
+        });
     }
     let key = item.key.to_string();
     let shape = shape(item);

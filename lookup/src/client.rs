@@ -8,6 +8,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
 
+use thiserror::Error;
+
 use super::config::{LookupConfig, Service};
 use super::error::LookupError;
 use super::rate_limit::Gate;
@@ -22,6 +24,12 @@ pub(crate) enum Answer {
     Refused(StatusCode),
 }
 
+/// The HTTP client for lookups could not be made (a contact that cannot be
+/// sent in `User-Agent`, or TLS that would not start).
+#[derive(Debug, Error)]
+#[error("cannot set up HTTP for lookups: {0}")]
+pub struct ClientError(#[from] reqwest::Error);
+
 /// A lookup client: cheap to share, lookups through it run concurrently.
 #[derive(Debug)]
 pub struct LookupClient {
@@ -32,14 +40,13 @@ pub struct LookupClient {
 }
 
 impl LookupClient {
-    pub fn new(config: LookupConfig) -> Result<Self, crate::Error> {
+    pub fn new(config: LookupConfig) -> Result<Self, ClientError> {
         let http = reqwest::Client::builder()
             .user_agent(config.user_agent())
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .timeout(config.timeout)
             .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .map_err(|e| crate::Error::invalid(format!("cannot set up HTTP: {e}")))?;
+            .build()?;
         let gates = Service::ALL
             .iter()
             .map(|&service| {

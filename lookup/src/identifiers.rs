@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use crate::duplicates::normalize_isbns;
+use shelfmark_formats::duplicates::normalize_isbns;
 
 /// A recognised identifier in its canonical form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

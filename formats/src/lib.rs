@@ -1,6 +1,11 @@
-//! Reference file formats: reading text into items and writing items out as
-//! text. Pure functions between text and the wire model; the library decides
-//! what to store.
+//! Reference formats and formatted citations, shared by the library engine
+//! and the online service.
+//!
+//! Reading text into items and writing items out as text: pure functions
+//! between text and the wire model; the caller decides what to store.
+//! [`cite`] formats citations and bibliographies in CSL styles,
+//! [`duplicates`] tells when two items are the same reference, and [`text`]
+//! folds text for sorting and matching and converts notes.
 //!
 //! Every format reads UTF-8 with or without a byte order mark and with Unix
 //! or Windows line endings. Reading is all-or-nothing: a malformed record is
@@ -14,14 +19,16 @@ use std::fmt;
 use shelfmark_protocol::{CollectionData, ItemData};
 
 pub mod bibtex;
+pub mod cite;
 pub mod csljson;
+pub mod duplicates;
 mod endnote_types;
 pub mod endnote_xml;
 pub mod enw;
 mod latex;
 mod record;
 pub mod ris;
-pub(crate) mod text;
+pub mod text;
 mod writing;
 pub mod zotero_json;
 

@@ -1,4 +1,4 @@
-//! Answers become items through the CSL-JSON reader of [`crate::formats`]:
+//! Answers become items through the CSL-JSON reader of `shelfmark-formats`:
 //! a service's answer is first put in CSL-JSON terms (the resolver already
 //! answers so; the others' fields are renamed), cut down to the variables
 //! CSL defines, and read like an imported file, so an item from a lookup is
@@ -10,7 +10,7 @@ use shelfmark_protocol::schema::schema;
 
 use super::config::Service;
 use super::error::LookupError;
-use crate::formats::{self, Format};
+use shelfmark_formats::{self as formats, Format};
 
 /// A CSL-JSON item being put together from an answer.
 pub(crate) type Csl = Map<String, Value>;

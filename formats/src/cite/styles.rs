@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use hayagriva::archive::{self, ArchivedStyle};
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style};
 
-use crate::{Error, Result};
+use super::{CiteError, Result};
 
 /// A citation style the user can pick.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,9 +124,9 @@ pub(crate) fn resolve(name: &str, user_dir: Option<&Path>) -> Result<ResolvedSty
     {
         return independent(read_style(&path)?, Some(dir), name);
     }
-    Err(Error::invalid(format!(
-        "unknown citation style \"{name}\"; `shelfmark styles` lists the styles you can use"
-    )))
+    Err(CiteError::UnknownStyle {
+        name: name.to_owned(),
+    })
 }
 
 /// An independent style, following a dependent style to its parent (bundled,
@@ -165,9 +165,10 @@ fn follow_parent(style: Style, user_dir: Option<&Path>, name: &str) -> Result<Re
                     style,
                     locale: dependent.default_locale,
                 }),
-                _ => Err(Error::invalid(format!(
-                    "style \"{name}\" is based on the style {parent_id}, which is not available; add that style first"
-                ))),
+                _ => Err(CiteError::MissingParent {
+                    style: name.to_owned(),
+                    parent: parent_id.to_owned(),
+                }),
             }
         }
     }
@@ -198,12 +199,14 @@ fn valid_user_id(id: &str) -> bool {
 
 /// Reads and parses a CSL file; the error names the file and the problem.
 fn read_style(path: &Path) -> Result<Style> {
-    let xml = std::fs::read_to_string(path).map_err(|source| Error::Io {
+    let xml = std::fs::read_to_string(path).map_err(|source| CiteError::Io {
         path: path.to_owned(),
         source,
     })?;
-    parse_style(&xml)
-        .map_err(|e| Error::invalid(format!("{} is not a usable CSL style: {e}", path.display())))
+    parse_style(&xml).map_err(|reason| CiteError::UnusableStyle {
+        path: path.to_owned(),
+        reason,
+    })
 }
 
 fn parse_style(xml: &str) -> std::result::Result<Style, String> {
@@ -222,28 +225,25 @@ pub fn add_user_style(user_dir: &Path, csl_file: &Path) -> Result<StyleInfo> {
         .map(str::to_owned)
         .unwrap_or_default();
     if !valid_user_id(&id) {
-        return Err(Error::invalid(format!(
-            "{} cannot name a style: use letters, digits, '-', '_' or '.'",
-            csl_file.display()
-        )));
+        return Err(CiteError::BadStyleName {
+            path: csl_file.to_owned(),
+        });
     }
     if archived(&id).is_some() {
-        return Err(Error::invalid(format!(
-            "a bundled style is already called \"{id}\"; rename {} to add it",
-            csl_file.display()
-        )));
+        return Err(CiteError::NameTaken {
+            name: id,
+            path: csl_file.to_owned(),
+        });
     }
     let style = read_style(csl_file)?;
     let title = style.info().title.value.clone();
     let resolved = independent(style, Some(user_dir), &id)?;
-    super::check_style(&resolved).map_err(|reason| {
-        Error::invalid(format!(
-            "{} cannot format references: {reason}",
-            csl_file.display()
-        ))
+    super::check_style(&resolved).map_err(|reason| CiteError::StyleCannotFormat {
+        path: csl_file.to_owned(),
+        reason,
     })?;
 
-    std::fs::create_dir_all(user_dir).map_err(|source| Error::Io {
+    std::fs::create_dir_all(user_dir).map_err(|source| CiteError::Io {
         path: user_dir.to_owned(),
         source,
     })?;
@@ -255,7 +255,7 @@ pub fn add_user_style(user_dir: &Path, csl_file: &Path) -> Result<StyleInfo> {
         .and_then(|_| std::fs::rename(&partial, &target))
         .map_err(|source| {
             let _ = std::fs::remove_file(&partial);
-            Error::Io {
+            CiteError::Io {
                 path: target.clone(),
                 source,
             }
@@ -275,7 +275,9 @@ pub(crate) fn locale_code(code: &str) -> Result<LocaleCode> {
         .filter_map(|l| l.lang.as_ref())
         .find(|l| l.0.eq_ignore_ascii_case(code))
         .cloned()
-        .ok_or_else(|| Error::invalid(format!("unknown locale \"{code}\"")))
+        .ok_or_else(|| CiteError::UnknownLocale {
+            code: code.to_owned(),
+        })
 }
 
 /// The locale files for the styles' terms ("and", "edited by", "n.d."),
