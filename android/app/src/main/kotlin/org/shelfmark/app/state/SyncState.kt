@@ -161,6 +161,8 @@ class SyncState(private val app: AppState) {
             } finally {
                 running = false
                 progress = null
+                // A failed run is in the log too, with its kind.
+                reload()
             }
         }
     }

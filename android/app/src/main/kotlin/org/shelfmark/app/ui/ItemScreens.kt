@@ -74,7 +74,7 @@ fun ItemDetailScreen(app: AppState, state: ItemDetailState) {
                 OutlinedButton(onClick = { app.navigate(Screen.Share(listOf(item.key))) }, modifier = Modifier.testTag(Tags.SHARE)) { Text("Share") }
                 if (editable) TextButton(onClick = { state.trash { } }, modifier = Modifier.testTag(Tags.TRASH)) { Text("Move to trash") }
             } else if (app.browser?.editable ?: true) {
-                Button(onClick = { state.restore { } }) { Text("Restore") }
+                Button(onClick = { state.restore { } }, modifier = Modifier.testTag(Tags.RESTORE)) { Text("Restore") }
             }
         }
         if (item.creators.isNotEmpty()) {

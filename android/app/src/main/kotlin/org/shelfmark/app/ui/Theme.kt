@@ -54,6 +54,7 @@ object Tags {
     const val EDIT = "detail.edit"
     const val SHARE = "detail.share"
     const val TRASH = "detail.trash"
+    const val RESTORE = "detail.restore"
     const val EDIT_TAGS = "edit.tags"
     const val EDIT_SAVE = "edit.save"
     const val EDIT_ERROR = "edit.error"

@@ -56,6 +56,11 @@ class LocalServer(private val data: Path) : AutoCloseable {
         return id
     }
 
+    /** Revokes API key `key`, as its owner would from the server's settings page. */
+    fun revoke(key: String) {
+        call(key, "DELETE", "/keys/current", "", expect = 204)
+    }
+
     private fun call(key: String, method: String, path: String, body: String, expect: Int): String {
         val request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + path))
             .header("Zotero-API-Key", key)
