@@ -15,7 +15,7 @@ use shelfmark_core::sync::{
 // The core's own types cross the FFI as they are: the declarations below
 // with `uniffi::remote` mirror them (the compiler checks every variant) and
 // give the apps their documentation.
-pub use shelfmark_core::sync::{LiveUpdates, SyncResetMode, SyncResult, SyncStage};
+pub use shelfmark_core::sync::{LiveUpdates, ObjectCounts, SyncResetMode, SyncResult, SyncStage};
 use shelfmark_core::{Library, LibraryId};
 
 use crate::error::{Result, ShelfmarkError};
@@ -100,21 +100,11 @@ pub trait SyncListener: Send + Sync {
 }
 
 /// Objects per kind.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ObjectCounts {
     pub items: u64,
     pub collections: u64,
     pub searches: u64,
-}
-
-impl From<core_sync::Counts> for ObjectCounts {
-    fn from(counts: core_sync::Counts) -> Self {
-        Self {
-            items: counts.items as u64,
-            collections: counts.collections as u64,
-            searches: counts.searches as u64,
-        }
-    }
 }
 
 /// How a library's sync ended.
@@ -166,10 +156,10 @@ impl From<core_sync::LibraryReport> for LibrarySyncReport {
             name: report.name,
             remote: report.remote,
             result: report.outcome,
-            downloaded: report.downloaded.into(),
-            uploaded: report.uploaded.into(),
-            trashed_here: report.trashed_here.into(),
-            deleted_there: report.deleted_there.into(),
+            downloaded: report.downloaded,
+            uploaded: report.uploaded,
+            trashed_here: report.trashed_here,
+            deleted_there: report.deleted_there,
             conflicts: report.conflicts as u64,
             read_only_kept: report.read_only_kept as u64,
             deletions_to_confirm: report.pending_deletions.len() as u64,

@@ -304,7 +304,7 @@ pub fn reset(library: &Library, args: ResetSyncArgs, runtime: &Runtime) -> Resul
     print_report(&report.sync, args.out)
 }
 
-fn counts_text(c: &shelfmark_core::sync::Counts) -> String {
+fn counts_text(c: &shelfmark_core::sync::ObjectCounts) -> String {
     format!(
         "{} item(s), {} collection(s), {} saved search(es)",
         c.items, c.collections, c.searches

@@ -35,6 +35,6 @@ pub use sign_in::{SignedIn, check_server_url, sign_in};
 pub use state::{Binding, LogEntry, Notice, PendingDeletion};
 pub use status::LibraryStatus;
 pub use types::{
-    Counts, LibraryReport, ProgressCallback, ResetReport, SyncCancel, SyncOptions, SyncProgress,
-    SyncReport, SyncResetMode, SyncResult, SyncStage,
+    LibraryReport, ObjectCounts, ProgressCallback, ResetReport, SyncCancel, SyncOptions,
+    SyncProgress, SyncReport, SyncResetMode, SyncResult, SyncStage,
 };

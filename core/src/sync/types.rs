@@ -130,14 +130,15 @@ impl std::fmt::Debug for SyncOptions {
 
 /// Objects per kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    pub items: usize,
-    pub collections: usize,
-    pub searches: usize,
+pub struct ObjectCounts {
+    pub items: u64,
+    pub collections: u64,
+    pub searches: u64,
 }
 
-impl Counts {
+impl ObjectCounts {
     pub(crate) fn add(&mut self, ty: ObjectKind, n: usize) {
+        let n = n as u64;
         match ty {
             ObjectKind::Item => self.items += n,
             ObjectKind::Collection => self.collections += n,
@@ -145,7 +146,7 @@ impl Counts {
         }
     }
 
-    pub fn total(&self) -> usize {
+    pub fn total(&self) -> u64 {
         self.items + self.collections + self.searches
     }
 }
@@ -182,12 +183,12 @@ pub struct LibraryReport {
     /// `/users/<id>` or `/groups/<id>`.
     pub remote: String,
     pub outcome: SyncResult,
-    pub downloaded: Counts,
-    pub uploaded: Counts,
+    pub downloaded: ObjectCounts,
+    pub uploaded: ObjectCounts,
     /// Deleted online, moved to the trash here.
-    pub trashed_here: Counts,
+    pub trashed_here: ObjectCounts,
     /// Deleted here (trash emptied), deleted online.
-    pub deleted_there: Counts,
+    pub deleted_there: ObjectCounts,
     /// Conflicts waiting to be resolved after the run.
     pub conflicts: usize,
     /// Local changes a read-only library keeps without uploading.
@@ -210,10 +211,10 @@ impl LibraryReport {
             name,
             remote: remote.prefix(),
             outcome: SyncResult::Synced,
-            downloaded: Counts::default(),
-            uploaded: Counts::default(),
-            trashed_here: Counts::default(),
-            deleted_there: Counts::default(),
+            downloaded: ObjectCounts::default(),
+            uploaded: ObjectCounts::default(),
+            trashed_here: ObjectCounts::default(),
+            deleted_there: ObjectCounts::default(),
             conflicts: 0,
             read_only_kept: 0,
             pending_deletions: Vec::new(),

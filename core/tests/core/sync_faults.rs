@@ -117,7 +117,7 @@ fn an_interrupted_download_resumes_where_it_stopped() {
 
     // The next sync fetches only what is missing.
     let report = device.sync_with_kept_key();
-    assert_eq!(report.libraries[0].downloaded.items, 160 - partial);
+    assert_eq!(report.libraries[0].downloaded.items, 160 - partial as u64);
     assert_eq!(device.items().len(), 160);
     assert!(device.sync_status().expect("status")[0].version > 0);
 }

@@ -73,7 +73,7 @@ fn large_download_is_quick_searchable_before_its_full_text_is_indexed() {
     let server = start_server();
     let (_, key) = server.user("backlog@example.org");
     let a = Device::new(&server, &key);
-    let count = 2600;
+    let count: usize = 2600;
     let items: Vec<_> = (0..count)
         .map(|n| {
             let mut item = article(&format!("Glacier survey {n}"), "Okafor", "1999");
@@ -109,7 +109,7 @@ fn large_download_is_quick_searchable_before_its_full_text_is_indexed() {
         }
     };
     let report = crate::support::sync::block_on(b.library.sync(&options)).expect("sync runs");
-    assert_eq!(report.libraries[0].downloaded.items, count);
+    assert_eq!(report.libraries[0].downloaded.items, count as u64);
     let seen = seen.lock().expect("seen").clone();
     let (quick, everything, _) = seen[0];
     assert_eq!(quick, count as u64, "quick search complete when browsable");

@@ -109,7 +109,7 @@ fn a_cancelled_sync_stops_between_batches_and_resumes() {
 
     // The next sync carries on with what is left; nothing is doubled.
     let report = a.sync();
-    assert_eq!(report.libraries[0].uploaded.items, left);
+    assert_eq!(report.libraries[0].uploaded.items, left as u64);
     assert_eq!(unsynced(&a), 0);
     let b = Device::new(&server, &key);
     b.sync();
