@@ -13,7 +13,7 @@ import org.junit.rules.TestRule
 import org.shelfmark.app.desktop.ManualLifecycle
 import org.shelfmark.app.ui.Tags
 
-/** Moving a reference to the trash and restoring it; a failed sync named by its kind on Sync status. */
+/** Moving a reference to the trash and restoring it; failed syncs named by their kind on Sync status. */
 class TrashAndSyncErrorsTest {
     private val fixture = Fixture()
     private val rule = createComposeRule()
@@ -85,4 +85,20 @@ class TrashAndSyncErrorsTest {
         // The failed run is listed with its kind.
         rule.waitForText("Sign-in problem")
     }
+
+    @Test
+    fun anUnreachableServerIsNamedANetworkProblem() {
+        val app = syncStatusAfterOneSync()
+        // The server went away (stopped, or the phone lost its connection).
+        fixture.server.close()
+        rule.onNodeWithTag(Tags.SYNC_NOW).performClick()
+        // The client retries a refused connection for about 15 s, for the
+        // personal library and again for the account's group list.
+        rule.waitUntil(UNREACHABLE_MS) { !app.sync.running && app.sync.lastError != null }
+        rule.waitForTag("sync.error").assertTextContains("Cannot reach the server", substring = true)
+        // The failed run is listed with its kind.
+        rule.waitForText("Network problem")
+    }
 }
+
+private const val UNREACHABLE_MS = 90_000L
