@@ -1,11 +1,15 @@
 package org.shelfmark.app
 
+import androidx.compose.ui.semantics.SemanticsProperties
+import androidx.compose.ui.semantics.getOrNull
 import androidx.compose.ui.test.assertTextContains
 import androidx.compose.ui.test.junit4.v2.createComposeRule
+import androidx.compose.ui.test.onAllNodesWithTag
 import androidx.compose.ui.test.onNodeWithTag
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
 import kotlinx.coroutines.runBlocking
+import org.junit.Assert.assertNull
 import org.junit.Rule
 import org.junit.Test
 import org.junit.rules.RuleChain
@@ -13,7 +17,7 @@ import org.junit.rules.TestRule
 import org.shelfmark.app.desktop.ManualLifecycle
 import org.shelfmark.app.ui.Tags
 
-/** Moving a reference to the trash and restoring it; failed syncs named by their kind on Sync status. */
+/** Moving a reference to the trash and restoring it; failed syncs and refused uploads named by their kind on Sync status. */
 class TrashAndSyncErrorsTest {
     private val fixture = Fixture()
     private val rule = createComposeRule()
@@ -99,6 +103,35 @@ class TrashAndSyncErrorsTest {
         // The failed run is listed with its kind.
         rule.waitForText("Network problem")
     }
+
+    @Test
+    fun anUploadRefusedForFullStorageIsNamedOnSyncStatus() {
+        val app = syncStatusAfterOneSync()
+        // The account has 1 MB of online storage; a 1.5 MB PDF is attached here.
+        fixture.server.quota(fixture.userId, 1)
+        val item = fixture.keys.getValue("On the Origin of Species")
+        val pdf = fixture.appDir.resolve("Atlas.pdf")
+        pdf.writeBytes((TWO_PAGE_PDF + "%" + "x".repeat(1_500_000) + "\n").toByteArray(Charsets.ISO_8859_1))
+        val attachment = runBlocking { app.library!!.files().attach(item, pdf.path) }.key
+        rule.onNodeWithTag(Tags.SYNC_NOW).performClick()
+        rule.waitUntil(WAIT_MS) { !app.sync.running && app.sync.log.firstOrNull()?.errorKind == "storage quota" }
+
+        // The metadata synced (no error for the whole run); the library's last run and the run's row name the full storage.
+        assertNull(app.sync.lastError)
+        rule.waitForTag("sync.result").assertTextContains("Synced", substring = true)
+        rule.waitForTag("sync.library:My Library").assertTextContains("Online storage full", substring = true)
+        rule.waitForText("ok · Online storage full")
+
+        // The attachment on its item says why its file is not online.
+        rule.onNodeWithTag(Tags.BACK).performClick()
+        rule.waitForTag(Tags.row(item)).performClick()
+        rule.waitUntil(WAIT_MS) { fileLine(attachment)?.startsWith("Upload failed: online storage full") == true }
+    }
+
+    /** The file line of attachment `key` on the item screen (read from the unmerged tree: the card merges its texts). */
+    private fun fileLine(key: String): String? =
+        rule.onAllNodesWithTag(Tags.attachmentFile(key), useUnmergedTree = true).fetchSemanticsNodes().singleOrNull()
+            ?.config?.getOrNull(SemanticsProperties.Text)?.joinToString { it.text }
 }
 
 private const val UNREACHABLE_MS = 90_000L

@@ -56,6 +56,11 @@ class LocalServer(private val data: Path) : AutoCloseable {
         return id
     }
 
+    /** Sets user `id`'s online storage quota to `megabytes`, as an administrator would. */
+    fun quota(id: ULong, megabytes: Int) {
+        admin("quota", "set", "--user", id.toString(), megabytes.toString())
+    }
+
     /** Revokes API key `key`, as its owner would from the server's settings page. */
     fun revoke(key: String) {
         call(key, "DELETE", "/keys/current", "", expect = 204)
