@@ -755,6 +755,43 @@ mod tests {
     }
 
     #[test]
+    fn a_quick_search_with_more_matches_than_are_kept_pages_from_either_end() {
+        use crate::store::listing_cache::REMEMBERED_MATCHES;
+        // Every item's text says "item"; four in five are not in the trash.
+        let (_dir, conn) = library_of(REMEMBERED_MATCHES * 5 / 4 + 100);
+        let cache = ListingCache::default();
+        for descending in [false, true] {
+            let whole = ItemQuery {
+                sort: SortField::Title,
+                descending,
+                q: Some("item".to_owned()),
+                ..ItemQuery::default()
+            };
+            let all = keys_of(&query(&conn, 1, &whole, &cache).expect("all"));
+            assert!(all.len() > REMEMBERED_MATCHES, "{} matches", all.len());
+            let last = all.len();
+            // First pages, the middle, and pages at the end, which are read
+            // from the other end of the sort index.
+            for start in [0, 1, last / 2, last - 30, last - 7, last - 1, last] {
+                let page = query(
+                    &conn,
+                    1,
+                    &ItemQuery {
+                        start,
+                        limit: Some(25),
+                        ..whole.clone()
+                    },
+                    &cache,
+                )
+                .expect("page");
+                assert_eq!(page.total, last);
+                let expected: Vec<String> = all.iter().skip(start).take(25).cloned().collect();
+                assert_eq!(keys_of(&page), expected, "{descending} {start}");
+            }
+        }
+    }
+
+    #[test]
     fn remembered_positions_and_matches_are_read_again_after_a_write() {
         let (_dir, conn) = library_of(40);
         let cache = ListingCache::with_anchor_spacing(3);
