@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use super::LibraryId;
+use super::{ItemQuery, LibraryId};
 
 /// Listings remembered at most (per kind of fact); older versions of a
 /// library are dropped as newer ones are remembered.
@@ -150,10 +150,15 @@ impl ListingCache {
         keys
     }
 
-    /// Whether a page starting at `start` is deep enough to start from a
-    /// remembered sort position rather than step past the rows before it.
-    pub(crate) fn worth_anchoring(&self, start: usize) -> bool {
-        start >= 2 * self.anchor_spacing
+    /// Whether page `q` starts from a remembered sort position rather than
+    /// step past the rows before it: a plain listing's page (no quick
+    /// search, no version filter; positions are kept per listing, not per
+    /// search) deep enough for a position to save steps.
+    pub(crate) fn worth_anchoring(&self, q: &ItemQuery) -> bool {
+        let plain = q.q.as_deref().is_none_or(|t| t.trim().is_empty())
+            && q.changed_since().is_none()
+            && q.limit.is_some();
+        plain && q.start >= 2 * self.anchor_spacing
     }
 
     /// Every how many rows a listing's sort position is remembered.
@@ -308,7 +313,35 @@ mod tests {
         assert!(cache.claim_anchoring(3, 8, "by date").is_some());
         drop(claim);
         assert!(cache.claim_anchoring(3, 8, "by title").is_some());
-        assert!(!cache.worth_anchoring(19));
-        assert!(cache.worth_anchoring(20));
+        // Deep pages of plain listings start from a position.
+        let page = |start| ItemQuery {
+            start,
+            limit: Some(25),
+            ..ItemQuery::default()
+        };
+        assert!(!cache.worth_anchoring(&page(19)));
+        assert!(cache.worth_anchoring(&page(20)));
+        assert!(cache.worth_anchoring(&ItemQuery {
+            q: Some("  ".into()),
+            since: Some(0),
+            ..page(20)
+        }));
+        // A search, a version filter or the whole listing does not.
+        for other in [
+            ItemQuery {
+                q: Some("glacier".into()),
+                ..page(20)
+            },
+            ItemQuery {
+                since: Some(5),
+                ..page(20)
+            },
+            ItemQuery {
+                limit: None,
+                ..page(20)
+            },
+        ] {
+            assert!(!cache.worth_anchoring(&other), "{other:?}");
+        }
     }
 }

@@ -373,11 +373,7 @@ fn anchored_page_keys(
     q: &ItemQuery,
     cache: &ListingCache,
 ) -> StoreResult<Option<(String, Filter)>> {
-    let plain = q.q.as_deref().is_none_or(|t| t.trim().is_empty())
-        && q.changed_since().is_none()
-        && q.limit.is_some();
-    let Some(column) = sort_column(&q.sort).filter(|_| plain && cache.worth_anchoring(q.start))
-    else {
+    let Some(column) = sort_column(&q.sort).filter(|_| cache.worth_anchoring(q)) else {
         return Ok(None);
     };
     let whole = ItemQuery {
