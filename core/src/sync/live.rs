@@ -20,6 +20,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::{Connector, connect_async_tls_with_config};
 
+use super::session_store::SessionStore;
 use super::state;
 use super::types::SyncOptions;
 use crate::error::{Error, Result};
@@ -193,20 +194,16 @@ impl Library {
         &self,
         options: &SyncOptions,
     ) -> Result<Option<StreamTarget>> {
-        let library = self.clone();
-        let Some(binding) = crate::library::blocking(&library, |l| l.binding()).await? else {
+        let store = SessionStore::new(self);
+        let Some(binding) = store.binding().await? else {
             return Ok(None);
         };
         let api_key = match options.api_key.clone().filter(|k| !k.trim().is_empty()) {
             Some(key) => key.trim().to_owned(),
-            None => {
-                let store = options.credentials.clone();
-                let key_ref = binding.key_ref.clone();
-                match crate::library::blocking(self, move |_| store.load(&key_ref)).await? {
-                    Some(key) => key,
-                    None => return Ok(None),
-                }
-            }
+            None => match store.kept_key(&options.credentials, &binding).await? {
+                Some(key) => key,
+                None => return Ok(None),
+            },
         };
         let Some(url) = stream_url(&binding.server_url).await else {
             return Ok(None);

@@ -26,6 +26,7 @@ use super::apply::PullContext;
 use super::client::Fetched;
 use super::engine::{LibraryRun, Listing, VersionWatch, fetch_pages};
 use super::objects;
+use super::session_store::SessionStore;
 use super::state;
 use super::types::{ResetReport, SyncResetMode};
 use crate::changes::ObjectKind;
@@ -79,7 +80,7 @@ impl Library {
         mode: SyncResetMode,
         options: &super::SyncOptions,
     ) -> Result<ResetReport> {
-        if blocking(self, |l| l.binding()).await?.is_none() {
+        if SessionStore::new(self).binding().await?.is_none() {
             return Err(Error::invalid(
                 "this library has never synced, so there is no sync to reset",
             ));
