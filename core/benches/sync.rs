@@ -16,7 +16,9 @@
 //! a server offering large ones), or `cargo xtask bench --sync`. To profile
 //! the client, `--hold-after-seed` seeds the server, prints its URL and key
 //! and keeps it up; then run the bench binary with `--p1-client URL KEY DIR`
-//! under a profiler.
+//! under a profiler (`--p2-client URL DIR` then repeats no-op syncs of the
+//! library that run left, and `--p3-client URL KEY USER DIR K` rounds of k
+//! items changed online and synced).
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -376,6 +378,42 @@ fn p1_client(url: &str, key: &str, dir: &Path, page_size: Option<u32>) {
     );
 }
 
+/// For profiling P2: no-op syncs of the library a `--p1-client` run left in
+/// `dir`, one after another, with their median and best times.
+fn p2_client(url: &str, dir: &Path) {
+    let library = Library::open(dir.join("bench.shelfmark")).expect("open library");
+    let opts = options(url, None, dir);
+    let mut times: Vec<f64> = (0..200)
+        .map(|_| {
+            let start = Instant::now();
+            block_on(library.sync(&opts)).expect("no-op sync");
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "P2-CLIENT median {:.2} ms, best {:.2} ms",
+        times[100], times[0]
+    );
+}
+
+/// For profiling P3: ten rounds of `k` items changed online, each followed
+/// by a sync of the library a `--p1-client` run left in `dir`.
+fn p3_client(url: &str, key: &str, user: u64, dir: &Path, k: usize) {
+    let library_file = dir.join("bench.shelfmark");
+    let library = Library::open(&library_file).expect("open library");
+    let opts = options(url, None, dir);
+    for round in 0..10 {
+        change_online(url, user, key, &library_file, k, 100 + round);
+        let start = Instant::now();
+        block_on(library.sync(&opts)).expect("incremental sync");
+        println!(
+            "P3-CLIENT {k} changed: {:.1} ms",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
 /// What a researcher sees first: the top-level items sorted by title (their
 /// count), and how many a quick search for a creator finds.
 fn browse(library: &Library) -> (u64, u64) {
@@ -472,7 +510,7 @@ fn floor(library_file: &Path) -> (f64, f64, usize) {
 /// Changes the first `k` top-level items online, as another device would
 /// (their current data comes from the synced library file).
 fn change_online(
-    server: &TestServer,
+    base_url: &str,
     user: u64,
     key: &str,
     library_file: &Path,
@@ -494,7 +532,7 @@ fn change_online(
             .collect()
     };
     let client = http();
-    let url = format!("{}/users/{user}/items", server.base_url());
+    let url = format!("{base_url}/users/{user}/items");
     for chunk in objects.chunks(50) {
         let response = client
             .post(&url)
@@ -531,6 +569,21 @@ fn main() {
                 let dir = PathBuf::from(args.next().expect("dir"));
                 let page = args.next().and_then(|n| n.parse().ok());
                 p1_client(&url, &key, &dir, page);
+                return;
+            }
+            "--p3-client" => {
+                let url = args.next().expect("url");
+                let key = args.next().expect("key");
+                let user = args.next().and_then(|n| n.parse().ok()).expect("user id");
+                let dir = PathBuf::from(args.next().expect("dir"));
+                let k = args.next().and_then(|n| n.parse().ok()).unwrap_or(500);
+                p3_client(&url, &key, user, &dir, k);
+                return;
+            }
+            "--p2-client" => {
+                let url = args.next().expect("url");
+                let dir = PathBuf::from(args.next().expect("dir"));
+                p2_client(&url, &dir);
                 return;
             }
             _ => {}
@@ -621,7 +674,7 @@ fn main() {
 
     // P3: one item changed online, then k.
     for (round, k) in [1usize, 1, 50, 100, 500].into_iter().enumerate() {
-        change_online(&server, user, &key, &library_file, k, round);
+        change_online(server.base_url(), user, &key, &library_file, k, round);
         let before = server.request_count();
         let start = Instant::now();
         let report = block_on(library.sync(&opts)).expect("incremental sync");

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use futures_util::StreamExt;
 use md5::{Digest, Md5};
-use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RANGE};
+use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio_util::io::ReaderStream;
 use tokio_util::sync::CancellationToken;
@@ -96,7 +96,9 @@ pub(crate) async fn locate(
     key: &str,
 ) -> Result<Option<RemoteFile>, TransferError> {
     let url = client.url(&format!("{}/items/{key}/file", remote.prefix()));
-    let response = client.send(|| client.files_http.get(&url)).await?;
+    let response = client
+        .send(|| client.files_request(Method::GET, &url))
+        .await?;
     let status = response.status();
     if status == StatusCode::NOT_FOUND {
         return Ok(None);
@@ -423,7 +425,12 @@ pub(crate) async fn upload(
         form.push(("contentType", t));
     }
     let response = client
-        .send(|| with_condition(client.files_http.post(&url).form(&form), file.replaces))
+        .send(|| {
+            with_condition(
+                client.files_request(Method::POST, &url).form(&form),
+                file.replaces,
+            )
+        })
         .await?;
     if response.status() == StatusCode::PRECONDITION_FAILED {
         return Ok(Err(precondition(response).await));
@@ -486,7 +493,12 @@ pub(crate) async fn upload(
     }
     let register = [("upload", upload_key.as_str())];
     let response = client
-        .send(|| with_condition(client.files_http.post(&url).form(&register), file.replaces))
+        .send(|| {
+            with_condition(
+                client.files_request(Method::POST, &url).form(&register),
+                file.replaces,
+            )
+        })
         .await?;
     if response.status() == StatusCode::PRECONDITION_FAILED {
         return Ok(Err(precondition(response).await));

@@ -17,6 +17,7 @@ use shelfmark_protocol::LibraryKind;
 use shelfmark_protocol::headers;
 
 use super::error::{SyncError, SyncErrorKind};
+use super::transport::Transport;
 use crate::changes::ObjectKind;
 
 impl ObjectKind {
@@ -185,6 +186,9 @@ const MAX_ATTEMPTS: u32 = 6;
 #[derive(Debug)]
 pub struct ApiClient {
     http: reqwest::Client,
+    /// Sent with every Web API request (never to file URLs the server hands
+    /// out).
+    key: HeaderValue,
     base: String,
     /// A `Backoff` from the server: no new request before this instant.
     pause_until: Mutex<Option<Instant>>,
@@ -195,10 +199,13 @@ pub struct ApiClient {
     max_retry_wait: Duration,
     /// The group-versions extension: asked for until an answer carries it.
     group_versions: Mutex<GroupVersionsAnswer>,
-    /// For attachment files: the key sent, redirects handed back to the
-    /// caller (downloads resume at the redirect target), no overall timeout.
-    pub(crate) files_http: reqwest::Client,
-    /// For upload and download URLs the server hands out: no key sent.
+    /// Set when a request could not connect even after its retries: the
+    /// client's later requests fail at once with this error instead of
+    /// waiting through the retries again (a run over several libraries
+    /// ends within one round of retries when the server is down).
+    unreachable: Mutex<Option<SyncError>>,
+    /// For attachment files, and as it is for the upload and download URLs
+    /// the server hands out (no key sent): see [`Transport::Files`].
     pub(crate) plain_http: reqwest::Client,
 }
 
@@ -248,57 +255,47 @@ fn is_loopback(base_url: &str) -> bool {
 impl ApiClient {
     /// A client for `base_url` (e.g. `https://api.zotero.org`) with `api_key`.
     pub fn new(base_url: &str, api_key: &str) -> Result<Self, SyncError> {
-        let mut headers = HeaderMap::new();
-        headers.insert(headers::API_VERSION, HeaderValue::from_static("3"));
-        let mut key_header = HeaderValue::from_str(api_key).map_err(|_| {
+        let mut key = HeaderValue::from_str(api_key).map_err(|_| {
             SyncError::new(
                 SyncErrorKind::Auth,
                 "The API key contains characters that cannot be sent.",
             )
         })?;
-        key_header.set_sensitive(true);
-        headers.insert(headers::API_KEY, key_header);
-        let files_http = reqwest::Client::builder()
-            .default_headers(headers.clone())
-            .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(15))
-            .read_timeout(Duration::from_secs(60))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| {
-                SyncError::new(SyncErrorKind::Network, format!("cannot set up HTTP: {e}"))
-            })?;
-        let plain_http = reqwest::Client::builder()
-            .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(15))
-            .read_timeout(Duration::from_secs(60))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| {
-                SyncError::new(SyncErrorKind::Network, format!("cannot set up HTTP: {e}"))
-            })?;
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(15))
-            .timeout(Duration::from_secs(120))
-            .pool_max_idle_per_host(8)
-            .gzip(!is_loopback(base_url))
-            .build()
-            .map_err(|e| {
-                SyncError::new(SyncErrorKind::Network, format!("cannot set up HTTP: {e}"))
-            })?;
+        key.set_sensitive(true);
+        let api = if is_loopback(base_url) {
+            Transport::ApiUncompressed
+        } else {
+            Transport::Api
+        };
         Ok(Self {
-            http,
+            http: api.client()?,
+            key,
             base: base_url.trim_end_matches('/').to_owned(),
             pause_until: Mutex::new(None),
             page_size: STANDARD_PAGE,
             large_pages: false,
             max_retry_wait: Duration::from_secs(600),
             group_versions: Mutex::default(),
-            files_http,
-            plain_http,
+            unreachable: Mutex::default(),
+            plain_http: Transport::Files.client()?,
         })
+    }
+
+    /// A Web API request carrying the key and the API version.
+    fn request(&self, method: Method, url: &str) -> RequestBuilder {
+        self.authorized(self.http.request(method, url))
+    }
+
+    /// An attachment file request to the Web API (key and API version sent,
+    /// redirects handed back, no overall timeout).
+    pub(crate) fn files_request(&self, method: Method, url: &str) -> RequestBuilder {
+        self.authorized(self.plain_http.request(method, url))
+    }
+
+    fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
+        request
+            .header(headers::API_VERSION, HeaderValue::from_static("3"))
+            .header(headers::API_KEY, self.key.clone())
     }
 
     /// Caps how long the client waits on `Retry-After`/`Backoff` before
@@ -324,18 +321,21 @@ impl ApiClient {
     }
 
     /// Asks the server for Shelfmark extensions; a server without them
-    /// (zotero.org) keeps the standard behaviour.
-    pub async fn discover_capabilities(&mut self) -> Option<Capabilities> {
+    /// (zotero.org) keeps the standard behaviour (`None`). An error only
+    /// when the server cannot be reached: its answer is not known then.
+    pub async fn discover_capabilities(&mut self) -> Result<Option<Capabilities>, SyncError> {
         let url = format!("{}/shelfmark/capabilities", self.base);
-        let response = self.http.get(&url).send().await.ok()?;
+        let response = self.send(|| self.request(Method::GET, &url)).await?;
         if !response.status().is_success() {
-            return None;
+            return Ok(None);
         }
-        let caps: Capabilities = response.json().await.ok()?;
+        let Ok(caps) = response.json::<Capabilities>().await else {
+            return Ok(None);
+        };
         if let Some(large) = &caps.extensions.large_pages {
             self.use_large_pages(large.max_limit);
         }
-        Some(caps)
+        Ok(Some(caps))
     }
 
     /// Reads in pages of up to `max_limit` objects (at most 1000) with the
@@ -358,7 +358,7 @@ impl ApiClient {
 
     /// A GET carrying the large-pages header when the server offers them.
     fn get(&self, url: &str) -> RequestBuilder {
-        let request = self.http.get(url);
+        let request = self.request(Method::GET, url);
         if self.large_pages {
             request.header(headers::LARGE_PAGES, "1")
         } else {
@@ -426,6 +426,9 @@ impl ApiClient {
         &self,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Response, SyncError> {
+        if let Some(err) = self.unreachable() {
+            return Err(err);
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -459,13 +462,30 @@ impl ApiClient {
                             || err.is_request()
                             || err.is_body())
                     {
-                        return Err(SyncError::network(&err));
+                        let failed = SyncError::network(&err);
+                        if err.is_connect() {
+                            *self
+                                .unreachable
+                                .lock()
+                                .unwrap_or_else(|poisoned| poisoned.into_inner()) =
+                                Some(failed.clone());
+                        }
+                        return Err(failed);
                     }
                     Duration::from_millis(250 << attempt)
                 }
             };
             tokio::time::sleep(wait.min(self.max_retry_wait)).await;
         }
+    }
+
+    /// The connection failure that ended an earlier request, if the server
+    /// could not be reached even after that request's retries.
+    pub fn unreachable(&self) -> Option<SyncError> {
+        self.unreachable
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -504,7 +524,7 @@ impl ApiClient {
     /// `GET /keys/current`.
     pub async fn key_info(&self) -> Result<KeyInfo, SyncError> {
         let url = self.url("/keys/current");
-        let response = self.send(|| self.http.get(&url)).await?;
+        let response = self.send(|| self.request(Method::GET, &url)).await?;
         if !response.status().is_success() {
             return Err(Self::error_of(response).await);
         }
@@ -515,7 +535,10 @@ impl ApiClient {
     pub async fn group_versions(&self, user_id: u64) -> Result<BTreeMap<u64, u64>, SyncError> {
         let url = self.url(&format!("/users/{user_id}/groups"));
         let response = self
-            .send(|| self.http.get(&url).query(&[("format", "versions")]))
+            .send(|| {
+                self.request(Method::GET, &url)
+                    .query(&[("format", "versions")])
+            })
             .await?;
         if !response.status().is_success() {
             return Err(Self::error_of(response).await);
@@ -530,7 +553,7 @@ impl ApiClient {
     /// `GET /groups/<id>`: the group's envelope (name, members, …).
     pub async fn group(&self, group_id: u64) -> Result<Value, SyncError> {
         let url = self.url(&format!("/groups/{group_id}"));
-        let response = self.send(|| self.http.get(&url)).await?;
+        let response = self.send(|| self.request(Method::GET, &url)).await?;
         if !response.status().is_success() {
             return Err(Self::error_of(response).await);
         }
@@ -555,8 +578,7 @@ impl ApiClient {
         let since_text = since.to_string();
         let response = self
             .send(|| {
-                self.http
-                    .get(&url)
+                self.request(Method::GET, &url)
                     .query(&[
                         ("since", since_text.as_str()),
                         ("format", "versions"),
@@ -591,7 +613,7 @@ impl ApiClient {
         let limit = keys.len().max(1).to_string();
         let response = self
             .send(|| {
-                self.http.get(&url).query(&[
+                self.request(Method::GET, &url).query(&[
                     (object.key_param(), joined.as_str()),
                     ("includeTrashed", "1"),
                     ("format", "json"),
@@ -640,7 +662,10 @@ impl ApiClient {
         let url = self.url(&format!("{}/deleted", library.prefix()));
         let since_text = since.to_string();
         let response = self
-            .send(|| self.http.get(&url).query(&[("since", since_text.as_str())]))
+            .send(|| {
+                self.request(Method::GET, &url)
+                    .query(&[("since", since_text.as_str())])
+            })
             .await?;
         if !response.status().is_success() {
             return Err(Self::error_of(response).await);
@@ -672,8 +697,7 @@ impl ApiClient {
         let version = library_version.to_string();
         let response = self
             .send(|| {
-                self.http
-                    .post(&url)
+                self.request(Method::POST, &url)
                     .header(headers::IF_UNMODIFIED_SINCE_VERSION, version.as_str())
                     .json(objects)
             })
@@ -700,8 +724,7 @@ impl ApiClient {
         let version = library_version.to_string();
         let response = self
             .send(|| {
-                self.http
-                    .request(Method::DELETE, &url)
+                self.request(Method::DELETE, &url)
                     .query(&[(object.key_param(), joined.as_str())])
                     .header(headers::IF_UNMODIFIED_SINCE_VERSION, version.as_str())
             })

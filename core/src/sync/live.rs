@@ -22,6 +22,7 @@ use tokio_tungstenite::{Connector, connect_async_tls_with_config};
 
 use super::session_store::SessionStore;
 use super::state;
+use super::transport::Transport;
 use super::types::SyncOptions;
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
@@ -222,13 +223,11 @@ async fn stream_url(server_url: &str) -> Option<String> {
     struct Streaming {
         url: String,
     }
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .ok()?;
-    let caps: Value = http
+    let caps: Value = Transport::Api
+        .client()
+        .ok()?
         .get(format!("{base}/shelfmark/capabilities"))
+        .timeout(Duration::from_secs(20))
         .send()
         .await
         .ok()?

@@ -20,6 +20,7 @@ pub mod sign_in;
 mod state;
 mod status;
 mod store;
+mod transport;
 mod types;
 mod upload;
 

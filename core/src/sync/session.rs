@@ -99,8 +99,22 @@ impl Library {
     /// Only one sync of a file runs at a time: a call made while one runs
     /// waits for it and returns its result.
     pub async fn sync(&self, options: &SyncOptions) -> Result<SyncReport> {
-        self.sync_once_at_a_time(self.sync_resetting(options, None))
-            .await
+        loop {
+            let result = self
+                .sync_once_at_a_time(self.sync_resetting(options, None))
+                .await;
+            // The run this call joined was stopped by whoever started it
+            // (an automatic sync being switched off, say), not by this
+            // caller: this caller still wants its sync.
+            let cancelled_by_another = stopped(&result)
+                && !options
+                    .cancel
+                    .as_ref()
+                    .is_some_and(SyncCancel::is_cancelled);
+            if !cancelled_by_another {
+                return result;
+            }
+        }
     }
 
     /// A sync run, preparing each library for a sync reset first if asked.
@@ -267,6 +281,7 @@ impl Library {
                     .await?,
             );
             synced_first = Some(id);
+            unless_unreachable(&client)?;
         }
         if options.only_libraries.is_none() {
             report.removed_groups = self
@@ -282,6 +297,7 @@ impl Library {
                 self.sync_one(&client, options, run_id, id, remote.library(), reset)
                     .await?,
             );
+            unless_unreachable(&client)?;
         }
         emit(SyncStage::Done);
         Ok(report)
@@ -314,7 +330,7 @@ impl Library {
             }
             return Ok(());
         }
-        let caps = client.discover_capabilities().await.unwrap_or_default();
+        let caps = client.discover_capabilities().await?.unwrap_or_default();
         let limit = caps.extensions.large_pages.map(|l| l.max_limit);
         let group_versions = caps.extensions.group_versions.is_some();
         if group_versions {
@@ -478,6 +494,28 @@ impl Library {
         };
         store.finish_library_log(log_id, record).await?;
         Ok(report)
+    }
+}
+
+/// Whether a run ended because it was asked to stop.
+fn stopped(result: &Result<SyncReport>) -> bool {
+    let cancelled = SyncErrorKind::Cancelled.as_str();
+    match result {
+        Ok(report) => report
+            .libraries
+            .iter()
+            .any(|l| l.error_kind.as_deref() == Some(cancelled)),
+        Err(err) => error_kind_of(err) == cancelled,
+    }
+}
+
+/// A server that could not be reached fails the whole run (an account-level
+/// error): the libraries not synced yet would only wait through the same
+/// connection retries to fail the same way.
+fn unless_unreachable(client: &ApiClient) -> Result<()> {
+    match client.unreachable() {
+        Some(err) => Err(err.into()),
+        None => Ok(()),
     }
 }
 

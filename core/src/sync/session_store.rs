@@ -207,8 +207,9 @@ impl<'a> SessionStore<'a> {
 
     // ---- The sync log ----
 
-    /// Logs a run that failed before any library synced, against the
-    /// personal library.
+    /// Logs a failed run against the personal library, unless a library of
+    /// the run logged its failure already (the server went away during
+    /// the run: one entry says so, not two).
     pub(crate) async fn log_failed_run(
         &self,
         run_id: String,
@@ -217,6 +218,10 @@ impl<'a> SessionStore<'a> {
     ) -> Result<()> {
         blocking(self.library, move |l| {
             l.db.write(|tx| {
+                // A library that failed the same way has its entry already.
+                if state::run_failed(tx, &run_id)? {
+                    return Ok(());
+                }
                 let id = state::log_start(tx, &run_id, LibraryId::PERSONAL)?;
                 state::log_finish(
                     tx,

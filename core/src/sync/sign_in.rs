@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::error::{SyncError, SyncErrorKind};
+use super::transport::Transport;
 use crate::{Error, Result};
 use shelfmark_protocol::headers;
 
@@ -61,15 +62,11 @@ pub fn check_server_url(server_url: &str) -> Result<String> {
     Ok(trimmed.trim_end_matches('/').to_owned())
 }
 
+/// How long signing in or out waits for the server: a person is waiting.
+const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(60);
+
 fn http() -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .user_agent(concat!("Shelfmark/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(Duration::from_secs(15))
-        .timeout(Duration::from_secs(60))
-        .build()
-        .map_err(|e| {
-            SyncError::new(SyncErrorKind::Network, format!("cannot set up HTTP: {e}")).into()
-        })
+    Ok(Transport::Api.client()?)
 }
 
 /// Signs in to `server_url` with `login` (an e-mail address or user name)
@@ -114,6 +111,7 @@ pub async fn sign_in(
         .post(format!("{base}/keys"))
         .header(headers::API_VERSION, "3")
         .json(&body)
+        .timeout(SIGN_IN_TIMEOUT)
         .send()
         .await
         .map_err(|e| SyncError::network(&e))?;
@@ -177,6 +175,7 @@ pub async fn revoke_key(server_url: &str, api_key: &str) -> Result<()> {
         .delete(format!("{base}/keys/current"))
         .header(headers::API_VERSION, "3")
         .header(headers::API_KEY, api_key)
+        .timeout(SIGN_IN_TIMEOUT)
         .send()
         .await
         .map_err(|e| SyncError::network(&e))?;

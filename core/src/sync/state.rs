@@ -555,6 +555,15 @@ pub(crate) fn log_start(tx: &WriteTx<'_>, run_id: &str, lib: LibraryId) -> Resul
     Ok(tx.last_insert_rowid())
 }
 
+/// Whether a library of run `run_id` logged a failure.
+pub(crate) fn run_failed(conn: &Connection, run_id: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sync_log WHERE run_id = ?1 AND outcome = 'failed')",
+        [run_id],
+        |r| r.get(0),
+    )?)
+}
+
 #[allow(clippy::too_many_arguments, reason = "one log row's columns")]
 pub(crate) fn log_finish(
     tx: &WriteTx<'_>,

@@ -5,6 +5,9 @@
 use reqwest::Method;
 use serde_json::json;
 
+use shelfmark_core::Error;
+use shelfmark_core::sync::SyncErrorKind;
+
 use crate::support::article;
 use crate::support::sync::{Device, start_server};
 use shelfmark_test_support::TestServer;
@@ -206,4 +209,35 @@ fn a_removed_group_takes_its_downloaded_files_and_a_pending_file_keeps_it() {
             .join(drafts_lib.id.0.to_string())
             .exists()
     );
+}
+
+#[test]
+fn a_server_gone_away_ends_the_run_at_its_first_library_with_one_log_entry() {
+    let mut server = start_server();
+    let (owner_id, owner_key) = server.user("owner@example.org");
+    let (_, other_key) = server.user("other@example.org");
+    shared_group(&server, &other_key, owner_id, "Reading group");
+    let mut device = Device::new(&server, &owner_key);
+    device.sync();
+    assert!(group_library(&device, "Reading group").is_some());
+
+    server.kill();
+    // A later run: the kept key, nothing asked of the server up front.
+    device.options.api_key = None;
+    device.options.server_url = None;
+    device.options.max_retry_wait = Some(std::time::Duration::from_millis(10));
+    let err = device.try_sync().expect_err("the server is down");
+    assert!(
+        matches!(&err, Error::Sync(e) if e.kind == SyncErrorKind::Network),
+        "{err:?}"
+    );
+    // The personal library's entry says what happened; the group library
+    // was not tried, and the run's failure is not written a second time.
+    let log = device.sync_log(10).expect("log");
+    let run = &log[0].run_id;
+    let entries: Vec<_> = log.iter().filter(|e| &e.run_id == run).collect();
+    assert_eq!(entries.len(), 1, "{entries:#?}");
+    assert_eq!(entries[0].outcome, "failed");
+    assert_eq!(entries[0].error_kind.as_deref(), Some("network"));
+    assert_eq!(entries[0].library, 1);
 }

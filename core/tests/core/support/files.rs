@@ -1,5 +1,5 @@
 //! A TCP proxy in front of the test server for file transfers: it forwards
-//! every byte, records each request's line and `Range` header, and on
+//! every byte of one exchange per connection, records each request's line and `Range` header, and on
 //! request breaks the connection after some response body bytes, corrupts
 //! one body byte, or cuts uploads.
 
@@ -183,6 +183,12 @@ async fn serve(
             (None, None)
         }
     };
+    // One exchange per connection: the server closes it after answering,
+    // so every request starts a connection of its own and meets the faults
+    // (clients keep connections open for later requests otherwise).
+    if let Some(end) = find(&head, b"\r\n") {
+        head.splice(end + 2..end + 2, b"Connection: close\r\n".iter().copied());
+    }
     let mut server = TcpStream::connect(target).await?;
     server.write_all(&head).await?;
     let (mut client_read, mut client_write) = client.into_split();
