@@ -170,6 +170,8 @@ impl From<shelfmark_sql::Error> for Error {
             // The build lacks a step its schema announces: Shelfmark's
             // fault, not the file's.
             e @ Sql::NoUpgradePath { .. } => Self::Internal(e.to_string()),
+            // The system refused a thread: nothing to do with the file.
+            e @ Sql::CheckpointThread(_) => Self::Internal(e.to_string()),
             Sql::Sqlite(e) => Self::Sqlite(e),
         }
     }

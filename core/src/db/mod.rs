@@ -17,8 +17,6 @@ use crate::protocol::ObjectKey;
 
 pub use migrations::SCHEMA_VERSION;
 
-/// SQLite's default: a checkpoint once the WAL holds this many pages.
-const DEFAULT_AUTOCHECKPOINT_PAGES: u32 = 1000;
 /// How many idle reader connections to keep.
 const MAX_IDLE_READERS: usize = 4;
 
@@ -100,20 +98,10 @@ impl Db {
         self.sql.read(f)
     }
 
-    /// Holds automatic WAL checkpoints back (`hold`) or brings them back.
-    /// A large download commits page after page, and each checkpoint would
-    /// copy the same index pages into the file again; held, they are copied
-    /// once, by the first commit after they come back.
-    pub(crate) fn hold_checkpoints(&self, hold: bool) -> Result<()> {
-        let pages = if hold {
-            0
-        } else {
-            DEFAULT_AUTOCHECKPOINT_PAGES
-        };
-        self.sql
-            .writer()
-            .pragma_update(None, "wal_autocheckpoint", pages)?;
-        Ok(())
+    /// Holds WAL checkpoints back (`hold`) or brings them back: see
+    /// [`shelfmark_sql::Database::hold_checkpoints`].
+    pub(crate) fn hold_checkpoints(&self, hold: bool) {
+        self.sql.hold_checkpoints(hold);
     }
 
     /// Runs `f` in one write transaction. On error nothing is written; on
@@ -193,8 +181,21 @@ impl WriteTx<'_> {
     /// Queues an item's full-text row; written with the others before the
     /// transaction commits (see [`FulltextQueue`]).
     pub(crate) fn index_fulltext(&mut self, id: i64, row: FulltextRow) -> Result<()> {
+        self.index_fulltext_keeping(id, row, SameTrigrams::default())
+    }
+
+    /// [`WriteTx::index_fulltext`] for an item whose indexed rows were just
+    /// queued for removal: the trigram rows whose text is `same` stay as
+    /// they are instead of being removed and written again (an edit of one
+    /// field leaves most of them unchanged).
+    pub(crate) fn index_fulltext_keeping(
+        &mut self,
+        id: i64,
+        row: FulltextRow,
+        same: SameTrigrams,
+    ) -> Result<()> {
         self.fulltext.bytes += row.len();
-        self.fulltext.ops.push(FulltextOp::Insert { id, row });
+        self.fulltext.ops.push(FulltextOp::Insert { id, row, same });
         self.flush_fulltext_if_large()
     }
 
@@ -235,12 +236,12 @@ impl WriteTx<'_> {
         let ops = std::mem::take(&mut self.fulltext.ops);
         self.fulltext.bytes = 0;
         let net = net_fulltext_changes(ops);
-        for table in INDEXED_WITH_FULLTEXT {
+        for (n, table) in INDEXED_WITH_FULLTEXT.into_iter().enumerate() {
             let mut delete = self
                 .tx
                 .prepare_cached(&format!("DELETE FROM {table} WHERE rowid = ?1"))?;
             for (id, change) in &net {
-                if change.remove_indexed {
+                if change.remove_indexed && !change.same.keeps(n) {
                     delete.execute([id])?;
                 }
             }
@@ -258,7 +259,7 @@ impl WriteTx<'_> {
             .tx
             .prepare_cached("INSERT INTO item_title_trigrams (rowid, title) VALUES (?1, ?2)")?;
         for (id, change) in &net {
-            if let Some(row) = &change.insert {
+            if let Some(row) = change.insert.as_ref().filter(|_| !change.same.title) {
                 insert.execute(rusqlite::params![id, row.title])?;
             }
         }
@@ -266,7 +267,8 @@ impl WriteTx<'_> {
             .tx
             .prepare_cached("INSERT INTO item_creator_trigrams (rowid, names) VALUES (?1, ?2)")?;
         for (id, change) in &net {
-            if let Some(names) = change.insert.as_ref().and_then(|r| r.creators.as_ref()) {
+            let row = change.insert.as_ref().filter(|_| !change.same.creators);
+            if let Some(names) = row.and_then(|r| r.creators.as_ref()) {
                 insert.execute(rusqlite::params![id, names])?;
             }
         }
@@ -274,7 +276,8 @@ impl WriteTx<'_> {
             .tx
             .prepare_cached("INSERT INTO item_note_trigrams (rowid, text) VALUES (?1, ?2)")?;
         for (id, change) in &net {
-            if let Some(text) = change.insert.as_ref().and_then(|r| r.note.as_ref()) {
+            let row = change.insert.as_ref().filter(|_| !change.same.note);
+            if let Some(text) = row.and_then(|r| r.note.as_ref()) {
                 insert.execute(rusqlite::params![id, text])?;
             }
         }
@@ -296,15 +299,40 @@ struct NetFulltext {
     /// Its row already in `items_fts` (before the queue) goes.
     remove_indexed: bool,
     insert: Option<FulltextRow>,
+    /// The trigram rows neither removed nor written.
+    same: SameTrigrams,
     pending: Option<String>,
+}
+
+/// Which of an item's trigram rows a replacement of its indexed rows
+/// leaves as they are: their text did not change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SameTrigrams {
+    pub title: bool,
+    pub creators: bool,
+    pub note: bool,
+}
+
+impl SameTrigrams {
+    /// For the table at `n` in [`INDEXED_WITH_FULLTEXT`].
+    fn keeps(self, n: usize) -> bool {
+        match n {
+            1 => self.title,
+            2 => self.creators,
+            3 => self.note,
+            _ => false,
+        }
+    }
 }
 
 fn net_fulltext_changes(ops: Vec<FulltextOp>) -> std::collections::BTreeMap<i64, NetFulltext> {
     let mut net: std::collections::BTreeMap<i64, NetFulltext> = Default::default();
     for op in ops {
         match op {
-            FulltextOp::Insert { id, row } => {
-                net.entry(id).or_default().insert = Some(row);
+            FulltextOp::Insert { id, row, same } => {
+                let change = net.entry(id).or_default();
+                change.insert = Some(row);
+                change.same = same;
             }
             FulltextOp::InsertPending { id, quick } => {
                 net.entry(id).or_default().pending = Some(quick);
@@ -312,10 +340,12 @@ fn net_fulltext_changes(ops: Vec<FulltextOp>) -> std::collections::BTreeMap<i64,
             FulltextOp::Delete(id) => {
                 let change = net.entry(id).or_default();
                 // A row queued here never reached the index: dropping it
-                // is the removal. Otherwise the indexed row goes.
+                // is the removal. Otherwise the indexed row goes. Either
+                // way, every indexed row goes, the unchanged ones too.
                 if change.insert.take().is_none() {
                     change.remove_indexed = true;
                 }
+                change.same = SameTrigrams::default();
             }
         }
     }
@@ -373,8 +403,15 @@ impl FulltextRow {
 }
 
 enum FulltextOp {
-    Insert { id: i64, row: FulltextRow },
-    InsertPending { id: i64, quick: String },
+    Insert {
+        id: i64,
+        row: FulltextRow,
+        same: SameTrigrams,
+    },
+    InsertPending {
+        id: i64,
+        quick: String,
+    },
     Delete(i64),
 }
 
@@ -396,6 +433,7 @@ mod fulltext_queue_tests {
                 quick: text.into(),
                 ..FulltextRow::default()
             },
+            same: SameTrigrams::default(),
         }
     }
 
@@ -433,50 +471,6 @@ mod fulltext_queue_tests {
                 (3, true, None),
                 (4, false, Some("fresh")),
             ]
-        );
-    }
-}
-
-#[cfg(test)]
-mod checkpoint_tests {
-    use super::*;
-
-    /// Writes ten transactions of about a megabyte each and returns how many
-    /// frames the WAL then holds.
-    fn frames_after_writes(db: &Db) -> i64 {
-        for _ in 0..10 {
-            db.write(|tx| {
-                tx.execute_batch(
-                    "CREATE TABLE IF NOT EXISTS scratch (x BLOB);
-                     INSERT INTO scratch SELECT randomblob(100000) FROM
-                         (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4
-                          UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7
-                          UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10);",
-                )?;
-                Ok(())
-            })
-            .expect("write");
-        }
-        db.read(|c| Ok(c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1))?))
-            .expect("frames")
-    }
-
-    #[test]
-    fn held_checkpoints_let_the_wal_grow_until_they_come_back() {
-        let dir = tempfile::tempdir().expect("dir");
-        let db = Db::create(&dir.path().join("held.shelfmark")).expect("create");
-        db.hold_checkpoints(true).expect("hold");
-        let held = frames_after_writes(&db);
-        assert!(held > 2000, "every frame kept while held: {held}");
-
-        let dir = tempfile::tempdir().expect("dir");
-        let db = Db::create(&dir.path().join("usual.shelfmark")).expect("create");
-        db.hold_checkpoints(true).expect("hold");
-        db.hold_checkpoints(false).expect("release");
-        let usual = frames_after_writes(&db);
-        assert!(
-            usual < DEFAULT_AUTOCHECKPOINT_PAGES as i64 + 400,
-            "checkpointed as usual once released: {usual}"
         );
     }
 }

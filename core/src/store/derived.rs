@@ -5,6 +5,7 @@
 
 use rusqlite::Transaction;
 
+use crate::db::SameTrigrams;
 use crate::error::Result;
 
 /// Fills the derived text that the formats after `from` introduced.
@@ -62,7 +63,7 @@ fn fill_condition_text(tx: &Transaction<'_>) -> Result<()> {
             continue;
         };
         let derived = crate::search::index::derive_without_body(&item);
-        super::items::write_condition_text(tx, id, &derived)?;
+        super::items::write_condition_text(tx, id, &derived, SameTrigrams::default())?;
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use shelfmark_protocol::{ItemData, ObjectKey, validate_item};
 
 use crate::changes::{Change, ChangeKind, ObjectKind};
-use crate::db::WriteTx;
+use crate::db::{SameTrigrams, WriteTx};
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
 use crate::search::index::{Derived, derive, derive_without_body};
@@ -490,6 +490,14 @@ fn write_prepared(
     let date_modified = item.date_modified.clone().unwrap_or_else(|| tx.now.clone());
     let parent_key = item.parent_item.as_ref().map(ObjectKey::as_str);
     let (base_text, set_base) = base.column();
+    let previous = match replaced {
+        Some(_) => previous_text(tx, lib, &item.key)?,
+        None => None,
+    };
+    let same = previous
+        .as_ref()
+        .map(|p| p.same_as(&derived))
+        .unwrap_or_default();
 
     let values = params![
         lib.0,
@@ -531,14 +539,25 @@ fn write_prepared(
             .execute([id])?;
         tx.prepare_cached("DELETE FROM collection_items WHERE item_id = ?1")?
             .execute([id])?;
-        tx.prepare_cached("DELETE FROM item_creator_text WHERE item_id = ?1")?
-            .execute([id])?;
-        tx.prepare_cached("DELETE FROM item_note_text WHERE item_id = ?1")?
-            .execute([id])?;
+        if !same.creators {
+            tx.prepare_cached("DELETE FROM item_creator_text WHERE item_id = ?1")?
+                .execute([id])?;
+        }
+        if !same.note {
+            tx.prepare_cached("DELETE FROM item_note_text WHERE item_id = ?1")?
+                .execute([id])?;
+        }
     }
-    write_condition_text(tx, id, &derived)?;
+    write_condition_text(tx, id, &derived, same)?;
     match fulltext {
-        FulltextNow::Everything => tx.index_fulltext(id, derived.into_fulltext_row())?,
+        FulltextNow::Everything => {
+            // Trigram rows exist only for an item out of the backlog.
+            let kept = match &previous {
+                Some(p) if p.indexed => same,
+                _ => SameTrigrams::default(),
+            };
+            tx.index_fulltext_keeping(id, derived.into_fulltext_row(), kept)?;
+        }
         FulltextNow::QuickOnly => {
             tx.prepare_cached("INSERT OR IGNORE INTO fulltext_backlog (item_id) VALUES (?1)")?
                 .execute([id])?;
@@ -580,14 +599,75 @@ fn write_prepared(
 
 /// The folded creator names and note text of item `id`, which saved-search
 /// conditions compare with.
-pub(crate) fn write_condition_text(conn: &Connection, id: i64, derived: &Derived) -> Result<()> {
-    if let Some(creators) = &derived.creator_text {
+/// What a replaced item's derived rows held: the text its saved-search
+/// conditions and trigram rows were made of.
+struct PreviousText {
+    title: String,
+    creators: Option<(String, String)>,
+    note: Option<String>,
+    /// Whether its full text (and so its trigram rows) is in the index,
+    /// rather than waiting in the backlog.
+    indexed: bool,
+}
+
+impl PreviousText {
+    fn same_as(&self, derived: &Derived) -> SameTrigrams {
+        SameTrigrams {
+            title: self.title == derived.sort_title,
+            creators: match (&self.creators, &derived.creator_text) {
+                (Some((matching, names)), Some(new)) => {
+                    *matching == new.matching && *names == new.names
+                }
+                (None, None) => true,
+                _ => false,
+            },
+            note: self.note == derived.note_text,
+        }
+    }
+}
+
+fn previous_text(
+    tx: &WriteTx<'_>,
+    lib: LibraryId,
+    key: &ObjectKey,
+) -> Result<Option<PreviousText>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT i.sort_title, c.matching, c.names, n.text,
+                    NOT EXISTS (SELECT 1 FROM fulltext_backlog b WHERE b.item_id = i.id)
+             FROM items i
+             LEFT JOIN item_creator_text c ON c.item_id = i.id
+             LEFT JOIN item_note_text n ON n.item_id = i.id
+             WHERE i.library_id = ?1 AND i.key = ?2",
+        )?
+        .query_row(params![lib.0, key.as_str()], |r| {
+            let matching: Option<String> = r.get(1)?;
+            let names: Option<String> = r.get(2)?;
+            Ok(PreviousText {
+                title: r.get(0)?,
+                creators: matching.zip(names),
+                note: r.get(3)?,
+                indexed: r.get(4)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Writes an item's saved-search condition text, but for the parts `same`
+/// says its rows hold already.
+pub(crate) fn write_condition_text(
+    conn: &Connection,
+    id: i64,
+    derived: &Derived,
+    same: SameTrigrams,
+) -> Result<()> {
+    if let Some(creators) = derived.creator_text.as_ref().filter(|_| !same.creators) {
         conn.prepare_cached(
             "INSERT INTO item_creator_text (item_id, matching, names) VALUES (?1, ?2, ?3)",
         )?
         .execute(params![id, creators.matching, creators.names])?;
     }
-    if let Some(note) = &derived.note_text {
+    if let Some(note) = derived.note_text.as_ref().filter(|_| !same.note) {
         conn.prepare_cached("INSERT INTO item_note_text (item_id, text) VALUES (?1, ?2)")?
             .execute(params![id, note])?;
     }

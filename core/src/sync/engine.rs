@@ -112,12 +112,9 @@ impl LibraryRun {
     pub(crate) async fn run(&mut self) -> Result<()> {
         // Checkpoints wait for the full-text phase (or the next write), off
         // the path to a browsable library.
-        self.store().hold_checkpoints(true).await?;
+        self.store().hold_checkpoints(true);
         let synced = self.sync_rounds().await;
-        let released = self.store().hold_checkpoints(false).await;
-        if synced.is_ok() {
-            released?;
-        }
+        self.store().hold_checkpoints(false);
         let cancelled =
             matches!(&synced, Err(Error::Sync(e)) if e.kind == SyncErrorKind::Cancelled);
         if !cancelled {

@@ -61,8 +61,8 @@ impl<'a> SyncStore<'a> {
 
     /// Holds back (or lets go again) the write-ahead log's checkpoints, so
     /// that they wait until the download is in.
-    pub(crate) async fn hold_checkpoints(&self, hold: bool) -> Result<()> {
-        blocking(self.library, move |l| l.db.hold_checkpoints(hold)).await
+    pub(crate) fn hold_checkpoints(&self, hold: bool) {
+        self.library.db.hold_checkpoints(hold);
     }
 
     /// Items whose full text waits to be indexed (in the whole file).

@@ -9,6 +9,7 @@ use crate::support::search::{
 };
 use crate::support::{TestLibrary, article, new_library};
 use shelfmark_core::protocol::{Creator, ItemData, ObjectKey, SearchCondition, Tag};
+use shelfmark_core::search::{ItemSearchQuery, SearchMode};
 use shelfmark_core::{Error, ItemFilter, ItemListQuery, validate_conditions};
 
 /// A library of seven items, known by letters: A–F live, G in the trash.
@@ -213,6 +214,46 @@ fn creator_and_note_conditions_follow_edits() {
         "DBCA",
         "every item with a creator"
     );
+}
+
+#[test]
+fn conditions_hold_through_edits_of_other_fields_and_follow_the_next_title() {
+    let fx = fixture();
+    let by_title = add_saved_search(&fx.lib, "Über", vec![cond("title", "contains", "uber")]);
+    let by_creator = add_saved_search(&fx.lib, "Müller", vec![cond("creator", "is", "muller")]);
+    let by_note = add_saved_search(&fx.lib, "Notes", vec![cond("note", "contains", "kant")]);
+    let a_key = fx.letters.iter().find(|(_, l)| **l == 'A').expect("A").0;
+    let e_key = fx.letters.iter().find(|(_, l)| **l == 'E').expect("E").0;
+    // Edits that leave titles, names and note text as they were: the
+    // rows they are matched by stay, and still match.
+    for round in 0..2 {
+        let mut a = fx.lib.get_item(a_key.as_str()).expect("A");
+        a.set_field("extra", format!("read {round} times"));
+        fx.lib.update_item(a).expect("edit A");
+        let note = fx.lib.get_item(e_key.as_str()).expect("E");
+        let text = note.field("note").expect("note text").to_owned();
+        fx.lib.update_note(e_key.as_str(), &text).expect("edit E");
+        assert_eq!(fx.list(&by_title).expect("list"), "A");
+        assert_eq!(fx.list(&by_creator).expect("list"), "A");
+        assert_eq!(fx.list(&by_note).expect("list"), "E");
+    }
+    // The edited field itself is found by an "everything" search.
+    let found = fx
+        .lib
+        .search_items(&ItemSearchQuery {
+            text: "read 1 times".into(),
+            mode: SearchMode::Everything,
+            ..ItemSearchQuery::default()
+        })
+        .expect("search");
+    assert_eq!(found.total, 1);
+    // Then a new title: the old one matches no more, the new one does.
+    let mut a = fx.lib.get_item(a_key.as_str()).expect("A");
+    a.set_field("title", "Kritik der Urteilskraft");
+    fx.lib.update_item(a).expect("retitle A");
+    assert_eq!(fx.list(&by_title).expect("list"), "");
+    assert_eq!(fx.run(vec![cond("title", "contains", "urteil")]), "A");
+    assert_eq!(fx.list(&by_creator).expect("list"), "A");
 }
 
 #[test]

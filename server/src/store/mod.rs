@@ -60,7 +60,7 @@ impl From<shelfmark_sql::Error> for StoreError {
             Sql::Sqlite(e) => Self::Sqlite(e),
             // The build lacks a step its schema announces: the server's
             // fault, not the database's.
-            e @ Sql::NoUpgradePath { .. } => Self::Task(e.to_string()),
+            e @ (Sql::NoUpgradePath { .. } | Sql::CheckpointThread(_)) => Self::Task(e.to_string()),
             // Not the server's database, or from a newer server.
             e @ (Sql::WrongFile { .. }
             | Sql::TooNew { .. }

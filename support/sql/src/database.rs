@@ -3,6 +3,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::checkpoint::Checkpointer;
 use crate::error::{Error, Result};
 use crate::settings::{ReaderAccess, Settings};
 
@@ -17,6 +18,9 @@ pub struct Database {
     settings: Settings,
     writer: Mutex<Connection>,
     idle_readers: Mutex<Vec<Connection>>,
+    /// Last: its connection closes after the others, and the last one to
+    /// close removes the log.
+    checkpointer: Checkpointer,
 }
 
 impl std::fmt::Debug for Database {
@@ -47,13 +51,15 @@ fn lock_recovering<T>(mutex: &Mutex<T>) -> (MutexGuard<'_, T>, bool) {
 }
 
 impl Database {
-    pub(crate) fn new(path: &Path, settings: Settings, writer: Connection) -> Self {
-        Self {
+    pub(crate) fn new(path: &Path, settings: Settings, mut writer: Connection) -> Result<Self> {
+        let checkpointer = Checkpointer::start(path, &settings, &mut writer)?;
+        Ok(Self {
             path: path.to_owned(),
             settings,
             writer: Mutex::new(writer),
             idle_readers: Mutex::new(Vec::new()),
-        }
+            checkpointer,
+        })
     }
 
     /// The database file.
@@ -72,6 +78,19 @@ impl Database {
             let _ = guard.execute_batch("ROLLBACK");
         }
         guard
+    }
+
+    /// Holds write-ahead log checkpoints back (`true`) or lets them run
+    /// again. A large download commits page after page, and each checkpoint
+    /// would copy the same index pages into the file again; held, they are
+    /// copied once, after the first commit once they come back.
+    pub fn hold_checkpoints(&self, hold: bool) {
+        self.checkpointer.hold(hold);
+    }
+
+    /// How many checkpoints have run since the database was opened.
+    pub fn checkpoints_completed(&self) -> u64 {
+        self.checkpointer.completed()
     }
 
     /// Runs `read` on a reader connection from the pool (opening one when
@@ -163,5 +182,67 @@ mod tests {
         assert_eq!(idle(&db), 1);
         db.read(|_| Ok::<_, Error>(())).expect("read");
         assert_eq!(idle(&db), 1);
+    }
+
+    /// Ten commits of about a megabyte each; how many frames the log then
+    /// holds (read at the end: the reading checkpoints too).
+    fn frames_after_writes(db: &Database) -> i64 {
+        for _ in 0..10 {
+            db.writer()
+                .execute_batch(
+                    "INSERT INTO scratch SELECT randomblob(100000) FROM
+                         (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4
+                          UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7
+                          UNION ALL SELECT 8 UNION ALL SELECT 9 UNION ALL SELECT 10);",
+                )
+                .expect("write");
+        }
+        db.writer()
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))
+            .expect("frames")
+    }
+
+    fn scratch_db(dir: &tempfile::TempDir) -> Database {
+        open::<Scratch>(
+            &dir.path().join("s.db"),
+            OpenMode::CreateNew,
+            Settings::default(),
+        )
+        .expect("create")
+    }
+
+    #[test]
+    fn the_checkpointer_copies_the_log_while_commits_go_on() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = scratch_db(&dir);
+        frames_after_writes(&db);
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while db.checkpoints_completed() == 0 && std::time::Instant::now() < until {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(db.checkpoints_completed() > 0, "no checkpoint ran");
+        // Closed, the last connection (the checkpointer's) removes the log.
+        drop(db);
+        assert!(!dir.path().join("s.db-wal").exists());
+    }
+
+    #[test]
+    fn held_checkpoints_let_the_log_grow_until_they_come_back() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = scratch_db(&dir);
+        db.hold_checkpoints(true);
+        let held = frames_after_writes(&db);
+        assert!(held > 2000, "every frame kept while held: {held}");
+        assert_eq!(db.checkpoints_completed(), 0);
+        db.hold_checkpoints(false);
+        frames_after_writes(&db);
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while db.checkpoints_completed() == 0 && std::time::Instant::now() < until {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(
+            db.checkpoints_completed() > 0,
+            "no checkpoint once released"
+        );
     }
 }

@@ -39,6 +39,9 @@ pub enum Error {
     #[error("no upgrade path from {} format {from} to {to}", kind.description)]
     NoUpgradePath { kind: FileKind, from: u32, to: u32 },
 
+    #[error("cannot start the thread that checkpoints the write-ahead log: {0}")]
+    CheckpointThread(std::io::Error),
+
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -132,7 +132,7 @@ pub fn open<S: Schema>(
         }
         tx.commit().map_err(Error::from)?;
     }
-    Ok(Database::new(path, settings, conn))
+    Ok(Database::new(path, settings, conn)?)
 }
 
 /// Creates schema `S` in the transaction's empty database and stamps the
