@@ -8,6 +8,12 @@ use shelfmark_server::app::{AppState, serve};
 use shelfmark_server::config::{Cli, Command, Config, UserCommand};
 use tracing_subscriber::EnvFilter;
 
+/// A write allocates per object and field (its JSON, the rows, the answer);
+/// mimalloc does that several times faster than the system's allocator,
+/// which took a fifth of a write's time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()

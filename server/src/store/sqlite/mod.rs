@@ -68,9 +68,14 @@ impl Schema for ServerSchema {
 /// How the database's connections are set up.
 fn settings() -> Settings {
     Settings {
-        statement_cache_capacity: None,
-        temp_store_in_memory: false,
-        cache_size_kib: None,
+        // A write runs a few dozen distinct statements (rusqlite keeps 16):
+        // each one evicted would be compiled again at the next write.
+        statement_cache_capacity: Some(128),
+        temp_store_in_memory: true,
+        // The writer keeps the indexes it updates in its own cache instead
+        // of reading their pages from the OS at every write (SQLite's
+        // default is 2 MB).
+        cache_size_kib: Some(32_000),
         reader_access: ReaderAccess::ReadOnly,
         // Listings read item JSON by the megabyte: mapped pages spare a copy
         // of each from the OS cache.
