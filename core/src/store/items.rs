@@ -597,8 +597,6 @@ fn write_prepared(
     Ok(true)
 }
 
-/// The folded creator names and note text of item `id`, which saved-search
-/// conditions compare with.
 /// What a replaced item's derived rows held: the text its saved-search
 /// conditions and trigram rows were made of.
 struct PreviousText {
@@ -653,8 +651,9 @@ fn previous_text(
         .optional()?)
 }
 
-/// Writes an item's saved-search condition text, but for the parts `same`
-/// says its rows hold already.
+/// Writes the folded creator names and note text of item `id`, which
+/// saved-search conditions compare with, but for the parts `same` says its
+/// rows hold already.
 pub(crate) fn write_condition_text(
     conn: &Connection,
     id: i64,

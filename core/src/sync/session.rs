@@ -97,7 +97,8 @@ impl Library {
     /// the key reaches. One library failing does not stop the others; an
     /// account-level failure (bad key, server unreachable) is an error.
     /// Only one sync of a file runs at a time: a call made while one runs
-    /// waits for it and returns its result.
+    /// waits for it and returns its result (unless that run was stopped by
+    /// whoever started it: this call then runs its own).
     pub async fn sync(&self, options: &SyncOptions) -> Result<SyncReport> {
         loop {
             let result = self
