@@ -236,12 +236,12 @@ impl WriteTx<'_> {
         let ops = std::mem::take(&mut self.fulltext.ops);
         self.fulltext.bytes = 0;
         let net = net_fulltext_changes(ops);
-        for (n, table) in INDEXED_WITH_FULLTEXT.into_iter().enumerate() {
+        for table in INDEXED_WITH_FULLTEXT {
             let mut delete = self
                 .tx
                 .prepare_cached(&format!("DELETE FROM {table} WHERE rowid = ?1"))?;
             for (id, change) in &net {
-                if change.remove_indexed && !change.same.keeps(n) {
+                if change.remove_indexed && !change.same.keeps(table) {
                     delete.execute([id])?;
                 }
             }
@@ -314,12 +314,13 @@ pub(crate) struct SameTrigrams {
 }
 
 impl SameTrigrams {
-    /// For the table at `n` in [`INDEXED_WITH_FULLTEXT`].
-    fn keeps(self, n: usize) -> bool {
-        match n {
-            1 => self.title,
-            2 => self.creators,
-            3 => self.note,
+    /// Whether `table`, one of [`INDEXED_WITH_FULLTEXT`], keeps the item's
+    /// row.
+    fn keeps(self, table: &str) -> bool {
+        match table {
+            "item_title_trigrams" => self.title,
+            "item_creator_trigrams" => self.creators,
+            "item_note_trigrams" => self.note,
             _ => false,
         }
     }

@@ -65,10 +65,6 @@ pub fn check_server_url(server_url: &str) -> Result<String> {
 /// How long signing in or out waits for the server: a person is waiting.
 const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(60);
 
-fn http() -> Result<reqwest::Client> {
-    Ok(Transport::Api.client()?)
-}
-
 /// Signs in to `server_url` with `login` (an e-mail address or user name)
 /// and `password`, asking for a full-access key named `device_name`.
 /// A wrong password is an `Auth` sync error; an unreachable server a
@@ -107,7 +103,8 @@ pub async fn sign_in(
             "groups": {"all": {"library": true, "write": true}},
         },
     });
-    let response = http()?
+    let response = Transport::Api
+        .client()?
         .post(format!("{base}/keys"))
         .header(headers::API_VERSION, "3")
         .json(&body)
@@ -171,7 +168,8 @@ pub async fn sign_in(
 /// server no longer knows counts as revoked.
 pub async fn revoke_key(server_url: &str, api_key: &str) -> Result<()> {
     let base = check_server_url(server_url)?;
-    let response = http()?
+    let response = Transport::Api
+        .client()?
         .delete(format!("{base}/keys/current"))
         .header(headers::API_VERSION, "3")
         .header(headers::API_KEY, api_key)

@@ -202,6 +202,15 @@ mod tests {
             .expect("frames")
     }
 
+    /// Whether the checkpointer has run a checkpoint, waiting up to 10 s.
+    fn checkpoint_ran(db: &Database) -> bool {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while db.checkpoints_completed() == 0 && std::time::Instant::now() < until {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        db.checkpoints_completed() > 0
+    }
+
     fn scratch_db(dir: &tempfile::TempDir) -> Database {
         open::<Scratch>(
             &dir.path().join("s.db"),
@@ -216,11 +225,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let db = scratch_db(&dir);
         frames_after_writes(&db);
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while db.checkpoints_completed() == 0 && std::time::Instant::now() < until {
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        assert!(db.checkpoints_completed() > 0, "no checkpoint ran");
+        assert!(checkpoint_ran(&db), "no checkpoint ran");
         // Closed, the last connection (the checkpointer's) removes the log.
         drop(db);
         assert!(!dir.path().join("s.db-wal").exists());
@@ -236,13 +241,6 @@ mod tests {
         assert_eq!(db.checkpoints_completed(), 0);
         db.hold_checkpoints(false);
         frames_after_writes(&db);
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while db.checkpoints_completed() == 0 && std::time::Instant::now() < until {
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        assert!(
-            db.checkpoints_completed() > 0,
-            "no checkpoint once released"
-        );
+        assert!(checkpoint_ran(&db), "no checkpoint once released");
     }
 }
