@@ -1,7 +1,7 @@
 //! A TCP proxy in front of the test server for file transfers: it forwards
-//! every byte of one exchange per connection, records each request's line and `Range` header, and on
-//! request breaks the connection after some response body bytes, corrupts
-//! one body byte, or cuts uploads.
+//! every byte of one exchange per connection, records each request's line
+//! and `Range` header, and on request breaks the connection after some
+//! response body bytes, corrupts one body byte, or cuts uploads.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
