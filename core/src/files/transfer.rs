@@ -3,8 +3,9 @@
 //! broken connection stopped, and the upload authorization flow (`exists`
 //! shortcut, `If-Match` on replacement, registration).
 
-use std::io::{BufWriter, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use futures_util::StreamExt;
 use md5::{Digest, Md5};
@@ -24,6 +25,9 @@ use crate::sync::{SyncError, SyncErrorKind};
 const MAX_STALLS: u32 = 5;
 /// Bytes handed to the hashing and writing thread at a time.
 const BLOCK: usize = 1 << 20;
+
+/// About [`BLOCK`] bytes of a download, as the pieces they arrived in.
+type Block = Arc<Vec<bytes::Bytes>>;
 
 /// Why a transfer did not finish.
 #[derive(Debug, Clone, PartialEq)]
@@ -181,6 +185,8 @@ pub(crate) async fn fetch(
         (hasher, offset) = (Md5::new(), 0);
     }
     let mut stalls = 0;
+    // Whether the bytes in `partial` are known to be on disk.
+    let mut synced = false;
     while offset < file.size {
         if cancel.is_cancelled() {
             return Err(TransferError::cancelled());
@@ -230,23 +236,34 @@ pub(crate) async fn fetch(
             .open(partial)
             .map_err(io_err(partial))
             .map_err(TransferError::from)?;
-        // Hashing and writing run on their own thread while the next bytes
-        // arrive, so a download goes at the pace of the slower of the two.
-        let (chunks, mut incoming) = tokio::sync::mpsc::channel::<bytes::Bytes>(64);
+        // Hashing and writing each run on a thread of their own while the
+        // next bytes arrive, so a download goes at the pace of the slowest
+        // of the three rather than of their sum. The writer makes what it
+        // wrote durable while the hashing catches up.
+        let (to_hasher, mut hashing) = tokio::sync::mpsc::channel::<Block>(16);
+        let (to_writer, mut writing) = tokio::sync::mpsc::channel::<Block>(16);
         let mut state = hasher;
-        let writer = tokio::task::spawn_blocking(move || {
-            let mut out = BufWriter::with_capacity(1 << 20, out);
-            while let Some(chunk) = incoming.blocking_recv() {
-                state.update(&chunk);
-                out.write_all(&chunk)?;
+        let hashed = tokio::task::spawn_blocking(move || {
+            while let Some(block) = hashing.blocking_recv() {
+                block.iter().for_each(|piece| state.update(piece));
             }
-            out.flush()?;
-            Ok::<_, std::io::Error>(state)
+            state
+        });
+        let written = tokio::task::spawn_blocking(move || {
+            let mut out = out;
+            while let Some(block) = writing.blocking_recv() {
+                for piece in block.iter() {
+                    out.write_all(piece)?;
+                }
+            }
+            out.sync_all()
         });
         let before = offset;
         let mut response = response;
-        // Bytes go to the writer in large blocks: fewer hand-overs.
-        let mut block = bytes::BytesMut::with_capacity(BLOCK);
+        // Bytes go to the threads in large blocks, fewer hand-overs, of the
+        // pieces as received: nothing is copied on the receiving task.
+        let mut block = Vec::new();
+        let mut block_bytes = 0;
         let ended = loop {
             let chunk = tokio::select! {
                 () = cancel.cancelled() => None,
@@ -258,12 +275,13 @@ pub(crate) async fn fetch(
             match chunk {
                 Ok(Some(bytes)) => {
                     let take = (file.size - offset).min(bytes.len() as u64) as usize;
-                    block.extend_from_slice(&bytes[..take]);
+                    block.push(bytes.slice(..take));
+                    block_bytes += take;
                     offset += take as u64;
-                    if block.len() >= BLOCK {
-                        let full =
-                            std::mem::replace(&mut block, bytes::BytesMut::with_capacity(BLOCK));
-                        if chunks.send(full.freeze()).await.is_err() {
+                    if block_bytes >= BLOCK {
+                        block_bytes = 0;
+                        let full = Arc::new(std::mem::take(&mut block));
+                        if hand_over(&to_hasher, &to_writer, full).await.is_err() {
                             // The writer stopped: its error is reported below.
                             break Ended::Broken;
                         }
@@ -280,14 +298,19 @@ pub(crate) async fn fetch(
         };
         // What arrived before the end or the break is kept.
         if !block.is_empty() {
-            let _ = chunks.send(block.freeze()).await;
+            let _ = hand_over(&to_hasher, &to_writer, Arc::new(block)).await;
         }
-        drop(chunks);
-        hasher = writer
+        drop((to_hasher, to_writer));
+        let stopped = |e: tokio::task::JoinError| {
+            TransferError::new(SyncErrorKind::InvalidData, e.to_string())
+        };
+        written
             .await
-            .map_err(|e| TransferError::new(SyncErrorKind::InvalidData, e.to_string()))?
+            .map_err(stopped)?
             .map_err(io_err(partial))
             .map_err(TransferError::from)?;
+        hasher = hashed.await.map_err(stopped)?;
+        synced = true;
         if ended == Ended::Cancelled {
             return Err(TransferError::cancelled());
         }
@@ -302,19 +325,32 @@ pub(crate) async fn fetch(
             }
         }
     }
-    let done = std::fs::OpenOptions::new()
-        .write(true)
-        .open(partial)
-        .map_err(io_err(partial))
-        .map_err(TransferError::from)?;
-    done.sync_all()
-        .map_err(io_err(partial))
-        .map_err(TransferError::from)?;
+    if !synced {
+        // All of it was there from an earlier attempt.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(partial)
+            .and_then(|done| done.sync_all())
+            .map_err(io_err(partial))
+            .map_err(TransferError::from)?;
+    }
     if hex_md5(hasher) != file.md5 || offset != file.size {
         std::fs::remove_file(partial).ok();
         return Ok(Fetched::Corrupt);
     }
     Ok(Fetched::Complete)
+}
+
+/// Gives a block of a download to the hashing and the writing thread; an
+/// error when either has stopped (the writer's own error is reported by
+/// whoever joins it).
+async fn hand_over(
+    to_hasher: &tokio::sync::mpsc::Sender<Block>,
+    to_writer: &tokio::sync::mpsc::Sender<Block>,
+    block: Block,
+) -> Result<(), ()> {
+    to_hasher.send(Arc::clone(&block)).await.map_err(|_| ())?;
+    to_writer.send(block).await.map_err(|_| ())
 }
 
 /// MD5 state and length of the bytes already in a partial download.
