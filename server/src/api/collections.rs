@@ -19,7 +19,8 @@ use super::write::{
     BatchInput, Collections, batch_body, library_precondition, plan_batch, report, write_token,
 };
 use super::{
-    LAST_MODIFIED_VERSION, LibCtx, Params, json_response, no_content, not_modified, version_header,
+    LAST_MODIFIED_VERSION, LibCtx, Params, json_bytes_response, json_response, no_content,
+    not_modified, version_header,
 };
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
@@ -234,12 +235,13 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     .await?;
     let result = result?;
     let (all, counts) = load(&ctx).await?;
-    let value = report(
-        &result,
-        |c: &CollectionData| envelope(&ctx, c, &all, &counts),
-        |c: &CollectionData| c.key.to_string(),
-    );
-    Ok(json_response(&value, version))
+    let envelopes: Vec<Vec<u8>> = result
+        .saved
+        .iter()
+        .map(|(_, c)| envelope(&ctx, c, &all, &counts).to_string().into_bytes())
+        .collect();
+    let body = report(&result, &envelopes, |c: &CollectionData| c.key.to_string());
+    Ok(json_bytes_response(body, version))
 }
 
 /// Deletes collections with their sub-collections; items in them are taken

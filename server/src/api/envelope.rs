@@ -107,13 +107,11 @@ pub async fn listing(ctx: &LibCtx, stored: &[String]) -> ApiResult<Vec<u8>> {
         .map(|(key, count)| (key.to_string(), count))
         .collect();
 
-    let library = ctx.library_json().to_string();
-    let items_url = ctx.url("/items/");
-    let envelope_bytes = 400 + library.len() + 3 * items_url.len();
+    let writer = EnvelopeWriter::new(ctx);
     let mut out = Vec::with_capacity(
         stored
             .iter()
-            .map(|s| s.len() + envelope_bytes)
+            .map(|s| s.len() + writer.envelope_bytes())
             .sum::<usize>()
             + 2,
     );
@@ -122,42 +120,119 @@ pub async fn listing(ctx: &LibCtx, stored: &[String]) -> ApiResult<Vec<u8>> {
         if n > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(b"{\"key\":");
-        push_string(&mut out, &item.key);
-        out.extend_from_slice(format!(",\"version\":{},\"library\":", item.version).as_bytes());
-        out.extend_from_slice(library.as_bytes());
-        let href = format!("{items_url}{}", item.key);
-        out.extend_from_slice(b",\"links\":{\"self\":{\"href\":");
-        push_string(&mut out, &href);
-        out.extend_from_slice(b",\"type\":\"application/json\"},\"alternate\":{\"href\":");
-        push_string(&mut out, &href);
-        out.extend_from_slice(b",\"type\":\"text/html\"}");
-        if let Some(parent) = &item.parent_item {
-            out.extend_from_slice(b",\"up\":{\"href\":");
-            push_string(&mut out, &format!("{items_url}{parent}"));
-            out.extend_from_slice(b",\"type\":\"application/json\"}");
-        }
-        out.extend_from_slice(b"},\"meta\":{");
-        let mut meta = MetaWriter::new(&mut out);
-        if let Some(summary) = item.creator_summary() {
-            meta.member("creatorSummary");
-            push_string(meta.out, &summary);
-        }
-        if let Some(date) = item.parsed_date() {
-            meta.member("parsedDate");
-            push_string(meta.out, &date);
-        }
-        if item.is_regular() {
-            meta.member("numChildren");
-            let count = counts.get(item.key.as_ref()).copied().unwrap_or(0);
-            meta.out.extend_from_slice(count.to_string().as_bytes());
-        }
-        out.extend_from_slice(b"},\"data\":");
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'}');
+        let head = EnvelopeHead {
+            key: &item.key,
+            version: item.version,
+            parent: item.parent_item.as_deref(),
+            creator_summary: item.creator_summary(),
+            parsed_date: item.parsed_date(),
+            num_children: item
+                .is_regular()
+                .then(|| counts.get(item.key.as_ref()).copied().unwrap_or(0)),
+        };
+        writer.write(&mut out, &head, text);
     }
     out.push(b']');
     Ok(out)
+}
+
+/// Envelopes of parsed items (a write report's), written as [`listing`]
+/// writes them, in order.
+pub async fn written(ctx: &LibCtx, items: &[&ItemData]) -> ApiResult<Vec<Vec<u8>>> {
+    let regular: Vec<ObjectKey> = items
+        .iter()
+        .filter(|i| i.is_regular())
+        .map(|i| i.key.clone())
+        .collect();
+    let counts = child_counts(ctx, regular).await?;
+    let writer = EnvelopeWriter::new(ctx);
+    Ok(items
+        .iter()
+        .map(|item| {
+            let data = item.to_json_text();
+            let mut out = Vec::with_capacity(data.len() + writer.envelope_bytes());
+            let head = EnvelopeHead {
+                key: item.key.as_str(),
+                version: item.version,
+                parent: item.parent_item.as_ref().map(ObjectKey::as_str),
+                creator_summary: creator_summary(item),
+                parsed_date: item.base_field("date").and_then(|d| parse_date(d).iso()),
+                num_children: item
+                    .is_regular()
+                    .then(|| counts.get(&item.key).copied().unwrap_or(0)),
+            };
+            writer.write(&mut out, &head, &data);
+            out
+        })
+        .collect())
+}
+
+/// What an envelope says of an item besides its data.
+struct EnvelopeHead<'a> {
+    key: &'a str,
+    version: u64,
+    parent: Option<&'a str>,
+    creator_summary: Option<String>,
+    parsed_date: Option<String>,
+    /// For regular items only.
+    num_children: Option<u64>,
+}
+
+/// Writes envelopes of one library: its `library` member and item URLs
+/// made once.
+struct EnvelopeWriter {
+    library: String,
+    items_url: String,
+}
+
+impl EnvelopeWriter {
+    fn new(ctx: &LibCtx) -> Self {
+        Self {
+            library: ctx.library_json().to_string(),
+            items_url: ctx.url("/items/"),
+        }
+    }
+
+    /// About what an envelope adds to its data.
+    fn envelope_bytes(&self) -> usize {
+        400 + self.library.len() + 3 * self.items_url.len()
+    }
+
+    fn write(&self, out: &mut Vec<u8>, head: &EnvelopeHead<'_>, data: &str) {
+        let items_url = &self.items_url;
+        out.extend_from_slice(b"{\"key\":");
+        push_string(out, head.key);
+        out.extend_from_slice(format!(",\"version\":{},\"library\":", head.version).as_bytes());
+        out.extend_from_slice(self.library.as_bytes());
+        let href = format!("{items_url}{}", head.key);
+        out.extend_from_slice(b",\"links\":{\"self\":{\"href\":");
+        push_string(out, &href);
+        out.extend_from_slice(b",\"type\":\"application/json\"},\"alternate\":{\"href\":");
+        push_string(out, &href);
+        out.extend_from_slice(b",\"type\":\"text/html\"}");
+        if let Some(parent) = head.parent {
+            out.extend_from_slice(b",\"up\":{\"href\":");
+            push_string(out, &format!("{items_url}{parent}"));
+            out.extend_from_slice(b",\"type\":\"application/json\"}");
+        }
+        out.extend_from_slice(b"},\"meta\":{");
+        let mut meta = MetaWriter::new(out);
+        if let Some(summary) = &head.creator_summary {
+            meta.member("creatorSummary");
+            push_string(meta.out, summary);
+        }
+        if let Some(date) = &head.parsed_date {
+            meta.member("parsedDate");
+            push_string(meta.out, date);
+        }
+        if let Some(count) = head.num_children {
+            meta.member("numChildren");
+            meta.out.extend_from_slice(count.to_string().as_bytes());
+        }
+        out.extend_from_slice(b"},\"data\":");
+        out.extend_from_slice(data.as_bytes());
+        out.push(b'}');
+    }
 }
 
 /// Writes `"name":` members of an object, with commas between them.

@@ -456,18 +456,10 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     timing.lap("store");
     timing.split_last("validate", checking);
     let result = result?;
-    let saved: Vec<ItemData> = result.saved.iter().map(|(_, d)| d.clone()).collect();
-    let list = envelopes(&ctx, &saved).await?;
-    let mut by_key = std::collections::HashMap::new();
-    for (item, env) in saved.iter().zip(list) {
-        by_key.insert(item.key.clone(), env);
-    }
-    let value = report(
-        &result,
-        |d: &ItemData| by_key.get(&d.key).cloned().unwrap_or(Value::Null),
-        |d: &ItemData| d.key.to_string(),
-    );
-    let mut response = json_response(&value, version);
+    let saved: Vec<&ItemData> = result.saved.iter().map(|(_, d)| d).collect();
+    let envelopes = super::envelope::written(&ctx, &saved).await?;
+    let body = report(&result, &envelopes, |d: &ItemData| d.key.to_string());
+    let mut response = json_bytes_response(body, version);
     timing.lap("answer");
     response
         .headers_mut()

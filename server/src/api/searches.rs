@@ -12,7 +12,9 @@ use super::query::key_list;
 use super::write::{
     BatchInput, Searches, batch_body, library_precondition, plan_batch, report, write_token,
 };
-use super::{LibCtx, Params, json_response, no_content, not_modified, version_header};
+use super::{
+    LibCtx, Params, json_bytes_response, json_response, no_content, not_modified, version_header,
+};
 use crate::clock::now_iso;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{Changes, Snapshot, WriteRequest, plan_write};
@@ -97,12 +99,13 @@ pub async fn post(ctx: LibCtx, headers: HeaderMap, body: Bytes) -> ApiResult<Res
     )
     .await?;
     let result = result?;
-    let value = report(
-        &result,
-        |s: &SavedSearchData| envelope(&ctx, s),
-        |s: &SavedSearchData| s.key.to_string(),
-    );
-    Ok(json_response(&value, version))
+    let envelopes: Vec<Vec<u8>> = result
+        .saved
+        .iter()
+        .map(|(_, s)| envelope(&ctx, s).to_string().into_bytes())
+        .collect();
+    let body = report(&result, &envelopes, |s: &SavedSearchData| s.key.to_string());
+    Ok(json_bytes_response(body, version))
 }
 
 impl Endpoint for Searches {

@@ -638,42 +638,63 @@ pub fn plan_batch<K: Kind>(
 }
 
 /// The write report: `successful`, `success`, `unchanged` and `failed`, each
-/// keyed by the object's index in the request as a string.
+/// keyed by the object's index in the request as a string, written
+/// compactly. `envelopes` are the saved objects' envelopes, in the order of
+/// `result.saved`.
 pub fn report<D>(
     result: &BatchResult<D>,
-    envelope: impl Fn(&D) -> Value,
+    envelopes: &[Vec<u8>],
     key_of: impl Fn(&D) -> String,
-) -> Value {
-    let mut successful = Map::new();
-    let mut success = Map::new();
-    for (i, data) in &result.saved {
-        successful.insert(i.to_string(), envelope(data));
-        success.insert(i.to_string(), Value::String(key_of(data)));
+) -> Vec<u8> {
+    // Writing into a `Vec` cannot fail.
+    let text = |out: &mut Vec<u8>, text: &str| {
+        let _ = serde_json::to_writer(&mut *out, text);
+    };
+    let mut out = Vec::with_capacity(envelopes.iter().map(Vec::len).sum::<usize>() + 256);
+    out.extend_from_slice(b"{\"successful\":{");
+    for (n, ((i, _), envelope)) in result.saved.iter().zip(envelopes).enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        text(&mut out, &i.to_string());
+        out.push(b':');
+        out.extend_from_slice(envelope);
     }
-    let unchanged: Map<String, Value> = result
-        .unchanged
-        .iter()
-        .map(|(i, k)| (i.to_string(), Value::String(k.to_string())))
-        .collect();
-    let failed: Map<String, Value> = result
-        .failed
-        .iter()
-        .map(|(i, key, f)| {
-            let mut entry = Map::new();
-            if let Some(k) = key {
-                entry.insert("key".into(), Value::String(k.clone()));
-            }
-            entry.insert("code".into(), json!(f.code));
-            entry.insert("message".into(), Value::String(f.message.clone()));
-            (i.to_string(), Value::Object(entry))
-        })
-        .collect();
-    json!({
-        "successful": successful,
-        "success": success,
-        "unchanged": unchanged,
-        "failed": failed,
-    })
+    out.extend_from_slice(b"},\"success\":{");
+    for (n, (i, data)) in result.saved.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        text(&mut out, &i.to_string());
+        out.push(b':');
+        text(&mut out, &key_of(data));
+    }
+    out.extend_from_slice(b"},\"unchanged\":{");
+    for (n, (i, key)) in result.unchanged.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        text(&mut out, &i.to_string());
+        out.push(b':');
+        text(&mut out, key.as_str());
+    }
+    out.extend_from_slice(b"},\"failed\":{");
+    for (n, (i, key, failure)) in result.failed.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        text(&mut out, &i.to_string());
+        out.push(b':');
+        let mut entry = Map::new();
+        if let Some(k) = key {
+            entry.insert("key".into(), Value::String(k.clone()));
+        }
+        entry.insert("code".into(), json!(failure.code));
+        entry.insert("message".into(), Value::String(failure.message.clone()));
+        let _ = serde_json::to_writer(&mut out, &entry);
+    }
+    out.extend_from_slice(b"}}");
+    out
 }
 
 /// The version a single-object write is checked against: header and body
