@@ -155,12 +155,13 @@ fn single_client(server: &Server, articles: usize) {
             .map(|(name, v)| {
                 v.sort_by(f64::total_cmp);
                 let median = v[v.len() / 2];
+                let p99 = v[((v.len() - 1) as f64 * 0.99).round() as usize];
                 let mean = v.iter().sum::<f64>() / v.len() as f64;
-                format!("{name} {median:.2} ({mean:.2})")
+                format!("{name} {median:.2} / {p99:.2} ({mean:.2})")
             })
             .collect();
         println!(
-            "  server time by phase, ms p50 (mean): {}",
+            "  server time by phase, ms p50 / p99 (mean): {}",
             parts.join(", ")
         );
     }
