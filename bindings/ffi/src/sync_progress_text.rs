@@ -59,9 +59,10 @@ pub fn sync_progress_text(event: SyncProgressEvent) -> String {
 }
 
 /// One line for a finished sync: "Up to date", or what it downloaded and
-/// uploaded, the conflicts and held deletions it left, and each library
-/// that failed with its error ("Synced: 3 references downloaded, 1
-/// uploaded · 2 conflicts to resolve").
+/// uploaded, the conflicts and held deletions it left, each library that
+/// failed with its error, and each whose files did not all move ("Synced:
+/// 3 references downloaded, 1 uploaded · 2 conflicts to resolve · Lab:
+/// files not synced (Online storage full)").
 #[uniffi::export]
 pub fn sync_summary_text(summary: SyncSummary) -> String {
     let libraries = &summary.libraries;
@@ -73,7 +74,19 @@ pub fn sync_summary_text(summary: SyncSummary) -> String {
         .iter()
         .filter(|l| l.result == SyncResult::Failed)
         .collect();
-    if downloaded == 0 && uploaded == 0 && conflicts == 0 && held == 0 && failed.is_empty() {
+    // A library whose references synced can still report an error kind:
+    // that of its files that did not move (an upload refused for storage).
+    let files_failed: Vec<_> = libraries
+        .iter()
+        .filter(|l| l.result != SyncResult::Failed && l.error_kind.is_some())
+        .collect();
+    if downloaded == 0
+        && uploaded == 0
+        && conflicts == 0
+        && held == 0
+        && failed.is_empty()
+        && files_failed.is_empty()
+    {
         return "Up to date".to_owned();
     }
     let mut parts = Vec::new();
@@ -103,6 +116,14 @@ pub fn sync_summary_text(summary: SyncSummary) -> String {
             (None, None) => "failed".to_owned(),
         };
         parts.push(format!("{}: {why}", library.name));
+    }
+    for library in files_failed {
+        let why = library
+            .error_kind
+            .clone()
+            .map(sync_error_kind_text)
+            .unwrap_or_default();
+        parts.push(format!("{}: files not synced ({why})", library.name));
     }
     parts.join(" · ")
 }
@@ -248,6 +269,24 @@ mod tests {
         assert_eq!(
             sync_summary_text(summary(vec![unknown])),
             "My Library: the file is locked"
+        );
+    }
+
+    #[test]
+    fn a_file_upload_refused_for_storage_is_named_though_the_references_synced() {
+        let mut full = library("My Library", 0, 0);
+        full.error_kind = Some("storage quota".to_owned());
+        full.problems = vec!["file of ABCD2345: storage full: 301.0 MB of 300 MB used".into()];
+        assert_eq!(
+            sync_summary_text(summary(vec![full.clone()])),
+            "Synced: 0 references downloaded, 0 uploaded · My Library: files not synced \
+             (Online storage full)"
+        );
+        full.uploaded.items = 2;
+        assert_eq!(
+            sync_summary_text(summary(vec![full, library("Lab", 1, 0)])),
+            "Synced: 1 reference downloaded, 2 uploaded · My Library: files not synced \
+             (Online storage full)"
         );
     }
 

@@ -19699,9 +19699,10 @@ public func syncProgressText(event: SyncProgressEvent) -> String  {
 }
 /**
  * One line for a finished sync: "Up to date", or what it downloaded and
- * uploaded, the conflicts and held deletions it left, and each library
- * that failed with its error ("Synced: 3 references downloaded, 1
- * uploaded · 2 conflicts to resolve").
+ * uploaded, the conflicts and held deletions it left, each library that
+ * failed with its error, and each whose files did not all move ("Synced:
+ * 3 references downloaded, 1 uploaded · 2 conflicts to resolve · Lab:
+ * files not synced (Online storage full)").
  */
 public func syncSummaryText(summary: SyncSummary) -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {

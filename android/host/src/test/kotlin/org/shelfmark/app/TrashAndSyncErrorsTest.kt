@@ -116,9 +116,10 @@ class TrashAndSyncErrorsTest {
         rule.onNodeWithTag(Tags.SYNC_NOW).performClick()
         rule.waitUntil(WAIT_MS) { !app.sync.running && app.sync.log.firstOrNull()?.errorKind == "storage quota" }
 
-        // The metadata synced (no error for the whole run); the library's last run and the run's row name the full storage.
+        // The metadata synced (no error for the whole run); the summary line, the library's last run and the run's row name the full storage.
         assertNull(app.sync.lastError)
         rule.waitForTag("sync.result").assertTextContains("Synced", substring = true)
+        rule.waitForTag("sync.result").assertTextContains("My Library: files not synced (Online storage full)", substring = true)
         rule.waitForTag("sync.library:My Library").assertTextContains("Online storage full", substring = true)
         rule.waitForText("ok · Online storage full")
 
