@@ -646,55 +646,54 @@ pub fn report<D>(
     envelopes: &[Vec<u8>],
     key_of: impl Fn(&D) -> String,
 ) -> Vec<u8> {
-    // Writing into a `Vec` cannot fail.
-    let text = |out: &mut Vec<u8>, text: &str| {
-        let _ = serde_json::to_writer(&mut *out, text);
-    };
     let mut out = Vec::with_capacity(envelopes.iter().map(Vec::len).sum::<usize>() + 256);
-    out.extend_from_slice(b"{\"successful\":{");
-    for (n, ((i, _), envelope)) in result.saved.iter().zip(envelopes).enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        text(&mut out, &i.to_string());
-        out.push(b':');
+    out.extend_from_slice(b"{\"successful\":");
+    let saved_indexes = result.saved.iter().map(|(i, _)| *i);
+    indexed_object(&mut out, saved_indexes.zip(envelopes), |out, envelope| {
         out.extend_from_slice(envelope);
-    }
-    out.extend_from_slice(b"},\"success\":{");
-    for (n, (i, data)) in result.saved.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        text(&mut out, &i.to_string());
-        out.push(b':');
-        text(&mut out, &key_of(data));
-    }
-    out.extend_from_slice(b"},\"unchanged\":{");
-    for (n, (i, key)) in result.unchanged.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        text(&mut out, &i.to_string());
-        out.push(b':');
-        text(&mut out, key.as_str());
-    }
-    out.extend_from_slice(b"},\"failed\":{");
-    for (n, (i, key, failure)) in result.failed.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        text(&mut out, &i.to_string());
-        out.push(b':');
+    });
+    out.extend_from_slice(b",\"success\":");
+    let saved = result.saved.iter().map(|(i, data)| (*i, data));
+    indexed_object(&mut out, saved, |out, data| push_json(out, &key_of(data)));
+    out.extend_from_slice(b",\"unchanged\":");
+    let unchanged = result.unchanged.iter().map(|(i, key)| (*i, key));
+    indexed_object(&mut out, unchanged, |out, key| push_json(out, key.as_str()));
+    out.extend_from_slice(b",\"failed\":");
+    let failed = result.failed.iter().map(|(i, key, f)| (*i, (key, f)));
+    indexed_object(&mut out, failed, |out, (key, failure)| {
         let mut entry = Map::new();
         if let Some(k) = key {
             entry.insert("key".into(), Value::String(k.clone()));
         }
         entry.insert("code".into(), json!(failure.code));
         entry.insert("message".into(), Value::String(failure.message.clone()));
-        let _ = serde_json::to_writer(&mut out, &entry);
-    }
-    out.extend_from_slice(b"}}");
+        push_json(out, &entry);
+    });
+    out.push(b'}');
     out
+}
+
+/// A JSON object keyed by each entry's index in the request, as a string.
+fn indexed_object<T>(
+    out: &mut Vec<u8>,
+    entries: impl IntoIterator<Item = (usize, T)>,
+    mut value: impl FnMut(&mut Vec<u8>, T),
+) {
+    out.push(b'{');
+    for (n, (index, entry)) in entries.into_iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        push_json(out, &index.to_string());
+        out.push(b':');
+        value(out, entry);
+    }
+    out.push(b'}');
+}
+
+fn push_json(out: &mut Vec<u8>, value: &(impl serde::Serialize + ?Sized)) {
+    // Writing into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
 /// The version a single-object write is checked against: header and body
@@ -817,6 +816,51 @@ pub fn library_precondition(expected: Option<u64>, current: u64) -> Result<(), A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_write_report_keys_each_kind_of_outcome_by_request_index() {
+        let key = |k: &str| ObjectKey::parse(k).expect("key");
+        let result = BatchResult {
+            saved: vec![(0, "ABCD2345".to_owned()), (2, "BCDE3456".to_owned())],
+            unchanged: vec![(1, key("CDEF4567"))],
+            failed: vec![(
+                3,
+                Some("DEFG5678".to_owned()),
+                Failure {
+                    code: 412,
+                    message: "Item has been modified since \"version\" 3".to_owned(),
+                },
+            )],
+        };
+        let envelopes = vec![
+            br#"{"key":"ABCD2345"}"#.to_vec(),
+            br#"{"key":"BCDE3456"}"#.to_vec(),
+        ];
+        let body = report(&result, &envelopes, Clone::clone);
+        let written: Value = serde_json::from_slice(&body).expect("a JSON object");
+        assert_eq!(
+            written,
+            json!({
+                "successful": {"0": {"key": "ABCD2345"}, "2": {"key": "BCDE3456"}},
+                "success": {"0": "ABCD2345", "2": "BCDE3456"},
+                "unchanged": {"1": "CDEF4567"},
+                "failed": {"3": {
+                    "key": "DEFG5678",
+                    "code": 412,
+                    "message": "Item has been modified since \"version\" 3"
+                }},
+            })
+        );
+        let empty: BatchResult<String> = BatchResult {
+            saved: Vec::new(),
+            unchanged: Vec::new(),
+            failed: Vec::new(),
+        };
+        assert_eq!(
+            String::from_utf8(report(&empty, &[], Clone::clone)).expect("text"),
+            r#"{"successful":{},"success":{},"unchanged":{},"failed":{}}"#
+        );
+    }
 
     #[test]
     fn write_timing_names_each_phase_in_order_with_its_milliseconds() {
