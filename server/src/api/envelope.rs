@@ -58,16 +58,20 @@ pub fn envelope(ctx: &LibCtx, item: &ItemData, num_children: Option<u64>) -> Val
 
 /// Envelopes for a list of parsed items, with their child counts.
 pub async fn envelopes(ctx: &LibCtx, items: &[ItemData]) -> ApiResult<Vec<Value>> {
-    let regular: Vec<ObjectKey> = items
-        .iter()
-        .filter(|i| i.is_regular())
-        .map(|i| i.key.clone())
-        .collect();
-    let counts = child_counts(ctx, regular).await?;
+    let counts = regular_child_counts(ctx, items.iter()).await?;
     Ok(items
         .iter()
         .map(|item| envelope(ctx, item, counts.get(&item.key).copied()))
         .collect())
+}
+
+/// The child counts of the regular items among `items`.
+async fn regular_child_counts(
+    ctx: &LibCtx,
+    items: impl Iterator<Item = &ItemData>,
+) -> ApiResult<HashMap<ObjectKey, u64>> {
+    let regular = items.filter(|i| i.is_regular()).map(|i| i.key.clone());
+    child_counts(ctx, regular.collect()).await
 }
 
 async fn child_counts(ctx: &LibCtx, parents: Vec<ObjectKey>) -> ApiResult<HashMap<ObjectKey, u64>> {
@@ -139,12 +143,7 @@ pub async fn listing(ctx: &LibCtx, stored: &[String]) -> ApiResult<Vec<u8>> {
 /// Envelopes of parsed items (a write report's), written as [`listing`]
 /// writes them, in order.
 pub async fn written(ctx: &LibCtx, items: &[&ItemData]) -> ApiResult<Vec<Vec<u8>>> {
-    let regular: Vec<ObjectKey> = items
-        .iter()
-        .filter(|i| i.is_regular())
-        .map(|i| i.key.clone())
-        .collect();
-    let counts = child_counts(ctx, regular).await?;
+    let counts = regular_child_counts(ctx, items.iter().copied()).await?;
     let writer = EnvelopeWriter::new(ctx);
     Ok(items
         .iter()
