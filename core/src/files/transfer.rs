@@ -23,7 +23,7 @@ use crate::sync::{SyncError, SyncErrorKind};
 /// Consecutive broken connections without a byte of progress before a
 /// download gives up.
 const MAX_STALLS: u32 = 5;
-/// Bytes handed to the hashing and writing thread at a time.
+/// Bytes handed to the hashing and the writing thread at a time.
 const BLOCK: usize = 1 << 20;
 
 /// About [`BLOCK`] bytes of a download, as the pieces they arrived in.
