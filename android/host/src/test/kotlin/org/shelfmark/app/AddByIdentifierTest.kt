@@ -45,7 +45,7 @@ class AddByIdentifierTest {
         app.lookupSettings = services.settings
         val scanner = app.platform.scanner as FrameScanner
         rule.showApp(app)
-        rule.waitForTag(Tags.ITEM_COUNT).assertTextContains("5 references")
+        rule.waitForTagText(Tags.ITEM_COUNT, "5 references")
         rule.onNodeWithTag(Tags.NEW_ITEM).performClick()
         rule.waitForTag(AddTags.MENU_ITEM).performClick()
 

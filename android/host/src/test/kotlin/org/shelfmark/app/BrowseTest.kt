@@ -36,12 +36,12 @@ class BrowseTest {
         waitForRows(byTitle)
 
         // By creator: Carson, Darwin, Kuhn, Lovelace, Turing.
-        rule.onNodeWithTag("sort").performClick()
+        rule.waitForTag("sort").performClick()
         rule.waitForTag(Tags.sort("Creator")).performClick()
         waitForRows(listOf("Tidal Rhythms in Estuaries", "On the Origin of Species", "The Structure of Scientific Revolutions", "Sketch of the Analytical Engine", "On Computable Numbers").map(::key))
 
         // By date: 1843, 1859, 1937, 1962, 2019.
-        rule.onNodeWithTag("sort").performClick()
+        rule.waitForTag("sort").performClick()
         rule.waitForTag(Tags.sort("Date")).performClick()
         waitForRows(listOf("Sketch of the Analytical Engine", "On the Origin of Species", "On Computable Numbers", "The Structure of Scientific Revolutions", "Tidal Rhythms in Estuaries").map(::key))
 
@@ -49,7 +49,7 @@ class BrowseTest {
         rule.onNodeWithTag(Tags.MENU).performClick()
         rule.waitForTag(Tags.sidebar("Computing")).performClick()
         waitForRows(listOf(key("On Computable Numbers")))
-        rule.onNodeWithTag(Tags.ITEM_COUNT).assertTextContains("1 reference")
+        rule.waitForTagText(Tags.ITEM_COUNT, "1 reference")
         rule.onNodeWithTag(Tags.MENU).performClick()
         rule.waitForTag(Tags.sidebar("Machines")).performClick()
         waitForRows(listOf(key("Sketch of the Analytical Engine")))
@@ -85,7 +85,7 @@ class BrowseTest {
         // The list is still there beside it, and the permanent sidebar too.
         rule.onNodeWithTag(Tags.row(key("On Computable Numbers"))).assertTextContains("Turing", substring = true)
         rule.onNodeWithTag(Tags.sidebar("Trash")).performClick()
-        rule.waitForTag(Tags.ITEM_COUNT).assertTextContains("0 references")
+        rule.waitForTagText(Tags.ITEM_COUNT, "0 references")
     }
 
     @Test
@@ -105,7 +105,7 @@ class BrowseTest {
         rule.waitUntil(WAIT_MS) { listed().size == 7 }
         assertEquals(aardvark, listed().first())
 
-        rule.onNodeWithTag("sort").performClick()
+        rule.waitForTag("sort").performClick()
         rule.waitForTag(Tags.sort("Date added")).performClick()
         rule.waitUntil(WAIT_MS) { listed().takeLast(2) == listOf(zebra, aardvark) }
         assertEquals(fixture.keys.values.toSet(), listed().take(5).toSet())
@@ -115,7 +115,7 @@ class BrowseTest {
         assertEquals(true, rule.shownRowKeys().first() in fixture.keys.values)
 
         // Back to title order: Aardvark first again.
-        rule.onNodeWithTag("sort").performClick()
+        rule.waitForTag("sort").performClick()
         rule.waitForTag(Tags.sort("Title")).performClick()
         rule.waitUntil(WAIT_MS) { listed().size == 7 && listed().first() == aardvark && rule.shownRowKeys().firstOrNull() == aardvark }
     }

@@ -1,6 +1,5 @@
 package org.shelfmark.app
 
-import androidx.compose.ui.test.ComposeTimeoutException
 import androidx.compose.ui.test.assertTextContains
 import androidx.compose.ui.test.junit4.v2.createComposeRule
 import androidx.compose.ui.test.onNodeWithTag
@@ -91,7 +90,7 @@ class FirstSyncIndexingTest {
         assertEquals(Screen.Library, app.screen)
 
         // Sorting and quick search (titles, creators, years) work already; the abstract is not found yet.
-        rule.onNodeWithTag("sort").performClick()
+        rule.waitForTag("sort").performClick()
         rule.waitForTag(Tags.sort("Creator")).performClick()
         rule.waitUntil(WAIT_MS) { rule.shownRowKeys().firstOrNull() == fixture.keys.getValue("Tidal Rhythms in Estuaries") }
         rule.onNodeWithTag(Tags.SEARCH).performTextReplacement("plankton")
@@ -141,14 +140,7 @@ class FirstSyncIndexingTest {
         rule.waitForRows(listOf(plankton))
     }
 
-    private fun waitForCount(total: Int) {
-        rule.waitForTag(Tags.ITEM_COUNT)
-        try {
-            rule.waitUntil(WAIT_MS) { runCatching { rule.onNodeWithTag(Tags.ITEM_COUNT).assertTextContains("$total references") }.isSuccess }
-        } catch (e: ComposeTimeoutException) {
-            rule.onNodeWithTag(Tags.ITEM_COUNT).assertTextContains("$total references")
-        }
-    }
+    private fun waitForCount(total: Int) = rule.waitForTagText(Tags.ITEM_COUNT, "$total references")
 
     private companion object {
         /** More than a first sync indexes as it goes. */

@@ -68,7 +68,7 @@ class ShareImportTest {
         )
         (app.platform.picker as QueuedPicker).next.add(file.path)
         rule.showApp(app)
-        rule.waitForTag(Tags.ITEM_COUNT).assertTextContains("5 references")
+        rule.waitForTagText(Tags.ITEM_COUNT, "5 references")
         rule.onNodeWithTag(Tags.MENU).performClick()
         rule.waitForTag(Tags.sidebar("Import")).performClick()
 
@@ -76,6 +76,6 @@ class ShareImportTest {
         rule.onNodeWithTag(Tags.IMPORT_REPORT).assertTextContains("1 reference was already in the library, not imported again.", substring = true)
         rule.onNodeWithText("Show the library").performClick()
         rule.waitForText("A Mathematical Theory of Communication")
-        rule.onNodeWithTag(Tags.ITEM_COUNT).assertTextContains("6 references")
+        rule.waitForTagText(Tags.ITEM_COUNT, "6 references")
     }
 }

@@ -77,7 +77,7 @@ class SidebarRowsTest {
         rule.waitUntil(WAIT_MS) { hasSidebarRow("Sync Conflicts") }
         rule.onNodeWithTag(Tags.sidebar("Sync Conflicts")).performScrollTo().assertTextContains("2", substring = true).performClick()
         rule.waitUntil(WAIT_MS) { rule.shownRowKeys().toSet() == setOf(structure, engine) }
-        rule.onNodeWithTag(Tags.ITEM_COUNT).assertTextContains("2 references")
+        rule.waitForTagText(Tags.ITEM_COUNT, "2 references")
         assertTrue(app.browser!!.selection!!.kind is SidebarRowKind.SyncConflicts)
 
         // Resolving opens the conflicts screen with each field here and online.
@@ -137,7 +137,7 @@ class SidebarRowsTest {
 
         rule.onNodeWithTag(Tags.sidebar("Computing or evolution")).performScrollTo().performClick()
         rule.waitForRows(listOf("On Computable Numbers", "On the Origin of Species", "Sketch of the Analytical Engine").map(::key))
-        rule.onNodeWithTag(Tags.ITEM_COUNT).assertTextContains("3 references")
+        rule.waitForTagText(Tags.ITEM_COUNT, "3 references")
 
         openDrawer()
         rule.waitForTag(Tags.sidebar("Computing collection, tagged")).performScrollTo().performClick()

@@ -75,7 +75,7 @@ class SignInTest {
 
         // The library is shown with the downloaded references.
         rule.waitForTag(Tags.row(fixture.keys.getValue("On Computable Numbers")))
-        rule.waitForTag(Tags.ITEM_COUNT).assertTextContains("5 references")
+        rule.waitForTagText(Tags.ITEM_COUNT, "5 references")
         val account = runBlocking { app.library?.sync()?.account() }
         assertNotNull(account)
         assertEquals(fixture.userId, account!!.userId)

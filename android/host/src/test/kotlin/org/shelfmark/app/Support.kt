@@ -140,6 +140,21 @@ fun ComposeContentTestRule.waitForTag(tag: String, timeout: Long = WAIT_MS): Sem
     return onNodeWithTag(tag)
 }
 
+/**
+ * Waits until the node tagged `tag` shows `text` within its text (a count
+ * is shown before the list behind it is read); fails with what it shows.
+ */
+fun ComposeContentTestRule.waitForTagText(tag: String, text: String, timeout: Long = WAIT_MS) {
+    fun shown(): String = onAllNodesWithTag(tag).fetchSemanticsNodes().joinToString(" | ") { node ->
+        node.config.getOrNull(SemanticsProperties.Text)?.joinToString { it.text }.orEmpty()
+    }
+    try {
+        waitUntil(timeout) { text in shown() }
+    } catch (e: ComposeTimeoutException) {
+        throw AssertionError("expected '$text' in '$tag', shown '${shown()}'", e)
+    }
+}
+
 fun ComposeContentTestRule.waitForText(text: String, timeout: Long = WAIT_MS) {
     waitUntil(timeout) { onAllNodesWithText(text, substring = true).fetchSemanticsNodes().isNotEmpty() }
 }
