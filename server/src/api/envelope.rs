@@ -21,15 +21,16 @@ use crate::store::derive::{creator_summary, summarize_creators};
 
 /// The envelope of a parsed item.
 pub fn envelope(ctx: &LibCtx, item: &ItemData, num_children: Option<u64>) -> Value {
+    let head = EnvelopeHead::of(item, num_children);
     let mut meta = Map::new();
-    if let Some(summary) = creator_summary(item) {
+    if let Some(summary) = head.creator_summary {
         meta.insert("creatorSummary".into(), Value::String(summary));
     }
-    if let Some(date) = item.base_field("date").and_then(|d| parse_date(d).iso()) {
+    if let Some(date) = head.parsed_date {
         meta.insert("parsedDate".into(), Value::String(date));
     }
-    if item.is_regular() {
-        meta.insert("numChildren".into(), json!(num_children.unwrap_or(0)));
+    if let Some(count) = head.num_children {
+        meta.insert("numChildren".into(), json!(count));
     }
     let mut links = Map::new();
     links.insert(
@@ -150,16 +151,7 @@ pub async fn written(ctx: &LibCtx, items: &[&ItemData]) -> ApiResult<Vec<Vec<u8>
         .map(|item| {
             let data = item.to_json_text();
             let mut out = Vec::with_capacity(data.len() + writer.envelope_bytes());
-            let head = EnvelopeHead {
-                key: item.key.as_str(),
-                version: item.version,
-                parent: item.parent_item.as_ref().map(ObjectKey::as_str),
-                creator_summary: creator_summary(item),
-                parsed_date: item.base_field("date").and_then(|d| parse_date(d).iso()),
-                num_children: item
-                    .is_regular()
-                    .then(|| counts.get(&item.key).copied().unwrap_or(0)),
-            };
+            let head = EnvelopeHead::of(item, counts.get(&item.key).copied());
             writer.write(&mut out, &head, &data);
             out
         })
@@ -175,6 +167,20 @@ struct EnvelopeHead<'a> {
     parsed_date: Option<String>,
     /// For regular items only.
     num_children: Option<u64>,
+}
+
+impl<'a> EnvelopeHead<'a> {
+    /// A parsed item's, with its child count if it has children.
+    fn of(item: &'a ItemData, num_children: Option<u64>) -> Self {
+        Self {
+            key: item.key.as_str(),
+            version: item.version,
+            parent: item.parent_item.as_ref().map(ObjectKey::as_str),
+            creator_summary: creator_summary(item),
+            parsed_date: item.base_field("date").and_then(|d| parse_date(d).iso()),
+            num_children: item.is_regular().then(|| num_children.unwrap_or(0)),
+        }
+    }
 }
 
 /// Writes envelopes of one library: its `library` member and item URLs
