@@ -101,6 +101,7 @@ pub fn open<S: Schema>(
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(Error::from)?;
     settings.configure(&conn).map_err(Error::from)?;
+    settings.configure_writer(&conn).map_err(Error::from)?;
 
     let up_to_date = found
         == Identified::Ours {

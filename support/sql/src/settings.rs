@@ -1,6 +1,7 @@
 use std::time::Duration;
 
 use rusqlite::Connection;
+use rusqlite::config::DbConfig;
 
 /// How long a connection waits for another one's lock before it gives up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -75,6 +76,20 @@ impl Settings {
         if let Some(register) = self.register_functions {
             register(conn)?;
         }
+        Ok(())
+    }
+
+    /// Sets up the writer after [`Settings::configure`]: plans that do not
+    /// depend on bound values. Otherwise SQLite plans some statements for
+    /// the values first bound (a `LIMIT ?`, a `column = ?` it estimates)
+    /// and compiles them again whenever those change, and a cached
+    /// statement's bindings are cleared each time it goes back to the
+    /// cache: the many small statements a write repeats per object were
+    /// compiled anew on every use. Readers keep value-aware plans: their
+    /// statements are page queries, run once per page and planned for
+    /// their `LIMIT`, where compiling costs little beside the query.
+    pub(crate) fn configure_writer(&self, conn: &Connection) -> rusqlite::Result<()> {
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         Ok(())
     }
 

@@ -404,6 +404,36 @@ fn readers_of_either_access_cannot_write_and_have_the_functions() {
 }
 
 #[test]
+fn the_writers_cached_statements_are_not_compiled_again_for_new_values() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = notebook(dir.path(), Settings::default());
+    let writer = db.writer();
+    for text in ["a", "b", "c"] {
+        writer
+            .execute("INSERT INTO notes (text) VALUES (?1)", [text])
+            .expect("insert");
+    }
+    // A bound LIMIT and a comparison SQLite would otherwise plan for the
+    // value first bound; the cache clears a statement's bindings each time
+    // it takes it back.
+    let sql = "SELECT id FROM notes WHERE id = ?1 OR text > ?2 ORDER BY text LIMIT ?3";
+    for limit in 1..=3_i64 {
+        let mut stmt = writer.prepare_cached(sql).expect("prepare");
+        let ids: Vec<i64> = stmt
+            .query_map(rusqlite::params![limit, "", limit], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(ids.len(), limit as usize);
+        assert_eq!(
+            stmt.get_status(rusqlite::StatementStatus::RePrepare),
+            0,
+            "compiled again for LIMIT {limit}"
+        );
+    }
+}
+
+#[test]
 fn readers_see_the_last_commit_while_a_write_is_open() {
     let dir = tempfile::tempdir().expect("dir");
     let db = Arc::new(notebook(dir.path(), Settings::default()));
