@@ -11,7 +11,7 @@ use serde_json::Value;
 use shelfmark_protocol::{ItemData, ObjectKey, validate_item};
 
 use crate::changes::{Change, ChangeKind, ObjectKind};
-use crate::db::{SameTrigrams, WriteTx};
+use crate::db::{FulltextRow, SameTrigrams, WriteTx};
 use crate::error::{Error, Result};
 use crate::library::{Library, LibraryId};
 use crate::search::index::{Derived, derive, derive_without_body};
@@ -297,7 +297,7 @@ pub(crate) fn key_taken(item: &ItemData) -> Error {
 pub(crate) enum FulltextNow {
     Everything,
     /// Titles, creators and year now (quick search finds the item); the
-    /// rest from the backlog, by [`index_backlog`].
+    /// rest from the backlog, by [`index_backlog_batch`].
     QuickOnly,
 }
 
@@ -689,33 +689,52 @@ pub(crate) fn in_trash_of(
 /// edits wait for one batch at most.
 const BACKLOG_BATCH: usize = 2000;
 
-/// Indexes the full text of up to one batch of items from the backlog;
-/// how many it indexed (0 when the backlog is empty). The pending quick
-/// text is dropped with the last batch.
-pub(crate) fn index_backlog(tx: &mut WriteTx<'_>) -> Result<usize> {
-    let rows: Vec<(i64, String)> = {
-        let mut stmt = tx.prepare_cached(
-            "SELECT b.item_id, i.data FROM fulltext_backlog b JOIN items i ON i.id = b.item_id
-             ORDER BY b.item_id LIMIT ?1",
-        )?;
-        stmt.query_map([BACKLOG_BATCH as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?
-    };
-    // These items have no row in `items_fts` or the trigram indexes yet:
-    // nothing to remove first.
-    for (id, data) in &rows {
-        tx.index_fulltext(*id, derive(&parse_data(data)?).into_fulltext_row())?;
+/// A batch of the backlog read and readied for indexing: item ids and
+/// their full-text rows, in ascending ids.
+pub(crate) type BacklogBatch = Vec<(i64, FulltextRow)>;
+
+/// Reads the next batch of the backlog after item `after` and works out
+/// its full-text rows; empty when no item after it waits. Runs on a
+/// reader, so that the next batch is readied while one is written.
+pub(crate) fn read_backlog(conn: &Connection, after: i64) -> Result<BacklogBatch> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT b.item_id, i.data FROM fulltext_backlog b JOIN items i ON i.id = b.item_id
+         WHERE b.item_id > ?1 ORDER BY b.item_id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![after, BACKLOG_BATCH as i64], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    rows.map(|row| {
+        let (id, data) = row?;
+        Ok((id, derive(&parse_data(&data)?).into_fulltext_row()))
+    })
+    .collect()
+}
+
+/// Indexes the full text of a batch [`read_backlog`] readied, but for
+/// items that left the backlog since (edited or removed: their full text
+/// was written then); how many it indexed. The pending quick text is
+/// dropped once the backlog is empty.
+pub(crate) fn index_backlog_batch(tx: &mut WriteTx<'_>, batch: BacklogBatch) -> Result<usize> {
+    let mut indexed = 0;
+    for (id, row) in batch {
+        let waiting = tx
+            .prepare_cached("DELETE FROM fulltext_backlog WHERE item_id = ?1")?
+            .execute([id])?;
+        // These items have no row in `items_fts` or the trigram indexes
+        // yet: nothing to remove first.
+        if waiting == 1 {
+            tx.index_fulltext(id, row)?;
+            indexed += 1;
+        }
     }
-    let last = rows.last().map_or(i64::MAX, |(id, _)| *id);
-    tx.prepare_cached("DELETE FROM fulltext_backlog WHERE item_id <= ?1")?
-        .execute([last])?;
     if backlog_len(tx)? == 0 {
         tx.flush_fulltext()?;
         tx.execute_batch(
             "INSERT INTO items_fts_pending (items_fts_pending) VALUES ('delete-all')",
         )?;
     }
-    Ok(rows.len())
+    Ok(indexed)
 }
 
 /// Items whose full text waits in the backlog.
@@ -1028,7 +1047,26 @@ mod tests {
         assert_eq!(library.db.read(backlog_len).expect("backlog"), 3);
         assert_eq!(found(&library, "glacier", SearchMode::Quick), 4);
 
-        while library.db.write(index_backlog).expect("index") > 0 {}
+        // A batch is read, then one of its items is edited before the
+        // batch is written: that item is indexed once, by its edit.
+        let batch = library.db.read(|c| read_backlog(c, 0)).expect("read");
+        assert_eq!(batch.len(), 3);
+        let mut edited = library.get_item(keys[2].as_str()).expect("item");
+        edited.set_field("extra", "edited while its batch was read");
+        library.update_item(edited).expect("edit");
+        let indexed = library
+            .db
+            .write(|tx| index_backlog_batch(tx, batch))
+            .expect("index");
+        assert_eq!(indexed, 2, "the edited item was indexed by its edit");
+        assert!(
+            library
+                .db
+                .read(|c| read_backlog(c, 0))
+                .expect("read")
+                .is_empty()
+        );
+        assert_eq!(found(&library, "batch", SearchMode::Everything), 1);
         assert_eq!(library.db.read(backlog_len).expect("backlog"), 0);
         assert_eq!(found(&library, "moraine", SearchMode::Everything), 4);
         assert_eq!(found(&library, "glacier", SearchMode::Quick), 4);

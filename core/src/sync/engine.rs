@@ -129,7 +129,8 @@ impl LibraryRun {
 
     /// Indexes the backlog a batch per transaction (local edits go between
     /// batches), reporting progress; a cancel stops it between batches and
-    /// the next sync goes on from there.
+    /// the next sync goes on from there. The next batch is read and readied
+    /// on a reader while the writer indexes the one before.
     async fn index_backlog(&mut self) -> Result<()> {
         let total = self.store().index_backlog_len().await?;
         if total == 0 {
@@ -137,14 +138,18 @@ impl LibraryRun {
         }
         let mut done = 0;
         self.progress(SyncStage::Indexing, None, done, total);
-        loop {
+        let mut batch = self.store().read_backlog(0).await?;
+        while let Some(&(last, _)) = batch.last() {
             SyncCancel::check(self.cancel.as_ref())?;
-            let n = self.store().index_backlog_batch().await?;
-            if n == 0 {
-                break;
-            }
-            done = (done + n).min(total);
+            let store = self.store();
+            let (indexed, next) = futures_util::future::join(
+                store.index_backlog_batch(batch),
+                store.read_backlog(last),
+            )
+            .await;
+            done = (done + indexed?).min(total);
             self.progress(SyncStage::Indexing, None, done, total);
+            batch = next?;
         }
         Ok(())
     }

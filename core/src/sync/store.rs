@@ -70,9 +70,21 @@ impl<'a> SyncStore<'a> {
         blocking(self.library, |l| l.db.read(items::backlog_len)).await
     }
 
-    /// Indexes one batch of the backlog in one transaction; how many items.
-    pub(crate) async fn index_backlog_batch(&self) -> Result<usize> {
-        blocking(self.library, |l| l.db.write(items::index_backlog)).await
+    /// Reads the backlog's next batch after item `after`, readied for
+    /// indexing (empty when none waits after it).
+    pub(crate) async fn read_backlog(&self, after: i64) -> Result<items::BacklogBatch> {
+        blocking(self.library, move |l| {
+            l.db.read(|c| items::read_backlog(c, after))
+        })
+        .await
+    }
+
+    /// Indexes a batch of the backlog in one transaction; how many items.
+    pub(crate) async fn index_backlog_batch(&self, batch: items::BacklogBatch) -> Result<usize> {
+        blocking(self.library, move |l| {
+            l.db.write(|tx| items::index_backlog_batch(tx, batch))
+        })
+        .await
     }
 
     // ---- Pull ----
