@@ -695,7 +695,9 @@ pub(crate) type BacklogBatch = Vec<(i64, FulltextRow)>;
 
 /// Reads the next batch of the backlog after item `after` and works out
 /// its full-text rows; empty when no item after it waits. Runs on a
-/// reader, so that the next batch is readied while one is written.
+/// reader, so that the next batch is readied while one is written. An
+/// item whose stored JSON cannot be read (damaged outside Shelfmark) gets
+/// no full text, rather than holding up every item after it.
 pub(crate) fn read_backlog(conn: &Connection, after: i64) -> Result<BacklogBatch> {
     let mut stmt = conn.prepare_cached(
         "SELECT b.item_id, i.data FROM fulltext_backlog b JOIN items i ON i.id = b.item_id
@@ -706,7 +708,14 @@ pub(crate) fn read_backlog(conn: &Connection, after: i64) -> Result<BacklogBatch
     })?;
     rows.map(|row| {
         let (id, data) = row?;
-        Ok((id, derive(&parse_data(&data)?).into_fulltext_row()))
+        let text = match parse_data(&data) {
+            Ok(item) => derive(&item).into_fulltext_row(),
+            Err(e) => {
+                log::warn!("item {id} is not indexed for full-text search: {e}");
+                FulltextRow::default()
+            }
+        };
+        Ok((id, text))
     })
     .collect()
 }
@@ -1004,6 +1013,50 @@ mod tests {
             library.get_item(edited.as_str()).expect("edited").title(),
             Some("Engines")
         );
+    }
+
+    #[test]
+    fn a_damaged_item_in_the_backlog_does_not_hold_up_the_items_after_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let library = Library::create(dir.path().join("l.shelfmark")).expect("library");
+        let lib = library.id();
+        let keys: Vec<ObjectKey> = (0..3).map(|_| ObjectKey::random()).collect();
+        library
+            .db
+            .write(|tx| {
+                for (n, key) in keys.iter().enumerate() {
+                    let mut item = ItemData::new("journalArticle");
+                    item.key = key.clone();
+                    item.version = 3;
+                    item.set_field("title", format!("Fjord survey {n}"));
+                    item.set_field("abstractNote", "moraine sediment");
+                    let prepared = PreparedItem::new(item, FulltextNow::QuickOnly);
+                    assert!(insert_from_server(tx, lib, prepared)?.is_none());
+                }
+                // Damaged outside Shelfmark: the first item's JSON is cut off.
+                tx.execute(
+                    "UPDATE items SET data = substr(data, 1, 20) WHERE key = ?1",
+                    [keys[0].as_str()],
+                )?;
+                Ok(())
+            })
+            .expect("insert");
+        let batch = library.db.read(|c| read_backlog(c, 0)).expect("read");
+        assert_eq!(batch.len(), 3, "the damaged item is in the batch");
+        let indexed = library
+            .db
+            .write(|tx| index_backlog_batch(tx, batch))
+            .expect("index");
+        assert_eq!(indexed, 3);
+        assert_eq!(library.db.read(backlog_len).expect("backlog"), 0);
+        assert_eq!(found(&library, "moraine", SearchMode::Everything), 2);
+        library
+            .db
+            .write(|tx| {
+                tx.execute_batch("INSERT INTO items_fts (items_fts) VALUES ('integrity-check');")?;
+                Ok(())
+            })
+            .expect("full-text index intact");
     }
 
     #[test]
