@@ -1015,12 +1015,11 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_damaged_item_in_the_backlog_does_not_hold_up_the_items_after_it() {
-        let dir = tempfile::tempdir().expect("dir");
-        let library = Library::create(dir.path().join("l.shelfmark")).expect("library");
+    /// `n` items downloaded in a large first sync: their full text waits in
+    /// the backlog.
+    fn downloaded_for_the_backlog(library: &Library, n: usize) -> Vec<ObjectKey> {
         let lib = library.id();
-        let keys: Vec<ObjectKey> = (0..3).map(|_| ObjectKey::random()).collect();
+        let keys: Vec<ObjectKey> = (0..n).map(|_| ObjectKey::random()).collect();
         library
             .db
             .write(|tx| {
@@ -1028,19 +1027,35 @@ mod tests {
                     let mut item = ItemData::new("journalArticle");
                     item.key = key.clone();
                     item.version = 3;
-                    item.set_field("title", format!("Fjord survey {n}"));
+                    item.set_field("title", format!("Glacier dynamics {n}"));
                     item.set_field("abstractNote", "moraine sediment");
+                    item.creators
+                        .push(Creator::person("author", "Ada", "Lovelace"));
                     let prepared = PreparedItem::new(item, FulltextNow::QuickOnly);
                     assert!(insert_from_server(tx, lib, prepared)?.is_none());
                 }
-                // Damaged outside Shelfmark: the first item's JSON is cut off.
+                Ok(())
+            })
+            .expect("insert");
+        keys
+    }
+
+    #[test]
+    fn a_damaged_item_in_the_backlog_does_not_hold_up_the_items_after_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let library = Library::create(dir.path().join("l.shelfmark")).expect("library");
+        let keys = downloaded_for_the_backlog(&library, 3);
+        // Damaged outside Shelfmark: the first item's JSON is cut off.
+        library
+            .db
+            .write(|tx| {
                 tx.execute(
                     "UPDATE items SET data = substr(data, 1, 20) WHERE key = ?1",
                     [keys[0].as_str()],
                 )?;
                 Ok(())
             })
-            .expect("insert");
+            .expect("damage");
         let batch = library.db.read(|c| read_backlog(c, 0)).expect("read");
         assert_eq!(batch.len(), 3, "the damaged item is in the batch");
         let indexed = library
@@ -1063,25 +1078,7 @@ mod tests {
     fn backlog_items_are_quick_searchable_then_fully_indexed() {
         let dir = tempfile::tempdir().expect("dir");
         let library = Library::create(dir.path().join("l.shelfmark")).expect("library");
-        let lib = library.id();
-        let keys: Vec<ObjectKey> = (0..5).map(|_| ObjectKey::random()).collect();
-        library
-            .db
-            .write(|tx| {
-                for (n, key) in keys.iter().enumerate() {
-                    let mut item = ItemData::new("journalArticle");
-                    item.key = key.clone();
-                    item.version = 3;
-                    item.set_field("title", format!("Glacier dynamics {n}"));
-                    item.set_field("abstractNote", "moraine sediment");
-                    item.creators
-                        .push(Creator::person("author", "Ada", "Lovelace"));
-                    let prepared = PreparedItem::new(item, FulltextNow::QuickOnly);
-                    assert!(insert_from_server(tx, lib, prepared)?.is_none());
-                }
-                Ok(())
-            })
-            .expect("insert");
+        let keys = downloaded_for_the_backlog(&library, 5);
         // Browsable at once: titles and creators are found; the rest waits.
         assert_eq!(found(&library, "glacier", SearchMode::Quick), 5);
         assert_eq!(found(&library, "lovel glac", SearchMode::Quick), 5);
