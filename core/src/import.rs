@@ -7,7 +7,7 @@ use std::path::Path;
 use shelfmark_protocol::{CollectionData, ItemData, ObjectKey};
 
 use crate::db::WriteTx;
-use crate::duplicates::{DuplicateReason, absorb, library_index};
+use crate::duplicates::{DuplicateReason, absorb, fingerprints, library_index};
 use crate::error::{Error, Result};
 use crate::formats::{self, Format, FormatError, ParseReport, ParsedRecord};
 use crate::library::{Library, LibraryId};
@@ -137,6 +137,8 @@ fn ordered_children(children: Vec<ItemData>) -> Vec<ItemData> {
 struct PreparedRecord {
     item: ItemData,
     derived: Derived,
+    /// What duplicates of the item look like (regular items only).
+    fingerprints: Vec<(String, DuplicateReason)>,
     /// In the order they are written (see [`ordered_children`]).
     children: Vec<(ItemData, Derived)>,
     line: Option<usize>,
@@ -151,6 +153,11 @@ impl PreparedRecord {
         } = record;
         Self {
             derived: derive(&item),
+            fingerprints: if item.is_regular() {
+                fingerprints(&item)
+            } else {
+                Vec::new()
+            },
             item,
             children: ordered_children(children)
                 .into_iter()
@@ -304,6 +311,7 @@ impl Library {
                 let PreparedRecord {
                     item,
                     derived,
+                    fingerprints,
                     children,
                     line,
                 } = record;
@@ -313,11 +321,7 @@ impl Library {
                     line,
                     reason: e.to_string(),
                 };
-                let duplicate = if item.is_regular() {
-                    index.find(&item)
-                } else {
-                    None
-                };
+                let duplicate = index.find_fingerprints(&fingerprints);
                 let mut parent_key = None;
                 if let Some((existing, reason)) = duplicate {
                     report.duplicates.push(DuplicateFound {
@@ -367,7 +371,7 @@ impl Library {
                     }
                     let saved = save_local_derived(tx, lib, item, Some(derived)).map_err(fail)?;
                     *report.by_type.entry(saved.item_type.clone()).or_default() += 1;
-                    index.add(&saved);
+                    index.add_fingerprints(&saved.key, fingerprints);
                     report.created.push(saved.key.clone());
                 }
                 for (mut child, derived) in children {

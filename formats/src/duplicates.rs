@@ -131,18 +131,32 @@ pub struct DuplicateIndex {
 impl DuplicateIndex {
     /// Makes `item` one to match against.
     pub fn add(&mut self, item: &ItemData) {
-        for (fp, _) in fingerprints(item) {
-            self.by_fingerprint
-                .entry(fp)
-                .or_insert_with(|| item.key.clone());
+        self.add_fingerprints(&item.key, fingerprints(item));
+    }
+
+    /// [`Self::add`] for the item with `key` and these [`fingerprints`],
+    /// worked out beforehand.
+    pub fn add_fingerprints(&mut self, key: &ObjectKey, found: Vec<(String, DuplicateReason)>) {
+        for (fp, _) in found {
+            self.by_fingerprint.entry(fp).or_insert_with(|| key.clone());
         }
     }
 
     /// The existing item `item` duplicates, and why.
     pub fn find(&self, item: &ItemData) -> Option<(ObjectKey, DuplicateReason)> {
-        fingerprints(item)
-            .into_iter()
-            .find_map(|(fp, reason)| self.by_fingerprint.get(&fp).map(|k| (k.clone(), reason)))
+        self.find_fingerprints(&fingerprints(item))
+    }
+
+    /// [`Self::find`] for an item's [`fingerprints`], worked out beforehand.
+    pub fn find_fingerprints(
+        &self,
+        found: &[(String, DuplicateReason)],
+    ) -> Option<(ObjectKey, DuplicateReason)> {
+        found.iter().find_map(|(fp, reason)| {
+            self.by_fingerprint
+                .get(fp)
+                .map(|k| (k.clone(), reason.clone()))
+        })
     }
 }
 

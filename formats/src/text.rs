@@ -319,16 +319,31 @@ pub(crate) fn content_type_for(path: &str) -> Option<&'static str> {
 /// Lower-case, without diacritics, without leading punctuation or markup:
 /// the form lists sort by ("Élan" sorts with "elan", "\"The\"" with "the").
 pub fn fold(s: &str) -> String {
-    let plain = strip_tags(s);
+    let stripped;
+    let plain = if s.contains(['<', '&']) {
+        stripped = strip_tags(s);
+        stripped.as_str()
+    } else {
+        s
+    };
+    let trim = |t: &str| {
+        t.trim_start_matches(|c: char| !c.is_alphanumeric())
+            .trim_end()
+            .to_owned()
+    };
+    // Most text is ASCII, which has no decomposition or diacritics: its
+    // lower case is all that changes, byte for byte.
+    if plain.is_ascii() {
+        let mut folded = trim(plain);
+        folded.make_ascii_lowercase();
+        return folded;
+    }
     let folded: String = plain
         .nfkd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
         .collect();
-    folded
-        .trim_start_matches(|c: char| !c.is_alphanumeric())
-        .trim_end()
-        .to_owned()
+    trim(&folded)
 }
 
 /// Removes HTML/XML tags (`<i>`, `<sup>`) and decodes the common entities.
@@ -394,6 +409,33 @@ mod tests {
         assert_eq!(fold("\"Quoted\" title"), "quoted\" title");
         assert_eq!(fold("<i>Homo sapiens</i> genomes"), "homo sapiens genomes");
         assert_eq!(fold("Müller"), "muller");
+    }
+
+    #[test]
+    fn ascii_text_folds_as_any_other_text_does() {
+        let general = |s: &str| -> String {
+            let folded: String = strip_tags(s)
+                .nfkd()
+                .filter(|c| !is_combining_mark(*c))
+                .flat_map(char::to_lowercase)
+                .collect();
+            folded
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .trim_end()
+                .to_owned()
+        };
+        for text in [
+            "",
+            "  ",
+            "Plain Title",
+            "\"THE\" End  ",
+            "-- 42 Ways\tTo\nGo --",
+            "A <b>Bold</b> &amp; Brave Move",
+            "\u{1}Control\u{7f} chars",
+            "MiXeD cAsE 2010",
+        ] {
+            assert_eq!(fold(text), general(text), "folding {text:?}");
+        }
     }
 
     #[test]
