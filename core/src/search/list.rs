@@ -140,10 +140,10 @@ fn page_ids(
 const FEW_FOUND: u64 = 2000;
 
 /// Like [`page_ids`] for a narrowed list. The narrowing conditions (which
-/// may be costly, as saved searches are) are evaluated once over the scope,
-/// in storage order, for the total, which also gives the rows found when
-/// they are few: the page is then theirs, sorted. When many are found, the
-/// list's sort index is walked, testing each row, until the page is full,
+/// may be costly, as saved searches are) are evaluated once, over the
+/// scope in storage order, into the rows found, in one statement that also
+/// takes the page from them: when they are few, by sorting them; when many,
+/// by walking the list's sort index and testing each row against them,
 /// which takes few rows.
 fn narrowed_page_ids(
     conn: &Connection,
@@ -152,40 +152,37 @@ fn narrowed_page_ids(
     params: &Params,
     q: &ItemListQuery,
 ) -> Result<(Vec<i64>, u64)> {
-    let (total, few): (u64, Option<String>) = conn
-        .prepare(&narrowed_count_sql(scope, narrowing))?
-        .query_row(params.as_params(), |r| Ok((r.get(0)?, r.get(1)?)))?;
     let order = order_sql(q.sort, q.descending);
-    let ids = match few {
-        Some(found) => conn
-            .prepare(&format!(
-                "SELECT i.id FROM items i WHERE i.id IN (SELECT value FROM json_each(?1))
-                  ORDER BY {order} LIMIT {} OFFSET {}",
-                q.limit, q.offset
-            ))?
-            .query_map([found], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?,
-        None => conn
-            // `coalesce` keeps the narrowing from being read as a set of
-            // row ids to fetch and sort: the sort index is walked instead.
-            .prepare(&page_sql(
-                &format!("{scope} AND coalesce(({narrowing}), 0)"),
-                &order,
-                q.limit,
-                q.offset,
-            ))?
-            .query_map(params.as_params(), |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?,
-    };
+    let (total, page): (u64, String) = conn
+        .prepare(&narrowed_page_sql(
+            scope, narrowing, &order, q.limit, q.offset,
+        ))?
+        .query_row(params.as_params(), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    // The page's rows in order again: an aggregate promises no order.
+    let ids = conn
+        .prepare(&format!(
+            "SELECT i.id FROM items i WHERE i.id IN (SELECT value FROM json_each(?1))
+              ORDER BY {order}"
+        ))?
+        .query_map([page], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     Ok((ids, total))
 }
 
-/// How many rows a narrowed list has and, when they are few, their ids as
-/// a JSON array.
-fn narrowed_count_sql(scope: &str, narrowing: &str) -> String {
+/// How many rows a narrowed list has, and the ids of its page as a JSON
+/// array. `CROSS JOIN` makes the few rows found drive the lookups;
+/// `coalesce` keeps the many from being read as a set of row ids to fetch
+/// and sort, so that the sort index is walked instead.
+fn narrowed_page_sql(scope: &str, narrowing: &str, order: &str, limit: u32, offset: u32) -> String {
+    let page = format!("ORDER BY {order} LIMIT {limit} OFFSET {offset}");
     format!(
         "WITH found(id) AS MATERIALIZED (SELECT i.id FROM items i WHERE {scope} AND ({narrowing}))
-         SELECT n, CASE WHEN n <= {FEW_FOUND} THEN (SELECT json_group_array(id) FROM found) END
+         SELECT n, CASE WHEN n <= {FEW_FOUND}
+             THEN (SELECT json_group_array(id) FROM
+                     (SELECT i.id FROM found f CROSS JOIN items i ON i.id = f.id {page}))
+             ELSE (SELECT json_group_array(id) FROM
+                     (SELECT i.id FROM items i WHERE {scope} AND coalesce(i.id IN found, 0) {page}))
+           END
            FROM (SELECT count(*) AS n FROM found)"
     )
 }
@@ -351,24 +348,35 @@ mod tests {
                     ..ItemFilter::default()
                 };
                 let narrowed = filter_sql(conn, lib.id, &tagged, &mut tag_params)?;
-                let sql = page_sql(
-                    &format!(
-                        "{} AND coalesce(({}), 0)",
-                        narrowed.scope,
-                        narrowed.narrowing.as_deref().unwrap_or("1")
-                    ),
+                let sql = narrowed_page_sql(
+                    &narrowed.scope,
+                    narrowed.narrowing.as_deref().unwrap_or("1"),
                     &order_sql(SortField::Creator, true),
                     50,
                     0,
                 );
                 let steps = plan(conn, &sql, &tag_params);
+                // Many rows found: the sort index is walked. Few: they are
+                // looked up by id and sorted, the one sort of the plan.
                 assert!(
                     steps.iter().any(|s| s.contains("items_top_creator")),
                     "narrowed: {steps:?}"
                 );
                 assert!(
-                    !steps.iter().any(|s| s.contains("TEMP B-TREE")),
+                    steps
+                        .iter()
+                        .any(|s| s.contains("SEARCH i USING INTEGER PRIMARY KEY")),
                     "narrowed: {steps:?}"
+                );
+                assert_eq!(
+                    steps.iter().filter(|s| s.contains("TEMP B-TREE")).count(),
+                    1,
+                    "narrowed: {steps:?}"
+                );
+                assert_eq!(
+                    steps.iter().filter(|s| s.contains("item_tags")).count(),
+                    1,
+                    "the narrowing is evaluated once: {steps:?}"
                 );
                 let steps = plan(conn, &count_sql(&condition), &params);
                 assert!(
